@@ -1,0 +1,51 @@
+# Lianmeng — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/lianmeng_$(shell echo $$$$)
+
+.PHONY: run test venv lint types pytest pytest-sqlite pytest-postgres demo messages vendor bench clean
+
+$(BIN)/lianmeng: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/lianmeng
+
+run: venv
+	DEBUG=$${DEBUG:-true} $(BIN)/lianmeng demo
+	DEBUG=$${DEBUG:-true} $(BIN)/lianmeng serve --port $(PORT)
+
+test: venv lint types pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: venv
+	DEBUG=true $(BIN)/mypy
+	DEBUG=true $(BIN)/lianmeng makemigrations --check --dry-run > /dev/null
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: venv
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+pytest-postgres: venv
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+messages: venv
+	cd lianmeng && ../$(BIN)/lianmeng makemessages -l en --no-obsolete && ../$(BIN)/lianmeng compilemessages -l en
+
+vendor:
+	bash frontend/copy-assets.sh
+
+bench: venv
+	$(BIN)/python bench/directory.py
+
+clean:
+	rm -rf $(VENV) var/ *.egg-info

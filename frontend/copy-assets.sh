@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copies the pinned npm packages into lianmeng/static/vendor (run by `make vendor`).
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund
+dest=../lianmeng/core/static/vendor
+rm -rf "$dest" && mkdir -p "$dest/bootstrap" "$dest/bootstrap-icons/fonts" "$dest/echarts" "$dest/html5-qrcode"
+cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest/bootstrap/"
+cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest/bootstrap-icons/"
+cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff "$dest/bootstrap-icons/fonts/"
+cp node_modules/echarts/dist/echarts.min.js "$dest/echarts/"
+cp node_modules/html5-qrcode/html5-qrcode.min.js "$dest/html5-qrcode/"
+for p in bootstrap bootstrap-icons echarts html5-qrcode; do
+  printf '%s %s\n' "$p" "$(node -p "require('./node_modules/$p/package.json').version")"
+done > "$dest/VERSIONS"

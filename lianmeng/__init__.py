@@ -1,0 +1,1 @@
+"""Lianmeng (联盟): the working platform of a regional industry alliance."""

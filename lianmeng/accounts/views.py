@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianmeng.core import audit
+from lianmeng.core.types import AuthedRequest
+
+from . import services
+from .forms import (
+    LianmengPasswordChangeForm,
+    LianmengPasswordResetForm,
+    LianmengSetPasswordForm,
+    LoginForm,
+    TokenForm,
+)
+from .models import ApiToken
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = LianmengPasswordChangeForm
+    template_name = "accounts/password_form.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        audit.record(actor=user, action="user.password_change", target=user)
+        messages.success(self.request, _("密码已修改"))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LianmengPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/message.html"
+    extra_context = {
+        "title": _("邮件已发送"),
+        "text": _("如果该邮箱对应一个账号，您会收到一封包含重置链接的邮件。"),
+    }
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = LianmengSetPasswordForm
+    template_name = "accounts/password_form.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/message.html"
+    extra_context = {"title": _("密码已设置"), "text": _("现在可以用新密码登录了。"), "show_login": True}
+
+
+@login_required
+def profile(request: AuthedRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            key = ApiToken.new_key()
+            token = ApiToken.objects.create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                key_hash=ApiToken.hash_key(key),
+                key_prefix=key[:10],
+            )
+            audit.record(actor=request.user, action="token.create", target=token)
+        new_key = key
+        form = TokenForm()
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "new_key": new_key, "tokens": request.user.api_tokens.all()},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.token_revoke(token=token, actor=request.user)
+    messages.success(request, _("令牌已吊销"))
+    return redirect("accounts:profile")

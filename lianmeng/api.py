@@ -1,0 +1,84 @@
+"""The REST API at /api/v1/ (django-ninja). Each app's ``api.router`` is mounted here."""
+
+import importlib
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from lianmeng.core.errors import problem, validation_problem
+
+api = NinjaAPI(
+    title="Lianmeng API",
+    version="1",
+    description="联盟平台 API。认证：POST /api/v1/auth/token 取得令牌，之后发送 Authorization: Bearer <token>。"
+    "错误以 application/problem+json（RFC 9457）返回，errors 中列出出错的字段。",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return validation_problem(exc)
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_validation(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+        field = ".".join(loc) or "__all__"
+        errors.setdefault(field, []).append(str(err.get("msg", "")))
+    detail = "；".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+    return problem(422, _("提交的数据有误"), detail, errors)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    detail = str(exc) if str(exc) else _("您没有执行此操作的权限")
+    return problem(403, _("禁止访问"), detail)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem(401, _("需要登录"), _("请先取得 API 令牌并以 Authorization: Bearer 发送"))
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(404, _("未找到"), _("对象不存在或您无权查看"))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(404, _("未找到"), _("对象不存在或您无权查看"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(exc.status_code, str(exc), str(exc))
+
+
+def _mount_routers(target: Any) -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("lianmeng."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
+            continue
+        router = getattr(module, "router", None)
+        if router is not None:
+            target.add_router(getattr(module, "PREFIX", ""), router)
+
+
+_mount_routers(api)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from .nav import NavItem, secretariat_only, signed_in
+
+
+class CoreConfig(AppConfig):
+    name = "lianmeng.core"
+    label = "core"
+    verbose_name = _("联盟基础")
+    nav_items = (
+        NavItem(_("首页"), "core:home", 0),
+        NavItem(_("联盟概况"), "core:about", 10),
+        NavItem(_("工作台"), "core:desk", 0, section="work", visible=signed_in),
+        NavItem(_("审计日志"), "core:audit", 900, section="work", visible=secretariat_only),
+    )

@@ -1,0 +1,48 @@
+"""`lianmeng demo`: migrate and load the demo alliance (idempotent)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Migrate the database and load the demo alliance (seven cities, members, demo accounts)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-demo-accounts",
+            action="store_true",
+            help="Create the demo accounts even when DEBUG is off.",
+        )
+        parser.add_argument("--no-accounts", action="store_true", help="Load the data without demo accounts.")
+        parser.add_argument("--skip-migrate", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = not options["no_accounts"]
+        if accounts and not settings.DEBUG and not options["allow_demo_accounts"]:
+            raise CommandError(
+                "Demo accounts share a published password; with DEBUG off they are refused. "
+                "Pass --allow-demo-accounts to create them anyway, or --no-accounts."
+            )
+        if not options["skip_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        for config in apps.get_app_configs():
+            if not config.name.startswith("lianmeng."):
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            with transaction.atomic():
+                summary = module.load(accounts=accounts)
+            self.stdout.write(f"{config.label}: {summary}")
+        self.stdout.write(self.style.SUCCESS("Demo alliance ready."))

@@ -1,0 +1,130 @@
+"""Alliance-wide models: the alliance settings, cities, the audit log and document numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AllianceSettings(models.Model):
+    """The one alliance this deployment serves (a singleton row, pk=1).
+
+    Mechanism numbers of later capabilities live in their own app's settings models; this row
+    holds what every page needs.
+    """
+
+    name = models.CharField(_("联盟名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    short_name = models.CharField(_("简称"), max_length=60)
+    document_abbreviation = models.CharField(
+        _("发文字号简称"), max_length=20, help_text=_("用于文号，例如 胶东人服联〔2026〕3号")
+    )
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    introduction = models.TextField(_("联盟简介"), blank=True)
+    introduction_en = models.TextField(_("英文简介"), blank=True)
+    contact_phone = models.CharField(_("秘书处电话"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("秘书处邮箱"), blank=True)
+    contact_address = models.CharField(_("秘书处地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("联盟设置")
+        verbose_name_plural = _("联盟设置")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> AllianceSettings:
+        obj: AllianceSettings | None = AllianceSettings.objects.filter(pk=1).first()
+        if obj is None:
+            obj = AllianceSettings(
+                pk=1,
+                name=str(settings.ALLIANCE_DEFAULT_NAME),
+                name_en="Jiaodong & Blue-Zone HR Service Industry (Park) Development Alliance",
+                short_name="胶东暨蓝区人服联盟",
+                document_abbreviation="胶东人服联",
+            )
+        return obj
+
+
+class City(models.Model):
+    """A member city, keyed by its GB/T 2260 division code."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0, help_text=_("联盟自定的城市顺序"))
+    is_member = models.BooleanField(_("成员城市"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("城市")
+        verbose_name_plural = _("城市")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class AuditEntry(models.Model):
+    """Who did what to which row, with old and new values. Written by services only."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_repr = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=80, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=250, blank=True)
+    old = models.JSONField(_("原值"), null=True, blank=True)
+    new = models.JSONField(_("新值"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+
+
+class DocumentSeries(models.Model):
+    """Gap-free official numbers per series and year (胶东人服联〔2026〕3号)."""
+
+    series = models.CharField(_("文号系列"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last_number = models.PositiveIntegerField(_("已用到"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="unique_document_series_year")]
+        verbose_name = _("文号系列")
+        verbose_name_plural = _("文号系列")
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_number}"
+
+
+def model_label(obj: Any) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"

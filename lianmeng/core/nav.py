@@ -1,0 +1,91 @@
+"""Navigation and desk panels contributed by each app.
+
+An app adds top-bar entries with ``nav_items`` on its AppConfig and desk panels with a module
+``<app>/desk.py`` exposing ``panels(user) -> list[DeskPanel]``; nothing central needs editing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+def everyone(user: Any) -> bool:
+    return True
+
+
+def signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def anonymous_only(user: Any) -> bool:
+    return not signed_in(user)
+
+
+def secretariat_only(user: Any) -> bool:
+    return signed_in(user) and bool(user.is_secretariat)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    order: int
+    section: str = "public"  # "public" (portal bar) or "work" (signed-in mechanisms)
+    visible: Callable[[Any], bool] = everyone
+
+
+@dataclass
+class DeskItem:
+    label: str
+    url: str = ""
+    meta: str = ""
+    badge: str = ""
+    badge_class: str = "text-bg-secondary"
+
+
+@dataclass
+class DeskPanel:
+    title: Any
+    items: list[DeskItem] = field(default_factory=list)
+    count: int | None = None
+    more_url: str = ""
+    empty_text: Any = ""
+    order: int = 100
+
+
+def nav_for(user: Any, section: str, path: str = "") -> list[dict[str, Any]]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        items.extend(i for i in getattr(config, "nav_items", ()) if i.section == section)
+    out = []
+    for item in sorted(items, key=lambda i: i.order):
+        if not item.visible(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        out.append({"label": item.label, "url": url, "active": active})
+    return out
+
+
+def desk_panels(user: Any) -> list[DeskPanel]:
+    panels: list[DeskPanel] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("lianmeng."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.desk")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.desk":
+                raise
+            continue
+        panels.extend(module.panels(user))
+    return sorted(panels, key=lambda p: p.order)

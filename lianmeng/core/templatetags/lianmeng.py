@@ -1,0 +1,142 @@
+"""Template filters: Chinese dates, amounts, highlighted search matches, status badges."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from lianmeng.core.search import normalize
+
+register = template.Library()
+
+
+def _is_en() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@register.filter
+def date_cn(value: Any) -> str:
+    """2026年11月27日 in Chinese, 27 Nov 2026 in English (local time for datetimes)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    if _is_en():
+        return f"{value.day} {value.strftime('%b')} {value.year}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def datetime_cn(value: Any) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_cn(local)} {local:%H:%M}"
+
+
+@register.filter
+def iso_date(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
+@register.filter
+def money(value: Any, unit: str = "万元") -> str:
+    """Amounts with thousands separators: 1,234.5 万元."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value))
+    text = f"{amount:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}"
+
+
+@register.filter
+def highlight(value: Any, q: str | None) -> SafeString:
+    """Wrap the query's terms in <mark>, matching after the same folding as search (聯盟 finds 联盟)."""
+    text = str(value or "")
+    terms = [t for t in normalize(q or "").split() if t]
+    if not terms or not text:
+        return mark_safe(escape(text))  # noqa: S308 - escaped above
+    folded = normalize(text)
+    if len(folded) != len(text):
+        return mark_safe(escape(text))  # noqa: S308
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        for m in re.finditer(re.escape(term), folded):
+            spans.append((m.start(), m.end()))
+    if not spans:
+        return mark_safe(escape(text))  # noqa: S308
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    pos = 0
+    for start, end in merged:
+        out.append(escape(text[pos:start]))
+        out.append("<mark>" + escape(text[start:end]) + "</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **kwargs: Any) -> str:
+    """The current query string with some parameters replaced (for pagination and filters)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
+
+
+_BADGES = {
+    "active": "text-bg-success",
+    "admitted": "text-bg-success",
+    "passed": "text-bg-success",
+    "held": "text-bg-success",
+    "published": "text-bg-primary",
+    "open": "text-bg-primary",
+    "submitted": "text-bg-info",
+    "forwarded": "text-bg-primary",
+    "returned": "text-bg-warning",
+    "suspended": "text-bg-warning",
+    "draft": "text-bg-secondary",
+    "withdrawn": "text-bg-secondary",
+    "rejected": "text-bg-danger",
+    "cancelled": "text-bg-danger",
+    "no_quorum": "text-bg-warning",
+    "overdue": "text-bg-danger",
+    "done": "text-bg-success",
+}
+
+
+@register.simple_tag
+def status_badge(code: str, label: Any) -> SafeString:
+    css = _BADGES.get(str(code), "text-bg-light border")
+    return mark_safe(f'<span class="badge {css}">{escape(label)}</span>')  # noqa: S308
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
+
+from . import selectors
+from .models import AuditEntry
+from .nav import desk_panels
+from .types import AuthedRequest
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    active = Q(organization__status=OrganizationStatus.ACTIVE)
+    cities = selectors.member_cities().annotate(
+        members=Count("organization", filter=active),
+        parks=Count("organization", filter=active & Q(organization__kind=OrganizationKind.PARK)),
+    )
+    latest = (
+        Organization.objects.filter(status=OrganizationStatus.ACTIVE)
+        .select_related("city")
+        .order_by("-joined_on", "-id")[:8]
+    )
+    figures = Organization.objects.filter(status=OrganizationStatus.ACTIVE).aggregate(
+        members=Count("id"), parks=Count("id", filter=Q(kind=OrganizationKind.PARK))
+    )
+    return render(request, "core/home.html", {"cities": cities, "latest": latest, "figures": figures})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    cities = selectors.member_cities().annotate(
+        members=Count("organization", filter=Q(organization__status=OrganizationStatus.ACTIVE))
+    )
+    bureaus = (
+        Organization.objects.filter(kind=OrganizationKind.BUREAU, tier="founding")
+        .select_related("city")
+        .order_by("city__position")
+    )
+    return render(request, "core/about.html", {"cities": cities, "bureaus": bureaus})
+
+
+@login_required
+def desk(request: AuthedRequest) -> HttpResponse:
+    return render(request, "core/desk.html", {"panels": desk_panels(request.user)})
+
+
+@login_required
+def audit_log(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_secretariat:
+        raise PermissionDenied
+    qs = selectors.audit_entries(
+        viewer=request.user,
+        q=request.GET.get("q", "").strip(),
+        action=request.GET.get("action", "").strip(),
+        target_type=request.GET.get("target_type", "").strip(),
+        actor=request.GET.get("actor", "").strip(),
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    target_types = AuditEntry.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+    return render(request, "core/audit_log.html", {"page_obj": page, "target_types": target_types})

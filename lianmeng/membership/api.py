@@ -1,0 +1,204 @@
+"""Organizations and membership applications: /api/v1/organizations, /api/v1/applications."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianmeng.accounts.throttle import client_ip
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+
+from . import policies, selectors, services
+from .models import MembershipApplication, Organization
+
+router = Router(tags=["membership"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    uscc: str
+    kind: str
+    kind_label: str
+    city: str
+    city_name: str
+    tier: str
+    status: str
+    address: str
+    website: str
+    phone: str
+    email: str
+    description: str
+    services: str
+    joined_on: date | None
+
+    @staticmethod
+    def resolve_city(obj: Organization) -> str:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_city_name(obj: Organization) -> str:
+        return obj.city.name
+
+    @staticmethod
+    def resolve_kind_label(obj: Organization) -> str:
+        return str(obj.get_kind_display())
+
+
+class OrganizationFilters(Schema):
+    q: str | None = None
+    city: str | None = None
+    kind: str | None = None
+    tier: str | None = None
+    status: str | None = None
+
+
+class OrganizationPatch(Schema):
+    name: str | None = None
+    short_name: str | None = None
+    address: str | None = None
+    website: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    description: str | None = None
+    services: str | None = None
+    uscc: str | None = None
+    kind: str | None = None
+    city: str | None = None
+    tier: str | None = None
+
+
+class ApplicationIn(Schema):
+    name: str
+    short_name: str = ""
+    uscc: str
+    kind: str
+    city: str
+    address: str = ""
+    website: str = ""
+    description: str = ""
+    contact_name: str
+    contact_mobile: str
+    contact_email: str
+
+
+class ApplicationCreated(Schema):
+    id: int
+    status: str
+    tracking_url: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    uscc: str
+    kind: str
+    city: str
+    address: str
+    website: str
+    description: str
+    contact_name: str
+    contact_mobile: str
+    contact_email: str
+    status: str
+    has_letter: bool
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    organization: int | None
+
+    @staticmethod
+    def resolve_city(obj: MembershipApplication) -> str:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_has_letter(obj: MembershipApplication) -> bool:
+        return bool(obj.letter)
+
+    @staticmethod
+    def resolve_organization(obj: MembershipApplication) -> int | None:
+        return obj.organization_id
+
+
+class ReviewIn(Schema):
+    action: Literal["return", "reject", "forward", "admit"]
+    message: str = ""
+
+
+def _tracking_url(application: MembershipApplication) -> str:
+    return settings.SITE_URL.rstrip("/") + application.get_tracking_url()
+
+
+@router.get("/organizations", response=list[OrganizationOut], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
+    """The member directory (public: active members only). `q` is searched the Chinese-aware way."""
+    return selectors.organization_directory(viewer=request.user, **filters.dict())
+
+
+@router.get("/organizations/{org_id}", response=OrganizationOut, auth=OPTIONAL_AUTH)
+def organization_detail(request: HttpRequest, org_id: int) -> Organization:
+    return selectors.organization_get(viewer=request.user, pk=org_id)
+
+
+@router.patch("/organizations/{org_id}", response=OrganizationOut, auth=AUTH)
+def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationPatch) -> Organization:
+    """Contacts edit their own organization's profile; the secretariat also uscc, kind, city, tier."""
+    org = selectors.organization_get(viewer=request.user, pk=org_id)
+    return services.organization_update(
+        organization=org, data=payload.dict(exclude_unset=True), actor=request.user
+    )
+
+
+@router.post("/applications", response={201: ApplicationCreated}, auth=OPTIONAL_AUTH)
+def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, dict[str, Any]]:
+    """Public: apply to join. Attach the commitment letter with POST /applications/{id}/letter."""
+    application = services.application_submit(data=payload.dict(), ip=client_ip(request), actor=request.user)
+    return 201, {
+        "id": application.pk,
+        "status": application.status,
+        "tracking_url": _tracking_url(application),
+    }
+
+
+@router.post("/applications/{application_id}/letter", response=ApplicationCreated, auth=OPTIONAL_AUTH)
+def application_letter(
+    request: HttpRequest, application_id: int, token: str, letter: File[UploadedFile]
+) -> dict[str, Any]:
+    """Attach the commitment letter (PDF/JPEG/PNG, at most 10 MB). `token` is the tracking token."""
+    application = selectors.application_by_token(token)
+    if application.pk != application_id:
+        raise PermissionDenied
+    application = services.application_attach_letter(
+        application=application, letter=letter, actor=request.user
+    )
+    return {"id": application.pk, "status": application.status, "tracking_url": _tracking_url(application)}
+
+
+@router.get("/applications", response=list[ApplicationOut], auth=AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def application_list(request: HttpRequest, status: str | None = None, q: str | None = None) -> Any:
+    if not policies.can_review_application(request.user):
+        raise PermissionDenied
+    return selectors.application_list(viewer=request.user, status=status, q=q)
+
+
+@router.get("/applications/{application_id}", response=ApplicationOut, auth=AUTH)
+def application_detail(request: HttpRequest, application_id: int) -> MembershipApplication:
+    return selectors.application_get(viewer=request.user, pk=application_id)
+
+
+@router.post("/applications/{application_id}/review", response=ApplicationOut, auth=AUTH)
+def application_review(request: HttpRequest, application_id: int, payload: ReviewIn) -> MembershipApplication:
+    if not policies.can_review_application(request.user):
+        raise PermissionDenied
+    application = selectors.application_get(viewer=request.user, pk=application_id)
+    return services.application_review(
+        application=application, action=payload.action, message=payload.message, actor=request.user
+    )

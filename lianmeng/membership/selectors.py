@@ -1,0 +1,80 @@
+"""Reads of organizations and applications, filtered by what the viewer may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from lianmeng.core.search import search_filter
+
+from . import policies
+from .models import MembershipApplication, Organization, OrganizationStatus
+
+INITIALS_FIELDS = ("name_initials", "name_pinyin")
+
+
+def organization_directory(
+    *,
+    viewer: Any,
+    q: str | None = None,
+    city: str | None = None,
+    kind: str | None = None,
+    tier: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Organization]:
+    """The member directory, sorted by pinyin. The public sees active members; the secretariat all."""
+    qs = Organization.objects.select_related("city")
+    if policies.is_secretariat(viewer):
+        if status:
+            qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status=OrganizationStatus.ACTIVE)
+    if city:
+        qs = qs.filter(city_id=city)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tier:
+        qs = qs.filter(tier=tier)
+    qs = search_filter(qs, q, initials_fields=INITIALS_FIELDS)
+    return qs.order_by("name_sort", "id")
+
+
+def organization_get(*, viewer: Any, pk: int) -> Organization:
+    """One organization as the viewer may see it; missing and hidden give the same 404."""
+    org = Organization.objects.select_related("city").filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    if org.status != OrganizationStatus.ACTIVE and not policies.can_edit_organization(viewer, org):
+        raise Http404
+    return org
+
+
+def application_list(
+    *, viewer: Any, status: str | None = None, q: str | None = None
+) -> QuerySet[MembershipApplication]:
+    if not policies.can_review_application(viewer):
+        return MembershipApplication.objects.none()
+    qs = MembershipApplication.objects.select_related("city")
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(name__icontains=q) | qs.filter(uscc__icontains=q.upper())
+    return qs.order_by("-submitted_at", "-id")
+
+
+def application_get(*, viewer: Any, pk: int) -> MembershipApplication:
+    if not policies.can_review_application(viewer):
+        raise Http404
+    application = MembershipApplication.objects.select_related("city", "organization").filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def application_by_token(token: str) -> MembershipApplication:
+    application = MembershipApplication.objects.select_related("city").filter(tracking_token=token).first()
+    if application is None:
+        raise Http404
+    return application

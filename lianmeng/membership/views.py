@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianmeng.accounts.throttle import client_ip
+from lianmeng.core.errors import apply_to_form
+from lianmeng.core.models import City
+from lianmeng.core.search import parse_query
+
+from . import policies, selectors, services
+from .forms import ApplicationForm, OrganizationAdminForm, OrganizationForm, ReviewForm, StatusChangeForm
+from .models import ApplicationStatus, MembershipApplication, OrganizationKind, OrganizationStatus, Tier
+
+PAGE_SIZE = 20
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    filters = {k: request.GET.get(k, "").strip() or None for k in ("city", "kind", "tier", "status")}
+    qs = selectors.organization_directory(viewer=request.user, q=q, **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "membership/directory.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "filters": filters,
+            "searched": not parse_query(q).empty,
+            "cities": City.objects.filter(is_member=True),
+            "kinds": OrganizationKind.choices,
+            "tiers": Tier.choices,
+            "statuses": OrganizationStatus.choices,
+            "is_secretariat": policies.is_secretariat(request.user),
+        },
+    )
+
+
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    can_edit = policies.can_edit_organization(request.user, org)
+    return render(
+        request,
+        "membership/organization_detail.html",
+        {
+            "org": org,
+            "can_edit": can_edit,
+            "can_change_status": policies.can_change_membership_status(request.user, org),
+            "history": org.membership_events.all()[:20] if can_edit else [],
+            "contacts": [
+                a.user for a in org.role_assignments.select_related("user").filter(role="member_contact")
+            ]
+            if can_edit
+            else [],
+        },
+    )
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    if not policies.can_edit_organization(request.user, org):
+        raise PermissionDenied
+    form_class = OrganizationAdminForm if policies.is_secretariat(request.user) else OrganizationForm
+    initial = {name: getattr(org, name) for name in form_class.base_fields if name != "city"}
+    initial["city"] = org.city_id
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(organization=org, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("单位信息已保存"))
+            return redirect(org)
+    return render(request, "membership/organization_form.html", {"org": org, "form": form})
+
+
+@login_required
+@require_POST
+def organization_status(request: HttpRequest, pk: int, change: str) -> HttpResponse:
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    form = StatusChangeForm(request.POST)
+    form.is_valid()
+    try:
+        services.organization_change_status(
+            organization=org, change=change, reason=form.cleaned_data.get("reason", ""), actor=request.user
+        )
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        messages.success(request, _("成员状态已更新"))
+    return redirect(org)
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                data=form.cleaned_data, letter=form.cleaned_data["letter"], ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            return redirect("membership:application-track", token=application.tracking_token)
+    return render(request, "membership/apply.html", {"form": form})
+
+
+def application_track(request: HttpRequest, token: str) -> HttpResponse:
+    application = selectors.application_by_token(token)
+    form = None
+    if application.status == ApplicationStatus.RETURNED:
+        initial: dict[str, Any] = {
+            f: getattr(application, f) for f in services.APPLICATION_FIELDS if f != "city"
+        }
+        initial["city"] = application.city_id
+        form = ApplicationForm(
+            request.POST or None, request.FILES or None, initial=initial, letter_required=False
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.application_resubmit(
+                    application=application, data=form.cleaned_data, letter=form.cleaned_data.get("letter")
+                )
+            except ValidationError as exc:
+                apply_to_form(form, exc)
+            else:
+                messages.success(request, _("申请已重新提交，秘书处将尽快审核"))
+                return redirect("membership:application-track", token=token)
+    return render(
+        request,
+        "membership/application_track.html",
+        {
+            "application": application,
+            "form": form,
+            "reviews": application.reviews.select_related("actor").all(),
+            "tracking_url": request.build_absolute_uri(application.get_tracking_url()),
+        },
+    )
+
+
+def _letter_response(application: MembershipApplication) -> FileResponse:
+    if not application.letter:
+        raise Http404
+    suffix = (application.letter.name or "").rsplit(".", 1)[-1]
+    return FileResponse(
+        application.letter.open("rb"),
+        content_type=application.letter_content_type,
+        filename=f"{application.uscc}-commitment.{suffix}",
+        as_attachment=False,
+    )
+
+
+def application_letter_by_token(request: HttpRequest, token: str) -> FileResponse:
+    return _letter_response(selectors.application_by_token(token))
+
+
+@login_required
+def application_letter(request: HttpRequest, pk: int) -> FileResponse:
+    return _letter_response(selectors.application_get(viewer=request.user, pk=pk))
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    if not policies.can_review_application(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    qs = selectors.application_list(
+        viewer=request.user, status=status or None, q=request.GET.get("q", "").strip()
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "membership/application_list.html",
+        {"page_obj": page, "statuses": ApplicationStatus.choices, "status": status},
+    )
+
+
+@login_required
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get(viewer=request.user, pk=pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "")
+        try:
+            services.application_review(
+                application=application,
+                action=action,
+                message=form.cleaned_data["message"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+            for key, msgs in exc.message_dict.items():
+                if key not in form.fields:
+                    for m in msgs:
+                        messages.error(request, m)
+        else:
+            messages.success(request, _("审核操作已完成"))
+            return redirect("membership:application-review", pk=application.pk)
+    actions = [a for a in services.APPLICATION_TRANSITIONS[application.status] if a != "resubmit"]
+    return render(
+        request,
+        "membership/application_review.html",
+        {
+            "application": application,
+            "form": form,
+            "actions": actions,
+            "reviews": application.reviews.select_related("actor").all(),
+        },
+    )
