@@ -89,3 +89,46 @@ def desk_panels(user: Any) -> list[DeskPanel]:
             continue
         panels.extend(module.panels(user))
     return sorted(panels, key=lambda p: p.order)
+
+
+@dataclass
+class PortalSection:
+    """A block an app adds to a portal page ("home" or "about"): rendered with ``section`` in context."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+    column: str = "main"  # "main" (full width, below the figures) or "side" (beside the member list)
+
+
+def portal_sections(request: Any, page: str) -> list[PortalSection]:
+    """Blocks from every app's ``portal.py`` (``sections(request, page) -> list[PortalSection]``)."""
+    sections: list[PortalSection] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("lianmeng."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.portal")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.portal":
+                raise
+            continue
+        sections.extend(module.sections(request, page))
+    return sorted(sections, key=lambda s: s.order)
+
+
+def home_figures(request: Any) -> list[tuple[Any, Any, str]]:
+    """Key figures for the portal home: (value, label, url) from every app's ``portal.figures(request)``."""
+    out: list[tuple[Any, Any, str]] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("lianmeng."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.portal")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.portal":
+                raise
+            continue
+        if hasattr(module, "figures"):
+            out.extend(module.figures(request))
+    return out

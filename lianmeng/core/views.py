@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 
 from . import selectors
 from .models import AuditEntry
-from .nav import desk_panels
+from .nav import desk_panels, home_figures, portal_sections
 from .types import AuthedRequest
 
 
@@ -26,10 +28,28 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("city")
         .order_by("-joined_on", "-id")[:8]
     )
-    figures = Organization.objects.filter(status=OrganizationStatus.ACTIVE).aggregate(
+    counts = Organization.objects.filter(status=OrganizationStatus.ACTIVE).aggregate(
         members=Count("id"), parks=Count("id", filter=Q(kind=OrganizationKind.PARK))
     )
-    return render(request, "core/home.html", {"cities": cities, "latest": latest, "figures": figures})
+    cities = list(cities)
+    figures = [
+        (counts["members"], _("入盟单位"), reverse("membership:directory")),
+        (len(cities), _("成员城市"), reverse("core:about")),
+        (counts["parks"], _("人力资源服务产业园"), reverse("membership:directory") + "?kind=park"),
+        *home_figures(request),
+    ]
+    sections = portal_sections(request, "home")
+    return render(
+        request,
+        "core/home.html",
+        {
+            "cities": cities,
+            "latest": latest,
+            "figures": figures,
+            "main_sections": [s for s in sections if s.column == "main"],
+            "side_sections": [s for s in sections if s.column == "side"],
+        },
+    )
 
 
 def about(request: HttpRequest) -> HttpResponse:
@@ -41,7 +61,11 @@ def about(request: HttpRequest) -> HttpResponse:
         .select_related("city")
         .order_by("city__position")
     )
-    return render(request, "core/about.html", {"cities": cities, "bureaus": bureaus})
+    return render(
+        request,
+        "core/about.html",
+        {"cities": cities, "bureaus": bureaus, "sections": portal_sections(request, "about")},
+    )
 
 
 @login_required
