@@ -19,9 +19,11 @@ from .types import AuthedRequest
 
 def home(request: HttpRequest) -> HttpResponse:
     active = Q(organization__status=OrganizationStatus.ACTIVE)
-    cities = selectors.member_cities().annotate(
-        members=Count("organization", filter=active),
-        parks=Count("organization", filter=active & Q(organization__kind=OrganizationKind.PARK)),
+    cities = list(
+        selectors.member_cities().annotate(
+            members=Count("organization", filter=active),
+            parks=Count("organization", filter=active & Q(organization__kind=OrganizationKind.PARK)),
+        )
     )
     latest = (
         Organization.objects.filter(status=OrganizationStatus.ACTIVE)
@@ -31,7 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = Organization.objects.filter(status=OrganizationStatus.ACTIVE).aggregate(
         members=Count("id"), parks=Count("id", filter=Q(kind=OrganizationKind.PARK))
     )
-    cities = list(cities)
     figures = [
         (counts["members"], _("入盟单位"), reverse("membership:directory")),
         (len(cities), _("成员城市"), reverse("core:about")),
