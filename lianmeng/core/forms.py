@@ -22,10 +22,14 @@ class BootstrapFormMixin:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        for name in getattr(self, "errors", {}):
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        names = [field] if field else []
+        if isinstance(error, dict):
+            names = list(error)
+        for name in names:
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
                 widget.attrs["aria-invalid"] = "true"

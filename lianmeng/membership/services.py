@@ -130,7 +130,7 @@ def _clean_url(value: str, field: str) -> str:
     return value
 
 
-def _clean_email(value: str, field: str, *, required: bool) -> str:
+def _clean_email(value: str, field: str, required: bool = False) -> str:
     if not value:
         if required:
             raise ValidationError({field: _("请填写电子邮箱")})

@@ -1,0 +1,67 @@
+"""Fill English msgstr entries of a .po file from a Python dict file (msgid -> translation).
+
+Usage: python scripts/po_fill.py lianmeng/<app>/locale/en/LC_MESSAGES/django.po translations.py
+The dict file defines ``T = {"中文": "English", ...}``. Plural entries get the same text for both
+forms unless the value is a tuple (singular, plural). Unknown msgids are listed and left empty.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ENTRY = re.compile(r"(?ms)^(#[^\n]*\n)*msgid .*?(?=\n\n|\Z)")
+
+
+def unquote(block: str) -> str:
+    raw = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), raw)
+
+
+def quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def main() -> None:
+    po_path, dict_path = Path(sys.argv[1]), Path(sys.argv[2])
+    namespace: dict[str, object] = {}
+    exec(compile(dict_path.read_text(encoding="utf-8"), str(dict_path), "exec"), namespace)  # noqa: S102
+    table: dict[str, object] = namespace["T"]  # type: ignore[assignment]
+    text = po_path.read_text(encoding="utf-8")
+    missing = []
+    out = []
+    for chunk in text.split("\n\n"):
+        m = re.search(r'(?ms)^msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)', chunk)
+        if not m:
+            out.append(chunk)
+            continue
+        msgid = unquote(m.group(1))
+        if not msgid:  # the header
+            out.append(chunk.replace("#, fuzzy\n", ""))
+            continue
+        chunk = chunk.replace("#, fuzzy\n", "").replace(", fuzzy", "")
+        chunk = re.sub(r"(?m)^#\| .*\n?", "", chunk)
+        value = table.get(msgid)
+        if value is None:
+            missing.append(msgid)
+            out.append(chunk)
+            continue
+        head = chunk[: chunk.index("msgstr")]
+        if "msgid_plural" in chunk:
+            one, other = value if isinstance(value, tuple) else (value, value)
+            chunk = head + f"msgstr[0] {quote(str(one))}\nmsgstr[1] {quote(str(other))}"
+        else:
+            chunk = head + f"msgstr {quote(str(value))}"
+        out.append(chunk)
+    po_path.write_text("\n\n".join(out).rstrip("\n") + "\n", encoding="utf-8")
+    if missing:
+        print(f"{len(missing)} untranslated:")
+        for msgid in missing:
+            print("  " + msgid)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""English is complete: every app's catalog translates every string, and the compiled .mo matches the .po."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2] / "lianmeng"
+CATALOGS = sorted(ROOT.glob("*/locale/en/LC_MESSAGES/django.po"))
+
+
+def _unquote(block: str) -> str:
+    raw = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), raw)
+
+
+def _entries(po: Path) -> list[tuple[str, list[str], bool]]:
+    out = []
+    for chunk in po.read_text(encoding="utf-8").split("\n\n"):
+        m = re.search(r'(?ms)^msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)', chunk)
+        if not m:
+            continue
+        msgid = _unquote(m.group(1))
+        if not msgid:
+            continue
+        strs = [
+            _unquote(s) for s in re.findall(r'(?ms)^msgstr(?:\[\d\])? ((?:"(?:[^"\\]|\\.)*"\n?)+)', chunk)
+        ]
+        out.append((msgid, strs, "#, fuzzy" in chunk or ", fuzzy" in chunk))
+    return out
+
+
+def test_every_app_with_strings_has_a_catalog() -> None:
+    apps_with_templates_or_code = {p.parent.name for p in ROOT.glob("*/apps.py")}
+    have = {p.parents[3].name for p in CATALOGS}
+    assert {"core", "accounts", "membership"} <= have
+    assert have <= apps_with_templates_or_code
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parents[3].name)
+def test_catalog_is_complete_and_compiled(po: Path) -> None:
+    entries = _entries(po)
+    assert entries, f"{po} is empty"
+    untranslated = [msgid for msgid, strs, _fuzzy in entries if not all(strs)]
+    fuzzy = [msgid for msgid, _strs, is_fuzzy in entries if is_fuzzy]
+    assert not untranslated, f"untranslated in {po}: {untranslated[:10]}"
+    assert not fuzzy, f"fuzzy in {po}: {fuzzy[:10]}"
+    with po.with_suffix(".mo").open("rb") as fh:
+        compiled = gettext.GNUTranslations(fh)
+    stale = [
+        msgid
+        for msgid, strs, _f in entries
+        if "\x00" not in msgid and compiled.gettext(msgid) != strs[0] and len(strs) == 1
+    ]
+    assert not stale, f"{po.with_suffix('.mo')} is out of date (run compilemessages): {stale[:5]}"
