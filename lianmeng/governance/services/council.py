@@ -1,0 +1,722 @@
+"""Writes on the council: seats, meetings, motions, votes and resolutions."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianmeng.accounts.models import Role, RoleAssignment, User
+from lianmeng.core import audit
+from lianmeng.core.numbering import document_number_next
+from lianmeng.core.validators import clean_upload
+from lianmeng.membership import services as membership_services
+from lianmeng.membership.models import (
+    ApplicationStatus,
+    MembershipApplication,
+    Organization,
+    OrganizationStatus,
+)
+
+from .. import policies
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    Ballot,
+    CouncilSeat,
+    GovernanceSettings,
+    Meeting,
+    MeetingKind,
+    MeetingPaper,
+    MeetingStatus,
+    Motion,
+    MotionKind,
+    MotionStatus,
+    Resolution,
+    ResolutionStatus,
+    SeatRepresentative,
+    SecretBallot,
+    Vote,
+    VoteChoice,
+)
+from ..presidency import president_organization_id
+from ._common import choice, raise_if, text
+
+# The one transition table per model.
+MEETING_TRANSITIONS: dict[str, dict[str, str]] = {
+    MeetingStatus.PLANNED: {"hold": MeetingStatus.HELD, "cancel": MeetingStatus.CANCELLED},
+    MeetingStatus.HELD: {},
+    MeetingStatus.CANCELLED: {},
+}
+MOTION_TRANSITIONS: dict[str, dict[str, str]] = {
+    MotionStatus.DRAFT: {"open": MotionStatus.OPEN},
+    MotionStatus.OPEN: {
+        "pass": MotionStatus.PASSED,
+        "reject": MotionStatus.REJECTED,
+        "no_quorum": MotionStatus.NO_QUORUM,
+    },
+    MotionStatus.PASSED: {},
+    MotionStatus.REJECTED: {},
+    MotionStatus.NO_QUORUM: {},
+}
+RESOLUTION_TRANSITIONS: dict[str, dict[str, str]] = {
+    ResolutionStatus.AWAITING_SIGNOFF: {"sign_off": ResolutionStatus.IN_FORCE},
+    ResolutionStatus.IN_FORCE: {},
+}
+RESOLUTION_SERIES = "决"
+
+
+def _transition(table: dict[str, dict[str, str]], status: str, action: str, label: str) -> str:
+    allowed = table[status]
+    if action not in allowed:
+        raise ValidationError({"status": _("当前状态“%(status)s”下不能执行该操作") % {"status": label}})
+    return allowed[action]
+
+
+# ---------------------------------------------------------------- seats
+
+
+def _grant_representative_role(user: User, organization: Organization) -> None:
+    RoleAssignment.objects.get_or_create(
+        user=user, role=Role.COUNCIL_REPRESENTATIVE, organization=organization
+    )
+
+
+def _revoke_representative_role(user: User, organization: Organization) -> None:
+    still = CouncilSeat.objects.filter(
+        representative=user, organization=organization, ends_on__isnull=True
+    ).exists()
+    if not still:
+        RoleAssignment.objects.filter(
+            user=user, role=Role.COUNCIL_REPRESENTATIVE, organization=organization
+        ).delete()
+
+
+@transaction.atomic
+def seat_create(
+    *,
+    organization: Organization,
+    representative: User | None,
+    starts_on: datetime.date,
+    actor: Any,
+    ends_on: datetime.date | None = None,
+    post: str = "",
+) -> CouncilSeat:
+    """A council seat for ``organization``; one valid seat per organization at any date."""
+    if not policies.can_manage_council(actor) and actor is not None:
+        raise PermissionDenied
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    errors: dict[str, list[str]] = {}
+    if organization.status != OrganizationStatus.ACTIVE:
+        errors["organization"] = [_("只有正常状态的成员单位可以担任理事单位")]
+    if ends_on and ends_on < starts_on:
+        errors["ends_on"] = [_("终止日期不能早于起始日期")]
+    overlapping = CouncilSeat.objects.filter(organization=organization).exclude(ends_on__lt=starts_on)
+    if ends_on:
+        overlapping = overlapping.exclude(starts_on__gt=ends_on)
+    if overlapping.exists():
+        errors.setdefault("organization", []).append(_("该单位在这段时间内已有理事会席位"))
+    if len(post) > 40:
+        errors["post"] = [_("职务不能超过 40 个字")]
+    raise_if(errors)
+    seat = CouncilSeat.objects.create(
+        organization=organization,
+        representative=representative,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        post=post,
+    )
+    if representative is not None:
+        SeatRepresentative.objects.create(
+            seat=seat, user=representative, starts_on=starts_on, ends_on=ends_on
+        )
+        _grant_representative_role(representative, organization)
+    audit.record(
+        actor=actor,
+        action="council.seat.create",
+        target=seat,
+        new={
+            "organization": organization.pk,
+            "representative": getattr(representative, "pk", None),
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        },
+    )
+    return seat
+
+
+@transaction.atomic
+def seat_change_representative(
+    *, seat: CouncilSeat, representative: User, on: datetime.date, actor: Any
+) -> CouncilSeat:
+    """The organization sends a new representative from ``on``; the seat and its votes stay."""
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    seat = CouncilSeat.objects.select_for_update().select_related("organization").get(pk=seat.pk)
+    if seat.ends_on is not None and seat.ends_on < on:
+        raise ValidationError({"on": _("席位已于%(date)s终止") % {"date": seat.ends_on.isoformat()}})
+    if on < seat.starts_on:
+        raise ValidationError({"on": _("变更日期不能早于席位起始日期")})
+    if seat.representative_id == representative.pk:
+        raise ValidationError({"representative": _("此人已是该席位的理事")})
+    previous = seat.representative
+    SeatRepresentative.objects.filter(seat=seat, ends_on__isnull=True).update(
+        ends_on=on - datetime.timedelta(days=1)
+    )
+    SeatRepresentative.objects.create(seat=seat, user=representative, starts_on=on, ends_on=seat.ends_on)
+    seat.representative = representative
+    seat.save(update_fields=["representative", "updated_at"])
+    _grant_representative_role(representative, seat.organization)
+    if previous is not None:
+        _revoke_representative_role(previous, seat.organization)
+    audit.record(
+        actor=actor,
+        action="council.seat.representative",
+        target=seat,
+        old={"representative": getattr(previous, "pk", None)},
+        new={"representative": representative.pk, "from": on},
+    )
+    return seat
+
+
+@transaction.atomic
+def seat_end(*, seat: CouncilSeat, ends_on: datetime.date, actor: Any) -> CouncilSeat:
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    seat = CouncilSeat.objects.select_for_update().select_related("organization").get(pk=seat.pk)
+    if ends_on < seat.starts_on:
+        raise ValidationError({"ends_on": _("终止日期不能早于起始日期")})
+    if seat.ends_on is not None:
+        raise ValidationError({"ends_on": _("席位已终止")})
+    seat.ends_on = ends_on
+    seat.save(update_fields=["ends_on", "updated_at"])
+    SeatRepresentative.objects.filter(seat=seat, ends_on__isnull=True).update(ends_on=ends_on)
+    if seat.representative is not None:
+        _revoke_representative_role(seat.representative, seat.organization)
+    audit.record(actor=actor, action="council.seat.end", target=seat, new={"ends_on": ends_on})
+    return seat
+
+
+# ---------------------------------------------------------------- meetings
+
+MEETING_FIELDS = ("kind", "title", "starts_at", "place", "online_link")
+
+
+def _meeting_clean(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {
+        "kind": choice(data, "kind", _("会议类型"), MeetingKind.values, errors),
+        "title": text(data, "title", _("会议名称"), errors, required=True, max_length=120),
+        "place": text(data, "place", _("地点"), errors, required=False, max_length=200),
+        "online_link": text(data, "online_link", _("线上会议链接"), errors, required=False, max_length=200),
+    }
+    starts_at = data.get("starts_at")
+    if isinstance(starts_at, str) and starts_at:
+        try:
+            starts_at = datetime.datetime.fromisoformat(starts_at)
+        except ValueError:
+            starts_at = None
+            errors["starts_at"] = [_("会议时间格式不正确，例如 2026-12-20 09:30")]
+    if not isinstance(starts_at, datetime.datetime):
+        errors.setdefault("starts_at", [_("请填写会议时间")])
+    elif timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    out["starts_at"] = starts_at
+    if out["online_link"] and not out["online_link"].startswith(("https://", "http://")):
+        errors["online_link"] = [_("线上会议链接须以 https:// 开头")]
+    if not out["place"] and not out["online_link"] and "place" not in errors:
+        errors["place"] = [_("请填写地点或线上会议链接")]
+    raise_if(errors)
+    return out
+
+
+@transaction.atomic
+def meeting_create(*, data: dict[str, Any], agenda: list[str], actor: Any) -> Meeting:
+    """Convene a meeting: the secretariat, or the current president for the dates of its term."""
+    if not policies.can_convene_meeting(actor, president_organization_id()):
+        raise PermissionDenied
+    cleaned = _meeting_clean(data)
+    items = [a.strip() for a in agenda if a and a.strip()]
+    if any(len(a) > 200 for a in items):
+        raise ValidationError({"agenda": _("每项议程不能超过 200 个字")})
+    meeting = Meeting.objects.create(**cleaned, convened_by=actor)
+    meeting.agenda.bulk_create(
+        meeting.agenda.model(meeting=meeting, position=i, title=t) for i, t in enumerate(items, start=1)
+    )
+    audit.record(
+        actor=actor,
+        action="council.meeting.create",
+        target=meeting,
+        new={**audit.snapshot(meeting, MEETING_FIELDS), "agenda": items},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_change_status(*, meeting: Meeting, action: str, actor: Any) -> Meeting:
+    """Mark a meeting held or cancelled (MEETING_TRANSITIONS). A held meeting needs its attendance."""
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    new_status = _transition(MEETING_TRANSITIONS, meeting.status, action, str(meeting.get_status_display()))
+    if action == "hold":
+        if meeting.starts_at > timezone.now():
+            raise ValidationError({"status": _("会议尚未开始，不能标记为已召开")})
+        if not meeting.attendance.exists():
+            raise ValidationError({"attendance": _("请先登记出席情况")})
+    old = meeting.status
+    meeting.status = new_status
+    meeting.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=f"council.meeting.{action}",
+        target=meeting,
+        old={"status": old},
+        new={"status": new_status},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_attendance(
+    *, meeting: Meeting, entries: dict[int, tuple[str, str]], actor: Any
+) -> list[Attendance]:
+    """Attendance per seat valid on the meeting date: (present | proxy | absent, proxy name)."""
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"attendance": _("会议已取消")})
+    day = timezone.localtime(meeting.starts_at).date()
+    seats = {s.pk: s for s in CouncilSeat.objects.valid_on(day)}
+    errors: dict[str, list[str]] = {}
+    for seat_id, (status, proxy) in entries.items():
+        if seat_id not in seats:
+            errors.setdefault("attendance", []).append(_("席位 %(id)s 在会议当日无效") % {"id": seat_id})
+        elif status not in AttendanceStatus.values:
+            errors.setdefault("attendance", []).append(_("请选择出席情况"))
+        elif status == AttendanceStatus.PROXY and not proxy.strip():
+            errors.setdefault("attendance", []).append(
+                _("%(org)s委托出席时请填写受托人") % {"org": seats[seat_id].organization}
+            )
+    raise_if(errors)
+    rows = []
+    for seat_id, (status, proxy) in entries.items():
+        row, _created = Attendance.objects.update_or_create(
+            meeting=meeting,
+            seat_id=seat_id,
+            defaults={
+                "status": status,
+                "proxy_name": proxy.strip() if status == AttendanceStatus.PROXY else "",
+            },
+        )
+        rows.append(row)
+    audit.record(
+        actor=actor,
+        action="council.meeting.attendance",
+        target=meeting,
+        new={str(k): v[0] for k, v in entries.items()},
+    )
+    return rows
+
+
+@transaction.atomic
+def meeting_save_minutes(*, meeting: Meeting, minutes: str, actor: Any) -> Meeting:
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.HELD:
+        raise ValidationError({"minutes": _("会议召开后才能记录纪要")})
+    if meeting.minutes_approved_at_id is not None:
+        raise ValidationError({"minutes": _("纪要已获批准，不能再修改")})
+    minutes = (minutes or "").strip()
+    if not minutes:
+        raise ValidationError({"minutes": _("请填写会议纪要")})
+    old = meeting.minutes
+    meeting.minutes = minutes
+    meeting.save(update_fields=["minutes", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="council.meeting.minutes",
+        target=meeting,
+        old={"minutes": old},
+        new={"minutes": minutes},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_approve_minutes(*, meeting: Meeting, at_meeting: Meeting, actor: Any) -> Meeting:
+    """Minutes are approved at a later meeting that has been held."""
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    at_meeting = Meeting.objects.get(pk=at_meeting.pk)
+    errors: dict[str, list[str]] = {}
+    if not meeting.minutes:
+        errors["minutes"] = [_("尚无会议纪要")]
+    if meeting.minutes_approved_at_id:
+        errors["minutes"] = [_("纪要已获批准")]
+    if at_meeting.pk == meeting.pk or at_meeting.starts_at <= meeting.starts_at:
+        errors["at_meeting"] = [_("纪要须在之后的会议上批准")]
+    elif at_meeting.status != MeetingStatus.HELD:
+        errors["at_meeting"] = [_("批准纪要的会议尚未召开")]
+    raise_if(errors)
+    meeting.minutes_approved_at = at_meeting
+    meeting.save(update_fields=["minutes_approved_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="council.meeting.minutes_approved",
+        target=meeting,
+        new={"at_meeting": at_meeting.pk},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_add_paper(*, meeting: Meeting, title: str, file: UploadedFile, actor: Any) -> MeetingPaper:
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    title = (title or "").strip() or (file.name or "")
+    if len(title) > 200:
+        raise ValidationError({"title": _("材料名称不能超过 200 个字")})
+    content_type = clean_upload(file, field="file")
+    paper = MeetingPaper(meeting=meeting, title=title, content_type=content_type, uploaded_by=actor)
+    paper.file.save(file.name or "paper", file, save=False)
+    paper.save()
+    audit.record(actor=actor, action="council.meeting.paper", target=meeting, new={"paper": title})
+    return paper
+
+
+# ---------------------------------------------------------------- motions and votes
+
+MOTION_FIELDS = ("title", "text", "kind", "ballot", "opens_at", "closes_at", "meeting", "application")
+
+
+def _when(value: Any, field: str, label: str, errors: dict[str, list[str]]) -> datetime.datetime | None:
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            errors[field] = [_("%(label)s格式不正确，例如 2026-12-20 18:00") % {"label": label}]
+            return None
+    if not isinstance(value, datetime.datetime):
+        errors[field] = [_("请填写%(label)s") % {"label": label}]
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _motion_clean(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {
+        "title": text(data, "title", _("议案标题"), errors, required=True, max_length=200),
+        "text": text(data, "text", _("议案正文"), errors, required=True, max_length=20000),
+        "kind": choice(data, "kind", _("议案类型"), MotionKind.values, errors),
+        "ballot": choice(data, "ballot", _("表决方式"), Ballot.values, errors),
+    }
+    opens_at = data.get("opens_at") or timezone.now()
+    out["opens_at"] = _when(opens_at, "opens_at", _("表决开始"), errors)
+    closes_at = data.get("closes_at")
+    if closes_at in (None, "") and out["opens_at"] is not None:
+        closes_at = out["opens_at"] + datetime.timedelta(
+            days=GovernanceSettings.current().default_voting_days
+        )
+    out["closes_at"] = _when(closes_at, "closes_at", _("表决截止"), errors)
+    if out["opens_at"] and out["closes_at"] and out["closes_at"] <= out["opens_at"]:
+        errors["closes_at"] = [_("表决截止时间须晚于开始时间")]
+    meeting = data.get("meeting")
+    if meeting not in (None, ""):
+        found = Meeting.objects.filter(pk=getattr(meeting, "pk", meeting)).first()
+        if found is None:
+            errors["meeting"] = [_("会议不存在")]
+        out["meeting"] = found
+    application = data.get("application")
+    if application not in (None, ""):
+        found_app = MembershipApplication.objects.filter(pk=getattr(application, "pk", application)).first()
+        if found_app is None or found_app.status != ApplicationStatus.FORWARDED:
+            errors["application"] = [_("只有初审通过、待决定的入盟申请可以提交理事会表决")]
+        out["application"] = found_app
+    raise_if(errors)
+    return out
+
+
+@transaction.atomic
+def motion_create(*, data: dict[str, Any], actor: Any, open_now: bool = False) -> Motion:
+    """A motion as a draft (or opened at once by the secretariat)."""
+    if not policies.can_propose_motion(actor, president_organization_id()):
+        raise PermissionDenied
+    cleaned = _motion_clean(data)
+    motion = Motion.objects.create(**cleaned, proposer=actor, status=MotionStatus.DRAFT)
+    audit.record(
+        actor=actor, action="council.motion.create", target=motion, new=audit.snapshot(motion, MOTION_FIELDS)
+    )
+    if open_now:
+        motion = motion_open(motion=motion, actor=actor)
+    return motion
+
+
+@transaction.atomic
+def motion_open(*, motion: Motion, actor: Any) -> Motion:
+    """Put a draft to the vote. Its window must not have ended already."""
+    if not policies.can_open_motion(actor, motion):
+        raise PermissionDenied
+    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    new_status = _transition(MOTION_TRANSITIONS, motion.status, "open", str(motion.get_status_display()))
+    if motion.closes_at <= timezone.now():
+        raise ValidationError({"closes_at": _("表决截止时间已过，请修改后再开始表决")})
+    motion.status = new_status
+    motion.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="council.motion.open",
+        target=motion,
+        old={"status": "draft"},
+        new={"status": new_status},
+    )
+    return motion
+
+
+def ballot_key(motion_id: int, seat_id: int) -> str:
+    """The keyed hash that lets a seat replace its secret ballot without the ballot naming the seat."""
+    message = f"lianmeng.governance.ballot:{motion_id}:{seat_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def seats_of(user: Any, day: datetime.date) -> list[CouncilSeat]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(CouncilSeat.objects.valid_on(day).filter(representative=user).select_related("organization"))
+
+
+@transaction.atomic
+def vote_cast(
+    *,
+    motion: Motion,
+    choice: str,
+    actor: Any,
+    seat: CouncilSeat | None = None,
+    now: datetime.datetime | None = None,
+) -> Vote:
+    """Record one seat's vote, or change it while the window is open.
+
+    Locks the motion row first, so one-vote-per-seat and the counts hold under concurrent requests
+    (the unique constraint on (motion, seat) is the last line). For a secret ballot, neither the Vote
+    row nor the audit entry holds the choice.
+    """
+    now = now or timezone.now()
+    day = timezone.localtime(now).date()
+    if choice not in VoteChoice.values:
+        raise ValidationError({"choice": _("请选择赞成、反对或弃权")})
+    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    if seat is None:
+        mine = seats_of(actor, day)
+        if not mine:
+            raise PermissionDenied(_("您今天不是有效理事会席位的理事，不能投票"))
+        if len(mine) > 1:
+            raise ValidationError({"seat": _("您代表多个席位，请指明以哪个席位投票")})
+        seat = mine[0]
+    if not policies.can_vote(actor, motion, seat, day):
+        raise PermissionDenied(_("该席位今天无效，或您不是该席位的理事"))
+    if not motion.is_open_for_voting(now):
+        if motion.status == MotionStatus.OPEN and now < motion.opens_at:
+            raise ValidationError({"motion": _("表决尚未开始")})
+        raise ValidationError({"motion": _("表决已结束或未开放，不能投票")})
+    vote = Vote.objects.filter(motion=motion, seat=seat).first()
+    changed = vote is not None
+    stored_choice = choice if motion.ballot == Ballot.OPEN else ""
+    if vote is None:
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(
+                    motion=motion, seat=seat, choice=stored_choice, cast_by=actor, cast_at=now
+                )
+        except IntegrityError as exc:  # only reachable without the row lock (never on a supported database)
+            raise ValidationError({"motion": _("该席位已经投票")}) from exc
+    else:
+        vote.choice = stored_choice
+        vote.cast_by = actor
+        vote.cast_at = now
+        vote.save(update_fields=["choice", "cast_by", "cast_at"])
+    if motion.ballot == Ballot.SECRET:
+        SecretBallot.objects.update_or_create(
+            motion=motion, ballot_key=ballot_key(motion.pk, seat.pk), defaults={"choice": choice}
+        )
+        audit.record(
+            actor=actor,
+            action="council.vote.secret",
+            target=motion,
+            new={"seat": seat.pk, "changed": changed},
+        )
+    else:
+        audit.record(
+            actor=actor,
+            action="council.vote",
+            target=motion,
+            new={"seat": seat.pk, "choice": choice, "changed": changed},
+        )
+    return vote
+
+
+def _tally(motion: Motion) -> dict[str, int]:
+    source = (
+        SecretBallot.objects.filter(motion=motion)
+        if motion.ballot == Ballot.SECRET
+        else Vote.objects.filter(motion=motion)
+    )
+    counts = {row["choice"]: row["n"] for row in source.values("choice").annotate(n=Count("pk"))}
+    return {c: counts.get(c, 0) for c in VoteChoice.values}
+
+
+def decide(
+    *,
+    seats: int,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    kind: str,
+    config: GovernanceSettings,
+) -> str:
+    """passed / rejected / no_quorum. Quorum: votes cast >= quorum fraction of valid seats.
+
+    Threshold: votes for, against the votes cast (abstentions are votes cast), "more than" or
+    "at least" the kind's fraction.
+    """
+    cast = votes_for + votes_against + votes_abstain
+    if seats == 0 or cast * config.quorum_denominator < seats * config.quorum_numerator:
+        return MotionStatus.NO_QUORUM
+    numerator, denominator, strict = config.threshold_for(kind)
+    left, right = votes_for * denominator, cast * numerator
+    passed = left > right if strict else left >= right
+    return MotionStatus.PASSED if passed else MotionStatus.REJECTED
+
+
+@transaction.atomic
+def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = None) -> Motion:
+    """Close the vote and decide. The secretariat may close early; the system (actor None) only after
+    ``closes_at``. Seats counted are those valid on the closing date. A passed motion gets its
+    resolution, numbered in the same transaction.
+    """
+    now = now or timezone.now()
+    if actor is not None and not policies.can_close_motion(actor, motion):
+        raise PermissionDenied
+    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    if motion.is_decided:
+        raise ValidationError(
+            {"status": _("该议案已经结束表决（%(status)s）") % {"status": motion.get_status_display()}}
+        )
+    if not motion.can_close():
+        raise ValidationError({"status": _("议案尚未开始表决，不能结束")})
+    if actor is None and now < motion.closes_at:
+        raise ValidationError({"status": _("表决期尚未届满")})
+    decided_at = min(now, motion.closes_at)
+    day = timezone.localtime(decided_at).date()
+    tally = _tally(motion)
+    config = GovernanceSettings.current()
+    seats = CouncilSeat.objects.valid_on(day).count()
+    status = decide(
+        seats=seats,
+        votes_for=tally["for"],
+        votes_against=tally["against"],
+        votes_abstain=tally["abstain"],
+        kind=motion.kind,
+        config=config,
+    )
+    action = {
+        MotionStatus.PASSED.value: "pass",
+        MotionStatus.REJECTED: "reject",
+        MotionStatus.NO_QUORUM: "no_quorum",
+    }[status]
+    motion.status = _transition(MOTION_TRANSITIONS, motion.status, action, str(motion.get_status_display()))
+    motion.seats_count = seats
+    motion.votes_for, motion.votes_against, motion.votes_abstain = (
+        tally["for"],
+        tally["against"],
+        tally["abstain"],
+    )
+    motion.decided_at = decided_at
+    motion.save(
+        update_fields=[
+            "status",
+            "seats_count",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "decided_at",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="council.motion.close",
+        target=motion,
+        old={"status": MotionStatus.OPEN},
+        new={"status": status, "seats": seats, **tally},
+    )
+    if status == MotionStatus.PASSED:
+        _resolution_create(motion, actor, config)
+    return motion
+
+
+def _resolution_create(motion: Motion, actor: Any, config: GovernanceSettings) -> Resolution:
+    adopted_on = timezone.localtime(motion.decided_at).date() if motion.decided_at else timezone.localdate()
+    number = document_number_next(series=RESOLUTION_SERIES, year=adopted_on.year)
+    resolution = Resolution.objects.create(
+        motion=motion,
+        number=number,
+        title=motion.title,
+        adopted_on=adopted_on,
+        status=ResolutionStatus.AWAITING_SIGNOFF if config.president_signs_off else ResolutionStatus.IN_FORCE,
+    )
+    audit.record(
+        actor=actor,
+        action="council.resolution.create",
+        target=resolution,
+        new={"number": number, "status": resolution.status},
+    )
+    return resolution
+
+
+@transaction.atomic
+def resolution_sign_off(*, resolution: Resolution, actor: Any) -> Resolution:
+    """The current president signs off a resolution (when the alliance is configured that way)."""
+    if not policies.can_sign_off(actor, resolution, president_organization_id()):
+        raise PermissionDenied(_("只有当值轮值主席单位可以签发决议"))
+    resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    resolution.status = _transition(
+        RESOLUTION_TRANSITIONS, resolution.status, "sign_off", str(resolution.get_status_display())
+    )
+    resolution.signed_off_by = actor
+    resolution.signed_off_at = timezone.now()
+    resolution.save(update_fields=["status", "signed_off_by", "signed_off_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="council.resolution.sign_off",
+        target=resolution,
+        new={"status": resolution.status},
+    )
+    return resolution
+
+
+def resolution_admit_application(*, resolution: Resolution, actor: Any) -> MembershipApplication:
+    """Admit the applicant a resolution decided on, through the membership service (one path)."""
+    application = resolution.motion.application
+    if application is None:
+        raise ValidationError({"application": _("该决议没有关联入盟申请")})
+    if resolution.status != ResolutionStatus.IN_FORCE:
+        raise ValidationError({"application": _("决议尚未生效（待轮值主席签发）")})
+    return membership_services.application_review(
+        application=application,
+        action="admit",
+        message=_("依据理事会决议%(number)s") % {"number": resolution.number},
+        actor=actor,
+    )

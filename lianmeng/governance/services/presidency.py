@@ -1,0 +1,273 @@
+"""Writes on the governance settings and the rotating presidency."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianmeng.core import audit
+from lianmeng.membership.models import Organization, OrganizationStatus
+
+from .. import policies
+from ..models import (
+    GovernanceSettings,
+    PresidencyHandover,
+    Resolution,
+    ResolutionStatus,
+    RotationChange,
+    RotationChangeKind,
+    RotationHolder,
+    RotationPlan,
+)
+from ..presidency import rotation_for, rotation_plan
+from ..rotation import MAX_TERM_MONTHS, Change, ChangeRefused, check_change
+from ._common import date_value, raise_if, text
+
+SETTINGS_FIELDS = (
+    "term_months",
+    "quorum_numerator",
+    "quorum_denominator",
+    "ordinary_threshold_numerator",
+    "ordinary_threshold_denominator",
+    "ordinary_threshold_strict",
+    "important_threshold_numerator",
+    "important_threshold_denominator",
+    "important_threshold_strict",
+    "charter_threshold_numerator",
+    "charter_threshold_denominator",
+    "charter_threshold_strict",
+    "president_signs_off",
+    "default_voting_days",
+    "notice_read_days",
+)
+_FRACTIONS = ("quorum", "ordinary_threshold", "important_threshold", "charter_threshold")
+
+
+@transaction.atomic
+def governance_settings_update(*, data: dict[str, Any], actor: Any) -> GovernanceSettings:
+    """Change the mechanism parameters (administrators). Fractions must lie in (0, 1]."""
+    if not policies.can_configure(actor):
+        raise PermissionDenied
+    GovernanceSettings.current().save()  # make sure the row exists before locking it
+    obj = GovernanceSettings.objects.select_for_update().get(pk=1)
+    before = audit.snapshot(obj, SETTINGS_FIELDS)
+    errors: dict[str, list[str]] = {}
+    for name in SETTINGS_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name.endswith("_strict") or name == "president_signs_off":
+            setattr(obj, name, bool(value))
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            errors.setdefault(name, []).append(_("请填写整数"))
+            continue
+        if number < 1:
+            errors.setdefault(name, []).append(_("必须大于 0"))
+        setattr(obj, name, number)
+    if obj.term_months > MAX_TERM_MONTHS:
+        errors.setdefault("term_months", []).append(_("任期不能超过 %(n)d 个月") % {"n": MAX_TERM_MONTHS})
+    for prefix in _FRACTIONS:
+        if getattr(obj, f"{prefix}_numerator") > getattr(obj, f"{prefix}_denominator"):
+            errors.setdefault(f"{prefix}_numerator", []).append(_("比例不能大于 1（分子不能大于分母）"))
+    raise_if(errors)
+    obj.save()
+    old, new = audit.changes(before, audit.snapshot(obj, SETTINGS_FIELDS))
+    if new:
+        audit.record(actor=actor, action="governance.settings", target=obj, old=old, new=new)
+    return obj
+
+
+@transaction.atomic
+def rotation_plan_create(
+    *, start_date: datetime.date, term_months: int, organizations: list[Organization], actor: Any
+) -> RotationPlan:
+    """Set up the rotation (once, at founding). Later changes go through ``rotation_change``."""
+    if not policies.can_change_rotation(actor) and actor is not None:
+        raise PermissionDenied
+    if RotationPlan.objects.select_for_update().exists():
+        raise ValidationError({"order": _("轮值方案已经确定；调整顺序、顺延或跳过须依据理事会决议办理变更")})
+    errors: dict[str, list[str]] = {}
+    if not organizations:
+        errors["order"] = [_("请至少指定一家轮值单位")]
+    if len({o.pk for o in organizations}) != len(organizations):
+        errors["order"] = [_("同一单位在轮值顺序中只能出现一次")]
+    if not 1 <= int(term_months) <= MAX_TERM_MONTHS:
+        errors["term_months"] = [_("任期应在 1 到 %(n)d 个月之间") % {"n": MAX_TERM_MONTHS}]
+    raise_if(errors)
+    plan = RotationPlan.objects.create(start_date=start_date, term_months=term_months)
+    RotationHolder.objects.bulk_create(
+        RotationHolder(plan=plan, position=i, organization=o) for i, o in enumerate(organizations, start=1)
+    )
+    audit.record(
+        actor=actor,
+        action="presidency.plan",
+        target=plan,
+        new={"start_date": start_date, "term_months": term_months, "order": [o.pk for o in organizations]},
+    )
+    return plan
+
+
+def _locked_plan() -> RotationPlan | None:
+    current = rotation_plan()
+    return None if current is None else RotationPlan.objects.select_for_update().get(pk=current.pk)
+
+
+_REFUSALS = {
+    "empty_order": lambda: _("新的轮值顺序不能为空"),
+    "duplicate_holder": lambda: _("同一单位在轮值顺序中只能出现一次"),
+    "not_a_holder": lambda: _("该单位不在轮值顺序中"),
+    "already_had_turn": lambda: _(
+        "该单位在本轮已担任（或已跳过）轮值主席；在每家单位都轮到之前，不能再次安排或调整"
+    ),
+    "already_last": lambda: _("该单位已是本轮最后一位，无需顺延"),
+    "bad_term_length": lambda: _("任期应在 1 到 %(n)d 个月之间") % {"n": MAX_TERM_MONTHS},
+    "unknown_kind": lambda: _("请选择变更类型"),
+}
+
+
+@transaction.atomic
+def rotation_change(
+    *,
+    kind: str,
+    resolution: Resolution | None,
+    actor: Any,
+    order: list[Organization] | None = None,
+    organization: Organization | None = None,
+    term_months: int | None = None,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> RotationChange:
+    """Change the order, skip or defer a holder, or change the term length, from the next term on.
+
+    Needs a passed council resolution (in force). The current term is never changed, and the
+    equality rule is checked against the rotation as it stands at the next term.
+    """
+    if not policies.can_change_rotation(actor):
+        raise PermissionDenied
+    plan = _locked_plan()
+    if plan is None:
+        raise ValidationError({"kind": _("尚未确定轮值方案")})
+    if kind not in RotationChangeKind.values:
+        raise ValidationError({"kind": _("请选择变更类型")})
+    if resolution is None:
+        raise ValidationError({"resolution": _("调整轮值须依据已通过的理事会决议；请先提交议案并经表决通过")})
+    if resolution.status != ResolutionStatus.IN_FORCE:
+        raise ValidationError({"resolution": _("所依据的决议尚未生效（待轮值主席签发）")})
+    if RotationChange.objects.filter(resolution=resolution).exists():
+        raise ValidationError({"resolution": _("该决议已用于一次轮值变更")})
+    if kind in ("skip", "defer") and organization is None:
+        raise ValidationError({"organization": _("请选择单位")})
+    if kind == "reorder":
+        inactive = [o.name for o in order or [] if o.status != OrganizationStatus.ACTIVE]
+        if inactive:
+            raise ValidationError(
+                {
+                    "order": _("以下单位不是正常状态的成员，不能列入轮值：%(names)s")
+                    % {"names": "、".join(inactive)}
+                }
+            )
+    today = today or timezone.localdate()
+    rotation = rotation_for(plan)
+    current = rotation.term_on(today)
+    sequence = current.sequence + 1 if current else 0
+    change = Change(
+        kind=kind,
+        effective_sequence=sequence,
+        order=tuple(o.pk for o in order or []),
+        organization=organization.pk if organization else None,
+        term_months=term_months,
+    )
+    try:
+        check_change(rotation.state_at(sequence), change)
+    except ChangeRefused as exc:
+        raise ValidationError({exc.field: _REFUSALS[exc.code]()}) from exc
+    row = RotationChange.objects.create(
+        plan=plan,
+        kind=kind,
+        effective_sequence=sequence,
+        order=list(change.order),
+        organization=organization,
+        term_months=term_months,
+        resolution=resolution,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=f"presidency.{kind}",
+        target=plan,
+        new={
+            "effective_term": sequence + 1,
+            "order": list(change.order),
+            "organization": change.organization,
+            "term_months": term_months,
+            "resolution": resolution.number,
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def handover_record(
+    *, data: dict[str, Any], actor: Any, today: datetime.date | None = None
+) -> PresidencyHandover:
+    """The outgoing president records the handover to the next holder (date, notes, documents).
+
+    The handover recorded is the earliest one not yet on file whose outgoing term has begun.
+    """
+    plan = _locked_plan()
+    if plan is None:
+        raise ValidationError({"date": _("尚未确定轮值方案")})
+    today = today or timezone.localdate()
+    terms = rotation_for(plan).terms_until(today)
+    recorded = set(PresidencyHandover.objects.filter(plan=plan).values_list("sequence", flat=True))
+    incoming = next(
+        (t for t in terms[1:] if t.sequence not in recorded and terms[t.sequence - 1].starts_on <= today),
+        None,
+    )
+    if incoming is None:
+        raise ValidationError({"date": _("目前没有待办理的轮值交接")})
+    outgoing = terms[incoming.sequence - 1]
+    if not policies.can_record_handover(actor, outgoing.organization):
+        raise PermissionDenied(_("只有卸任的轮值主席单位可以办理交接"))
+    errors: dict[str, list[str]] = {}
+    day = date_value(data, "date", _("交接日期"), errors, required=True)
+    notes = text(data, "notes", _("交接说明"), errors, required=False, max_length=4000)
+    documents = text(data, "documents", _("移交文件"), errors, required=False, max_length=4000)
+    if day and day < outgoing.starts_on:
+        errors.setdefault("date", []).append(_("交接日期不能早于卸任单位任期开始"))
+    if day and day > today:
+        errors.setdefault("date", []).append(_("交接日期不能晚于今天"))
+    raise_if(errors)
+    assert day is not None
+    handover = PresidencyHandover.objects.create(
+        plan=plan,
+        sequence=incoming.sequence,
+        from_organization_id=outgoing.organization,
+        to_organization_id=incoming.organization,
+        date=day,
+        notes=notes,
+        documents=documents,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="presidency.handover",
+        target=handover,
+        new={
+            "term": incoming.number,
+            "from": outgoing.organization,
+            "to": incoming.organization,
+            "date": day,
+            "documents": handover.document_list,
+        },
+    )
+    return handover

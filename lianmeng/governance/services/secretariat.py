@@ -1,0 +1,419 @@
+"""Writes of the secretariat: notices with read receipts and reminders, tasks (督办) with progress."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianmeng.accounts.models import User
+from lianmeng.core import audit
+from lianmeng.core.models import City
+from lianmeng.core.numbering import document_number_next
+from lianmeng.core.validators import clean_upload
+from lianmeng.membership.models import Organization, OrganizationStatus, Tier
+
+from .. import policies
+from ..models import (
+    OPEN_TASK_STATUSES,
+    Notice,
+    NoticeAttachment,
+    NoticeAudience,
+    NoticeReceipt,
+    NoticeStatus,
+    Resolution,
+    Task,
+    TaskNote,
+    TaskStatus,
+)
+from ._common import choice, contact_emails, date_value, mail, raise_if, text
+
+NOTICE_TRANSITIONS: dict[str, dict[str, str]] = {
+    NoticeStatus.DRAFT: {"publish": NoticeStatus.PUBLISHED},
+    NoticeStatus.PUBLISHED: {},
+}
+TASK_TRANSITIONS: dict[str, dict[str, str]] = {
+    TaskStatus.OPEN: {
+        "start": TaskStatus.IN_PROGRESS,
+        "complete": TaskStatus.DONE,
+        "cancel": TaskStatus.CANCELLED,
+    },
+    TaskStatus.IN_PROGRESS: {"complete": TaskStatus.DONE, "cancel": TaskStatus.CANCELLED},
+    TaskStatus.DONE: {"reopen": TaskStatus.IN_PROGRESS},
+    TaskStatus.CANCELLED: {},
+}
+# Who may take a task action: the owner works the task, the secretariat also cancels and reopens.
+OWNER_TASK_ACTIONS = ("start", "complete")
+NOTICE_SERIES = ""
+
+
+# ---------------------------------------------------------------- notices
+
+
+def _notice_clean(data: dict[str, Any]) -> tuple[dict[str, Any], list[Organization]]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {
+        "title": text(data, "title", _("标题"), errors, required=True, max_length=200),
+        "body": text(data, "body", _("正文"), errors, required=True, max_length=50000),
+        "audience": choice(data, "audience", _("发送范围"), NoticeAudience.values, errors),
+        "read_by": date_value(data, "read_by", _("阅读期限"), errors, required=False),
+        "audience_city": None,
+        "audience_tier": "",
+    }
+    organizations: list[Organization] = []
+    if out["audience"] == NoticeAudience.CITY:
+        city = City.objects.filter(
+            pk=str(getattr(data.get("audience_city"), "pk", data.get("audience_city")) or "")
+        ).first()
+        if city is None:
+            errors["audience_city"] = [_("请选择城市")]
+        out["audience_city"] = city
+    elif out["audience"] == NoticeAudience.TIER:
+        if data.get("audience_tier") not in Tier.values:
+            errors["audience_tier"] = [_("请选择成员类别")]
+        out["audience_tier"] = str(data.get("audience_tier") or "")
+    elif out["audience"] == NoticeAudience.ORGANIZATIONS:
+        ids = [int(getattr(o, "pk", o)) for o in data.get("audience_organizations") or []]
+        organizations = list(Organization.objects.filter(pk__in=ids, status=OrganizationStatus.ACTIVE))
+        if not organizations or len(organizations) != len(set(ids)):
+            errors["audience_organizations"] = [_("请选择正常状态的接收单位")]
+    if out["read_by"] and out["read_by"] < timezone.localdate():
+        errors["read_by"] = [_("阅读期限不能早于今天")]
+    raise_if(errors)
+    return out, organizations
+
+
+def _recipients(notice: Notice) -> list[int]:
+    qs = Organization.objects.filter(status=OrganizationStatus.ACTIVE)
+    if notice.audience == NoticeAudience.CITY:
+        qs = qs.filter(city=notice.audience_city)
+    elif notice.audience == NoticeAudience.TIER:
+        qs = qs.filter(tier=notice.audience_tier)
+    elif notice.audience == NoticeAudience.ORGANIZATIONS:
+        qs = qs.filter(pk__in=notice.audience_organizations.values("pk"))
+    return list(qs.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def notice_create(*, data: dict[str, Any], actor: Any, publish: bool = False) -> Notice:
+    if not policies.can_manage_notices(actor):
+        raise PermissionDenied
+    cleaned, organizations = _notice_clean(data)
+    notice = Notice.objects.create(**cleaned, author=actor)
+    if organizations:
+        notice.audience_organizations.set(organizations)
+    audit.record(
+        actor=actor,
+        action="notice.create",
+        target=notice,
+        new={
+            **audit.snapshot(notice, ("title", "audience", "audience_city", "audience_tier", "read_by")),
+            "organizations": [o.pk for o in organizations],
+        },
+    )
+    if publish:
+        notice = notice_publish(notice=notice, actor=actor)
+    return notice
+
+
+@transaction.atomic
+def notice_publish(*, notice: Notice, actor: Any) -> Notice:
+    """Number the notice, fix its recipients (one read receipt each) and tell them after commit."""
+    if not policies.can_manage_notices(actor):
+        raise PermissionDenied
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status not in NOTICE_TRANSITIONS or "publish" not in NOTICE_TRANSITIONS[notice.status]:
+        raise ValidationError({"status": _("通知已经发布")})
+    recipients = _recipients(notice)
+    if not recipients:
+        raise ValidationError({"audience": _("发送范围内没有正常状态的成员单位")})
+    now = timezone.now()
+    notice.number = document_number_next(series=NOTICE_SERIES, year=timezone.localtime(now).year)
+    notice.status = NoticeStatus.PUBLISHED
+    notice.published_at = now
+    notice.recipients_count = len(recipients)
+    notice.read_count = 0
+    notice.save(
+        update_fields=["number", "status", "published_at", "recipients_count", "read_count", "updated_at"]
+    )
+    NoticeReceipt.objects.bulk_create(
+        (NoticeReceipt(notice=notice, organization_id=pk) for pk in recipients), batch_size=2000
+    )
+    audit.record(
+        actor=actor,
+        action="notice.publish",
+        target=notice,
+        new={"number": notice.number, "recipients": len(recipients)},
+    )
+    notice_id = notice.pk
+    transaction.on_commit(lambda: notice_announce(notice_id))
+    return notice
+
+
+def notice_announce(notice_id: int) -> None:
+    """Mail the recipients' contacts that a notice was published (after commit)."""
+    notice = Notice.objects.get(pk=notice_id)
+    org_ids = NoticeReceipt.objects.filter(notice=notice).values_list("organization_id", flat=True)
+    emails = sorted({e for values in contact_emails(org_ids).values() for e in values})
+    mail(
+        _("【通知】%(title)s") % {"title": notice.title},
+        _("秘书处发布了通知《%(title)s》（%(number)s），请登录联盟平台阅读并确认。")
+        % {"title": notice.title, "number": notice.number},
+        emails,
+    )
+
+
+@transaction.atomic
+def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: Any) -> NoticeAttachment:
+    if not policies.can_manage_notices(actor):
+        raise PermissionDenied
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    title = (title or "").strip() or (file.name or "")
+    if len(title) > 200:
+        raise ValidationError({"title": _("附件名称不能超过 200 个字")})
+    content_type = clean_upload(file, field="file")
+    attachment = NoticeAttachment(notice=notice, title=title, content_type=content_type)
+    attachment.file.save(file.name or "attachment", file, save=False)
+    attachment.save()
+    audit.record(actor=actor, action="notice.attachment", target=notice, new={"attachment": title})
+    return attachment
+
+
+@transaction.atomic
+def notice_mark_read(*, notice: Notice, actor: Any) -> list[NoticeReceipt]:
+    """The reader confirms, for every recipient organization they speak for. Idempotent."""
+    org_ids = policies.represented_organization_ids(actor)
+    receipts = list(
+        NoticeReceipt.objects.select_for_update().filter(notice_id=notice.pk, organization_id__in=org_ids)
+    )
+    if not receipts or notice.status != NoticeStatus.PUBLISHED:
+        raise PermissionDenied(_("您所在单位不在该通知的接收范围内"))
+    unread = [r for r in receipts if r.read_at is None]
+    if unread:
+        now = timezone.now()
+        NoticeReceipt.objects.filter(pk__in=[r.pk for r in unread]).update(read_at=now, read_by_user=actor)
+        Notice.objects.filter(pk=notice.pk).update(read_count=F("read_count") + len(unread))
+        for r in unread:
+            r.read_at, r.read_by_user = now, actor
+        audit.record(
+            actor=actor,
+            action="notice.read",
+            target=notice,
+            new={"organizations": [r.organization_id for r in unread]},
+        )
+    return receipts
+
+
+def notice_send_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind recipients that have not read a notice whose reading date has come (once a day).
+
+    Returns the number of organizations reminded. Runs as the system (daily background task).
+    """
+    today = today or timezone.localdate()
+    reminded = 0
+    notices = Notice.objects.filter(
+        status=NoticeStatus.PUBLISHED, read_by__lte=today, read_count__lt=F("recipients_count")
+    )
+    for notice in notices.iterator():
+        with transaction.atomic():
+            due = list(
+                NoticeReceipt.objects.select_for_update(skip_locked=True)
+                .filter(notice=notice, read_at__isnull=True)
+                .exclude(reminded_on=today)
+                .values_list("pk", "organization_id")
+            )
+            if not due:
+                continue
+            NoticeReceipt.objects.filter(pk__in=[pk for pk, _org in due]).update(
+                reminded_on=today, reminders_sent=F("reminders_sent") + 1
+            )
+            emails = contact_emails(org for _pk, org in due)
+            audit.record(actor=None, action="notice.remind", target=notice, new={"organizations": len(due)})
+            subject = _("【提醒】请阅读通知：%(title)s") % {"title": notice.title}
+            body = _(
+                "通知《%(title)s》（%(number)s）的阅读期限为%(date)s，贵单位尚未确认阅读，请登录联盟平台阅读。"
+            ) % {
+                "title": notice.title,
+                "number": notice.number,
+                "date": notice.read_by.isoformat() if notice.read_by else "",
+            }
+            recipients = sorted({e for values in emails.values() for e in values})
+            transaction.on_commit(functools.partial(mail, subject, body, recipients))
+            reminded += len(due)
+    return reminded
+
+
+# ---------------------------------------------------------------- tasks
+
+TASK_FIELDS = ("title", "description", "resolution", "owner_user", "owner_organization", "due_on", "status")
+
+
+def _task_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    if not partial or "title" in data:
+        out["title"] = text(data, "title", _("任务名称"), errors, required=True, max_length=200)
+    if not partial or "description" in data:
+        out["description"] = text(
+            data, "description", _("任务要求"), errors, required=False, max_length=10000
+        )
+    if not partial or "due_on" in data:
+        out["due_on"] = date_value(data, "due_on", _("完成期限"), errors, required=True)
+    if not partial or "owner_user" in data:
+        value = data.get("owner_user")
+        out["owner_user"] = None
+        if value not in (None, ""):
+            out["owner_user"] = User.objects.filter(pk=getattr(value, "pk", value), is_active=True).first()
+            if out["owner_user"] is None:
+                errors["owner_user"] = [_("责任人不存在")]
+    if not partial or "owner_organization" in data:
+        value = data.get("owner_organization")
+        out["owner_organization"] = None
+        if value not in (None, ""):
+            out["owner_organization"] = Organization.objects.filter(
+                pk=getattr(value, "pk", value), status=OrganizationStatus.ACTIVE
+            ).first()
+            if out["owner_organization"] is None:
+                errors["owner_organization"] = [_("责任单位不存在或不是正常状态的成员")]
+    if not partial and "resolution" in data and data["resolution"] not in (None, ""):
+        value = data["resolution"]
+        out["resolution"] = Resolution.objects.filter(pk=getattr(value, "pk", value)).first()
+        if out["resolution"] is None:
+            errors["resolution"] = [_("决议不存在")]
+    raise_if(errors)
+    return out
+
+
+@transaction.atomic
+def task_create(*, data: dict[str, Any], actor: Any) -> Task:
+    """A task with an owner (person or organization) and a due date; from a resolution or standalone."""
+    if not policies.can_manage_tasks(actor):
+        raise PermissionDenied
+    cleaned = _task_clean(data)
+    if cleaned["owner_user"] is None and cleaned["owner_organization"] is None:
+        raise ValidationError({"owner_user": _("请指定责任人或责任单位")})
+    if cleaned["due_on"] and cleaned["due_on"] < timezone.localdate():
+        raise ValidationError({"due_on": _("完成期限不能早于今天")})
+    task = Task.objects.create(**cleaned, created_by=actor)
+    audit.record(actor=actor, action="task.create", target=task, new=audit.snapshot(task, TASK_FIELDS))
+    owner_email = task.owner_user.email if task.owner_user else ""
+    if owner_email:
+        title, due = task.title, task.due_on.isoformat()
+        transaction.on_commit(
+            lambda: mail(
+                _("【督办】%(title)s") % {"title": title},
+                _("秘书处交办任务《%(title)s》，完成期限%(date)s，请登录联盟平台办理。")
+                % {"title": title, "date": due},
+                [owner_email],
+            )
+        )
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, data: dict[str, Any], actor: Any) -> Task:
+    """Progress (note, start, complete) by the owner; also edits, cancel and reopen by the secretariat.
+
+    ``data`` may hold ``action`` (TASK_TRANSITIONS), ``note`` and, for the secretariat, ``title``,
+    ``description``, ``due_on``, ``owner_user``, ``owner_organization``.
+    """
+    if not policies.can_update_task_progress(actor, task):
+        raise PermissionDenied
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    manager = policies.can_manage_tasks(actor)
+    edits: dict[str, Any] = {
+        k: data[k]
+        for k in ("title", "description", "due_on", "owner_user", "owner_organization")
+        if k in data
+    }
+    if edits and not manager:
+        raise ValidationError({k: _("只有秘书处可以修改此项") for k in edits})
+    action = str(data.get("action") or "")
+    note = str(data.get("note") or "").strip()
+    if len(note) > 4000:
+        raise ValidationError({"note": _("进展说明不能超过 4000 个字")})
+    before = audit.snapshot(task, TASK_FIELDS)
+    old_status = task.status
+    if action:
+        if not manager and action not in OWNER_TASK_ACTIONS:
+            raise PermissionDenied(_("只有秘书处可以撤销或重新打开任务"))
+        allowed = TASK_TRANSITIONS[task.status]
+        if action not in allowed:
+            raise ValidationError(
+                {"action": _("当前状态“%(status)s”下不能执行该操作") % {"status": task.get_status_display()}}
+            )
+        if action == "cancel" and not note:
+            raise ValidationError({"note": _("撤销任务时请说明原因")})
+        task.status = allowed[action]
+        task.completed_at = timezone.now() if task.status == TaskStatus.DONE else None
+    if edits:
+        cleaned = _task_clean(edits, partial=True)
+        for key, value in cleaned.items():
+            setattr(task, key, value)
+        if task.owner_user_id is None and task.owner_organization_id is None:
+            raise ValidationError({"owner_user": _("请指定责任人或责任单位")})
+    if not action and not edits and not note:
+        raise ValidationError({"note": _("请填写进展说明或选择操作")})
+    task.save()
+    if note or action:
+        TaskNote.objects.create(
+            task=task,
+            author=actor,
+            text=note,
+            old_status=old_status if action else "",
+            new_status=task.status if action else "",
+        )
+    old, new = audit.changes(before, audit.snapshot(task, TASK_FIELDS))
+    audit.record(
+        actor=actor, action=f"task.{action or 'update'}", target=task, old=old, new={**new, "note": note}
+    )
+    return task
+
+
+def _mail_all(messages: list[tuple[str, str, list[str]]]) -> None:
+    for subject, body, recipients in messages:
+        mail(subject, body, recipients)
+
+
+def task_send_overdue_reminders(*, today: datetime.date | None = None) -> int:
+    """Flag and remind owners of overdue tasks, once a day. Returns the number of tasks reminded."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        tasks = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(status__in=OPEN_TASK_STATUSES, due_on__lt=today)
+            .exclude(reminded_on=today)
+            .select_related("owner_user")
+        )
+        if not tasks:
+            return 0
+        Task.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_on=today)
+        org_emails = contact_emails({t.owner_organization_id for t in tasks if t.owner_organization_id})
+        messages = []
+        for task in tasks:
+            recipients = set(org_emails.get(task.owner_organization_id or 0, []))
+            if task.owner_user and task.owner_user.email:
+                recipients.add(task.owner_user.email)
+            messages.append(
+                (
+                    _("【逾期提醒】%(title)s") % {"title": task.title},
+                    _("督办任务《%(title)s》的完成期限为%(date)s，已经逾期，请尽快办理并登记进展。")
+                    % {"title": task.title, "date": task.due_on.isoformat()},
+                    sorted(recipients),
+                )
+            )
+            audit.record(
+                actor=None,
+                action="task.remind",
+                target=task,
+                new={"due_on": task.due_on, "overdue_days": (today - task.due_on).days},
+            )
+        transaction.on_commit(functools.partial(_mail_all, messages))
+    return len(tasks)
