@@ -150,9 +150,15 @@ def search_filter(
             tsq, fts_params = _pg_tsquery(parsed.phrases)
             fts_sql = f"to_tsvector('simple', {qn(table)}.{qn('search_text')}) @@ ({tsq})"
         if parsed.initials and initials_fields:
-            ors = [fts_sql] + [f"{qn(table)}.{qn(f)} LIKE %s" for f in initials_fields]
+            # A prefix as a range ("qd" <= x < "qe") so both databases use the B-tree index.
+            upper = parsed.initials[:-1] + chr(ord(parsed.initials[-1]) + 1)
+            ors = [fts_sql] + [
+                f"({qn(table)}.{qn(f)} >= %s AND {qn(table)}.{qn(f)} < %s)" for f in initials_fields
+            ]
             where.append("(" + " OR ".join(ors) + ")")
-            params.extend(fts_params + [parsed.initials + "%"] * len(initials_fields))
+            params.extend(fts_params)
+            for _field in initials_fields:
+                params.extend([parsed.initials, upper])
         else:
             where.append(fts_sql)
             params.extend(fts_params)

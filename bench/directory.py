@@ -1,0 +1,136 @@
+"""Benchmark: member directory listing and search at 100,000 organizations, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/directory.py                 # both databases, 100,000 organizations
+    .venv/bin/python bench/directory.py --database sqlite --organizations 20000 --runs 20
+
+Requests go through Django's full stack in-process (middleware, view, template, database), so the
+times are server-side times without network. Each case is run `--runs` times after one warm-up;
+the median and p95 are reported. Data lives in var/bench/ (SQLite) or the database lianmeng_bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = [
+    ("list page 1", "/members/", {}),
+    ("list page 200", "/members/", {"page": "200"}),
+    ("city filter", "/members/", {"city": "370600"}),
+    ("search 青岛", "/members/", {"q": "青岛"}),
+    ("search 人力资源", "/members/", {"q": "人力资源"}),
+    ("search 技咨 (inside words)", "/members/", {"q": "理咨询"}),
+    ("search 協會 (traditional)", "/members/", {"q": "協會"}),
+    ("search qd (pinyin)", "/members/", {"q": "qd"}),
+    ("search 青 (one char)", "/members/", {"q": "青"}),
+    ("search + filters", "/members/", {"q": "人才", "city": "370200", "kind": "enterprise"}),
+    ("API search 人力资源", "/api/v1/organizations", {"q": "人力资源"}),
+    ("API list page 100", "/api/v1/organizations", {"page": "100"}),
+]
+
+
+def run_one(database: str, organizations: int, runs: int) -> dict[str, dict[str, float]]:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "lianmeng.settings"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/lianmeng_bench"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE lianmeng_bench"],
+            capture_output=True,
+            check=False,
+        )
+    else:
+        os.environ["LIANMENG_VAR_DIR"] = str(ROOT / "var" / "bench")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from lianmeng.core.management.commands.generate import generate_organizations
+    from lianmeng.membership.models import Organization
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("generate")
+    have = Organization.objects.count()
+    if have < organizations:
+        started = time.perf_counter()
+        generate_organizations(organizations - have)
+        print(
+            f"[{database}] generated {organizations - have} organizations in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+    if database == "postgres":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    client = Client()
+    results: dict[str, dict[str, float]] = {}
+    for label, path, params in CASES:
+        assert client.get(path, params).status_code == 200
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(path, params)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        times.sort()
+        results[label] = {
+            "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        }
+    results["_rows"] = {"organizations": float(Organization.objects.count())}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres"])
+    parser.add_argument("--organizations", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    if args.database:
+        print(json.dumps(run_one(args.database, args.organizations, args.runs), ensure_ascii=False))
+        return
+    table = {}
+    for database in ("sqlite", "postgres"):
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--database",
+                database,
+                "--organizations",
+                str(args.organizations),
+                "--runs",
+                str(args.runs),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        sys.stderr.write(out.stderr[-2000:])
+        table[database] = json.loads(out.stdout.strip().splitlines()[-1])
+    rows = int(table["sqlite"].pop("_rows")["organizations"])
+    table["postgres"].pop("_rows")
+    print(f"Directory at {rows:,} organizations, {args.runs} runs per case (median / p95, ms, server side)")
+    print(f"{'case':32} {'SQLite':>16} {'PostgreSQL':>16}")
+    for label in table["sqlite"]:
+        s, p = table["sqlite"][label], table["postgres"][label]
+        print(f"{label:32} {s['median_ms']:>7} / {s['p95_ms']:<7} {p['median_ms']:>7} / {p['p95_ms']:<7}")
+
+
+if __name__ == "__main__":
+    main()
