@@ -1,0 +1,336 @@
+"""Resources and matchmaking: /api/v1/resources, /api/v1/match-requests."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+
+from . import policies, selectors, services
+from .matching import Suggestion
+from .models import MatchRequest, Resource
+
+router = Router(tags=["matchmaking"])
+
+DirectionLiteral = Literal["supply", "demand"]
+CategoryLiteral = Literal[
+    "policy",
+    "industry",
+    "academia",
+    "research",
+    "talent",
+    "finance",
+    "services",
+    "application",
+    "award",
+    "competition",
+]
+
+
+class ResourceOut(Schema):
+    id: int
+    direction: str
+    category: str
+    category_label: str
+    title: str
+    description: str
+    organization: int
+    organization_name: str
+    cities: list[str]
+    tags: list[str]
+    strategy_tags: list[str]
+    valid_from: date
+    valid_until: date
+    status: str
+    created_at: datetime
+    contact: dict[str, str] | None = None
+
+    @staticmethod
+    def resolve_category_label(obj: Resource) -> str:
+        return str(obj.get_category_display())
+
+    @staticmethod
+    def resolve_organization(obj: Resource) -> int:
+        return int(obj.organization_id)
+
+    @staticmethod
+    def resolve_organization_name(obj: Resource) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_cities(obj: Resource) -> list[str]:
+        return [c.pk for c in obj.cities.all()]
+
+    @staticmethod
+    def resolve_contact(obj: Resource, context: dict[str, Any]) -> dict[str, str] | None:
+        if not policies.can_view_contact(context["request"].user, obj):
+            return None
+        return {"name": obj.contact_name, "phone": obj.contact_phone, "email": obj.contact_email}
+
+
+class ResourceFilters(Schema):
+    q: str | None = None
+    direction: DirectionLiteral | None = None
+    category: CategoryLiteral | None = None
+    city: str | None = None
+    organization: int | None = None
+    status: str | None = None
+    mine: bool = False
+
+
+class ResourceIn(Schema):
+    direction: DirectionLiteral
+    category: CategoryLiteral
+    title: str
+    description: str
+    cities: list[str]
+    tags: list[str] = []
+    strategy_tags: list[str] = []
+    valid_from: date | None = None
+    valid_until: date | None = None
+    contact_name: str
+    contact_phone: str = ""
+    contact_email: str = ""
+    organization: int | None = None
+
+
+class ResourcePatch(Schema):
+    direction: DirectionLiteral | None = None
+    category: CategoryLiteral | None = None
+    title: str | None = None
+    description: str | None = None
+    cities: list[str] | None = None
+    tags: list[str] | None = None
+    strategy_tags: list[str] | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    status: Literal["matched", "closed", "open"] | None = None
+
+
+class ExplanationPart(Schema):
+    part: str
+    label: str
+    points: int
+    max: int
+    detail: str
+
+
+class MatchOut(Schema):
+    resource: ResourceOut
+    score: int
+    explanation: list[ExplanationPart]
+
+    @staticmethod
+    def resolve_resource(obj: Suggestion) -> Resource:
+        return obj.resource
+
+
+class MeetingOut(Schema):
+    id: int
+    mode: str
+    held_at: datetime
+    place: str
+    event: int | None
+    notes: str
+
+    @staticmethod
+    def resolve_event(obj: Any) -> int | None:
+        return obj.event_id
+
+
+class MatchRequestOut(Schema):
+    id: int
+    resource: int
+    resource_title: str
+    from_resource: int | None
+    requester_organization: int
+    requester_organization_name: str
+    responder_organization: int
+    message: str
+    score: int | None
+    status: str
+    response_message: str
+    responded_at: datetime | None
+    outcome: str
+    outcome_amount: Decimal | None
+    outcome_count: int | None
+    outcome_note: str
+    outcome_at: datetime | None
+    project: int | None
+    created_at: datetime
+    meetings: list[MeetingOut]
+
+    @staticmethod
+    def resolve_resource(obj: MatchRequest) -> int:
+        return int(obj.resource_id)
+
+    @staticmethod
+    def resolve_resource_title(obj: MatchRequest) -> str:
+        return obj.resource.title
+
+    @staticmethod
+    def resolve_from_resource(obj: MatchRequest) -> int | None:
+        return obj.from_resource_id
+
+    @staticmethod
+    def resolve_requester_organization(obj: MatchRequest) -> int:
+        return int(obj.requester_organization_id)
+
+    @staticmethod
+    def resolve_requester_organization_name(obj: MatchRequest) -> str:
+        return obj.requester_organization.name
+
+    @staticmethod
+    def resolve_responder_organization(obj: MatchRequest) -> int:
+        return obj.responder_organization_id
+
+    @staticmethod
+    def resolve_project(obj: MatchRequest) -> int | None:
+        return obj.project_id
+
+    @staticmethod
+    def resolve_meetings(obj: MatchRequest) -> list[Any]:
+        return list(obj.meetings.all())
+
+
+class MatchRequestIn(Schema):
+    resource: int
+    message: str
+    from_resource: int | None = None
+    organization: int | None = None
+
+
+class AnswerIn(Schema):
+    message: str = ""
+
+
+class MeetingIn(Schema):
+    mode: Literal["online", "onsite", "session"]
+    held_at: datetime
+    place: str = ""
+    notes: str = ""
+    event: int | None = None
+
+
+class OutcomeIn(Schema):
+    outcome: Literal["no_deal", "agreement", "project_created", "talent_placed"]
+    amount: Decimal | None = None
+    count: int | None = None
+    note: str = ""
+    project_name: str = ""
+
+
+@router.get("/resources", response=list[ResourceOut], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
+    """The market, newest first. Contact details only for signed-in alliance members."""
+    return selectors.resource_market(viewer=request.user, **filters.dict())
+
+
+@router.post("/resources", response={201: ResourceOut}, auth=AUTH)
+def resource_create(request: HttpRequest, payload: ResourceIn) -> Status[Resource]:
+    """Publish a post for your organization (`organization` when you are contact of several)."""
+    data = payload.dict()
+    organization = data.pop("organization")
+    resource = services.resource_create(data=data, actor=request.user, organization=organization)
+    return Status(201, selectors.resource_get(viewer=request.user, pk=resource.pk))
+
+
+@router.get("/resources/{resource_id}", response=ResourceOut, auth=OPTIONAL_AUTH)
+def resource_detail(request: HttpRequest, resource_id: int) -> Resource:
+    return selectors.resource_get(viewer=request.user, pk=resource_id)
+
+
+@router.patch("/resources/{resource_id}", response=ResourceOut, auth=AUTH)
+def resource_patch(request: HttpRequest, resource_id: int, payload: ResourcePatch) -> Resource:
+    """Edit a post; `status` marks it matched, closes it, or reopens a matched one."""
+    resource = selectors.resource_get(viewer=request.user, pk=resource_id)
+    data = payload.dict(exclude_unset=True)
+    status = data.pop("status", None)
+    if data:
+        resource = services.resource_update(resource=resource, data=data, actor=request.user)
+    if status:
+        action = {"matched": "match", "closed": "close", "open": "reopen"}[status]
+        services.resource_change_status(resource=resource, action=action, actor=request.user)
+    return selectors.resource_get(viewer=request.user, pk=resource_id)
+
+
+@router.get("/resources/{resource_id}/matches", response=list[MatchOut], auth=AUTH)
+def resource_matches(request: HttpRequest, resource_id: int, limit: int = 10) -> list[Suggestion]:
+    """Suggested partners for your post, best first; `explanation` holds the parts of `score`."""
+    resource = selectors.resource_get(viewer=request.user, pk=resource_id)
+    return selectors.resource_matches(viewer=request.user, resource=resource, limit=max(1, min(limit, 50)))
+
+
+@router.get("/match-requests", response=list[MatchRequestOut], auth=AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def match_request_list(
+    request: HttpRequest, box: Literal["all", "incoming", "outgoing"] = "all", status: str | None = None
+) -> Any:
+    return selectors.request_list(viewer=request.user, box=box, status=status).prefetch_related("meetings")
+
+
+@router.post("/match-requests", response={201: MatchRequestOut}, auth=AUTH)
+def match_request_create(request: HttpRequest, payload: MatchRequestIn) -> Status[MatchRequest]:
+    """Ask the owner of `resource` to talk; `from_resource` is your own post it answers, if any."""
+    resource = selectors.resource_get(viewer=request.user, pk=payload.resource)
+    from_resource = None
+    if payload.from_resource is not None:
+        from_resource = selectors.resource_get(viewer=request.user, pk=payload.from_resource)
+    created = services.match_request_create(
+        resource=resource,
+        message=payload.message,
+        from_resource=from_resource,
+        organization=payload.organization,
+        actor=request.user,
+    )
+    return Status(201, selectors.request_get(viewer=request.user, pk=created.pk))
+
+
+@router.get("/match-requests/{request_id}", response=MatchRequestOut, auth=AUTH)
+def match_request_detail(request: HttpRequest, request_id: int) -> MatchRequest:
+    return selectors.request_get(viewer=request.user, pk=request_id)
+
+
+def _answer(request: HttpRequest, request_id: int, action: str, message: str) -> MatchRequest:
+    match_request = selectors.request_get(viewer=request.user, pk=request_id)
+    services.match_request_answer(request=match_request, action=action, message=message, actor=request.user)
+    return selectors.request_get(viewer=request.user, pk=request_id)
+
+
+@router.post("/match-requests/{request_id}/accept", response=MatchRequestOut, auth=AUTH)
+def match_request_accept(request: HttpRequest, request_id: int, payload: AnswerIn) -> MatchRequest:
+    return _answer(request, request_id, "accept", payload.message)
+
+
+@router.post("/match-requests/{request_id}/decline", response=MatchRequestOut, auth=AUTH)
+def match_request_decline(request: HttpRequest, request_id: int, payload: AnswerIn) -> MatchRequest:
+    """Decline with a short reason (`message`, required)."""
+    return _answer(request, request_id, "decline", payload.message)
+
+
+@router.post("/match-requests/{request_id}/withdraw", response=MatchRequestOut, auth=AUTH)
+def match_request_withdraw(request: HttpRequest, request_id: int) -> MatchRequest:
+    return _answer(request, request_id, "withdraw", "")
+
+
+@router.post("/match-requests/{request_id}/meetings", response={201: MeetingOut}, auth=AUTH)
+def match_request_meeting(request: HttpRequest, request_id: int, payload: MeetingIn) -> Status[Any]:
+    match_request = selectors.request_get(viewer=request.user, pk=request_id)
+    meeting = services.meeting_record(request=match_request, data=payload.dict(), actor=request.user)
+    return Status(201, meeting)
+
+
+@router.post("/match-requests/{request_id}/outcome", response=MatchRequestOut, auth=AUTH)
+def match_request_outcome(request: HttpRequest, request_id: int, payload: OutcomeIn) -> MatchRequest:
+    """Record the outcome of an accepted request; `project_created` creates the project in the library."""
+    match_request = selectors.request_get(viewer=request.user, pk=request_id)
+    services.match_request_conclude(request=match_request, actor=request.user, **payload.dict())
+    return selectors.request_get(viewer=request.user, pk=request_id)

@@ -1,0 +1,299 @@
+"""Explainable match suggestions: candidates from the full-text index, then a transparent score.
+
+A post's suggestions are open posts of the other direction in a compatible category. Candidates come
+from the search index (an OR of the post's own search terms, ranked by the database: FTS5 bm25 on
+SQLite, ``ts_rank`` on PostgreSQL) plus the newest posts of the same category, so a post with few words
+still finds partners. Each candidate is then scored in Python from six parts whose whole-number points
+add up exactly to the score (0-100):
+
+=========== ====== ==============================================================
+part        max    what it measures
+=========== ====== ==============================================================
+category    30     same category 30, a related category (研/学, 才/服, ...) 15
+text        30     overlap of the two posts' search terms (cosine of term sets)
+tags        15     shared tags, relative to the shorter tag list
+city        10     at least one city served by both
+strategy     5     a shared national-strategy tag (一带一路, 东西部协作, 乡村振兴)
+freshness   10     how recently the candidate was posted (linear over 180 days)
+=========== ====== ==============================================================
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianmeng.core.search import tokens
+
+from .models import Category, Direction, Resource, ResourceStatus, as_list
+
+WEIGHTS: dict[str, int] = {"category": 30, "text": 30, "tags": 15, "city": 10, "strategy": 5, "freshness": 10}
+PART_LABELS = {
+    "category": _("资源类别"),
+    "text": _("内容相似"),
+    "tags": _("共同标签"),
+    "city": _("服务城市"),
+    "strategy": _("国家战略"),
+    "freshness": _("发布时间"),
+}
+# Categories that serve each other (both ways) at half weight.
+RELATED_CATEGORIES: set[frozenset[str]] = {
+    frozenset({Category.RESEARCH, Category.ACADEMIA}),
+    frozenset({Category.TALENT, Category.SERVICES}),
+    frozenset({Category.TALENT, Category.ACADEMIA}),
+    frozenset({Category.INDUSTRY, Category.APPLICATION}),
+    frozenset({Category.AWARD, Category.COMPETITION}),
+    frozenset({Category.POLICY, Category.SERVICES}),
+    frozenset({Category.FINANCE, Category.INDUSTRY}),
+}
+TEXT_FULL_AT = 0.5  # a cosine of 0.5 between term sets already means "about the same thing"
+FRESH_DAYS = 180
+CANDIDATES_FROM_INDEX = 300
+CANDIDATES_LATEST = 40
+MAX_QUERY_TERMS = 48
+
+
+def category_compatibility(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return 0.5 if frozenset({a, b}) in RELATED_CATEGORIES else 0.0
+
+
+def compatible_categories(category: str) -> list[str]:
+    return [c for c in Category.values if category_compatibility(category, c) > 0]
+
+
+def opposite(direction: str) -> str:
+    return Direction.SUPPLY if direction == Direction.DEMAND else Direction.DEMAND
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    points: int
+    maximum: int
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return str(PART_LABELS[self.key])
+
+
+@dataclass
+class Suggestion:
+    resource: Any
+    score: int
+    parts: list[Part] = field(default_factory=list)
+    raw: float = 0.0
+    kind: str = "resource"
+
+    @property
+    def explanation(self) -> list[dict[str, Any]]:
+        return [
+            {"part": p.key, "label": p.label, "points": p.points, "max": p.maximum, "detail": p.detail}
+            for p in self.parts
+        ]
+
+
+def allocate(raw: dict[str, float]) -> dict[str, int]:
+    """Whole-number points per part that add up exactly to round(sum(raw)) (largest remainder)."""
+    target = round(sum(raw.values()))
+    floors = {k: math.floor(v) for k, v in raw.items()}
+    remainder = target - sum(floors.values())
+    order = sorted(raw, key=lambda k: (raw[k] - floors[k], raw[k]), reverse=True)
+    for key in order[: max(0, remainder)]:
+        floors[key] += 1
+    return floors
+
+
+@dataclass
+class Profile:
+    """What scoring needs of one post, read once."""
+
+    pk: int
+    direction: str
+    category: str
+    organization_id: int
+    terms: frozenset[str]
+    tags: frozenset[str]
+    strategy: frozenset[str]
+    cities: frozenset[str]
+    created: datetime.date
+
+
+def _norm_tags(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.strip().lower() for v in values if v and v.strip())
+
+
+def profile_of(resource: Resource, cities: Iterable[str] | None = None) -> Profile:
+    if cities is None:
+        cities = [c.pk for c in resource.cities.all()]
+    return Profile(
+        pk=resource.pk,
+        direction=resource.direction,
+        category=resource.category,
+        organization_id=resource.organization_id,
+        terms=frozenset(resource.search_text.split()),
+        tags=_norm_tags(as_list(resource.tags)),
+        strategy=frozenset(as_list(resource.strategy_tags)),
+        cities=frozenset(cities),
+        created=timezone.localtime(resource.created_at).date()
+        if resource.created_at
+        else timezone.localdate(),
+    )
+
+
+def score(
+    post: Profile, other: Profile, *, today: datetime.date, city_names: dict[str, str]
+) -> tuple[int, list[Part], float]:
+    compat = category_compatibility(post.category, other.category)
+    common_terms = len(post.terms & other.terms)
+    cosine = (
+        common_terms / math.sqrt(len(post.terms) * len(other.terms)) if post.terms and other.terms else 0.0
+    )
+    shared_tags = sorted(post.tags & other.tags)
+    tag_share = len(shared_tags) / min(len(post.tags), len(other.tags)) if post.tags and other.tags else 0.0
+    shared_cities = sorted(
+        post.cities & other.cities, key=lambda c: list(city_names).index(c) if c in city_names else 99
+    )
+    shared_strategy = sorted(post.strategy & other.strategy)
+    age = max(0, (today - other.created).days)
+    fractions = {
+        "category": compat,
+        "text": min(1.0, cosine / TEXT_FULL_AT),
+        "tags": tag_share,
+        "city": 1.0 if shared_cities else 0.0,
+        "strategy": 1.0 if shared_strategy else 0.0,
+        "freshness": max(0.0, 1.0 - age / FRESH_DAYS),
+    }
+    raw = {k: WEIGHTS[k] * fractions[k] for k in WEIGHTS}
+    points = allocate(raw)
+    details = {
+        "category": str(_("同类资源") if compat == 1.0 else _("相关类别") if compat else _("类别不同")),
+        "text": str(_("共有 %(n)d 个关键词片段") % {"n": common_terms}),
+        "tags": "、".join(shared_tags) if shared_tags else str(_("无")),
+        "city": "、".join(city_names.get(c, c) for c in shared_cities)
+        if shared_cities
+        else str(_("无共同城市")),
+        "strategy": "、".join(shared_strategy) if shared_strategy else str(_("无")),
+        "freshness": str(_("%(n)d 天前发布") % {"n": age}) if age else str(_("今天发布")),
+    }
+    parts = [Part(k, points[k], WEIGHTS[k], details[k]) for k in WEIGHTS]
+    return sum(points.values()), parts, sum(raw.values())
+
+
+def _query_terms(resource: Resource) -> list[str]:
+    seen: dict[str, None] = {}
+    for part in (resource.title, " ".join(as_list(resource.tags)), resource.description):
+        for tok in tokens(part):
+            if len(tok) > 1 or tok.isascii():
+                seen.setdefault(tok, None)
+            if len(seen) >= MAX_QUERY_TERMS:
+                return list(seen)
+    return list(seen)
+
+
+def _base_where(resource: Resource, categories: list[str], today: datetime.date) -> tuple[str, list[Any]]:
+    qn = connection.ops.quote_name
+    sql = (
+        f"r.{qn('status')} = %s AND r.{qn('direction')} = %s AND r.{qn('organization_id')} <> %s "
+        f"AND r.{qn('valid_until')} >= %s AND r.{qn('category')} IN ({', '.join(['%s'] * len(categories))})"
+    )
+    params: list[Any] = [
+        ResourceStatus.OPEN,
+        opposite(resource.direction),
+        resource.organization_id,
+        today,
+        *categories,
+    ]
+    return sql, params
+
+
+def candidate_ids(
+    resource: Resource, *, today: datetime.date, limit: int = CANDIDATES_FROM_INDEX
+) -> list[int]:
+    """Ids of open posts of the other direction, compatible category, other organizations, best first."""
+    terms = _query_terms(resource)
+    table = Resource._meta.db_table
+    qn = connection.ops.quote_name
+    where, params = _base_where(resource, compatible_categories(resource.category), today)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if terms:
+            if connection.vendor == "sqlite":
+                fts = qn(table + "_fts")
+                cursor.execute(
+                    f"SELECT r.id FROM {fts} f JOIN {qn(table)} r ON r.id = f.rowid "
+                    f"WHERE {fts} MATCH %s AND {where} ORDER BY f.rank LIMIT %s",
+                    [" OR ".join(f'"{t}"' for t in terms), *params, limit],
+                )
+            else:
+                vector = f"to_tsvector('simple', r.{qn('search_text')})"
+                cursor.execute(
+                    f"SELECT r.id FROM {qn(table)} r, to_tsquery('simple', %s) q "
+                    f"WHERE {vector} @@ q AND {where} ORDER BY ts_rank({vector}, q) DESC, r.id DESC LIMIT %s",
+                    [" | ".join(f"'{t}'" for t in terms), *params, limit],
+                )
+            ids = [row[0] for row in cursor.fetchall()]
+        # The newest posts of the same category, so that a post with few words still meets partners.
+        where, params = _base_where(resource, [resource.category], today)
+        cursor.execute(
+            f"SELECT r.id FROM {qn(table)} r WHERE {where} ORDER BY r.{qn('created_at')} DESC LIMIT %s",
+            [*params, CANDIDATES_LATEST],
+        )
+        seen = set(ids)
+        ids.extend(pk for (pk,) in cursor.fetchall() if pk not in seen)
+    return ids
+
+
+def suggestions_for(
+    resource: Resource,
+    *,
+    limit: int = 10,
+    min_score: int = 0,
+    today: datetime.date | None = None,
+    since: datetime.datetime | None = None,
+) -> list[Suggestion]:
+    """The best open partners for ``resource``, best first. ``since`` keeps only posts created after it.
+
+    Three queries whatever the market size: candidates, candidate rows, candidate cities.
+    """
+    from lianmeng.core.models import City
+
+    today = today or timezone.localdate()
+    ids = candidate_ids(resource, today=today)
+    if not ids:
+        return []
+    qs = Resource.objects.filter(pk__in=ids).select_related("organization", "organization__city")
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    candidates = list(qs)
+    cities: dict[int, list[str]] = defaultdict(list)
+    through = Resource.cities.through
+    for rid, code in through.objects.filter(resource_id__in=[c.pk for c in candidates]).values_list(
+        "resource_id", "city_id"
+    ):
+        cities[rid].append(code)
+    city_names = {c.code: c.name for c in City.objects.all()}
+    post = profile_of(resource)
+    out: list[Suggestion] = []
+    for cand in candidates:
+        points, parts, raw = score(
+            post, profile_of(cand, cities[cand.pk]), today=today, city_names=city_names
+        )
+        if points >= min_score:
+            out.append(Suggestion(resource=cand, score=points, parts=parts, raw=raw))
+    out.sort(key=lambda s: (s.score, s.raw, s.resource.pk), reverse=True)
+    return out[:limit]
+
+
+def top_partner_ids(suggestions: Sequence[Suggestion]) -> list[int]:
+    return [s.resource.pk for s in suggestions]

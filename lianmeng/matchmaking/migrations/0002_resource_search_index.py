@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from lianmeng.core.search import search_index_operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("matchmaking", "0001_initial"),
+    ]
+
+    operations = [search_index_operation("matchmaking_resource")]

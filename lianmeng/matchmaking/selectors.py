@@ -1,0 +1,185 @@
+"""Reads of the market, suggestions and requests, filtered by what the viewer may see."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lianmeng.core.models import City
+from lianmeng.core.search import search_filter
+
+from . import policies
+from .matching import Suggestion, suggestions_for
+from .models import (
+    ACTIVE_REQUEST_STATUSES,
+    SUCCESS_OUTCOMES,
+    MatchmakingSettings,
+    MatchRequest,
+    Meeting,
+    RequestStatus,
+    Resource,
+    ResourceStatus,
+)
+
+PUBLIC_STATUSES = (ResourceStatus.OPEN, ResourceStatus.MATCHED)
+
+
+def _with_cities(qs: QuerySet[Resource]) -> QuerySet[Resource]:
+    return qs.select_related("organization", "organization__city").prefetch_related(
+        Prefetch("cities", queryset=City.objects.order_by("position"))
+    )
+
+
+def resource_market(
+    *,
+    viewer: Any,
+    q: str | None = None,
+    direction: str | None = None,
+    category: str | None = None,
+    city: str | None = None,
+    organization: int | None = None,
+    status: str | None = None,
+    mine: bool = False,
+) -> QuerySet[Resource]:
+    """The market, newest first. Everyone sees open and matched posts; a member also sees all of their
+    own organization's posts (``mine``); the secretariat sees every status."""
+    qs = Resource.objects.all()
+    own = policies.contact_org_ids(viewer)
+    if mine:
+        qs = qs.filter(organization_id__in=own)
+        if status:
+            qs = qs.filter(status=status)
+    elif policies.can_view_market_admin(viewer):
+        if status:
+            qs = qs.filter(status=status)
+    else:
+        visible = status if status in PUBLIC_STATUSES else None
+        qs = qs.filter(status=visible) if visible else qs.filter(status__in=PUBLIC_STATUSES)
+        if status and not visible:
+            qs = qs.none()
+    if direction:
+        qs = qs.filter(direction=direction)
+    if category:
+        qs = qs.filter(category=category)
+    if city:
+        qs = qs.filter(cities__code=city)
+    if organization:
+        qs = qs.filter(organization_id=organization)
+    qs = search_filter(qs, q)
+    return _with_cities(qs).order_by("-created_at", "-id")
+
+
+def resource_get(*, viewer: Any, pk: int) -> Resource:
+    """One post as the viewer may see it; missing and hidden give the same 404."""
+    resource = _with_cities(Resource.objects.filter(pk=pk)).first()
+    if resource is None:
+        raise Http404
+    if resource.status not in PUBLIC_STATUSES and not policies.can_edit_resource(viewer, resource):
+        raise Http404
+    return resource
+
+
+def resource_matches(*, viewer: Any, resource: Resource, limit: int = 10) -> list[Suggestion]:
+    """Explainable suggestions for a post: its own organization and the secretariat only."""
+    if not policies.can_view_suggestions(viewer, resource):
+        raise Http404
+    config = MatchmakingSettings.current()
+    return suggestions_for(resource, limit=limit, min_score=config.min_score)
+
+
+def new_suggestion_counts(*, viewer: Any, limit_posts: int = 5) -> list[tuple[Resource, int]]:
+    """The viewer's organizations' newest open posts with how many suggestions appeared this period."""
+    orgs = policies.contact_org_ids(viewer)
+    if not orgs:
+        return []
+    config = MatchmakingSettings.current()
+    since = timezone.now() - datetime.timedelta(days=config.digest_days)
+    posts = Resource.objects.filter(
+        organization_id__in=orgs, status=ResourceStatus.OPEN, valid_until__gte=timezone.localdate()
+    ).order_by("-created_at")[:limit_posts]
+    out = []
+    for post in posts:
+        found = suggestions_for(post, limit=50, min_score=config.min_score, since=since)
+        out.append((post, len(found)))
+    return out
+
+
+def _requests() -> QuerySet[MatchRequest]:
+    return MatchRequest.objects.select_related(
+        "resource", "resource__organization", "requester_organization", "from_resource"
+    )
+
+
+def request_list(*, viewer: Any, box: str = "all", status: str | None = None) -> QuerySet[MatchRequest]:
+    """Requests the viewer may see: ``incoming`` (to my posts), ``outgoing`` (sent by my organization),
+    or ``all`` (both; the secretariat sees every request)."""
+    orgs = policies.contact_org_ids(viewer)
+    qs = _requests()
+    incoming = Q(resource__organization_id__in=orgs)
+    outgoing = Q(requester_organization_id__in=orgs)
+    if box == "incoming":
+        qs = qs.filter(incoming)
+    elif box == "outgoing":
+        qs = qs.filter(outgoing)
+    elif not policies.is_secretariat(viewer):
+        qs = qs.filter(incoming | outgoing)
+    if not policies.signed_in(viewer):
+        qs = qs.none()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(meeting_count=Count("meetings")).order_by("-last_activity_at", "-id")
+
+
+def request_get(*, viewer: Any, pk: int) -> MatchRequest:
+    request = (
+        _requests()
+        .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.order_by("held_at", "id")))
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None or not policies.can_view_request(viewer, request):
+        raise Http404
+    return request
+
+
+def requests_waiting_for(*, viewer: Any) -> QuerySet[MatchRequest]:
+    """Pending requests to the viewer's organizations' posts: the desk's "waiting for my answer"."""
+    orgs = policies.contact_org_ids(viewer)
+    return (
+        _requests()
+        .filter(resource__organization_id__in=orgs, status=RequestStatus.PENDING)
+        .order_by("created_at", "id")
+    )
+
+
+def my_active_request_for(*, viewer: Any, resource: Resource) -> MatchRequest | None:
+    orgs = policies.contact_org_ids(viewer)
+    if not orgs:
+        return None
+    return (
+        MatchRequest.objects.filter(
+            resource=resource, requester_organization_id__in=orgs, status__in=ACTIVE_REQUEST_STATUSES
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def outcome_figures() -> dict[str, Any]:
+    """Counts for statistics and the portal: requests, meetings, outcomes by kind, agreement amount."""
+    from django.db.models import Sum
+
+    requests = MatchRequest.objects.aggregate(
+        total=Count("id"),
+        accepted=Count("id", filter=Q(status__in=[RequestStatus.ACCEPTED, RequestStatus.CONCLUDED])),
+        success=Count("id", filter=Q(outcome__in=SUCCESS_OUTCOMES)),
+        projects=Count("id", filter=Q(outcome="project_created")),
+        amount=Sum("outcome_amount", filter=Q(outcome__in=SUCCESS_OUTCOMES)),
+    )
+    requests["meetings"] = Meeting.objects.count()
+    requests["open_posts"] = Resource.objects.filter(status=ResourceStatus.OPEN).count()
+    return requests

@@ -1,0 +1,694 @@
+"""Every write on resources, matchmaking requests, meetings and outcomes."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from lianmeng.core import audit
+from lianmeng.core.models import City
+from lianmeng.core.search import search_text
+from lianmeng.membership.models import Organization, OrganizationStatus
+
+from . import integrations, mail, policies
+from .models import (
+    ACTIVE_REQUEST_STATUSES,
+    SUCCESS_OUTCOMES,
+    Category,
+    Direction,
+    MatchmakingSettings,
+    MatchRequest,
+    Meeting,
+    Outcome,
+    RequestStatus,
+    Resource,
+    ResourceStatus,
+    as_list,
+)
+
+# Allowed status changes of a post: action -> (from statuses, to status). The one transition table.
+RESOURCE_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "match": ((ResourceStatus.OPEN,), ResourceStatus.MATCHED),
+    "close": ((ResourceStatus.OPEN, ResourceStatus.MATCHED, ResourceStatus.EXPIRED), ResourceStatus.CLOSED),
+    "reopen": ((ResourceStatus.MATCHED,), ResourceStatus.OPEN),
+    "renew": ((ResourceStatus.EXPIRED,), ResourceStatus.OPEN),  # by moving valid_until forward
+    "expire": ((ResourceStatus.OPEN,), ResourceStatus.EXPIRED),  # the system, when valid_until has passed
+}
+# Allowed actions on a request per status.
+REQUEST_TRANSITIONS: dict[str, dict[str, str]] = {
+    RequestStatus.PENDING: {
+        "accept": RequestStatus.ACCEPTED,
+        "decline": RequestStatus.DECLINED,
+        "withdraw": RequestStatus.WITHDRAWN,
+    },
+    RequestStatus.ACCEPTED: {"meeting": RequestStatus.ACCEPTED, "conclude": RequestStatus.CONCLUDED},
+    RequestStatus.DECLINED: {},
+    RequestStatus.WITHDRAWN: {},
+    RequestStatus.CONCLUDED: {},
+}
+
+RESOURCE_FIELDS = (
+    "direction",
+    "category",
+    "title",
+    "description",
+    "tags",
+    "strategy_tags",
+    "valid_from",
+    "valid_until",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 20
+_PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")
+
+
+def resource_index(resource: Resource) -> None:
+    """Refresh ``search_text``: title, description, tags, strategy tags, category and organization."""
+    resource.search_text = search_text(
+        resource.title,
+        resource.description,
+        " ".join(as_list(resource.tags)),
+        " ".join(as_list(resource.strategy_tags)),
+        str(resource.get_category_display()),
+        resource.organization.name if resource.organization_id else "",
+    )
+
+
+def _split_tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = re.split(r"[,，、;；\s]+", value)
+    if not isinstance(value, list | tuple):
+        return []
+    out: list[str] = []
+    for item in value:
+        tag = str(item or "").strip().lstrip("#")
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        return parse_date(value.strip())
+    return None
+
+
+def _clean_cities(value: Any, errors: dict[str, list[str]]) -> list[City]:
+    codes = value if isinstance(value, list | tuple) else [value] if value else []
+    codes = [str(getattr(c, "pk", c)) for c in codes if c]
+    cities = list(City.objects.filter(pk__in=codes, is_member=True))
+    if not codes:
+        errors.setdefault("cities", []).append(_("请至少选择一个服务城市"))
+    elif len(cities) != len(set(codes)):
+        errors.setdefault("cities", []).append(_("服务城市须是联盟成员城市"))
+    return cities
+
+
+def resource_clean(
+    data: dict[str, Any], *, instance: Resource | None = None, today: datetime.date | None = None
+) -> tuple[dict[str, Any], list[City] | None]:
+    """Validate post data (all fields, or those given for an update); one error naming every bad field."""
+    config = MatchmakingSettings.current()
+    today = today or timezone.localdate()
+    partial = instance is not None
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+
+    def given(name: str) -> bool:
+        return not partial or name in data
+
+    if given("direction"):
+        if data.get("direction") not in Direction.values:
+            errors.setdefault("direction", []).append(_("请选择供需方向（供给或需求）"))
+        out["direction"] = data.get("direction")
+    if given("category"):
+        if data.get("category") not in Category.values:
+            errors.setdefault("category", []).append(_("请选择资源类别（政产学研才金服用奖赛之一）"))
+        out["category"] = data.get("category")
+    for name, label, max_length, required in (
+        ("title", _("标题"), 120, True),
+        ("description", _("详细说明"), 4000, True),
+        ("contact_name", _("联系人"), 60, True),
+    ):
+        if given(name):
+            value = str(data.get(name) or "").strip()
+            if required and not value:
+                errors.setdefault(name, []).append(_("请填写%(label)s") % {"label": label})
+            elif len(value) > max_length:
+                errors.setdefault(name, []).append(
+                    _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length}
+                )
+            out[name] = value
+    if given("contact_phone"):
+        phone = re.sub(r"\s+", "", str(data.get("contact_phone") or ""))
+        if phone and not _PHONE_RE.match(phone):
+            errors.setdefault("contact_phone", []).append(
+                _("联系电话格式不正确，手机号为 11 位，座机请带区号，如 0532-88886666")
+            )
+        out["contact_phone"] = phone
+    if given("contact_email"):
+        email = str(data.get("contact_email") or "").strip().lower()
+        if email:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                errors.setdefault("contact_email", []).append(_("联系邮箱格式不正确"))
+        out["contact_email"] = email
+    if given("tags"):
+        tags = _split_tags(data.get("tags"))
+        if len(tags) > MAX_TAGS:
+            errors.setdefault("tags", []).append(_("标签最多 %(n)d 个") % {"n": MAX_TAGS})
+        if any(len(t) > MAX_TAG_LENGTH for t in tags):
+            errors.setdefault("tags", []).append(_("每个标签不超过 %(n)d 个字") % {"n": MAX_TAG_LENGTH})
+        out["tags"] = tags
+    if given("strategy_tags"):
+        strategy = _split_tags(data.get("strategy_tags"))
+        unknown = [s for s in strategy if s not in config.strategy_tags]
+        if unknown:
+            errors.setdefault("strategy_tags", []).append(
+                _("国家战略标签只能从以下选择：%(tags)s") % {"tags": "、".join(config.strategy_tags)}
+            )
+        out["strategy_tags"] = strategy
+    valid_from = _as_date(data.get("valid_from")) if given("valid_from") else None
+    if given("valid_from"):
+        if data.get("valid_from") and valid_from is None:
+            errors.setdefault("valid_from", []).append(_("日期格式应为 2026-11-27"))
+        valid_from = valid_from or (instance.valid_from if instance else today)
+        out["valid_from"] = valid_from
+    start = valid_from or (instance.valid_from if instance else today)
+    if given("valid_until"):
+        raw_until = data.get("valid_until")
+        until = _as_date(raw_until)
+        if raw_until and until is None:
+            errors.setdefault("valid_until", []).append(_("日期格式应为 2026-11-27"))
+        elif until is None:
+            until = start + datetime.timedelta(days=config.default_validity_days)
+        if until is not None:
+            if until < today:
+                errors.setdefault("valid_until", []).append(_("有效期至不能早于今天"))
+            elif until < start:
+                errors.setdefault("valid_until", []).append(_("有效期至不能早于开始日期"))
+            elif (until - start).days > config.max_validity_days:
+                errors.setdefault("valid_until", []).append(
+                    _("有效期最长 %(n)d 天，到期后可续期") % {"n": config.max_validity_days}
+                )
+        out["valid_until"] = until
+    cities = _clean_cities(data.get("cities"), errors) if given("cities") else None
+    if errors:
+        raise ValidationError(errors)
+    return out, cities
+
+
+def _organization_for(actor: Any, organization: Organization | int | None) -> Organization:
+    if not policies.can_post_resource(actor):
+        raise PermissionDenied
+    org_id: Any = getattr(organization, "pk", organization)
+    if org_id is None:
+        orgs = sorted(policies.contact_org_ids(actor))
+        if len(orgs) != 1:
+            raise ValidationError({"organization": _("请选择发布单位")})
+        org_id = orgs[0]
+    try:
+        org_id = int(org_id)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"organization": _("请选择发布单位")}) from exc
+    if not policies.can_post_resource(actor, org_id):
+        raise PermissionDenied
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        raise ValidationError({"organization": _("发布单位不存在")})
+    if org.status != OrganizationStatus.ACTIVE:
+        raise ValidationError({"organization": _("单位成员资格已暂停或已退出，不能发布资源")})
+    return org
+
+
+@transaction.atomic
+def resource_create(
+    *, data: dict[str, Any], actor: Any, organization: Organization | int | None = None
+) -> Resource:
+    """A member publishes a supply or demand post for its organization (the secretariat for any member)."""
+    if not policies.signed_in(actor):
+        raise PermissionDenied
+    org = _organization_for(actor, organization)
+    cleaned, cities = resource_clean(data)
+    resource = Resource(organization=org, created_by=actor, status=ResourceStatus.OPEN, **cleaned)
+    resource_index(resource)
+    resource.save()
+    resource.cities.set(cities or [])
+    audit.record(
+        actor=actor,
+        action="resource.create",
+        target=resource,
+        new={**cleaned, "cities": [c.pk for c in cities or []], "organization": org.pk},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_update(*, resource: Resource, data: dict[str, Any], actor: Any) -> Resource:
+    """Edit a post (its own organization or the secretariat). Moving ``valid_until`` forward renews an
+    expired post. Closed posts are kept as they were."""
+    if not policies.can_edit_resource(actor, resource):
+        raise PermissionDenied
+    resource = Resource.objects.select_for_update().select_related("organization").get(pk=resource.pk)
+    if resource.status == ResourceStatus.CLOSED:
+        raise ValidationError({"status": _("资源已关闭，不能再修改")})
+    cleaned, cities = resource_clean(data, instance=resource)
+    fields = list(cleaned)
+    before = audit.snapshot(resource, fields)
+    old_cities = sorted(resource.cities.values_list("pk", flat=True))
+    for key, value in cleaned.items():
+        setattr(resource, key, value)
+    renewed = resource.status == ResourceStatus.EXPIRED and resource.valid_until >= timezone.localdate()
+    if renewed:
+        resource.status = RESOURCE_TRANSITIONS["renew"][1]
+        resource.status_reason = ""
+    resource_index(resource)
+    resource.save()
+    old, new = audit.changes(before, audit.snapshot(resource, fields))
+    if cities is not None:
+        resource.cities.set(cities)
+        new_cities = sorted(c.pk for c in cities)
+        if new_cities != old_cities:
+            old["cities"], new["cities"] = old_cities, new_cities
+    if renewed:
+        old["status"], new["status"] = ResourceStatus.EXPIRED, ResourceStatus.OPEN
+    if new:
+        audit.record(actor=actor, action="resource.update", target=resource, old=old, new=new)
+    return resource
+
+
+@transaction.atomic
+def resource_change_status(*, resource: Resource, action: str, actor: Any, reason: str = "") -> Resource:
+    """Mark a post matched, close it, or reopen a matched one (its organization or the secretariat)."""
+    if action not in ("match", "close", "reopen"):
+        raise ValidationError({"action": _("未知的操作")})
+    if not policies.can_edit_resource(actor, resource):
+        raise PermissionDenied
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    allowed_from, to_status = RESOURCE_TRANSITIONS[action]
+    if resource.status not in allowed_from:
+        raise ValidationError(
+            {"status": _("资源当前状态为“%(s)s”，不能执行该操作") % {"s": resource.get_status_display()}}
+        )
+    if action == "reopen" and resource.valid_until < timezone.localdate():
+        raise ValidationError({"valid_until": _("资源已过有效期，请先修改有效期")})
+    old = resource.status
+    resource.status = to_status
+    resource.status_reason = (reason or "").strip()[:200]
+    resource.save(update_fields=["status", "status_reason", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=f"resource.{action}",
+        target=resource,
+        old={"status": old},
+        new={"status": to_status, "reason": resource.status_reason},
+    )
+    return resource
+
+
+def resources_expire_due(*, today: datetime.date | None = None) -> int:
+    """Expire open posts whose validity has ended (the daily background task). Returns how many."""
+    today = today or timezone.localdate()
+    count = 0
+    due = Resource.objects.filter(status=ResourceStatus.OPEN, valid_until__lt=today).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due[:5000]):
+        with transaction.atomic():
+            resource = Resource.objects.select_for_update().filter(pk=pk).first()
+            if resource is None or resource.status not in RESOURCE_TRANSITIONS["expire"][0]:
+                continue
+            if resource.valid_until >= today:
+                continue
+            resource.status = RESOURCE_TRANSITIONS["expire"][1]
+            resource.status_reason = _("有效期已于 %(d)s 结束") % {"d": resource.valid_until.isoformat()}
+            resource.save(update_fields=["status", "status_reason", "updated_at"])
+            audit.record(
+                actor=None,
+                action="resource.expire",
+                target=resource,
+                old={"status": ResourceStatus.OPEN},
+                new={"status": resource.status, "valid_until": resource.valid_until},
+            )
+            count += 1
+    return count
+
+
+# --- Matchmaking requests -------------------------------------------------------------------------
+
+
+def _check_request_action(request: MatchRequest, action: str) -> str:
+    allowed = REQUEST_TRANSITIONS[request.status]
+    if action not in allowed:
+        raise ValidationError(
+            {"status": _("对接请求当前状态为“%(s)s”，不能执行该操作") % {"s": request.get_status_display()}}
+        )
+    return allowed[action]
+
+
+@transaction.atomic
+def match_request_create(
+    *,
+    resource: Resource,
+    message: str,
+    actor: Any,
+    from_resource: Resource | None = None,
+    organization: Organization | int | None = None,
+    score: int | None = None,
+) -> MatchRequest:
+    """A member asks the owner of ``resource`` to talk. Locks the post, so that the same organization
+    cannot send the same request twice even under concurrent clicks."""
+    if not policies.can_request(actor, resource):
+        raise PermissionDenied
+    resource = Resource.objects.select_for_update().select_related("organization").get(pk=resource.pk)
+    if from_resource is not None:
+        organization = from_resource.organization_id
+    if organization is None:
+        candidates = sorted(policies.contact_org_ids(actor) - {resource.organization_id})
+        organization = candidates[0] if candidates else None
+    org_id = getattr(organization, "pk", organization)
+    if org_id not in policies.contact_org_ids(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if org_id == resource.organization_id:
+        errors.setdefault("resource", []).append(_("不能对本单位发布的资源发起对接"))
+    elif not resource.is_open_for_requests():
+        expired = resource.status == ResourceStatus.EXPIRED or (
+            resource.status == ResourceStatus.OPEN and resource.valid_until < timezone.localdate()
+        )
+        errors.setdefault("resource", []).append(
+            _("该资源已过期，不能再发起对接") if expired else _("该资源已关闭或已完成对接，不能再发起对接")
+        )
+    elif MatchRequest.objects.filter(
+        resource=resource, requester_organization_id=org_id, status__in=ACTIVE_REQUEST_STATUSES
+    ).exists():
+        errors.setdefault("resource", []).append(_("贵单位已就该资源发起过对接请求，请勿重复发送"))
+    message = (message or "").strip()
+    if not message:
+        errors.setdefault("message", []).append(_("请填写对接留言，说明合作意向"))
+    elif len(message) > 1000:
+        errors.setdefault("message", []).append(_("对接留言不能超过 1000 个字"))
+    if from_resource is not None and from_resource.direction == resource.direction:
+        errors.setdefault("from_resource", []).append(_("我方资源应与对方资源供需方向相反"))
+    org = Organization.objects.filter(pk=org_id, status=OrganizationStatus.ACTIVE).first()
+    if org is None:
+        errors.setdefault("organization", []).append(_("单位成员资格已暂停或已退出，不能发起对接"))
+    if errors or org is None:
+        raise ValidationError(errors)
+    request = MatchRequest.objects.create(
+        resource=resource,
+        from_resource=from_resource,
+        requester_organization=org,
+        requester=actor,
+        message=message,
+        score=score,
+        status=RequestStatus.PENDING,
+        last_activity_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="match_request.create",
+        target=request,
+        new={"resource": resource.pk, "organization": org_id, "message": message, "score": score},
+    )
+    pk = request.pk
+    transaction.on_commit(lambda: mail.request_received(pk))
+    return request
+
+
+@transaction.atomic
+def match_request_answer(
+    *, request: MatchRequest, action: str, actor: Any, message: str = ""
+) -> MatchRequest:
+    """The post's organization accepts or declines; the requester may withdraw a pending request."""
+    if action not in ("accept", "decline", "withdraw"):
+        raise ValidationError({"action": _("未知的操作")})
+    allowed = policies.can_withdraw_request if action == "withdraw" else policies.can_answer_request
+    if not allowed(actor, request):
+        raise PermissionDenied
+    request = MatchRequest.objects.select_for_update().select_related("resource").get(pk=request.pk)
+    to_status = _check_request_action(request, action)
+    message = (message or "").strip()
+    if action == "decline" and not message:
+        raise ValidationError({"message": _("婉拒时请简要说明原因，便于对方了解")})
+    if len(message) > 1000:
+        raise ValidationError({"message": _("答复不能超过 1000 个字")})
+    old = request.status
+    request.status = to_status
+    now = timezone.now()
+    if action != "withdraw":
+        request.response_message = message
+        request.responder = actor
+        request.responded_at = now
+    request.last_activity_at = now
+    request.save()
+    audit.record(
+        actor=actor,
+        action=f"match_request.{action}",
+        target=request,
+        old={"status": old},
+        new={"status": to_status, "message": message},
+    )
+    pk = request.pk
+    transaction.on_commit(lambda: mail.request_answered(pk))
+    return request
+
+
+@transaction.atomic
+def meeting_record(*, request: MatchRequest, data: dict[str, Any], actor: Any) -> Meeting:
+    """Record a meeting of an accepted request: online, on site or at a matchmaking session."""
+    if not policies.can_follow_up_request(actor, request):
+        raise PermissionDenied
+    request = MatchRequest.objects.select_for_update().get(pk=request.pk)
+    _check_request_action(request, "meeting")
+    errors: dict[str, list[str]] = {}
+    mode = data.get("mode")
+    if mode not in Meeting.Mode.values:
+        errors.setdefault("mode", []).append(_("请选择洽谈方式"))
+    held_at = data.get("held_at")
+    if isinstance(held_at, str):
+        held_at = parse_datetime(held_at.strip()) if held_at.strip() else None
+    if isinstance(held_at, datetime.datetime):
+        if timezone.is_naive(held_at):
+            held_at = timezone.make_aware(held_at)
+        if held_at > timezone.now() + datetime.timedelta(days=366):
+            errors.setdefault("held_at", []).append(_("洽谈时间不能晚于一年以后"))
+    else:
+        errors.setdefault("held_at", []).append(_("请填写洽谈时间，例如 2026-11-27 14:30"))
+    place = str(data.get("place") or "").strip()
+    if len(place) > 200:
+        errors.setdefault("place", []).append(_("地点或链接不能超过 200 个字"))
+    notes = str(data.get("notes") or "").strip()
+    if len(notes) > 4000:
+        errors.setdefault("notes", []).append(_("纪要不能超过 4000 个字"))
+    event_id = data.get("event") or data.get("event_id")
+    if mode == Meeting.Mode.SESSION:
+        if not event_id:
+            errors.setdefault("event", []).append(_("请选择举办洽谈的对接会"))
+        elif not integrations.matchmaking_session_exists(int(event_id)):
+            errors.setdefault("event", []).append(_("所选活动不是已发布的对接会"))
+    else:
+        event_id = None
+    if errors or not isinstance(held_at, datetime.datetime):
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        request=request,
+        mode=str(mode),
+        held_at=held_at,
+        place=place,
+        notes=notes,
+        event_id=int(event_id) if event_id else None,
+        recorded_by=actor,
+    )
+    request.last_activity_at = timezone.now()
+    request.save(update_fields=["last_activity_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="match_request.meeting",
+        target=request,
+        new={"mode": mode, "held_at": held_at, "place": place, "event": meeting.event_id},
+    )
+    return meeting
+
+
+@transaction.atomic
+def match_request_conclude(
+    *,
+    request: MatchRequest,
+    outcome: str,
+    actor: Any,
+    amount: Any = None,
+    count: Any = None,
+    note: str = "",
+    project_name: str = "",
+) -> MatchRequest:
+    """Record the outcome of an accepted request. "Project created" creates the project in the project
+    library (through its own service) and links it back; a successful outcome marks both posts matched."""
+    if not policies.can_follow_up_request(actor, request):
+        raise PermissionDenied
+    request = (
+        MatchRequest.objects.select_for_update()
+        .select_related("resource", "resource__organization", "requester_organization")
+        .get(pk=request.pk)
+    )
+    to_status = _check_request_action(request, "conclude")
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors.setdefault("outcome", []).append(_("请选择对接结果"))
+    decimal_amount: Decimal | None = None
+    if amount not in (None, ""):
+        try:
+            decimal_amount = Decimal(str(amount).replace(",", "")).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            errors.setdefault("amount", []).append(_("协议金额应为数字（万元）"))
+        else:
+            if decimal_amount < 0 or decimal_amount >= Decimal("1e11"):
+                errors.setdefault("amount", []).append(_("协议金额应在 0 到 1000 亿万元之间"))
+    placed: int | None = None
+    if count not in (None, ""):
+        try:
+            placed = int(str(count))
+        except ValueError:
+            errors.setdefault("count", []).append(_("对接人才数应为整数"))
+        else:
+            if placed < 1:
+                errors.setdefault("count", []).append(_("对接人才数至少为 1"))
+    if outcome == Outcome.TALENT_PLACED and placed is None and "count" not in errors:
+        errors.setdefault("count", []).append(_("请填写成功对接的人才数"))
+    note = (note or "").strip()
+    if len(note) > 2000:
+        errors.setdefault("note", []).append(_("结果说明不能超过 2000 个字"))
+    if outcome == Outcome.NO_DEAL and not note:
+        errors.setdefault("note", []).append(_("未达成合作时请简要说明原因"))
+    project_name = (project_name or "").strip() or request.resource.title
+    if outcome == Outcome.PROJECT_CREATED and not integrations.available():
+        errors.setdefault("outcome", []).append(_("项目库尚未启用，暂不能登记“形成共建项目”"))
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    request.status = to_status
+    request.outcome = outcome
+    request.outcome_amount = decimal_amount
+    request.outcome_count = placed if outcome == Outcome.TALENT_PLACED else None
+    request.outcome_note = note
+    request.outcome_at = now
+    request.outcome_by = actor
+    request.last_activity_at = now
+    if outcome == Outcome.PROJECT_CREATED:
+        request.project_id = integrations.project_create_for_request(
+            request=request, name=project_name, actor=actor
+        )
+    request.save()
+    if outcome in SUCCESS_OUTCOMES:
+        for post in Resource.objects.select_for_update().filter(
+            pk__in=[request.resource_id, request.from_resource_id], status=ResourceStatus.OPEN
+        ):
+            post.status = ResourceStatus.MATCHED
+            post.status_reason = _("已通过对接请求达成合作")
+            post.save(update_fields=["status", "status_reason", "updated_at"])
+            audit.record(
+                actor=actor,
+                action="resource.match",
+                target=post,
+                old={"status": ResourceStatus.OPEN},
+                new={"status": ResourceStatus.MATCHED, "request": request.pk},
+            )
+    audit.record(
+        actor=actor,
+        action="match_request.conclude",
+        target=request,
+        old={"status": RequestStatus.ACCEPTED},
+        new={
+            "status": to_status,
+            "outcome": outcome,
+            "amount": decimal_amount,
+            "count": request.outcome_count,
+            "project": request.project_id,
+            "note": note,
+        },
+    )
+    return request
+
+
+def requests_remind_stalled(*, now: datetime.datetime | None = None) -> int:
+    """Remind the side that owes the next step of a request idle for ``stall_days`` (the daily task).
+
+    Pending: the post's organization should answer. Accepted: both sides should record a meeting or
+    the outcome. Each request is reminded at most once per ``stall_days``.
+    """
+    now = now or timezone.now()
+    config = MatchmakingSettings.current()
+    cutoff = now - datetime.timedelta(days=config.stall_days)
+    stalled = MatchRequest.objects.filter(
+        status__in=ACTIVE_REQUEST_STATUSES, last_activity_at__lt=cutoff
+    ).exclude(reminded_at__gte=cutoff)
+    count = 0
+    for pk in list(stalled.values_list("pk", flat=True)[:5000]):
+        with transaction.atomic():
+            request = MatchRequest.objects.select_for_update().get(pk=pk)
+            if request.status not in ACTIVE_REQUEST_STATUSES or (
+                request.reminded_at is not None and request.reminded_at >= cutoff
+            ):
+                continue
+            request.reminded_at = now
+            request.save(update_fields=["reminded_at"])
+            audit.record(
+                actor=None, action="match_request.remind", target=request, new={"status": request.status}
+            )
+            transaction.on_commit(partial(mail.request_stalled, pk))
+            count += 1
+    return count
+
+
+def digest_send(*, now: datetime.datetime | None = None) -> int:
+    """Mail each organization the new suggestions (posted in the last ``digest_days``) for its open
+    posts: the weekly background task. Returns the number of organizations mailed."""
+    from .matching import suggestions_for
+
+    now = now or timezone.now()
+    config = MatchmakingSettings.current()
+    since = now - datetime.timedelta(days=config.digest_days)
+    sent = 0
+    org_ids = (
+        Resource.objects.filter(status=ResourceStatus.OPEN, valid_until__gte=timezone.localdate(now))
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    for org_id in list(org_ids):
+        lines: list[str] = []
+        posts = Resource.objects.filter(
+            organization_id=org_id, status=ResourceStatus.OPEN, valid_until__gte=timezone.localdate(now)
+        ).select_related("organization")[:20]
+        for post in posts:
+            for s in suggestions_for(post, limit=5, min_score=config.min_score, since=since):
+                lines.append(
+                    _("· 针对“%(mine)s”：%(title)s（%(org)s，匹配度 %(score)d）%(link)s")
+                    % {
+                        "mine": post.title,
+                        "title": s.resource.title,
+                        "org": s.resource.organization.name,
+                        "score": s.score,
+                        "link": mail._link(s.resource.get_absolute_url()),
+                    }
+                )
+        if mail.digest(org_id, lines):
+            sent += 1
+    return sent

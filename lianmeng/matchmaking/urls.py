@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "matchmaking"
+URL_PREFIX = "resources/"
+
+urlpatterns = [
+    path("", views.market, name="market"),
+    path("new/", views.resource_new, name="resource-new"),
+    path("<int:pk>/", views.resource_detail, name="resource"),
+    path("<int:pk>/edit/", views.resource_edit, name="resource-edit"),
+    path("<int:pk>/request/", views.resource_request, name="resource-request"),
+    path("<int:pk>/<str:action>/", views.resource_status, name="resource-status"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/meeting/", views.request_meeting, name="request-meeting"),
+    path("requests/<int:pk>/outcome/", views.request_outcome, name="request-outcome"),
+    path("requests/<int:pk>/<str:action>/", views.request_answer, name="request-answer"),
+]

@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.models import City
+from lianmeng.core.types import AuthedRequest
+
+from . import integrations, policies, selectors, services
+from .forms import AnswerForm, MeetingForm, OutcomeForm, RequestForm, ResourceForm
+from .models import (
+    CATEGORY_CHAR,
+    Category,
+    Direction,
+    MatchRequest,
+    RequestStatus,
+    Resource,
+    ResourceStatus,
+)
+
+PAGE_SIZE = 20
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for msgs in error_dict(exc).values():
+        for m in msgs:
+            messages.error(request, m)
+
+
+def market(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    filters: dict[str, Any] = {
+        k: request.GET.get(k, "").strip() or None for k in ("direction", "category", "city", "status")
+    }
+    mine = request.GET.get("mine") == "1" and bool(policies.contact_org_ids(request.user))
+    qs = selectors.resource_market(viewer=request.user, q=q, mine=mine, **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "matchmaking/market.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "filters": filters,
+            "mine": mine,
+            "categories": [(v, label, CATEGORY_CHAR[v]) for v, label in Category.choices],  # type: ignore[index]
+            "directions": Direction.choices,
+            "statuses": ResourceStatus.choices,
+            "cities": City.objects.filter(is_member=True),
+            "can_post": policies.can_post_resource(request.user),
+            "is_member": bool(policies.contact_org_ids(request.user)),
+            "show_status": mine or policies.can_view_market_admin(request.user),
+        },
+    )
+
+
+def _resource_form_data(form: ResourceForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("organization", None)
+    return data
+
+
+@login_required
+def resource_new(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_post_resource(request.user):
+        raise PermissionDenied
+    orgs = request.user.contact_organizations
+    initial = {
+        "direction": request.GET.get("direction") or Direction.DEMAND,
+        "category": request.GET.get("category", ""),
+        "contact_name": request.user.display_name,
+        "contact_phone": request.user.mobile,
+        "contact_email": request.user.email,
+        "cities": [orgs[0].city_id] if orgs else [],
+    }
+    form = ResourceForm(request.POST or None, initial=initial, organizations=orgs)
+    if request.method == "POST" and form.is_valid():
+        organization = form.cleaned_data.get("organization") or (orgs[0].pk if len(orgs) == 1 else None)
+        try:
+            resource = services.resource_create(
+                data=_resource_form_data(form), organization=organization, actor=request.user
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("资源已发布，下方是为您推荐的对接方"))
+            return redirect(resource)
+    return render(request, "matchmaking/resource_form.html", {"form": form, "resource": None})
+
+
+def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get(viewer=request.user, pk=pk)
+    can_edit = policies.can_edit_resource(request.user, resource)
+    suggestions = selectors.resource_matches(viewer=request.user, resource=resource) if can_edit else []
+    existing = selectors.my_active_request_for(viewer=request.user, resource=resource)
+    can_request = (
+        policies.can_request(request.user, resource)
+        and resource.is_open_for_requests()
+        and existing is None
+        and not can_edit
+    )
+    received = (
+        resource.requests.select_related("requester_organization").order_by("-created_at")[:20]
+        if can_edit
+        else []
+    )
+    return render(
+        request,
+        "matchmaking/resource_detail.html",
+        {
+            "resource": resource,
+            "can_edit": can_edit,
+            "can_view_contact": policies.can_view_contact(request.user, resource),
+            "suggestions": suggestions,
+            "can_request": can_request,
+            "existing_request": existing,
+            "request_form": RequestForm(),
+            "received": received,
+            "status_actions": [
+                a
+                for a in ("match", "reopen", "close")
+                if resource.status in services.RESOURCE_TRANSITIONS[a][0]
+            ]
+            if can_edit
+            else [],
+        },
+    )
+
+
+@login_required
+def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get(viewer=request.user, pk=pk)
+    if not policies.can_edit_resource(request.user, resource):
+        raise PermissionDenied
+    initial = {
+        "direction": resource.direction,
+        "category": resource.category,
+        "title": resource.title,
+        "description": resource.description,
+        "cities": [c.pk for c in resource.cities.all()],
+        "tags": " ".join(resource.tags or []),
+        "strategy_tags": resource.strategy_tags,
+        "valid_until": resource.valid_until.isoformat(),
+        "contact_name": resource.contact_name,
+        "contact_phone": resource.contact_phone,
+        "contact_email": resource.contact_email,
+    }
+    form = ResourceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_update(resource=resource, data=_resource_form_data(form), actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+            for key, msgs in error_dict(exc).items():
+                if key not in form.fields:
+                    for m in msgs:
+                        form.add_error(None, m)
+        else:
+            messages.success(request, _("资源已保存"))
+            return redirect(resource)
+    return render(request, "matchmaking/resource_form.html", {"form": form, "resource": resource})
+
+
+@login_required
+@require_POST
+def resource_status(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    resource = selectors.resource_get(viewer=request.user, pk=pk)
+    try:
+        services.resource_change_status(
+            resource=resource, action=action, reason=request.POST.get("reason", ""), actor=request.user
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("资源状态已更新"))
+    return redirect(resource)
+
+
+@login_required
+@require_POST
+def resource_request(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Send a matchmaking request for post ``pk`` (from its page, or from a suggestion on my post)."""
+    resource = selectors.resource_get(viewer=request.user, pk=pk)
+    form = RequestForm(request.POST)
+    form.is_valid()
+    from_resource: Resource | None = None
+    if form.cleaned_data.get("from_resource"):
+        from_resource = selectors.resource_get(viewer=request.user, pk=form.cleaned_data["from_resource"])
+    try:
+        match_request = services.match_request_create(
+            resource=resource,
+            message=form.cleaned_data.get("message") or "",
+            from_resource=from_resource,
+            score=form.cleaned_data.get("score"),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+        return redirect(from_resource or resource)
+    messages.success(request, _("对接请求已发送，对方答复后会通知您"))
+    return redirect(match_request)
+
+
+@login_required
+def request_list(request: AuthedRequest) -> HttpResponse:
+    box = request.GET.get("box", "incoming" if policies.contact_org_ids(request.user) else "all")
+    if box not in ("incoming", "outgoing", "all"):
+        box = "all"
+    status = request.GET.get("status", "") or None
+    qs = selectors.request_list(viewer=request.user, box=box, status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "matchmaking/request_list.html",
+        {
+            "page_obj": page,
+            "box": box,
+            "status": status or "",
+            "statuses": RequestStatus.choices,
+            "is_member": bool(policies.contact_org_ids(request.user)),
+            "figures": selectors.outcome_figures() if policies.is_secretariat(request.user) else None,
+        },
+    )
+
+
+def _request_page(request: AuthedRequest, match_request: MatchRequest, **forms: Any) -> HttpResponse:
+    sessions = integrations.matchmaking_sessions()
+    allowed = services.REQUEST_TRANSITIONS[match_request.status]
+    can_answer = policies.can_answer_request(request.user, match_request) and "accept" in allowed
+    can_follow_up = policies.can_follow_up_request(request.user, match_request) and "conclude" in allowed
+    return render(
+        request,
+        "matchmaking/request_detail.html",
+        {
+            "req": match_request,
+            "can_answer": can_answer,
+            "can_withdraw": policies.can_withdraw_request(request.user, match_request)
+            and "withdraw" in allowed,
+            "can_follow_up": can_follow_up,
+            "answer_form": forms.get("answer_form") or AnswerForm(),
+            "meeting_form": forms.get("meeting_form") or MeetingForm(sessions=sessions),
+            "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+            "project_url": integrations.project_url(match_request.project_id),
+            "sessions": sessions,
+        },
+    )
+
+
+@login_required
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _request_page(request, selectors.request_get(viewer=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def request_answer(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    match_request = selectors.request_get(viewer=request.user, pk=pk)
+    form = AnswerForm(request.POST)
+    form.is_valid()
+    try:
+        services.match_request_answer(
+            request=match_request,
+            action=action,
+            message=form.cleaned_data.get("message", ""),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        apply_to_form(form, exc)
+        if "message" not in error_dict(exc):
+            _flash_errors(request, exc)
+            return redirect(match_request)
+        return _request_page(request, match_request, answer_form=form)
+    done = {
+        "accept": _("已接受对接请求，请约定洽谈"),
+        "decline": _("已婉拒对接请求"),
+        "withdraw": _("已撤回对接请求"),
+    }
+    messages.success(request, done.get(action, _("操作已完成")))
+    return redirect(match_request)
+
+
+@login_required
+@require_POST
+def request_meeting(request: AuthedRequest, pk: int) -> HttpResponse:
+    match_request = selectors.request_get(viewer=request.user, pk=pk)
+    form = MeetingForm(request.POST, sessions=integrations.matchmaking_sessions())
+    if form.is_valid():
+        try:
+            services.meeting_record(request=match_request, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("洽谈记录已保存"))
+            return redirect(match_request)
+    return _request_page(request, match_request, meeting_form=form)
+
+
+@login_required
+@require_POST
+def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
+    match_request = selectors.request_get(viewer=request.user, pk=pk)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.match_request_conclude(request=match_request, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("对接结果已登记"))
+            return redirect(match_request)
+    return _request_page(request, match_request, outcome_form=form)
