@@ -56,3 +56,45 @@ def test_static_assets_are_local(cities: Any) -> None:
     page = Client().get("/").content.decode()
     assert "/static/vendor/bootstrap/bootstrap.min.css" in page
     assert "cdn" not in page.lower()
+
+
+def test_admin_pages_for_the_administrator(make_user: Any, make_org: Any) -> None:
+    from lianmeng.accounts.models import RoleAssignment
+
+    admin = make_user("administrator", username="root-admin", is_staff=True, is_superuser=True)
+    org = make_org("管理后台单位")
+    client = Client()
+    client.force_login(admin)
+    for url in (
+        "/admin/",
+        "/admin/membership/organization/",
+        f"/admin/membership/organization/{org.pk}/change/",
+        "/admin/core/auditentry/",
+        "/admin/accounts/user/",
+    ):
+        assert client.get(url).status_code == 200, url
+    user = make_user(username="to-grant")
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {
+            "username": "to-grant",
+            "display_name": "",
+            "mobile": "",
+            "email": "",
+            "is_active": "on",
+            "date_joined_0": "2026-11-27",
+            "date_joined_1": "10:00:00",
+            "initial-date_joined_0": "2026-11-27",
+            "initial-date_joined_1": "10:00:00",
+            "roles-TOTAL_FORMS": "1",
+            "roles-INITIAL_FORMS": "0",
+            "roles-MIN_NUM_FORMS": "0",
+            "roles-MAX_NUM_FORMS": "1000",
+            "roles-0-role": "city_coordinator",
+            "roles-0-city": "370200",
+            "roles-0-organization": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert RoleAssignment.objects.filter(user=user, role="city_coordinator", city_id="370200").exists()
+    assert AuditEntry.objects.filter(action="role.grant", target_id=str(user.pk)).exists()

@@ -124,7 +124,7 @@ def generate_organizations(n: int, *, seed: int = 2026, batch: int = 5000) -> in
     today = timezone.localdate()
     made = 0
     while made < n:
-        rows = []
+        rows: list[Organization] = []
         for _ in range(min(batch, n - made)):
             i = start + made + len(rows)
             city = rng.choice(cities)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+
+from lianmeng.core import audit
+
+from .models import ApiToken, RoleAssignment, User
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [RoleInline]
+    list_display = ["username", "display_name", "email", "mobile", "is_active", "last_login"]
+    search_fields = ["username", "display_name", "email", "mobile"]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("联盟", {"fields": ("display_name", "mobile")}),
+    )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Role grants made in the admin are audited like those made by services."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit.record(
+                actor=request.user,
+                action="role.revoke",
+                target=form.instance,
+                old={"role": obj.role, "organization": obj.organization_id, "city": obj.city_id},
+            )
+            obj.delete()
+        for obj in instances:
+            is_new = obj.pk is None
+            obj.save()
+            audit.record(
+                actor=request.user,
+                action="role.grant" if is_new else "role.change",
+                target=form.instance,
+                new={"role": obj.role, "organization": obj.organization_id, "city": obj.city_id},
+            )
+        formset.save_m2m()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["key_prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "key_prefix", "key_hash", "created_at", "last_used_at"]
+    search_fields = ["user__username", "name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
