@@ -32,26 +32,40 @@ def available() -> bool:
 def project_create_for_request(*, request: Any, name: str, actor: Any) -> int:
     """Create the project of a "project created" outcome in the project library; returns its id.
 
-    The lead is the post's organization, the requester a partner; the cities are those the post serves.
-    Runs inside the caller's transaction, so a failure leaves nothing half saved.
+    The lead is the side the recording user speaks for (the post's organization when the secretariat
+    records it), the other side is a partner; the cities are those the post serves. Runs inside the
+    caller's transaction, so a refusal by the library leaves nothing half saved. Library field errors
+    come back under ``project_name`` (the one project field the outcome form asks for).
     """
+    from django.core.exceptions import ValidationError
+
     services = _library_services()
     if services is None:
         raise RuntimeError("the project library is not installed")
     resource = request.resource
-    project = services.project_create(
-        data={
-            "name": name,
-            "lead_organization": resource.organization_id,
-            "partner_organizations": [request.requester_organization_id],
-            "cities": list(resource.cities.values_list("pk", flat=True)),
-            "description": resource.description,
-            "strategy_tags": list(resource.strategy_tags or []),
-            "source": "matchmaking",
-            "source_id": request.pk,
-        },
-        actor=actor,
-    )
+    sides = [resource.organization_id, request.requester_organization_id]
+    own = set(getattr(actor, "contact_organization_ids", set()) or set())
+    lead = next((org for org in sides if org in own), resource.organization_id)
+    partner = next(org for org in sides if org != lead)
+    summary = f"{resource.title}\n\n{resource.description}\n\n{request.message}".strip()
+    try:
+        project = services.project_create(
+            data={
+                "name": name,
+                "summary": summary[:4000],
+                "lead_organization": lead,
+                "partner_organizations": [partner],
+                "cities": list(resource.cities.values_list("pk", flat=True)),
+            },
+            actor=actor,
+        )
+    except ValidationError as exc:
+        messages = (
+            [m for msgs in exc.message_dict.values() for m in msgs]
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        raise ValidationError({"project_name": messages}) from exc
     return int(project.pk)
 
 

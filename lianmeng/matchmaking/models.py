@@ -213,8 +213,14 @@ class MatchRequest(TimeStampedModel):
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    project_id = models.BigIntegerField(
-        _("共建项目编号"), null=True, blank=True, help_text=_("结果为“形成共建项目”时，项目库中的项目")
+    project = models.ForeignKey(
+        "library.Project",
+        verbose_name=_("共建项目"),
+        null=True,
+        blank=True,
+        related_name="match_requests",
+        on_delete=models.SET_NULL,
+        help_text=_("结果为“形成共建项目”时，项目库中的项目"),
     )
     last_activity_at = models.DateTimeField(_("最近进展"), default=timezone.now)
     reminded_at = models.DateTimeField(_("最近提醒"), null=True, blank=True)

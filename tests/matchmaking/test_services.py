@@ -248,3 +248,43 @@ def test_weekly_digest_mails_new_suggestions(demand: Any, supply: Any) -> None:
     assert result.return_value == 2
     bodies = "\n".join(m.body for m in mail.outbox)
     assert supply.title in bodies and demand.title in bodies
+
+
+def test_project_created_outcome_creates_the_project_in_the_library(
+    demand: Any, supply: Any, park: Any, fund: Any, park_contact: Any, fund_contact: Any
+) -> None:
+    from lianmeng.library.models import Project
+
+    req = services.match_request_create(
+        resource=supply, from_resource=demand, message="合作", actor=park_contact
+    )
+    services.match_request_answer(request=req, action="accept", actor=fund_contact)
+    req = services.match_request_conclude(
+        request=req,
+        outcome="project_created",
+        project_name="人服园数字化招聘平台共建项目",
+        actor=park_contact,
+    )
+    project = Project.objects.get(pk=req.project_id)
+    assert project.name == "人服园数字化招聘平台共建项目"
+    assert project.lead_organization == park
+    assert list(project.partner_organizations.all()) == [fund]
+    assert [c.pk for c in project.cities.all()] == ["370200"]
+    assert list(project.match_requests.all()) == [req]
+
+
+def test_a_project_the_library_refuses_leaves_the_request_open(
+    supply: Any, park_contact: Any, fund_contact: Any
+) -> None:
+    from lianmeng.library.models import Project
+
+    req = services.match_request_create(resource=supply, message="合作", actor=park_contact)
+    services.match_request_answer(request=req, action="accept", actor=fund_contact)
+    with pytest.raises(ValidationError) as exc:
+        services.match_request_conclude(
+            request=req, outcome="project_created", project_name="名" * 200, actor=park_contact
+        )
+    assert "project_name" in exc.value.message_dict
+    req.refresh_from_db()
+    assert req.status == "accepted" and req.project_id is None
+    assert Project.objects.count() == 0
