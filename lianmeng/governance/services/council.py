@@ -161,7 +161,7 @@ def seat_change_representative(
     """The organization sends a new representative from ``on``; the seat and its votes stay."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
-    seat = CouncilSeat.objects.select_for_update().select_related("organization").get(pk=seat.pk)
+    seat = CouncilSeat.objects.select_for_update(of=("self",)).select_related("organization").get(pk=seat.pk)
     if seat.ends_on is not None and seat.ends_on < on:
         raise ValidationError({"on": _("席位已于%(date)s终止") % {"date": seat.ends_on.isoformat()}})
     if on < seat.starts_on:
@@ -192,7 +192,7 @@ def seat_change_representative(
 def seat_end(*, seat: CouncilSeat, ends_on: datetime.date, actor: Any) -> CouncilSeat:
     if not policies.can_manage_council(actor):
         raise PermissionDenied
-    seat = CouncilSeat.objects.select_for_update().select_related("organization").get(pk=seat.pk)
+    seat = CouncilSeat.objects.select_for_update(of=("self",)).select_related("organization").get(pk=seat.pk)
     if ends_on < seat.starts_on:
         raise ValidationError({"ends_on": _("终止日期不能早于起始日期")})
     if seat.ends_on is not None:

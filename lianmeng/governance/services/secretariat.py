@@ -387,7 +387,7 @@ def task_send_overdue_reminders(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     with transaction.atomic():
         tasks = list(
-            Task.objects.select_for_update(skip_locked=True)
+            Task.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status__in=OPEN_TASK_STATUSES, due_on__lt=today)
             .exclude(reminded_on=today)
             .select_related("owner_user")
