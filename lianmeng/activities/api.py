@@ -1,0 +1,426 @@
+"""Events, registrations, check-in, 1+7+N compliance and iCal feeds under /api/v1/."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.models import City
+
+from . import ical, policies, selectors, services
+from .compliance import Requirement, compliance_for_year
+from .models import Event, Registration
+
+router = Router(tags=["activities"])
+
+Kind = Literal["plenary", "summit", "forum", "themed", "matchmaking", "showcase", "training", "other"]
+AudienceIn = Literal["public", "members", "invited"]
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value else None
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    organizer: int
+    organizer_name: str
+    city: str
+    co_organizers: list[int]
+    partners: list[int]
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    address: str
+    online_url: str
+    capacity: int | None
+    audience: str
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    description: str
+    status: str
+    cancel_reason: str
+    summary: str
+    attendance: int | None
+    outcomes: str
+    agreements_signed: int
+    projects_started: int
+    url: str
+    ics_url: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Event) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_organizer(obj: Event) -> int:
+        return obj.organizer_id
+
+    @staticmethod
+    def resolve_organizer_name(obj: Event) -> str:
+        return obj.organizer.name
+
+    @staticmethod
+    def resolve_city(obj: Event) -> str:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_co_organizers(obj: Event) -> list[int]:
+        return [o.pk for o in obj.co_organizers.all()]
+
+    @staticmethod
+    def resolve_partners(obj: Event) -> list[int]:
+        return [o.pk for o in obj.partners.all()]
+
+    @staticmethod
+    def resolve_starts_at(obj: Event) -> datetime | None:
+        return _local(obj.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(obj: Event) -> datetime | None:
+        return _local(obj.ends_at)
+
+    @staticmethod
+    def resolve_registration_opens_at(obj: Event) -> datetime | None:
+        return _local(obj.registration_opens_at)
+
+    @staticmethod
+    def resolve_registration_closes_at(obj: Event) -> datetime | None:
+        return _local(obj.registration_closes_at)
+
+    @staticmethod
+    def resolve_url(obj: Event) -> str:
+        return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_ics_url(obj: Event) -> str:
+        return obj.get_absolute_url().rstrip("/") + ".ics"
+
+
+class Counts(Schema):
+    registered: int
+    waitlisted: int
+    attended: int
+    no_show: int
+    cancelled: int
+
+
+class EventDetailOut(EventOut):
+    counts: Counts
+
+    @staticmethod
+    def resolve_counts(obj: Event) -> dict[str, int]:
+        return selectors.event_counts(obj)
+
+
+class EventFilters(Schema):
+    q: str | None = None
+    city: str | None = None
+    kind: str | None = None
+    organizer: int | None = None
+    status: str | None = None
+    year: int | None = None
+
+
+class EventIn(Schema):
+    title: str
+    kind: Kind
+    organizer: int
+    starts_at: datetime
+    ends_at: datetime
+    venue: str = ""
+    address: str = ""
+    online_url: str = ""
+    capacity: int | None = None
+    audience: AudienceIn = "public"
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    description: str = ""
+    co_organizers: list[int] = []
+    partners: list[int] = []
+
+
+class EventPatch(Schema):
+    title: str | None = None
+    kind: Kind | None = None
+    organizer: int | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    venue: str | None = None
+    address: str | None = None
+    online_url: str | None = None
+    capacity: int | None = None
+    audience: AudienceIn | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    description: str | None = None
+    co_organizers: list[int] | None = None
+    partners: list[int] | None = None
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+class HoldIn(Schema):
+    summary: str
+    attendance: int | None = None
+    outcomes: str = ""
+    agreements_signed: int = 0
+    projects_started: int = 0
+
+
+class RegistrationIn(Schema):
+    name: str
+    mobile: str
+    organization: int | None = None
+    organization_name: str = ""
+    role: str = ""
+    email: str = ""
+
+
+class RegistrationOut(Schema):
+    id: int
+    event: int
+    name: str
+    mobile: str
+    organization: int | None
+    organization_name: str
+    role: str
+    status: str
+    code: str
+    ticket_url: str
+    created_at: datetime
+    checked_in_at: datetime | None
+
+
+def _registration_out(registration: Registration, *, show_mobile: bool) -> dict[str, Any]:
+    return {
+        "id": registration.pk,
+        "event": registration.event_id,
+        "name": registration.name,
+        "mobile": registration.mobile if show_mobile else registration.mobile_masked,
+        "organization": registration.organization_id,
+        "organization_name": registration.organization_label,
+        "role": registration.role,
+        "status": registration.status,
+        "code": registration.code,
+        "ticket_url": registration.get_absolute_url(),
+        "created_at": timezone.localtime(registration.created_at),
+        "checked_in_at": _local(registration.checked_in_at),
+    }
+
+
+class CheckInIn(Schema):
+    code: str
+
+
+class CheckInOut(Schema):
+    already_checked_in: bool
+    registration: RegistrationOut
+    attended: int
+    registered: int
+
+
+class RequirementOut(Schema):
+    status: str
+    status_label: str
+    required: int
+    held: int
+    scheduled: int
+    pending: int
+    missing: str
+
+
+class CityRequirementOut(RequirementOut):
+    city: str
+    name: str
+
+
+class ParkRequirementOut(RequirementOut):
+    park: int
+    name: str
+    city: str
+
+
+class ComplianceOut(Schema):
+    year: int
+    themed_quota: int
+    city_kinds: list[str]
+    park_kinds: list[str]
+    plenary: RequirementOut
+    cities: list[CityRequirementOut]
+    park_totals: dict[str, int]
+    parks: list[ParkRequirementOut] | None
+
+
+def _requirement(req: Requirement) -> dict[str, Any]:
+    return {
+        "status": req.status,
+        "status_label": req.status_label,
+        "required": req.required,
+        "held": req.held,
+        "scheduled": req.scheduled,
+        "pending": req.pending,
+        "missing": req.missing,
+    }
+
+
+def _manageable(request: HttpRequest, event_id: int) -> Event:
+    event = selectors.event_get(viewer=request.user, pk=event_id)
+    if not policies.can_manage_event(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@router.get("/events", response=list[EventOut], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=50)
+def event_list(request: HttpRequest, filters: Query[EventFilters]) -> Any:
+    """Published, held and cancelled events (and, for those who manage them, drafts), in time order."""
+    starts_after = starts_before = None
+    if filters.year:
+        starts_after, starts_before = selectors.year_bounds(filters.year)
+    qs = selectors.event_calendar(
+        viewer=request.user,
+        city=filters.city,
+        kind=filters.kind,
+        organizer=filters.organizer,
+        q=filters.q,
+        starts_after=starts_after,
+        starts_before=starts_before,
+        include_drafts=True,
+    )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.prefetch_related("co_organizers", "partners")
+
+
+@router.post("/events", response={201: EventDetailOut}, auth=AUTH)
+def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, Event]:
+    """Create a draft. City coordinators organize for organizations of their city, contacts for their
+    own organization, the secretariat for any (plenaries: the secretariat only)."""
+    return 201, services.event_create(data=payload.dict(), actor=request.user)
+
+
+@router.get("/events/{event_id}", response=EventDetailOut, auth=OPTIONAL_AUTH)
+def event_detail(request: HttpRequest, event_id: int) -> Event:
+    return selectors.event_get(viewer=request.user, pk=event_id)
+
+
+@router.patch("/events/{event_id}", response=EventDetailOut, auth=AUTH)
+def event_patch(request: HttpRequest, event_id: int, payload: EventPatch) -> Event:
+    event = _manageable(request, event_id)
+    return services.event_update(event=event, data=payload.dict(exclude_unset=True), actor=request.user)
+
+
+@router.post("/events/{event_id}/publish", response=EventDetailOut, auth=AUTH)
+def event_publish(request: HttpRequest, event_id: int) -> Event:
+    return services.event_publish(event=_manageable(request, event_id), actor=request.user)
+
+
+@router.post("/events/{event_id}/cancel", response=EventDetailOut, auth=AUTH)
+def event_cancel(request: HttpRequest, event_id: int, payload: CancelIn) -> Event:
+    return services.event_cancel(
+        event=_manageable(request, event_id), reason=payload.reason, actor=request.user
+    )
+
+
+@router.post("/events/{event_id}/hold", response=EventDetailOut, auth=AUTH)
+def event_hold(request: HttpRequest, event_id: int, payload: HoldIn) -> Event:
+    """File the summary of a published event that has started; it then counts for 1+7+N."""
+    return services.event_hold(event=_manageable(request, event_id), data=payload.dict(), actor=request.user)
+
+
+@router.get("/events/{event_id}/registrations", response=list[RegistrationOut], auth=AUTH)
+@paginate(PageNumberPagination, page_size=100)
+def registration_list(request: HttpRequest, event_id: int, status: str | None = None) -> Any:
+    """Organizers see every registration with mobiles; a contact those of their organization, masked."""
+    event = selectors.event_get(viewer=request.user, pk=event_id)
+    show = policies.can_see_personal_data(request.user, event)
+    return [
+        _registration_out(r, show_mobile=show)
+        for r in selectors.registrations_for(viewer=request.user, event=event, status=status)
+    ]
+
+
+@router.post("/events/{event_id}/registrations", response={201: RegistrationOut}, auth=OPTIONAL_AUTH)
+def registration_create(
+    request: HttpRequest, event_id: int, payload: RegistrationIn
+) -> tuple[int, dict[str, Any]]:
+    """Register one person. `status` answers `registered` or `waitlisted` (capacity is exact)."""
+    event = selectors.event_get(viewer=request.user, pk=event_id)
+    registration = services.registration_create(event=event, data=payload.dict(), actor=request.user)
+    return 201, _registration_out(registration, show_mobile=True)
+
+
+@router.delete("/registrations/{registration_id}", response=RegistrationOut, auth=AUTH)
+def registration_cancel(request: HttpRequest, registration_id: int) -> dict[str, Any]:
+    """Cancel a place; the first waitlisted person is promoted and notified."""
+    registration = selectors.registration_get(viewer=request.user, pk=registration_id)
+    registration = services.registration_cancel(registration=registration, actor=request.user)
+    return _registration_out(
+        registration, show_mobile=policies.can_see_personal_data(request.user, registration.event)
+    )
+
+
+@router.post("/events/{event_id}/checkin", response=CheckInOut, auth=AUTH)
+def checkin(request: HttpRequest, event_id: int, payload: CheckInIn) -> dict[str, Any]:
+    """Check in by code (as typed or scanned). A second check-in answers `already_checked_in: true`;
+    a code of another event is refused (422)."""
+    event = selectors.event_get(viewer=request.user, pk=event_id)
+    result = services.registration_check_in(event=event, code=payload.code, actor=request.user)
+    counts = selectors.event_counts(event)
+    return {
+        "already_checked_in": result.already,
+        "registration": _registration_out(result.registration, show_mobile=True),
+        "attended": counts["attended"],
+        "registered": counts["registered"],
+    }
+
+
+@router.get("/compliance/{year}", response=ComplianceOut, auth=OPTIONAL_AUTH)
+def compliance(request: HttpRequest, year: int, city: str | None = None) -> dict[str, Any]:
+    """1+7+N for a year: the plenary, each city (by division code), and each park (by id) for those
+    who may see parks (coordinators: their city; the secretariat: all; the public: totals only)."""
+    report = compliance_for_year(year=year, viewer=request.user, city=city)
+    return {
+        "year": report.year,
+        "themed_quota": report.settings.themed_quota,
+        "city_kinds": list(report.settings.city_kinds),
+        "park_kinds": list(report.settings.park_kinds),
+        "plenary": _requirement(report.plenary),
+        "cities": [{**_requirement(c), "city": c.key, "name": c.label} for c in report.cities],
+        "park_totals": report.park_totals,
+        "parks": [
+            {**_requirement(p), "park": int(p.key), "name": p.label, "city": p.city_code}
+            for p in report.parks
+        ]
+        if report.parks_visible
+        else None,
+    }
+
+
+@router.get("/calendar.ics", auth=None, include_in_schema=True)
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    """All published events (RFC 5545)."""
+    events = selectors.event_calendar(viewer=None)
+    return ical.ics_response(ical.calendar_for(events, name=ical.feed_name()), filename="events.ics")
+
+
+@router.get("/calendar/{city_code}.ics", auth=None)
+def calendar_city_ics(request: HttpRequest, city_code: str) -> HttpResponse:
+    """The published events of one city (division code, e.g. 370200)."""
+    city = get_object_or_404(City, pk=city_code)
+    events = selectors.event_calendar(viewer=None, city=city.code)
+    return ical.ics_response(
+        ical.calendar_for(events, name=ical.feed_name(f" · {city.name}")), filename=f"events-{city.code}.ics"
+    )

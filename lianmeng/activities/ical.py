@@ -1,0 +1,83 @@
+"""iCalendar (RFC 5545) feeds and single-event files, written with the ``icalendar`` library.
+
+Times are written in Asia/Shanghai with a VTIMEZONE, so calendar apps show 09:00 as 09:00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from lianmeng.core.models import AllianceSettings
+
+from .models import Event, EventStatus
+
+ICAL_STATUS = {
+    EventStatus.PUBLISHED: "CONFIRMED",
+    EventStatus.HELD: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+    EventStatus.DRAFT: "TENTATIVE",
+}
+
+
+def _domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "lianmeng.local"
+
+
+def event_uid(event: Event) -> str:
+    return f"event-{event.pk}@{_domain()}"
+
+
+def calendar_for(events: Iterable[Event], *, name: str) -> Calendar:
+    tz = timezone.get_default_timezone()
+    cal = Calendar()
+    cal.add("prodid", "-//Lianmeng//Alliance events//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", str(tz))
+    site = settings.SITE_URL.rstrip("/")
+    for event in events:
+        item = VEvent()
+        item.add("uid", event_uid(event))
+        item.add("dtstamp", event.updated_at or timezone.now())
+        item.add("dtstart", timezone.localtime(event.starts_at, tz))
+        item.add("dtend", timezone.localtime(event.ends_at, tz))
+        item.add("summary", event.title)
+        location = " ".join(p for p in (event.venue, event.address) if p) or event.online_url
+        if location:
+            item.add("location", location)
+        description = event.description
+        if event.status == EventStatus.CANCELLED and event.cancel_reason:
+            description = f"{event.cancel_reason}\n\n{description}".strip()
+        if description:
+            item.add("description", description)
+        item.add("url", site + event.get_absolute_url())
+        item.add("status", ICAL_STATUS[EventStatus(event.status)])
+        item.add("categories", [str(event.get_kind_display())])
+        item.add(
+            "organizer",
+            f"urn:lianmeng:organization:{event.organizer_id}",
+            parameters={"cn": event.organizer.name},
+        )
+        cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal
+
+
+def ics_response(cal: Calendar, *, filename: str) -> HttpResponse:
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def feed_name(suffix: str = "") -> str:
+    alliance = AllianceSettings.current()
+    return f"{alliance.short_name}{suffix}"

@@ -1,0 +1,71 @@
+"""Background tasks called directly: promotion notice, event reminders, 1+7+N reminders."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from lianmeng.activities import services, tasks
+from lianmeng.activities.models import Event, Registration
+
+from .conftest import person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_promotion_notice_goes_to_the_person_and_who_registered(
+    make_event: Callable[..., Event], contact: Any
+) -> None:
+    event = make_event()
+    reg = services.registration_create(event=event, data=person(1, email="p1@example.cn"), actor=contact)
+    assert tasks.registration_promoted_notify.call(reg.pk) == 1
+    (message,) = mail.outbox
+    assert sorted(message.to) == sorted(["p1@example.cn", contact.email])
+    assert reg.code_display in message.body
+    assert tasks.registration_promoted_notify.call(999999) == 0
+
+
+def test_event_reminder_sent_once_to_seated_people(make_event: Callable[..., Event]) -> None:
+    soon = make_event(starts_in=datetime.timedelta(hours=20), capacity=1)
+    later = make_event(starts_in=datetime.timedelta(days=3))
+    services.registration_create(event=soon, data=person(1, email="a@example.cn"), actor=None)
+    services.registration_create(event=soon, data=person(2, email="waiting@example.cn"), actor=None)
+    services.registration_create(event=later, data=person(3, email="later@example.cn"), actor=None)
+    assert tasks.event_reminders_send.call() == 1
+    assert [m.to for m in mail.outbox] == [["a@example.cn"]]
+    assert "活动提醒" in mail.outbox[0].subject
+    assert tasks.event_reminders_send.call() == 0
+
+
+def test_compliance_reminders_from_october(
+    make_event: Callable[..., Event],
+    park: Any,
+    other_park: Any,
+    coordinator: Any,
+    contact: Any,
+    secretariat: Any,
+    make_user: Any,
+    cities: Any,
+) -> None:
+    year = timezone.localdate().year
+    assert tasks.compliance_reminders_send.call(year=year, today_iso=f"{year}-09-30")["sent"] == 0
+    # Qingdao held its forum; Yantai did nothing. The Qingdao park has nothing either.
+    forum = make_event(kind="forum", status="held", starts_in=datetime.timedelta(days=-1))
+    Event.objects.filter(pk=forum.pk).update(
+        starts_at=datetime.datetime(year, 6, 1, 9, tzinfo=timezone.get_default_timezone()),
+        ends_at=datetime.datetime(year, 6, 1, 12, tzinfo=timezone.get_default_timezone()),
+    )
+    yantai = make_user("city_coordinator", city=cities["烟台"])
+    result = tasks.compliance_reminders_send.call(year=year, today_iso=f"{year}-10-15")
+    recipients = {addr for m in mail.outbox for addr in m.to}
+    assert yantai.email in recipients and contact.email in recipients and secretariat.email in recipients
+    assert coordinator.email not in recipients
+    assert result["secretariat"] == 1
+    summary = next(m for m in mail.outbox if secretariat.email in m.to)
+    assert "青岛：已完成" in summary.body and "烟台：缺失" in summary.body
+    assert Registration.objects.count() == 0
