@@ -1,5 +1,27 @@
 """Every write in the libraries (experts, committee, projects, achievements, consultations, imports)."""
 
+from .achievements import (
+    achievement_add_file,
+    achievement_clean,
+    achievement_create,
+    achievement_index_fields,
+    achievement_set_showcase,
+    achievement_update,
+    clean_achievement_file,
+)
+from .consultations import (
+    CONSULTATION_TRANSITIONS,
+    committee_experts,
+    conflict_reason,
+    consultation_answer,
+    consultation_ask,
+    consultation_assign,
+    consultation_close,
+    consultation_rate,
+    consultation_remind_overdue,
+    consultation_suggest_experts,
+    evaluation_attach,
+)
 from .experts import (
     EXPERT_SELF_EDITABLE,
     committee_appoint,
@@ -22,10 +44,28 @@ from .projects import (
 )
 
 __all__ = [
+    "CONSULTATION_TRANSITIONS",
     "EXPERT_SELF_EDITABLE",
     "PROJECT_TRANSITIONS",
+    "achievement_add_file",
+    "achievement_clean",
+    "achievement_create",
+    "achievement_index_fields",
+    "achievement_set_showcase",
+    "achievement_update",
+    "clean_achievement_file",
     "committee_appoint",
     "committee_end_term",
+    "committee_experts",
+    "conflict_reason",
+    "consultation_answer",
+    "consultation_ask",
+    "consultation_assign",
+    "consultation_close",
+    "consultation_rate",
+    "consultation_remind_overdue",
+    "consultation_suggest_experts",
+    "evaluation_attach",
     "expert_clean",
     "expert_create",
     "expert_index_fields",

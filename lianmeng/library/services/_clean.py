@@ -193,12 +193,13 @@ def city_lookup(value: str) -> City | None:
     return city
 
 
-def split_list(value: Any) -> list[str]:
+def split_list(value: Any) -> list[Any]:
     """A list from a list or from text separated by commas, 、 or semicolons."""
     if value is None:
         return []
     if isinstance(value, list | tuple | set):
-        return [str(v).strip() for v in value if str(v).strip()]
+        # Model instances (pre-resolved by imports) pass through unchanged.
+        return [v if not isinstance(v, str | int) else str(v).strip() for v in value if str(v).strip()]
     return [v.strip() for v in re.split(r"[,，、;；\n]+", str(value)) if v.strip()]
 
 

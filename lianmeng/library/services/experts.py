@@ -74,9 +74,12 @@ def expert_index_fields(expert: Expert, field_names: list[str] | None = None) ->
     expert.name_sort = pinyin_sort_key(expert.name)
 
 
-def _fields_lookup(values: list[str], c: Cleaner, field: str = "fields") -> list[ExpertiseField]:
+def _fields_lookup(values: list[Any], c: Cleaner, field: str = "fields") -> list[ExpertiseField]:
     out: list[ExpertiseField] = []
     for value in values:
+        if isinstance(value, ExpertiseField):
+            out.append(value)
+            continue
         found = (
             ExpertiseField.objects.filter(pk=int(value), is_active=True).first()
             if str(value).isdigit()
@@ -105,7 +108,7 @@ def _organization_lookup(value: Any, c: Cleaner, field: str, label: str) -> Orga
     return org
 
 
-def _organizations_lookup(values: list[str], c: Cleaner, field: str, label: str) -> list[Organization]:
+def _organizations_lookup(values: list[Any], c: Cleaner, field: str, label: str) -> list[Organization]:
     out = []
     for value in values:
         org = _organization_lookup(value, c, field, label)

@@ -69,9 +69,12 @@ def project_index_fields(
     project.name_sort = pinyin_sort_key(project.name)
 
 
-def _strategy_lookup(values: list[str], c: Cleaner) -> list[StrategyTag]:
+def _strategy_lookup(values: list[Any], c: Cleaner) -> list[StrategyTag]:
     out = []
     for value in values:
+        if isinstance(value, StrategyTag):
+            out.append(value)
+            continue
         tag = (
             StrategyTag.objects.filter(pk=int(value)).first()
             if str(value).isdigit()
@@ -124,7 +127,7 @@ def project_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
     if want("cities"):
         cities = []
         for value in split_list(data.get("cities")):
-            city = city_lookup(value)
+            city = value if hasattr(value, "code") else city_lookup(value)
             if city is None:
                 c.add("cities", _("“%(value)s”不是联盟成员城市") % {"value": value})
             elif city not in cities:

@@ -1,0 +1,965 @@
+"""The libraries' API (mounted under /api/v1/): experts, committee, projects, landings, achievements,
+consultations, the one search, imports and exports."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+
+from . import citations, policies, selectors, services, tabular
+from .models import Achievement, CommitteeMembership, Consultation, Expert, Landing, Project
+from .search import search as run_search
+
+router = Router(tags=["library"])
+
+
+# Experts ---------------------------------------------------------------------------------------
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    organization: int | None
+    organization_name: str
+    city: str
+    city_name: str
+    title: str
+    title_label: str
+    position: str
+    fields: list[str]
+    keywords: list[str]
+    biography: str
+    availability: str
+    publish_consent: bool
+    committee_post: str | None = None
+    # Personal data: null unless the viewer is the secretariat or the expert (PIPL).
+    mobile: str | None
+    email: str | None
+    id_number: str | None
+
+    @staticmethod
+    def resolve_organization(obj: Expert) -> int | None:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_organization_name(obj: Expert) -> str:
+        return obj.affiliation
+
+    @staticmethod
+    def resolve_city(obj: Expert) -> str:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_city_name(obj: Expert) -> str:
+        return obj.city.name
+
+    @staticmethod
+    def resolve_title_label(obj: Expert) -> str:
+        return str(obj.get_title_display())
+
+    @staticmethod
+    def resolve_fields(obj: Expert) -> list[str]:
+        return [f.name for f in obj.fields.all()]
+
+    @staticmethod
+    def resolve_keywords(obj: Expert) -> list[str]:
+        return obj.keyword_list
+
+
+def _expert_out(request: HttpRequest, expert: Expert) -> dict[str, Any]:
+    data = ExpertOut.from_orm(expert).dict()
+    viewer = request.user
+    if not policies.can_view_expert_personal_data(viewer, expert):
+        data["mobile"] = data["email"] = data["id_number"] = None
+    if not policies.can_view_expert_biography(viewer, expert):
+        data["biography"] = ""
+    return data
+
+
+class ExpertIn(Schema):
+    name: str
+    organization: int | None = None
+    organization_name: str = ""
+    city: str
+    title: str
+    position: str = ""
+    fields: list[str] = []
+    keywords: str = ""
+    biography: str = ""
+    availability: str = "available"
+    mobile: str = ""
+    email: str = ""
+    id_number: str = ""
+    publish_consent: bool = False
+    declared_conflicts: list[int] = []
+
+
+class ExpertPatch(Schema):
+    name: str | None = None
+    organization: int | None = None
+    organization_name: str | None = None
+    city: str | None = None
+    title: str | None = None
+    position: str | None = None
+    fields: list[str] | None = None
+    keywords: str | None = None
+    biography: str | None = None
+    availability: str | None = None
+    status: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    id_number: str | None = None
+    publish_consent: bool | None = None
+    declared_conflicts: list[int] | None = None
+
+
+class ExpertFilters(Schema):
+    q: str | None = None
+    city: str | None = None
+    field: int | None = None
+    title: str | None = None
+    committee: bool = False
+
+
+@router.get("/experts", response=list[dict[str, Any]], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def expert_list(request: HttpRequest, filters: Query[ExpertFilters]) -> Any:
+    """The expert library. The public sees experts who consented to publish; personal data only for
+    the secretariat and the expert themselves."""
+    qs = selectors.expert_list(viewer=request.user, **filters.dict())
+    return _LazyMap(qs, lambda e: _expert_out(request, e))
+
+
+class _LazyMap:
+    """A sliceable view that converts rows after the paginator has cut the page."""
+
+    def __init__(self, qs: Any, fn: Any) -> None:
+        self.qs, self.fn = qs, fn
+
+    def __getitem__(self, item: Any) -> Any:
+        rows = self.qs[item]
+        return [self.fn(r) for r in rows] if isinstance(item, slice) else self.fn(rows)
+
+    def __len__(self) -> int:
+        return int(self.qs.count())
+
+    def count(self) -> int:
+        return int(self.qs.count())
+
+
+@router.post("/experts", response={201: dict[str, Any]}, auth=AUTH)
+def expert_create(request: HttpRequest, payload: ExpertIn) -> tuple[int, dict[str, Any]]:
+    if not policies.can_manage_experts(request.user):
+        raise PermissionDenied
+    expert = services.expert_create(data=payload.dict(), actor=request.user)
+    return 201, _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert.pk))
+
+
+@router.get("/experts/{expert_id}", response=dict[str, Any], auth=OPTIONAL_AUTH)
+def expert_detail(request: HttpRequest, expert_id: int) -> dict[str, Any]:
+    return _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert_id))
+
+
+@router.patch("/experts/{expert_id}", response=dict[str, Any], auth=AUTH)
+def expert_patch(request: HttpRequest, expert_id: int, payload: ExpertPatch) -> dict[str, Any]:
+    expert = selectors.expert_get(viewer=request.user, pk=expert_id)
+    services.expert_update(expert=expert, data=payload.dict(exclude_unset=True), actor=request.user)
+    return _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert_id))
+
+
+class CommitteeOut(Schema):
+    post: str
+    post_label: str
+    term_start: date
+    term_end: date
+    expert: int
+    name: str
+    organization_name: str
+    title_label: str
+
+    @staticmethod
+    def resolve_post_label(obj: CommitteeMembership) -> str:
+        return str(obj.get_post_display())
+
+    @staticmethod
+    def resolve_expert(obj: CommitteeMembership) -> int:
+        return obj.expert_id
+
+    @staticmethod
+    def resolve_name(obj: CommitteeMembership) -> str:
+        return obj.expert.name
+
+    @staticmethod
+    def resolve_organization_name(obj: CommitteeMembership) -> str:
+        return obj.expert.affiliation
+
+    @staticmethod
+    def resolve_title_label(obj: CommitteeMembership) -> str:
+        return str(obj.expert.get_title_display())
+
+
+@router.get("/committee", response=list[CommitteeOut], auth=OPTIONAL_AUTH)
+def committee(request: HttpRequest) -> list[CommitteeMembership]:
+    """The current advisory committee: 主任, 副主任, then 委员 by pinyin."""
+    return selectors.committee_current(viewer=request.user)
+
+
+# Projects --------------------------------------------------------------------------------------
+
+
+class LandingOut(Schema):
+    id: int
+    city: str
+    city_name: str
+    park: int | None
+    park_name: str
+    date: date
+    investment: Decimal
+    jobs: int
+    notes: str
+
+    @staticmethod
+    def resolve_city(obj: Landing) -> str:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_city_name(obj: Landing) -> str:
+        return obj.city.name
+
+    @staticmethod
+    def resolve_park(obj: Landing) -> int | None:
+        return obj.park_id
+
+    @staticmethod
+    def resolve_park_name(obj: Landing) -> str:
+        return obj.park_display
+
+
+class StageChangeOut(Schema):
+    from_stage: str
+    to_stage: str
+    date: date
+    actor: str
+    note: str
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    summary: str
+    lead_organization: int
+    lead_organization_name: str
+    partner_organizations: list[int]
+    cities: list[str]
+    strategy_tags: list[str]
+    integration_tags: list[str]
+    planned_investment: Decimal | None
+    stage: str
+    stage_label: str
+    closed_reason: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_lead_organization(obj: Project) -> int:
+        return obj.lead_organization_id
+
+    @staticmethod
+    def resolve_lead_organization_name(obj: Project) -> str:
+        return obj.lead_organization.name
+
+    @staticmethod
+    def resolve_partner_organizations(obj: Project) -> list[int]:
+        return [o.pk for o in obj.partner_organizations.all()]
+
+    @staticmethod
+    def resolve_cities(obj: Project) -> list[str]:
+        return [c.code for c in obj.cities.all()]
+
+    @staticmethod
+    def resolve_strategy_tags(obj: Project) -> list[str]:
+        return [t.name for t in obj.strategy_tags.all()]
+
+    @staticmethod
+    def resolve_integration_tags(obj: Project) -> list[str]:
+        return obj.integration_tag_list
+
+    @staticmethod
+    def resolve_stage_label(obj: Project) -> str:
+        return str(obj.get_stage_display())
+
+
+class ProjectDetailOut(ProjectOut):
+    landings: list[LandingOut]
+    history: list[StageChangeOut]
+    next_stages: list[str] = []
+
+    @staticmethod
+    def resolve_landings(obj: Project) -> list[Landing]:
+        return list(obj.landings.select_related("city", "park"))
+
+    @staticmethod
+    def resolve_history(obj: Project) -> list[dict[str, Any]]:
+        return [
+            {
+                "from_stage": c.from_stage,
+                "to_stage": c.to_stage,
+                "date": c.date,
+                "actor": str(c.actor) if c.actor else "",
+                "note": c.note,
+            }
+            for c in obj.stage_changes.select_related("actor")
+        ]
+
+
+class ProjectIn(Schema):
+    name: str
+    summary: str
+    lead_organization: int
+    partner_organizations: list[int] = []
+    cities: list[str]
+    strategy_tags: list[str] = []
+    integration_tags: list[str] = []
+    planned_investment: Decimal | None = None
+
+
+class ProjectPatch(Schema):
+    name: str | None = None
+    summary: str | None = None
+    lead_organization: int | None = None
+    partner_organizations: list[int] | None = None
+    cities: list[str] | None = None
+    strategy_tags: list[str] | None = None
+    integration_tags: list[str] | None = None
+    planned_investment: Decimal | None = None
+
+
+class ProjectFilters(Schema):
+    q: str | None = None
+    stage: str | None = None
+    city: str | None = None
+    strategy: int | None = None
+    integration: str | None = None
+    organization: int | None = None
+
+
+class TransitionIn(Schema):
+    to: str
+    reason: str = ""
+
+
+class LandingIn(Schema):
+    city: str
+    park: int | None = None
+    park_name: str = ""
+    date: str
+    investment: Decimal | None = None
+    jobs: int | None = None
+    notes: str = ""
+
+
+def _project_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    project = selectors.project_get(viewer=request.user, pk=pk)
+    data = ProjectDetailOut.from_orm(project).dict()
+    data["next_stages"] = services.project_next_stages(project, request.user)
+    return data
+
+
+@router.get("/projects", response=list[ProjectOut], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
+    """The project library. The public sees landed and operating projects."""
+    return selectors.project_list(viewer=request.user, **filters.dict())
+
+
+@router.post("/projects", response={201: ProjectDetailOut}, auth=AUTH)
+def project_create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+    """A member contact submits a project led by their organization; it starts as proposed."""
+    project = services.project_create(data=payload.dict(), actor=request.user)
+    return 201, _project_detail(request, project.pk)
+
+
+@router.get("/projects/{project_id}", response=ProjectDetailOut, auth=OPTIONAL_AUTH)
+def project_detail(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    return _project_detail(request, project_id)
+
+
+@router.patch("/projects/{project_id}", response=ProjectDetailOut, auth=AUTH)
+def project_patch(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
+    project = selectors.project_get(viewer=request.user, pk=project_id)
+    services.project_update(project=project, data=payload.dict(exclude_unset=True), actor=request.user)
+    return _project_detail(request, project_id)
+
+
+@router.post("/projects/{project_id}/transition", response=ProjectDetailOut, auth=AUTH)
+def project_transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> dict[str, Any]:
+    """Move the project to another stage (`to`); `reason` is required when closing."""
+    project = selectors.project_get(viewer=request.user, pk=project_id)
+    services.project_transition(project=project, to=payload.to, reason=payload.reason, actor=request.user)
+    return _project_detail(request, project_id)
+
+
+@router.post("/projects/{project_id}/landings", response={201: LandingOut}, auth=AUTH)
+def project_landing(request: HttpRequest, project_id: int, payload: LandingIn) -> tuple[int, Landing]:
+    """Record a landing in a city: park (an organization id) or park_name, date, investment (万元), jobs."""
+    project = selectors.project_get(viewer=request.user, pk=project_id)
+    landing = services.landing_record(project=project, data=payload.dict(), actor=request.user)
+    return 201, landing
+
+
+class LandedCityOut(Schema):
+    city: str
+    city_name: str
+    projects: int
+    investment: Decimal
+    jobs: int
+
+
+@router.get("/landings/by-city", response=list[LandedCityOut], auth=OPTIONAL_AUTH)
+def landed_by_city(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    """Projects landed per member city (alliance order), optionally in one year."""
+    return [
+        {
+            "city": r["city"].code,
+            "city_name": r["city"].name,
+            "projects": r["projects"],
+            "investment": r["investment"],
+            "jobs": r["jobs"],
+        }
+        for r in selectors.landed_by_city(viewer=request.user, year=year)
+    ]
+
+
+# Achievements ----------------------------------------------------------------------------------
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+class AchievementOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    authors: list[str]
+    organizations: list[int]
+    owner_organization: int | None
+    year: int
+    abstract: str
+    keywords: list[str]
+    visibility: str
+    awards: str
+    source: str
+    source_reference: str
+    application_scenarios: str
+    showcase: bool
+    showcase_year: int | None
+    publisher: str
+    identifier: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Achievement) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_authors(obj: Achievement) -> list[str]:
+        return obj.author_list
+
+    @staticmethod
+    def resolve_keywords(obj: Achievement) -> list[str]:
+        return obj.keyword_list
+
+    @staticmethod
+    def resolve_organizations(obj: Achievement) -> list[int]:
+        return [o.pk for o in obj.organizations.all()]
+
+    @staticmethod
+    def resolve_owner_organization(obj: Achievement) -> int | None:
+        return obj.owner_organization_id
+
+
+class AchievementDetailOut(AchievementOut):
+    files: list[FileOut]
+    citation_gbt7714: str
+    citation_bibtex: str
+
+    @staticmethod
+    def resolve_files(obj: Achievement) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "url": f"/api/v1/achievements/{obj.pk}/files/{f.pk}",
+            }
+            for f in obj.files.all()
+        ]
+
+    @staticmethod
+    def resolve_citation_gbt7714(obj: Achievement) -> str:
+        return citations.gbt7714(obj)
+
+    @staticmethod
+    def resolve_citation_bibtex(obj: Achievement) -> str:
+        return citations.bibtex(obj)
+
+
+class AchievementIn(Schema):
+    kind: str
+    title: str
+    authors: str
+    organizations: list[int] = []
+    owner_organization: int | None = None
+    year: int
+    abstract: str = ""
+    keywords: str = ""
+    visibility: str = "public"
+    awards: str = ""
+    source: str = ""
+    source_reference: str = ""
+    application_scenarios: str = ""
+    publisher: str = ""
+    identifier: str = ""
+
+
+class AchievementPatch(Schema):
+    kind: str | None = None
+    title: str | None = None
+    authors: str | None = None
+    organizations: list[int] | None = None
+    owner_organization: int | None = None
+    year: int | None = None
+    abstract: str | None = None
+    keywords: str | None = None
+    visibility: str | None = None
+    awards: str | None = None
+    source: str | None = None
+    source_reference: str | None = None
+    application_scenarios: str | None = None
+    publisher: str | None = None
+    identifier: str | None = None
+    showcase: bool | None = None
+    showcase_year: int | None = None
+
+
+class AchievementFilters(Schema):
+    q: str | None = None
+    kind: str | None = None
+    year: int | None = None
+    visibility: str | None = None
+    showcase: bool | None = None
+    organization: int | None = None
+
+
+@router.get("/achievements", response=list[AchievementOut], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def achievement_list(request: HttpRequest, filters: Query[AchievementFilters]) -> Any:
+    return selectors.achievement_list(viewer=request.user, **filters.dict())
+
+
+@router.post("/achievements", response={201: AchievementDetailOut}, auth=AUTH)
+def achievement_create(request: HttpRequest, payload: AchievementIn) -> tuple[int, Achievement]:
+    """Add an achievement (files: POST the form endpoint /achievements/{id}/files)."""
+    achievement = services.achievement_create(data=payload.dict(), actor=request.user)
+    return 201, selectors.achievement_get(viewer=request.user, pk=achievement.pk)
+
+
+@router.get("/achievements/{achievement_id}", response=AchievementDetailOut, auth=OPTIONAL_AUTH)
+def achievement_detail(request: HttpRequest, achievement_id: int) -> Achievement:
+    return selectors.achievement_get(viewer=request.user, pk=achievement_id)
+
+
+@router.patch("/achievements/{achievement_id}", response=AchievementDetailOut, auth=AUTH)
+def achievement_patch(request: HttpRequest, achievement_id: int, payload: AchievementPatch) -> Achievement:
+    achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
+    services.achievement_update(
+        achievement=achievement, data=payload.dict(exclude_unset=True), actor=request.user
+    )
+    return selectors.achievement_get(viewer=request.user, pk=achievement_id)
+
+
+@router.post("/achievements/{achievement_id}/files", response={201: FileOut}, auth=AUTH)
+def achievement_file_upload(
+    request: HttpRequest, achievement_id: int, file: File[UploadedFile]
+) -> tuple[int, dict[str, Any]]:
+    """Attach a file (PDF, Word, Excel, PowerPoint, JPEG, PNG; checked by content; at most 20 MB)."""
+    achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
+    item = services.achievement_add_file(achievement=achievement, upload=file, actor=request.user)
+    return 201, {
+        "id": item.pk,
+        "name": item.original_name,
+        "content_type": item.content_type,
+        "size": item.size,
+        "url": f"/api/v1/achievements/{achievement_id}/files/{item.pk}",
+    }
+
+
+@router.get("/achievements/{achievement_id}/files/{file_id}", auth=OPTIONAL_AUTH)
+def achievement_file(request: HttpRequest, achievement_id: int, file_id: int) -> FileResponse:
+    """The file, only if the viewer may see the achievement (same rule as the page)."""
+    achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
+    item = achievement.files.filter(pk=file_id).first()
+    if item is None:
+        raise Http404
+    return file_response(item)
+
+
+def file_response(item: Any) -> FileResponse:
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.original_name, as_attachment=True
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/achievements/{achievement_id}/citation", auth=OPTIONAL_AUTH)
+def achievement_citation(request: HttpRequest, achievement_id: int, format: str = "gbt7714") -> HttpResponse:
+    """Citation as GB/T 7714-2015 text (`format=gbt7714`) or BibTeX (`format=bibtex`)."""
+    achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
+    if format == "bibtex":
+        response = HttpResponse(
+            citations.bibtex(achievement), content_type="application/x-bibtex; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{citations.bibtex_key(achievement)}.bib"'
+        return response
+    return HttpResponse(citations.gbt7714(achievement) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# Consultations ---------------------------------------------------------------------------------
+
+
+class AnswerOut(Schema):
+    id: int
+    expert: int
+    expert_name: str
+    text: str
+    created_at: datetime
+
+
+class ConsultationOut(Schema):
+    id: int
+    organization: int
+    organization_name: str
+    title: str
+    question: str
+    field: str | None
+    urgency: str
+    due_date: date
+    status: str
+    status_label: str
+    experts: list[int]
+    answers: list[AnswerOut]
+    rating: int | None
+    rating_comment: str
+    project: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_organization(obj: Consultation) -> int:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_organization_name(obj: Consultation) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_field(obj: Consultation) -> str | None:
+        return obj.field.name if obj.field else None
+
+    @staticmethod
+    def resolve_status_label(obj: Consultation) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_experts(obj: Consultation) -> list[int]:
+        return [a.expert_id for a in obj.assignments.all()]
+
+    @staticmethod
+    def resolve_answers(obj: Consultation) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": a.pk,
+                "expert": a.expert_id,
+                "expert_name": a.expert.name,
+                "text": a.text,
+                "created_at": a.created_at,
+            }
+            for a in obj.answers.select_related("expert")
+        ]
+
+    @staticmethod
+    def resolve_project(obj: Consultation) -> int | None:
+        return obj.project_id
+
+
+class ConsultationIn(Schema):
+    organization: int | None = None
+    title: str
+    question: str
+    field: str | None = None
+    urgency: str = "normal"
+    due_date: str | None = None
+
+
+class AssignIn(Schema):
+    experts: list[int]
+
+
+class AnswerIn(Schema):
+    text: str
+    project: int | None = None
+
+
+class RateIn(Schema):
+    rating: int
+    comment: str = ""
+
+
+class SuggestionOut(Schema):
+    expert: int
+    name: str
+    organization_name: str
+    score: int
+    reasons: list[str]
+
+
+@router.get("/consultations", response=list[ConsultationOut], auth=AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def consultation_list(request: HttpRequest, status: str | None = None, mine: bool = False) -> Any:
+    """Consultations the viewer may see: their organization's, those assigned to them, or all (secretariat)."""
+    return selectors.consultation_list(viewer=request.user, status=status, mine=mine).prefetch_related(
+        "assignments"
+    )
+
+
+@router.post("/consultations", response={201: ConsultationOut}, auth=AUTH)
+def consultation_create(request: HttpRequest, payload: ConsultationIn) -> tuple[int, Consultation]:
+    consultation = services.consultation_ask(data=payload.dict(), actor=request.user)
+    return 201, selectors.consultation_get(viewer=request.user, pk=consultation.pk)
+
+
+@router.get("/consultations/{consultation_id}", response=ConsultationOut, auth=AUTH)
+def consultation_detail(request: HttpRequest, consultation_id: int) -> Consultation:
+    return selectors.consultation_get(viewer=request.user, pk=consultation_id)
+
+
+@router.get("/consultations/{consultation_id}/suggestions", response=list[SuggestionOut], auth=AUTH)
+def consultation_suggestions(request: HttpRequest, consultation_id: int) -> list[dict[str, Any]]:
+    """Committee experts suggested by expertise match, conflicts already excluded (secretariat)."""
+    consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
+    if not policies.can_assign_consultation(request.user, consultation):
+        raise PermissionDenied
+    return [
+        {
+            "expert": s.expert.pk,
+            "name": s.expert.name,
+            "organization_name": s.expert.affiliation,
+            "score": s.score,
+            "reasons": s.reasons,
+        }
+        for s in services.consultation_suggest_experts(consultation=consultation)
+    ]
+
+
+@router.post("/consultations/{consultation_id}/assign", response=ConsultationOut, auth=AUTH)
+def consultation_assign(request: HttpRequest, consultation_id: int, payload: AssignIn) -> Consultation:
+    consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
+    experts = list(Expert.objects.filter(pk__in=payload.experts))
+    if len(experts) != len(set(payload.experts)):
+        raise Http404
+    services.consultation_assign(consultation=consultation, experts=experts, actor=request.user)
+    return selectors.consultation_get(viewer=request.user, pk=consultation_id)
+
+
+@router.post("/consultations/{consultation_id}/answer", response=ConsultationOut, auth=AUTH)
+def consultation_answer(request: HttpRequest, consultation_id: int, payload: AnswerIn) -> Consultation:
+    """An assigned expert answers; with `project`, the answer is also attached as that project's evaluation."""
+    consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
+    answer = services.consultation_answer(consultation=consultation, text=payload.text, actor=request.user)
+    if payload.project:
+        project = selectors.project_get(viewer=request.user, pk=payload.project)
+        services.evaluation_attach(answer=answer, project=project, actor=request.user)
+    return selectors.consultation_get(viewer=request.user, pk=consultation_id)
+
+
+@router.post("/consultations/{consultation_id}/rate", response=ConsultationOut, auth=AUTH)
+def consultation_rate(request: HttpRequest, consultation_id: int, payload: RateIn) -> Consultation:
+    consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
+    services.consultation_rate(
+        consultation=consultation, rating=payload.rating, comment=payload.comment, actor=request.user
+    )
+    return selectors.consultation_get(viewer=request.user, pk=consultation_id)
+
+
+class EvaluationIn(Schema):
+    answer: int
+
+
+@router.post("/projects/{project_id}/evaluations", response={201: dict[str, int]}, auth=AUTH)
+def project_evaluation(
+    request: HttpRequest, project_id: int, payload: EvaluationIn
+) -> tuple[int, dict[str, int]]:
+    """Attach a consultation answer to the project as an expert evaluation."""
+    from .models import ConsultationAnswer
+
+    project = selectors.project_get(viewer=request.user, pk=project_id)
+    answer = ConsultationAnswer.objects.select_related("consultation").filter(pk=payload.answer).first()
+    if answer is None or not policies.can_view_consultation(request.user, answer.consultation):
+        raise Http404
+    evaluation = services.evaluation_attach(answer=answer, project=project, actor=request.user)
+    return 201, {"id": evaluation.pk}
+
+
+# Search ----------------------------------------------------------------------------------------
+
+
+class SearchHitOut(Schema):
+    type: str
+    type_label: str
+    id: int
+    title: str
+    url: str
+    snippet: str
+    meta: str
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    q: str
+    total: int
+    page: int
+    pages: int
+    results: list[SearchHitOut]
+    facets: dict[str, list[FacetValueOut]]
+
+
+@router.get("/search", response=SearchOut, auth=OPTIONAL_AUTH)
+def search(
+    request: HttpRequest,
+    q: str = "",
+    type: str | None = None,
+    city: str | None = None,
+    year: int | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+    page: int = 1,
+) -> dict[str, Any]:
+    """One search over organizations, experts, projects, achievements (and any app's search provider),
+    filtered by what the viewer may see. `title` and `snippet` are HTML with matches in `<mark>`."""
+    result = run_search(
+        viewer=request.user, q=q, type=type, city=city, year=year, kind=kind, tag=tag, page=page
+    )
+    return {
+        "q": result.q,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "results": [
+            {
+                "type": h.type,
+                "type_label": h.type_label,
+                "id": h.id,
+                "title": str(h.title),
+                "url": h.url,
+                "snippet": str(h.snippet),
+                "meta": h.meta,
+            }
+            for h in result.hits
+        ],
+        "facets": {
+            name: [{"value": v, "label": label, "count": n} for v, label, n in values]
+            for name, values in result.facets.items()
+        },
+    }
+
+
+# Imports and exports ---------------------------------------------------------------------------
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    kind: str
+    dry_run: bool
+    rows: int
+    saved: int
+    ok: bool
+    bad_rows: list[int]
+    errors: list[RowErrorOut]
+
+
+@router.post("/imports/{kind}", response=ImportOut, auth=AUTH)
+def import_file(
+    request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: bool = True
+) -> dict[str, Any]:
+    """Import xlsx or CSV (columns of the export; template at /exports/{kind}.xlsx?template=1).
+    The dry run lists every bad row; a real run saves all rows or none (secretariat)."""
+    report = tabular.import_run(
+        kind=kind, content=file.read(), filename=file.name or "", actor=request.user, dry_run=dry_run
+    )
+    return {
+        "kind": report.kind,
+        "dry_run": report.dry_run,
+        "rows": report.rows,
+        "saved": report.saved,
+        "ok": report.ok,
+        "bad_rows": report.bad_rows,
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+    }
+
+
+def export_response(request: HttpRequest, kind: str, fmt: str, template: bool = False) -> HttpResponse:
+    filters = {k: v for k, v in request.GET.items() if k not in ("template", "page")}
+    rows = (
+        tabular.template_rows(kind)
+        if template
+        else tabular.export_rows(kind, viewer=request.user, filters=filters)
+    )
+    name = f"{kind}-template" if template else f"{kind}-{date.today():%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(tabular.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            tabular.to_xlsx(rows, str(tabular.KIND_LABELS.get(kind, kind))),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/exports/{kind}.xlsx", auth=AUTH)
+def export_xlsx(request: HttpRequest, kind: str, template: bool = False) -> HttpResponse:
+    """The filtered list as Excel (same filters as the list endpoint); personal data masked unless the
+    viewer may see it. `template=1` gives the empty import template."""
+    tabular._check_kind(kind)
+    return export_response(request, kind, "xlsx", template)
+
+
+@router.get("/exports/{kind}.csv", auth=AUTH)
+def export_csv(request: HttpRequest, kind: str, template: bool = False) -> HttpResponse:
+    """The filtered list as CSV (UTF-8 with BOM)."""
+    tabular._check_kind(kind)
+    return export_response(request, kind, "csv", template)

@@ -1,0 +1,357 @@
+"""Consultations (专家咨询): a member asks, the secretariat assigns conflict-free committee experts,
+experts answer, the member rates; answers can become a project's evaluation."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianmeng.core import audit
+from lianmeng.core.search import tokens
+from lianmeng.core.validators import PDF_OR_IMAGE, clean_upload
+
+from .. import policies
+from ..models import (
+    Availability,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationAssignment,
+    ConsultationAttachment,
+    ConsultationStatus,
+    Expert,
+    ExpertiseField,
+    ExpertStatus,
+    Project,
+    ProjectEvaluation,
+    Urgency,
+)
+from ._clean import Cleaner
+
+CS = ConsultationStatus
+# The one transition table: status -> {action: new status}.
+CONSULTATION_TRANSITIONS: dict[str, dict[str, str]] = {
+    CS.SUBMITTED: {"assign": CS.ASSIGNED, "close": CS.CLOSED},
+    CS.ASSIGNED: {"assign": CS.ASSIGNED, "answer": CS.ANSWERED, "close": CS.CLOSED},
+    CS.ANSWERED: {"assign": CS.ANSWERED, "answer": CS.ANSWERED, "rate": CS.RATED, "close": CS.CLOSED},
+    CS.RATED: {},
+    CS.CLOSED: {},
+}
+OPEN_STATUSES = (CS.SUBMITTED, CS.ASSIGNED)
+DEFAULT_DAYS = {Urgency.NORMAL: 15, Urgency.URGENT: 5}
+
+
+def _check(consultation: Consultation, action: str) -> str:
+    allowed = CONSULTATION_TRANSITIONS[consultation.status]
+    if action not in allowed:
+        raise ValidationError(
+            {
+                "status": _("咨询当前为“%(status)s”，不能执行该操作")
+                % {"status": consultation.get_status_display()}
+            }
+        )
+    return allowed[action]
+
+
+@transaction.atomic
+def consultation_ask(
+    *, data: dict[str, Any], actor: Any, attachments: list[UploadedFile] | None = None
+) -> Consultation:
+    """A member contact asks the committee a question for their organization."""
+    c = Cleaner(data)
+    orgs = actor.contact_organizations if policies.signed_in(actor) else []
+    org_value = data.get("organization")
+    organization = None
+    if org_value in (None, "") and len(orgs) == 1:
+        organization = orgs[0]
+    else:
+        organization = next((o for o in orgs if str(o.pk) == str(org_value)), None)
+        if organization is None and policies.is_secretariat(actor):
+            from lianmeng.membership.models import Organization
+
+            organization = (
+                Organization.objects.filter(pk=str(org_value or "0")).first()
+                if str(org_value or "").isdigit()
+                else None
+            )
+    if organization is None:
+        raise PermissionDenied(_("只有成员单位联络员可以为本单位提出咨询"))
+    title = c.text("title", _("咨询主题"), required=True, max_length=120)
+    question = c.text("question", _("问题描述"), required=True, max_length=8000)
+    urgency = c.choice("urgency", _("紧急程度"), Urgency.values, default=Urgency.NORMAL)
+    field = None
+    if data.get("field") not in (None, ""):
+        value = str(data.get("field"))
+        field = (
+            ExpertiseField.objects.filter(pk=int(value)).first()
+            if value.isdigit()
+            else ExpertiseField.objects.filter(name=value).first()
+        )
+        if field is None:
+            c.add("field", _("请选择领域目录中的领域"))
+    due = c.date("due_date", _("期望答复日期"))
+    today = timezone.localdate()
+    if due is not None and due < today:
+        c.add("due_date", _("期望答复日期不能早于今天"))
+    attachments = attachments or []
+    for upload in attachments:
+        c._run("attachments", partial(clean_upload, field="attachments", allowed=PDF_OR_IMAGE), upload)
+    c.done()
+    consultation = Consultation.objects.create(
+        organization=organization,
+        asked_by=actor,
+        title=title,
+        question=question,
+        urgency=urgency,
+        field=field,
+        due_date=due or today + datetime.timedelta(days=DEFAULT_DAYS[Urgency(urgency)]),
+    )
+    for upload in attachments:
+        mime = clean_upload(upload, field="attachments", allowed=PDF_OR_IMAGE)
+        item = ConsultationAttachment(
+            consultation=consultation, original_name=(upload.name or "file")[-200:], content_type=mime
+        )
+        item.file.save(upload.name or "file", upload, save=False)
+        item.save()
+    audit.record(
+        actor=actor,
+        action="consultation.ask",
+        target=consultation,
+        new={"organization": organization.pk, "title": title, "urgency": urgency, "field": field},
+    )
+    return consultation
+
+
+def committee_experts(on: datetime.date | None = None) -> Any:
+    on = on or timezone.localdate()
+    return Expert.objects.filter(
+        status=ExpertStatus.ACTIVE, committee_terms__term_start__lte=on, committee_terms__term_end__gte=on
+    ).distinct()
+
+
+def conflict_reason(expert: Expert, consultation: Consultation, conflict_ids: set[int] | None = None) -> str:
+    """Why the expert may not answer this consultation, or "" if they may."""
+    if expert.organization_id and expert.organization_id == consultation.organization_id:
+        return str(_("专家来自提问单位"))
+    ids = (
+        conflict_ids
+        if conflict_ids is not None
+        else set(expert.declared_conflicts.values_list("pk", flat=True))
+    )
+    if consultation.organization_id in ids:
+        return str(_("专家已申报与提问单位回避"))
+    return ""
+
+
+@dataclass
+class Suggestion:
+    expert: Expert
+    score: int
+    reasons: list[str]
+    conflict: str
+
+
+def consultation_suggest_experts(*, consultation: Consultation, limit: int = 10) -> list[Suggestion]:
+    """Committee experts ranked by expertise match (field, then shared keywords), conflicts excluded.
+
+    Score: 10 for the consultation's field, 4 for a field under the same parent, 1 per keyword of the
+    expert found in the question (bigram overlap), minus 2 when the expert is busy.
+    """
+    candidates = list(
+        committee_experts()
+        .exclude(availability=Availability.UNAVAILABLE)
+        .exclude(organization_id=consultation.organization_id)
+        .exclude(declared_conflicts=consultation.organization_id)
+        .select_related("organization", "city")
+        .prefetch_related("fields")
+    )
+    question = set(tokens(f"{consultation.title} {consultation.question}"))
+    field = consultation.field
+    out = []
+    for expert in candidates:
+        score = 0
+        reasons: list[str] = []
+        names = {f.pk: f for f in expert.fields.all()}
+        if field and field.pk in names:
+            score += 10
+            reasons.append(_("领域：%(name)s") % {"name": field.name})
+        elif field and field.parent_id and any(f.parent_id == field.parent_id for f in names.values()):
+            score += 4
+        for keyword in expert.keyword_list:
+            kt = set(tokens(keyword))
+            if kt and kt <= question:
+                score += 1
+                reasons.append(_("关键词：%(kw)s") % {"kw": keyword})
+        if expert.availability == Availability.BUSY:
+            score -= 2
+        out.append(Suggestion(expert=expert, score=score, reasons=reasons, conflict=""))
+    out.sort(key=lambda s: (-s.score, s.expert.name_sort, s.expert.pk))
+    return out[:limit]
+
+
+@transaction.atomic
+def consultation_assign(*, consultation: Consultation, experts: list[Expert], actor: Any) -> Consultation:
+    """The secretariat assigns committee experts; never one from the asking organization or with a
+    declared conflict. Locks the consultation."""
+    if not policies.can_assign_consultation(actor, consultation):
+        raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    new_status = _check(consultation, "assign")
+    if not experts:
+        raise ValidationError({"experts": _("请至少选择一位专家")})
+    committee = set(committee_experts().values_list("pk", flat=True))
+    errors = []
+    for expert in experts:
+        if expert.pk not in committee:
+            errors.append(_("%(name)s不是本届专家咨询委员会委员") % {"name": expert.name})
+            continue
+        reason = conflict_reason(expert, consultation)
+        if reason:
+            errors.append(_("%(name)s需回避：%(reason)s") % {"name": expert.name, "reason": reason})
+    if errors:
+        raise ValidationError({"experts": errors})
+    added = []
+    for expert in experts:
+        _obj, created = ConsultationAssignment.objects.get_or_create(
+            consultation=consultation, expert=expert, defaults={"assigned_by": actor}
+        )
+        if created:
+            added.append(expert.pk)
+    consultation.status = new_status
+    consultation.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="consultation.assign", target=consultation, new={"experts": added})
+    ids = list(added)
+    pk = consultation.pk
+    transaction.on_commit(lambda: _notify_assigned(pk, ids))
+    return consultation
+
+
+def _notify_assigned(consultation_id: int, expert_ids: list[int]) -> None:
+    from ..mail import consultation_assigned
+
+    consultation_assigned(consultation_id, expert_ids)
+
+
+@transaction.atomic
+def consultation_answer(*, consultation: Consultation, text: str, actor: Any) -> ConsultationAnswer:
+    """An assigned expert answers in the platform (one answer per expert; a new one replaces it)."""
+    expert = policies.assigned_expert(actor, consultation)
+    if expert is None:
+        raise PermissionDenied(_("只有被分派的专家可以答复"))
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    new_status = _check(consultation, "answer")
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise ValidationError({"text": _("请填写答复意见（至少 10 个字）")})
+    if len(text) > 20000:
+        raise ValidationError({"text": _("答复意见不能超过 20000 个字")})
+    answer = ConsultationAnswer.objects.create(consultation=consultation, expert=expert, text=text)
+    consultation.status = new_status
+    consultation.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="consultation.answer", target=consultation, new={"expert": expert.pk})
+    return answer
+
+
+@transaction.atomic
+def consultation_rate(
+    *, consultation: Consultation, rating: Any, comment: str = "", actor: Any
+) -> Consultation:
+    if not policies.can_rate_consultation(actor, consultation):
+        raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    new_status = _check(consultation, "rate")
+    c = Cleaner({"rating": rating})
+    value = c.integer("rating", _("评分"), required=True, minimum=1, maximum=5)
+    c.done()
+    consultation.rating = value
+    consultation.rating_comment = (comment or "").strip()[:2000]
+    consultation.status = new_status
+    consultation.save(update_fields=["rating", "rating_comment", "status", "updated_at"])
+    audit.record(actor=actor, action="consultation.rate", target=consultation, new={"rating": value})
+    return consultation
+
+
+@transaction.atomic
+def consultation_close(*, consultation: Consultation, reason: str, actor: Any) -> Consultation:
+    if not policies.can_assign_consultation(actor, consultation):
+        raise PermissionDenied
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    new_status = _check(consultation, "close")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("关闭咨询时请填写原因")})
+    old = consultation.status
+    consultation.status = new_status
+    consultation.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="consultation.close",
+        target=consultation,
+        old={"status": old},
+        new={"status": new_status, "reason": reason},
+    )
+    return consultation
+
+
+@transaction.atomic
+def evaluation_attach(*, answer: ConsultationAnswer, project: Project, actor: Any) -> ProjectEvaluation:
+    """Attach an expert's answer to a project as an evaluation (专家评估意见)."""
+    consultation = answer.consultation
+    if not policies.can_attach_evaluation(actor, consultation, project):
+        raise PermissionDenied
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    evaluation, created = ProjectEvaluation.objects.get_or_create(
+        project=project, answer=answer, defaults={"attached_by": actor}
+    )
+    if not created:
+        raise ValidationError({"answer": _("这条答复已关联到该项目")})
+    if consultation.project_id is None:
+        Consultation.objects.filter(pk=consultation.pk).update(project=project)
+    audit.record(
+        actor=actor,
+        action="project.evaluation",
+        target=project,
+        new={"answer": answer.pk, "consultation": consultation.pk},
+    )
+    return evaluation
+
+
+def overdue_consultations(today: datetime.date | None = None) -> Any:
+    today = today or timezone.localdate()
+    return Consultation.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+
+
+def consultation_remind_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Remind assigned experts (or the secretariat, if nobody is assigned yet) of overdue consultations,
+    at most once a day per consultation. Returns the number reminded."""
+    from ..mail import consultation_overdue
+
+    now = now or timezone.now()
+    day_ago = now - datetime.timedelta(hours=23)
+    due = overdue_consultations(timezone.localdate(now)).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lt=day_ago)
+    )
+    count = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            consultation = Consultation.objects.select_for_update().get(pk=pk)
+            if consultation.reminded_at and consultation.reminded_at >= day_ago:
+                continue
+            consultation.reminded_at = now
+            consultation.save(update_fields=["reminded_at"])
+            audit.record(
+                actor=None,
+                action="consultation.remind",
+                target=consultation,
+                new={"due_date": consultation.due_date},
+            )
+            transaction.on_commit(partial(consultation_overdue, pk))
+            count += 1
+    return count

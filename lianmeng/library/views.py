@@ -1,0 +1,701 @@
+"""Pages of the libraries: search, experts and committee, projects and landings, achievements and the
+showcase, consultations, imports and exports. Every write goes through ``services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.models import City
+from lianmeng.core.selectors import member_cities
+from lianmeng.core.types import AuthedRequest
+
+from . import citations, policies, selectors, services, tabular
+from .api import export_response, file_response
+from .forms import (
+    AchievementForm,
+    AnswerForm,
+    ConsultationForm,
+    ExpertForm,
+    ImportForm,
+    LandingForm,
+    ProjectForm,
+    RateForm,
+)
+from .models import (
+    AchievementKind,
+    ConsultationStatus,
+    Expert,
+    ExpertiseField,
+    ExpertTitle,
+    IntegrationTag,
+    Project,
+    ProjectStage,
+    StrategyTag,
+    Visibility,
+)
+from .search import search as run_search
+
+PAGE_SIZE = 20
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _get(request: HttpRequest, *names: str) -> dict[str, Any]:
+    return {n: (request.GET.get(n, "").strip() or None) for n in names}
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for msgs in error_dict(exc).values():
+        for m in msgs:
+            messages.error(request, m)
+
+
+# Hub and search --------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    viewer = request.user
+    return render(
+        request,
+        "library/home.html",
+        {
+            "counts": {
+                "projects": selectors.projects_visible(viewer).count(),
+                "experts": selectors.experts_visible(viewer).count(),
+                "achievements": selectors.achievements_visible(viewer).count(),
+                "consultations": selectors.consultations_visible(viewer).count(),
+            },
+            "landed": selectors.landed_by_city(viewer=viewer),
+            "signed_in": policies.signed_in(viewer),
+            "is_secretariat": policies.is_secretariat(viewer),
+        },
+    )
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    params = _get(request, "q", "type", "city", "kind", "tag")
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else None
+    page = request.GET.get("page", "1")
+    result = run_search(
+        viewer=request.user,
+        q=params["q"],
+        type=params["type"],
+        city=params["city"],
+        year=year,
+        kind=params["kind"],
+        tag=params["tag"],
+        page=int(page) if page.isdigit() else 1,
+    )
+    return render(request, "library/search.html", {"result": result, "params": {**params, "year": year_text}})
+
+
+# Experts ---------------------------------------------------------------------------------------
+
+
+def expert_list(request: HttpRequest) -> HttpResponse:
+    filters = _get(request, "q", "city", "field", "title")
+    committee = request.GET.get("committee") == "1"
+    qs = selectors.expert_list(viewer=request.user, committee=committee, **filters)
+    return render(
+        request,
+        "library/expert_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "filters": filters,
+            "committee": committee,
+            "cities": member_cities(),
+            "fields": ExpertiseField.objects.filter(is_active=True),
+            "titles": ExpertTitle.choices,
+            "can_manage": policies.can_manage_experts(request.user),
+            "can_export": policies.can_export(request.user),
+        },
+    )
+
+
+def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    expert = selectors.expert_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "library/expert_detail.html",
+        {
+            "expert": expert,
+            "personal": policies.can_view_expert_personal_data(request.user, expert),
+            "show_bio": policies.can_view_expert_biography(request.user, expert),
+            "can_edit": policies.can_edit_expert(request.user, expert),
+            "terms": expert.committee_terms.all(),
+        },
+    )
+
+
+@login_required
+def expert_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    expert = selectors.expert_get(viewer=request.user, pk=pk) if pk else None
+    if expert is None and not policies.can_manage_experts(request.user):
+        raise PermissionDenied
+    if expert is not None and not policies.can_edit_expert(request.user, expert):
+        raise PermissionDenied
+    self_service = expert is not None and not policies.can_manage_experts(request.user)
+    initial: dict[str, Any] = {}
+    if expert is not None:
+        initial = {
+            name: getattr(expert, name)
+            for name in (
+                "name",
+                "organization_name",
+                "title",
+                "position",
+                "keywords",
+                "biography",
+                "availability",
+                "mobile",
+                "email",
+                "publish_consent",
+            )
+        }
+        initial.update(
+            organization=expert.organization_id,
+            city=expert.city_id,
+            fields=[f.name for f in expert.fields.all()],
+        )
+    form = ExpertForm(request.POST or None, initial=initial, self_service=self_service)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if "expertise" in data:
+            data["fields"] = data.pop("expertise")
+        try:
+            if expert is None:
+                expert = services.expert_create(data=data, actor=request.user)
+            else:
+                expert = services.expert_update(expert=expert, data=data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("专家信息已保存"))
+            return redirect(expert)
+    return render(
+        request,
+        "library/form.html",
+        {
+            "form": form,
+            "title": _("编辑专家") if expert else _("新增专家"),
+            "back": expert.get_absolute_url() if expert else "/library/experts/",
+        },
+    )
+
+
+def committee(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "library/committee.html", {"terms": selectors.committee_current(viewer=request.user)}
+    )
+
+
+# Projects --------------------------------------------------------------------------------------
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    filters = _get(request, "q", "stage", "city", "strategy", "integration")
+    qs = selectors.project_list(viewer=request.user, **filters)
+    return render(
+        request,
+        "library/project_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "filters": filters,
+            "stages": ProjectStage.choices,
+            "cities": member_cities(),
+            "strategies": StrategyTag.objects.filter(is_active=True),
+            "integrations": IntegrationTag.choices,
+            "can_submit": policies.is_secretariat(request.user)
+            or bool(policies.contact_org_ids(request.user)),
+            "can_export": policies.can_export(request.user),
+        },
+    )
+
+
+@login_required
+def project_create(request: AuthedRequest) -> HttpResponse:
+    if policies.is_secretariat(request.user):
+        lead_choices = None
+    else:
+        lead_choices = [(o.pk, o.name) for o in request.user.contact_organizations]
+        if not lead_choices:
+            raise PermissionDenied
+    form = ProjectForm(request.POST or None, lead_choices=lead_choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("项目已提交，秘书处将组织评估"))
+            return redirect(project)
+    return render(
+        request, "library/form.html", {"form": form, "title": _("提交共建项目"), "back": "/library/projects/"}
+    )
+
+
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(viewer=request.user, pk=pk)
+    next_stages = services.project_next_stages(project, request.user)
+    return render(
+        request,
+        "library/project_detail.html",
+        {
+            "project": project,
+            "next_stages": [(s, ProjectStage(s).label) for s in next_stages],
+            "landings": project.landings.select_related("city", "park"),
+            "history": project.stage_changes.select_related("actor"),
+            "evaluations": project.evaluations.select_related("answer__expert", "answer__consultation"),
+            "can_edit": policies.can_edit_project(request.user, project),
+            "can_land": policies.is_secretariat(request.user)
+            or bool(getattr(request.user, "coordinated_city_codes", None)),
+        },
+    )
+
+
+@login_required
+def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(viewer=request.user, pk=pk)
+    if not policies.can_edit_project(request.user, project):
+        raise PermissionDenied
+    initial = {
+        "name": project.name,
+        "summary": project.summary,
+        "lead_organization": project.lead_organization_id,
+        "partner_organizations": [o.pk for o in project.partner_organizations.all()],
+        "cities": [c.code for c in project.cities.all()],
+        "strategy_tags": [t.name for t in project.strategy_tags.all()],
+        "integration_tags": project.integration_tag_list,
+        "planned_investment": project.planned_investment or "",
+    }
+    lead_choices = (
+        None
+        if policies.is_secretariat(request.user)
+        else [(o.pk, o.name) for o in request.user.contact_organizations]
+    )
+    form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=project, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("项目已保存"))
+            return redirect(project)
+    return render(
+        request,
+        "library/form.html",
+        {"form": form, "title": _("编辑项目"), "back": project.get_absolute_url()},
+    )
+
+
+@login_required
+@require_POST
+def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(viewer=request.user, pk=pk)
+    try:
+        services.project_transition(
+            project=project,
+            to=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("项目阶段已更新"))
+    return redirect(project)
+
+
+@login_required
+def project_landing(request: AuthedRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(viewer=request.user, pk=pk)
+    form = LandingForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.landing_record(project=project, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("落地记录已登记"))
+            return redirect(project)
+    return render(
+        request,
+        "library/form.html",
+        {
+            "form": form,
+            "title": _("登记落地：%(name)s") % {"name": project.name},
+            "back": project.get_absolute_url(),
+        },
+    )
+
+
+def landed(request: HttpRequest) -> HttpResponse:
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else None
+    return render(
+        request,
+        "library/landed.html",
+        {
+            "by_city": selectors.landed_by_city(viewer=request.user, year=year),
+            "by_year": selectors.landed_by_year(viewer=request.user),
+            "year": year,
+        },
+    )
+
+
+def landed_city(request: HttpRequest, code: str) -> HttpResponse:
+    city = City.objects.filter(pk=code, is_member=True).first()
+    if city is None:
+        raise Http404
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else None
+    qs = selectors.city_landings(viewer=request.user, city=code, year=year)
+    return render(
+        request, "library/landed_city.html", {"city": city, "page_obj": _page(request, qs), "year": year}
+    )
+
+
+# Achievements ----------------------------------------------------------------------------------
+
+
+def achievement_list(request: HttpRequest) -> HttpResponse:
+    filters = _get(request, "q", "kind", "year", "visibility")
+    qs = selectors.achievement_list(viewer=request.user, **filters)
+    return render(
+        request,
+        "library/achievement_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "filters": filters,
+            "kinds": AchievementKind.choices,
+            "visibilities": Visibility.choices,
+            "signed_in": policies.signed_in(request.user),
+            "can_submit": policies.is_secretariat(request.user)
+            or bool(policies.contact_org_ids(request.user)),
+            "can_export": policies.can_export(request.user),
+        },
+    )
+
+
+def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = selectors.achievement_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "library/achievement_detail.html",
+        {
+            "a": achievement,
+            "gbt7714": citations.gbt7714(achievement),
+            "bibtex": citations.bibtex(achievement),
+            "can_edit": policies.can_edit_achievement(request.user, achievement),
+            "can_showcase": policies.can_set_showcase(request.user),
+        },
+    )
+
+
+@login_required
+def achievement_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    achievement = selectors.achievement_get(viewer=request.user, pk=pk) if pk else None
+    if achievement is not None and not policies.can_edit_achievement(request.user, achievement):
+        raise PermissionDenied
+    if achievement is None and not (
+        policies.is_secretariat(request.user) or policies.contact_org_ids(request.user)
+    ):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"year": timezone.localdate().year, "visibility": Visibility.PUBLIC}
+    if achievement is not None:
+        initial = {
+            name: getattr(achievement, name)
+            for name in (
+                "title",
+                "kind",
+                "authors",
+                "year",
+                "abstract",
+                "keywords",
+                "visibility",
+                "awards",
+                "source",
+                "source_reference",
+                "application_scenarios",
+                "publisher",
+                "identifier",
+            )
+        }
+        initial["organizations"] = [o.pk for o in achievement.organizations.all()]
+    form = AchievementForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "upload"}
+        files = request.FILES.getlist("upload")
+        try:
+            if achievement is None:
+                achievement = services.achievement_create(data=data, files=files, actor=request.user)
+            else:
+                achievement = services.achievement_update(
+                    achievement=achievement, data=data, actor=request.user
+                )
+                for upload in files:
+                    services.achievement_add_file(achievement=achievement, upload=upload, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("成果已保存"))
+            return redirect(achievement)
+    return render(
+        request,
+        "library/form.html",
+        {
+            "form": form,
+            "title": _("编辑成果") if achievement else _("提交成果"),
+            "back": "/library/achievements/",
+            "multipart": True,
+        },
+    )
+
+
+def achievement_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    achievement = selectors.achievement_get(viewer=request.user, pk=pk)
+    item = achievement.files.filter(pk=file_id).first()
+    if item is None:
+        raise Http404
+    return file_response(item)
+
+
+def achievement_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    achievement = selectors.achievement_get(viewer=request.user, pk=pk)
+    if fmt == "bib":
+        response = HttpResponse(
+            citations.bibtex(achievement), content_type="application/x-bibtex; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{citations.bibtex_key(achievement)}.bib"'
+        return response
+    return HttpResponse(citations.gbt7714(achievement) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_POST
+def achievement_showcase(request: AuthedRequest, pk: int) -> HttpResponse:
+    achievement = selectors.achievement_get(viewer=request.user, pk=pk)
+    try:
+        services.achievement_set_showcase(
+            achievement=achievement,
+            showcase=request.POST.get("showcase") == "1",
+            year=request.POST.get("year") or None,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("年度展示设置已更新"))
+    return redirect(achievement)
+
+
+def showcase(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    years = selectors.showcase_years()
+    if year is None:
+        year = years[0] if years else timezone.localdate().year
+    items = list(selectors.showcase(year=year))
+    groups: dict[str, list[Any]] = {}
+    for item in items:
+        groups.setdefault(str(item.get_kind_display()), []).append(item)
+    return render(
+        request,
+        "library/showcase.html",
+        {"year": year, "years": years, "groups": groups, "count": len(items)},
+    )
+
+
+# Consultations ---------------------------------------------------------------------------------
+
+
+@login_required
+def consultation_list(request: AuthedRequest) -> HttpResponse:
+    status = request.GET.get("status", "").strip() or None
+    mine = request.GET.get("mine") == "1"
+    qs = selectors.consultation_list(viewer=request.user, status=status, mine=mine)
+    return render(
+        request,
+        "library/consultation_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "status": status,
+            "mine": mine,
+            "statuses": ConsultationStatus.choices,
+            "can_ask": bool(policies.contact_org_ids(request.user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def consultation_create(request: AuthedRequest) -> HttpResponse:
+    if not policies.contact_org_ids(request.user):
+        raise PermissionDenied
+    form = ConsultationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_ask(
+                data=form.cleaned_data, attachments=request.FILES.getlist("attachments"), actor=request.user
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("咨询已提交，秘书处将分派专家"))
+            return redirect(consultation)
+    return render(
+        request,
+        "library/form.html",
+        {
+            "form": form,
+            "title": _("向专家咨询委员会提问"),
+            "back": "/library/consultations/",
+            "multipart": True,
+        },
+    )
+
+
+@login_required
+def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_get(viewer=request.user, pk=pk)
+    user = request.user
+    answer_form = AnswerForm(request.POST if request.POST.get("action") == "answer" else None)
+    rate_form = RateForm(request.POST if request.POST.get("action") == "rate" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "assign":
+                ids = [int(i) for i in request.POST.getlist("experts") if i.isdigit()]
+                services.consultation_assign(
+                    consultation=consultation, experts=list(Expert.objects.filter(pk__in=ids)), actor=user
+                )
+                messages.success(request, _("已分派专家"))
+            elif action == "answer" and answer_form.is_valid():
+                services.consultation_answer(
+                    consultation=consultation, text=answer_form.cleaned_data["text"], actor=user
+                )
+                messages.success(request, _("答复已提交"))
+            elif action == "rate" and rate_form.is_valid():
+                services.consultation_rate(
+                    consultation=consultation,
+                    rating=rate_form.cleaned_data["rating"],
+                    comment=rate_form.cleaned_data["comment"],
+                    actor=user,
+                )
+                messages.success(request, _("感谢您的评价"))
+            elif action == "attach":
+                from .models import ConsultationAnswer
+
+                answer = consultation.answers.filter(pk=request.POST.get("answer") or 0).first()
+                project = selectors.project_get(viewer=user, pk=int(request.POST.get("project") or 0))
+                if not isinstance(answer, ConsultationAnswer):
+                    raise Http404
+                services.evaluation_attach(answer=answer, project=project, actor=user)
+                messages.success(request, _("答复已作为评估意见关联到项目"))
+            elif action == "close":
+                services.consultation_close(
+                    consultation=consultation, reason=request.POST.get("reason", ""), actor=user
+                )
+                messages.success(request, _("咨询已关闭"))
+            else:
+                raise ValidationError({"action": _("请检查填写的内容")})
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            return redirect(consultation)
+    can_assign = policies.can_assign_consultation(user, consultation)
+    suggestions = services.consultation_suggest_experts(consultation=consultation) if can_assign else []
+    orgs = policies.contact_org_ids(user)
+    projects = (
+        Project.objects.all()
+        if policies.is_secretariat(user)
+        else Project.objects.filter(lead_organization_id__in=orgs)
+    ).order_by("name_sort")[:50]
+    return render(
+        request,
+        "library/consultation_detail.html",
+        {
+            "c": consultation,
+            "assignments": consultation.assignments.select_related("expert__organization"),
+            "answers": consultation.answers.select_related("expert"),
+            "attachments": consultation.attachments.all(),
+            "can_assign": can_assign and "assign" in services.CONSULTATION_TRANSITIONS[consultation.status],
+            "can_answer": policies.can_answer_consultation(user, consultation)
+            and "answer" in services.CONSULTATION_TRANSITIONS[consultation.status],
+            "can_rate": policies.can_rate_consultation(user, consultation)
+            and "rate" in services.CONSULTATION_TRANSITIONS[consultation.status],
+            "can_close": can_assign and "close" in services.CONSULTATION_TRANSITIONS[consultation.status],
+            "suggestions": suggestions,
+            "answer_form": answer_form,
+            "rate_form": rate_form,
+            "projects": projects,
+        },
+    )
+
+
+@login_required
+def consultation_attachment(request: AuthedRequest, pk: int, file_id: int) -> FileResponse:
+    consultation = selectors.consultation_get(viewer=request.user, pk=pk)
+    item = consultation.attachments.filter(pk=file_id).first()
+    if item is None:
+        raise Http404
+    return file_response(item)
+
+
+# Imports and exports ---------------------------------------------------------------------------
+
+
+@login_required
+def import_page(request: AuthedRequest, kind: str) -> HttpResponse:
+    if not policies.can_import(request.user):
+        raise PermissionDenied
+    if kind not in tabular.KINDS:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = tabular.import_run(
+                kind=kind,
+                content=upload.read(),
+                filename=upload.name or "",
+                actor=request.user,
+                dry_run=request.POST.get("run") != "1",
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            if report.saved:
+                messages.success(request, _("已导入 %(n)d 行") % {"n": report.saved})
+    return render(
+        request,
+        "library/import.html",
+        {
+            "form": form,
+            "report": report,
+            "kind": kind,
+            "kind_label": tabular.KIND_LABELS[kind],
+            "columns": tabular.COLUMNS[kind],
+        },
+    )
+
+
+@login_required
+def export(request: AuthedRequest, kind: str, fmt: str) -> HttpResponse:
+    if kind not in tabular.KINDS or fmt not in ("xlsx", "csv"):
+        raise Http404
+    return export_response(request, kind, fmt, template=request.GET.get("template") == "1")
