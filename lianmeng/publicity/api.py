@@ -1,0 +1,143 @@
+"""Articles: /api/v1/articles (feeds are at /feeds/news.rss and /feeds/news.atom)."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+
+from . import policies, selectors, services
+from .models import Article
+
+router = Router(tags=["publicity"])
+
+KindLiteral = Literal["news", "notice", "media", "policy"]
+
+
+class ArticleOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    summary: str
+    body: str
+    tags: list[str]
+    outlet: str
+    source_url: str
+    status: str
+    publish_at: datetime | None
+    published_at: datetime | None
+    url: str
+    organizations: list[int]
+    suggested_by: int | None
+
+    @staticmethod
+    def resolve_kind_label(obj: Article) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_url(obj: Article) -> str:
+        return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_organizations(obj: Article) -> list[int]:
+        return [o.pk for o in obj.organizations.all()]
+
+    @staticmethod
+    def resolve_suggested_by(obj: Article) -> int | None:
+        return obj.suggested_by_id
+
+
+class ArticleFilters(Schema):
+    q: str | None = None
+    kind: KindLiteral | None = None
+    status: str | None = None
+    mine: bool = False
+
+
+class ArticleIn(Schema):
+    kind: KindLiteral = "news"
+    title: str
+    summary: str = ""
+    body: str
+    tags: list[str] = []
+    outlet: str = ""
+    source_url: str = ""
+    organizations: list[int] = []
+
+
+class PublishIn(Schema):
+    publish_at: datetime | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+@router.get("/articles", response=list[ArticleOut], auth=OPTIONAL_AUTH)
+@paginate(PageNumberPagination, page_size=20)
+def article_list(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
+    """Published articles, newest first. With `mine` or `status`: the workflow list (staff: all,
+    members: their own suggestions)."""
+    if filters.mine or filters.status:
+        qs = selectors.article_workbench(
+            viewer=request.user, status=filters.status, q=filters.q, kind=filters.kind
+        )
+    else:
+        qs = selectors.article_list(viewer=request.user, q=filters.q, kind=filters.kind)
+    return qs.prefetch_related("organizations")
+
+
+@router.post("/articles", response={201: ArticleOut}, auth=AUTH)
+def article_create(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
+    """The secretariat saves a draft; a member contact's article is a suggestion that goes to review.
+    The body is sanitised (script, style and event handlers are removed)."""
+    article = services.article_create(data=payload.dict(), actor=request.user)
+    return Status(201, selectors.article_get(viewer=request.user, pk=article.pk))
+
+
+@router.get("/articles/{article_id}", response=ArticleOut, auth=OPTIONAL_AUTH)
+def article_detail(request: HttpRequest, article_id: int) -> Article:
+    return selectors.article_get(viewer=request.user, pk=article_id)
+
+
+@router.post("/articles/{article_id}/submit", response=ArticleOut, auth=AUTH)
+def article_submit(request: HttpRequest, article_id: int) -> Article:
+    article = selectors.article_get(viewer=request.user, pk=article_id)
+    return services.article_transition(article=article, action="submit", actor=request.user)
+
+
+@router.post("/articles/{article_id}/publish", response=ArticleOut, auth=AUTH)
+def article_publish(request: HttpRequest, article_id: int, payload: PublishIn) -> Article:
+    """Publish now, or at `publish_at` (a future time schedules it). Secretariat only."""
+    if not policies.can_publish_article(request.user):
+        raise PermissionDenied
+    article = selectors.article_get(viewer=request.user, pk=article_id)
+    return services.article_transition(
+        article=article, action="publish", publish_at=payload.publish_at, actor=request.user
+    )
+
+
+@router.post("/articles/{article_id}/return", response=ArticleOut, auth=AUTH)
+def article_return(request: HttpRequest, article_id: int, payload: ReasonIn) -> Article:
+    if not policies.can_publish_article(request.user):
+        raise PermissionDenied
+    article = selectors.article_get(viewer=request.user, pk=article_id)
+    return services.article_transition(
+        article=article, action="return", reason=payload.reason, actor=request.user
+    )
+
+
+@router.post("/articles/{article_id}/unpublish", response=ArticleOut, auth=AUTH)
+def article_unpublish(request: HttpRequest, article_id: int, payload: ReasonIn) -> Article:
+    """Take a published article off the portal; `reason` is required."""
+    if not policies.can_publish_article(request.user):
+        raise PermissionDenied
+    article = selectors.article_get(viewer=request.user, pk=article_id)
+    return services.article_transition(
+        article=article, action="unpublish", reason=payload.reason, actor=request.user
+    )

@@ -1,0 +1,62 @@
+"""Reads of articles, filtered by what the viewer may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from lianmeng.core.search import search_filter
+
+from . import policies
+from .models import Article, ArticleStatus
+
+
+def published(*, kind: str | None = None) -> QuerySet[Article]:
+    qs = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-published_at", "-id")
+
+
+def article_list(*, viewer: Any, q: str | None = None, kind: str | None = None) -> QuerySet[Article]:
+    """The public article list, newest first."""
+    return search_filter(published(kind=kind), q)
+
+
+def article_workbench(
+    *, viewer: Any, status: str | None = None, q: str | None = None, kind: str | None = None
+) -> QuerySet[Article]:
+    """Articles in the workflow: all of them for the secretariat, one's own for a member."""
+    qs = Article.objects.select_related("author", "suggested_by")
+    if not policies.is_secretariat(viewer):
+        if not policies.signed_in(viewer):
+            return qs.none()
+        qs = qs.filter(author=viewer)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return search_filter(qs, q).order_by("-updated_at", "-id")
+
+
+def article_get(*, viewer: Any, pk: int) -> Article:
+    """One article as the viewer may see it; missing and hidden give the same 404."""
+    article = Article.objects.select_related("author", "suggested_by").filter(pk=pk).first()
+    if article is None or not policies.can_view_article(viewer, article):
+        raise Http404
+    return article
+
+
+def articles_waiting_for_review() -> QuerySet[Article]:
+    return (
+        Article.objects.filter(status=ArticleStatus.REVIEW)
+        .select_related("suggested_by")
+        .order_by("updated_at")
+    )
+
+
+def related(article: Article, limit: int = 4) -> QuerySet[Article]:
+    """Other published articles of the same kind, newest first."""
+    return published(kind=article.kind).exclude(pk=article.pk)[:limit]

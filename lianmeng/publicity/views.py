@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.sitemaps.views import sitemap as django_sitemap
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.types import AuthedRequest
+
+from . import policies, selectors, services
+from .forms import ArticleForm, TransitionForm
+from .models import ArticleKind, ArticleStatus
+from .sitemaps import SITEMAPS
+
+PAGE_SIZE = 15
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "").strip()
+    kind = kind if kind in ArticleKind.values else ""
+    qs = selectors.article_list(viewer=request.user, q=q, kind=kind or None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "publicity/article_list.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "kind": kind,
+            "kinds": ArticleKind.choices,
+            "kind_label": ArticleKind(kind).label if kind else "",
+            "can_write": policies.can_create_article(request.user),
+        },
+    )
+
+
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get(viewer=request.user, pk=pk)
+    is_staff = policies.can_publish_article(request.user)
+    actions = [
+        a
+        for a in services.ARTICLE_TRANSITIONS[article.status]
+        if a != "publish_due"
+        and (is_staff or (a == "submit" and policies.can_edit_article(request.user, article)))
+    ]
+    return render(
+        request,
+        "publicity/article_detail.html",
+        {
+            "article": article,
+            "related": selectors.related(article) if article.is_public else [],
+            "organizations": article.organizations.all(),
+            "can_edit": policies.can_edit_article(request.user, article),
+            "actions": actions,
+            "transition_form": TransitionForm(),
+            "absolute_url": request.build_absolute_uri(article.get_absolute_url()),
+            "cover_url": request.build_absolute_uri(f"{article.get_absolute_url()}cover/")
+            if article.cover
+            else "",
+        },
+    )
+
+
+def article_cover(request: HttpRequest, pk: int) -> FileResponse:
+    article = selectors.article_get(viewer=request.user, pk=pk)
+    if not article.cover:
+        raise Http404
+    response = FileResponse(article.cover.open("rb"), content_type=article.cover_content_type or "image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600" if article.is_public else "private, no-store"
+    return response
+
+
+def _form_data(form: ArticleForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("cover", None)
+    return data
+
+
+@login_required
+def article_new(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_create_article(request.user):
+        raise PermissionDenied
+    form = ArticleForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "news")}
+    )
+    is_staff = policies.can_publish_article(request.user)
+    if not is_staff:
+        form.fields["kind"].choices = [(ArticleKind.NEWS, ArticleKind.NEWS.label)]  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.article_create(
+                data=_form_data(form), cover=form.cleaned_data.get("cover"), actor=request.user
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("草稿已保存，可以继续修改或发布") if is_staff else _("投稿已提交，秘书处审核后发布"),
+            )
+            return redirect(article)
+    return render(
+        request, "publicity/article_form.html", {"form": form, "article": None, "is_staff": is_staff}
+    )
+
+
+@login_required
+def article_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get(viewer=request.user, pk=pk)
+    if not policies.can_edit_article(request.user, article):
+        raise PermissionDenied
+    initial = {
+        "kind": article.kind,
+        "title": article.title,
+        "summary": article.summary,
+        "body": article.body,
+        "tags": " ".join(article.tags or []),
+        "outlet": article.outlet,
+        "source_url": article.source_url,
+    }
+    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.article_update(
+                article=article,
+                data=_form_data(form),
+                cover=form.cleaned_data.get("cover"),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("文章已保存"))
+            return redirect(article)
+    return render(
+        request,
+        "publicity/article_form.html",
+        {"form": form, "article": article, "is_staff": policies.can_publish_article(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def article_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    article = selectors.article_get(viewer=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        article = services.article_transition(
+            article=article,
+            action=action,
+            reason=form.cleaned_data.get("reason", ""),
+            publish_at=form.cleaned_data.get("publish_at") or None,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        for msgs in error_dict(exc).values():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        done = {
+            ArticleStatus.PUBLISHED: _("文章已发布"),
+            ArticleStatus.SCHEDULED: _("已设置定时发布"),
+            ArticleStatus.REVIEW: _("已提交审核"),
+            ArticleStatus.DRAFT: _("已退回修改"),
+            ArticleStatus.UNPUBLISHED: _("文章已撤下"),
+        }
+        messages.success(request, done.get(article.status, _("操作已完成")))  # type: ignore[call-overload]
+    return redirect(article)
+
+
+@login_required
+def workbench(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_create_article(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    qs = selectors.article_workbench(
+        viewer=request.user, status=status or None, q=request.GET.get("q", "").strip()
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "publicity/workbench.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": ArticleStatus.choices,
+            "is_staff": policies.can_publish_article(request.user),
+        },
+    )
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    return django_sitemap(request, SITEMAPS, template_name="publicity/sitemap.xml")
