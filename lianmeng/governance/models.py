@@ -723,3 +723,7 @@ class TaskNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.created_at}"
+
+    @property
+    def new_status_label(self) -> str:
+        return str(TaskStatus(self.new_status).label) if self.new_status else ""

@@ -1,0 +1,374 @@
+"""Demo governance of the seed alliance: the rotation from the founding date (Qingdao first), the
+council (founding and council-tier members), a held plenary with minutes, motions in every state
+(one open for demo-council to vote on), resolutions with tasks, notices with read receipts.
+
+Everything goes through the services; only history (dates in the past) is set afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from lianmeng.accounts.models import Role, RoleAssignment, User
+from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
+
+from . import services
+from .models import CouncilSeat, Meeting, Motion, Notice, RotationPlan, Task
+
+FOUNDED = datetime.date(2025, 12, 2)
+# The alliance's own order of the seven founding bureaus (the seed's city order), Qingdao first.
+ROTATION = ["370200", "370600", "370700", "371000", "371100", "371600", "370500"]
+COUNCIL_PARK = "中国青岛人力资源服务产业园"
+TZ = timezone.get_current_timezone()
+
+
+def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=TZ)
+
+
+def _office(accounts: bool) -> User:
+    """The secretariat user the demo acts as (demo-secretariat, or a login-less system account)."""
+    if accounts and User.objects.filter(username="demo-secretariat").exists():
+        return User.objects.get(username="demo-secretariat")
+    user, created = User.objects.get_or_create(
+        username="lianmeng-secretariat", defaults={"display_name": "秘书处"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    RoleAssignment.objects.get_or_create(user=user, role=Role.SECRETARIAT, organization=None, city=None)
+    return user
+
+
+def _representative(org: Organization, accounts: bool) -> User:
+    if org.name == COUNCIL_PARK and accounts and User.objects.filter(username="demo-council").exists():
+        return User.objects.get(username="demo-council")
+    username = f"rep-{org.uscc[-8:].lower()}"
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "display_name": f"{org.short_name or org.name}理事",
+            "email": f"{username}@lianmeng.example.cn",
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _plan(office: User) -> None:
+    if RotationPlan.objects.exists():
+        return
+    bureaus = {o.city_id: o for o in Organization.objects.filter(kind="bureau", tier=Tier.FOUNDING)}
+    services.rotation_plan_create(
+        start_date=FOUNDED, term_months=12, organizations=[bureaus[c] for c in ROTATION], actor=office
+    )
+
+
+def _seats(accounts: bool) -> list[CouncilSeat]:
+    orgs = Organization.objects.filter(tier__in=[Tier.FOUNDING, Tier.COUNCIL]).order_by("name_sort")
+    for org in orgs:
+        if not CouncilSeat.objects.filter(organization=org).exists():
+            post = "理事长单位" if org.tier == Tier.FOUNDING else "理事单位"
+            services.seat_create(
+                organization=org,
+                representative=_representative(org, accounts),
+                starts_on=FOUNDED,
+                post=post,
+                actor=None,
+            )
+    return list(CouncilSeat.objects.select_related("representative", "organization").order_by("id"))
+
+
+def _decided_motion(
+    *,
+    office: User,
+    title: str,
+    text: str,
+    kind: str,
+    ballot: str,
+    opens: datetime.datetime,
+    closes: datetime.datetime,
+    votes: list[tuple[CouncilSeat, str]],
+    meeting: Meeting | None = None,
+) -> Motion:
+    """A motion voted on in the past: opened, voted at ``opens``, then closed at ``closes``."""
+    motion = services.motion_create(
+        data={
+            "title": title,
+            "text": text,
+            "kind": kind,
+            "ballot": ballot,
+            "opens_at": opens,
+            "closes_at": timezone.now() + datetime.timedelta(hours=1),
+            "meeting": meeting.pk if meeting else None,
+        },
+        actor=office,
+        open_now=True,
+    )
+    for seat, choice in votes:
+        services.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat, now=opens)
+    Motion.objects.filter(pk=motion.pk).update(closes_at=closes)  # history: the window ended then
+    return services.motion_close(motion=Motion.objects.get(pk=motion.pk), actor=None)
+
+
+def _meetings_and_motions(office: User, seats: list[CouncilSeat]) -> None:
+    if Meeting.objects.filter(kind="plenary").exists():
+        return
+    founding = services.meeting_create(
+        data={
+            "kind": "plenary",
+            "title": "联盟成立大会暨第一届理事会第一次全体会议",
+            "starts_at": _at(FOUNDED, 9),
+            "place": "青岛国际会议中心（第二十一届中国青岛蓝色经济国际人才暨产学研洽谈会期间）",
+        },
+        agenda=["联盟揭牌", "审议通过《联盟章程》", "确定主席轮值顺序", "审议2026年工作要点"],
+        actor=office,
+    )
+    services.meeting_record_attendance(
+        meeting=founding,
+        entries={s.pk: ("proxy", "王代表") if i == 3 else ("present", "") for i, s in enumerate(seats)},
+        actor=office,
+    )
+    services.meeting_change_status(meeting=founding, action="hold", actor=office)
+    services.meeting_save_minutes(
+        meeting=founding,
+        minutes=(
+            "2025年12月2日上午，联盟成立大会暨第一届理事会第一次全体会议在青岛召开。\n"
+            "会议审议通过了《胶东暨蓝区人力资源服务产业（园区）发展联盟章程》，"
+            "确定主席轮值顺序为青岛、烟台、潍坊、威海、日照、滨州、东营，每任一年，自青岛市人社局起。\n"
+            "会议审议了2026年工作要点，要求秘书处制定年度活动计划并督办落实。"
+        ),
+        actor=office,
+    )
+    opens = _at(FOUNDED, 10)
+    closes = _at(FOUNDED, 11)
+    charter = _decided_motion(
+        office=office,
+        title="关于审议通过《联盟章程》的议案",
+        text="提请理事会审议通过《胶东暨蓝区人力资源服务产业（园区）发展联盟章程》。",
+        kind="charter",
+        ballot="open",
+        opens=opens,
+        closes=closes,
+        votes=[(s, "for") for s in seats],
+        meeting=founding,
+    )
+    mid = datetime.date(2026, 6, 18)
+    ordinary = services.meeting_create(
+        data={
+            "kind": "ordinary",
+            "title": "第一届理事会第二次会议",
+            "starts_at": _at(mid, 14),
+            "online_link": "https://meeting.example.cn/lianmeng-2026-06",
+        },
+        agenda=["批准第一次全体会议纪要", "审议2026年“1+7+N”活动计划", "审议增设专家咨询委员会"],
+        actor=office,
+    )
+    services.meeting_record_attendance(
+        meeting=ordinary,
+        entries={s.pk: ("absent", "") if i % 5 == 4 else ("present", "") for i, s in enumerate(seats)},
+        actor=office,
+    )
+    services.meeting_change_status(meeting=ordinary, action="hold", actor=office)
+    services.meeting_approve_minutes(meeting=founding, at_meeting=ordinary, actor=office)
+    plan = _decided_motion(
+        office=office,
+        title="关于2026年“1+7+N”活动计划的议案",
+        text="2026年举办理事会全会一次；七市各举办人力资源峰会或论坛至少一场；各产业园开展主题活动不少于3场。",
+        kind="important",
+        ballot="open",
+        opens=_at(mid, 14),
+        closes=_at(mid, 17),
+        votes=[(s, "against" if i == 2 else "for") for i, s in enumerate(seats[: len(seats) - 2])],
+        meeting=ordinary,
+    )
+    _decided_motion(
+        office=office,
+        title="关于推举联盟副秘书长单位的议案",
+        text="推举中国烟台人力资源服务产业园为联盟副秘书长单位。",
+        kind="ordinary",
+        ballot="secret",
+        opens=_at(mid, 15),
+        closes=_at(mid, 17),
+        votes=[(s, "for" if i % 3 == 0 else "against") for i, s in enumerate(seats[: len(seats) - 1])],
+        meeting=ordinary,
+    )
+    _decided_motion(
+        office=office,
+        title="关于调整年度会费标准的议案",
+        text="拟调整联盟年度会费标准（书面表决）。",
+        kind="ordinary",
+        ballot="open",
+        opens=_at(datetime.date(2026, 9, 1), 9),
+        closes=_at(datetime.date(2026, 9, 8), 18),
+        votes=[(s, "for") for s in seats[:5]],
+    )
+    _tasks(office, charter, plan)
+    _open_motions(office, seats)
+
+
+def _tasks(office: User, charter: Motion, plan: Motion) -> None:
+    today = timezone.localdate()
+    orgs = {o.name: o for o in Organization.objects.all()}
+    done = services.task_create(
+        data={
+            "title": "制定联盟秘书处工作规则",
+            "owner_organization": orgs["青岛市人力资源和社会保障局"].pk,
+            "due_on": today,
+            "resolution": charter.resolution.pk,
+        },
+        actor=office,
+    )
+    services.task_update(task=done, data={"action": "complete", "note": "工作规则已印发。"}, actor=office)
+    overdue = services.task_create(
+        data={
+            "title": "报送各市年度峰会、论坛举办计划",
+            "description": "七市人社局报送本市峰会、论坛的时间、地点和主题。",
+            "owner_organization": orgs["烟台市人力资源和社会保障局"].pk,
+            "due_on": today,
+            "resolution": plan.resolution.pk,
+        },
+        actor=office,
+    )
+    Task.objects.filter(pk=overdue.pk).update(due_on=today - datetime.timedelta(days=12))  # history
+    park = orgs[COUNCIL_PARK]
+    in_progress = services.task_create(
+        data={
+            "title": "组织产业园主题活动（第四季度）",
+            "owner_organization": park.pk,
+            "due_on": today + datetime.timedelta(days=20),
+            "resolution": plan.resolution.pk,
+        },
+        actor=office,
+    )
+    services.task_update(
+        task=in_progress, data={"action": "start", "note": "已确定两场活动的主题和场地。"}, actor=office
+    )
+    services.task_create(
+        data={
+            "title": "汇编年度典型案例",
+            "owner_organization": orgs["中国海洋大学"].pk,
+            "due_on": today + datetime.timedelta(days=45),
+        },
+        actor=office,
+    )
+
+
+def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
+    now = timezone.now()
+    agenda = services.motion_create(
+        data={
+            "title": "关于2026年度理事会全会议程的议案",
+            "text": "2026年度理事会全会拟于12月中旬在烟台召开，议程包括：轮值主席交接、年度工作报告、2027年工作要点、表彰优秀成果。",
+            "kind": "ordinary",
+            "ballot": "open",
+            "opens_at": now - datetime.timedelta(days=1),
+            "closes_at": now + datetime.timedelta(days=5),
+        },
+        actor=office,
+        open_now=True,
+    )
+    for seat in seats[:4]:
+        if seat.organization.name != COUNCIL_PARK:
+            services.vote_cast(motion=agenda, choice="for", actor=seat.representative, seat=seat)
+    application = MembershipApplication.objects.filter(status=ApplicationStatus.FORWARDED).first()
+    if application is not None:
+        services.motion_create(
+            data={
+                "title": f"关于接纳{application.name}入盟的议案",
+                "text": f"{application.name}已通过秘书处初审，提请理事会表决是否接纳其为成员单位。",
+                "kind": "ordinary",
+                "ballot": "secret",
+                "opens_at": now - datetime.timedelta(hours=2),
+                "closes_at": now + datetime.timedelta(days=7),
+                "application": application.pk,
+            },
+            actor=office,
+            open_now=True,
+        )
+    services.motion_create(
+        data={
+            "title": "关于设立联盟专家咨询委员会的议案（草案）",
+            "text": "设立胶东暨蓝区人力资源服务产业发展专家咨询委员会，委员由理事单位推荐。",
+            "kind": "important",
+            "ballot": "open",
+            "opens_at": now + datetime.timedelta(days=10),
+            "closes_at": now + datetime.timedelta(days=17),
+        },
+        actor=office,
+    )
+    services.meeting_create(
+        data={
+            "kind": "plenary",
+            "title": "2026年度联盟理事会全会",
+            "starts_at": _at(datetime.date(2026, 12, 15), 9),
+            "place": "烟台市人力资源服务产业园会议中心",
+        },
+        agenda=["轮值主席交接（青岛—烟台）", "2026年工作报告", "2027年工作要点", "表彰年度优秀成果"],
+        actor=office,
+    )
+
+
+def _notices(office: User, seats: list[CouncilSeat]) -> None:
+    if Notice.objects.exists():
+        return
+    today = timezone.localdate()
+    plenary = services.notice_create(
+        data={
+            "title": "关于召开2026年度联盟理事会全会的通知",
+            "body": "各理事单位：\n经研究，定于2026年12月15日在烟台召开2026年度联盟理事会全会。请各单位确认参会人员，并于12月8日前报秘书处。",
+            "audience": "tier",
+            "audience_tier": "council",
+            "read_by": today + datetime.timedelta(days=3),
+        },
+        actor=office,
+        publish=True,
+    )
+    for seat in seats:
+        council_tier = seat.organization.tier == Tier.COUNCIL and seat.organization.name != COUNCIL_PARK
+        if council_tier and seat.pk % 2 == 0:
+            services.notice_mark_read(notice=plenary, actor=seat.representative)
+    summit = services.notice_create(
+        data={
+            "title": "关于报送2027年“1+7+N”活动计划的通知",
+            "body": "各成员单位：\n请于12月20日前报送本单位2027年拟举办的峰会、论坛和主题活动计划。",
+            "audience": "all",
+            "read_by": today,
+        },
+        actor=office,
+        publish=True,
+    )
+    for seat in seats[:6]:
+        services.notice_mark_read(notice=summit, actor=seat.representative)
+    services.notice_create(
+        data={
+            "title": "关于征集青岛片区人力资源服务典型案例的通知",
+            "body": "请青岛市各成员单位推荐人力资源服务典型案例。",
+            "audience": "city",
+            "audience_city": "370200",
+            "read_by": today + datetime.timedelta(days=10),
+        },
+        actor=office,
+        publish=True,
+    )
+
+
+def load(*, accounts: bool = True) -> str:
+    office = _office(accounts)
+    _plan(office)
+    seats = _seats(accounts)
+    _meetings_and_motions(office, seats)
+    _notices(office, seats)
+    counts: dict[str, Any] = {
+        "seats": CouncilSeat.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "motions": Motion.objects.count(),
+        "notices": Notice.objects.count(),
+        "tasks": Task.objects.count(),
+    }
+    return "rotation plan, " + ", ".join(f"{v} {k}" for k, v in counts.items())

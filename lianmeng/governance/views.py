@@ -1,0 +1,702 @@
+"""Governance pages: presidency, council, meetings, motions, resolutions, notices, tasks, settings."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.types import AuthedRequest
+
+from . import policies, selectors, services
+from .forms import (
+    ApproveMinutesForm,
+    AttendanceForm,
+    HandoverForm,
+    MeetingForm,
+    MinutesForm,
+    MotionForm,
+    NoticeForm,
+    PaperForm,
+    RotationChangeForm,
+    SeatForm,
+    SeatRepresentativeForm,
+    SettingsForm,
+    TaskForm,
+    TaskProgressForm,
+    VoteForm,
+)
+from .models import (
+    GovernanceSettings,
+    MeetingPaper,
+    MeetingStatus,
+    MotionStatus,
+    NoticeAttachment,
+    ResolutionStatus,
+    TaskStatus,
+)
+from .presidency import presidency_schedule, president_for
+
+PAGE_SIZE = 20
+
+
+def _run(form: Any, fn: Callable[[], Any]) -> Any:
+    """Call a service; on ValidationError put the messages on the form and return None."""
+    try:
+        return fn()
+    except ValidationError as exc:
+        apply_to_form(form, exc)
+        return None
+
+
+def _flash(request: HttpRequest, fn: Callable[[], Any], success: str) -> Any:
+    """Call a service from a button; errors become messages at the top of the page."""
+    try:
+        result = fn()
+    except ValidationError as exc:
+        for msgs in error_dict(exc).values():
+            for m in msgs:
+                messages.error(request, m)
+        return None
+    messages.success(request, success)
+    return result
+
+
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    schedule = presidency_schedule()
+    return render(
+        request,
+        "governance/index.html",
+        {
+            "schedule": schedule,
+            "to_vote": selectors.motions_to_vote(viewer=user),
+            "open_motions": selectors.motion_list(viewer=user, status=MotionStatus.OPEN)[:5],
+            "meetings": selectors.meetings_upcoming(viewer=user),
+            "notices": selectors.notice_list(viewer=user)[:5],
+            "my_tasks": selectors.task_list(viewer=user).filter(status__in=["open", "in_progress"])[:5]
+            if not policies.is_secretariat(user)
+            else [],
+            "can_view_council": policies.can_view_council(user),
+            "seat_count": selectors.seat_list().count(),
+        },
+    )
+
+
+# ---------------------------------------------------------------- presidency
+
+
+def presidency(request: HttpRequest) -> HttpResponse:
+    """Public: the schedule of terms and the handovers; forms for those who may act."""
+    schedule = presidency_schedule()
+    user = request.user
+    handover_form = change_form = None
+    outgoing_id = None
+    if schedule.plan is not None and policies.signed_in(user):
+        recorded = {t.number for t in schedule.terms if t.handover}
+        for previous, term in zip(schedule.terms, schedule.terms[1:], strict=False):
+            if term.number not in recorded and previous.starts_on <= schedule.today:
+                outgoing_id = previous.organization.pk
+                break
+        if outgoing_id is not None and policies.can_record_handover(user, outgoing_id):
+            handover_form = HandoverForm(initial={"date": timezone.localdate()})
+        if policies.can_change_rotation(user):
+            change_form = RotationChangeForm()
+    return render(
+        request,
+        "governance/presidency.html",
+        {
+            "schedule": schedule,
+            "handover_form": handover_form,
+            "change_form": change_form,
+            "changes": schedule.plan.changes.select_related("resolution", "organization")
+            if schedule.plan
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def handover(request: AuthedRequest) -> HttpResponse:
+    form = HandoverForm(request.POST)
+    if form.is_valid():
+        done = _run(form, lambda: services.handover_record(data=form.cleaned_data, actor=request.user))
+        if done:
+            messages.success(request, _("轮值交接已记录"))
+            return redirect("governance:presidency")
+    for field, errors in form.errors.items():
+        for e in errors:
+            messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {e}".strip())
+    return redirect("governance:presidency")
+
+
+@login_required
+def rotation_change(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_change_rotation(request.user):
+        raise PermissionDenied
+    form = RotationChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _run(
+            form,
+            lambda: services.rotation_change(
+                kind=data["kind"],
+                resolution=data["resolution"],
+                organization=data["organization"],
+                order=data["order"],
+                term_months=data["term_months"],
+                reason=data["reason"],
+                actor=request.user,
+            ),
+        )
+        if done:
+            messages.success(request, _("轮值安排已按决议调整"))
+            return redirect("governance:presidency")
+    return render(request, "governance/rotation_change.html", {"form": form})
+
+
+# ---------------------------------------------------------------- council
+
+
+@login_required
+def council(request: AuthedRequest) -> HttpResponse:
+    seats = selectors.seat_list()
+    can_manage = policies.can_manage_council(request.user)
+    form = SeatForm(request.POST or None) if can_manage else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        seat = _run(
+            form,
+            lambda: services.seat_create(
+                organization=d["organization"],
+                representative=d["representative"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                post=d["post"],
+                actor=request.user,
+            ),
+        )
+        if seat:
+            messages.success(request, _("理事会席位已添加"))
+            return redirect("governance:council")
+    return render(
+        request,
+        "governance/council.html",
+        {
+            "seats": seats,
+            "form": form,
+            "can_manage": can_manage,
+            "show_people": policies.can_view_council(request.user),
+        },
+    )
+
+
+@login_required
+def seat_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    seat = selectors.seat_get(viewer=request.user, pk=pk)
+    form = SeatRepresentativeForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST":
+        if not policies.can_manage_council(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            if _run(
+                form,
+                lambda: services.seat_change_representative(
+                    seat=seat, representative=d["representative"], on=d["on"], actor=request.user
+                ),
+            ):
+                messages.success(request, _("理事已更换，席位与表决记录保留"))
+                return redirect("governance:seat", pk=seat.pk)
+    return render(
+        request,
+        "governance/seat.html",
+        {
+            "seat": seat,
+            "history": seat.representatives.select_related("user"),
+            "form": form if policies.can_manage_council(request.user) else None,
+        },
+    )
+
+
+# ---------------------------------------------------------------- meetings
+
+
+@login_required
+def meeting_list(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_view_council(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    qs = selectors.meeting_list(viewer=request.user, status=status or None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "governance/meeting_list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": MeetingStatus.choices,
+            "can_convene": policies.can_convene_meeting(request.user, president_for(request.user)),
+        },
+    )
+
+
+@login_required
+def meeting_new(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_convene_meeting(request.user, president_for(request.user)):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        agenda = data.pop("agenda").splitlines()
+        meeting = _run(form, lambda: services.meeting_create(data=data, agenda=agenda, actor=request.user))
+        if meeting:
+            messages.success(request, _("会议已安排"))
+            return redirect(meeting)
+    return render(request, "governance/meeting_form.html", {"form": form})
+
+
+@login_required
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(viewer=request.user, pk=pk)
+    user = request.user
+    can_manage = policies.can_manage_council(user)
+    day = timezone.localtime(meeting.starts_at).date()
+    seats = list(selectors.seat_list(day=day))
+    current = {a.seat_id: a for a in meeting.attendance.all()}
+    form_name = request.POST.get("form", "")
+    attendance_form = AttendanceForm(
+        request.POST if form_name == "attendance" else None, seats=seats, current=current
+    )
+    minutes_form = MinutesForm(
+        request.POST if form_name == "minutes" else None, initial={"minutes": meeting.minutes}
+    )
+    paper_form = PaperForm(
+        request.POST if form_name == "paper" else None, request.FILES if form_name == "paper" else None
+    )
+    later_held = selectors.meeting_list(viewer=user, status=MeetingStatus.HELD).filter(
+        starts_at__gt=meeting.starts_at
+    )
+    approve_form = ApproveMinutesForm(request.POST if form_name == "approve" else None, meetings=later_held)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        ok: Any = None
+        if form_name == "attendance" and attendance_form.is_valid():
+            ok = _run(
+                attendance_form,
+                lambda: services.meeting_record_attendance(
+                    meeting=meeting, entries=attendance_form.entries(), actor=user
+                ),
+            )
+        elif form_name == "minutes" and minutes_form.is_valid():
+            ok = _run(
+                minutes_form,
+                lambda: services.meeting_save_minutes(
+                    meeting=meeting, minutes=minutes_form.cleaned_data["minutes"], actor=user
+                ),
+            )
+        elif form_name == "paper" and paper_form.is_valid():
+            ok = _run(
+                paper_form,
+                lambda: services.meeting_add_paper(
+                    meeting=meeting,
+                    title=paper_form.cleaned_data["title"],
+                    file=paper_form.cleaned_data["file"],
+                    actor=user,
+                ),
+            )
+        elif form_name == "approve" and approve_form.is_valid():
+            at = selectors.meeting_get(viewer=user, pk=approve_form.cleaned_data["at_meeting"])
+            ok = _run(
+                approve_form,
+                lambda: services.meeting_approve_minutes(meeting=meeting, at_meeting=at, actor=user),
+            )
+        elif form_name in ("hold", "cancel"):
+            ok = _flash(
+                request,
+                lambda: services.meeting_change_status(meeting=meeting, action=form_name, actor=user),
+                _("会议状态已更新"),
+            )
+            return redirect(meeting)
+        if ok:
+            messages.success(request, _("已保存"))
+            return redirect(meeting)
+    attendance = [(s, current.get(s.pk)) for s in seats]
+    return render(
+        request,
+        "governance/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": meeting.agenda.all(),
+            "papers": meeting.papers.all(),
+            "motions": meeting.motions.all(),
+            "attendance": attendance,
+            "attendance_counts": {
+                key: sum(1 for _s, a in attendance if a and a.status == key)
+                for key in ("present", "proxy", "absent")
+            },
+            "can_manage": can_manage,
+            "attendance_form": attendance_form,
+            "minutes_form": minutes_form,
+            "paper_form": paper_form,
+            "approve_form": approve_form if later_held.exists() else None,
+            "actions": list(services.MEETING_TRANSITIONS[meeting.status]),
+        },
+    )
+
+
+@login_required
+def meeting_paper(request: AuthedRequest, pk: int, paper_id: int) -> FileResponse:
+    meeting = selectors.meeting_get(viewer=request.user, pk=pk)
+    paper = MeetingPaper.objects.filter(meeting=meeting, pk=paper_id).first()
+    if paper is None:
+        raise Http404
+    suffix = paper.file.name.rsplit(".", 1)[-1] if paper.file.name else "bin"
+    return FileResponse(
+        paper.file.open("rb"), content_type=paper.content_type, filename=f"{paper.title}.{suffix}"
+    )
+
+
+# ---------------------------------------------------------------- motions
+
+
+@login_required
+def motion_list(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_view_council(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    qs = selectors.motion_list(viewer=request.user, status=status or None, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "governance/motion_list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "q": q,
+            "statuses": MotionStatus.choices,
+            "can_propose": policies.can_propose_motion(request.user, president_for(request.user)),
+        },
+    )
+
+
+@login_required
+def motion_new(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_propose_motion(request.user, president_for(request.user)):
+        raise PermissionDenied
+    initial: dict[str, Any] = {}
+    if request.GET.get("application"):
+        initial["application"] = request.GET["application"]
+    form = MotionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        open_now = bool(data.pop("open_now")) and policies.is_secretariat(request.user)
+        motion = _run(form, lambda: services.motion_create(data=data, actor=request.user, open_now=open_now))
+        if motion:
+            messages.success(request, _("议案已开始表决") if open_now else _("议案草稿已保存"))
+            return redirect(motion)
+    return render(request, "governance/motion_form.html", {"form": form})
+
+
+@login_required
+def motion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    motion = selectors.motion_get(viewer=request.user, pk=pk)
+    user = request.user
+    seats = services.seats_of(user, timezone.localdate())
+    seat = seats[0] if len(seats) == 1 else None
+    vote = selectors.my_vote(viewer=user, motion=motion, seat=seat)
+    form = VoteForm(request.POST or None, initial={"choice": vote.choice if vote and vote.choice else None})
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            form,
+            lambda: services.vote_cast(
+                motion=motion, choice=form.cleaned_data["choice"], actor=user, seat=seat
+            ),
+        )
+        if done:
+            messages.success(request, _("您的表决已记录，可在截止前更改"))
+            return redirect(motion)
+    rows = selectors.motion_seat_votes(viewer=user, motion=motion)
+    return render(
+        request,
+        "governance/motion_detail.html",
+        {
+            "motion": motion,
+            "form": form,
+            "seat": seat,
+            "vote": vote,
+            "can_vote": seat is not None and motion.is_open_for_voting(),
+            "rows": rows,
+            "voted_count": sum(1 for r in rows if r.voted),
+            "can_open": policies.can_open_motion(user, motion) and motion.status == MotionStatus.DRAFT,
+            "can_close": policies.can_close_motion(user, motion) and motion.can_close(),
+            "resolution": getattr(motion, "resolution", None)
+            if motion.status == MotionStatus.PASSED
+            else None,
+            "config": GovernanceSettings.current(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def motion_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    motion = selectors.motion_get(viewer=request.user, pk=pk)
+    if action == "open":
+        _flash(request, lambda: services.motion_open(motion=motion, actor=request.user), _("议案已开始表决"))
+    elif action == "close":
+        _flash(request, lambda: services.motion_close(motion=motion, actor=request.user), _("表决已结束"))
+    else:
+        raise Http404
+    return redirect(motion)
+
+
+# ---------------------------------------------------------------- resolutions
+
+
+@login_required
+def resolution_list(request: AuthedRequest) -> HttpResponse:
+    qs = selectors.resolution_list(viewer=request.user).annotate(task_count=Count("tasks"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "governance/resolution_list.html", {"page_obj": page})
+
+
+@login_required
+def resolution_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    resolution = selectors.resolution_get(viewer=request.user, pk=pk)
+    user = request.user
+    form = (
+        TaskForm(request.POST or None, initial={"resolution": resolution.pk})
+        if policies.can_manage_tasks(user)
+        else None
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "sign_off":
+            _flash(
+                request,
+                lambda: services.resolution_sign_off(resolution=resolution, actor=user),
+                _("决议已签发"),
+            )
+            return redirect(resolution)
+        if action == "admit":
+            if not policies.is_secretariat(user):
+                raise PermissionDenied
+            _flash(
+                request,
+                lambda: services.resolution_admit_application(resolution=resolution, actor=user),
+                _("已依据决议批准入盟"),
+            )
+            return redirect(resolution)
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = {**form.cleaned_data, "resolution": resolution.pk}
+            if _run(form, lambda: services.task_create(data=data, actor=user)):
+                messages.success(request, _("督办任务已交办"))
+                return redirect(resolution)
+    application = resolution.motion.application
+    return render(
+        request,
+        "governance/resolution_detail.html",
+        {
+            "resolution": resolution,
+            "tasks": resolution.tasks.select_related("owner_user", "owner_organization"),
+            "form": form,
+            "can_sign_off": resolution.status == ResolutionStatus.AWAITING_SIGNOFF
+            and policies.can_sign_off(user, resolution, president_for(user)),
+            "can_admit": application is not None
+            and application.is_pending
+            and resolution.status == ResolutionStatus.IN_FORCE
+            and policies.is_secretariat(user),
+        },
+    )
+
+
+# ---------------------------------------------------------------- notices
+
+
+@login_required
+def notice_list(request: AuthedRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    unread = request.GET.get("unread") == "1"
+    qs = selectors.notice_list(viewer=request.user, q=q, unread=unread)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "governance/notice_list.html",
+        {"page_obj": page, "q": q, "unread": unread, "can_manage": policies.can_manage_notices(request.user)},
+    )
+
+
+@login_required
+def notice_new(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_manage_notices(request.user):
+        raise PermissionDenied
+    config = GovernanceSettings.current()
+    form = NoticeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"read_by": timezone.localdate() + datetime.timedelta(days=config.notice_read_days)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        attachment = data.pop("attachment")
+        publish = data.pop("publish")
+
+        def create() -> Any:
+            from django.db import transaction
+
+            with transaction.atomic():
+                notice = services.notice_create(data=data, actor=request.user)
+                if attachment:
+                    services.notice_add_attachment(
+                        notice=notice, title="", file=attachment, actor=request.user
+                    )
+                if publish:
+                    notice = services.notice_publish(notice=notice, actor=request.user)
+                return notice
+
+        notice = _run(form, create)
+        if notice:
+            messages.success(request, _("通知已发布") if publish else _("通知草稿已保存"))
+            return redirect(notice)
+    return render(request, "governance/notice_form.html", {"form": form})
+
+
+@login_required
+def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "read":
+            services.notice_mark_read(notice=notice, actor=user)
+            messages.success(request, _("已确认阅读"))
+        elif action == "publish":
+            _flash(request, lambda: services.notice_publish(notice=notice, actor=user), _("通知已发布"))
+        return redirect(notice)
+    receipts = selectors.notice_receipts(viewer=user, notice=notice)
+    mine_unread = any(r.read_at is None for r in receipts) if not policies.is_secretariat(user) else False
+    return render(
+        request,
+        "governance/notice_detail.html",
+        {
+            "notice": notice,
+            "receipts": receipts[:500] if policies.is_secretariat(user) else receipts,
+            "attachments": notice.attachments.all(),
+            "mine_unread": mine_unread,
+            "can_manage": policies.can_manage_notices(user),
+        },
+    )
+
+
+@login_required
+def notice_attachment(request: AuthedRequest, pk: int, attachment_id: int) -> FileResponse:
+    notice = selectors.notice_get(viewer=request.user, pk=pk)
+    attachment = NoticeAttachment.objects.filter(notice=notice, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    suffix = attachment.file.name.rsplit(".", 1)[-1] if attachment.file.name else "bin"
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=f"{attachment.title}.{suffix}",
+    )
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@login_required
+def task_list(request: AuthedRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    q = request.GET.get("q", "").strip()
+    qs = selectors.task_list(viewer=request.user, status=status or None, overdue=overdue, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "governance/task_list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "overdue": overdue,
+            "q": q,
+            "statuses": TaskStatus.choices,
+            "can_manage": policies.can_manage_tasks(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def task_new(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_manage_tasks(request.user):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        task = _run(form, lambda: services.task_create(data=form.cleaned_data, actor=request.user))
+        if task:
+            messages.success(request, _("督办任务已交办"))
+            return redirect(task)
+    return render(request, "governance/task_form.html", {"form": form})
+
+
+@login_required
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(viewer=request.user, pk=pk)
+    user = request.user
+    form = TaskProgressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "")
+        data = {"note": form.cleaned_data["note"], **({"action": action} if action else {})}
+        if _run(form, lambda: services.task_update(task=task, data=data, actor=user)):
+            messages.success(request, _("办理进展已登记"))
+            return redirect(task)
+    manager = policies.can_manage_tasks(user)
+    actions = [a for a in services.TASK_TRANSITIONS[task.status] if manager or a in ("start", "complete")]
+    return render(
+        request,
+        "governance/task_detail.html",
+        {
+            "task": task,
+            "notes": task.notes.select_related("author"),
+            "form": form,
+            "actions": actions,
+            "can_update": policies.can_update_task_progress(user, task),
+        },
+    )
+
+
+# ---------------------------------------------------------------- settings
+
+
+@login_required
+def settings_view(request: AuthedRequest) -> HttpResponse:
+    if not policies.can_configure(request.user):
+        raise PermissionDenied
+    config = GovernanceSettings.current()
+    form = SettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if _run(form, lambda: services.governance_settings_update(data=data, actor=request.user)):
+            messages.success(request, _("治理设置已保存"))
+            return redirect("governance:settings")
+    return render(request, "governance/settings.html", {"form": form})
