@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
@@ -305,10 +305,10 @@ def event_list(request: HttpRequest, filters: Query[EventFilters]) -> Any:
 
 
 @router.post("/events", response={201: EventDetailOut}, auth=AUTH)
-def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, Event]:
+def event_create(request: HttpRequest, payload: EventIn) -> Status:
     """Create a draft. City coordinators organize for organizations of their city, contacts for their
     own organization, the secretariat for any (plenaries: the secretariat only)."""
-    return 201, services.event_create(data=payload.dict(), actor=request.user)
+    return Status(201, services.event_create(data=payload.dict(), actor=request.user))
 
 
 @router.get("/events/{event_id}", response=EventDetailOut, auth=OPTIONAL_AUTH)
@@ -359,7 +359,7 @@ def registration_create(
     """Register one person. `status` answers `registered` or `waitlisted` (capacity is exact)."""
     event = selectors.event_get(viewer=request.user, pk=event_id)
     registration = services.registration_create(event=event, data=payload.dict(), actor=request.user)
-    return 201, _registration_out(registration, show_mobile=True)
+    return Status(201, _registration_out(registration, show_mobile=True))
 
 
 @router.delete("/registrations/{registration_id}", response=RegistrationOut, auth=AUTH)

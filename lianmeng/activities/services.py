@@ -525,16 +525,12 @@ def registration_create(*, event: Event, data: dict[str, Any], actor: Any) -> Re
         raise error
     manager = policies.can_manage_event(actor, event)
     organization = cleaned["organization"]
-    if not manager and getattr(actor, "is_authenticated", False) and actor.contact_organization_ids:
-        if (
-            organization is None
-            and len(actor.contact_organization_ids) == 1
-            and not cleaned["organization_name"]
-        ):
-            organization = Organization.objects.get(pk=next(iter(actor.contact_organization_ids)))
-        if event.audience == Audience.MEMBERS and (
-            organization is None or organization.pk not in actor.contact_organization_ids
-        ):
+    contact_ids = actor.contact_organization_ids if getattr(actor, "is_authenticated", False) else set()
+    if organization is None and not cleaned["organization_name"] and len(contact_ids) == 1:
+        # A contact registers their own people unless they name another organization.
+        organization = Organization.objects.get(pk=next(iter(contact_ids)))
+    if not manager and contact_ids and event.audience == Audience.MEMBERS:
+        if organization is None or organization.pk not in contact_ids:
             raise ValidationError({"organization": _("请选择您所联络的成员单位")})
     if organization is None and not cleaned["organization_name"] and event.audience != Audience.PUBLIC:
         raise ValidationError({"organization": _("请选择所在单位")})

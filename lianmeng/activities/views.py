@@ -478,12 +478,14 @@ def compliance(request: HttpRequest, year: int | None = None) -> HttpResponse:
     if only_gaps:
         parks = [p for p in parks if p.status in (ComplianceStatus.AT_RISK, ComplianceStatus.MISSING)]
     city_names = {c.code: c.display_name for c in City.objects.filter(is_member=True)}
+    page = Paginator(parks, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/compliance.html",
         {
             "report": report,
-            "parks": parks,
+            "parks": page,
+            "page_obj": page,
             "city_names": city_names,
             "city": city,
             "only_gaps": only_gaps,
