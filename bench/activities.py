@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
 os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/lm_act_bench")
 os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("LIANMENG_VAR_DIR", "/tmp/lianmeng-bench-var")
+os.environ.setdefault("LIANMENG_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench"))
 
 YEAR = 2026
 PARKS = 1000

@@ -353,9 +353,7 @@ def registration_list(request: HttpRequest, event_id: int, status: str | None = 
 
 
 @router.post("/events/{event_id}/registrations", response={201: RegistrationOut}, auth=OPTIONAL_AUTH)
-def registration_create(
-    request: HttpRequest, event_id: int, payload: RegistrationIn
-) -> tuple[int, dict[str, Any]]:
+def registration_create(request: HttpRequest, event_id: int, payload: RegistrationIn) -> Status:
     """Register one person. `status` answers `registered` or `waitlisted` (capacity is exact)."""
     event = selectors.event_get(viewer=request.user, pk=event_id)
     registration = services.registration_create(event=event, data=payload.dict(), actor=request.user)

@@ -529,9 +529,9 @@ def registration_create(*, event: Event, data: dict[str, Any], actor: Any) -> Re
     if organization is None and not cleaned["organization_name"] and len(contact_ids) == 1:
         # A contact registers their own people unless they name another organization.
         organization = Organization.objects.get(pk=next(iter(contact_ids)))
-    if not manager and contact_ids and event.audience == Audience.MEMBERS:
-        if organization is None or organization.pk not in contact_ids:
-            raise ValidationError({"organization": _("请选择您所联络的成员单位")})
+    members_only = not manager and contact_ids and event.audience == Audience.MEMBERS
+    if members_only and (organization is None or organization.pk not in contact_ids):
+        raise ValidationError({"organization": _("请选择您所联络的成员单位")})
     if organization is None and not cleaned["organization_name"] and event.audience != Audience.PUBLIC:
         raise ValidationError({"organization": _("请选择所在单位")})
     if (
