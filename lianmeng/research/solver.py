@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -207,8 +208,8 @@ def solve_fair(problem: Problem, labels: list[str] | None = None, time_limit: fl
     model = cp_model.CpModel()
     ee, xx = np.nonzero(allowed)
     variables = {}
-    by_entry: list[list[tuple[int, object]]] = [[] for _ in range(n_e)]
-    by_expert: list[list[object]] = [[] for _ in range(n_x)]
+    by_entry: list[list[tuple[int, Any]]] = [[] for _ in range(n_e)]
+    by_expert: list[list[Any]] = [[] for _ in range(n_x)]
     for e, x in zip(ee.tolist(), xx.tolist(), strict=True):
         v = model.new_bool_var(f"x{e}_{x}")
         variables[(e, x)] = v
@@ -219,13 +220,15 @@ def solve_fair(problem: Problem, labels: list[str] | None = None, time_limit: fl
     entry_sums = []
     for e in range(n_e):
         if by_entry[e]:
-            model.add(sum(v for _a, v in by_entry[e]) == int(need[e]))
-        s = sum((a * v for a, v in by_entry[e]), int(fixed_sum[e]))
+            model.add(cp_model.LinearExpr.sum([v for _a, v in by_entry[e]]) == int(need[e]))
+        s = cp_model.LinearExpr.weighted_sum(
+            [v for _a, v in by_entry[e]], [a for a, _v in by_entry[e]]
+        ) + int(fixed_sum[e])
         entry_sums.append(s)
         model.add(worst <= s)
     for x in range(n_x):
         if by_expert[x]:
-            model.add_linear_constraint(sum(by_expert[x]), int(lo[x]), int(hi[x]))
+            model.add_linear_constraint(cp_model.LinearExpr.sum(by_expert[x]), int(lo[x]), int(hi[x]))
         elif lo[x] > 0:
             raise NoValidAssignment([f"expert #{x + 1} cannot reach the minimum load"])
     model.maximize(worst)
@@ -242,7 +245,7 @@ def solve_fair(problem: Problem, labels: list[str] | None = None, time_limit: fl
     for v in variables.values():
         model.add_hint(v, bool(solver.boolean_value(v)))
     model.add(worst >= best_worst)
-    model.maximize(sum(entry_sums))
+    model.maximize(cp_model.LinearExpr.sum(entry_sums))
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return base

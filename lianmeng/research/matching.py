@@ -1,0 +1,156 @@
+"""Conflicts of interest (hard rules) and explainable affinity between experts and entries.
+
+Affinity uses the search text machinery (``lianmeng.core.search.tokens``: Chinese cut into overlapping
+bigrams, other text into words): each of the expert's fields and keywords is a phrase; it matches an
+entry fully when all of its pieces occur in the entry's title, keywords and summary, partly when at
+least half do. The affinity (0-100 points) is the matched weight over the expert's phrases (at most
+four count), and the matched phrases are the explanation shown to the secretariat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from lianmeng.core.search import normalize, tokens
+
+CONFLICT_LABELS = {
+    "same_organization": _("同一单位"),
+    "same_city": _("同城回避"),
+    "declared": _("专家申报回避"),
+    "author": _("专家是作者或申报人"),
+}
+
+
+@dataclass(frozen=True)
+class ExpertFacts:
+    id: int
+    name: str
+    organization_id: int | None
+    organization_name: str
+    city_id: str | None
+    user_id: int | None
+    declared: frozenset[int] = frozenset()
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    id: int
+    organization_id: int
+    organization_name: str
+    city_id: str | None
+    authors: frozenset[str] = frozenset()
+    submitted_by_id: int | None = None
+    text: str = ""
+    token_set: frozenset[str] = field(default=frozenset(), compare=False)
+
+
+def _names(text: str) -> frozenset[str]:
+    from lianmeng.library.models import split_keywords
+
+    return frozenset(normalize(n).replace(" ", "") for n in split_keywords(text))
+
+
+def expert_facts(expert: Any) -> ExpertFacts:
+    """Facts of a library Expert (fields, declared_conflicts and organization should be prefetched)."""
+    phrases = [f.name for f in expert.fields.all()] + list(expert.keyword_list)
+    return ExpertFacts(
+        id=expert.pk,
+        name=normalize(expert.name).replace(" ", ""),
+        organization_id=expert.organization_id,
+        organization_name=normalize(expert.affiliation or ""),
+        city_id=expert.city_id,
+        user_id=expert.user_id,
+        declared=frozenset(o.pk for o in expert.declared_conflicts.all()),
+        phrases=tuple(dict.fromkeys(p for p in phrases if p.strip())),
+    )
+
+
+def entry_facts(entry: Any) -> EntryFacts:
+    """Facts of an Entry (organization should be select_related)."""
+    authors = _names(entry.authors)
+    if entry.proposal_id and entry.proposal:
+        authors = authors | _names(entry.proposal.team) | _names(entry.proposal.leader)
+    text = " ".join([entry.title, entry.keywords, entry.summary])
+    return EntryFacts(
+        id=entry.pk,
+        organization_id=entry.organization_id,
+        organization_name=normalize(entry.organization.name),
+        city_id=entry.organization.city_id,
+        authors=authors,
+        submitted_by_id=entry.submitted_by_id,
+        text=text,
+        token_set=frozenset(tokens(text)),
+    )
+
+
+def conflict_reasons(expert: ExpertFacts, entry: EntryFacts, *, same_city: bool) -> list[str]:
+    """The hard conflict rules; an empty list means the pair may be used."""
+    reasons = []
+    if (expert.organization_id is not None and expert.organization_id == entry.organization_id) or (
+        expert.organization_id is None
+        and expert.organization_name
+        and expert.organization_name == entry.organization_name
+    ):
+        reasons.append("same_organization")
+    if same_city and expert.city_id and expert.city_id == entry.city_id:
+        reasons.append("same_city")
+    if entry.organization_id in expert.declared:
+        reasons.append("declared")
+    if expert.name in entry.authors or (
+        expert.user_id is not None and expert.user_id == entry.submitted_by_id
+    ):
+        reasons.append("author")
+    return reasons
+
+
+def conflict_labels(reasons: Iterable[str]) -> list[str]:
+    return [str(CONFLICT_LABELS[r]) for r in reasons]
+
+
+_PHRASE_CACHE: dict[str, frozenset[str]] = {}
+
+
+def _phrase_tokens(phrase: str) -> frozenset[str]:
+    found = _PHRASE_CACHE.get(phrase)
+    if found is None:
+        found = frozenset(tokens(phrase))
+        if len(_PHRASE_CACHE) < 50_000:
+            _PHRASE_CACHE[phrase] = found
+    return found
+
+
+def affinity(expert: ExpertFacts, entry: EntryFacts) -> tuple[int, list[dict[str, str]]]:
+    """Points 0-100 and the explanation: which of the expert's fields/keywords the entry matches."""
+    if not expert.phrases:
+        return 0, []
+    matched: list[dict[str, str]] = []
+    weight = 0.0
+    for phrase in expert.phrases:
+        pieces = _phrase_tokens(phrase)
+        if not pieces:
+            continue
+        hit = len(pieces & entry.token_set) / len(pieces)
+        if hit >= 1:
+            weight += 1
+            matched.append({"term": phrase, "match": "full"})
+        elif hit >= 0.5:
+            weight += 0.5
+            matched.append({"term": phrase, "match": "partial"})
+    points = round(100 * weight / min(len(expert.phrases), 4))
+    return min(100, points), matched
+
+
+def explain(explanation: list[dict[str, str]]) -> str:
+    """The explanation in words: 人才测评（完全匹配）、数字化（部分匹配）."""
+    if not explanation:
+        return str(_("领域和关键词均未匹配"))
+    parts = []
+    for item in explanation:
+        how = _("完全匹配") if item.get("match") == "full" else _("部分匹配")
+        parts.append(f"{item.get('term', '')}（{how}）")
+    return "、".join(parts)

@@ -1,0 +1,449 @@
+"""Reviewer assignment: the conflict-aware optimal solver, manual adjustment, invitations and declines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianmeng.core import audit
+from lianmeng.library.models import Expert, ExpertStatus
+
+from .. import policies, solver
+from ..matching import (
+    EntryFacts,
+    ExpertFacts,
+    affinity,
+    conflict_labels,
+    conflict_reasons,
+    entry_facts,
+    expert_facts,
+)
+from ..models import (
+    Assignment,
+    AssignmentSource,
+    AssignmentStatus,
+    Entry,
+    EntryStatus,
+    ReviewStatus,
+    RoundStatus,
+    SelectionRound,
+)
+from ._common import check_transition
+
+ASSIGNMENT_TRANSITIONS: dict[str, dict[str, str]] = {
+    AssignmentStatus.PROPOSED: {"invite": AssignmentStatus.INVITED},
+    AssignmentStatus.INVITED: {"accept": AssignmentStatus.ACCEPTED, "decline": AssignmentStatus.DECLINED},
+    AssignmentStatus.ACCEPTED: {"decline": AssignmentStatus.DECLINED},
+    AssignmentStatus.DECLINED: {},
+}
+ACTIVE = (AssignmentStatus.PROPOSED, AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
+
+
+def expert_pool() -> list[Expert]:
+    """Experts who can review online: in the library (active) and with an account."""
+    return list(
+        Expert.objects.filter(status=ExpertStatus.ACTIVE, user__isnull=False, user__is_active=True)
+        .select_related("organization")
+        .prefetch_related("fields", "declared_conflicts")
+        .order_by("name_sort", "id")
+    )
+
+
+def eligible_entries(selection: SelectionRound) -> list[Entry]:
+    return list(
+        selection.entries.filter(status=EntryStatus.ELIGIBLE)
+        .select_related("organization", "proposal")
+        .order_by("created_at", "id")
+    )
+
+
+def pair_conflicts(selection: SelectionRound, entry: Entry, expert: Expert) -> list[str]:
+    """Conflict codes for one pair, computed from the current data (used at every read and write)."""
+    return conflict_reasons(expert_facts(expert), entry_facts(entry), same_city=selection.same_city_conflict)
+
+
+@dataclass
+class Matrix:
+    entries: list[Entry]
+    experts: list[Expert]
+    entry_facts: list[EntryFacts]
+    expert_facts: list[ExpertFacts]
+    affinity: np.ndarray
+    allowed: np.ndarray
+
+
+def build_matrix(selection: SelectionRound, entries: list[Entry], experts: list[Expert]) -> Matrix:
+    efacts = [entry_facts(e) for e in entries]
+    xfacts = [expert_facts(x) for x in experts]
+    aff = np.zeros((len(entries), len(experts)), dtype=np.int64)
+    allowed = np.zeros((len(entries), len(experts)), dtype=bool)
+    for i, ef in enumerate(efacts):
+        for j, xf in enumerate(xfacts):
+            if conflict_reasons(xf, ef, same_city=selection.same_city_conflict):
+                continue
+            allowed[i, j] = True
+            aff[i, j] = affinity(xf, ef)[0]
+    return Matrix(entries, experts, efacts, xfacts, aff, allowed)
+
+
+def _infeasible(exc: solver.NoValidAssignment, matrix: Matrix, selection: SelectionRound) -> ValidationError:
+    if exc.entries:
+        titles = "、".join(f"“{matrix.entries[e].title}”" for e in exc.entries[:5])
+        return ValidationError(
+            {
+                "assignment": _(
+                    "无法完成分配：%(titles)s 没有足够的无回避专家（每项需要 %(k)d 位）。请增加专家或调整回避规则。"
+                )
+                % {"titles": titles, "k": selection.reviewers_per_entry}
+            }
+        )
+    return ValidationError(
+        {
+            "assignment": _("无法完成分配：专家数量或评审上限不足以满足每项 %(k)d 位专家的要求")
+            % {"k": selection.reviewers_per_entry}
+        }
+    )
+
+
+def _figures(selection: SelectionRound, matrix: Matrix, result: solver.Solution) -> dict[str, Any]:
+    per_entry = np.zeros(len(matrix.entries), dtype=np.int64)
+    for e, x in result.pairs:
+        per_entry[e] += matrix.affinity[e, x]
+    used = result.loads[result.loads > 0] if result.loads.size else result.loads
+    k = selection.reviewers_per_entry
+    return {
+        "mode": result.mode,
+        "optimal": result.optimal,
+        "total": result.total,
+        "worst": result.worst,
+        "worst_entry": matrix.entries[result.worst_entry].title if result.worst_entry is not None else "",
+        "mean_pair": round(result.total / max(1, len(result.pairs)), 1),
+        "worst_mean": round(result.worst / k, 1),
+        "load_min": int(result.loads.min()) if result.loads.size else 0,
+        "load_max": int(result.loads.max()) if result.loads.size else 0,
+        "load_spread": result.load_spread,
+        "experts_used": int(used.size),
+        "experts_pool": len(matrix.experts),
+        "pairs": len(result.pairs),
+        "seconds": round(result.seconds, 3),
+        "computed_at": timezone.now().isoformat(),
+    }
+
+
+@transaction.atomic
+def assignment_compute(*, selection: SelectionRound, mode: str, actor: Any) -> SelectionRound:
+    """Compute the optimal assignment (``total`` or ``fair``) under k, the load limits and the conflicts,
+    replacing any proposal not yet sent. Invitations already sent are never touched here."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    if mode not in solver.MODES:
+        raise ValidationError({"mode": _("分配方式只能是 total（总匹配度最高）或 fair（兼顾最差项目）")})
+    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    if selection.status != RoundStatus.REVIEW:
+        raise ValidationError({"assignment": _("只有评审阶段的评选可以分配专家")})
+    if selection.assignments.exclude(status=AssignmentStatus.PROPOSED).exists():
+        raise ValidationError({"assignment": _("已经发出邀请，不能重新计算；请人工调整")})
+    entries = eligible_entries(selection)
+    if not entries:
+        raise ValidationError({"assignment": _("没有通过资格审查的参评项目")})
+    matrix = build_matrix(selection, entries, expert_pool())
+    problem = solver.Problem(
+        affinity=matrix.affinity,
+        allowed=matrix.allowed,
+        k=selection.reviewers_per_entry,
+        max_load=selection.max_load,
+        min_load=selection.min_load,
+    )
+    try:
+        result = solver.solve(problem, mode, labels=[e.title for e in entries])
+    except solver.NoValidAssignment as exc:
+        raise _infeasible(exc, matrix, selection) from exc
+    selection.assignments.all().delete()
+    rows = []
+    for e, x in result.pairs:
+        points, explanation = affinity(matrix.expert_facts[x], matrix.entry_facts[e])
+        rows.append(
+            Assignment(
+                round=selection,
+                entry=matrix.entries[e],
+                expert=matrix.experts[x],
+                affinity=points,
+                explanation=explanation,
+                source=AssignmentSource.SOLVER,
+            )
+        )
+    Assignment.objects.bulk_create(rows)
+    selection.assignment_mode = mode
+    selection.assignment_figures = _figures(selection, matrix, result)
+    selection.save(update_fields=["assignment_mode", "assignment_figures", "updated_at"])
+    audit.record(actor=actor, action="round.assign", target=selection, new=selection.assignment_figures)
+    return selection
+
+
+def refresh_figures(selection: SelectionRound) -> None:
+    """Recompute the quality figures from the stored pairs (after manual changes or re-assignment)."""
+    active = list(
+        selection.assignments.filter(status__in=ACTIVE).values_list("entry_id", "expert_id", "affinity")
+    )
+    per_entry: dict[int, int] = {e.pk: 0 for e in selection.entries.filter(status=EntryStatus.ELIGIBLE)}
+    loads: dict[int, int] = {}
+    for entry_id, expert_id, points in active:
+        per_entry[entry_id] = per_entry.get(entry_id, 0) + points
+        loads[expert_id] = loads.get(expert_id, 0) + 1
+    figures = dict(selection.assignment_figures or {})
+    worst_id = min(per_entry, key=lambda k: per_entry[k]) if per_entry else None
+    figures.update(
+        total=sum(per_entry.values()),
+        worst=per_entry[worst_id] if worst_id else 0,
+        worst_entry=Entry.objects.get(pk=worst_id).title if worst_id else "",
+        load_min=min(loads.values()) if loads else 0,
+        load_max=max(loads.values()) if loads else 0,
+        load_spread=(max(loads.values()) - min(loads.values())) if loads else 0,
+        experts_used=len(loads),
+        pairs=len(active),
+        adjusted=True,
+    )
+    selection.assignment_figures = figures
+    selection.save(update_fields=["assignment_figures", "updated_at"])
+
+
+@transaction.atomic
+def assignment_add(*, entry: Entry, expert: Expert, actor: Any) -> Assignment:
+    """Add a reviewer by hand. Conflicts, k and the load limit are still enforced."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    selection = SelectionRound.objects.select_for_update().get(pk=entry.round_id)
+    entry = Entry.objects.select_related("organization", "proposal").get(pk=entry.pk)
+    expert = (
+        Expert.objects.select_related("organization")
+        .prefetch_related("fields", "declared_conflicts")
+        .get(pk=expert.pk)
+    )
+    if selection.status != RoundStatus.REVIEW or entry.status != EntryStatus.ELIGIBLE:
+        raise ValidationError({"expert": _("只有评审阶段、资格审查通过的项目可以调整专家")})
+    if expert.status != ExpertStatus.ACTIVE or expert.user_id is None:
+        raise ValidationError({"expert": _("该专家不在库或没有登录账户，不能评审")})
+    reasons = pair_conflicts(selection, entry, expert)
+    if reasons:
+        raise ValidationError(
+            {
+                "expert": _("%(name)s与该项目存在回避关系（%(why)s），不能分配")
+                % {"name": expert.name, "why": "、".join(conflict_labels(reasons))}
+            }
+        )
+    if Assignment.objects.filter(entry=entry, expert=expert).exists():
+        raise ValidationError(
+            {"expert": _("%(name)s已分配到该项目（含已婉拒），请另选专家") % {"name": expert.name}}
+        )
+    if entry.assignments.filter(status__in=ACTIVE).count() >= selection.reviewers_per_entry:
+        raise ValidationError(
+            {
+                "expert": _("该项目已有 %(k)d 位专家，请先移除一位再添加")
+                % {"k": selection.reviewers_per_entry}
+            }
+        )
+    load = Assignment.objects.filter(round=selection, expert=expert, status__in=ACTIVE).count()
+    if load >= selection.max_load:
+        raise ValidationError(
+            {"expert": _("%(name)s已评审 %(n)d 项，达到上限") % {"name": expert.name, "n": load}}
+        )
+    points, explanation = affinity(expert_facts(expert), entry_facts(entry))
+    invited = selection.invited_at is not None
+    assignment = Assignment.objects.create(
+        round=selection,
+        entry=entry,
+        expert=expert,
+        affinity=points,
+        explanation=explanation,
+        source=AssignmentSource.MANUAL,
+        status=AssignmentStatus.INVITED if invited else AssignmentStatus.PROPOSED,
+        invited_at=timezone.now() if invited else None,
+    )
+    refresh_figures(selection)
+    audit.record(
+        actor=actor, action="assignment.add", target=entry, new={"expert": expert.pk, "affinity": points}
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
+    """Remove a reviewer by hand, unless their review is already submitted."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    assignment = (
+        Assignment.objects.select_for_update().select_related("round", "expert").get(pk=assignment.pk)
+    )
+    review = getattr(assignment, "review", None)
+    if review is not None and review.status == ReviewStatus.SUBMITTED:
+        raise ValidationError({"expert": _("该专家已提交评审意见，不能移除")})
+    selection = SelectionRound.objects.select_for_update().get(pk=assignment.round_id)
+    entry_id, expert_id = assignment.entry_id, assignment.expert_id
+    assignment.delete()
+    refresh_figures(selection)
+    audit.record(
+        actor=actor,
+        action="assignment.remove",
+        target=selection,
+        old={"entry": entry_id, "expert": expert_id},
+    )
+
+
+@transaction.atomic
+def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
+    """Check every proposed pair again (conflicts, k, loads) and invite the experts. Returns the number invited."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    if selection.status != RoundStatus.REVIEW:
+        raise ValidationError({"assignment": _("只有评审阶段的评选可以发出邀请")})
+    proposed = list(
+        selection.assignments.filter(status=AssignmentStatus.PROPOSED)
+        .select_related("entry__organization", "entry__proposal", "expert__organization")
+        .prefetch_related("expert__fields", "expert__declared_conflicts")
+    )
+    if not proposed:
+        raise ValidationError({"assignment": _("没有待发出的邀请，请先计算分配")})
+    problems = []
+    for a in proposed:
+        reasons = pair_conflicts(selection, a.entry, a.expert)
+        if reasons:
+            problems.append(f"{a.expert.name} → {a.entry.title}（{'、'.join(conflict_labels(reasons))}）")
+    counts: dict[int, int] = {}
+    for entry_id in selection.assignments.filter(status__in=ACTIVE).values_list("entry_id", flat=True):
+        counts[entry_id] = counts.get(entry_id, 0) + 1
+    short = [
+        e.title for e in eligible_entries(selection) if counts.get(e.pk, 0) != selection.reviewers_per_entry
+    ]
+    if problems:
+        raise ValidationError(
+            {"assignment": _("以下分配存在回避关系，请先调整：%(list)s") % {"list": "；".join(problems)}}
+        )
+    if short:
+        raise ValidationError(
+            {
+                "assignment": _("以下项目的专家人数不是 %(k)d 位：%(list)s")
+                % {"k": selection.reviewers_per_entry, "list": "、".join(short)}
+            }
+        )
+    now = timezone.now()
+    n = selection.assignments.filter(status=AssignmentStatus.PROPOSED).update(
+        status=AssignmentStatus.INVITED, invited_at=now
+    )
+    selection.invited_at = selection.invited_at or now
+    selection.save(update_fields=["invited_at", "updated_at"])
+    audit.record(actor=actor, action="round.invite", target=selection, new={"invited": n})
+    return n
+
+
+@transaction.atomic
+def assignment_respond(*, assignment: Assignment, accept: bool, reason: str = "", actor: Any) -> Assignment:
+    """The invited expert accepts or declines. A decline is re-assigned automatically to the best
+    non-conflicted expert with spare load (the solver, keeping every other pair fixed)."""
+    expert = policies.expert_of(actor)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("round", "entry__organization", "entry__proposal")
+        .get(pk=assignment.pk)
+    )
+    if expert is None or assignment.expert_id != expert.pk:
+        raise PermissionDenied
+    if pair_conflicts(assignment.round, assignment.entry, expert) and accept:
+        raise PermissionDenied
+    action = "accept" if accept else "decline"
+    new = check_transition(ASSIGNMENT_TRANSITIONS, assignment, action)
+    review = getattr(assignment, "review", None)
+    if not accept and review is not None and review.status == ReviewStatus.SUBMITTED:
+        raise ValidationError({"action": _("评审意见已提交，不能再婉拒")})
+    reason = (reason or "").strip()[:300]
+    assignment.status = new
+    assignment.responded_at = timezone.now()
+    assignment.decline_reason = "" if accept else reason
+    assignment.save()
+    audit.record(
+        actor=actor,
+        action=f"assignment.{action}",
+        target=assignment.entry,
+        new={"expert": expert.pk, "reason": reason},
+    )
+    if not accept:
+        if review is not None:
+            review.delete()
+        reassign_after_decline(assignment.round, actor)
+    return assignment
+
+
+def reassign_after_decline(selection: SelectionRound, actor: Any) -> list[Assignment]:
+    """Fill every entry back to k reviewers: all current pairs stay fixed, declined pairs are excluded.
+    Called inside the decline's transaction. If no valid expert is left, the entry stays short and the
+    secretariat's desk shows it."""
+    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    entries = eligible_entries(selection)
+    experts = expert_pool()
+    matrix = build_matrix(selection, entries, experts)
+    e_index = {e.pk: i for i, e in enumerate(entries)}
+    x_index = {x.pk: j for j, x in enumerate(experts)}
+    fixed = []
+    for a in selection.assignments.all():
+        i, j = e_index.get(a.entry_id), x_index.get(a.expert_id)
+        if i is None or j is None:
+            continue
+        if a.status in ACTIVE:
+            fixed.append((i, j))
+        matrix.allowed[i, j] = False  # never re-use a declined (or already used) pair
+    problem = solver.Problem(
+        affinity=matrix.affinity,
+        allowed=matrix.allowed,
+        k=selection.reviewers_per_entry,
+        max_load=selection.max_load,
+        min_load=0,
+        fixed=fixed,
+    )
+    try:
+        result = solver.solve_total(problem)
+    except solver.NoValidAssignment:
+        audit.record(
+            actor=actor, action="round.reassign_failed", target=selection, new={"reason": "no valid expert"}
+        )
+        return []
+    now = timezone.now()
+    fixed_set = set(fixed)
+    created = []
+    for e, x in result.pairs:
+        if (e, x) in fixed_set:
+            continue
+        points, explanation = affinity(matrix.expert_facts[x], matrix.entry_facts[e])
+        created.append(
+            Assignment.objects.create(
+                round=selection,
+                entry=entries[e],
+                expert=experts[x],
+                affinity=points,
+                explanation=explanation,
+                source=AssignmentSource.REASSIGN,
+                status=AssignmentStatus.INVITED if selection.invited_at else AssignmentStatus.PROPOSED,
+                invited_at=now if selection.invited_at else None,
+            )
+        )
+    refresh_figures(selection)
+    audit.record(
+        actor=actor,
+        action="round.reassign",
+        target=selection,
+        new={"pairs": [(a.entry_id, a.expert_id) for a in created]},
+    )
+    return created
+
+
+def short_entries(selection: SelectionRound) -> list[Entry]:
+    """Eligible entries with fewer than k active reviewers (after declines nobody could take)."""
+    counts: dict[int, int] = {}
+    for entry_id in selection.assignments.filter(status__in=ACTIVE).values_list("entry_id", flat=True):
+        counts[entry_id] = counts.get(entry_id, 0) + 1
+    return [e for e in eligible_entries(selection) if counts.get(e.pk, 0) < selection.reviewers_per_entry]
