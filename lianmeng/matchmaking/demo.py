@@ -12,7 +12,7 @@ from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
 
 from . import integrations
-from .models import Meeting, MatchRequest, Outcome, RequestStatus, Resource, ResourceStatus
+from .models import MatchRequest, Meeting, Outcome, RequestStatus, Resource, ResourceStatus
 from .services import resource_index
 
 QD, YT, WF, WH, RZ, BZ, DY = "370200", "370600", "370700", "371000", "371100", "371600", "370500"
