@@ -722,12 +722,16 @@ def activity_settings_update(*, year: int, data: dict[str, Any], actor: Any) -> 
         month = _non_negative_int(
             data.get("reminder_month", row.reminder_month),
             "reminder_month",
-            _("月份"),
+            _("提醒开始月份"),
             errors,
             allow_none=False,
         )
         day = _non_negative_int(
-            data.get("reminder_day", row.reminder_day), "reminder_day", _("日"), errors, allow_none=False
+            data.get("reminder_day", row.reminder_day),
+            "reminder_day",
+            _("提醒开始日"),
+            errors,
+            allow_none=False,
         )
         try:
             datetime.date(year, month or 0, day or 0)

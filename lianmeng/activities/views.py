@@ -121,7 +121,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
             "next_month": f"{next_month:%Y-%m}",
             "today": today,
             "view": "month",
-            "weekday_names": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+            "weekday_names": [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")],
         },
     )
 
