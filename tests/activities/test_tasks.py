@@ -69,3 +69,16 @@ def test_compliance_reminders_from_october(
     summary = next(m for m in mail.outbox if secretariat.email in m.to)
     assert "青岛：已完成" in summary.body and "烟台：缺失" in summary.body
     assert Registration.objects.count() == 0
+
+
+def test_reminders_command_runs_the_tasks(make_event: Callable[..., Event]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    event = make_event(starts_in=datetime.timedelta(hours=5))
+    services.registration_create(event=event, data=person(1, email="soon@example.cn"), actor=None)
+    out = StringIO()
+    call_command("activities_reminders", "--no-compliance", stdout=out)
+    assert "enqueued" in out.getvalue()
+    assert [m.to for m in mail.outbox] == [["soon@example.cn"]]
