@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lianmeng.core.nav import PortalSection
 
-from .models import SUCCESS_OUTCOMES, MatchRequest
+from .models import SUCCESS_OUTCOMES, MatchRequest, Outcome
 
 
 def sections(request: Any, page: str) -> list[PortalSection]:
@@ -17,5 +18,11 @@ def sections(request: Any, page: str) -> list[PortalSection]:
 
 
 def figures(request: Any) -> list[tuple[Any, Any, str]]:
-    agreements = MatchRequest.objects.filter(outcome__in=SUCCESS_OUTCOMES).count()
-    return [(agreements, _("对接达成合作"), reverse("matchmaking:market"))]
+    counts = MatchRequest.objects.aggregate(
+        deals=Count("id", filter=Q(outcome__in=SUCCESS_OUTCOMES)),
+        projects=Count("id", filter=Q(outcome=Outcome.PROJECT_CREATED)),
+    )
+    return [
+        (counts["deals"], _("对接达成合作"), reverse("matchmaking:market")),
+        (counts["projects"], _("对接形成项目"), reverse("matchmaking:market")),
+    ]
