@@ -364,11 +364,10 @@ class LandingIn(Schema):
     notes: str = ""
 
 
-def _project_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _project_detail(request: HttpRequest, pk: int) -> Project:
     project = selectors.project_get(viewer=request.user, pk=pk)
-    data = ProjectDetailOut.from_orm(project).dict()
-    data["next_stages"] = services.project_next_stages(project, request.user)
-    return data
+    project.next_stages = [str(s) for s in services.project_next_stages(project, request.user)]  # type: ignore[attr-defined]
+    return project
 
 
 @router.get("/projects", response=list[ProjectOut], auth=OPTIONAL_AUTH)
@@ -379,26 +378,26 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, auth=AUTH)
-def project_create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+def project_create(request: HttpRequest, payload: ProjectIn) -> tuple[int, Project]:
     """A member contact submits a project led by their organization; it starts as proposed."""
     project = services.project_create(data=payload.dict(), actor=request.user)
     return 201, _project_detail(request, project.pk)
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, auth=OPTIONAL_AUTH)
-def project_detail(request: HttpRequest, project_id: int) -> dict[str, Any]:
+def project_detail(request: HttpRequest, project_id: int) -> Project:
     return _project_detail(request, project_id)
 
 
 @router.patch("/projects/{project_id}", response=ProjectDetailOut, auth=AUTH)
-def project_patch(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
+def project_patch(request: HttpRequest, project_id: int, payload: ProjectPatch) -> Project:
     project = selectors.project_get(viewer=request.user, pk=project_id)
     services.project_update(project=project, data=payload.dict(exclude_unset=True), actor=request.user)
     return _project_detail(request, project_id)
 
 
 @router.post("/projects/{project_id}/transition", response=ProjectDetailOut, auth=AUTH)
-def project_transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> dict[str, Any]:
+def project_transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> Project:
     """Move the project to another stage (`to`); `reason` is required when closing."""
     project = selectors.project_get(viewer=request.user, pk=project_id)
     services.project_transition(project=project, to=payload.to, reason=payload.reason, actor=request.user)
@@ -720,7 +719,6 @@ class AssignIn(Schema):
 
 class AnswerIn(Schema):
     text: str
-    project: int | None = None
 
 
 class RateIn(Schema):
@@ -786,12 +784,9 @@ def consultation_assign(request: HttpRequest, consultation_id: int, payload: Ass
 
 @router.post("/consultations/{consultation_id}/answer", response=ConsultationOut, auth=AUTH)
 def consultation_answer(request: HttpRequest, consultation_id: int, payload: AnswerIn) -> Consultation:
-    """An assigned expert answers; with `project`, the answer is also attached as that project's evaluation."""
+    """An assigned expert answers in the platform (attach it to a project with POST /projects/{id}/evaluations)."""
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
-    answer = services.consultation_answer(consultation=consultation, text=payload.text, actor=request.user)
-    if payload.project:
-        project = selectors.project_get(viewer=request.user, pk=payload.project)
-        services.evaluation_attach(answer=answer, project=project, actor=request.user)
+    services.consultation_answer(consultation=consultation, text=payload.text, actor=request.user)
     return selectors.consultation_get(viewer=request.user, pk=consultation_id)
 
 
