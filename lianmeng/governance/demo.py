@@ -73,7 +73,7 @@ def _seats(accounts: bool) -> list[CouncilSeat]:
     orgs = Organization.objects.filter(tier__in=[Tier.FOUNDING, Tier.COUNCIL]).order_by("name_sort")
     for org in orgs:
         if not CouncilSeat.objects.filter(organization=org).exists():
-            post = "理事长单位" if org.tier == Tier.FOUNDING else "理事单位"
+            post = "常务理事单位" if org.tier == Tier.FOUNDING else "理事单位"
             services.seat_create(
                 organization=org,
                 representative=_representative(org, accounts),

@@ -165,3 +165,23 @@ def test_due_motions_are_closed_by_the_background_task(
     later.refresh_from_db()
     assert motion.status == "passed" and motion.resolution.number
     assert later.status == "open"
+
+
+def test_schedule_command_enqueues_the_periodic_work(
+    council: Callable[..., list[Any]], open_motion: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from lianmeng.governance.models import Motion
+
+    council(1)
+    motion = open_motion()
+    Motion.objects.filter(pk=motion.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    out = StringIO()
+    call_command("governance_schedule", "--reminder-hour", "0", stdout=out)
+    text = out.getvalue()
+    assert "close_due_motions" in text and "notice_reminders" in text and "task_reminders" in text
+    motion.refresh_from_db()
+    assert motion.status == "no_quorum"  # the test backend runs enqueued tasks immediately
