@@ -276,3 +276,24 @@ def test_settings_update_validates_kinds(secretariat: Any, contact: Any) -> None
         actor=secretariat,
     )
     assert (row.themed_quota, row.city_kinds) == (3, ["summit", "forum", "matchmaking"])
+
+
+@pytest.mark.parametrize("status", [s.value for s in RegistrationStatus])
+@pytest.mark.parametrize("action", ["cancel", "check_in"])
+def test_registration_transition_table(
+    status: str, action: str, make_event: Callable[..., Event], contact: Any
+) -> None:
+    event = make_event(capacity=10)
+    reg = Registration.objects.create(event=event, name="甲", mobile="13900000001", status=status)
+    expected = services.REGISTRATION_TRANSITIONS[status].get(action)
+    if action == "cancel":
+        call: Callable[[], Any] = lambda: services.registration_cancel(registration=reg, actor=contact)  # noqa: E731
+    else:
+        call = lambda: services.registration_check_in(event=event, code=reg.code, actor=contact)  # noqa: E731
+    if expected is None and not (action == "check_in" and status == "attended"):
+        with pytest.raises(ValidationError):
+            call()
+    else:
+        call()
+    reg.refresh_from_db()
+    assert reg.status == (expected or status)
