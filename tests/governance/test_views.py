@@ -228,3 +228,41 @@ def test_settings_page_for_administrators_only(admin_user: Any, secretariat: Any
         },
     )
     assert "比例不能大于 1" in response.content.decode()
+
+
+def test_rotation_change_and_handover_in_the_browser_forms(
+    rotation: dict[str, Any], council: Callable[..., list[Any]], open_motion: Any, secretariat: Any
+) -> None:
+    office = client_for(secretariat)
+    refused = office.post(
+        reverse("governance:rotation-change"), {"kind": "defer", "organization": rotation["bureaus"][1].pk}
+    )
+    assert "须依据已通过的理事会决议" in refused.content.decode()
+    seat = council(1)[0]
+    motion = open_motion(title="关于烟台顺延担任轮值主席的议案")
+    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.motion_close(motion=motion, actor=secretariat)
+    done = office.post(
+        reverse("governance:rotation-change"),
+        {
+            "kind": "defer",
+            "organization": rotation["bureaus"][1].pk,
+            "resolution": Motion.objects.get(pk=motion.pk).resolution.pk,
+        },
+        follow=True,
+    ).content.decode()
+    assert "轮值安排已按决议调整" in done
+    assert 'id="next-president">潍坊市人力资源和社会保障局' in done
+    outgoing = client_for(rotation["contacts"][0])
+    page = outgoing.get(reverse("governance:presidency")).content.decode()
+    assert "办理轮值交接" in page
+    assert (
+        "办理轮值交接"
+        not in client_for(rotation["contacts"][1]).get(reverse("governance:presidency")).content.decode()
+    )
+    recorded = outgoing.post(
+        reverse("governance:handover"),
+        {"date": timezone.localdate().isoformat(), "documents": "联盟印章"},
+        follow=True,
+    ).content.decode()
+    assert "轮值交接已记录" in recorded and "联盟印章" in recorded
