@@ -2,9 +2,9 @@
 
 Affinity uses the search text machinery (``lianmeng.core.search.tokens``: Chinese cut into overlapping
 bigrams, other text into words): each of the expert's fields and keywords is a phrase; it matches an
-entry fully when all of its pieces occur in the entry's title, keywords and summary, partly when at
-least half do. The affinity (0-100 points) is the matched weight over the expert's phrases (at most
-four count), and the matched phrases are the explanation shown to the secretariat.
+entry fully when all of its pieces occur in the entry's title, keywords and summary (weight 1), partly
+when at least 40% do (weight = that share). The affinity (0-100 points) is the matched weight over the
+expert's phrases (at most three count, capped at 100), and the matched phrases are the explanation shown to the secretariat.
 """
 
 from __future__ import annotations
@@ -112,6 +112,9 @@ def conflict_labels(reasons: Iterable[str]) -> list[str]:
     return [str(CONFLICT_LABELS[r]) for r in reasons]
 
 
+PARTIAL_FROM = 0.4  # a phrase counts when at least this share of its pieces occur in the entry
+COUNTED_PHRASES = 3  # the affinity is the matched weight over at most this many of the expert's phrases
+
 _PHRASE_CACHE: dict[str, frozenset[str]] = {}
 
 
@@ -138,10 +141,10 @@ def affinity(expert: ExpertFacts, entry: EntryFacts) -> tuple[int, list[dict[str
         if hit >= 1:
             weight += 1
             matched.append({"term": phrase, "match": "full"})
-        elif hit >= 0.5:
-            weight += 0.5
+        elif hit >= PARTIAL_FROM:
+            weight += hit
             matched.append({"term": phrase, "match": "partial"})
-    points = round(100 * weight / min(len(expert.phrases), 4))
+    points = round(100 * weight / min(len(expert.phrases), COUNTED_PHRASES))
     return min(100, points), matched
 
 

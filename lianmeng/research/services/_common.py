@@ -24,7 +24,9 @@ def check_transition(table: dict[str, dict[str, str]], obj: Any, action: str, fi
     return allowed[action]
 
 
-def clean_files(files: list[UploadedFile] | None, field: str = "files") -> list[tuple[UploadedFile, str]]:
+def clean_files(
+    files: list[UploadedFile] | None, field: str = "attachments"
+) -> list[tuple[UploadedFile, str]]:
     """Check every upload (size and real type) before anything is saved."""
     files = list(files or [])
     if len(files) > MAX_FILES:

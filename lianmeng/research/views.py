@@ -1,0 +1,596 @@
+"""Research pages: topics and proposals, rounds, assignment, phone-first reviewing, public results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from lianmeng.accounts.throttle import client_ip
+from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.library.models import Achievement, Expert, ExpertStatus
+from lianmeng.membership.models import Organization
+
+from . import policies, selectors, services
+from .forms import (
+    CallForm,
+    EntryForm,
+    MilestoneForm,
+    NoteForm,
+    ObjectionForm,
+    ObjectionResponseForm,
+    ProposalForm,
+    RoundForm,
+)
+from .matching import explain
+from .models import (
+    AssignmentStatus,
+    AwardLevel,
+    Entry,
+    EntryStatus,
+    Milestone,
+    Objection,
+    ProposalStatus,
+    ReviewStatus,
+    RoundKind,
+    RoundStatus,
+    SelectionRound,
+)
+
+PAGE_SIZE = 20
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    for msgs in error_dict(exc).values():
+        for m in msgs:
+            messages.error(request, m)
+
+
+def _file(item: Any, field: str = "file") -> FileResponse:
+    f = getattr(item, field)
+    if not f:
+        raise Http404
+    return FileResponse(
+        f.open("rb"),
+        content_type=getattr(item, "content_type", "") or "application/octet-stream",
+        filename=getattr(item, "original_name", "") or f.name.rsplit("/", 1)[-1],
+    )
+
+
+# ------------------------------------------------------------------ hub
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """研究评选: what the viewer can do here (calls, rounds, my proposals and entries, my reviews)."""
+    user = request.user
+    rounds = list(selectors.round_list(viewer=user)[:30])
+    return render(
+        request,
+        "research/index.html",
+        {
+            "calls": list(selectors.call_list(viewer=user)[:10]),
+            "rounds": rounds,
+            "proposals": list(selectors.proposal_list(viewer=user)[:10])
+            if not policies.is_secretariat(user)
+            else [],
+            "assignments": selectors.my_assignments(viewer=user),
+            "is_secretariat": policies.is_secretariat(user),
+            "is_contact": bool(policies.contact_org_ids(user)),
+        },
+    )
+
+
+# ------------------------------------------------------------------ topics
+
+
+@login_required
+def call_new(request: HttpRequest) -> HttpResponse:
+    if not policies.can_manage_research(request.user):
+        raise PermissionDenied
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "topics"}
+        data["topics"] = form.topic_rows()
+        try:
+            call = services.call_create(data=data, actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("课题指南已保存为草稿"))
+            return redirect(call)
+    return render(request, "research/call_form.html", {"form": form})
+
+
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = selectors.call_get(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        try:
+            if action == "review":
+                selection = services.call_start_review(call=call, data={}, actor=request.user)
+                messages.success(request, _("已创建立项评审，请计算专家分配"))
+                return redirect("research:assignment", pk=selection.pk)
+            services.call_transition(call=call, action=action, actor=request.user)
+            messages.success(request, _("指南状态已更新"))
+        except ValidationError as exc:
+            _flash(request, exc)
+        return redirect(call)
+    proposals = (
+        selectors.proposal_list(viewer=request.user, call=call.pk) if request.user.is_authenticated else []
+    )
+    return render(
+        request,
+        "research/call_detail.html",
+        {
+            "call": call,
+            "topics": call.topics.all(),
+            "proposals": proposals,
+            "actions": list(services.CALL_TRANSITIONS.get(call.status, {})),
+            "is_secretariat": policies.is_secretariat(request.user),
+            "can_propose": call.status == "open" and bool(policies.contact_org_ids(request.user)),
+            "review_rounds": call.review_rounds.all(),
+        },
+    )
+
+
+def _my_org(request: HttpRequest) -> Organization:
+    orgs = request.user.contact_organizations  # type: ignore[union-attr]
+    wanted = request.GET.get("org") or request.POST.get("org")
+    for org in orgs:
+        if wanted and str(org.pk) == wanted:
+            return org
+    if not orgs:
+        raise PermissionDenied
+    return orgs[0]
+
+
+@login_required
+def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    call = selectors.call_get(viewer=request.user, pk=pk)
+    org = _my_org(request)
+    form = ProposalForm(request.POST or None, request.FILES or None, topics=call.topics.all())
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
+        try:
+            proposal = services.proposal_submit(
+                data=data, organization=org, actor=request.user, files=form.cleaned_data["attachments"]
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("课题申报已提交"))
+            return redirect(proposal)
+    return render(request, "research/proposal_form.html", {"form": form, "call": call, "org": org})
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = selectors.proposal_list(viewer=request.user, status=status or None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "research/proposal_list.html",
+        {"page_obj": page, "statuses": ProposalStatus.choices, "status": status},
+    )
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(viewer=request.user, pk=pk)
+    note_form = NoteForm(request.POST or None)
+    milestone_form = MilestoneForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "report":
+                if milestone_form.is_valid():
+                    services.milestone_report(
+                        proposal=proposal,
+                        kind=milestone_form.cleaned_data["kind"],
+                        report=milestone_form.cleaned_data["report"],
+                        file=milestone_form.cleaned_data.get("file"),
+                        actor=request.user,
+                    )
+                    messages.success(request, _("报告已提交"))
+                    return redirect(proposal)
+            else:
+                note_form.is_valid()
+                services.proposal_transition(
+                    proposal=proposal,
+                    action=request.POST.get("action", ""),
+                    note=note_form.cleaned_data.get("note", ""),
+                    actor=request.user,
+                )
+                messages.success(request, _("课题状态已更新"))
+                return redirect(proposal)
+        except ValidationError as exc:
+            _flash(request, exc)
+    milestones = list(proposal.milestones.all())
+    due = next(
+        (
+            m
+            for m in milestones
+            if m.status != Milestone.Status.PASSED
+            and (
+                (m.kind == "midterm" and proposal.status == ProposalStatus.APPROVED)
+                or (m.kind == "completion" and proposal.status == ProposalStatus.MIDTERM_PASSED)
+            )
+        ),
+        None,
+    )
+    entry = Entry.objects.filter(proposal=proposal).select_related("round").first()
+    return render(
+        request,
+        "research/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "actions": services.proposal_actions(proposal, request.user),
+            "note_form": note_form,
+            "milestones": milestones,
+            "due_milestone": due,
+            "milestone_form": milestone_form,
+            "can_report": policies.can_edit_proposal(request.user, proposal) and due is not None,
+            "entry": entry,
+        },
+    )
+
+
+@login_required
+def proposal_file(request: HttpRequest, pk: int) -> FileResponse:
+    return _file(selectors.proposal_file_get(viewer=request.user, pk=pk))
+
+
+# ------------------------------------------------------------------ rounds
+
+
+@login_required
+def round_new(request: HttpRequest) -> HttpResponse:
+    if not policies.can_manage_research(request.user):
+        raise PermissionDenied
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            selection = services.round_create(data=form.service_data(), actor=request.user)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("评选已创建（筹备中），确认无误后开始征集"))
+            return redirect(selection)
+    return render(request, "research/round_form.html", {"form": form})
+
+
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    selection = selectors.round_get(viewer=request.user, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect("research:result", pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("accept", "refuse"):
+                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), round=selection)
+                services.entry_transition(
+                    entry=entry, action=action, note=request.POST.get("note", ""), actor=request.user
+                )
+                messages.success(request, _("资格审查结果已保存"))
+            else:
+                services.round_transition(selection=selection, action=action, actor=request.user)
+                messages.success(request, _("评选状态已更新"))
+        except ValidationError as exc:
+            _flash(request, exc)
+        return redirect(selection)
+    entries = selectors.entry_list(viewer=request.user, selection=selection)
+    mine = [e for e in entries if e.organization_id in policies.contact_org_ids(request.user)]
+    return render(
+        request,
+        "research/round_detail.html",
+        {
+            "round": selection,
+            "entries": entries,
+            "my_entries": mine,
+            "is_secretariat": policies.is_secretariat(request.user),
+            "actions": list(services.ROUND_TRANSITIONS.get(selection.status, {})),
+            "can_enter": selection.status == RoundStatus.ENTRIES
+            and selection.kind != RoundKind.TOPIC_REVIEW
+            and bool(policies.contact_org_ids(request.user)),
+            "short": services.short_entries(selection)
+            if policies.is_secretariat(request.user) and selection.status == RoundStatus.REVIEW
+            else [],
+            "open_objections": selection.objections.filter(status=Objection.Status.OPEN).count()
+            if policies.is_secretariat(request.user)
+            else 0,
+        },
+    )
+
+
+@login_required
+def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
+    selection = selectors.round_get(viewer=request.user, pk=pk)
+    org = _my_org(request)
+    achievements = Achievement.objects.filter(owner_organization=org).order_by("-year", "name_sort")[:50]
+    form = EntryForm(request.POST or None, request.FILES or None, achievements=achievements)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
+        try:
+            entry = services.entry_submit(
+                selection=selection,
+                organization=org,
+                data=data,
+                actor=request.user,
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, _("申报已提交，等待秘书处资格审查"))
+            return redirect(entry)
+    return render(request, "research/entry_form.html", {"form": form, "round": selection, "org": org})
+
+
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry, access = selectors.entry_get(viewer=request.user, pk=pk)
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        try:
+            services.entry_transition(entry=entry, action="withdraw", actor=request.user)
+            messages.success(request, _("申报已撤回"))
+        except ValidationError as exc:
+            _flash(request, exc)
+        return redirect(entry)
+    return render(
+        request,
+        "research/entry_detail.html",
+        {
+            "entry": entry,
+            "full": access == "full",
+            "files": entry.files.all() if access == "full" else [],
+            "can_withdraw": "withdraw" in services.ENTRY_TRANSITIONS.get(entry.status, {})
+            and entry.round.status == RoundStatus.ENTRIES
+            and entry.organization_id in policies.contact_org_ids(request.user),
+        },
+    )
+
+
+@login_required
+def entry_file(request: HttpRequest, pk: int) -> FileResponse:
+    return _file(selectors.entry_file_get(viewer=request.user, pk=pk))
+
+
+# ------------------------------------------------------------------ assignment
+
+
+@login_required
+def assignment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat's assignment page: compute (total / fair), quality figures, pairs with the reason
+    for each match, manual adjustment (conflicts enforced), invitations."""
+    if not policies.can_manage_research(request.user):
+        raise PermissionDenied
+    selection = selectors.round_get(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "compute":
+                services.assignment_compute(
+                    selection=selection, mode=request.POST.get("mode", "total"), actor=request.user
+                )
+                messages.success(request, _("已完成优化分配，请检查后发出邀请"))
+            elif action == "invite":
+                n = services.assignment_invite(selection=selection, actor=request.user)
+                messages.success(request, _("已向专家发出 %(n)d 份评审邀请") % {"n": n})
+            elif action == "remove":
+                a = get_object_or_404(selection.assignments, pk=request.POST.get("assignment"))
+                services.assignment_remove(assignment=a, actor=request.user)
+                messages.success(request, _("已移除"))
+            elif action == "add":
+                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), round=selection)
+                expert = get_object_or_404(Expert, pk=request.POST.get("expert") or 0)
+                services.assignment_add(entry=entry, expert=expert, actor=request.user)
+                messages.success(request, _("已添加 %(name)s") % {"name": expert.name})
+            elif action == "reopen":
+                review = selectors.review_get(viewer=request.user, pk=int(request.POST.get("review") or 0))
+                services.review_reopen(
+                    review=review, reason=request.POST.get("reason", ""), actor=request.user
+                )
+                messages.success(request, _("评审意见已退回专家修改"))
+        except ValidationError as exc:
+            _flash(request, exc)
+        return redirect("research:assignment", pk=selection.pk)
+    rows = selectors.round_assignments(viewer=request.user, selection=selection)
+    by_entry: dict[int, list[Any]] = {}
+    for a in rows:
+        a.why = explain(a.explanation)  # type: ignore[attr-defined]
+        by_entry.setdefault(a.entry_id, []).append(a)
+    entries = [
+        e
+        for e in selectors.entry_list(viewer=request.user, selection=selection)
+        if e.status == EntryStatus.ELIGIBLE
+    ]
+    for e in entries:
+        e.pairs = by_entry.get(e.pk, [])  # type: ignore[attr-defined]
+    experts = list(
+        Expert.objects.filter(status=ExpertStatus.ACTIVE, user__isnull=False)
+        .select_related("organization")
+        .order_by("name_sort")[:500]
+    )
+    return render(
+        request,
+        "research/assignment.html",
+        {
+            "round": selection,
+            "entries": entries,
+            "figures": selection.assignment_figures,
+            "experts": experts,
+            "can_compute": selection.status == RoundStatus.REVIEW
+            and not any(a.status != AssignmentStatus.PROPOSED for a in rows),
+            "has_proposed": any(a.status == AssignmentStatus.PROPOSED for a in rows),
+        },
+    )
+
+
+# ------------------------------------------------------------------ reviewing (phone first)
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "research/my_reviews.html", {"assignments": selectors.my_assignments(viewer=request.user)}
+    )
+
+
+@login_required
+def review_start(request: HttpRequest, pk: int) -> HttpResponse:
+    a = selectors.assignment_get(viewer=request.user, pk=pk)
+    if request.method == "POST":
+        accept = request.POST.get("action") == "accept"
+        try:
+            services.assignment_respond(
+                assignment=a, accept=accept, reason=request.POST.get("reason", ""), actor=request.user
+            )
+        except ValidationError as exc:
+            _flash(request, exc)
+            return redirect("research:my-reviews")
+        if not accept:
+            messages.success(request, _("已婉拒，秘书处将另行安排专家"))
+            return redirect("research:my-reviews")
+    review = services.review_open(assignment=a, actor=request.user)
+    return redirect(review)
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_get(viewer=request.user, pk=pk)
+    a = review.assignment
+    criteria = list(a.round.criteria.all())
+    scores = {s.criterion_id: s for s in review.scores.all()}
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, Any] = {}
+    is_owner = not policies.is_secretariat(request.user) or (
+        policies.expert_of(request.user) is not None and policies.expert_of(request.user).pk == a.expert_id
+    )
+    if request.method == "POST" and is_owner:
+        submit = request.POST.get("action") == "submit"
+        data = {
+            "scores": {
+                c.pk: {
+                    "score": request.POST.get(f"score_{c.pk}", ""),
+                    "comment": request.POST.get(f"comment_{c.pk}", ""),
+                }
+                for c in criteria
+            },
+            "overall_comment": request.POST.get("overall_comment", ""),
+        }
+        try:
+            services.review_save(review=review, data=data, actor=request.user, submit=submit)
+        except ValidationError as exc:
+            errors = error_dict(exc)
+            posted = dict(request.POST.items())
+        else:
+            messages.success(request, _("评审意见已提交") if submit else _("草稿已保存"))
+            return redirect(review)
+    rows = []
+    for c in criteria:
+        s = scores.get(c.pk)
+        rows.append(
+            {
+                "criterion": c,
+                "score": posted.get(f"score_{c.pk}", s.score if s and s.score is not None else ""),
+                "comment": posted.get(f"comment_{c.pk}", s.comment if s else ""),
+                "errors": errors.get(f"score_{c.pk}", []) + errors.get(f"comment_{c.pk}", []),
+            }
+        )
+    return render(
+        request,
+        "research/review_form.html",
+        {
+            "review": review,
+            "a": a,
+            "entry": a.entry,
+            "files": a.entry.files.all(),
+            "rows": rows,
+            "errors": errors,
+            "overall": posted.get("overall_comment", review.overall_comment),
+            "locked": review.status == ReviewStatus.SUBMITTED
+            or a.round.status != RoundStatus.REVIEW
+            or not is_owner,
+            "is_secretariat": policies.is_secretariat(request.user),
+        },
+    )
+
+
+# ------------------------------------------------------------------ 公示 (public)
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.public_rounds()
+    page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "research/results.html", {"page_obj": page})
+
+
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    selection = get_object_or_404(SelectionRound, pk=pk)
+    if not policies.round_is_public(selection):
+        raise Http404
+    entries = services.round_results(selection)
+    winners = [e for e in entries if e.award]
+    is_secretariat = policies.is_secretariat(request.user)
+    form = ObjectionForm(request.POST or None, entries=winners)
+    if request.method == "POST":
+        action = request.POST.get("action", "object")
+        try:
+            if action == "object":
+                if form.is_valid():
+                    services.objection_file(
+                        selection=selection, data=form.cleaned_data, actor=request.user, ip=client_ip(request)
+                    )
+                    messages.success(request, _("异议已提交，秘书处将在公示期内答复"))
+                    return redirect("research:result", pk=pk)
+            elif action == "respond":
+                objection = get_object_or_404(Objection, pk=request.POST.get("objection"), round=selection)
+                rf = ObjectionResponseForm(request.POST)
+                rf.is_valid()
+                services.objection_respond(
+                    objection=objection,
+                    outcome=rf.cleaned_data.get("outcome", ""),
+                    response=rf.cleaned_data.get("response", ""),
+                    actor=request.user,
+                )
+                messages.success(request, _("答复已保存"))
+                return redirect("research:result", pk=pk)
+            elif action == "result":
+                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), round=selection)
+                services.entry_set_result(
+                    entry=entry,
+                    award=request.POST.get("award", ""),
+                    showcase=bool(request.POST.get("showcase")),
+                    actor=request.user,
+                )
+                messages.success(request, _("结果已调整"))
+                return redirect("research:result", pk=pk)
+        except ValidationError as exc:
+            if action == "object":
+                apply_to_form(form, exc)
+            else:
+                _flash(request, exc)
+    return render(
+        request,
+        "research/result_detail.html",
+        {
+            "round": selection,
+            "entries": entries,
+            "winners": winners,
+            "form": form,
+            "publicity_open": services.publicity_open(selection),
+            "objections": selectors.objections_for(viewer=request.user, selection=selection),
+            "is_secretariat": is_secretariat,
+            "response_form": ObjectionResponseForm(),
+            "levels": [(t.level, t.get_level_display()) for t in selection.tiers.all()],
+            "award_labels": dict(AwardLevel.choices),
+        },
+    )
