@@ -124,7 +124,7 @@ class Resource(TimeStampedModel):
         verbose_name = _("对接资源")
         verbose_name_plural = _("对接资源")
         indexes = [
-            models.Index(fields=["status", "direction", "category"], name="mm_res_market"),
+            models.Index(fields=["status", "direction", "category", "-created_at"], name="mm_res_market"),
             models.Index(fields=["status", "-created_at"], name="mm_res_latest"),
             models.Index(fields=["organization", "status"], name="mm_res_org"),
             models.Index(fields=["status", "valid_until"], name="mm_res_expiry"),

@@ -21,6 +21,7 @@ from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationStatus
 
 from . import integrations, mail, policies
+from .matching import index_markers
 from .models import (
     ACTIVE_REQUEST_STATUSES,
     SUCCESS_OUTCOMES,
@@ -76,15 +77,21 @@ _PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?
 
 
 def resource_index(resource: Resource) -> None:
-    """Refresh ``search_text``: title, description, tags, strategy tags, category and organization."""
-    resource.search_text = search_text(
-        resource.title,
-        resource.description,
-        " ".join(as_list(resource.tags)),
-        " ".join(as_list(resource.strategy_tags)),
-        str(resource.get_category_display()),
-        resource.organization.name if resource.organization_id else "",
-    )
+    """Refresh ``search_text``: title, description, tags, strategy tags, category and organization, then
+    the direction and category markers that let the full-text index narrow match candidates."""
+    resource.search_text = " ".join(
+        [
+            search_text(
+                resource.title,
+                resource.description,
+                " ".join(as_list(resource.tags)),
+                " ".join(as_list(resource.strategy_tags)),
+                str(resource.get_category_display()),
+                resource.organization.name if resource.organization_id else "",
+            ),
+            *index_markers(resource.direction, resource.category),
+        ]
+    ).strip()
 
 
 def _split_tags(value: Any) -> list[str]:
