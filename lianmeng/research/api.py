@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.accounts.throttle import client_ip
@@ -396,13 +396,13 @@ def call_list(request: HttpRequest) -> Any:
 
 
 @router.post("/topics/calls", response={201: CallOut}, auth=AUTH)
-def call_create(request: HttpRequest, payload: CallIn) -> tuple[int, TopicCall]:
+def call_create(request: HttpRequest, payload: CallIn) -> Status:
     data = payload.dict()
     open_now = data.pop("open")
     call = services.call_create(data=data, actor=request.user)
     if open_now:
         call = services.call_transition(call=call, action="open", actor=request.user)
-    return 201, call
+    return Status(201, call)
 
 
 @router.get("/topics/proposals", response=list[ProposalOut], auth=AUTH)
@@ -413,10 +413,10 @@ def proposal_list(request: HttpRequest, call: int | None = None, status: str | N
 
 
 @router.post("/topics/proposals", response={201: ProposalOut}, auth=AUTH)
-def proposal_create(request: HttpRequest, payload: ProposalIn) -> tuple[int, Proposal]:
+def proposal_create(request: HttpRequest, payload: ProposalIn) -> Status:
     data = payload.dict()
     org = _org_for(request, data.pop("organization"))
-    return 201, services.proposal_submit(data=data, organization=org, actor=request.user)
+    return Status(201, services.proposal_submit(data=data, organization=org, actor=request.user))
 
 
 @router.post("/topics/proposals/{proposal_id}/transition", response=ProposalOut, auth=AUTH)
@@ -441,13 +441,13 @@ def round_list(request: HttpRequest, status: str | None = None, kind: str | None
 
 
 @router.post("/selections", response={201: RoundOut}, auth=AUTH)
-def round_create(request: HttpRequest, payload: RoundIn) -> tuple[int, SelectionRound]:
+def round_create(request: HttpRequest, payload: RoundIn) -> Status:
     data = payload.dict()
     open_now = data.pop("open")
     selection = services.round_create(data=data, actor=request.user)
     if open_now:
         selection = services.round_transition(selection=selection, action="open", actor=request.user)
-    return 201, selection
+    return Status(201, selection)
 
 
 @router.get("/selections/{round_id}/entries", response=list[EntryOut], auth=AUTH)
@@ -458,11 +458,13 @@ def entry_list(request: HttpRequest, round_id: int) -> Any:
 
 
 @router.post("/selections/{round_id}/entries", response={201: EntryOut}, auth=AUTH)
-def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> tuple[int, Any]:
+def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> Status:
     selection = selectors.round_get(viewer=request.user, pk=round_id)
     data = payload.dict()
     org = _org_for(request, data.pop("organization"))
-    return 201, services.entry_submit(selection=selection, organization=org, data=data, actor=request.user)
+    return Status(
+        201, services.entry_submit(selection=selection, organization=org, data=data, actor=request.user)
+    )
 
 
 @router.post("/selections/{round_id}/transition", response=RoundOut, auth=AUTH)
@@ -532,13 +534,13 @@ def results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/selections/{round_id}/objections", response={201: ObjectionOut}, auth=OPTIONAL_AUTH)
-def objection_create(request: HttpRequest, round_id: int, payload: ObjectionIn) -> tuple[int, Any]:
+def objection_create(request: HttpRequest, round_id: int, payload: ObjectionIn) -> Status:
     """Anyone may object during 公示 (reasons and a contact are required)."""
     selection = get_object_or_404(SelectionRound, pk=round_id)
     objection = services.objection_file(
         selection=selection, data=payload.dict(), actor=request.user, ip=client_ip(request)
     )
-    return 201, {"id": objection.pk, "status": objection.status, "entry": objection.entry_id}
+    return Status(201, {"id": objection.pk, "status": objection.status, "entry": objection.entry_id})
 
 
 @router.post("/selections/{round_id}/finalise", response=FinaliseOut, auth=AUTH)
@@ -579,18 +581,12 @@ def review_update(request: HttpRequest, review_id: int, payload: ReviewIn) -> di
 
 
 @router.post("/reviews/{review_id}/submit", response=ReviewOut, auth=AUTH)
-def review_submit(request: HttpRequest, review_id: int, payload: ReviewIn | None = None) -> dict[str, Any]:
-    """Submit (every criterion scored with a comment); the review is locked afterwards."""
+def review_submit(request: HttpRequest, review_id: int) -> dict[str, Any]:
+    """Submit the saved draft (every criterion scored with a comment); the review is locked afterwards."""
     review = selectors.review_get(viewer=request.user, pk=review_id)
-    if payload is None:
-        data = {
-            "scores": {s.criterion_id: {"score": s.score, "comment": s.comment} for s in review.scores.all()},
-            "overall_comment": review.overall_comment,
-        }
-    else:
-        data = {
-            "scores": {k: v.dict() for k, v in payload.scores.items()},
-            "overall_comment": payload.overall_comment,
-        }
+    data = {
+        "scores": {s.criterion_id: {"score": s.score, "comment": s.comment} for s in review.scores.all()},
+        "overall_comment": review.overall_comment,
+    }
     review = services.review_save(review=review, data=data, actor=request.user, submit=True)
     return _review_out(selectors.review_get(viewer=request.user, pk=review.pk))
