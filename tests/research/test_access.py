@@ -29,7 +29,7 @@ def _client(user: Any) -> Client:
 def assigned(
     round_with_entries: Callable[..., Any], make_expert: Callable[..., Any], secretariat: Any
 ) -> dict[str, Any]:
-    selection, entries = round_with_entries(2, reviewers_per_entry=1, max_load=1)
+    selection, _entries = round_with_entries(2, reviewers_per_entry=1, max_load=1)
     a = make_expert("甲专家", city="烟台")
     b = make_expert("乙专家", city="日照")
     services.assignment_compute(selection=selection, mode="total", actor=secretariat)
@@ -113,7 +113,7 @@ def test_manual_adjustment_refuses_a_conflicted_expert(
 def test_authors_are_never_assigned(
     round_with_entries: Callable[..., Any], make_expert: Callable[..., Any], secretariat: Any
 ) -> None:
-    selection, entries = round_with_entries(1, reviewers_per_entry=1)
+    selection, _entries = round_with_entries(1, reviewers_per_entry=1)
     author = make_expert("作者1甲", city="烟台", keywords="零工市场")  # an author of entry 1, best match
     make_expert("旁人", city="烟台")
     services.assignment_compute(selection=selection, mode="total", actor=secretariat)
@@ -134,7 +134,7 @@ def test_too_few_experts_is_explained(
 def test_members_see_only_their_own_entries(
     round_with_entries: Callable[..., Any], contact_for: Callable[..., Any]
 ) -> None:
-    selection, entries = round_with_entries(2)
+    _selection, entries = round_with_entries(2)
     contact = contact_for(entries[0].organization)
     c = _client(contact)
     assert c.get(f"/research/entries/{entries[0].pk}/").status_code == 200

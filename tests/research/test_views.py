@@ -73,7 +73,7 @@ def test_decline_on_the_page_brings_a_new_reviewer(reviewing: Any, make_expert: 
 def test_pages_render_with_bounded_queries(
     reviewing: Any, secretariat: Any, django_assert_max_num_queries: Any
 ) -> None:
-    selection, entries, experts = reviewing
+    selection, _entries, experts = reviewing
     sec = _client(secretariat)
     for url in (
         f"/research/rounds/{selection.pk}/",
