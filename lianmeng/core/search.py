@@ -17,12 +17,13 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, F, Func, Model, QuerySet
 from pypinyin import Style, lazy_pinyin
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
 _ASCII_LETTERS_RE = re.compile(r"^[a-z]+$")
+PG_VECTOR_COLUMN = "search_vector"  # generated tsvector column beside search_text (PostgreSQL only)
 
 M = TypeVar("M", bound=Model)
 
@@ -148,7 +149,7 @@ def search_filter(
             fts_params = [_fts5_expression(parsed.phrases)]
         else:
             tsq, fts_params = _pg_tsquery(parsed.phrases)
-            fts_sql = f"to_tsvector('simple', {qn(table)}.{qn('search_text')}) @@ ({tsq})"
+            fts_sql = f"{qn(table)}.{qn(PG_VECTOR_COLUMN)} @@ ({tsq})"
         if parsed.initials and initials_fields:
             # A prefix as a range ("qd" <= x < "qe") so both databases use the B-tree index.
             upper = parsed.initials[:-1] + chr(ord(parsed.initials[-1]) + 1)
@@ -188,11 +189,53 @@ def index_sql(table: str, vendor: str) -> tuple[list[str], list[str]]:
             f"DROP TRIGGER IF EXISTS {fts}_{s}" for s in ("ai", "ad", "au")
         ]
     else:
+        # A stored vector: phrase matches are rechecked against it instead of re-parsing search_text.
         create = [
-            f"CREATE INDEX {table}_search_gin ON {table} USING GIN (to_tsvector('simple', search_text))"
+            f"ALTER TABLE {table} ADD COLUMN {PG_VECTOR_COLUMN} tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+            f"CREATE INDEX {table}_search_gin ON {table} USING GIN ({PG_VECTOR_COLUMN})",
         ]
-        drop = [f"DROP INDEX IF EXISTS {table}_search_gin"]
+        drop = [
+            f"DROP INDEX IF EXISTS {table}_search_gin",
+            f"ALTER TABLE {table} DROP COLUMN {PG_VECTOR_COLUMN}",
+        ]
     return create, drop
+
+
+def fts_condition(table_ref: str, parsed: ParsedQuery, vendor: str) -> tuple[str, list[str]]:
+    """SQL matching ``parsed.phrases`` against the full-text index of the row ``table_ref``.
+
+    ``table_ref`` is the quoted name of a table created with ``search_index_operation`` (on SQLite
+    its FTS5 table is ``<table>_fts``).
+    """
+    if vendor == "sqlite":
+        fts = table_ref.strip('"') + "_fts"
+        return (
+            f'{table_ref}."id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s)',
+            [_fts5_expression(parsed.phrases)],
+        )
+    tsq, params = _pg_tsquery(parsed.phrases)
+    return f"{table_ref}.{PG_VECTOR_COLUMN} @@ ({tsq})", params
+
+
+class SearchOrder(Func):
+    """Order search matches by a sort-key column, sorting the matches themselves.
+
+    On PostgreSQL the binary ("C") collation keeps the planner from walking the whole name index
+    in order while testing each row against the query (matches cluster in pinyin order, e.g. all
+    青岛… names): it fetches the matches through the full-text index and sorts them. SQLite orders
+    with BINARY too, so both databases order identically.
+    """
+
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f'{sql} COLLATE "C"', params
+
+
+def search_order(field: str) -> SearchOrder:
+    return SearchOrder(F(field), output_field=CharField())
 
 
 def search_index_operation(table: str) -> Any:

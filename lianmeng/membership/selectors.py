@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from lianmeng.core.search import search_filter
+from lianmeng.core.search import parse_query, search_filter, search_order
 
 from . import policies
 from .models import MembershipApplication, Organization, OrganizationStatus
@@ -37,8 +37,12 @@ def organization_directory(
         qs = qs.filter(kind=kind)
     if tier:
         qs = qs.filter(tier=tier)
-    qs = search_filter(qs, q, initials_fields=INITIALS_FIELDS)
-    return qs.order_by("name_sort", "id")
+    parsed = parse_query(q)
+    if parsed.empty:
+        return qs.order_by("name_sort", "id")
+    return search_filter(qs, parsed, initials_fields=INITIALS_FIELDS).order_by(
+        search_order("name_sort"), "id"
+    )
 
 
 def organization_get(*, viewer: Any, pk: int) -> Organization:
