@@ -204,3 +204,24 @@ def test_overdue_consultations_are_reminded_once_a_day(
     assert result.return_value == 1
     assert remind_overdue_consultations.enqueue().return_value == 0
     assert any("已逾期" in m.subject for m in mailoutbox)
+
+
+def test_expert_list_and_committee(make_expert: Any, secretariat: Any, api: Any) -> None:
+    chair = make_expert("甲主任", publish_consent=True, mobile="13800002222", fields=["劳动关系"])
+    make_expert("乙委员", publish_consent=True)
+    make_expert("丙未公开", publish_consent=False)
+    services.committee_appoint(
+        expert=chair,
+        post="chair",
+        term_start=datetime.date(2025, 1, 1),
+        term_end=datetime.date(2030, 1, 1),
+        actor=secretariat,
+    )
+    public = api(None).get("/api/v1/experts").json()
+    assert public["count"] == 2
+    assert all(item["mobile"] is None for item in public["items"])
+    office = api(secretariat).get("/api/v1/experts", {"q": "主任"}).json()
+    assert [item["name"] for item in office["items"]] == ["甲主任"]
+    assert office["items"][0]["mobile"] == "13800002222"
+    committee = api(None).get("/api/v1/committee").json()
+    assert [(c["name"], c["post_label"]) for c in committee] == [("甲主任", "主任")]
