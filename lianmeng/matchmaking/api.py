@@ -334,3 +334,36 @@ def match_request_outcome(request: HttpRequest, request_id: int, payload: Outcom
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
     services.match_request_conclude(request=match_request, actor=request.user, **payload.dict())
     return selectors.request_get(viewer=request.user, pk=request_id)
+
+
+class SlotIn(Schema):
+    event: int
+    starts_at: datetime
+    table: str = ""
+
+
+class SlotOut(Schema):
+    id: int
+    event: int
+    starts_at: datetime
+    ends_at: datetime
+    table: str
+
+    @staticmethod
+    def resolve_event(obj: Any) -> int:
+        return int(obj.event_id)
+
+
+@router.post("/match-requests/{request_id}/slots", response={201: SlotOut}, auth=AUTH)
+def match_request_slot(request: HttpRequest, request_id: int, payload: SlotIn) -> Status[Any]:
+    """Book a one-to-one slot at a matchmaking session (an event of kind matchmaking) for an accepted
+    request; a person already booked at that time is refused with a message."""
+    match_request = selectors.request_get(viewer=request.user, pk=request_id)
+    slot = services.slot_book(
+        request=match_request,
+        event_id=payload.event,
+        starts_at=payload.starts_at,
+        table=payload.table,
+        actor=request.user,
+    )
+    return Status(201, slot)

@@ -116,3 +116,17 @@ class OutcomeForm(BootstrapFormMixin, forms.Form):
         help_text=_("结果为“形成共建项目”时填写，默认用资源标题"),
     )
     note = forms.CharField(label=_("结果说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SlotForm(BootstrapFormMixin, forms.Form):
+    event = forms.ChoiceField(label=_("对接会"), choices=(), required=False)
+    starts_at = forms.CharField(
+        label=_("洽谈时段"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "60"}),
+    )
+    table = forms.CharField(label=_("洽谈桌"), required=False, max_length=80)
+
+    def __init__(self, *args: Any, sessions: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [("", _("请选择")), *(sessions or [])]  # type: ignore[attr-defined]

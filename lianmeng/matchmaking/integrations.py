@@ -94,3 +94,12 @@ def matchmaking_sessions() -> list[tuple[int, str]]:
     event_model: Any = models.Event
     qs = event_model.objects.filter(kind="matchmaking").exclude(status__in=["draft", "cancelled"])
     return [(e.pk, str(e)) for e in qs.order_by("-pk")[:50]]
+
+
+def session_get(event_id: int) -> Any | None:
+    """The published matchmaking session ``event_id`` (read only), or None."""
+    models = _module("lianmeng.activities.models")
+    if models is None or not hasattr(models, "Event"):
+        return None
+    event_model: Any = models.Event
+    return event_model.objects.filter(pk=event_id, kind="matchmaking", status="published").first()

@@ -34,6 +34,7 @@ class MatchmakingSettings(models.Model):
         _("对接请求提醒间隔（天）"), default=5, help_text=_("请求超过这些天未答复或未记录进展时提醒")
     )
     digest_days = models.PositiveSmallIntegerField(_("新推荐统计周期（天）"), default=7)
+    slot_minutes = models.PositiveSmallIntegerField(_("对接会洽谈时段（分钟）"), default=20)
 
     class Meta:
         verbose_name = _("对接设置")
@@ -286,3 +287,53 @@ class Meeting(models.Model):
 
 def as_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+class SessionSlot(models.Model):
+    """A one-to-one meeting slot booked at a matchmaking session (an event of kind 对接会) for an accepted
+    request. Its two seats (one per person) keep anyone from being booked twice at the same time."""
+
+    event = models.ForeignKey(
+        "activities.Event",
+        verbose_name=_("对接会"),
+        related_name="matchmaking_slots",
+        on_delete=models.PROTECT,
+    )
+    request = models.ForeignKey(
+        MatchRequest, verbose_name=_("对接请求"), related_name="slots", on_delete=models.CASCADE
+    )
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    table = models.CharField(_("洽谈桌"), max_length=40, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("洽谈时段")
+        verbose_name_plural = _("洽谈时段")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "request", "starts_at"], name="mm_slot_once_per_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.starts_at:%H:%M} {self.request_id}"
+
+
+class SlotSeat(models.Model):
+    """One person's place in a slot; (person, event, start) is unique, so nobody is double-booked."""
+
+    slot = models.ForeignKey(SessionSlot, related_name="seats", on_delete=models.CASCADE)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+    event = models.ForeignKey("activities.Event", related_name="+", on_delete=models.CASCADE)
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "event", "starts_at"], name="mm_no_double_booking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.starts_at:%H:%M}"

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -34,6 +34,8 @@ from .models import (
     RequestStatus,
     Resource,
     ResourceStatus,
+    SessionSlot,
+    SlotSeat,
     as_list,
 )
 
@@ -52,7 +54,11 @@ REQUEST_TRANSITIONS: dict[str, dict[str, str]] = {
         "decline": RequestStatus.DECLINED,
         "withdraw": RequestStatus.WITHDRAWN,
     },
-    RequestStatus.ACCEPTED: {"meeting": RequestStatus.ACCEPTED, "conclude": RequestStatus.CONCLUDED},
+    RequestStatus.ACCEPTED: {
+        "meeting": RequestStatus.ACCEPTED,
+        "book": RequestStatus.ACCEPTED,
+        "conclude": RequestStatus.CONCLUDED,
+    },
     RequestStatus.DECLINED: {},
     RequestStatus.WITHDRAWN: {},
     RequestStatus.CONCLUDED: {},
@@ -699,3 +705,85 @@ def digest_send(*, now: datetime.datetime | None = None) -> int:
         if mail.digest(org_id, lines):
             sent += 1
     return sent
+
+
+@transaction.atomic
+def slot_book(
+    *, request: MatchRequest, event_id: int, starts_at: Any, actor: Any, table: str = ""
+) -> SessionSlot:
+    """Book a one-to-one slot at a matchmaking session for an accepted request: the requester and the
+    person who accepted meet at ``starts_at`` (on the session's grid of ``slot_minutes``). Nobody is
+    booked twice at one time: checked with a clear message, and enforced by a unique constraint should
+    two bookings race."""
+    if not policies.can_follow_up_request(actor, request):
+        raise PermissionDenied
+    request = MatchRequest.objects.select_for_update().get(pk=request.pk)
+    _check_request_action(request, "book")
+    config = MatchmakingSettings.current()
+    event = integrations.session_get(int(event_id)) if str(event_id or "").isdigit() else None
+    if event is None:
+        raise ValidationError({"event": _("请选择已发布的对接会")})
+    when = starts_at
+    if isinstance(when, str):
+        when = parse_datetime(when.strip()) if when.strip() else None
+    if not isinstance(when, datetime.datetime):
+        raise ValidationError({"starts_at": _("请选择洽谈时段")})
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    length = datetime.timedelta(minutes=config.slot_minutes)
+    offset = when - event.starts_at
+    if offset < datetime.timedelta(0) or when + length > event.ends_at or offset % length:
+        raise ValidationError(
+            {
+                "starts_at": _("时段须在对接会时间内，从 %(start)s 起每 %(n)d 分钟一个")
+                % {"start": timezone.localtime(event.starts_at).strftime("%H:%M"), "n": config.slot_minutes}
+            }
+        )
+    people = list({p.pk: p for p in (request.requester, request.responder) if p is not None}.values())
+    if len(people) != 2:
+        raise ValidationError({"starts_at": _("对接双方须各有一名联系人才能预约时段")})
+    busy = SlotSeat.objects.filter(person__in=people, event=event, starts_at=when).select_related("person")
+    if busy:
+        names = "、".join(sorted({str(seat.person) for seat in busy}))
+        raise ValidationError({"starts_at": _("%(names)s 在该时段已有预约，请换一个时段") % {"names": names}})
+    try:
+        with transaction.atomic():
+            slot = SessionSlot.objects.create(
+                event=event,
+                request=request,
+                starts_at=when,
+                ends_at=when + length,
+                table=(table or "").strip()[:40],
+                booked_by=actor,
+            )
+            SlotSeat.objects.bulk_create(
+                [SlotSeat(slot=slot, person=p, event=event, starts_at=when) for p in people]
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"starts_at": _("该时段刚被预约，请换一个时段")}) from exc
+    request.last_activity_at = timezone.now()
+    request.save(update_fields=["last_activity_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="match_request.book_slot",
+        target=request,
+        new={"event": event.pk, "starts_at": when, "people": [p.pk for p in people]},
+    )
+    return slot
+
+
+@transaction.atomic
+def slot_cancel(*, slot: SessionSlot, actor: Any) -> None:
+    """Give a booked slot back (either side or the secretariat); both people become free again."""
+    slot = (
+        SessionSlot.objects.select_for_update().select_related("request", "request__resource").get(pk=slot.pk)
+    )
+    if not policies.can_follow_up_request(actor, slot.request):
+        raise PermissionDenied
+    audit.record(
+        actor=actor,
+        action="match_request.cancel_slot",
+        target=slot.request,
+        old={"event": slot.event_id, "starts_at": slot.starts_at},
+    )
+    slot.delete()

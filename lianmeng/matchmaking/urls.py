@@ -16,5 +16,7 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/meeting/", views.request_meeting, name="request-meeting"),
     path("requests/<int:pk>/outcome/", views.request_outcome, name="request-outcome"),
+    path("requests/<int:pk>/slots/", views.request_slot, name="request-slot"),
+    path("requests/<int:pk>/slots/<int:slot_pk>/cancel/", views.slot_cancel, name="slot-cancel"),
     path("requests/<int:pk>/<str:action>/", views.request_answer, name="request-answer"),
 ]

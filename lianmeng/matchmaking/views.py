@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from lianmeng.core.models import City
 from lianmeng.core.types import AuthedRequest
 
 from . import integrations, policies, selectors, services
-from .forms import AnswerForm, MeetingForm, OutcomeForm, RequestForm, ResourceForm
+from .forms import AnswerForm, MeetingForm, OutcomeForm, RequestForm, ResourceForm, SlotForm
 from .models import (
     CATEGORY_CHAR,
     Category,
@@ -249,6 +249,9 @@ def _request_page(request: AuthedRequest, match_request: MatchRequest, **forms: 
             "answer_form": forms.get("answer_form") or AnswerForm(),
             "meeting_form": forms.get("meeting_form") or MeetingForm(sessions=sessions),
             "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+            "slot_form": forms.get("slot_form") or SlotForm(sessions=sessions),
+            "slots": match_request.slots.select_related("event").all(),
+            "can_book": can_follow_up and bool(sessions),
             "project_url": integrations.project_url(match_request.project_id),
             "sessions": sessions,
         },
@@ -318,3 +321,36 @@ def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("对接结果已登记"))
             return redirect(match_request)
     return _request_page(request, match_request, outcome_form=form)
+
+
+@login_required
+@require_POST
+def request_slot(request: AuthedRequest, pk: int) -> HttpResponse:
+    match_request = selectors.request_get(viewer=request.user, pk=pk)
+    form = SlotForm(request.POST, sessions=integrations.matchmaking_sessions())
+    form.is_valid()
+    try:
+        services.slot_book(
+            request=match_request,
+            event_id=form.cleaned_data.get("event") or 0,
+            starts_at=form.cleaned_data.get("starts_at") or "",
+            table=form.cleaned_data.get("table") or "",
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        apply_to_form(form, exc)
+        return _request_page(request, match_request, slot_form=form)
+    messages.success(request, _("洽谈时段已预约"))
+    return redirect(match_request)
+
+
+@login_required
+@require_POST
+def slot_cancel(request: AuthedRequest, pk: int, slot_pk: int) -> HttpResponse:
+    match_request = selectors.request_get(viewer=request.user, pk=pk)
+    slot = match_request.slots.filter(pk=slot_pk).first()
+    if slot is None:
+        raise Http404
+    services.slot_cancel(slot=slot, actor=request.user)
+    messages.success(request, _("已取消该洽谈时段"))
+    return redirect(match_request)
