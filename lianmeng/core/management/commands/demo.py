@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             )
         if not options["skip_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        # Demo data triggers notifications (notices, invitations); nobody should receive them.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._load(accounts)
+        self.stdout.write(self.style.SUCCESS("Demo alliance ready."))
+
+    def _load(self, accounts: bool) -> None:
         for config in apps.get_app_configs():
             if not config.name.startswith("lianmeng."):
                 continue
@@ -45,4 +52,3 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load(accounts=accounts)
             self.stdout.write(f"{config.label}: {summary}")
-        self.stdout.write(self.style.SUCCESS("Demo alliance ready."))
