@@ -183,7 +183,7 @@ def solve_total(problem: Problem, labels: list[str] | None = None) -> Solution:
     return _finish(problem, new_pairs, started, "total", True)
 
 
-def solve_fair(problem: Problem, labels: list[str] | None = None, time_limit: float = 60.0) -> Solution:
+def solve_fair(problem: Problem, labels: list[str] | None = None, time_limit: float = 20.0) -> Solution:
     """Maximise the worst entry's affinity, then the total among assignments reaching it (CP-SAT)."""
     from ortools.sat.python import cp_model
 
