@@ -208,7 +208,8 @@ POSTS: list[tuple[str, str, str, str, str, list[str], list[str], list[str], int]
 REQUESTS: list[tuple[str, str, str, str, str, str, str, int | None, list[tuple[int, str, str, str]], int]] = [
     ("中国青岛人力资源服务产业园", "人力资源服务业股权投资基金", "园区入驻企业股权融资需求",
      "园区有多家数字化招聘企业正在融资，希望安排项目路演。", RequestStatus.PENDING, "", "", None, [], 2),
-    ("青岛蓝海人才创投基金管理有限公司", "寻找优质人力资源服务创业项目路演", "", "", RequestStatus.PENDING, "", "", None, [], 1),
+    ("青岛英才人力资源有限公司", "招聘高级人力资源数据分析师", "招聘流程外包与中高端人才寻访",
+     "我司人才库中有多名劳动力市场数据分析方向的候选人，可一周内推荐。", RequestStatus.PENDING, "", "", None, [], 1),
     ("中国海洋大学", "寻求人力资源服务业统计监测课题合作", "劳动力市场与人才流动研究团队",
      "团队有劳动力市场统计监测的研究基础，愿意联合申报课题。", RequestStatus.ACCEPTED, "", "", None,
      [(3, "onsite", "青岛人服园 3 楼会议室", "确定了课题框架与分工，下月提交申报书。")], 9),

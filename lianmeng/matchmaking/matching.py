@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianmeng.core.search import tokens
+from lianmeng.core.search import PG_VECTOR_COLUMN, tokens
 
 from .models import Category, Direction, Resource, ResourceStatus, as_list
 
@@ -253,15 +254,51 @@ def score(
     return sum(points.values()), parts, sum(raw.values())
 
 
+COMMON_SAMPLE = 2000  # newest open posts sampled for term frequencies
+COMMON_SHARE = 0.2  # a term in more than a fifth of posts does not tell posts apart
+COMMON_CACHE_SECONDS = 3600
+
+
+def common_terms() -> frozenset[str]:
+    """Terms found in more than ``COMMON_SHARE`` of the newest open posts (服务, 提供, ...).
+
+    They still count in the text part of the score, but are left out of the candidate query: OR-ing
+    them would make the index match (and rank) nearly every post of the category. Computed from a
+    sample and cached, so one query per hour per process.
+    """
+    cached = cache.get("matchmaking:common-terms")
+    if cached is not None:
+        return frozenset(cached)
+    texts = list(
+        Resource.objects.filter(status=ResourceStatus.OPEN)
+        .order_by("-pk")
+        .values_list("search_text", flat=True)[:COMMON_SAMPLE]
+    )
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(text.split()))
+    common = (
+        sorted(t for t, n in counts.items() if n > COMMON_SHARE * len(texts) and t not in _MARKERS)
+        if len(texts) >= COMMON_SAMPLE // 10
+        else []
+    )
+    cache.set("matchmaking:common-terms", common, COMMON_CACHE_SECONDS)
+    return frozenset(common)
+
+
 def _query_terms(resource: Resource) -> list[str]:
+    """Up to ``MAX_QUERY_TERMS`` distinctive terms of the post: title and tags first, then description."""
+    skip = common_terms()
     seen: dict[str, None] = {}
+    fallback: dict[str, None] = {}
     for part in (resource.title, " ".join(as_list(resource.tags)), resource.description):
         for tok in tokens(part):
-            if len(tok) > 1 or tok.isascii():
-                seen.setdefault(tok, None)
+            if len(tok) < 2 and not tok.isascii():
+                continue
+            (fallback if tok in skip else seen).setdefault(tok, None)
             if len(seen) >= MAX_QUERY_TERMS:
                 return list(seen)
-    return list(seen)
+    return list(seen) or list(fallback)[:MAX_QUERY_TERMS]
 
 
 def _base_where(resource: Resource, categories: list[str]) -> tuple[str, list[Any]]:
@@ -303,7 +340,7 @@ def candidate_ids(resource: Resource, *, limit: int = CANDIDATES_FROM_INDEX) -> 
                     [expression, *params, limit],
                 )
             else:
-                vector = f"to_tsvector('simple', r.{qn('search_text')})"
+                vector = f"r.{qn(PG_VECTOR_COLUMN)}"  # the stored tsvector (core.search)
                 tsquery = "(" + " | ".join(f"'{t}'" for t in terms) + ") & " + " & ".join(wanted)
                 cursor.execute(
                     f"SELECT r.id FROM {qn(table)} r, to_tsquery('simple', %s) q "

@@ -121,6 +121,9 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_view_contact": policies.can_view_contact(request.user, resource),
             "suggestions": suggestions,
+            "requested": selectors.requested_resource_ids(
+                viewer=request.user, resource_ids=[s.resource.pk for s in suggestions]
+            ),
             "can_request": can_request,
             "existing_request": existing,
             "request_form": RequestForm(),

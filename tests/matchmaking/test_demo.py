@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import F
 
 from lianmeng.matchmaking import demo
 from lianmeng.matchmaking.matching import suggestions_for
@@ -24,6 +25,10 @@ def test_demo_market(cities: dict[str, Any]) -> None:
     assert Resource.objects.filter(cities__code="370500").exists()
     statuses = set(MatchRequest.objects.values_list("status", flat=True))
     assert statuses == {"pending", "accepted", "declined", "concluded"}
+    assert not MatchRequest.objects.filter(requester_organization=F("resource__organization")).exists()
+    assert MatchRequest.objects.filter(
+        status="pending", resource__organization__name="中国青岛人力资源服务产业园"
+    ).exists()
     created = MatchRequest.objects.get(outcome="project_created")
     assert created.project is not None
     park_post = Resource.objects.get(title="园区入驻企业股权融资需求")
