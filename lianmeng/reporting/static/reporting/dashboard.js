@@ -1,0 +1,67 @@
+/* Dashboard charts (ECharts, served locally). Data comes from the page's #report-charts-data. */
+(function () {
+  "use strict";
+  var holder = document.getElementById("report-charts-data");
+  if (!holder || typeof echarts === "undefined") { return; }
+  var data = JSON.parse(holder.textContent);
+  var blue = "#1f4e8c", accent = "#d9822b";
+  var palette = ["#1f4e8c", "#3a7bd5", "#5fa8d3", "#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#e76f51", "#9c6644", "#6c757d"];
+  var charts = [];
+
+  function make(id, option) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option);
+    charts.push(chart);
+  }
+
+  var mapped = data.cities.filter(function (c) { return c.coordinates; });
+  var maxMembers = Math.max.apply(null, [1].concat(mapped.map(function (c) { return c.members; })));
+  make("chart-map", {
+    grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: false },
+    tooltip: { formatter: function (p) { return p.data.name + "<br>" + data.labels.members + " " + p.data.members + "<br>" + data.labels.projects + " " + p.data.projects; } },
+    xAxis: { type: "value", min: 117.5, max: 122.6, show: false, scale: true },
+    yAxis: { type: "value", min: 35.1, max: 37.9, show: false, scale: true },
+    series: [{
+      type: "scatter",
+      name: data.labels.map,
+      data: mapped.map(function (c) {
+        return {
+          name: c.name, value: c.coordinates, members: c.members, projects: c.projects,
+          symbolSize: 14 + 30 * Math.sqrt(c.members / maxMembers),
+          itemStyle: { color: c.highlighted ? accent : blue, borderColor: "#fff", borderWidth: c.highlighted ? 3 : 1 }
+        };
+      }),
+      label: { show: true, position: "right", formatter: "{b}", fontSize: 13, color: "#1b1f24" }
+    }]
+  });
+
+  make("chart-landings", {
+    color: palette,
+    tooltip: { trigger: "axis" },
+    legend: { type: "scroll", bottom: 0 },
+    grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
+    xAxis: { type: "category", data: data.landing_years.map(String) },
+    yAxis: { type: "value", minInterval: 1 },
+    series: data.landed_by_city_year.map(function (s) {
+      return { name: s.name, type: "bar", stack: "landed", data: s.values, emphasis: { focus: "series" } };
+    })
+  });
+
+  make("chart-cities", {
+    color: [blue, "#2a9d8f", accent],
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
+    xAxis: { type: "category", data: data.cities.map(function (c) { return c.name; }), axisLabel: { interval: 0 } },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [
+      { name: data.labels.members, type: "bar", data: data.cities.map(function (c) { return c.members; }) },
+      { name: data.labels.events, type: "bar", data: data.cities.map(function (c) { return c.events; }) },
+      { name: data.labels.projects, type: "bar", data: data.cities.map(function (c) { return c.projects; }) }
+    ]
+  });
+
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();
