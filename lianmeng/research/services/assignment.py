@@ -144,7 +144,7 @@ def assignment_compute(*, selection: SelectionRound, mode: str, actor: Any) -> S
         raise PermissionDenied
     if mode not in solver.MODES:
         raise ValidationError({"mode": _("分配方式只能是 total（总匹配度最高）或 fair（兼顾最差项目）")})
-    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     if selection.status != RoundStatus.REVIEW:
         raise ValidationError({"assignment": _("只有评审阶段的评选可以分配专家")})
     if selection.assignments.exclude(status=AssignmentStatus.PROPOSED).exists():
@@ -218,7 +218,7 @@ def assignment_add(*, entry: Entry, expert: Expert, actor: Any) -> Assignment:
     """Add a reviewer by hand. Conflicts, k and the load limit are still enforced."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    selection = SelectionRound.objects.select_for_update().get(pk=entry.round_id)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=entry.round_id)
     entry = Entry.objects.select_related("organization", "proposal").get(pk=entry.pk)
     expert = (
         Expert.objects.select_related("organization")
@@ -278,12 +278,14 @@ def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
     if not policies.can_manage_research(actor):
         raise PermissionDenied
     assignment = (
-        Assignment.objects.select_for_update().select_related("round", "expert").get(pk=assignment.pk)
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("round", "expert")
+        .get(pk=assignment.pk)
     )
     review = getattr(assignment, "review", None)
     if review is not None and review.status == ReviewStatus.SUBMITTED:
         raise ValidationError({"expert": _("该专家已提交评审意见，不能移除")})
-    selection = SelectionRound.objects.select_for_update().get(pk=assignment.round_id)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=assignment.round_id)
     entry_id, expert_id = assignment.entry_id, assignment.expert_id
     assignment.delete()
     refresh_figures(selection)
@@ -300,7 +302,7 @@ def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
     """Check every proposed pair again (conflicts, k, loads) and invite the experts. Returns the number invited."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     if selection.status != RoundStatus.REVIEW:
         raise ValidationError({"assignment": _("只有评审阶段的评选可以发出邀请")})
     proposed = list(
@@ -348,7 +350,7 @@ def assignment_respond(*, assignment: Assignment, accept: bool, reason: str = ""
     non-conflicted expert with spare load (the solver, keeping every other pair fixed)."""
     expert = policies.expert_of(actor)
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("round", "entry__organization", "entry__proposal")
         .get(pk=assignment.pk)
     )
@@ -383,7 +385,7 @@ def reassign_after_decline(selection: SelectionRound, actor: Any) -> list[Assign
     """Fill every entry back to k reviewers: all current pairs stay fixed, declined pairs are excluded.
     Called inside the decline's transaction. If no valid expert is left, the entry stays short and the
     secretariat's desk shows it."""
-    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     entries = eligible_entries(selection)
     experts = expert_pool()
     matrix = build_matrix(selection, entries, experts)

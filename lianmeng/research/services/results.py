@@ -206,7 +206,7 @@ def objection_file(
     *, selection: SelectionRound, data: dict[str, Any], actor: Any = None, ip: str | None = None
 ) -> Objection:
     """Anyone may object during 公示 (no login needed): reasons and a contact are required."""
-    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     if not publicity_open(selection):
         raise ValidationError({"round": _("该评选当前不在公示期内，不能提出异议")})
     c = Cleaner(data)
@@ -243,7 +243,7 @@ def objection_file(
 def objection_respond(*, objection: Objection, outcome: str, response: str, actor: Any) -> Objection:
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
     new = check_transition(OBJECTION_TRANSITIONS, objection, "respond")
     c = Cleaner({"outcome": outcome, "response": response})
     outcome = c.choice("outcome", _("处理结果"), [Objection.Outcome.UPHELD, Objection.Outcome.DISMISSED])
@@ -270,7 +270,7 @@ def entry_set_result(*, entry: Entry, award: str, showcase: bool, actor: Any) ->
     for the annual showcase."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    entry = Entry.objects.select_for_update().select_related("round").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("round").get(pk=entry.pk)
     if entry.round.status != RoundStatus.PUBLICITY:
         raise ValidationError({"award": _("只有公示期内可以调整结果")})
     levels = [t.level for t in entry.round.tiers.all()]

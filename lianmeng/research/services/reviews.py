@@ -64,7 +64,7 @@ def weighted_score(scores: dict[int, Decimal | None], criteria: list[Criterion])
 def review_open(*, assignment: Assignment, actor: Any) -> Review:
     """The expert's review of an assignment (a draft is created the first time)."""
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("round", "entry__organization", "entry__proposal")
         .get(pk=assignment.pk)
     )
@@ -78,9 +78,9 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
     """Save a draft (scores may be missing) or submit (every criterion scored and commented). A submitted
     review is locked until the secretariat reopens it. ``data``: ``{"scores": {criterion_id: {"score":
     8.5, "comment": "..."}}, "overall_comment": "..."}``."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("round", "entry__organization", "entry__proposal")
         .get(pk=review.assignment_id)
     )
@@ -144,7 +144,9 @@ def review_reopen(*, review: Review, reason: str, actor: Any) -> Review:
     """The secretariat sends a submitted review back to the expert (the round must still be in review)."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    review = Review.objects.select_for_update().select_related("assignment__round").get(pk=review.pk)
+    review = (
+        Review.objects.select_for_update(of=("self",)).select_related("assignment__round").get(pk=review.pk)
+    )
     check_transition(REVIEW_TRANSITIONS, review, "reopen")
     if review.assignment.round.status != RoundStatus.REVIEW:
         raise ValidationError({"action": _("只有评审阶段可以退回评审意见")})

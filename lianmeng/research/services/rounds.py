@@ -184,9 +184,9 @@ def call_start_review(*, call: TopicCall, data: dict[str, Any], actor: Any) -> S
     finalising it approves (立项) the proposals in that tier and declines the others."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    call = TopicCall.objects.select_for_update().get(pk=call.pk)
+    call = TopicCall.objects.select_for_update(of=("self",)).get(pk=call.pk)
     proposals = list(
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .filter(topic__call=call, status=ProposalStatus.SUBMITTED)
         .select_related("organization", "topic")
     )
@@ -294,7 +294,7 @@ def entry_submit(
         raise PermissionDenied
     cleaned = entry_clean(data)
     checked = clean_files(files)
-    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     today = today or timezone.localdate()
     if selection.status != RoundStatus.ENTRIES or today > selection.entries_close_on:
         raise ValidationError({"round": _("该评选当前不接受申报")})
@@ -329,7 +329,9 @@ def entry_transition(*, entry: Entry, action: str, note: str = "", actor: Any) -
         allowed = policies.can_manage_research(actor)
     if not allowed:
         raise PermissionDenied
-    entry = Entry.objects.select_for_update().select_related("round", "organization").get(pk=entry.pk)
+    entry = (
+        Entry.objects.select_for_update(of=("self",)).select_related("round", "organization").get(pk=entry.pk)
+    )
     new = check_transition(ENTRY_TRANSITIONS, entry, action)
     if entry.round.status not in (RoundStatus.ENTRIES, RoundStatus.REVIEW) or (
         entry.round.status == RoundStatus.REVIEW and entry.assignments.exists()
@@ -363,7 +365,7 @@ def round_transition(*, selection: SelectionRound, action: str, actor: Any) -> S
 
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    selection = SelectionRound.objects.select_for_update().get(pk=selection.pk)
+    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     new = check_transition(ROUND_TRANSITIONS, selection, action)
     old = selection.status
     if action == "start_review":

@@ -114,7 +114,7 @@ def call_create(*, data: dict[str, Any], actor: Any) -> TopicCall:
 def call_transition(*, call: TopicCall, action: str, actor: Any) -> TopicCall:
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    call = TopicCall.objects.select_for_update().get(pk=call.pk)
+    call = TopicCall.objects.select_for_update(of=("self",)).get(pk=call.pk)
     new = check_transition(CALL_TRANSITIONS, call, action)
     if action == "open" and not call.topics.exists():
         raise ValidationError({"topics": _("指南中还没有课题，不能开始征集")})
@@ -173,7 +173,7 @@ def proposal_submit(
     cleaned = proposal_clean(data)
     checked = clean_files(files)
     topic: Topic = cleaned["topic"]
-    call = TopicCall.objects.select_for_update().get(pk=topic.call_id)
+    call = TopicCall.objects.select_for_update(of=("self",)).get(pk=topic.call_id)
     today = today or timezone.localdate()
     if call.status != CallStatus.OPEN or not (call.opens_on <= today <= call.deadline):
         raise ValidationError(
@@ -234,7 +234,9 @@ def proposal_transition(*, proposal: Proposal, action: str, note: str = "", acto
     if not allowed:
         raise PermissionDenied
     proposal = (
-        Proposal.objects.select_for_update().select_related("topic__call", "organization").get(pk=proposal.pk)
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("topic__call", "organization")
+        .get(pk=proposal.pk)
     )
     new = check_transition(PROPOSAL_TRANSITIONS, proposal, action)
     note = (note or "").strip()
@@ -271,7 +273,7 @@ def proposal_transition(*, proposal: Proposal, action: str, note: str = "", acto
 
 
 def _pass_milestone(proposal: Proposal, kind: str, comment: str) -> None:
-    milestone = Milestone.objects.select_for_update().filter(proposal=proposal, kind=kind).first()
+    milestone = Milestone.objects.select_for_update(of=("self",)).filter(proposal=proposal, kind=kind).first()
     if milestone is None or milestone.status != Milestone.Status.SUBMITTED:
         label = MilestoneKind(kind).label
         raise ValidationError({"report": _("%(kind)s报告尚未提交") % {"kind": label}})
@@ -316,7 +318,7 @@ def milestone_report(
     report = c.text("report", _("报告摘要"), required=True, max_length=8000)
     c.done()
     mime = clean_files([file], "report_file")[0][1] if file is not None else ""
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     wanted = {
         MilestoneKind.MIDTERM: ProposalStatus.APPROVED,
         MilestoneKind.COMPLETION: ProposalStatus.MIDTERM_PASSED,
@@ -325,7 +327,7 @@ def milestone_report(
         raise ValidationError(
             {"kind": _("课题当前状态为“%(s)s”，不能提交该报告") % {"s": proposal.get_status_display()}}
         )
-    milestone = Milestone.objects.select_for_update().get(proposal=proposal, kind=kind)
+    milestone = Milestone.objects.select_for_update(of=("self",)).get(proposal=proposal, kind=kind)
     if milestone.status == Milestone.Status.PASSED:
         raise ValidationError({"kind": _("该节点已通过检查")})
     milestone.report = report
@@ -346,7 +348,9 @@ def proposal_output_add(*, proposal: Proposal, data: dict[str, Any], actor: Any)
 
     if not policies.can_edit_proposal(actor, proposal):
         raise PermissionDenied
-    proposal = Proposal.objects.select_for_update().select_related("topic__call").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("topic__call").get(pk=proposal.pk)
+    )
     if proposal.status not in (
         ProposalStatus.APPROVED,
         ProposalStatus.MIDTERM_PASSED,
