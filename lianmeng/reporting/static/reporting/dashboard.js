@@ -21,19 +21,19 @@
   make("chart-map", {
     grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: false },
     tooltip: { formatter: function (p) { return p.data.name + "<br>" + data.labels.members + " " + p.data.members + "<br>" + data.labels.projects + " " + p.data.projects; } },
-    xAxis: { type: "value", min: 117.5, max: 122.6, show: false, scale: true },
-    yAxis: { type: "value", min: 35.1, max: 37.9, show: false, scale: true },
+    xAxis: { type: "value", min: 117.4, max: 122.7, show: false, scale: true },
+    yAxis: { type: "value", min: 35.0, max: 37.9, show: false, scale: true },
     series: [{
       type: "scatter",
       name: data.labels.map,
       data: mapped.map(function (c) {
         return {
           name: c.name, value: c.coordinates, members: c.members, projects: c.projects,
-          symbolSize: 14 + 30 * Math.sqrt(c.members / maxMembers),
+          symbolSize: 10 + 22 * Math.sqrt(c.members / maxMembers),
           itemStyle: { color: c.highlighted ? accent : blue, borderColor: "#fff", borderWidth: c.highlighted ? 3 : 1 }
         };
       }),
-      label: { show: true, position: "right", formatter: "{b}", fontSize: 13, color: "#1b1f24" }
+      label: { show: true, position: "bottom", distance: 4, formatter: "{b}", fontSize: 13, color: "#1b1f24" }
     }]
   });
 
