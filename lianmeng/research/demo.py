@@ -15,7 +15,7 @@ from lianmeng.library.models import Expert
 from lianmeng.membership.models import Organization
 
 from . import services
-from .models import AssignmentStatus, Proposal, SelectionRound, TopicCall
+from .models import AssignmentStatus, Objection, Proposal, SelectionRound, TopicCall
 
 # Extra reviewers with accounts (username, name, organization, city, fields, keywords)
 REVIEWERS = [
@@ -521,6 +521,9 @@ def _round_2025(secretariat: Any) -> None:
     start = timezone.make_aware(datetime.datetime(2025, 12, 10, 9, 0))
     SelectionRound.objects.filter(pk=selection.pk).update(
         publicity_starts_at=start, publicity_ends_at=start + datetime.timedelta(days=7)
+    )
+    Objection.objects.filter(pk=objection.pk).update(
+        created_at=start + datetime.timedelta(days=2), responded_at=start + datetime.timedelta(days=4)
     )
     selection.refresh_from_db()
     services.round_transition(selection=selection, action="finalise", actor=secretariat)
