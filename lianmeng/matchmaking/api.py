@@ -122,14 +122,43 @@ class ExplanationPart(Schema):
     detail: str
 
 
+class MatchItemOut(Schema):
+    kind: str
+    id: int
+    title: str
+    subtitle: str
+    url: str
+
+
 class MatchOut(Schema):
-    resource: ResourceOut
+    kind: Literal["resource", "expert", "project", "achievement"]
+    resource: ResourceOut | None
+    item: MatchItemOut
     score: int
     explanation: list[ExplanationPart]
 
     @staticmethod
-    def resolve_resource(obj: Suggestion) -> Resource:
-        return obj.resource
+    def resolve_resource(obj: Suggestion) -> Resource | None:
+        return obj.resource if obj.kind == "resource" else None
+
+    @staticmethod
+    def resolve_item(obj: Suggestion) -> dict[str, Any]:
+        item = obj.resource
+        if obj.kind == "resource":
+            return {
+                "kind": "resource",
+                "id": item.pk,
+                "title": item.title,
+                "subtitle": f"{item.organization.name} · {item.get_category_display()}",
+                "url": item.get_absolute_url(),
+            }
+        return {
+            "kind": obj.kind,
+            "id": item.pk,
+            "title": item.title,
+            "subtitle": item.subtitle,
+            "url": item.url,
+        }
 
 
 class MeetingOut(Schema):
@@ -263,10 +292,17 @@ def resource_patch(request: HttpRequest, resource_id: int, payload: ResourcePatc
 
 
 @router.get("/resources/{resource_id}/matches", response=list[MatchOut], auth=AUTH)
-def resource_matches(request: HttpRequest, resource_id: int, limit: int = 10) -> list[Suggestion]:
-    """Suggested partners for your post, best first; `explanation` holds the parts of `score`."""
+def resource_matches(
+    request: HttpRequest, resource_id: int, limit: int = 10, library: bool = True
+) -> list[Suggestion]:
+    """Suggested partners for your post: posts of the other side first (best first, `limit`), then, where
+    the post's category fits, up to three each of experts, projects and achievements (`kind`; `resource`
+    is null for them, `item.url` links to their page). `explanation` holds the parts of `score`."""
     resource = selectors.resource_get(viewer=request.user, pk=resource_id)
-    return selectors.resource_matches(viewer=request.user, resource=resource, limit=max(1, min(limit, 50)))
+    found = selectors.resource_matches(viewer=request.user, resource=resource, limit=max(1, min(limit, 50)))
+    if library:
+        found += selectors.resource_library_matches(viewer=request.user, resource=resource)
+    return found
 
 
 @router.get("/match-requests", response=list[MatchRequestOut], auth=AUTH)

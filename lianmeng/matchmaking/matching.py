@@ -3,7 +3,8 @@
 A post's suggestions are open posts of the other direction in a compatible category. Candidates come
 from the search index (an OR of the post's own search terms, ranked by the database: FTS5 bm25 on
 SQLite, ``ts_rank`` on PostgreSQL) plus the newest posts of the same category, so a post with few words
-still finds partners. Each candidate is then scored in Python from six parts whose whole-number points
+still finds partners; experts, projects and achievements are suggested where the post's category fits
+(``LIBRARY_FIT``, ``library_suggestions_for``). Each candidate is then scored in Python from six parts whose whole-number points
 add up exactly to the score (0-100):
 
 =========== ====== ==============================================================
@@ -100,6 +101,9 @@ class Part:
     points: int
     maximum: int
     facts: Any = None
+    # (message, parameters) saying the part in words where ``facts`` alone would not (library
+    # suggestions); formatted only when shown.
+    note: tuple[Any, dict[str, Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -107,6 +111,9 @@ class Part:
 
     @property
     def detail(self) -> str:
+        if self.note is not None:
+            message, params = self.note
+            return str(message % params if params else message)
         facts = self.facts
         if self.key == "category":
             return str(_("同类资源") if facts == 1.0 else _("相关类别") if facts else _("类别不同"))
@@ -159,6 +166,7 @@ class Profile:
     strategy: frozenset[str]
     cities: frozenset[str]
     created: datetime.date
+    category_label: str = ""
 
 
 def _norm_tags(values: Iterable[str]) -> frozenset[str]:
@@ -408,3 +416,328 @@ def suggestions_for(
 
 def top_partner_ids(suggestions: Sequence[Suggestion]) -> list[int]:
     return [s.resource.pk for s in suggestions]
+
+
+# Experts, projects and achievements ------------------------------------------------------------
+#
+# Which library rows a post may be suggested, by the post's category and direction, and how well the
+# category fits (1.0 full, 0.5 half). Experts and achievements are offerings, so only demand posts get
+# them; a project can be a partner either way (a finance supply funds it, an industry demand joins it).
+LIBRARY_FIT: dict[str, dict[str, tuple[tuple[str, ...], float]]] = {
+    "expert": {
+        Category.ACADEMIA: ((Direction.DEMAND,), 1.0),
+        Category.RESEARCH: ((Direction.DEMAND,), 1.0),
+        Category.TALENT: ((Direction.DEMAND,), 1.0),
+        Category.SERVICES: ((Direction.DEMAND,), 0.5),
+        Category.POLICY: ((Direction.DEMAND,), 0.5),
+    },
+    "project": {
+        Category.INDUSTRY: ((Direction.DEMAND, Direction.SUPPLY), 1.0),
+        Category.FINANCE: ((Direction.DEMAND, Direction.SUPPLY), 1.0),
+        Category.APPLICATION: ((Direction.DEMAND, Direction.SUPPLY), 1.0),
+        Category.COMPETITION: ((Direction.DEMAND, Direction.SUPPLY), 0.5),
+        Category.SERVICES: ((Direction.DEMAND, Direction.SUPPLY), 0.5),
+    },
+    "achievement": {
+        Category.RESEARCH: ((Direction.DEMAND,), 1.0),
+        Category.APPLICATION: ((Direction.DEMAND,), 1.0),
+        Category.AWARD: ((Direction.DEMAND,), 1.0),
+        Category.ACADEMIA: ((Direction.DEMAND,), 0.5),
+        Category.COMPETITION: ((Direction.DEMAND,), 0.5),
+    },
+}
+# The parts of each kind's score; each adds up to 100.
+LIBRARY_WEIGHTS: dict[str, dict[str, int]] = {
+    "expert": {"category": 30, "text": 40, "tags": 15, "city": 15},
+    "project": {"category": 30, "text": 30, "tags": 10, "city": 15, "strategy": 5, "freshness": 10},
+    "achievement": {"category": 30, "text": 40, "tags": 15, "freshness": 15},
+}
+KIND_LABELS = {"expert": _("专家"), "project": _("项目"), "achievement": _("成果")}
+LIBRARY_TEXT_FULL_AT = 0.35  # library rows carry more text than a post: a lower cosine is already close
+LIBRARY_QUERY_TERMS = 12
+LIBRARY_CANDIDATES = 80
+PROJECT_FRESH_DAYS = 365
+ACHIEVEMENT_FRESH_YEARS = 5
+
+
+def library_fit(resource: Resource, kind: str) -> float:
+    directions, fit = LIBRARY_FIT[kind].get(resource.category, ((), 0.0))
+    return fit if resource.direction in directions else 0.0
+
+
+def library_kinds(resource: Resource) -> list[str]:
+    """The library kinds suggested for ``resource`` (the table ``LIBRARY_FIT``)."""
+    return [kind for kind in LIBRARY_FIT if library_fit(resource, kind) > 0]
+
+
+@dataclass
+class LibraryItem:
+    """What scoring and showing need of one expert, project or achievement."""
+
+    kind: str
+    pk: int
+    title: str
+    subtitle_parts: tuple[Any, ...]  # formatted only for the rows shown (translating costs)
+    terms: frozenset[str]
+    tags: frozenset[str]
+    cities: frozenset[str] = frozenset()
+    strategy: frozenset[str] = frozenset()
+    age_days: int = 0
+    year: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    @property
+    def subtitle(self) -> str:
+        return " · ".join(str(x) for x in self.subtitle_parts if x)
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(f"library:{self.kind}", args=[self.pk])
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def _split_keywords(text: str) -> list[str]:
+    import re
+
+    return [k for k in re.split(r"[,，、;；\s]+", text or "") if k]
+
+
+def _tags_shared(post_tags: frozenset[str], item_tags: frozenset[str]) -> list[str]:
+    """Post tags found among the item's keywords (equal, or one inside the other: 投融资 / 科技投融资)."""
+    return sorted(t for t in post_tags if any(t in k or k in t for k in item_tags))
+
+
+def library_score(
+    post: Profile, item: LibraryItem, *, fit: float, today: datetime.date, city_names: dict[str, str]
+) -> tuple[int, list[Part], float]:
+    weights = LIBRARY_WEIGHTS[item.kind]
+    common = len(post.terms & item.terms)
+    cosine = common / math.sqrt(len(post.terms) * len(item.terms)) if post.terms and item.terms else 0.0
+    shared_tags = _tags_shared(post.tags, item.tags)
+    tag_share = (
+        min(1.0, len(shared_tags) / min(len(post.tags), len(item.tags))) if post.tags and item.tags else 0.0
+    )
+    shared_cities = [c for c in city_names if c in post.cities and c in item.cities]
+    shared_strategy = sorted(post.strategy & item.strategy)
+    if item.kind == "achievement":
+        age_years = max(0, today.year - (item.year or today.year))
+        fresh = max(0.0, 1.0 - age_years / ACHIEVEMENT_FRESH_YEARS)
+        fresh_note: tuple[Any, dict[str, Any]] = (_("%(year)d 年成果"), {"year": item.year or today.year})
+    else:
+        fresh = max(0.0, 1.0 - item.age_days / PROJECT_FRESH_DAYS)
+        fresh_note = (_("%(n)d 天前更新"), {"n": item.age_days}) if item.age_days else (_("今天更新"), {})
+    fractions = {
+        "category": fit,
+        "text": min(1.0, cosine / LIBRARY_TEXT_FULL_AT),
+        "tags": tag_share,
+        "city": 1.0 if shared_cities else 0.0,
+        "strategy": 1.0 if shared_strategy else 0.0,
+        "freshness": fresh,
+    }
+    raw = {k: weights[k] * fractions[k] for k in weights}
+    points = allocate(raw)
+    facts: dict[str, Any] = {
+        "category": fit,
+        "text": common,
+        "tags": tuple(shared_tags),
+        "city": tuple(city_names.get(c, c) for c in shared_cities),
+        "strategy": tuple(shared_strategy),
+        "freshness": item.age_days,
+    }
+    notes: dict[str, tuple[Any, dict[str, Any]]] = {
+        "category": (
+            _("%(category)s类资源与%(kind)s相符")
+            if fit == 1.0
+            else _("%(category)s类资源与%(kind)s部分相符"),
+            {"category": post.category_label, "kind": KIND_LABELS[item.kind]},
+        ),
+        "freshness": fresh_note,
+    }
+    parts = [Part(k, points[k], weights[k], facts[k], notes.get(k)) for k in weights]
+    return sum(points.values()), parts, sum(raw.values())
+
+
+def _term_condition(model: Any, terms: Sequence[str]) -> tuple[str, list[str]]:
+    """Rows whose full-text index (``core.search.search_index_operation``: FTS5 table on SQLite, the
+    stored ``search_vector`` on PostgreSQL) holds any of ``terms``. One OR-ed match instead of an OR of
+    ``core.search.fts_condition`` per term (which AND their phrases): nine times faster on SQLite."""
+    qn = connection.ops.quote_name
+    table = model._meta.db_table
+    if connection.vendor == "sqlite":
+        fts = qn(table + "_fts")
+        return (
+            f"{qn(table)}.{qn('id')} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)",
+            [" OR ".join(f'"{t}"' for t in terms)],
+        )
+    return (
+        f"{qn(table)}.{qn(PG_VECTOR_COLUMN)} @@ to_tsquery('simple', %s)",
+        [" | ".join(f"'{t}'" for t in terms)],
+    )
+
+
+def _expert_items(
+    viewer: Any, resource: Resource, terms: list[str], today: datetime.date
+) -> list[LibraryItem]:
+    from lianmeng.library.models import Expert, ExpertStatus, ExpertTitle
+    from lianmeng.library.selectors import experts_visible
+
+    where, params = _term_condition(Expert, terms)
+    rows = list(
+        experts_visible(viewer)
+        .filter(publish_consent=True, status=ExpertStatus.ACTIVE)
+        .exclude(organization_id=resource.organization_id)
+        .extra(where=[where], params=params)  # noqa: S610 - bound parameters, quoted names
+        .order_by("-pk")
+        .values_list(
+            "pk",
+            "name",
+            "title",
+            "organization__name",
+            "organization_name",
+            "city_id",
+            "keywords",
+            "search_text",
+        )[:LIBRARY_CANDIDATES]
+    )
+    fields: dict[int, list[str]] = defaultdict(list)
+    for expert_id, name in Expert.fields.through.objects.filter(
+        expert_id__in=[r[0] for r in rows]
+    ).values_list("expert_id", "expertisefield__name"):
+        fields[expert_id].append(name)
+    titles = dict(ExpertTitle.choices)
+    return [
+        LibraryItem(
+            kind="expert",
+            pk=pk,
+            title=name,
+            subtitle_parts=(org or org_name, titles.get(title, "")),
+            terms=frozenset(text.split()),
+            tags=_norm_tags([*_split_keywords(keywords), *fields[pk]]),
+            cities=frozenset([city_id]),
+        )
+        for pk, name, title, org, org_name, city_id, keywords, text in rows
+    ]
+
+
+def _project_items(
+    viewer: Any, resource: Resource, terms: list[str], today: datetime.date
+) -> list[LibraryItem]:
+    from lianmeng.library.models import IntegrationTag, Project, ProjectStage
+    from lianmeng.library.selectors import projects_visible
+
+    where, params = _term_condition(Project, terms)
+    rows = list(
+        projects_visible(viewer)
+        .exclude(stage=ProjectStage.CLOSED)
+        .exclude(lead_organization_id=resource.organization_id)
+        .extra(where=[where], params=params)  # noqa: S610 - bound parameters, quoted names
+        .order_by("-pk")
+        .values_list(
+            "pk", "name", "lead_organization__name", "stage", "integration_tags", "updated_at", "search_text"
+        )[:LIBRARY_CANDIDATES]
+    )
+    ids = [r[0] for r in rows]
+    cities: dict[int, list[str]] = defaultdict(list)
+    for pid, code in Project.cities.through.objects.filter(project_id__in=ids).values_list(
+        "project_id", "city_id"
+    ):
+        cities[pid].append(code)
+    strategy: dict[int, list[str]] = defaultdict(list)
+    for pid, name in Project.strategy_tags.through.objects.filter(project_id__in=ids).values_list(
+        "project_id", "strategytag__name"
+    ):
+        strategy[pid].append(name)
+    stages = dict(ProjectStage.choices)
+    integration_labels = {value: str(label) for value, label in IntegrationTag.choices}  # 3 labels
+    out = []
+    for pk, name, lead, stage, integration, updated, text in rows:
+        labels = [integration_labels[t] for t in integration.split(",") if t in integration_labels]
+        out.append(
+            LibraryItem(
+                kind="project",
+                pk=pk,
+                title=name,
+                subtitle_parts=(lead, stages.get(stage, stage)),
+                terms=frozenset(text.split()),
+                tags=_norm_tags([*labels, *strategy[pk]]),
+                cities=frozenset(cities[pk]),
+                strategy=frozenset(strategy[pk]),
+                age_days=max(0, (today - timezone.localtime(updated).date()).days) if updated else 0,
+            )
+        )
+    return out
+
+
+def _achievement_items(
+    viewer: Any, resource: Resource, terms: list[str], today: datetime.date
+) -> list[LibraryItem]:
+    from lianmeng.library.models import Achievement, AchievementKind
+    from lianmeng.library.selectors import achievements_visible
+
+    where, params = _term_condition(Achievement, terms)
+    rows = list(
+        achievements_visible(viewer)
+        .exclude(owner_organization_id=resource.organization_id)
+        .extra(where=[where], params=params)  # noqa: S610 - bound parameters, quoted names
+        .order_by("-pk")
+        .values_list("pk", "title", "kind", "year", "keywords", "search_text")[:LIBRARY_CANDIDATES]
+    )
+    kinds = dict(AchievementKind.choices)
+    return [
+        LibraryItem(
+            kind="achievement",
+            pk=pk,
+            title=title,
+            subtitle_parts=(kinds.get(kind, kind), year),
+            terms=frozenset(text.split()),
+            tags=_norm_tags(_split_keywords(keywords)),
+            year=year,
+        )
+        for pk, title, kind, year, keywords, text in rows
+    ]
+
+
+_LIBRARY_LOADERS = {"expert": _expert_items, "project": _project_items, "achievement": _achievement_items}
+
+
+def library_suggestions_for(
+    resource: Resource,
+    *,
+    viewer: Any,
+    per_kind: int = 3,
+    min_score: int = 0,
+    today: datetime.date | None = None,
+) -> list[Suggestion]:
+    """Experts, projects and achievements the viewer may see that fit ``resource`` (``LIBRARY_FIT``),
+    ``per_kind`` of each at most, best first within a kind. Candidates are the rows whose full-text
+    index matches any of the post's distinctive terms; at most six queries whatever the library size
+    (experts and their fields, projects with cities and strategy tags, achievements), none when no
+    kind fits the post's category."""
+    from lianmeng.core.models import City
+
+    kinds = library_kinds(resource)
+    terms = _query_terms(resource)[:LIBRARY_QUERY_TERMS]
+    if not kinds or not terms:
+        return []
+    today = today or timezone.localdate()
+    city_names = {c.code: c.name for c in City.objects.all()}
+    post = profile_of(resource)
+    post.category_label = resource.get_category_display()
+    out: list[Suggestion] = []
+    for kind in kinds:
+        fit = library_fit(resource, kind)
+        scored = []
+        for item in _LIBRARY_LOADERS[kind](viewer, resource, terms, today):
+            points, parts, raw = library_score(post, item, fit=fit, today=today, city_names=city_names)
+            if points >= min_score:
+                scored.append(Suggestion(resource=item, score=points, parts=parts, raw=raw, kind=kind))
+        scored.sort(key=lambda s: (s.score, s.raw, s.resource.pk), reverse=True)
+        out.extend(scored[:per_kind])
+    return out

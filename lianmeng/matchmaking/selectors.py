@@ -13,7 +13,7 @@ from lianmeng.core.models import City
 from lianmeng.core.search import search_filter
 
 from . import policies
-from .matching import Suggestion, suggestions_for
+from .matching import Suggestion, library_suggestions_for, suggestions_for
 from .models import (
     ACTIVE_REQUEST_STATUSES,
     SUCCESS_OUTCOMES,
@@ -89,6 +89,15 @@ def resource_matches(*, viewer: Any, resource: Resource, limit: int = 10) -> lis
         raise Http404
     config = MatchmakingSettings.current()
     return suggestions_for(resource, limit=limit, min_score=config.min_score)
+
+
+def resource_library_matches(*, viewer: Any, resource: Resource, per_kind: int = 3) -> list[Suggestion]:
+    """Experts (public, consented), projects and achievements the viewer may see that fit the post, for
+    its own organization and the secretariat (``matching.LIBRARY_FIT``)."""
+    if not policies.can_view_suggestions(viewer, resource):
+        raise Http404
+    config = MatchmakingSettings.current()
+    return library_suggestions_for(resource, viewer=viewer, per_kind=per_kind, min_score=config.min_score)
 
 
 def new_suggestion_counts(*, viewer: Any, limit_posts: int = 5) -> list[tuple[Resource, int]]:

@@ -101,6 +101,9 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(viewer=request.user, pk=pk)
     can_edit = policies.can_edit_resource(request.user, resource)
     suggestions = selectors.resource_matches(viewer=request.user, resource=resource) if can_edit else []
+    library_suggestions = (
+        selectors.resource_library_matches(viewer=request.user, resource=resource) if can_edit else []
+    )
     existing = selectors.my_active_request_for(viewer=request.user, resource=resource)
     can_request = (
         policies.can_request(request.user, resource)
@@ -121,6 +124,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_view_contact": policies.can_view_contact(request.user, resource),
             "suggestions": suggestions,
+            "library_suggestions": library_suggestions,
             "requested": selectors.requested_resource_ids(
                 viewer=request.user, resource_ids=[s.resource.pk for s in suggestions]
             ),
