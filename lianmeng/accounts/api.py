@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from lianmeng.core.api_support import AUTH
 from lianmeng.core.types import AuthedRequest
@@ -44,7 +44,7 @@ class MeOut(Schema):
 
 
 @router.post("/auth/token", response={201: TokenOut}, auth=None)
-def token_obtain(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def token_obtain(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     """Exchange a user name and password for a bearer token (shown once; stored hashed)."""
     token, key = services.token_obtain(
         username=payload.username,
@@ -52,7 +52,7 @@ def token_obtain(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
         ip=throttle.client_ip(request),
         name=payload.name,
     )
-    return 201, {"token": key, "id": token.pk}
+    return Status(201, {"token": key, "id": token.pk})
 
 
 @router.get("/auth/me", response=MeOut, auth=AUTH)
@@ -75,7 +75,7 @@ def token_list(request: AuthedRequest) -> Any:
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None}, auth=AUTH)
-def token_revoke(request: AuthedRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: AuthedRequest, token_id: int) -> Status[Any]:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.token_revoke(token=token, actor=request.user)
-    return 204, None
+    return Status(204, None)

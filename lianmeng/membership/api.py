@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -157,14 +157,17 @@ def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationP
 
 
 @router.post("/applications", response={201: ApplicationCreated}, auth=OPTIONAL_AUTH)
-def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, dict[str, Any]]:
+def application_create(request: HttpRequest, payload: ApplicationIn) -> Status[Any]:
     """Public: apply to join. Attach the commitment letter with POST /applications/{id}/letter."""
     application = services.application_submit(data=payload.dict(), ip=client_ip(request), actor=request.user)
-    return 201, {
-        "id": application.pk,
-        "status": application.status,
-        "tracking_url": _tracking_url(application),
-    }
+    return Status(
+        201,
+        {
+            "id": application.pk,
+            "status": application.status,
+            "tracking_url": _tracking_url(application),
+        },
+    )
 
 
 @router.post("/applications/{application_id}/letter", response=ApplicationCreated, auth=OPTIONAL_AUTH)

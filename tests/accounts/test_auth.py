@@ -144,6 +144,15 @@ def test_demo_accounts_refused_without_debug(settings: Any) -> None:
     with pytest.raises(CommandError, match="allow-demo-accounts"):
         call_command("demo", skip_migrate=True)
     call_command("demo", skip_migrate=True, allow_demo_accounts=True)
-    assert User.objects.get(username="demo-member").check_password("lianmeng-demo")
+    for username in (
+        "demo-admin",
+        "demo-secretariat",
+        "demo-council",
+        "demo-coordinator",
+        "demo-expert",
+        "demo-member",
+    ):
+        assert User.objects.get(username=username).check_password("lianmeng-demo")
+    users = User.objects.count()
     call_command("demo", skip_migrate=True, allow_demo_accounts=True)  # idempotent
-    assert User.objects.filter(username__startswith="demo-").count() == 6
+    assert User.objects.count() == users
