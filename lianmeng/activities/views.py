@@ -161,9 +161,19 @@ def _event_page(
             "photos": list(event.photos.all()) if event.status == EventStatus.HELD else [],
             "actions": list(services.EVENT_TRANSITIONS[event.status]) if manager else [],
             "cancel_form": CancelForm(),
+            "session_stats": _session_stats(event),
         },
         status=status,
     )
+
+
+def _session_stats(event: Any) -> dict[str, Any] | None:
+    """A matchmaking session's figures (from lianmeng.matchmaking) for the small block on its page."""
+    if event.kind != EventKind.MATCHMAKING or event.status not in (EventStatus.PUBLISHED, EventStatus.HELD):
+        return None
+    from lianmeng.matchmaking.selectors import session_statistics
+
+    return session_statistics(event_id=event.pk)
 
 
 @login_required

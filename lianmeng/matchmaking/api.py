@@ -403,3 +403,35 @@ def match_request_slot(request: HttpRequest, request_id: int, payload: SlotIn) -
         actor=request.user,
     )
     return Status(201, slot)
+
+
+class SessionOutcomeOut(Schema):
+    outcome: str
+    label: str
+    count: int
+
+
+class SessionStatisticsOut(Schema):
+    event: int
+    title: str
+    slots_booked: int
+    meetings_held: int
+    requests: int
+    requests_accepted: int
+    organizations: int
+    outcomes: list[SessionOutcomeOut]
+    successful: int
+    agreements: int
+    agreement_amount: Decimal
+    projects_created: int
+    talent_placed: int
+
+
+@router.get("/match-sessions/{event_id}", response=SessionStatisticsOut, auth=OPTIONAL_AUTH)
+def match_session_statistics(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    """What a matchmaking session (an event of kind `matchmaking`) led to: slots booked, meetings held,
+    requests accepted, outcomes by kind, agreement amounts (万元). Visible to whoever may see the event."""
+    from . import integrations
+
+    event = integrations.session_for_viewer(viewer=request.user, event_id=event_id)
+    return {"event": event.pk, "title": event.title, **selectors.session_statistics(event_id=event.pk)}

@@ -103,3 +103,22 @@ def session_get(event_id: int) -> Any | None:
         return None
     event_model: Any = models.Event
     return event_model.objects.filter(pk=event_id, kind="matchmaking", status="published").first()
+
+
+def session_for_viewer(*, viewer: Any, event_id: int) -> Any:
+    """The matchmaking session ``event_id`` as ``viewer`` may see it (activities' own visibility rules);
+    a missing, hidden or other kind of event raises Http404."""
+    from django.http import Http404
+
+    selectors = _module("lianmeng.activities.selectors")
+    if selectors is None:
+        raise Http404
+    event = selectors.event_get(viewer=viewer, pk=event_id)
+    if event.kind != "matchmaking":
+        raise Http404
+    return event
+
+
+def can_manage_session(viewer: Any, event: Any) -> bool:
+    policies = _module("lianmeng.activities.policies")
+    return bool(policies is not None and policies.can_manage_event(viewer, event))

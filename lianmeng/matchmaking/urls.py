@@ -8,6 +8,7 @@ URL_PREFIX = "resources/"
 urlpatterns = [
     path("", views.market, name="market"),
     path("new/", views.resource_new, name="resource-new"),
+    path("sessions/<int:event_id>/", views.session_page, name="session"),
     path("<int:pk>/", views.resource_detail, name="resource"),
     path("<int:pk>/edit/", views.resource_edit, name="resource-edit"),
     path("<int:pk>/request/", views.resource_request, name="resource-request"),

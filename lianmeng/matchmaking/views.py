@@ -361,3 +361,20 @@ def slot_cancel(request: AuthedRequest, pk: int, slot_pk: int) -> HttpResponse:
     services.slot_cancel(slot=slot, actor=request.user)
     messages.success(request, _("已取消该洽谈时段"))
     return redirect(match_request)
+
+
+def session_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    """A matchmaking session's results (everyone who may see the event) and, for its organizers and
+    the secretariat, the schedule of booked meetings."""
+    event = integrations.session_for_viewer(viewer=request.user, event_id=event_id)
+    manager = integrations.can_manage_session(request.user, event)
+    return render(
+        request,
+        "matchmaking/session.html",
+        {
+            "event": event,
+            "stats": selectors.session_statistics(event_id=event.pk),
+            "schedule": selectors.session_schedule(event_id=event.pk) if manager else [],
+            "manager": manager,
+        },
+    )

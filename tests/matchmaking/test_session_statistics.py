@@ -1,0 +1,132 @@
+"""Per-session statistics of a matchmaking session: slots, meetings, accepted requests, outcomes, amounts."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from lianmeng.matchmaking import services
+from lianmeng.matchmaking.selectors import session_statistics
+
+pytestmark = pytest.mark.django_db
+
+START = timezone.make_aware(datetime.datetime(2027, 3, 18, 9, 0))
+
+
+@pytest.fixture
+def session(secretariat: Any, park: Any) -> Any:
+    from lianmeng.activities.services import event_create, event_publish
+
+    event = event_create(
+        data={
+            "title": "胶东人力资源服务资源对接会",
+            "kind": "matchmaking",
+            "organizer": park.pk,
+            "venue": "青岛人服园报告厅",
+            "audience": "public",
+            "starts_at": START,
+            "ends_at": START + datetime.timedelta(hours=3),
+        },
+        actor=secretariat,
+    )
+    return event_publish(event=event, actor=secretariat)
+
+
+@pytest.fixture
+def played(
+    session: Any,
+    park_contact: Any,
+    fund_contact: Any,
+    make_post: Callable[..., Any],
+    make_user: Any,
+    make_org: Any,
+) -> Any:
+    """Three requests at the session: one agreement of 500 万元, one no deal, one still pending; plus a
+    request met online elsewhere that must not count."""
+
+    def accepted(requester: Any, title: str) -> Any:
+        post = make_post(fund_contact, direction="supply", title=title)
+        req = services.match_request_create(resource=post, message="约谈", actor=requester)
+        return services.match_request_answer(request=req, action="accept", actor=fund_contact)
+
+    other = make_user("member_contact", organization=make_org("烟台园区", city="烟台"), display_name="孙烟台")
+    deal = accepted(park_contact, "股权投资一")
+    services.slot_book(request=deal, event_id=session.pk, starts_at=START, actor=park_contact)
+    services.meeting_record(
+        request=deal,
+        data={"mode": "session", "event": session.pk, "held_at": START.isoformat(), "notes": "洽谈顺利"},
+        actor=park_contact,
+    )
+    services.match_request_conclude(request=deal, outcome="agreement", amount="500", actor=park_contact)
+    nodeal = accepted(other, "股权投资二")
+    services.slot_book(
+        request=nodeal, event_id=session.pk, starts_at=START + datetime.timedelta(minutes=20), actor=other
+    )
+    services.match_request_conclude(request=nodeal, outcome="no_deal", note="方向不符", actor=other)
+    elsewhere = accepted(other, "股权投资三")
+    services.meeting_record(
+        request=elsewhere, data={"mode": "online", "held_at": START.isoformat()}, actor=other
+    )
+    return session
+
+
+def test_statistics_count_what_happened_at_the_session(
+    played: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(4):
+        stats = session_statistics(event_id=played.pk)
+    assert stats["slots_booked"] == 2
+    assert stats["meetings_held"] == 1
+    assert stats["requests"] == 2 and stats["requests_accepted"] == 2
+    assert stats["organizations"] == 3
+    by = {row["outcome"]: row["count"] for row in stats["outcomes"]}
+    assert by == {"no_deal": 1, "agreement": 1, "project_created": 0, "talent_placed": 0}
+    assert stats["agreement_amount"] == Decimal("500") and stats["successful"] == 1
+
+
+def test_session_page_and_api(
+    played: Any, park_contact: Any, secretariat: Any, api: Callable[[Any], Client]
+) -> None:
+    public = Client().get(f"/resources/sessions/{played.pk}/")
+    text = public.content.decode()
+    assert public.status_code == 200
+    assert "对接会成果" in text and "预约洽谈时段" in text and "500 万元" in text
+    assert "洽谈安排" not in text  # the schedule (who meets whom) is for organizers only
+    manager = Client()
+    manager.force_login(secretariat)
+    text = manager.get(f"/resources/sessions/{played.pk}/").content.decode()
+    assert "洽谈安排" in text and "烟台园区" in text and "09:00" in text
+    body = api(None).get(f"/api/v1/match-sessions/{played.pk}").json()
+    assert body["slots_booked"] == 2 and body["requests_accepted"] == 2
+    assert body["agreement_amount"] == "500.00" or float(body["agreement_amount"]) == 500
+    event_page = Client().get(played.get_absolute_url()).content.decode()
+    assert "对接会成果" in event_page and f"/resources/sessions/{played.pk}/" in event_page
+
+
+def test_other_events_are_not_sessions(secretariat: Any, park: Any, api: Callable[[Any], Client]) -> None:
+    from lianmeng.activities.services import event_create, event_publish
+
+    forum = event_publish(
+        event=event_create(
+            data={
+                "title": "人力资源论坛",
+                "kind": "forum",
+                "organizer": park.pk,
+                "venue": "青岛",
+                "audience": "public",
+                "starts_at": START,
+                "ends_at": START + datetime.timedelta(hours=3),
+            },
+            actor=secretariat,
+        ),
+        actor=secretariat,
+    )
+    assert Client().get(f"/resources/sessions/{forum.pk}/").status_code == 404
+    assert api(None).get(f"/api/v1/match-sessions/{forum.pk}").status_code == 404
+    assert api(None).get("/api/v1/match-sessions/999999").status_code == 404
