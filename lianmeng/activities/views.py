@@ -162,9 +162,24 @@ def _event_page(
             "actions": list(services.EVENT_TRANSITIONS[event.status]) if manager else [],
             "cancel_form": CancelForm(),
             "session_stats": _session_stats(event),
+            "related_news": _related_news(event),
+            "can_write_news": _can_write_news(request.user),
         },
         status=status,
     )
+
+
+def _related_news(event: Any) -> list[Any]:
+    """Published articles (lianmeng.publicity) linked to the event, for the related-news block."""
+    from lianmeng.publicity.selectors import articles_for_event
+
+    return articles_for_event(event_id=event.pk)
+
+
+def _can_write_news(user: Any) -> bool:
+    from lianmeng.publicity.policies import can_publish_article
+
+    return bool(can_publish_article(user))
 
 
 def _session_stats(event: Any) -> dict[str, Any] | None:

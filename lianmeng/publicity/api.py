@@ -33,6 +33,7 @@ class ArticleOut(Schema):
     published_at: datetime | None
     url: str
     organizations: list[int]
+    events: list[int]
     suggested_by: int | None
 
     @staticmethod
@@ -46,6 +47,10 @@ class ArticleOut(Schema):
     @staticmethod
     def resolve_organizations(obj: Article) -> list[int]:
         return [o.pk for o in obj.organizations.all()]
+
+    @staticmethod
+    def resolve_events(obj: Article) -> list[int]:
+        return [e.pk for e in obj.events.all()]
 
     @staticmethod
     def resolve_suggested_by(obj: Article) -> int | None:
@@ -68,6 +73,19 @@ class ArticleIn(Schema):
     outlet: str = ""
     source_url: str = ""
     organizations: list[int] = []
+    events: list[int] = []
+
+
+class ArticlePatch(Schema):
+    kind: KindLiteral | None = None
+    title: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    tags: list[str] | None = None
+    outlet: str | None = None
+    source_url: str | None = None
+    organizations: list[int] | None = None
+    events: list[int] | None = None
 
 
 class PublishIn(Schema):
@@ -89,7 +107,7 @@ def article_list(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
         )
     else:
         qs = selectors.article_list(viewer=request.user, q=filters.q, kind=filters.kind)
-    return qs.prefetch_related("organizations")
+    return qs.prefetch_related("organizations", "events")
 
 
 @router.post("/articles", response={201: ArticleOut}, auth=AUTH)
@@ -102,6 +120,15 @@ def article_create(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
 
 @router.get("/articles/{article_id}", response=ArticleOut, auth=OPTIONAL_AUTH)
 def article_detail(request: HttpRequest, article_id: int) -> Article:
+    return selectors.article_get(viewer=request.user, pk=article_id)
+
+
+@router.patch("/articles/{article_id}", response=ArticleOut, auth=AUTH)
+def article_update(request: HttpRequest, article_id: int, payload: ArticlePatch) -> Article:
+    """Edit an article (the secretariat any time, the author while a draft or in review); `events`
+    links the events it reports on (published, held or cancelled ones)."""
+    article = selectors.article_get(viewer=request.user, pk=article_id)
+    services.article_update(article=article, data=payload.dict(exclude_unset=True), actor=request.user)
     return selectors.article_get(viewer=request.user, pk=article_id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +37,36 @@ class ArticleForm(BootstrapFormMixin, forms.Form):
         help_text=_("JPEG 或 PNG，不超过 5 MB；用于列表和分享卡片"),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png"}),
     )
+    events = forms.TypedMultipleChoiceField(
+        label=_("相关活动"),
+        required=False,
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("本文报道或预告的活动（可多选，按住 Ctrl 或 ⌘ 选择多个）；活动页面会列出本文"),
+    )
+
+    def __init__(self, *args: Any, linked_events: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = event_choices(linked_events or [])  # type: ignore[attr-defined]
+
+
+def event_choices(linked: list[int]) -> list[tuple[int, str]]:
+    """Published, held or cancelled events of the last year and ahead (newest first), plus those
+    already linked."""
+    import datetime
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from lianmeng.activities.models import Event
+
+    since = timezone.now() - datetime.timedelta(days=366)
+    events = (
+        Event.objects.filter(status__in=["published", "held", "cancelled"])
+        .filter(Q(starts_at__gte=since) | Q(pk__in=linked))
+        .order_by("-starts_at", "-id")[:200]
+    )
+    return [(e.pk, f"{timezone.localtime(e.starts_at):%Y-%m-%d} {e.title}") for e in events]
 
 
 class TransitionForm(BootstrapFormMixin, forms.Form):

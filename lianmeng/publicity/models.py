@@ -50,6 +50,9 @@ class Article(TimeStampedModel):
     projects = models.ManyToManyField(
         "library.Project", verbose_name=_("相关项目"), related_name="articles", blank=True
     )
+    events = models.ManyToManyField(
+        "activities.Event", verbose_name=_("相关活动"), related_name="articles", blank=True
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )

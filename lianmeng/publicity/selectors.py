@@ -60,3 +60,16 @@ def articles_waiting_for_review() -> QuerySet[Article]:
 def related(article: Article, limit: int = 4) -> QuerySet[Article]:
     """Other published articles of the same kind, newest first."""
     return published(kind=article.kind).exclude(pk=article.pk)[:limit]
+
+
+def article_events(*, viewer: Any, article: Article) -> list[Any]:
+    """The events an article is about, those the viewer may see (the activities app's rules), by date."""
+    from lianmeng.activities.policies import can_view_event
+
+    events = article.events.select_related("city").order_by("starts_at", "id")
+    return [e for e in events if can_view_event(viewer, e)]
+
+
+def articles_for_event(*, event_id: int, limit: int = 5) -> list[Article]:
+    """Published articles linked to an event, newest first (the event page's related news)."""
+    return list(published().filter(events=event_id)[:limit])

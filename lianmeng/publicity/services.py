@@ -152,11 +152,38 @@ def article_clean(data: dict[str, Any], *, instance: Article | None = None) -> d
         if len(orgs) != len(set(ids)):
             errors.setdefault("organizations", []).append(_("相关单位须是联盟成员单位"))
         out["organizations"] = orgs
+    if given("events"):
+        out["events"] = _clean_events(data.get("events"), errors)
     if errors:
         raise ValidationError(errors)
     if not out.get("summary") and "body" in out and given("summary"):
         out["summary"] = plain_text(out["body"])[:120]
     return out
+
+
+LINKABLE_EVENT_STATUSES = ("published", "held", "cancelled")
+
+
+def _clean_events(value: Any, errors: dict[str, list[str]]) -> list[Any]:
+    """Related events: ids of events that have been published (published, held or cancelled; never
+    drafts, which nobody outside their organizers may see)."""
+    from lianmeng.activities.models import Event
+
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,，\s]+", value) if v]
+    ids: set[int] = set()
+    for item in value or []:
+        raw = getattr(item, "pk", item)
+        if not str(raw).isdigit():
+            errors.setdefault("events", []).append(_("相关活动须是已发布的活动"))
+            return []
+        ids.add(int(raw))
+    events = list(Event.objects.filter(pk__in=ids, status__in=LINKABLE_EVENT_STATUSES))
+    if len(events) != len(ids):
+        errors.setdefault("events", []).append(_("相关活动须是已发布的活动"))
+    if len(ids) > 10:
+        errors.setdefault("events", []).append(_("相关活动最多 10 个"))
+    return events
 
 
 def _store_cover(article: Article, cover: UploadedFile) -> None:
@@ -178,6 +205,7 @@ def article_create(*, data: dict[str, Any], actor: Any, cover: UploadedFile | No
     if cover is not None:
         clean_upload(cover, field="cover", allowed=COVER_TYPES, max_bytes=5 * 1024 * 1024)
     organizations = cleaned.pop("organizations", [])
+    events = cleaned.pop("events", [])
     suggested_by = None
     status = ArticleStatus.DRAFT
     if not policies.is_secretariat(actor):
@@ -192,11 +220,16 @@ def article_create(*, data: dict[str, Any], actor: Any, cover: UploadedFile | No
     article_index(article)
     article.save()
     article.organizations.set(organizations)
+    article.events.set(events)
     audit.record(
         actor=actor,
         action="article.create",
         target=article,
-        new={**{k: cleaned[k] for k in ARTICLE_FIELDS if k in cleaned}, "status": status},
+        new={
+            **{k: cleaned[k] for k in ARTICLE_FIELDS if k in cleaned},
+            "status": status,
+            "events": sorted(e.pk for e in events),
+        },
     )
     return article
 
@@ -213,6 +246,8 @@ def article_update(
         raise PermissionDenied
     cleaned = article_clean(data, instance=article)
     organizations = cleaned.pop("organizations", None)
+    events = cleaned.pop("events", None)
+    old_events = sorted(article.events.values_list("pk", flat=True)) if events is not None else []
     fields = [k for k in ARTICLE_FIELDS if k in cleaned]
     before = audit.snapshot(article, fields)
     for key, value in cleaned.items():
@@ -224,6 +259,11 @@ def article_update(
     if organizations is not None:
         article.organizations.set(organizations)
     old, new = audit.changes(before, audit.snapshot(article, fields))
+    if events is not None:
+        article.events.set(events)
+        new_events = sorted(e.pk for e in events)
+        if new_events != old_events:
+            old["events"], new["events"] = old_events, new_events
     if cover is not None:
         new["cover"] = article.cover.name
     if new:

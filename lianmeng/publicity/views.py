@@ -59,6 +59,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "article": article,
             "related": selectors.related(article) if article.is_public else [],
             "organizations": article.organizations.all(),
+            "events": selectors.article_events(viewer=request.user, article=article),
             "can_edit": policies.can_edit_article(request.user, article),
             "actions": actions,
             "transition_form": TransitionForm(),
@@ -89,8 +90,13 @@ def _form_data(form: ArticleForm) -> dict[str, Any]:
 def article_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_create_article(request.user):
         raise PermissionDenied
+    event = request.GET.get("event", "")
+    linked = [int(event)] if event.isdigit() else []
     form = ArticleForm(
-        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "news")}
+        request.POST or None,
+        request.FILES or None,
+        initial={"kind": request.GET.get("kind", "news"), "events": linked},
+        linked_events=linked,
     )
     is_staff = policies.can_publish_article(request.user)
     if not is_staff:
@@ -118,6 +124,7 @@ def article_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     article = selectors.article_get(viewer=request.user, pk=pk)
     if not policies.can_edit_article(request.user, article):
         raise PermissionDenied
+    linked = [e.pk for e in article.events.all()]
     initial = {
         "kind": article.kind,
         "title": article.title,
@@ -126,8 +133,9 @@ def article_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "tags": " ".join(article.tags or []),
         "outlet": article.outlet,
         "source_url": article.source_url,
+        "events": linked,
     }
-    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial, linked_events=linked)
     if request.method == "POST" and form.is_valid():
         try:
             services.article_update(
