@@ -116,6 +116,15 @@ class Counts(Schema):
 
 class EventDetailOut(EventOut):
     counts: Counts
+    projects: list[int]
+
+    @staticmethod
+    def resolve_projects(obj: Event) -> list[int]:
+        """Linked library projects the caller may see (set by the endpoint); otherwise public ones."""
+        visible = getattr(obj, "visible_projects", None)
+        if visible is None:
+            visible = selectors.event_projects(viewer=None, event=obj)
+        return [p.pk for p in visible]
 
     @staticmethod
     def resolve_counts(obj: Event) -> dict[str, int]:
@@ -177,6 +186,16 @@ class HoldIn(Schema):
     outcomes: str = ""
     agreements_signed: int = 0
     projects_started: int = 0
+    projects: list[int] = []
+
+
+class SummaryPatch(Schema):
+    summary: str | None = None
+    attendance: int | None = None
+    outcomes: str | None = None
+    agreements_signed: int | None = None
+    projects_started: int | None = None
+    projects: list[int] | None = None
 
 
 class RegistrationIn(Schema):
@@ -313,7 +332,11 @@ def event_create(request: HttpRequest, payload: EventIn) -> Status:
 
 @router.get("/events/{event_id}", response=EventDetailOut, auth=OPTIONAL_AUTH)
 def event_detail(request: HttpRequest, event_id: int) -> Event:
-    return selectors.event_get(viewer=request.user, pk=event_id)
+    """One event with its counts and, once held, the library projects its outcomes link (`projects`:
+    ids of those you may see)."""
+    event = selectors.event_get(viewer=request.user, pk=event_id)
+    event.visible_projects = selectors.event_projects(viewer=request.user, event=event)  # type: ignore[attr-defined]
+    return event
 
 
 @router.patch("/events/{event_id}", response=EventDetailOut, auth=AUTH)
@@ -336,8 +359,22 @@ def event_cancel(request: HttpRequest, event_id: int, payload: CancelIn) -> Even
 
 @router.post("/events/{event_id}/hold", response=EventDetailOut, auth=AUTH)
 def event_hold(request: HttpRequest, event_id: int, payload: HoldIn) -> Event:
-    """File the summary of a published event that has started; it then counts for 1+7+N."""
-    return services.event_hold(event=_manageable(request, event_id), data=payload.dict(), actor=request.user)
+    """File the summary of a published event that has started; it then counts for 1+7+N. `projects`
+    links projects of the library (ids of projects you may see) as outcomes."""
+    event = services.event_hold(event=_manageable(request, event_id), data=payload.dict(), actor=request.user)
+    event.visible_projects = selectors.event_projects(viewer=request.user, event=event)  # type: ignore[attr-defined]
+    return event
+
+
+@router.patch("/events/{event_id}/summary", response=EventDetailOut, auth=AUTH)
+def event_summary_update(request: HttpRequest, event_id: int, payload: SummaryPatch) -> Event:
+    """Correct a held event's summary, attendance or outcomes; `projects` replaces the linked projects
+    (those you cannot see stay linked)."""
+    event = services.event_summary_update(
+        event=_manageable(request, event_id), data=payload.dict(exclude_unset=True), actor=request.user
+    )
+    event.visible_projects = selectors.event_projects(viewer=request.user, event=event)  # type: ignore[attr-defined]
+    return event
 
 
 @router.get("/events/{event_id}/registrations", response=list[RegistrationOut], auth=AUTH)

@@ -109,6 +109,19 @@ class SummaryForm(BootstrapFormMixin, forms.Form):
         initial=0,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    projects = forms.TypedMultipleChoiceField(
+        label=_("相关项目"),
+        required=False,
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("活动签约或启动的项目库项目（可多选，按住 Ctrl 或 ⌘ 选择多个）；活动页面会列出"),
+    )
+
+    def __init__(
+        self, *args: Any, project_choices: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = project_choices or []  # type: ignore[attr-defined]
 
 
 class PhotoForm(BootstrapFormMixin, forms.Form):

@@ -125,6 +125,13 @@ class Event(TimeStampedModel):
     outcomes = models.TextField(_("活动成果"), blank=True)
     agreements_signed = models.PositiveIntegerField(_("签约协议数"), default=0)
     projects_started = models.PositiveIntegerField(_("启动项目数"), default=0)
+    projects = models.ManyToManyField(
+        "library.Project",
+        verbose_name=_("相关项目"),
+        related_name="events",
+        blank=True,
+        help_text=_("活动签约或启动的项目（项目库）"),
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL

@@ -121,6 +121,42 @@ def event_get(*, viewer: Any, pk: int) -> Event:
     return event
 
 
+def event_projects(*, viewer: Any, event: Event) -> list[Any]:
+    """The library projects an event's outcomes link, those the viewer may see (library's rules)."""
+    from lianmeng.library.selectors import projects_visible
+
+    return list(
+        projects_visible(viewer)
+        .filter(pk__in=event.projects.values("pk"))
+        .select_related("lead_organization")
+        .order_by("name_sort", "id")
+    )
+
+
+def project_choices(*, viewer: Any, event: Event, limit: int = 200) -> list[tuple[int, str]]:
+    """Projects a manager may link to an event's outcomes: those linked and visible, then the ones led by
+    the organizer, then the most recently updated, as (id, label)."""
+    from django.db.models import Case, IntegerField, When
+
+    from lianmeng.library.selectors import projects_visible
+
+    linked = list(event.projects.values_list("pk", flat=True)) if event.pk else []
+    qs = (
+        projects_visible(viewer)
+        .select_related("lead_organization")
+        .annotate(
+            first=Case(
+                When(pk__in=linked, then=0),
+                When(lead_organization_id=event.organizer_id, then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("first", "-updated_at", "-id")[:limit]
+    )
+    return [(p.pk, f"{p.name}（{p.lead_organization.name}）") for p in qs]
+
+
 def event_counts(event: Event) -> dict[str, int]:
     """Registered (seats taken, attended included), waitlisted, attended, no-show, cancelled."""
     row = event.registrations.aggregate(

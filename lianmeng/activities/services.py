@@ -395,6 +395,44 @@ def _summary_clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_EVENT_PROJECTS = 30
+
+
+def _projects_clean(value: Any, actor: Any, errors: dict[str, list[str]]) -> list[Any]:
+    """Projects of the library an event's outcomes link: ids of projects the actor may see."""
+    from lianmeng.library.selectors import projects_visible
+
+    if isinstance(value, str):
+        value = [v for v in value.replace("，", ",").replace(" ", ",").split(",") if v]
+    ids: set[int] = set()
+    for item in value or []:
+        raw = getattr(item, "pk", item)
+        if not str(raw).isdigit():
+            errors.setdefault("projects", []).append(_("请选择项目库中的项目"))
+            return []
+        ids.add(int(raw))
+    if len(ids) > MAX_EVENT_PROJECTS:
+        errors.setdefault("projects", []).append(_("相关项目最多 %(n)d 个") % {"n": MAX_EVENT_PROJECTS})
+        return []
+    projects = list(projects_visible(actor).filter(pk__in=ids))
+    if len(projects) != len(ids):
+        errors.setdefault("projects", []).append(_("请选择项目库中的项目"))
+    return projects
+
+
+def _projects_set(event: Event, projects: list[Any] | None, actor: Any) -> tuple[list[int], list[int]]:
+    """Replace the event's projects with ``projects``, keeping those linked before that the actor cannot
+    see (a coordinator's form never offers them, so it must not drop them); (old ids, new ids)."""
+    from lianmeng.library.selectors import projects_visible
+
+    old = sorted(event.projects.values_list("pk", flat=True))
+    if projects is None:
+        return old, old
+    hidden = list(event.projects.exclude(pk__in=projects_visible(actor).values("pk")))
+    event.projects.set([*projects, *hidden])
+    return old, sorted({p.pk for p in [*projects, *hidden]})
+
+
 @transaction.atomic
 def event_hold(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     """Mark a published event as held by filing its summary (only then does it count for 1+7+N).
@@ -406,6 +444,10 @@ def event_hold(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     if timezone.now() < event.starts_at:
         raise ValidationError({"status": _("活动尚未开始，举办后才能提交活动总结")})
     cleaned = _summary_clean(data)
+    project_errors: dict[str, list[str]] = {}
+    projects = _projects_clean(data.get("projects"), actor, project_errors) if "projects" in data else None
+    if project_errors:
+        raise ValidationError(project_errors)
     if cleaned["attendance"] is None:
         cleaned["attendance"] = event.registrations.filter(status=RegistrationStatus.ATTENDED).count()
     for key, value in cleaned.items():
@@ -413,12 +455,13 @@ def event_hold(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     event.status = new_status
     event.held_at = timezone.now()
     event.save()
+    _old, project_ids = _projects_set(event, projects, actor)
     audit.record(
         actor=actor,
         action="event.hold",
         target=event,
         old={"status": EventStatus.PUBLISHED},
-        new={"status": new_status, **cleaned},
+        new={"status": new_status, **cleaned, "projects": project_ids},
     )
     return event
 
@@ -432,11 +475,18 @@ def event_summary_update(*, event: Event, data: dict[str, Any], actor: Any) -> E
     if event.status != EventStatus.HELD:
         raise ValidationError({"status": _("只有已举办的活动可以修改活动总结")})
     cleaned = _summary_clean({**{f: getattr(event, f) for f in SUMMARY_FIELDS}, **data})
+    project_errors: dict[str, list[str]] = {}
+    projects = _projects_clean(data.get("projects"), actor, project_errors) if "projects" in data else None
+    if project_errors:
+        raise ValidationError(project_errors)
     before = audit.snapshot(event, SUMMARY_FIELDS)
     for key, value in cleaned.items():
         setattr(event, key, value)
     event.save()
     old, new = audit.changes(before, audit.snapshot(event, SUMMARY_FIELDS))
+    old_projects, new_projects = _projects_set(event, projects, actor)
+    if old_projects != new_projects:
+        old["projects"], new["projects"] = old_projects, new_projects
     if new:
         audit.record(actor=actor, action="event.summary", target=event, old=old, new=new)
     return event

@@ -163,6 +163,9 @@ def _event_page(
             "cancel_form": CancelForm(),
             "session_stats": _session_stats(event),
             "related_news": _related_news(event),
+            "projects": selectors.event_projects(viewer=request.user, event=event)
+            if event.status == EventStatus.HELD
+            else [],
             "can_write_news": _can_write_news(request.user),
         },
         status=status,
@@ -271,10 +274,12 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(viewer=request.user, pk=pk)
     if not policies.can_manage_event(request.user, event):
         raise PermissionDenied
-    initial = (
+    initial: dict[str, Any] = (
         {f: getattr(event, f) for f in services.SUMMARY_FIELDS} if event.status == EventStatus.HELD else {}
     )
-    form = SummaryForm(request.POST or None, initial=initial)
+    initial["projects"] = [p.pk for p in selectors.event_projects(viewer=request.user, event=event)]
+    choices = selectors.project_choices(viewer=request.user, event=event)
+    form = SummaryForm(request.POST or None, initial=initial, project_choices=choices)
     photo_form = PhotoForm()
     if request.method == "POST" and "image" not in request.FILES and form.is_valid():
         try:
@@ -292,7 +297,7 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("活动总结已保存"))
             return redirect(event)
     elif request.method == "POST":
-        form = SummaryForm(initial=initial)
+        form = SummaryForm(initial=initial, project_choices=choices)
         photo_form = PhotoForm(request.POST, request.FILES)
         if photo_form.is_valid():
             try:
