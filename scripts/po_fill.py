@@ -2,7 +2,8 @@
 
 Usage: python scripts/po_fill.py lianmeng/<app>/locale/en/LC_MESSAGES/django.po translations.py
 The dict file defines ``T = {"中文": "English", ...}``. Plural entries get the same text for both
-forms unless the value is a tuple (singular, plural). Unknown msgids are listed and left empty.
+forms unless the value is a tuple (singular, plural). Entries not in the dict keep their translation;
+those still empty are listed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def main() -> None:
         chunk = re.sub(r"(?m)^#\| .*\n?", "", chunk)
         value = table.get(msgid)
         if value is None:
-            missing.append(msgid)
+            if re.search(r'(?m)^msgstr(?:\[0\])? ""\s*$', chunk) and not re.search(
+                r'(?m)^"', chunk.split("msgstr", 1)[1]
+            ):
+                missing.append(msgid)
             out.append(chunk)
             continue
         head = chunk[: chunk.index("msgstr")]

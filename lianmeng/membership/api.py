@@ -12,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.pagination import CappedPageNumberPagination
 
 from . import policies, selectors, services
 from .models import MembershipApplication, Organization
@@ -136,9 +137,11 @@ def _tracking_url(application: MembershipApplication) -> str:
 
 
 @router.get("/organizations", response=list[OrganizationOut], auth=OPTIONAL_AUTH)
-@paginate(PageNumberPagination, page_size=20)
+@paginate(CappedPageNumberPagination, page_size=20)
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
-    """The member directory (public: active members only). `q` is searched the Chinese-aware way."""
+    """The member directory (public: active members only). `q` is searched the Chinese-aware way.
+
+    `count` stops at 10,000 (`count_capped` is then true)."""
     return selectors.organization_directory(viewer=request.user, **filters.dict())
 
 

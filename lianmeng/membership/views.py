@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.errors import apply_to_form
 from lianmeng.core.models import City
+from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.search import parse_query
 
 from . import policies, selectors, services
@@ -27,12 +28,14 @@ def directory(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     filters = {k: request.GET.get(k, "").strip() or None for k in ("city", "kind", "tier", "status")}
     qs = selectors.organization_directory(viewer=request.user, q=q, **filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "membership/directory.html",
         {
             "page_obj": page,
+            "count_capped": paginator.capped,
             "q": q,
             "filters": filters,
             "searched": not parse_query(q).empty,

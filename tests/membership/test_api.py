@@ -188,3 +188,17 @@ def test_uscc_generator_makes_valid_codes() -> None:
     from stdnum.cn import uscc
 
     assert uscc.is_valid(make_uscc("x", division="370200", kind="park"))
+
+
+def test_counts_stop_at_the_cap(api: Any, client: Any, make_org: Any, monkeypatch: Any) -> None:
+    from lianmeng.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    for i in range(7):
+        make_org(f"青岛封顶测试{i}")
+    body = api(None).get("/api/v1/organizations", {"q": "青岛"}).json()
+    assert body["count"] == 5 and body["count_capped"] is True
+    page = client.get("/members/", {"q": "青岛"}).content.decode()
+    assert "超过 5 家单位" in page
+    body = api(None).get("/api/v1/organizations", {"q": "青岛封顶测试1"}).json()
+    assert body == {**body, "count": 1, "count_capped": False}
