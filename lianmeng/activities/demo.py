@@ -333,7 +333,23 @@ def load(*, accounts: bool = True) -> str:
     if summit is not None:
         summit.partners.set(partners)
     _registrations(events)
+    link_demo_projects()
     return f"{len(events)} events ({created} new)"
+
+
+def link_demo_projects() -> int:
+    """The held Qingdao summit's outcomes link two landed projects of the library, when the library's
+    demo has run (it loads after this app, so ``lianmeng.matchmaking.demo`` calls this again)."""
+    from lianmeng.library.models import Project, ProjectStage
+
+    summit = Event.objects.filter(title="胶东暨蓝区人力资源服务峰会", status=EventStatus.HELD).first()
+    if summit is None or summit.projects.exists():
+        return 0
+    projects = list(
+        Project.objects.filter(stage__in=[ProjectStage.LANDED, ProjectStage.OPERATING]).order_by("id")[:2]
+    )
+    summit.projects.set(projects)
+    return len(projects)
 
 
 def _registrations(events: dict[str, Event]) -> None:

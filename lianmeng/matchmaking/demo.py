@@ -326,4 +326,7 @@ def load(*, accounts: bool = True) -> str:
         req.save()
         MatchRequest.objects.filter(pk=req.pk).update(created_at=created)
         requests += 1
+    from lianmeng.activities.demo import link_demo_projects
+
+    link_demo_projects()  # the library's demo has run by now (INSTALLED_APPS order)
     return f"{made} resources, {requests} matchmaking requests"

@@ -115,4 +115,27 @@ def load(*, accounts: bool = True) -> str:
         article.save()
         article.organizations.set(Organization.objects.filter(name__in=orgs))
         made += 1
+    _link_events()
     return f"{made} articles"
+
+
+# Articles about this year's events (found by kind and organizer city, not by title).
+ARTICLE_EVENTS = {
+    "联盟理事会全会在青岛召开 审议通过年度工作计划": {"kind": "plenary"},
+    "烟台举办胶东人力资源服务业高质量发展峰会": {"kind__in": ["summit", "forum"], "city__name": "烟台"},
+}
+
+
+def _link_events() -> None:
+    from lianmeng.activities.models import Event
+
+    year = timezone.localdate().year
+    for title, lookup in ARTICLE_EVENTS.items():
+        article = Article.objects.filter(title=title).first()
+        event = (
+            Event.objects.filter(starts_at__year=year, status__in=["published", "held"], **lookup)
+            .order_by("starts_at")
+            .first()
+        )
+        if article is not None and event is not None and not article.events.exists():
+            article.events.set([event])
