@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -120,7 +121,7 @@ def load(*, accounts: bool = True) -> str:
 
 
 # Articles about this year's events (found by kind and organizer city, not by title).
-ARTICLE_EVENTS = {
+ARTICLE_EVENTS: dict[str, dict[str, Any]] = {
     "联盟理事会全会在青岛召开 审议通过年度工作计划": {"kind": "plenary"},
     "烟台举办胶东人力资源服务业高质量发展峰会": {"kind__in": ["summit", "forum"], "city__name": "烟台"},
 }
