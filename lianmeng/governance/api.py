@@ -3,17 +3,32 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from lianmeng.accounts.models import User
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
-from .models import Meeting, Motion, Task
-from .presidency import TermView, presidency_schedule
+from .models import (
+    CouncilSeat,
+    Meeting,
+    MeetingPaper,
+    Motion,
+    Notice,
+    NoticeAttachment,
+    RotationChange,
+    Task,
+)
+from .presidency import TermView, presidency_schedule, rotation_for, rotation_plan
+from .views import attachment_response
 
 router = Router(tags=["governance"])
 
@@ -96,7 +111,237 @@ def presidency_handover(request: HttpRequest, payload: HandoverIn) -> Status:
     )
 
 
+class HolderOut(Schema):
+    position: int
+    organization: int
+    organization_name: str
+
+
+class ChangeOut(Schema):
+    id: int
+    kind: str
+    effective_term: int
+    order: list[int]
+    organization: int | None
+    term_months: int | None
+    resolution: int
+    resolution_number: str
+    reason: str
+    created_at: datetime
+
+
+class PlanOut(Schema):
+    id: int
+    start_date: date
+    term_months: int
+    holders: list[HolderOut]
+    next_term: int
+    next_term_months: int
+    next_order: list[int]
+    still_to_serve_this_cycle: list[int]
+    changes: list[ChangeOut]
+
+
+class ChangeIn(Schema):
+    kind: Literal["reorder", "skip", "defer", "term_length"]
+    resolution: int | None = None
+    organization: int | None = None
+    order: list[int] = []
+    term_months: int | None = None
+    reason: str = ""
+
+
+def _change(c: RotationChange) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "kind": c.kind,
+        "effective_term": c.effective_sequence + 1,
+        "order": [int(x) for x in c.order or []],
+        "organization": c.organization_id,
+        "term_months": c.term_months,
+        "resolution": c.resolution_id,
+        "resolution_number": c.resolution.number,
+        "reason": c.reason,
+        "created_at": c.created_at,
+    }
+
+
+@router.get("/presidency/plan", response=PlanOut, auth=OPTIONAL_AUTH)
+def presidency_plan(request: HttpRequest) -> dict[str, Any]:
+    """The rotation plan, the state the next term starts from, and every change with its resolution (public)."""
+    plan = rotation_plan()
+    if plan is None:
+        raise Http404
+    rotation = rotation_for(plan)
+    current = rotation.term_on(timezone.localdate())
+    sequence = current.sequence + 1 if current else 0
+    state = rotation.state_at(sequence)
+    return {
+        "id": plan.pk,
+        "start_date": plan.start_date,
+        "term_months": plan.term_months,
+        "holders": [
+            {
+                "position": h.position,
+                "organization": h.organization_id,
+                "organization_name": h.organization.name,
+            }
+            for h in plan.holders.select_related("organization").order_by("position")
+        ],
+        "next_term": sequence + 1,
+        "next_term_months": state.term_months,
+        "next_order": list(state.order),
+        "still_to_serve_this_cycle": list(state.queue),
+        "changes": [
+            _change(c) for c in plan.changes.select_related("resolution").order_by("effective_sequence", "id")
+        ],
+    }
+
+
+@router.post("/presidency/changes", response={201: ChangeOut}, auth=AUTH)
+def presidency_change(request: HttpRequest, payload: ChangeIn) -> Status:
+    """Reorder, skip, defer or change the term length from the next term, by a resolution in force
+    (secretariat). Without ``resolution`` the change is refused with the page's message."""
+    if not policies.can_change_rotation(request.user):
+        raise PermissionDenied
+    resolution = None
+    if payload.resolution is not None:
+        resolution = selectors.resolution_list(viewer=request.user).filter(pk=payload.resolution).first()
+        if resolution is None:
+            raise ValidationError({"resolution": _("找不到该决议")})
+    organization = None
+    if payload.organization is not None:
+        organization = Organization.objects.filter(pk=payload.organization).first()
+        if organization is None:
+            raise ValidationError({"organization": _("找不到该单位")})
+    found = Organization.objects.in_bulk(payload.order)
+    missing = [str(pk) for pk in payload.order if pk not in found]
+    if missing:
+        raise ValidationError({"order": _("找不到这些单位：%(names)s") % {"names": "、".join(missing)}})
+    change = services.rotation_change(
+        kind=payload.kind,
+        resolution=resolution,
+        organization=organization,
+        order=[found[pk] for pk in payload.order],
+        term_months=payload.term_months,
+        reason=payload.reason,
+        actor=request.user,
+    )
+    return Status(201, _change(RotationChange.objects.select_related("resolution").get(pk=change.pk)))
+
+
 # ---------------------------------------------------------------- council
+
+
+class RepresentativeOut(Schema):
+    user: int
+    name: str
+    starts_on: date
+    ends_on: date | None
+
+
+class SeatOut(Schema):
+    id: int
+    organization: int
+    organization_name: str
+    representative: int | None
+    representative_name: str | None
+    post: str
+    starts_on: date
+    ends_on: date | None
+
+
+class SeatDetailOut(SeatOut):
+    representatives: list[RepresentativeOut]
+
+
+class SeatIn(Schema):
+    organization: int
+    representative: int | None = None
+    starts_on: date
+    ends_on: date | None = None
+    post: str = ""
+
+
+class RepresentativeIn(Schema):
+    representative: int
+    on: date
+
+
+def _seat(seat: CouncilSeat, history: bool = False) -> dict[str, Any]:
+    rep = seat.representative
+    out: dict[str, Any] = {
+        "id": seat.pk,
+        "organization": seat.organization_id,
+        "organization_name": seat.organization.name,
+        "representative": rep.pk if rep else None,
+        "representative_name": (rep.display_name or rep.get_username()) if rep else None,
+        "post": seat.post,
+        "starts_on": seat.starts_on,
+        "ends_on": seat.ends_on,
+    }
+    if history:
+        out["representatives"] = [
+            {
+                "user": r.user_id,
+                "name": r.user.display_name or r.user.get_username(),
+                "starts_on": r.starts_on,
+                "ends_on": r.ends_on,
+            }
+            for r in seat.representatives.select_related("user").order_by("starts_on", "id")
+        ]
+    return out
+
+
+@router.get("/council/seats", response=list[SeatOut], auth=AUTH)
+@paginate(PageNumberPagination, page_size=100)
+def seat_list(request: HttpRequest, on: date | None = None) -> Any:
+    """The seats valid on ``on`` (today by default), for the council and the secretariat."""
+    if not policies.can_view_council(request.user):
+        raise PermissionDenied
+    return [_seat(s) for s in selectors.seat_list(day=on)]
+
+
+@router.post("/council/seats", response={201: SeatDetailOut}, auth=AUTH)
+def seat_create(request: HttpRequest, payload: SeatIn) -> Status:
+    """A seat for an active member organization (secretariat); one seat per organization at a time."""
+    if not policies.can_manage_council(request.user):
+        raise PermissionDenied
+    organization = Organization.objects.filter(pk=payload.organization).first()
+    if organization is None:
+        raise ValidationError({"organization": _("找不到该单位")})
+    representative = None
+    if payload.representative is not None:
+        representative = User.objects.filter(pk=payload.representative, is_active=True).first()
+        if representative is None:
+            raise ValidationError({"representative": _("找不到该用户")})
+    seat = services.seat_create(
+        organization=organization,
+        representative=representative,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        post=payload.post,
+        actor=request.user,
+    )
+    return Status(201, _seat(selectors.seat_get(viewer=request.user, pk=seat.pk), history=True))
+
+
+@router.get("/council/seats/{seat_id}", response=SeatDetailOut, auth=AUTH)
+def seat_detail(request: HttpRequest, seat_id: int) -> dict[str, Any]:
+    return _seat(selectors.seat_get(viewer=request.user, pk=seat_id), history=True)
+
+
+@router.post("/council/seats/{seat_id}/representative", response=SeatDetailOut, auth=AUTH)
+def seat_representative(request: HttpRequest, seat_id: int, payload: RepresentativeIn) -> dict[str, Any]:
+    """A new representative from ``on``; the seat, its votes and the earlier representatives stay."""
+    seat = selectors.seat_get(viewer=request.user, pk=seat_id)
+    representative = User.objects.filter(pk=payload.representative, is_active=True).first()
+    if representative is None:
+        raise ValidationError({"representative": _("找不到该用户")})
+    services.seat_change_representative(
+        seat=seat, representative=representative, on=payload.on, actor=request.user
+    )
+    return _seat(selectors.seat_get(viewer=request.user, pk=seat.pk), history=True)
 
 
 class MeetingIn(Schema):
@@ -137,6 +382,81 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status:
     data = payload.dict()
     agenda = data.pop("agenda")
     return Status(201, services.meeting_create(data=data, agenda=agenda, actor=request.user))
+
+
+class PaperOut(Schema):
+    id: int
+    title: str
+    content_type: str
+    uploaded_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: MeetingPaper) -> str:
+        return f"/api/v1/council/meetings/{obj.meeting_id}/papers/{obj.pk}"
+
+
+class MeetingDetailOut(MeetingOut):
+    papers: list[PaperOut]
+
+    @staticmethod
+    def resolve_papers(obj: Meeting) -> list[MeetingPaper]:
+        return list(obj.papers.all())
+
+
+class MeetingPatch(Schema):
+    kind: Literal["plenary", "ordinary", "extraordinary"] | None = None
+    title: str | None = None
+    starts_at: datetime | None = None
+    place: str | None = None
+    online_link: str | None = None
+    agenda: list[str] | None = None
+
+
+@router.get("/council/meetings/{meeting_id}", response=MeetingDetailOut, auth=AUTH)
+def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
+    return selectors.meeting_get(viewer=request.user, pk=meeting_id)
+
+
+@router.patch("/council/meetings/{meeting_id}", response=MeetingDetailOut, auth=AUTH)
+def meeting_patch(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> Meeting:
+    """Change a planned meeting (the secretariat or the current president); ``agenda`` replaces the list."""
+    meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
+    data = payload.dict(exclude_unset=True)
+    agenda = data.pop("agenda", None)
+    services.meeting_update(meeting=meeting, data=data, agenda=agenda, actor=request.user)
+    return selectors.meeting_get(viewer=request.user, pk=meeting_id)
+
+
+@router.get("/council/meetings/{meeting_id}/papers", response=list[PaperOut], auth=AUTH)
+def meeting_papers(request: HttpRequest, meeting_id: int) -> Any:
+    return selectors.meeting_get(viewer=request.user, pk=meeting_id).papers.all()
+
+
+@router.post("/council/meetings/{meeting_id}/papers", response={201: PaperOut}, auth=AUTH)
+def meeting_paper_upload(
+    request: HttpRequest, meeting_id: int, file: File[UploadedFile], title: Form[str] = ""
+) -> Status:
+    """Multipart ``file`` (PDF/JPEG/PNG, checked by content) and optional ``title``, to a planned meeting."""
+    meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
+    return Status(
+        201, services.meeting_add_paper(meeting=meeting, title=title, file=file, actor=request.user)
+    )
+
+
+@router.get("/council/meetings/{meeting_id}/papers/{paper_id}", auth=AUTH)
+def meeting_paper_file(request: HttpRequest, meeting_id: int, paper_id: int) -> FileResponse:
+    meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
+    paper = get_object_or_404(MeetingPaper, meeting=meeting, pk=paper_id)
+    return attachment_response(paper.file, paper.content_type, paper.title)
+
+
+@router.delete("/council/meetings/{meeting_id}/papers/{paper_id}", response={204: None}, auth=AUTH)
+def meeting_paper_delete(request: HttpRequest, meeting_id: int, paper_id: int) -> Status:
+    meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
+    paper = get_object_or_404(MeetingPaper, meeting=meeting, pk=paper_id)
+    services.meeting_remove_paper(paper=paper, actor=request.user)
+    return Status(204, None)
 
 
 class MotionIn(Schema):
@@ -329,6 +649,25 @@ class NoticeIn(Schema):
     publish: bool = True
 
 
+class AttachmentOut(Schema):
+    id: int
+    title: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_size(obj: NoticeAttachment) -> int:
+        try:
+            return int(obj.file.size)
+        except OSError:
+            return 0
+
+    @staticmethod
+    def resolve_url(obj: NoticeAttachment) -> str:
+        return f"/api/v1/notices/{obj.notice_id}/attachments/{obj.pk}"
+
+
 class NoticeOut(Schema):
     id: int
     number: str
@@ -340,6 +679,11 @@ class NoticeOut(Schema):
     read_by: date | None
     recipients_count: int
     read_count: int
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj: Notice) -> list[NoticeAttachment]:
+        return list(obj.attachments.all())
 
 
 class ReceiptOut(Schema):
@@ -352,7 +696,35 @@ class ReceiptOut(Schema):
 @paginate(PageNumberPagination, page_size=20)
 def notice_list(request: HttpRequest, q: str | None = None, unread: bool = False) -> Any:
     """The secretariat sees every notice; members the published notices sent to their organizations."""
-    return selectors.notice_list(viewer=request.user, q=q, unread=unread)
+    return selectors.notice_list(viewer=request.user, q=q, unread=unread).prefetch_related("attachments")
+
+
+@router.get("/notices/{notice_id}", response=NoticeOut, auth=AUTH)
+def notice_detail(request: HttpRequest, notice_id: int) -> Notice:
+    return selectors.notice_get(viewer=request.user, pk=notice_id)
+
+
+@router.post("/notices/{notice_id}/attachments", response={201: list[AttachmentOut]}, auth=AUTH)
+def notice_attach(request: HttpRequest, notice_id: int, files: File[list[UploadedFile]]) -> Status:
+    """Multipart upload of one or more ``files`` to a draft notice (secretariat); each is checked by content."""
+    notice = selectors.notice_get(viewer=request.user, pk=notice_id)
+    return Status(201, services.notice_add_attachments(notice=notice, files=list(files), actor=request.user))
+
+
+@router.delete("/notices/{notice_id}/attachments/{attachment_id}", response={204: None}, auth=AUTH)
+def notice_attachment_delete(request: HttpRequest, notice_id: int, attachment_id: int) -> Status:
+    notice = selectors.notice_get(viewer=request.user, pk=notice_id)
+    attachment = get_object_or_404(NoticeAttachment, notice=notice, pk=attachment_id)
+    services.notice_remove_attachment(attachment=attachment, actor=request.user)
+    return Status(204, None)
+
+
+@router.get("/notices/{notice_id}/attachments/{attachment_id}", auth=AUTH)
+def notice_attachment_file(request: HttpRequest, notice_id: int, attachment_id: int) -> FileResponse:
+    """The file, for the notice's recipients and the secretariat (others get 404)."""
+    notice = selectors.notice_get(viewer=request.user, pk=notice_id)
+    attachment = get_object_or_404(NoticeAttachment, notice=notice, pk=attachment_id)
+    return attachment_response(attachment.file, attachment.content_type, attachment.title)
 
 
 @router.post("/notices", response={201: NoticeOut}, auth=AUTH)

@@ -129,6 +129,31 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
         }
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; ``clean`` returns a list (checked by the service with clean_upload)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class NoticeAttachmentsForm(BootstrapFormMixin, forms.Form):
+    attachments = MultipleFileField(
+        label=_("添加附件"),
+        help_text=_("可选多个文件：PDF 或图片（JPEG、PNG），每个不超过 10 MB，最多 10 个"),
+    )
+
+
 class NoticeForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 8}))
@@ -146,8 +171,10 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
     read_by = forms.DateField(
         label=_("阅读期限"), widget=DATE, required=False, help_text=_("到期仍未阅读的单位会收到提醒")
     )
-    attachment = forms.FileField(
-        label=_("附件"), required=False, help_text=_("PDF 或图片（JPEG、PNG），不超过 10 MB")
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("可选多个文件：PDF 或图片（JPEG、PNG），每个不超过 10 MB，最多 10 个"),
     )
     publish = forms.BooleanField(label=_("立即发布"), required=False, initial=True)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting-new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/papers/<int:paper_id>/", views.meeting_paper, name="meeting-paper"),
     path("motions/", views.motion_list, name="motions"),
     path("motions/new/", views.motion_new, name="motion-new"),

@@ -28,6 +28,7 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     MotionForm,
+    NoticeAttachmentsForm,
     NoticeForm,
     PaperForm,
     RotationChangeForm,
@@ -271,6 +272,36 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(viewer=request.user, pk=pk)
+    if not policies.can_convene_meeting(request.user, president_for(request.user)):
+        raise PermissionDenied
+    if meeting.status != MeetingStatus.PLANNED:
+        messages.error(request, _("会议%(status)s，不能再修改") % {"status": meeting.get_status_display()})
+        return redirect(meeting)
+    initial = {
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "place": meeting.place,
+        "online_link": meeting.online_link,
+        "agenda": "\n".join(a.title for a in meeting.agenda.all()),
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        agenda = data.pop("agenda").splitlines()
+        updated = _run(
+            form,
+            lambda: services.meeting_update(meeting=meeting, data=data, agenda=agenda, actor=request.user),
+        )
+        if updated:
+            messages.success(request, _("会议已修改"))
+            return redirect(updated)
+    return render(request, "governance/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     user = request.user
@@ -320,6 +351,12 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                     actor=user,
                 ),
             )
+        elif form_name == "remove-paper":
+            paper = MeetingPaper.objects.filter(meeting=meeting, pk=request.POST.get("paper") or 0).first()
+            if paper is None:
+                raise Http404
+            _flash(request, lambda: services.meeting_remove_paper(paper=paper, actor=user), _("材料已删除"))
+            return redirect(meeting)
         elif form_name == "approve" and approve_form.is_valid():
             at = selectors.meeting_get(viewer=user, pk=approve_form.cleaned_data["at_meeting"])
             ok = _run(
@@ -351,6 +388,8 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 for key in ("present", "proxy", "absent")
             },
             "can_manage": can_manage,
+            "can_edit": meeting.status == MeetingStatus.PLANNED
+            and policies.can_convene_meeting(user, president_for(user)),
             "attendance_form": attendance_form,
             "minutes_form": minutes_form,
             "paper_form": paper_form,
@@ -366,10 +405,7 @@ def meeting_paper(request: AuthedRequest, pk: int, paper_id: int) -> FileRespons
     paper = MeetingPaper.objects.filter(meeting=meeting, pk=paper_id).first()
     if paper is None:
         raise Http404
-    suffix = paper.file.name.rsplit(".", 1)[-1] if paper.file.name else "bin"
-    return FileResponse(
-        paper.file.open("rb"), content_type=paper.content_type, filename=f"{paper.title}.{suffix}"
-    )
+    return attachment_response(paper.file, paper.content_type, paper.title)
 
 
 # ---------------------------------------------------------------- motions
@@ -557,7 +593,7 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        attachment = data.pop("attachment")
+        attachments = data.pop("attachments")
         publish = data.pop("publish")
 
         def create() -> Any:
@@ -565,10 +601,8 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
 
             with transaction.atomic():
                 notice = services.notice_create(data=data, actor=request.user)
-                if attachment:
-                    services.notice_add_attachment(
-                        notice=notice, title="", file=attachment, actor=request.user
-                    )
+                if attachments:
+                    services.notice_add_attachments(notice=notice, files=attachments, actor=request.user)
                 if publish:
                     notice = services.notice_publish(notice=notice, actor=request.user)
                 return notice
@@ -584,6 +618,11 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
 def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_get(viewer=request.user, pk=pk)
     user = request.user
+    can_manage = policies.can_manage_notices(user)
+    upload_form = NoticeAttachmentsForm(
+        request.POST if request.POST.get("action") == "attach" else None,
+        request.FILES if request.POST.get("action") == "attach" else None,
+    )
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "read":
@@ -591,7 +630,29 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已确认阅读"))
         elif action == "publish":
             _flash(request, lambda: services.notice_publish(notice=notice, actor=user), _("通知已发布"))
-        return redirect(notice)
+        elif action == "attach":
+            if not can_manage:
+                raise PermissionDenied
+            files = upload_form.cleaned_data["attachments"] if upload_form.is_valid() else None
+            if files is not None and _run(
+                upload_form,
+                lambda: services.notice_add_attachments(notice=notice, files=files, actor=user),
+            ):
+                messages.success(request, _("已添加 %(n)d 个附件") % {"n": len(files)})
+                return redirect(notice)
+        elif action == "remove-attachment":
+            attachment = NoticeAttachment.objects.filter(
+                notice=notice, pk=request.POST.get("attachment") or 0
+            ).first()
+            if attachment is None:
+                raise Http404
+            _flash(
+                request,
+                lambda: services.notice_remove_attachment(attachment=attachment, actor=user),
+                _("附件已删除"),
+            )
+        if action != "attach":
+            return redirect(notice)
     receipts = selectors.notice_receipts(viewer=user, notice=notice)
     mine_unread = any(r.read_at is None for r in receipts) if not policies.is_secretariat(user) else False
     return render(
@@ -602,9 +663,17 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "receipts": receipts[:500] if policies.is_secretariat(user) else receipts,
             "attachments": notice.attachments.all(),
             "mine_unread": mine_unread,
-            "can_manage": policies.can_manage_notices(user),
+            "can_manage": can_manage,
+            "upload_form": upload_form,
         },
     )
+
+
+def attachment_response(file: Any, content_type: str, title: str) -> FileResponse:
+    """A private file as a download named after its title (the stored name is random)."""
+    suffix = file.name.rsplit(".", 1)[-1] if file.name and "." in file.name else "bin"
+    name = title if title.lower().endswith(f".{suffix.lower()}") else f"{title}.{suffix}"
+    return FileResponse(file.open("rb"), content_type=content_type, filename=name)
 
 
 @login_required
@@ -613,12 +682,7 @@ def notice_attachment(request: AuthedRequest, pk: int, attachment_id: int) -> Fi
     attachment = NoticeAttachment.objects.filter(notice=notice, pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    suffix = attachment.file.name.rsplit(".", 1)[-1] if attachment.file.name else "bin"
-    return FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        filename=f"{attachment.title}.{suffix}",
-    )
+    return attachment_response(attachment.file, attachment.content_type, attachment.title)
 
 
 # ---------------------------------------------------------------- tasks

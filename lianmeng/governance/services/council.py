@@ -382,11 +382,58 @@ def meeting_approve_minutes(*, meeting: Meeting, at_meeting: Meeting, actor: Any
     return meeting
 
 
+def _editable_meeting(meeting: Meeting, field: str) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(
+            {field: _("会议%(status)s，不能再修改") % {"status": meeting.get_status_display()}}
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, data: dict[str, Any], actor: Any, agenda: list[str] | None = None
+) -> Meeting:
+    """Change a planned meeting: kind, title, date, place or online link, and (when given) the agenda.
+
+    ``data`` may be partial (the API's PATCH); missing fields keep their values. Held and cancelled
+    meetings are not edited.
+    """
+    if not policies.can_convene_meeting(actor, president_organization_id()):
+        raise PermissionDenied
+    meeting = _editable_meeting(meeting, "status")
+    before = {**audit.snapshot(meeting, MEETING_FIELDS), "agenda": [a.title for a in meeting.agenda.all()]}
+    merged = {f: getattr(meeting, f) for f in MEETING_FIELDS}
+    merged.update({k: v for k, v in data.items() if k in MEETING_FIELDS and v is not None})
+    cleaned = _meeting_clean(merged)
+    items = before["agenda"]
+    if agenda is not None:
+        items = [a.strip() for a in agenda if a and a.strip()]
+        if any(len(a) > 200 for a in items):
+            raise ValidationError({"agenda": _("每项议程不能超过 200 个字")})
+    for field, value in cleaned.items():
+        setattr(meeting, field, value)
+    meeting.save()
+    if agenda is not None and items != before["agenda"]:
+        meeting.agenda.all().delete()
+        meeting.agenda.bulk_create(
+            meeting.agenda.model(meeting=meeting, position=i, title=t) for i, t in enumerate(items, start=1)
+        )
+    after = {**audit.snapshot(meeting, MEETING_FIELDS), "agenda": items}
+    old = {k: v for k, v in before.items() if before[k] != after[k]}
+    new = {k: v for k, v in after.items() if before[k] != after[k]}
+    if new:
+        audit.record(actor=actor, action="council.meeting.update", target=meeting, old=old, new=new)
+    return meeting
+
+
 @transaction.atomic
 def meeting_add_paper(*, meeting: Meeting, title: str, file: UploadedFile, actor: Any) -> MeetingPaper:
+    """Add a paper to a planned meeting (checked by content, stored privately)."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = _editable_meeting(meeting, "file")
     title = (title or "").strip() or (file.name or "")
     if len(title) > 200:
         raise ValidationError({"title": _("材料名称不能超过 200 个字")})
@@ -396,6 +443,17 @@ def meeting_add_paper(*, meeting: Meeting, title: str, file: UploadedFile, actor
     paper.save()
     audit.record(actor=actor, action="council.meeting.paper", target=meeting, new={"paper": title})
     return paper
+
+
+@transaction.atomic
+def meeting_remove_paper(*, paper: MeetingPaper, actor: Any) -> None:
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    meeting = _editable_meeting(paper.meeting, "file")
+    title, name, storage = paper.title, paper.file.name, paper.file.storage
+    paper.delete()
+    transaction.on_commit(lambda: storage.delete(name) if name else None)
+    audit.record(actor=actor, action="council.meeting.paper_removed", target=meeting, old={"paper": title})
 
 
 # ---------------------------------------------------------------- motions and votes

@@ -170,20 +170,66 @@ def notice_announce(notice_id: int) -> None:
     )
 
 
+MAX_NOTICE_ATTACHMENTS = 10
+
+
 @transaction.atomic
-def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: Any) -> NoticeAttachment:
+def notice_add_attachments(
+    *, notice: Notice, files: list[UploadedFile], actor: Any, titles: list[str] | None = None
+) -> list[NoticeAttachment]:
+    """Attach several files to a draft notice; every file is checked before any is stored."""
     if not policies.can_manage_notices(actor):
         raise PermissionDenied
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    title = (title or "").strip() or (file.name or "")
-    if len(title) > 200:
-        raise ValidationError({"title": _("附件名称不能超过 200 个字")})
-    content_type = clean_upload(file, field="file")
-    attachment = NoticeAttachment(notice=notice, title=title, content_type=content_type)
-    attachment.file.save(file.name or "attachment", file, save=False)
-    attachment.save()
-    audit.record(actor=actor, action="notice.attachment", target=notice, new={"attachment": title})
-    return attachment
+    if notice.status != NoticeStatus.DRAFT:
+        raise ValidationError({"attachments": _("通知已发布，附件不能再更改")})
+    files = [f for f in files if f]
+    if not files:
+        raise ValidationError({"attachments": _("请选择要上传的附件")})
+    existing = NoticeAttachment.objects.filter(notice=notice).count()
+    if existing + len(files) > MAX_NOTICE_ATTACHMENTS:
+        raise ValidationError({"attachments": _("每则通知最多 %(n)d 个附件") % {"n": MAX_NOTICE_ATTACHMENTS}})
+    titles = list(titles or [])
+    checked: list[tuple[UploadedFile, str, str]] = []
+    for i, file in enumerate(files):
+        title = (titles[i] if i < len(titles) else "").strip() or (file.name or "")
+        if len(title) > 200:
+            raise ValidationError({"attachments": _("附件名称不能超过 200 个字")})
+        try:
+            content_type = clean_upload(file, field="attachments")
+        except ValidationError as exc:
+            messages = [str(m) for m in exc.message_dict.get("attachments", exc.messages)]
+            raise ValidationError({"attachments": [f"{file.name}：{m}" for m in messages]}) from exc
+        checked.append((file, title, content_type))
+    out = []
+    for file, title, content_type in checked:
+        attachment = NoticeAttachment(notice=notice, title=title, content_type=content_type)
+        attachment.file.save(file.name or "attachment", file, save=False)
+        attachment.save()
+        out.append(attachment)
+    audit.record(
+        actor=actor, action="notice.attachment", target=notice, new={"attachments": [a.title for a in out]}
+    )
+    return out
+
+
+def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: Any) -> NoticeAttachment:
+    return notice_add_attachments(notice=notice, files=[file], titles=[title], actor=actor)[0]
+
+
+@transaction.atomic
+def notice_remove_attachment(*, attachment: NoticeAttachment, actor: Any) -> None:
+    if not policies.can_manage_notices(actor):
+        raise PermissionDenied
+    notice = Notice.objects.select_for_update().get(pk=attachment.notice_id)
+    if notice.status != NoticeStatus.DRAFT:
+        raise ValidationError({"attachments": _("通知已发布，附件不能再更改")})
+    title = attachment.title
+    name = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name) if name else None)
+    audit.record(actor=actor, action="notice.attachment_removed", target=notice, old={"attachment": title})
 
 
 @transaction.atomic
