@@ -26,12 +26,29 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
+def normalise_blocks(text: str) -> str:
+    """Make sure entries are separated by a blank line (some tools write the first entry right
+    after the header)."""
+    out: list[str] = []
+    in_msgstr = False
+    for line in text.splitlines():
+        starts_entry = line.startswith("#") or line.startswith("msgid ")
+        if starts_entry and in_msgstr and out and out[-1] != "":
+            out.append("")
+        if line.startswith("msgstr"):
+            in_msgstr = True
+        elif starts_entry or line == "":
+            in_msgstr = False
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     po_path, dict_path = Path(sys.argv[1]), Path(sys.argv[2])
     namespace: dict[str, object] = {}
     exec(compile(dict_path.read_text(encoding="utf-8"), str(dict_path), "exec"), namespace)  # noqa: S102
     table: dict[str, object] = namespace["T"]  # type: ignore[assignment]
-    text = po_path.read_text(encoding="utf-8")
+    text = normalise_blocks(po_path.read_text(encoding="utf-8"))
     missing = []
     out = []
     for chunk in text.split("\n\n"):

@@ -77,7 +77,7 @@ def _membership(f: YearFigures, first: datetime.date, last: datetime.date) -> Se
     )
     return Section(
         "members",
-        _("成员单位"),
+        _("入盟单位"),
         facts=[
             (_("在册成员单位"), _n(f.membership["active"])),
             (_("本年新入盟"), _n(f.membership["admitted_in_year"])),
@@ -86,7 +86,7 @@ def _membership(f: YearFigures, first: datetime.date, last: datetime.date) -> Se
         tables=[
             Table(
                 _("各市成员单位"),
-                [(_("城市"), TEXT), (_("成员单位"), INT), (_("产业园"), INT)],
+                [(_("城市"), TEXT), (_("入盟单位"), INT), (_("产业园"), INT)],
                 [[r.city.display_name, r.members, r.parks] for r in f.cities],
             ),
             Table(

@@ -384,7 +384,7 @@ def chart_data(figures: YearFigures) -> dict[str, Any]:
     return {
         "year": figures.year,
         "labels": {
-            "members": _("成员单位"),
+            "members": _("入盟单位"),
             "projects": _("落地项目"),
             "investment": _("投资额（万元）"),
             "events": _("已举办活动"),

@@ -19,18 +19,37 @@ def _unquote(block: str) -> str:
 
 
 def _entries(po: Path) -> list[tuple[str, list[str], bool]]:
-    out = []
-    for chunk in po.read_text(encoding="utf-8").split("\n\n"):
-        m = re.search(r'(?ms)^msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)', chunk)
-        if not m:
+    """(msgid, msgstrs, fuzzy) for every entry, parsed line by line (blank lines are not relied on)."""
+    out: list[tuple[str, list[str], bool]] = []
+    flags = ""
+    key = ""
+    parts: dict[str, list[str]] = {}
+
+    def flush() -> None:
+        if "msgid" in parts:
+            msgid = _unquote("\n".join(parts["msgid"]))
+            strs = [_unquote("\n".join(v)) for k, v in parts.items() if k.startswith("msgstr")]
+            if msgid:
+                out.append((msgid, strs, "fuzzy" in flags))
+
+    for line in po.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            if key.startswith("msgstr"):
+                flush()
+                parts, flags, key = {}, "", ""
+            if line.startswith("#,"):
+                flags += line
             continue
-        msgid = _unquote(m.group(1))
-        if not msgid:
-            continue
-        strs = [
-            _unquote(s) for s in re.findall(r'(?ms)^msgstr(?:\[\d\])? ((?:"(?:[^"\\]|\\.)*"\n?)+)', chunk)
-        ]
-        out.append((msgid, strs, "#, fuzzy" in chunk or ", fuzzy" in chunk))
+        m = re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d\])?) (.*)$", line)
+        if m:
+            if m.group(1) == "msgid" and key.startswith("msgstr"):
+                flush()
+                parts, flags = {}, flags if not key else ""
+            key = m.group(1)
+            parts.setdefault(key, []).append(m.group(2))
+        elif line.startswith('"') and key:
+            parts[key].append(line)
+    flush()
     return out
 
 

@@ -148,7 +148,7 @@ def test_excel_has_one_sheet_per_section_with_real_numbers(demo_alliance: dict[s
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == [
-        "1 成员单位",
+        "1 入盟单位",
         "2 轮值主席",
         "3 理事会决策",
         "4 1+7+N 活动",
@@ -158,9 +158,9 @@ def test_excel_has_one_sheet_per_section_with_real_numbers(demo_alliance: dict[s
         "8 宣传",
         "9 各市落地项目",
     ]
-    members = wb["1 成员单位"]
+    members = wb["1 入盟单位"]
     assert members["A1"].value == "各市成员单位"
-    assert members["A2"].value == "城市" and members["B2"].value == "成员单位"
+    assert members["A2"].value == "城市" and members["B2"].value == "入盟单位"
     assert members["A2"].font.bold and members.freeze_panes == "A3"
     assert members["A3"].value == "青岛"
     qingdao = Organization.objects.filter(city_id="370200", status=OrganizationStatus.ACTIVE).count()
