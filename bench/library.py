@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,7 +38,7 @@ from django.db import connection, transaction
 from lianmeng.accounts.models import User
 from lianmeng.core import demo as core_demo
 from lianmeng.core.models import City
-from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
+from lianmeng.core.search import PG_VECTOR_COLUMN, pinyin_full, pinyin_initials, pinyin_sort_key, search_text
 from lianmeng.library.models import Achievement, AchievementKind, Expert, Project, ProjectStage, Visibility
 from lianmeng.library.search import search
 from lianmeng.membership import demo as membership_demo
@@ -66,6 +67,28 @@ def _tok(words: list[str]) -> dict[str, str]:
     return {w: search_text(w) for w in words}
 
 
+@cache
+def _name_text(name: str) -> str:
+    return search_text(name)
+
+
+@cache
+def _name_pinyin(name: str) -> tuple[str, str, str]:
+    return pinyin_full(name), pinyin_initials(name), pinyin_sort_key(name)
+
+
+@cache
+def _title_pinyin_prefix(prefix: str) -> tuple[str, str, str]:
+    return pinyin_full(prefix), pinyin_initials(prefix), pinyin_sort_key(prefix + " ")
+
+
+def _title_pinyin(prefix: str, n: int) -> tuple[str, str, str]:
+    """Pinyin of ``f"{prefix} {n}"`` from the cached pinyin of the prefix (checked against the real
+    functions for the first rows): 220 µs a title otherwise, minutes at a million rows."""
+    full, initials, sort = _title_pinyin_prefix(prefix)
+    return full + str(n), initials + str(n), (sort + " " + " ".join(str(n)))[:250]
+
+
 def generate(items: int, seed: int = 7) -> None:
     rnd = random.Random(seed)
     core_demo.load(accounts=False)
@@ -84,10 +107,21 @@ def generate(items: int, seed: int = 7) -> None:
     n_ach = items - n_exp - n_proj
     started = time.perf_counter()
 
-    def title() -> tuple[str, str]:
+    def title() -> tuple[str, str, tuple[str, str, str]]:
         a, b, c = rnd.choice(PLACES), rnd.choice(TOPICS), rnd.choice(NOUNS)
         n = rnd.randrange(1, 10000)
-        return f"{a}·{b}·{c} {n}", f"{tok[a]} {tok[b]} {tok[c]} {n}"
+        prefix = f"{a}·{b}·{c}"
+        return f"{prefix} {n}", f"{tok[a]} {tok[b]} {tok[c]} {n}", _title_pinyin(prefix, n)
+
+    for _ in range(50):
+        t, _ts, py = title()
+        assert py == (pinyin_full(t), pinyin_initials(t), pinyin_sort_key(t)), (t, py)
+    if connection.vendor == "postgresql":
+        # Build the full-text indexes once at the end instead of updating them row by row.
+        with connection.cursor() as cur:
+            for table in ("library_expert", "library_project", "library_achievement"):
+                cur.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+            cur.execute("SET synchronous_commit TO off")
 
     with transaction.atomic():
         for start in range(0, n_exp, BATCH):
@@ -105,19 +139,15 @@ def generate(items: int, seed: int = 7) -> None:
                     keywords=topic,
                     publish_consent=rnd.random() < 0.7,
                 )
-                e.search_text = " ".join([search_text(name), org_tok[org.pk], tok[city.name], tok[topic]])
-                e.name_pinyin, e.name_initials, e.name_sort = (
-                    pinyin_full(name),
-                    pinyin_initials(name),
-                    pinyin_sort_key(name),
-                )
+                e.search_text = " ".join([_name_text(name), org_tok[org.pk], tok[city.name], tok[topic]])
+                e.name_pinyin, e.name_initials, e.name_sort = _name_pinyin(name)
                 rows.append(e)
             Expert.objects.bulk_create(rows, batch_size=BATCH)
         print(f"experts {n_exp} in {time.perf_counter() - started:.0f} s", flush=True)
         for start in range(0, n_proj, BATCH):
             rows = []
             for _ in range(min(BATCH, n_proj - start)):
-                t, ts = title()
+                t, ts, py = title()
                 lead, city = rnd.choice(orgs), rnd.choice(cities)
                 p = Project(
                     name=t,
@@ -128,11 +158,7 @@ def generate(items: int, seed: int = 7) -> None:
                     submitted_by=admin,
                 )
                 p.search_text = " ".join([ts, search_text(p.summary), org_tok[lead.pk]])
-                p.name_pinyin, p.name_initials, p.name_sort = (
-                    pinyin_full(t),
-                    pinyin_initials(t),
-                    pinyin_sort_key(t),
-                )
+                p.name_pinyin, p.name_initials, p.name_sort = py
                 p._city = city  # type: ignore[attr-defined]
                 rows.append(p)
             Project.objects.bulk_create(rows, batch_size=BATCH)
@@ -143,7 +169,7 @@ def generate(items: int, seed: int = 7) -> None:
         for start in range(0, n_ach, BATCH):
             rows = []
             for _ in range(min(BATCH, n_ach - start)):
-                t, ts = title()
+                t, ts, py = title()
                 owner = rnd.choice(orgs)
                 a = Achievement(
                     kind=rnd.choice(kinds),
@@ -156,11 +182,7 @@ def generate(items: int, seed: int = 7) -> None:
                     submitted_by=admin,
                 )
                 a.search_text = " ".join([ts, search_text(a.authors), org_tok[owner.pk], tok[a.keywords]])
-                a.name_pinyin, a.name_initials, a.name_sort = (
-                    pinyin_full(t),
-                    pinyin_initials(t),
-                    pinyin_sort_key(t),
-                )
+                a.name_pinyin, a.name_initials, a.name_sort = py
                 rows.append(a)
             Achievement.objects.bulk_create(rows, batch_size=BATCH)
             Achievement.organizations.through.objects.bulk_create(
@@ -175,6 +197,11 @@ def generate(items: int, seed: int = 7) -> None:
         print(f"achievements {n_ach} in {time.perf_counter() - started:.0f} s", flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
+            cur.execute("SET maintenance_work_mem TO '512MB'")
+            for table in ("library_expert", "library_project", "library_achievement"):
+                cur.execute(
+                    f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING GIN ({PG_VECTOR_COLUMN})"
+                )
             cur.execute("ANALYZE")
     else:
         with connection.cursor() as cur:

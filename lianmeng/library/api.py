@@ -835,11 +835,15 @@ class FacetValueOut(Schema):
     value: str
     label: str
     count: int
+    capped: bool = False  # type facet: more than `count` matches (count_cap reached)
 
 
 class SearchOut(Schema):
     q: str
     total: int
+    count_capped: bool  # total is a lower bound: a selected type has more than count_cap matches
+    count_cap: int
+    facets_capped: bool  # city/year/kind/tag facets left out: too many matches to count quickly
     page: int
     pages: int
     results: list[SearchHitOut]
@@ -857,14 +861,20 @@ def search(
     tag: str | None = None,
     page: int = 1,
 ) -> dict[str, Any]:
-    """One search over organizations, experts, projects, achievements (and any app's search provider),
-    filtered by what the viewer may see. `title` and `snippet` are HTML with matches in `<mark>`."""
+    """One search over organizations, experts, projects, achievements, events, resources and news,
+    filtered by what the viewer may see. `title` and `snippet` are HTML with matches in `<mark>`.
+    Each type counts at most `count_cap` matches (`count_capped`: the total is a lower bound, and a
+    capped type is listed newest first); facets other than type are counted only for narrower
+    searches (`facets_capped`)."""
     result = run_search(
         viewer=request.user, q=q, type=type, city=city, year=year, kind=kind, tag=tag, page=page
     )
     return {
         "q": result.q,
         "total": result.total,
+        "count_capped": result.count_capped,
+        "count_cap": result.cap,
+        "facets_capped": result.facets_capped,
         "page": result.page,
         "pages": result.pages,
         "results": [
@@ -880,7 +890,15 @@ def search(
             for h in result.hits
         ],
         "facets": {
-            name: [{"value": v, "label": label, "count": n} for v, label, n in values]
+            name: [
+                {
+                    "value": v,
+                    "label": label,
+                    "count": n,
+                    "capped": name == "type" and v in result.capped_types,
+                }
+                for v, label, n in values
+            ]
             for name, values in result.facets.items()
         },
     }

@@ -5,8 +5,15 @@ this module discovers them in ``INSTALLED_APPS`` order. Each provider says which
 see and how to filter and facet them; matching itself is the shared bigram index (``core.search``), so
 SQLite and PostgreSQL give the same rows. Results are ordered by type (provider order), then by the
 provider's own order (pinyin of the name, then id), which is deterministic on both databases.
-A page costs a bounded number of queries: one count and up to four facet queries per type, plus one
-query (and its prefetches) per type that appears on the page.
+
+Work is bounded whatever the data size. Each type counts at most ``COUNT_CAP`` matches (a LIMITed
+sub-select; the page shows "10,000+"). A type with more matches than that is listed newest first
+(``capped_ordering``, by id: both databases walk the primary key and stop after a page) instead of
+sorting every match by pinyin; facet counts (city, year, kind, tag) are computed only when the
+selected types have at most ``FACET_CAP`` matches together, otherwise the result says
+``facets_capped`` and the page asks for a narrower search. A page costs a bounded number of queries:
+one count and up to four facet queries per type, plus one query (and its prefetches) per type that
+appears on the page.
 """
 
 from __future__ import annotations
@@ -21,13 +28,24 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from lianmeng.core.search import ParsedQuery, normalize, parse_query, search_filter
+from lianmeng.core.search import (
+    ParsedQuery,
+    _fts5_expression,
+    normalize,
+    parse_query,
+    search_filter,
+    search_order,
+)
 
 PAGE_SIZE = 20
 SNIPPET_CHARS = 90
+COUNT_CAP = 10_000  # matches counted per type; more show as "10,000+"
+FACET_CAP = 10_000  # facets are counted only when the selected types have at most this many matches
+SORT_KEYS = frozenset({"name_sort"})  # columns ordered with core.search.search_order (binary, both DBs)
 
 
 def _none_facet(qs: QuerySet[Any]) -> dict[Any, int]:
@@ -40,7 +58,9 @@ class SearchProvider:
 
     ``visible(viewer)`` returns the rows the viewer may see; ``filter_city``/``filter_year``/
     ``filter_kind``/``filter_tag`` narrow them (``None``: the type has no such dimension, so a search with
-    that filter leaves this type out); the ``facet_*`` functions count rows per value.
+    that filter leaves this type out); the ``facet_*`` functions count rows per value. ``match`` narrows
+    rows by the parsed query (default: the shared full-text index of ``search_text``); ``ordering``
+    sorts at most ``COUNT_CAP`` matches, ``capped_ordering`` orders a type with more matches cheaply.
     """
 
     type: str
@@ -52,6 +72,8 @@ class SearchProvider:
     meta: Callable[[Any], str] = lambda obj: ""
     order: int = 100
     ordering: tuple[str, ...] = ("name_sort", "id")
+    capped_ordering: tuple[str, ...] = ("-id",)
+    match: Callable[[QuerySet[Any], ParsedQuery], QuerySet[Any]] | None = None
     initials_fields: tuple[str, ...] = ("name_initials", "name_pinyin")
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
@@ -145,6 +167,13 @@ class SearchResult:
     pages: int
     facets: dict[str, list[tuple[str, str, int]]]
     counts: dict[str, int]
+    capped_types: frozenset[str] = frozenset()  # types with more than COUNT_CAP matches
+    count_capped: bool = False  # ``total`` is a lower bound: a selected type has more than COUNT_CAP
+    facets_capped: bool = False  # facet counts left out: too many matches to count them quickly
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
 
     @property
     def has_next(self) -> bool:
@@ -164,7 +193,11 @@ def _filtered(
     year: int | None,
     kind: str | None,
     tag: str | None,
+    scan: bool = False,
 ) -> QuerySet[Any] | None:
+    """The rows of ``provider`` the viewer may see that match the filters and the query, or ``None``
+    when a filter does not apply to the type. ``scan``: the query is for a page of a type with more
+    than ``COUNT_CAP`` matches (see ``_initials_scan``)."""
     qs = provider.visible(viewer)
     for value, fn in (
         (city, provider.filter_city),
@@ -177,7 +210,86 @@ def _filtered(
         if fn is None:
             return None
         qs = fn(qs, value)  # type: ignore[arg-type]
+    if provider.match is not None:
+        return provider.match(qs, parsed)
+    if _fts_join(provider, parsed):
+        return _join_fts(qs, parsed)
+    if (
+        scan
+        and connection.vendor == "sqlite"
+        and parsed.phrases
+        and parsed.initials
+        and provider.initials_fields
+    ):
+        return _initials_scan(qs, parsed, provider.initials_fields)
     return search_filter(qs, parsed, initials_fields=provider.initials_fields)
+
+
+def _initials_scan(qs: QuerySet[Any], parsed: ParsedQuery, fields: tuple[str, ...]) -> QuerySet[Any]:
+    """``core.search.search_filter`` for a letters-only query (full-text index OR a pinyin-prefix
+    range), with the name ranges written ``+column`` so SQLite does not read every prefix match
+    through the name index and sort them: with more than ``COUNT_CAP`` matches, walking the table
+    newest first finds a page of them after a few thousand rows at most."""
+    assert parsed.initials is not None
+    qn = connection.ops.quote_name
+    table = qn(qs.model._meta.db_table)
+    fts = qn(f"{qs.model._meta.db_table}_fts")
+    upper = parsed.initials[:-1] + chr(ord(parsed.initials[-1]) + 1)
+    ors = [f"{table}.{qn('id')} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"]
+    params = [_fts5_expression(parsed.phrases)]
+    for name in fields:
+        ors.append(f"(+{table}.{qn(name)} >= %s AND +{table}.{qn(name)} < %s)")
+        params.extend([parsed.initials, upper])
+    return qs.extra(where=["(" + " OR ".join(ors) + ")"], params=params)  # noqa: S610 - bound parameters
+
+
+def _fts_join(provider: SearchProvider, parsed: ParsedQuery) -> bool:
+    """On SQLite, match by joining the FTS5 table (it streams matches, so ``LIMIT`` stops it early and
+    it returns them in rowid order) rather than ``id IN (all matches)``. A letters-only query that may
+    also be a pinyin prefix keeps ``core.search.search_filter`` (an OR of the index and a name range)."""
+    return (
+        connection.vendor == "sqlite"
+        and provider.match is None
+        and bool(parsed.phrases)
+        and not (parsed.initials and provider.initials_fields)
+    )
+
+
+def _join_fts(qs: QuerySet[Any], parsed: ParsedQuery) -> QuerySet[Any]:
+    qn = connection.ops.quote_name
+    table = qs.model._meta.db_table
+    fts = qn(f"{table}_fts")
+    where = [f"{fts}.rowid = {qn(table)}.{qn('id')}", f"{fts} MATCH %s"]
+    params = [_fts5_expression(parsed.phrases)]
+    for single in parsed.singles:
+        where.append(f"{qn(table)}.{qn('search_text')} LIKE %s")
+        params.append(f"%{single}%")
+    return qs.extra(tables=[f"{table}_fts"], where=where, params=params)  # noqa: S610 - bound parameters
+
+
+def _fts_rowid(qs: QuerySet[Any]) -> RawSQL:
+    fts = connection.ops.quote_name(f"{qs.model._meta.db_table}_fts")
+    return RawSQL(f"{fts}.rowid", [])  # noqa: S611 - a quoted table name, no input
+
+
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """The number of rows, counting at most ``cap + 1`` (a LIMITed sub-select stops early)."""
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
+def _order(provider: SearchProvider, qs: QuerySet[Any], parsed: ParsedQuery, capped: bool) -> list[Any]:
+    if capped:
+        if provider.capped_ordering == ("-id",) and _fts_join(provider, parsed):
+            return [_fts_rowid(qs).desc()]  # the same order, read straight from the FTS5 index
+        return list(provider.capped_ordering)
+    out: list[Any] = []
+    for name in provider.ordering:
+        key = name.lstrip("-")
+        if key in SORT_KEYS:
+            out.append(search_order(key).desc() if name.startswith("-") else search_order(key))
+        else:
+            out.append(name)
+    return out
 
 
 def search(
@@ -203,7 +315,9 @@ def search(
         qs = _filtered(provider, viewer, parsed, city=city, year=year, kind=kind, tag=tag)
         if qs is not None:
             querysets[provider.type] = (provider, qs)
-    counts = {t: qs.count() for t, (_p, qs) in querysets.items()}
+    raw = {t: capped_count(qs) for t, (_p, qs) in querysets.items()}
+    capped = frozenset(t for t, n in raw.items() if n > COUNT_CAP)
+    counts = {t: min(n, COUNT_CAP) for t, n in raw.items()}
     selected = [t for t in querysets if not type or t == type]
     total = sum(counts[t] for t in selected)
     pages = max(1, -(-total // page_size))
@@ -216,20 +330,36 @@ def search(
         if offset >= n:
             offset -= n
             continue
-        take = page_size - len(hits)
+        take = min(page_size - len(hits), n - offset)  # a capped type lists its first COUNT_CAP rows
+        if t in capped:
+            scan = _filtered(provider, viewer, parsed, city=city, year=year, kind=kind, tag=tag, scan=True)
+            qs = qs if scan is None else scan
         rows = (
             qs.select_related(*provider.select_related)
             .prefetch_related(*provider.prefetch_related)
-            .order_by(*provider.ordering)[offset : offset + take]
+            .order_by(*_order(provider, qs, parsed, t in capped))[offset : offset + take]
         )
         hits.extend(_hit(provider, obj, parsed) for obj in rows)
         offset = 0
         if len(hits) >= page_size:
             break
     facet_out: dict[str, list[tuple[str, str, int]]] = {}
+    facets_capped = False
     if facets:
-        facet_out = _facets(querysets, selected, counts)
-    return SearchResult(q=q, hits=hits, total=total, page=page, pages=pages, facets=facet_out, counts=counts)
+        facets_capped = bool(capped.intersection(selected)) or total > FACET_CAP
+        facet_out = _facets(querysets, [] if facets_capped else selected, counts)
+    return SearchResult(
+        q=q,
+        hits=hits,
+        total=total,
+        page=page,
+        pages=pages,
+        facets=facet_out,
+        counts=counts,
+        capped_types=capped,
+        count_capped=bool(capped.intersection(selected)),
+        facets_capped=facets_capped,
+    )
 
 
 def _facets(
@@ -255,7 +385,7 @@ def _facets(
             for value, n in fn(qs).items():
                 merged[name][value] = merged[name].get(value, 0) + n
         kind_labels.update({k: str(v) for k, v in provider.kind_labels.items()})
-    cities = {c.code: c for c in City.objects.filter(code__in=list(merged["city"]))}
+    cities = {c.code: c for c in City.objects.filter(code__in=list(merged["city"]))} if merged["city"] else {}
     out["city"] = [
         (code, cities[code].display_name, n)
         for code, n in sorted(merged["city"].items(), key=lambda kv: (cities[kv[0]].position, kv[0]))

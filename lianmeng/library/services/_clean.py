@@ -10,12 +10,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from lianmeng.core.models import City
 from lianmeng.core.validators import clean_mobile
 
-Errors = dict[str, list[str]]
+StrOrPromise = str | Promise  # labels are lazy: translated only when a message needs them
+Errors = dict[str, list[StrOrPromise]]
 
 
 class Cleaner:
@@ -25,7 +27,7 @@ class Cleaner:
         self.data = data
         self.errors: Errors = {}
 
-    def add(self, field: str, message: str) -> None:
+    def add(self, field: str, message: StrOrPromise) -> None:
         self.errors.setdefault(field, []).append(message)
 
     def has(self, field: str) -> bool:
@@ -34,7 +36,7 @@ class Cleaner:
     def raw(self, field: str) -> Any:
         return self.data.get(field)
 
-    def text(self, field: str, label: str, *, required: bool = False, max_length: int = 200) -> str:
+    def text(self, field: str, label: StrOrPromise, *, required: bool = False, max_length: int = 200) -> str:
         value = self.data.get(field)
         value = "" if value is None else str(value).strip()
         if required and not value:
@@ -44,7 +46,13 @@ class Cleaner:
         return value
 
     def choice(
-        self, field: str, label: str, choices: Iterable[str], *, required: bool = True, default: str = ""
+        self,
+        field: str,
+        label: StrOrPromise,
+        choices: Iterable[str],
+        *,
+        required: bool = True,
+        default: str = "",
     ) -> str:
         value = self.data.get(field)
         value = "" if value is None else str(value).strip()
@@ -58,7 +66,7 @@ class Cleaner:
         return value
 
     def decimal(
-        self, field: str, label: str, *, required: bool = False, minimum: Decimal = Decimal(0)
+        self, field: str, label: StrOrPromise, *, required: bool = False, minimum: Decimal = Decimal(0)
     ) -> Decimal | None:
         value = self.data.get(field)
         if value is None or str(value).strip() == "":
@@ -76,7 +84,13 @@ class Cleaner:
         return amount.quantize(Decimal("0.01"))
 
     def integer(
-        self, field: str, label: str, *, required: bool = False, minimum: int = 0, maximum: int = 10**9
+        self,
+        field: str,
+        label: StrOrPromise,
+        *,
+        required: bool = False,
+        minimum: int = 0,
+        maximum: int = 10**9,
     ) -> int | None:
         value = self.data.get(field)
         if value is None or str(value).strip() == "":
@@ -98,7 +112,7 @@ class Cleaner:
             return None
         return number
 
-    def date(self, field: str, label: str, *, required: bool = False) -> datetime.date | None:
+    def date(self, field: str, label: StrOrPromise, *, required: bool = False) -> datetime.date | None:
         value = self.data.get(field)
         if isinstance(value, datetime.datetime):
             return value.date()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
@@ -94,46 +95,46 @@ def achievement_clean(data: dict[str, Any], *, partial: bool = False) -> dict[st
     labelled("visibility", _VIS_BY_LABEL)
     labelled("source", _SOURCE_BY_LABEL)
     if want("kind"):
-        out["kind"] = c.choice("kind", _("成果类型"), AchievementKind.values)
+        out["kind"] = c.choice("kind", _lazy("成果类型"), AchievementKind.values)
     if want("title"):
-        out["title"] = c.text("title", _("成果名称"), required=True, max_length=200)
+        out["title"] = c.text("title", _lazy("成果名称"), required=True, max_length=200)
     if want("authors"):
-        authors = split_list(c.text("authors", _("作者"), required=True, max_length=300))
+        authors = split_list(c.text("authors", _lazy("作者"), required=True, max_length=300))
         out["authors"] = "、".join(authors)
     if want("organizations"):
         out["organizations"] = _organizations_lookup(
-            split_list(data.get("organizations")), c, "organizations", _("完成单位")
+            split_list(data.get("organizations")), c, "organizations", _lazy("完成单位")
         )
     if want("owner_organization"):
         out["owner_organization"] = _organization_lookup(
-            data.get("owner_organization"), c, "owner_organization", _("提交单位")
+            data.get("owner_organization"), c, "owner_organization", _lazy("提交单位")
         )
     if want("year"):
         out["year"] = c.integer(
-            "year", _("年度"), required=True, minimum=1949, maximum=timezone.localdate().year + 1
+            "year", _lazy("年度"), required=True, minimum=1949, maximum=timezone.localdate().year + 1
         )
     if want("abstract"):
-        out["abstract"] = c.text("abstract", _("摘要"), max_length=8000)
+        out["abstract"] = c.text("abstract", _lazy("摘要"), max_length=8000)
     if want("keywords"):
-        out["keywords"] = "、".join(split_list(c.text("keywords", _("关键词"), max_length=300)))
+        out["keywords"] = "、".join(split_list(c.text("keywords", _lazy("关键词"), max_length=300)))
     if want("visibility"):
         out["visibility"] = c.choice(
-            "visibility", _("公开范围"), Visibility.values, default=Visibility.PUBLIC
+            "visibility", _lazy("公开范围"), Visibility.values, default=Visibility.PUBLIC
         )
     if want("awards"):
-        out["awards"] = c.text("awards", _("获奖情况"), max_length=300)
+        out["awards"] = c.text("awards", _lazy("获奖情况"), max_length=300)
     if want("source"):
         out["source"] = c.choice(
-            "source", _("来源"), [v for v in AchievementSource.values if v], required=False
+            "source", _lazy("来源"), [v for v in AchievementSource.values if v], required=False
         )
     if want("source_reference"):
-        out["source_reference"] = c.text("source_reference", _("来源说明"), max_length=200)
+        out["source_reference"] = c.text("source_reference", _lazy("来源说明"), max_length=200)
     if want("application_scenarios"):
-        out["application_scenarios"] = c.text("application_scenarios", _("应用场景"), max_length=4000)
+        out["application_scenarios"] = c.text("application_scenarios", _lazy("应用场景"), max_length=4000)
     if want("publisher"):
-        out["publisher"] = c.text("publisher", _("出版或发布单位"), max_length=200)
+        out["publisher"] = c.text("publisher", _lazy("出版或发布单位"), max_length=200)
     if want("identifier"):
-        out["identifier"] = c.text("identifier", _("编号"), max_length=80)
+        out["identifier"] = c.text("identifier", _lazy("编号"), max_length=80)
     c.done()
     return out
 

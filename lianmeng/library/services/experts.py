@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
@@ -24,7 +25,7 @@ from ..models import (
     ExpertStatus,
     ExpertTitle,
 )
-from ._clean import Cleaner, clean_id_number, split_list
+from ._clean import Cleaner, StrOrPromise, clean_id_number, split_list
 
 EXPERT_FIELDS = (
     "name",
@@ -92,7 +93,7 @@ def _fields_lookup(values: list[Any], c: Cleaner, field: str = "fields") -> list
     return out
 
 
-def _organization_lookup(value: Any, c: Cleaner, field: str, label: str) -> Organization | None:
+def _organization_lookup(value: Any, c: Cleaner, field: str, label: StrOrPromise) -> Organization | None:
     if value in (None, ""):
         return None
     if isinstance(value, Organization):
@@ -108,7 +109,9 @@ def _organization_lookup(value: Any, c: Cleaner, field: str, label: str) -> Orga
     return org
 
 
-def _organizations_lookup(values: list[Any], c: Cleaner, field: str, label: str) -> list[Organization]:
+def _organizations_lookup(
+    values: list[Any], c: Cleaner, field: str, label: StrOrPromise
+) -> list[Organization]:
     out = []
     for value in values:
         org = _organization_lookup(value, c, field, label)
@@ -126,27 +129,29 @@ def expert_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, An
         return not partial or name in data
 
     if want("name"):
-        out["name"] = c.text("name", _("姓名"), required=True, max_length=60)
+        out["name"] = c.text("name", _lazy("姓名"), required=True, max_length=60)
     if want("organization"):
-        out["organization"] = _organization_lookup(data.get("organization"), c, "organization", _("所在单位"))
+        out["organization"] = _organization_lookup(
+            data.get("organization"), c, "organization", _lazy("所在单位")
+        )
     if want("organization_name"):
-        out["organization_name"] = c.text("organization_name", _("单位名称"), max_length=120)
+        out["organization_name"] = c.text("organization_name", _lazy("单位名称"), max_length=120)
     if want("city"):
         out["city"] = c.city("city")
     if want("title"):
-        out["title"] = c.choice("title", _("职称"), ExpertTitle.values)
+        out["title"] = c.choice("title", _lazy("职称"), ExpertTitle.values)
     if want("position"):
-        out["position"] = c.text("position", _("职务"), max_length=60)
+        out["position"] = c.text("position", _lazy("职务"), max_length=60)
     if want("keywords"):
-        out["keywords"] = "、".join(split_list(c.text("keywords", _("关键词"), max_length=300)))
+        out["keywords"] = "、".join(split_list(c.text("keywords", _lazy("关键词"), max_length=300)))
     if want("biography"):
-        out["biography"] = c.text("biography", _("个人简介"), max_length=4000)
+        out["biography"] = c.text("biography", _lazy("个人简介"), max_length=4000)
     if want("availability"):
         out["availability"] = c.choice(
-            "availability", _("咨询状态"), Availability.values, default=Availability.AVAILABLE
+            "availability", _lazy("咨询状态"), Availability.values, default=Availability.AVAILABLE
         )
     if want("status"):
-        out["status"] = c.choice("status", _("状态"), ExpertStatus.values, default=ExpertStatus.ACTIVE)
+        out["status"] = c.choice("status", _lazy("状态"), ExpertStatus.values, default=ExpertStatus.ACTIVE)
     if want("mobile"):
         out["mobile"] = c.mobile("mobile")
     if want("email"):
@@ -160,10 +165,10 @@ def expert_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, An
         out["fields"] = _fields_lookup(split_list(data.get("fields")), c)
     if want("declared_conflicts"):
         out["declared_conflicts"] = _organizations_lookup(
-            split_list(data.get("declared_conflicts")), c, "declared_conflicts", _("回避单位")
+            split_list(data.get("declared_conflicts")), c, "declared_conflicts", _lazy("回避单位")
         )
     if not partial and not out.get("organization") and not out.get("organization_name"):
-        c.add("organization", _("请选择所在单位或填写单位名称"))
+        c.add("organization", _lazy("请选择所在单位或填写单位名称"))
     c.done()
     return out
 

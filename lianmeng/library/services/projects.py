@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
@@ -112,17 +113,17 @@ def project_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
         return not partial or name in data
 
     if want("name"):
-        out["name"] = c.text("name", _("项目名称"), required=True, max_length=120)
+        out["name"] = c.text("name", _lazy("项目名称"), required=True, max_length=120)
     if want("summary"):
-        out["summary"] = c.text("summary", _("项目简介"), required=True, max_length=4000)
+        out["summary"] = c.text("summary", _lazy("项目简介"), required=True, max_length=4000)
     if want("lead_organization"):
-        lead = _organization_lookup(data.get("lead_organization"), c, "lead_organization", _("牵头单位"))
+        lead = _organization_lookup(data.get("lead_organization"), c, "lead_organization", _lazy("牵头单位"))
         if lead is None and "lead_organization" not in c.errors:
-            c.add("lead_organization", _("请选择牵头单位"))
+            c.add("lead_organization", _lazy("请选择牵头单位"))
         out["lead_organization"] = lead
     if want("partner_organizations"):
         out["partner_organizations"] = _organizations_lookup(
-            split_list(data.get("partner_organizations")), c, "partner_organizations", _("合作单位")
+            split_list(data.get("partner_organizations")), c, "partner_organizations", _lazy("合作单位")
         )
     if want("cities"):
         cities = []
@@ -133,17 +134,17 @@ def project_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
             elif city not in cities:
                 cities.append(city)
         if not cities and "cities" not in c.errors:
-            c.add("cities", _("请至少选择一个城市"))
+            c.add("cities", _lazy("请至少选择一个城市"))
         out["cities"] = cities
     if want("strategy_tags"):
         out["strategy_tags"] = _strategy_lookup(split_list(data.get("strategy_tags")), c)
     if want("integration_tags"):
         out["integration_tags"] = _integration_clean(split_list(data.get("integration_tags")), c)
     if want("planned_investment"):
-        out["planned_investment"] = c.decimal("planned_investment", _("计划投资"))
+        out["planned_investment"] = c.decimal("planned_investment", _lazy("计划投资"))
     lead = out.get("lead_organization")
     if lead is not None and lead in out.get("partner_organizations", []):
-        c.add("partner_organizations", _("牵头单位不必再列为合作单位"))
+        c.add("partner_organizations", _lazy("牵头单位不必再列为合作单位"))
     c.done()
     return out
 
