@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lianmeng.core import audit
 from lianmeng.library.models import Expert, ExpertStatus
 
-from .. import policies, solver
+from .. import mail, policies, solver
 from ..matching import (
     EntryFacts,
     ExpertFacts,
@@ -335,9 +335,11 @@ def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
             }
         )
     now = timezone.now()
+    invited_ids = [a.pk for a in proposed]
     n = selection.assignments.filter(status=AssignmentStatus.PROPOSED).update(
         status=AssignmentStatus.INVITED, invited_at=now
     )
+    transaction.on_commit(lambda: mail.invitations(invited_ids))
     selection.invited_at = selection.invited_at or now
     selection.save(update_fields=["invited_at", "updated_at"])
     audit.record(actor=actor, action="round.invite", target=selection, new={"invited": n})
@@ -434,6 +436,9 @@ def reassign_after_decline(selection: SelectionRound, actor: Any) -> list[Assign
             )
         )
     refresh_figures(selection)
+    if selection.invited_at:
+        new_ids = [a.pk for a in created]
+        transaction.on_commit(lambda: mail.invitations(new_ids))
     audit.record(
         actor=actor,
         action="round.reassign",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from lianmeng.core import audit
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 
-from .. import policies
+from .. import mail, policies
 from ..models import (
     AwardLevel,
     AwardTier,
@@ -376,6 +376,8 @@ def round_transition(*, selection: SelectionRound, action: str, actor: Any) -> S
             raise ValidationError({"action": _("没有通过资格审查的参评项目")})
     if action == "publish":
         publish_round(selection)
+        round_id = selection.pk
+        transaction.on_commit(lambda: mail.publicity_started(round_id))
     if action == "finalise":
         finalise_round(selection, actor)
     selection.status = new
