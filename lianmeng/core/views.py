@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 
@@ -36,7 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
     figures = [
         (counts["members"], _("入盟单位"), reverse("membership:directory")),
         (len(cities), _("成员城市"), reverse("core:about")),
-        (counts["parks"], _("人力资源服务产业园"), reverse("membership:directory") + "?kind=park"),
+        (
+            counts["parks"],
+            pgettext("key figure", "人力资源服务产业园"),
+            reverse("membership:directory") + "?kind=park",
+        ),
         *home_figures(request),
     ]
     sections = portal_sections(request, "home")

@@ -28,6 +28,8 @@ def _entries(po: Path) -> list[tuple[str, list[str], bool]]:
     def flush() -> None:
         if "msgid" in parts:
             msgid = _unquote("\n".join(parts["msgid"]))
+            if "msgctxt" in parts:  # gettext keys a context entry as "context\x04msgid"
+                msgid = _unquote("\n".join(parts["msgctxt"])) + "\x04" + msgid
             strs = [_unquote("\n".join(v)) for k, v in parts.items() if k.startswith("msgstr")]
             if msgid:
                 out.append((msgid, strs, "fuzzy" in flags))
@@ -40,9 +42,9 @@ def _entries(po: Path) -> list[tuple[str, list[str], bool]]:
             if line.startswith("#,"):
                 flags += line
             continue
-        m = re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d\])?) (.*)$", line)
+        m = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (.*)$", line)
         if m:
-            if m.group(1) == "msgid" and key.startswith("msgstr"):
+            if m.group(1) in ("msgid", "msgctxt") and key.startswith("msgstr"):
                 flush()
                 parts, flags = {}, flags if not key else ""
             key = m.group(1)
