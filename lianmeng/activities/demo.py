@@ -141,6 +141,16 @@ EVENTS: list[tuple[str, str, str, Any, str, int | None, str, str]] = [
         Audience.PUBLIC,
     ),
     (
+        "胶东人力资源服务资源对接会",
+        EventKind.MATCHMAKING,
+        "中国青岛人力资源服务产业园",
+        ("past", 0.60),
+        EventStatus.HELD,
+        120,
+        "中国青岛人力资源服务产业园 3 楼洽谈区",
+        Audience.MEMBERS,
+    ),
+    (
         "青岛人服园人力资源服务机构沙龙",
         EventKind.THEMED,
         "中国青岛人力资源服务产业园",

@@ -240,6 +240,36 @@ def _org(name: str) -> Organization:
     return Organization.objects.get(name=name)
 
 
+def _session_demo() -> None:
+    """The held 胶东人力资源服务资源对接会 (activities demo): the demo's accepted and concluded requests
+    had a slot there, and those with an outcome a meeting, so its statistics have something to count."""
+    from lianmeng.activities.models import Event
+
+    from .models import SessionSlot
+
+    event = Event.objects.filter(title="胶东人力资源服务资源对接会", kind="matchmaking").first()
+    if event is None or SessionSlot.objects.filter(event=event).exists():
+        return
+    requests = MatchRequest.objects.filter(
+        status__in=[RequestStatus.ACCEPTED, RequestStatus.CONCLUDED]
+    ).order_by("pk")[:6]
+    slot = datetime.timedelta(minutes=20)
+    for i, req in enumerate(requests):
+        starts = event.starts_at + i * slot
+        SessionSlot.objects.create(
+            event=event, request=req, starts_at=starts, ends_at=starts + slot, table=f"{i % 3 + 1} 号洽谈桌"
+        )
+        if req.outcome:
+            Meeting.objects.create(
+                request=req,
+                mode=Meeting.Mode.SESSION,
+                event_id=event.pk,
+                held_at=starts,
+                place=event.venue,
+                notes="对接会现场一对一洽谈。",
+            )
+
+
 def load(*, accounts: bool = True) -> str:
     today = timezone.localdate()
     now = timezone.now()
@@ -326,6 +356,7 @@ def load(*, accounts: bool = True) -> str:
         req.save()
         MatchRequest.objects.filter(pk=req.pk).update(created_at=created)
         requests += 1
+    _session_demo()
     from lianmeng.activities.demo import link_demo_projects
 
     link_demo_projects()  # the library's demo has run by now (INSTALLED_APPS order)
