@@ -427,6 +427,13 @@ class SessionStatisticsOut(Schema):
     talent_placed: int
 
 
+@router.get("/match-sessions", response=list[SessionStatisticsOut], auth=OPTIONAL_AUTH)
+def match_session_list(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest matchmaking sessions you may see (published or held), each with its figures."""
+    rows = selectors.sessions_overview(viewer=request.user, limit=max(1, min(limit, 100)))
+    return [{"event": e.pk, "title": e.title, **stats} for e, stats in rows]
+
+
 @router.get("/match-sessions/{event_id}", response=SessionStatisticsOut, auth=OPTIONAL_AUTH)
 def match_session_statistics(request: HttpRequest, event_id: int) -> dict[str, Any]:
     """What a matchmaking session (an event of kind `matchmaking`) led to: slots booked, meetings held,

@@ -122,3 +122,16 @@ def session_for_viewer(*, viewer: Any, event_id: int) -> Any:
 def can_manage_session(viewer: Any, event: Any) -> bool:
     policies = _module("lianmeng.activities.policies")
     return bool(policies is not None and policies.can_manage_event(viewer, event))
+
+
+def sessions_visible(*, viewer: Any, limit: int = 20) -> list[Any]:
+    """Published or held matchmaking sessions the viewer may see (activities' rules), newest first."""
+    models = _module("lianmeng.activities.models")
+    policies = _module("lianmeng.activities.policies")
+    if models is None or policies is None:
+        return []
+    event_model: Any = models.Event
+    qs = event_model.objects.filter(kind="matchmaking", status__in=["published", "held"]).order_by(
+        "-starts_at", "-id"
+    )
+    return [e for e in qs[: limit * 2] if policies.can_view_event(viewer, e)][:limit]

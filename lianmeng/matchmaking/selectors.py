@@ -211,58 +211,87 @@ def outcome_figures() -> dict[str, Any]:
 # Matchmaking sessions (events of kind 对接会) ------------------------------------------------------
 
 
-def session_statistics(*, event_id: int) -> dict[str, Any]:
-    """What a matchmaking session led to, from the slots booked and meetings recorded at it: slots
-    booked, meetings held, the requests they belong to (accepted: accepted or concluded), the organizations
-    taking part, outcomes by kind, agreement amounts (万元), projects created and talent placed.
-    Four queries whatever the session's size."""
+def sessions_statistics(event_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What each matchmaking session led to, from the slots booked and meetings recorded at it: slots
+    booked, meetings held, the requests they belong to (accepted: accepted or concluded), the
+    organizations on either side, outcomes by kind, agreement amounts (万元), projects created and talent
+    placed. Three queries whatever the number or size of the sessions."""
     from decimal import Decimal
-
-    from django.db.models import Sum
 
     from .models import Outcome, SessionSlot
 
-    slots = list(SessionSlot.objects.filter(event_id=event_id).values_list("request_id", flat=True))
-    meetings = list(Meeting.objects.filter(event_id=event_id).values_list("request_id", flat=True))
-    request_ids = set(slots) | set(meetings)
-    requests = MatchRequest.objects.filter(pk__in=request_ids)
-    rows = list(
-        requests.values("outcome", "status").annotate(
-            n=Count("id"), amount=Sum("outcome_amount"), placed=Sum("outcome_count")
-        )
+    slots: list[tuple[int, int]] = list(
+        SessionSlot.objects.filter(event_id__in=event_ids).values_list("event_id", "request_id")
     )
-    orgs = set()
-    for resource_org, requester_org in requests.values_list(
-        "resource__organization_id", "requester_organization_id"
-    ):
-        orgs.update([resource_org, requester_org])
-    by_outcome = dict.fromkeys(Outcome.values, 0)
-    accepted = 0
-    amount = Decimal(0)
-    placed = 0
-    for row in rows:
-        if row["status"] in (RequestStatus.ACCEPTED, RequestStatus.CONCLUDED):
-            accepted += row["n"]
-        if row["outcome"]:
-            by_outcome[row["outcome"]] += row["n"]
-        if row["outcome"] == Outcome.AGREEMENT:
-            amount += row["amount"] or 0
-        if row["outcome"] == Outcome.TALENT_PLACED:
-            placed += row["placed"] or 0
-    labels = dict(Outcome.choices)
-    return {
-        "slots_booked": len(slots),
-        "meetings_held": len(meetings),
-        "requests": len(request_ids),
-        "requests_accepted": accepted,
-        "organizations": len(orgs),
-        "outcomes": [{"outcome": k, "label": str(labels[k]), "count": v} for k, v in by_outcome.items()],
-        "successful": sum(by_outcome[k] for k in SUCCESS_OUTCOMES),
-        "agreements": by_outcome[Outcome.AGREEMENT],
-        "agreement_amount": amount,
-        "projects_created": by_outcome[Outcome.PROJECT_CREATED],
-        "talent_placed": placed,
+    meetings: list[tuple[int, int]] = [
+        (int(e), r)
+        for e, r in Meeting.objects.filter(event_id__in=event_ids).values_list("event_id", "request_id")
+        if e is not None
+    ]
+    by_event: dict[int, set[int]] = {pk: set() for pk in event_ids}
+    for event_id, request_id in [*slots, *meetings]:
+        by_event[event_id].add(request_id)
+    requests = {
+        r[0]: r
+        for r in MatchRequest.objects.filter(
+            pk__in={rid for ids in by_event.values() for rid in ids}
+        ).values_list(
+            "pk",
+            "status",
+            "outcome",
+            "outcome_amount",
+            "outcome_count",
+            "resource__organization_id",
+            "requester_organization_id",
+        )
     }
+    labels = dict(Outcome.choices)
+    out: dict[int, dict[str, Any]] = {}
+    for event_id, request_ids in by_event.items():
+        by_outcome = dict.fromkeys(Outcome.values, 0)
+        accepted = placed = 0
+        amount = Decimal(0)
+        orgs: set[int] = set()
+        for rid in request_ids:
+            _pk, status, outcome, outcome_amount, outcome_count, org_a, org_b = requests[rid]
+            orgs.update([org_a, org_b])
+            if status in (RequestStatus.ACCEPTED, RequestStatus.CONCLUDED):
+                accepted += 1
+            if outcome:
+                by_outcome[outcome] += 1
+            if outcome == Outcome.AGREEMENT:
+                amount += outcome_amount or 0
+            if outcome == Outcome.TALENT_PLACED:
+                placed += outcome_count or 0
+        out[event_id] = {
+            "slots_booked": sum(1 for e, _r in slots if e == event_id),
+            "meetings_held": sum(1 for e, _r in meetings if e == event_id),
+            "requests": len(request_ids),
+            "requests_accepted": accepted,
+            "organizations": len(orgs),
+            "outcomes": [{"outcome": k, "label": str(labels[k]), "count": v} for k, v in by_outcome.items()],
+            "successful": sum(by_outcome[k] for k in SUCCESS_OUTCOMES),
+            "agreements": by_outcome[Outcome.AGREEMENT],
+            "agreement_amount": amount,
+            "projects_created": by_outcome[Outcome.PROJECT_CREATED],
+            "talent_placed": placed,
+        }
+    return out
+
+
+def session_statistics(*, event_id: int) -> dict[str, Any]:
+    """One session's figures (``sessions_statistics``)."""
+    return sessions_statistics([event_id])[event_id]
+
+
+def sessions_overview(*, viewer: Any, limit: int = 20) -> list[tuple[Any, dict[str, Any]]]:
+    """The newest matchmaking sessions the viewer may see (published or held), each with its figures:
+    for the secretariat's 对接 page and ``GET /match-sessions``. Four queries."""
+    from . import integrations
+
+    events = integrations.sessions_visible(viewer=viewer, limit=limit)
+    stats = sessions_statistics([e.pk for e in events])
+    return [(e, stats[e.pk]) for e in events]
 
 
 def session_schedule(*, event_id: int) -> list[Any]:

@@ -235,6 +235,9 @@ def request_list(request: AuthedRequest) -> HttpResponse:
             "statuses": RequestStatus.choices,
             "is_member": bool(policies.contact_org_ids(request.user)),
             "figures": selectors.outcome_figures() if policies.is_secretariat(request.user) else None,
+            "sessions": selectors.sessions_overview(viewer=request.user, limit=10)
+            if policies.is_secretariat(request.user)
+            else [],
         },
     )
 

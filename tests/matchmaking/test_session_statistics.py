@@ -79,7 +79,7 @@ def played(
 def test_statistics_count_what_happened_at_the_session(
     played: Any, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         stats = session_statistics(event_id=played.pk)
     assert stats["slots_booked"] == 2
     assert stats["meetings_held"] == 1
@@ -130,3 +130,26 @@ def test_other_events_are_not_sessions(secretariat: Any, park: Any, api: Callabl
     assert Client().get(f"/resources/sessions/{forum.pk}/").status_code == 404
     assert api(None).get(f"/api/v1/match-sessions/{forum.pk}").status_code == 404
     assert api(None).get("/api/v1/match-sessions/999999").status_code == 404
+
+
+def test_secretariat_overview_lists_sessions_with_figures(
+    played: Any,
+    secretariat: Any,
+    park_contact: Any,
+    api: Callable[[Any], Client],
+    django_assert_max_num_queries: Any,
+) -> None:
+    from lianmeng.matchmaking.selectors import sessions_overview
+
+    with django_assert_max_num_queries(4):
+        rows = sessions_overview(viewer=secretariat)
+    assert [(e.pk, st["successful"]) for e, st in rows] == [(played.pk, 1)]
+    staff = Client()
+    staff.force_login(secretariat)
+    text = staff.get("/resources/requests/").content.decode()
+    assert 'id="session-overview"' in text and "胶东人力资源服务资源对接会" in text
+    member = Client()
+    member.force_login(park_contact)
+    assert 'id="session-overview"' not in member.get("/resources/requests/").content.decode()
+    listed = api(None).get("/api/v1/match-sessions").json()
+    assert [(r["event"], r["slots_booked"], r["meetings_held"]) for r in listed] == [(played.pk, 2, 1)]
