@@ -43,8 +43,8 @@ from lianmeng.core.search import (
 
 PAGE_SIZE = 20
 SNIPPET_CHARS = 90
-COUNT_CAP = 10_000  # matches counted per type; more show as "10,000+"
-FACET_CAP = 10_000  # facets are counted only when the selected types have at most this many matches
+COUNT_CAP = 2_000  # matches counted per type; more show as "2,000+" (see docs/library.md, "Figures")
+FACET_CAP = 2_000  # facets are counted only when the selected types have at most this many matches
 SORT_KEYS = frozenset({"name_sort"})  # columns ordered with core.search.search_order (binary, both DBs)
 
 

@@ -130,3 +130,26 @@ def test_import_is_secretariat_only_and_template_equals_export(
     )
     assert missing.status_code == 422
     assert "缺少必填列" in missing.json()["errors"]["file"][0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "青岛人力资源服务产业园",
+        "重庆银行长春分行",
+        "Smart HR 平台公司",
+        "蓝区人才聯盟数字平台",  # traditional: folded, so core.search's own path
+        "阿姨嗯欸哦绿",
+        "青岛·人力资源服务·平台 1234",
+        "ABC-技能培训（第2期）",
+        "İstanbul 丝路",
+        "",
+        "2026 年度报告",
+        "威海·Ｆｕｌｌ　ｗｉｄｔｈ",
+    ],
+)
+def test_one_pass_pinyin_equals_core_search(name: str) -> None:
+    from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key
+    from lianmeng.library.pinyin import name_pinyin
+
+    assert name_pinyin(name) == (pinyin_full(name), pinyin_initials(name), pinyin_sort_key(name))

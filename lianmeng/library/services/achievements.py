@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit
-from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
+from lianmeng.core.search import search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
 
 from .. import policies
 from ..models import Achievement, AchievementFile, AchievementKind, AchievementSource, Visibility
+from ..pinyin import name_pinyin
 from ._clean import Cleaner, split_list
 from .experts import _organization_lookup, _organizations_lookup
 
@@ -54,6 +55,9 @@ def clean_achievement_file(upload: UploadedFile, field: str = "file") -> str:
         ) from exc
 
 
+_KIND_LABELS = dict(AchievementKind.choices)
+
+
 def achievement_index_fields(
     achievement: Achievement, organizations: list[Organization] | None = None
 ) -> None:
@@ -63,15 +67,14 @@ def achievement_index_fields(
         achievement.title,
         achievement.authors,
         " ".join(o.name for o in organizations),
-        achievement.get_kind_display(),
+        str(_KIND_LABELS.get(achievement.kind, achievement.kind)),  # get_kind_display() rebuilds a dict
         achievement.keywords,
         achievement.abstract,
         achievement.application_scenarios,
         achievement.awards,
     )
-    achievement.name_pinyin = pinyin_full(achievement.title)[:400]
-    achievement.name_initials = pinyin_initials(achievement.title)[:200]
-    achievement.name_sort = pinyin_sort_key(achievement.title)
+    full, initials, achievement.name_sort = name_pinyin(achievement.title)
+    achievement.name_pinyin, achievement.name_initials = full[:400], initials[:200]
 
 
 _KIND_BY_LABEL = {str(label): value for value, label in AchievementKind.choices}

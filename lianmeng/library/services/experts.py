@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit
-from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
+from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization
 
 from .. import policies
@@ -25,6 +25,7 @@ from ..models import (
     ExpertStatus,
     ExpertTitle,
 )
+from ..pinyin import name_pinyin
 from ._clean import Cleaner, StrOrPromise, clean_id_number, split_list
 
 EXPERT_FIELDS = (
@@ -70,9 +71,8 @@ def expert_index_fields(expert: Expert, field_names: list[str] | None = None) ->
         expert.keywords,
         expert.biography if expert.publish_consent else "",
     )
-    expert.name_pinyin = pinyin_full(expert.name)[:200]
-    expert.name_initials = pinyin_initials(expert.name)[:60]
-    expert.name_sort = pinyin_sort_key(expert.name)
+    full, initials, expert.name_sort = name_pinyin(expert.name)
+    expert.name_pinyin, expert.name_initials = full[:200], initials[:60]
 
 
 def _fields_lookup(values: list[Any], c: Cleaner, field: str = "fields") -> list[ExpertiseField]:

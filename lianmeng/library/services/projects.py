@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit
-from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
+from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationKind
 
 from .. import policies
 from ..models import IntegrationTag, Landing, Project, ProjectStage, ProjectStageChange, StrategyTag
+from ..pinyin import name_pinyin
 from ._clean import Cleaner, city_lookup, split_list
 from .experts import _organization_lookup, _organizations_lookup
 
@@ -65,9 +66,8 @@ def project_index_fields(
         " ".join(t.name for t in tags or []),
         " ".join(project.integration_tag_labels),
     )
-    project.name_pinyin = pinyin_full(project.name)[:400]
-    project.name_initials = pinyin_initials(project.name)[:120]
-    project.name_sort = pinyin_sort_key(project.name)
+    full, initials, project.name_sort = name_pinyin(project.name)
+    project.name_pinyin, project.name_initials = full[:400], initials[:120]
 
 
 def _strategy_lookup(values: list[Any], c: Cleaner) -> list[StrategyTag]:
