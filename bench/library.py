@@ -6,7 +6,7 @@ Usage (a separate database, never the real one):
     export DEBUG=true LIANMENG_VAR_DIR=/tmp/bench-lib          # SQLite, or DATABASE_URL=postgresql://...
     .venv/bin/lianmeng migrate
     .venv/bin/python bench/library.py generate --items 1000000
-    .venv/bin/python bench/library.py search --repeat 30
+    .venv/bin/python bench/library.py search --repeat 30            # --public: as a visitor
     .venv/bin/python bench/library.py import --rows 100000
 
 Items are split 20 % experts, 30 % projects, 50 % achievements. Text is made of phrases from a small
@@ -223,10 +223,10 @@ QUERIES = [
 ]
 
 
-def bench_search(repeat: int) -> None:
-    viewer = User.objects.filter(is_superuser=True).first()
+def bench_search(repeat: int, public: bool = False) -> None:
+    viewer = None if public else User.objects.filter(is_superuser=True).first()
     total = Expert.objects.count() + Project.objects.count() + Achievement.objects.count()
-    print(f"{connection.vendor}: {total} library items")
+    print(f"{connection.vendor}: {total} library items, viewer {'public' if public else 'secretariat'}")
     for facets in (True, False):
         all_times: list[float] = []
         for q in QUERIES:
@@ -298,13 +298,14 @@ def main() -> None:
     g.add_argument("--items", type=int, default=100_000)
     s = sub.add_parser("search")
     s.add_argument("--repeat", type=int, default=20)
+    s.add_argument("--public", action="store_true", help="search as a visitor (not signed in)")
     i = sub.add_parser("import")
     i.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     if args.cmd == "generate":
         generate(args.items)
     elif args.cmd == "search":
-        bench_search(args.repeat)
+        bench_search(args.repeat, public=args.public)
     else:
         bench_import(args.rows)
 
