@@ -9,10 +9,12 @@ expert's phrases (at most three count, capped at 100), and the matched phrases a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.search import normalize, tokens
@@ -70,8 +72,9 @@ def expert_facts(expert: Any) -> ExpertFacts:
     )
 
 
-def entry_facts(entry: Any) -> EntryFacts:
-    """Facts of an Entry (organization should be select_related)."""
+def entry_facts(entry: Any, *, with_tokens: bool = True) -> EntryFacts:
+    """Facts of an Entry (organization should be select_related). Without tokens, ``affinity`` cuts
+    the text when it needs it (the cached matrix does not)."""
     authors = _names(entry.authors)
     if entry.proposal_id and entry.proposal:
         authors = authors | _names(entry.proposal.team) | _names(entry.proposal.leader)
@@ -84,7 +87,7 @@ def entry_facts(entry: Any) -> EntryFacts:
         authors=authors,
         submitted_by_id=entry.submitted_by_id,
         text=text,
-        token_set=frozenset(tokens(text)),
+        token_set=frozenset(tokens(text)) if with_tokens else frozenset(),
     )
 
 
@@ -133,11 +136,12 @@ def affinity(expert: ExpertFacts, entry: EntryFacts) -> tuple[int, list[dict[str
         return 0, []
     matched: list[dict[str, str]] = []
     weight = 0.0
+    token_set = entry.token_set or frozenset(tokens(entry.text))
     for phrase in expert.phrases:
         pieces = _phrase_tokens(phrase)
         if not pieces:
             continue
-        hit = len(pieces & entry.token_set) / len(pieces)
+        hit = len(pieces & token_set) / len(pieces)
         if hit >= 1:
             weight += 1
             matched.append({"term": phrase, "match": "full"})
@@ -157,3 +161,114 @@ def explain(explanation: list[dict[str, str]]) -> str:
         how = _("完全匹配") if item.get("match") == "full" else _("部分匹配")
         parts.append(f"{item.get('term', '')}（{how}）")
     return "、".join(parts)
+
+
+def matrix_arrays(
+    entries: list[EntryFacts], experts: list[ExpertFacts], *, same_city: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``affinity`` and ``not conflict_reasons`` for every pair at once, with NumPy.
+
+    The same numbers as calling ``affinity`` per pair (the same float operations in the same order:
+    per phrase the share of its pieces found, summed over the expert's phrases, then rounded half to
+    even like Python's ``round``), but the entry texts are cut once and each distinct phrase is matched
+    against all entries in one vector operation: 300 experts x 500 entries in tens of milliseconds
+    instead of a second of per-pair Python.
+    """
+    n_e, n_x = len(entries), len(experts)
+    token_sets = [e.token_set or frozenset(tokens(e.text)) for e in entries]
+    # token -> the entries containing it (only tokens some phrase uses are looked up)
+    index: dict[str, list[int]] = {}
+    for i, ts in enumerate(token_sets):
+        for t in ts:
+            index.setdefault(t, []).append(i)
+    shares: dict[str, np.ndarray] = {}
+    for x in experts:
+        for phrase in x.phrases:
+            if phrase in shares:
+                continue
+            pieces = _phrase_tokens(phrase)
+            counts = np.zeros(n_e, dtype=np.int64)
+            for piece in pieces:
+                rows = index.get(piece)
+                if rows:
+                    counts[rows] += 1
+            shares[phrase] = counts / len(pieces) if pieces else np.zeros(n_e)
+    aff = np.zeros((n_e, n_x), dtype=np.int64)
+    for j, x in enumerate(experts):
+        if not x.phrases:
+            continue
+        weight = np.zeros(n_e)
+        for phrase in x.phrases:
+            if not _phrase_tokens(phrase):
+                continue
+            hit = shares[phrase]
+            weight = weight + np.where(hit >= 1, 1.0, np.where(hit >= PARTIAL_FROM, hit, 0.0))
+        points = np.round(100 * weight / min(len(x.phrases), COUNTED_PHRASES))
+        aff[:, j] = np.minimum(100, points).astype(np.int64)
+    # conflicts
+    e_org = np.array([e.organization_id for e in entries], dtype=np.int64)
+    e_org_name = np.array([e.organization_name for e in entries], dtype=object)
+    e_city = np.array([e.city_id or "" for e in entries], dtype=object)
+    by_org: dict[int, list[int]] = {}
+    for i, e in enumerate(entries):
+        by_org.setdefault(e.organization_id, []).append(i)
+    by_author: dict[str, list[int]] = {}
+    by_submitter: dict[int, list[int]] = {}
+    for i, e in enumerate(entries):
+        for name in e.authors:
+            by_author.setdefault(name, []).append(i)
+        if e.submitted_by_id is not None:
+            by_submitter.setdefault(e.submitted_by_id, []).append(i)
+    allowed = np.ones((n_e, n_x), dtype=bool)
+    for j, x in enumerate(experts):
+        col = allowed[:, j]
+        if x.organization_id is not None:
+            col &= e_org != x.organization_id
+        elif x.organization_name:
+            col &= e_org_name != x.organization_name
+        if same_city and x.city_id:
+            col &= e_city != x.city_id
+        for org_id in x.declared:
+            col[by_org.get(org_id, [])] = False
+        col[by_author.get(x.name, [])] = False
+        if x.user_id is not None:
+            col[by_submitter.get(x.user_id, [])] = False
+    aff[~allowed] = 0
+    return aff, allowed
+
+
+def facts_signature(entries: list[EntryFacts], experts: list[ExpertFacts], *, same_city: bool) -> str:
+    """A digest of everything the matrix depends on (texts, organizations, cities, authors, phrases,
+    declared conflicts): equal digests give equal matrices, any change gives a new one."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((same_city, PARTIAL_FROM, COUNTED_PHRASES)).encode())
+    for e in entries:
+        digest.update(
+            repr(
+                (
+                    e.id,
+                    e.organization_id,
+                    e.organization_name,
+                    e.city_id,
+                    sorted(e.authors),
+                    e.submitted_by_id,
+                    e.text,
+                )
+            ).encode()
+        )
+    for x in experts:
+        digest.update(
+            repr(
+                (
+                    x.id,
+                    x.name,
+                    x.organization_id,
+                    x.organization_name,
+                    x.city_id,
+                    x.user_id,
+                    sorted(x.declared),
+                    x.phrases,
+                )
+            ).encode()
+        )
+    return digest.hexdigest()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,8 @@ from ..matching import (
     conflict_reasons,
     entry_facts,
     expert_facts,
+    facts_signature,
+    matrix_arrays,
 )
 from ..models import (
     Assignment,
@@ -78,17 +81,28 @@ class Matrix:
     allowed: np.ndarray
 
 
+MATRIX_CACHE_SECONDS = 7 * 24 * 3600
+
+
 def build_matrix(selection: SelectionRound, entries: list[Entry], experts: list[Expert]) -> Matrix:
-    efacts = [entry_facts(e) for e in entries]
+    """Affinity and allowed pairs of the round, computed once per version of its data.
+
+    The key is the round and a digest of every fact the numbers depend on (``facts_signature``), so an
+    edited entry, a new expert or a declared conflict gives a new matrix at once, and reloading the
+    page or re-solving reuses the stored one (Django's cache: Redis in production, shared by all
+    workers). Conflicts are evaluated again from the current data on every read and write elsewhere."""
+    efacts = [entry_facts(e, with_tokens=False) for e in entries]
     xfacts = [expert_facts(x) for x in experts]
-    aff = np.zeros((len(entries), len(experts)), dtype=np.int64)
-    allowed = np.zeros((len(entries), len(experts)), dtype=bool)
-    for i, ef in enumerate(efacts):
-        for j, xf in enumerate(xfacts):
-            if conflict_reasons(xf, ef, same_city=selection.same_city_conflict):
-                continue
-            allowed[i, j] = True
-            aff[i, j] = affinity(xf, ef)[0]
+    same_city = selection.same_city_conflict
+    key = f"research:matrix:{selection.pk}:{facts_signature(efacts, xfacts, same_city=same_city)}"
+    shape = (len(entries), len(experts))
+    stored = cache.get(key)
+    if stored is not None and stored[0] == shape:
+        aff = np.frombuffer(stored[1], dtype=np.uint8).reshape(shape).astype(np.int64)
+        allowed = np.frombuffer(stored[2], dtype=np.bool_).reshape(shape).copy()
+    else:
+        aff, allowed = matrix_arrays(efacts, xfacts, same_city=same_city)
+        cache.set(key, (shape, aff.astype(np.uint8).tobytes(), allowed.tobytes()), MATRIX_CACHE_SECONDS)
     return Matrix(entries, experts, efacts, xfacts, aff, allowed)
 
 
@@ -120,6 +134,7 @@ def _figures(selection: SelectionRound, matrix: Matrix, result: solver.Solution)
     return {
         "mode": result.mode,
         "optimal": result.optimal,
+        "worst_optimal": result.worst_optimal,
         "total": result.total,
         "worst": result.worst,
         "worst_entry": matrix.entries[result.worst_entry].title if result.worst_entry is not None else "",

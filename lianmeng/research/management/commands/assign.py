@@ -71,6 +71,14 @@ def load_instance(scores_path: str, conflicts_path: str | None) -> tuple[list[st
     return list(entries), list(experts), aff, allowed
 
 
+def _optimality(result: solver.Solution) -> str:
+    if result.optimal:
+        return "proven optimal"
+    if result.mode == "fair" and result.worst_optimal:
+        return "worst entry proven optimal; total is the best found within the time limit"
+    return "best found within the time limit (not proven optimal)"
+
+
 class Command(BaseCommand):
     help = "Assign reviewers offline: optimal under k, load limits and conflicts (CSV in, CSV out)."
 
@@ -109,5 +117,6 @@ class Command(BaseCommand):
             f"total {result.total / SCALE:.6f}\n"
             f"worst entry {worst} ({result.worst / SCALE:.6f})\n"
             f"loads {int(result.loads.min())}-{int(result.loads.max())}\n"
+            f"{_optimality(result)}\n"
             f"seconds {time.perf_counter() - started:.3f}"
         )
