@@ -5,8 +5,8 @@
 - ``event_reminders_send``: the day before, people with a seat are reminded (once per event).
 - ``compliance_reminders_send``: from the configured date (default 1 October) until the year ends,
   city coordinators and park contacts whose 1+7+N requirement is neither met nor scheduled get a
-  reminder, and the secretariat a summary. ``lianmeng activities_reminders`` enqueues the last two
-  (run it daily from cron).
+  reminder, and the secretariat a summary. The scheduler of ``lianmeng worker``
+  (``lianmeng.core.schedule``) enqueues the last two.
 """
 
 from __future__ import annotations

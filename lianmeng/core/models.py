@@ -126,5 +126,19 @@ class DocumentSeries(models.Model):
         return f"{self.series} {self.year}: {self.last_number}"
 
 
+class ScheduleRun(models.Model):
+    """When a periodic job (core.schedule.JOBS) was last enqueued."""
+
+    name = models.CharField(_("任务"), max_length=150, unique=True)
+    last_run_at = models.DateTimeField(_("上次执行"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def model_label(obj: Any) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"

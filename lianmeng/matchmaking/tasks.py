@@ -1,7 +1,7 @@
 """Background work of the matchmaking mechanism (django-tasks; run by `lianmeng worker`).
 
-`lianmeng matchmaking_schedule` enqueues the daily tasks (and, with --weekly, the digest); run it
-from cron, e.g. ``5 6 * * * lianmeng matchmaking_schedule`` and ``0 8 * * 1 ... --weekly``.
+The scheduler of `lianmeng worker` (`lianmeng.core.schedule`) enqueues the daily tasks and the
+weekly digest.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Background work of publicity (django-tasks; run by `lianmeng worker`).
 
-`lianmeng publicity_schedule` enqueues the scheduled-publishing task; run it from cron every few
-minutes (``*/5 * * * * lianmeng publicity_schedule``).
+The scheduler of `lianmeng worker` (`lianmeng.core.schedule`) enqueues the scheduled-publishing
+task every 5 minutes.
 """
 
 from __future__ import annotations

@@ -71,14 +71,12 @@ def test_compliance_reminders_from_october(
     assert Registration.objects.count() == 0
 
 
-def test_reminders_command_runs_the_tasks(make_event: Callable[..., Event]) -> None:
-    from io import StringIO
-
-    from django.core.management import call_command
+def test_the_scheduler_sends_event_reminders(make_event: Callable[..., Event]) -> None:
+    from lianmeng.core.schedule import Job, run_due
 
     event = make_event(starts_in=datetime.timedelta(hours=5))
     services.registration_create(event=event, data=person(1, email="soon@example.cn"), actor=None)
-    out = StringIO()
-    call_command("activities_reminders", "--no-compliance", stdout=out)
-    assert "enqueued" in out.getvalue()
+    job = Job("lianmeng.activities.tasks.event_reminders_send", datetime.timedelta(days=1))
+    assert run_due(jobs=(job,)) == [job.task]
     assert [m.to for m in mail.outbox] == [["soon@example.cn"]]
+    assert run_due(jobs=(job,)) == []
