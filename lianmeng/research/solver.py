@@ -9,8 +9,8 @@ between ``min_load`` and ``max_load`` entries, conflicted pairs are never used, 
   integral flow is the exact optimum of the integer problem (tests compare it with an LP on HiGHS and
   with brute force).
 - ``fair``: maximise the worst entry's affinity (the sum over its reviewers), then the total among the
-  assignments that reach that worst value. Two CP-SAT solves, the first hinted with the total-mode
-  answer.
+  assignments that reach that worst value (see ``solve_fair``: a zero-gap MIP on HiGHS through
+  OR-Tools MathOpt at the upper bound, CP-SAT bisection when the bound is not reachable).
 
 Affinities are integers (the web app uses 0-100 points; CSV scores are scaled to integers by the
 caller), so "equals the optimum" is an exact comparison.
@@ -18,6 +18,7 @@ caller), so "equals the optimum" is an exact comparison.
 
 from __future__ import annotations
 
+import datetime
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -259,22 +260,126 @@ def _fair_model(
     return model, variables, sums
 
 
+def _check(
+    problem: Problem,
+    pairs: list[tuple[int, int]],
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    keep: NDArray[np.bool_],
+    fixed_sum: NDArray[np.int64],
+    threshold: int,
+) -> bool:
+    """Integer re-check of a solver's answer (k, loads, conflicts, thresholds) before it is trusted."""
+    per_entry = fixed_sum.copy()
+    count = np.zeros(problem.n_entries, dtype=np.int64)
+    loads = np.zeros(problem.n_experts, dtype=np.int64)
+    for e, x in pairs:
+        if not keep[e, x]:
+            return False
+        per_entry[e] += problem.affinity[e, x]
+        count[e] += 1
+        loads[x] += 1
+    return bool(
+        (count == need).all()
+        and (loads >= lo).all()
+        and (loads <= hi).all()
+        and (per_entry >= threshold).all()
+    )
+
+
+def _best_total_at(
+    problem: Problem,
+    threshold: int,
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    allowed: NDArray[np.bool_],
+    fixed_sum: NDArray[np.int64],
+    seconds: float,
+) -> tuple[str, list[tuple[int, int]]]:
+    """The largest total with every entry at least ``threshold``: a mixed-integer program solved by
+    HiGHS through OR-Tools MathOpt with zero relative gap, over the pairs that can reach the threshold
+    (entries that reach it with any reviewers get no threshold row). "optimal" only when the solver's
+    dual bound is less than one point above the solution (affinities are integers), after an integer
+    re-check of the solution. Returns ("optimal" | "feasible" | "infeasible" | "unknown", new pairs)."""
+    from ortools.math_opt.python import mathopt
+
+    keep = _usable_at(problem, threshold, need, allowed, fixed_sum)
+    ee, xx = np.nonzero(keep)
+    values = problem.affinity[ee, xx]
+    model = mathopt.Model(name="fair")
+    variables = [model.add_binary_variable() for _ in range(len(ee))]
+    by_entry: list[list[int]] = [[] for _ in range(problem.n_entries)]
+    by_expert: list[list[int]] = [[] for _ in range(problem.n_experts)]
+    for i, (e, x) in enumerate(zip(ee.tolist(), xx.tolist(), strict=True)):
+        by_entry[e].append(i)
+        by_expert[x].append(i)
+    for e in range(problem.n_entries):
+        n = int(need[e])
+        goal = threshold - int(fixed_sum[e])
+        if not n:
+            if goal > 0:
+                return "infeasible", []
+            continue
+        model.add_linear_constraint(mathopt.fast_sum(variables[i] for i in by_entry[e]) == n)
+        if int(np.sort(values[by_entry[e]])[:n].sum()) < goal:
+            model.add_linear_constraint(
+                mathopt.fast_sum(int(values[i]) * variables[i] for i in by_entry[e]) >= goal
+            )
+    for x in range(problem.n_experts):
+        if by_expert[x]:
+            load = mathopt.fast_sum(variables[i] for i in by_expert[x])
+            model.add_linear_constraint(load <= int(hi[x]))
+            if lo[x] > 0:
+                model.add_linear_constraint(load >= int(lo[x]))
+        elif lo[x] > 0:
+            return "infeasible", []
+    model.maximize(mathopt.fast_sum(int(values[i]) * v for i, v in enumerate(variables)))
+    params = mathopt.SolveParameters(
+        relative_gap_tolerance=0.0,
+        absolute_gap_tolerance=0.5,
+        time_limit=datetime.timedelta(seconds=max(0.1, seconds)),
+        enable_output=False,
+    )
+    try:
+        result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
+    except (RuntimeError, ValueError):
+        return "unknown", []
+    reason = result.termination.reason
+    if reason in (mathopt.TerminationReason.INFEASIBLE, mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED):
+        return "infeasible", []
+    if not result.has_primal_feasible_solution():
+        return "unknown", []
+    solution = result.variable_values(variables)
+    pairs = [(int(ee[i]), int(xx[i])) for i, value in enumerate(solution) if value > 0.5]
+    if not _check(problem, pairs, need, lo, hi, keep, fixed_sum, threshold):
+        return "unknown", []
+    total = int(values[[i for i, value in enumerate(solution) if value > 0.5]].sum())
+    bound = result.termination.objective_bounds.dual_bound
+    proven = reason == mathopt.TerminationReason.OPTIMAL and bound < total + 1
+    return ("optimal" if proven else "feasible"), pairs
+
+
 def solve_fair(
     problem: Problem, labels: list[str] | None = None, time_limit: float = FAIR_TIME_LIMIT
 ) -> Solution:
     """Lexicographic max-min: the largest W such that every entry's affinity sum is at least W, then
     the largest total among the assignments where every entry reaches W.
 
-    1. The total-mode answer (exact min-cost flow) reaches its own worst entry, so W* is at least that;
-       W* is at most the smallest "best possible" entry (its ``need`` best allowed experts).
-    2. W* is found by bisection between those bounds; each threshold is a CP-SAT feasibility check on
-       the pairs that can reach it (``_usable_at``). A threshold is a lower bound once a solution is
-       found and an upper bound only once CP-SAT proves infeasibility.
-    3. With W* fixed, CP-SAT maximises the total over the usable pairs, hinted with the step-2
-       solution; if the min-cost flow over those pairs already reaches W*, it is the answer at once.
+    Bounds: the total-mode answer (exact min-cost flow) reaches its own worst entry, so W* is at least
+    that; W* is at most the smallest "best possible" entry (its ``need`` best allowed experts).
+
+    1. At the upper bound, "the largest total with every entry at the bound" is solved directly as a
+       mixed-integer program (HiGHS via MathOpt, zero gap; ``_best_total_at``). Feasible means W* is the bound and
+       the answer is that program's optimum — one solve for both steps, which is the usual case.
+    2. Otherwise W* is found by bisection; each threshold is a CP-SAT feasibility check over the pairs
+       that can reach it (``_usable_at``): reachable once a solution is found, unreachable only once
+       CP-SAT proves infeasibility. Then the largest total at W* is solved as in 1 (if the min-cost
+       flow over the usable pairs already reaches W*, it is the answer at once).
 
     ``optimal`` is True only when both steps are proven within ``time_limit`` seconds (shared);
-    otherwise the best assignment found is returned with ``optimal = False``.
+    ``worst_optimal`` when W* is; otherwise the best assignment found is returned.
     """
     from ortools.sat.python import cp_model
 
@@ -295,69 +400,70 @@ def solve_fair(
     best_pairs = [p for p in base.pairs if p not in fixed]
     lower = base.worst  # proven reachable
     proven = True
+
+    def flow_at(threshold: int) -> Solution | None:
+        """The min-cost flow over the pairs usable at ``threshold``: the answer when it reaches it."""
+        keep = _usable_at(problem, threshold, need, allowed, fixed_sum)
+        for e, x in problem.fixed:
+            keep[e, x] = True
+        relaxed = solve_total(
+            Problem(
+                affinity=problem.affinity,
+                allowed=keep,
+                k=problem.k,
+                max_load=problem.max_load,
+                min_load=problem.min_load,
+                fixed=list(problem.fixed),
+            ),
+            labels,
+        )
+        return relaxed if relaxed.worst >= threshold else None
+
     if lower < upper:
+        status, pairs = _best_total_at(
+            problem, upper, need, lo, hi, allowed, fixed_sum, deadline - time.perf_counter()
+        )
+        if status in ("optimal", "feasible"):
+            return _finish(problem, pairs, started, "fair", status == "optimal", True)
+        if status == "unknown":
+            return _finish(problem, best_pairs, started, "fair", False, False)
         hint = set(base.pairs)
-        low_fail = upper + 1  # smallest threshold proven infeasible
-        candidate = upper  # try the bound first: it is often reached
+        low_fail = upper  # the smallest threshold proven unreachable
         while lower < low_fail - 1:
             remaining = deadline - time.perf_counter()
             if remaining <= 0.05:
                 proven = False
                 break
+            candidate = max(lower + 1, (lower + low_fail) // 2)
             keep = _usable_at(problem, candidate, need, allowed, fixed_sum)
             model, variables, _sums = _fair_model(problem, keep, need, lo, hi, fixed_sum, candidate, hint)
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = remaining
             solver.parameters.num_workers = 2
             solver.parameters.linearization_level = 2
-            status = solver.solve(model)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            cp_status = solver.solve(model)
+            if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best_pairs = [p for p, v in variables.items() if solver.boolean_value(v)]
                 hint = {*best_pairs, *fixed}
                 per_entry = fixed_sum.copy()
                 for e, x in best_pairs:
                     per_entry[e] += problem.affinity[e, x]
                 lower = int(per_entry.min()) if n_e else candidate
-            elif status == cp_model.INFEASIBLE:
+            elif cp_status == cp_model.INFEASIBLE:
                 low_fail = candidate
             else:  # time limit without an answer at this threshold
                 proven = False
                 break
-            candidate = (lower + low_fail) // 2 if low_fail <= upper else upper
-            if candidate <= lower:
-                candidate = lower + 1
-    # Step 3: the largest total with every entry at W* = lower.
-    keep = _usable_at(problem, lower, need, allowed, fixed_sum)
-    with_fixed = keep.copy()
-    for e, x in problem.fixed:
-        with_fixed[e, x] = True
-    relaxed = solve_total(
-        Problem(
-            affinity=problem.affinity,
-            allowed=with_fixed,
-            k=problem.k,
-            max_load=problem.max_load,
-            min_load=problem.min_load,
-            fixed=list(problem.fixed),
-        ),
-        labels,
-    )
-    if relaxed.worst >= lower:  # the largest total over a superset of the feasible set reaches W*
+    # The largest total with every entry at W* = lower.
+    relaxed = flow_at(lower)
+    if relaxed is not None:  # the largest total over a superset of the feasible set reaches W*
         return _finish(problem, [p for p in relaxed.pairs if p not in fixed], started, "fair", proven, proven)
-    remaining = deadline - time.perf_counter()
-    if remaining <= 0.05:
-        return _finish(problem, best_pairs, started, "fair", False, proven)
-    model, variables, sums = _fair_model(problem, keep, need, lo, hi, fixed_sum, lower, {*best_pairs, *fixed})
-    model.maximize(cp_model.LinearExpr.sum(sums))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = remaining
-    solver.parameters.num_workers = 2
-    solver.parameters.linearization_level = 2
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _finish(problem, best_pairs, started, "fair", False, proven)
-    pairs = [p for p, v in variables.items() if solver.boolean_value(v)]
-    return _finish(problem, pairs, started, "fair", proven and status == cp_model.OPTIMAL, proven)
+    status, pairs = _best_total_at(
+        problem, lower, need, lo, hi, allowed, fixed_sum, deadline - time.perf_counter()
+    )
+    if status in ("optimal", "feasible"):
+        return _finish(problem, pairs, started, "fair", proven and status == "optimal", proven)
+    return _finish(problem, best_pairs, started, "fair", False, proven)
 
 
 def solve(problem: Problem, mode: str = "total", labels: list[str] | None = None) -> Solution:
