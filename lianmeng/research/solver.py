@@ -420,6 +420,8 @@ def solve_fair(
         return relaxed if relaxed.worst >= threshold else None
 
     if lower < upper:
+        if deadline - time.perf_counter() <= 0.05:
+            return _finish(problem, best_pairs, started, "fair", False, False)
         status, pairs = _best_total_at(
             problem, upper, need, lo, hi, allowed, fixed_sum, deadline - time.perf_counter()
         )
@@ -458,6 +460,8 @@ def solve_fair(
     relaxed = flow_at(lower)
     if relaxed is not None:  # the largest total over a superset of the feasible set reaches W*
         return _finish(problem, [p for p in relaxed.pairs if p not in fixed], started, "fair", proven, proven)
+    if deadline - time.perf_counter() <= 0.05:
+        return _finish(problem, best_pairs, started, "fair", False, proven)
     status, pairs = _best_total_at(
         problem, lower, need, lo, hi, allowed, fixed_sum, deadline - time.perf_counter()
     )

@@ -152,3 +152,25 @@ def test_fair_mode_lifts_the_worst_entry() -> None:
     assert total.total == 200 and total.worst == 10
     assert fair.worst > total.worst
     assert fair.total <= total.total
+
+
+def test_fair_mode_below_an_unreachable_upper_bound_uses_the_bisection() -> None:
+    # Both entries want expert X (load 1). The per-entry bound min(100, 50) = 50 cannot be reached:
+    # the best worst entry is 40 (A gets Y, B gets X), which fair mode proves; total mode gives 100/0.
+    aff = np.array([[100, 40, 0], [50, 0, 0]], dtype=np.int64)
+    allowed = np.array([[True, True, False], [True, False, True]])
+    p = Problem(aff, allowed, k=1, max_load=1)
+    total = solve_total(p)
+    fair = solve_fair(p)
+    assert (total.total, total.worst) == (100, 0)
+    assert (fair.worst, fair.total) == (40, 90)
+    assert fair.optimal and fair.worst_optimal
+    assert sorted(fair.pairs) == [(0, 1), (1, 0)]
+
+
+def test_fair_mode_reports_best_found_when_out_of_time() -> None:
+    aff = np.array([[100, 40, 0], [50, 0, 0]], dtype=np.int64)
+    allowed = np.array([[True, True, False], [True, False, True]])
+    fair = solve_fair(Problem(aff, allowed, k=1, max_load=1), time_limit=0.0)
+    assert sorted(fair.pairs) == [(0, 0), (1, 2)]  # the total-mode answer: valid, not the fair optimum
+    assert not fair.optimal and not fair.worst_optimal
