@@ -1,4 +1,4 @@
-"""Background work of governance (django-tasks), enqueued by ``lianmeng governance_schedule``.
+"""Background work of governance (django-tasks), enqueued by the one scheduler (``lianmeng.core.schedule``).
 
 - ``close_due_motions``: decides every open motion whose window has ended (every few minutes).
 - ``notice_reminders`` and ``task_reminders``: the daily reminders; each is idempotent per day.

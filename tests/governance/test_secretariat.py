@@ -167,21 +167,21 @@ def test_due_motions_are_closed_by_the_background_task(
     assert later.status == "open"
 
 
-def test_schedule_command_enqueues_the_periodic_work(
+def test_the_scheduler_runs_governance_periodic_work(
     council: Callable[..., list[Any]], open_motion: Any
 ) -> None:
-    from io import StringIO
-
-    from django.core.management import call_command
-
+    from lianmeng.core.schedule import run_due
     from lianmeng.governance.models import Motion
 
     council(1)
     motion = open_motion()
     Motion.objects.filter(pk=motion.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
-    out = StringIO()
-    call_command("governance_schedule", "--reminder-hour", "0", stdout=out)
-    text = out.getvalue()
-    assert "close_due_motions" in text and "notice_reminders" in text and "task_reminders" in text
+    at_nine = timezone.localtime().replace(hour=9, minute=0)
+    enqueued = run_due(at_nine)
+    assert {
+        "lianmeng.governance.tasks.close_due_motions",
+        "lianmeng.governance.tasks.notice_reminders",
+        "lianmeng.governance.tasks.task_reminders",
+    } <= set(enqueued)
     motion.refresh_from_db()
     assert motion.status == "no_quorum"  # the test backend runs enqueued tasks immediately
