@@ -1,9 +1,7 @@
 """The REST API at /api/v1/ (django-ninja). Each app's ``api.router`` is mounted here."""
 
-import importlib
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from lianmeng.core.discovery import app_modules
 from lianmeng.core.errors import problem, validation_problem
 
 api = NinjaAPI(
@@ -67,15 +66,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount_routers(target: Any) -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("lianmeng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
+    for _config, module in app_modules("api"):
         router = getattr(module, "router", None)
         if router is not None:
             target.add_router(getattr(module, "PREFIX", ""), router)

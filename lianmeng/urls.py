@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from lianmeng.api import api
+from lianmeng.core.discovery import app_modules
 
 
 def _app_urls() -> list[URLPattern | URLResolver]:
-    out: list[URLPattern | URLResolver] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("lianmeng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.urls")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.urls":
-                raise
-            continue
-        prefix = getattr(module, "URL_PREFIX", f"{config.label}/")
-        out.append(path(prefix, include(module)))
-    return out
+    return [
+        path(getattr(module, "URL_PREFIX", f"{config.label}/"), include(module))
+        for config, module in app_modules("urls")
+    ]
 
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -6,13 +6,14 @@ An app adds top-bar entries with ``nav_items`` on its AppConfig and desk panels 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from .discovery import app_modules
 
 
 def everyone(user: Any) -> bool:
@@ -78,15 +79,7 @@ def nav_for(user: Any, section: str, path: str = "") -> list[dict[str, Any]]:
 
 def desk_panels(user: Any) -> list[DeskPanel]:
     panels: list[DeskPanel] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("lianmeng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.desk")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.desk":
-                raise
-            continue
+    for _config, module in app_modules("desk"):
         panels.extend(module.panels(user))
     return sorted(panels, key=lambda p: p.order)
 
@@ -104,15 +97,7 @@ class PortalSection:
 def portal_sections(request: Any, page: str) -> list[PortalSection]:
     """Blocks from every app's ``portal.py`` (``sections(request, page) -> list[PortalSection]``)."""
     sections: list[PortalSection] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("lianmeng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.portal")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.portal":
-                raise
-            continue
+    for _config, module in app_modules("portal"):
         sections.extend(module.sections(request, page))
     return sorted(sections, key=lambda s: s.order)
 
@@ -120,15 +105,7 @@ def portal_sections(request: Any, page: str) -> list[PortalSection]:
 def home_figures(request: Any) -> list[tuple[Any, Any, str]]:
     """Key figures for the portal home: (value, label, url) from every app's ``portal.figures(request)``."""
     out: list[tuple[Any, Any, str]] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("lianmeng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.portal")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.portal":
-                raise
-            continue
+    for _config, module in app_modules("portal"):
         if hasattr(module, "figures"):
             out.extend(module.figures(request))
     return out

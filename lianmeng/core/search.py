@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import CharField, F, Func, Model, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from pypinyin import Style, lazy_pinyin
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
@@ -254,3 +256,34 @@ def search_index_operation(table: str) -> Any:
             schema_editor.execute(statement)
 
     return migrations.RunPython(forward, backward)
+
+
+def highlight_terms(text: str, terms: Iterable[str]) -> SafeString:
+    """Escape ``text`` and wrap each match of the (normalised) terms in <mark>; 聯盟 marks 联盟."""
+    text = text or ""
+    folded = normalize(text)
+    if len(folded) != len(text):
+        folded = text.lower()
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        for m in re.finditer(re.escape(term), folded):
+            spans.append((m.start(), m.end()))
+    if not spans:
+        return mark_safe(escape(text))  # noqa: S308 - escaped
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    pos = 0
+    for start, end in merged:
+        out.append(escape(text[pos:start]))
+        out.append("<mark>" + escape(text[start:end]) + "</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped

@@ -18,23 +18,22 @@ appears on the page.
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from lianmeng.core.discovery import app_modules
 from lianmeng.core.search import (
     ParsedQuery,
     _fts5_expression,
+    highlight_terms,
     normalize,
     parse_query,
     search_filter,
@@ -91,15 +90,7 @@ class SearchProvider:
 @lru_cache(maxsize=1)
 def providers() -> tuple[SearchProvider, ...]:
     found: list[SearchProvider] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("lianmeng."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.search_provider")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.search_provider":
-                raise
-            continue
+    for _config, module in app_modules("search_provider"):
         found.extend(getattr(module, "PROVIDERS", ()))
     return tuple(sorted(found, key=lambda p: p.order))
 
@@ -413,37 +404,6 @@ def _hit(provider: SearchProvider, obj: Any, parsed: ParsedQuery) -> Hit:
         snippet=snippet(provider.texts(obj), parsed.terms),
         meta=provider.meta(obj),
     )
-
-
-def highlight_terms(text: str, terms: Iterable[str]) -> SafeString:
-    """Escape ``text`` and wrap each match of the (normalised) terms in <mark>; 聯盟 marks 联盟."""
-    text = text or ""
-    folded = normalize(text)
-    if len(folded) != len(text):
-        folded = text.lower()
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        if not term:
-            continue
-        for m in re.finditer(re.escape(term), folded):
-            spans.append((m.start(), m.end()))
-    if not spans:
-        return mark_safe(escape(text))  # noqa: S308 - escaped
-    spans.sort()
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out: list[str] = []
-    pos = 0
-    for start, end in merged:
-        out.append(escape(text[pos:start]))
-        out.append("<mark>" + escape(text[start:end]) + "</mark>")
-        pos = end
-    out.append(escape(text[pos:]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece escaped
 
 
 def snippet(texts: Iterable[str], terms: Iterable[str], width: int = SNIPPET_CHARS) -> SafeString:

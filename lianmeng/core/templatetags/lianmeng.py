@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from lianmeng.core.search import normalize
+from lianmeng.core.search import highlight_terms, normalize
 
 register = template.Library()
 
@@ -67,34 +66,7 @@ def money(value: Any, unit: str = "万元") -> str:
 @register.filter
 def highlight(value: Any, q: str | None) -> SafeString:
     """Wrap the query's terms in <mark>, matching after the same folding as search (聯盟 finds 联盟)."""
-    text = str(value or "")
-    terms = [t for t in normalize(q or "").split() if t]
-    if not terms or not text:
-        return mark_safe(escape(text))  # noqa: S308 - escaped above
-    folded = normalize(text)
-    if len(folded) != len(text):
-        return mark_safe(escape(text))  # noqa: S308
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        for m in re.finditer(re.escape(term), folded):
-            spans.append((m.start(), m.end()))
-    if not spans:
-        return mark_safe(escape(text))  # noqa: S308
-    spans.sort()
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out: list[str] = []
-    pos = 0
-    for start, end in merged:
-        out.append(escape(text[pos:start]))
-        out.append("<mark>" + escape(text[start:end]) + "</mark>")
-        pos = end
-    out.append(escape(text[pos:]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece escaped
+    return highlight_terms(str(value or ""), normalize(q or "").split())
 
 
 @register.simple_tag(takes_context=True)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
+
+from lianmeng.core.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -40,15 +40,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo alliance ready."))
 
     def _load(self, accounts: bool) -> None:
-        for config in apps.get_app_configs():
-            if not config.name.startswith("lianmeng."):
-                continue
-            try:
-                module = importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
+        for config, module in app_modules("demo"):
             with transaction.atomic():
                 summary = module.load(accounts=accounts)
             self.stdout.write(f"{config.label}: {summary}")
