@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
+from lianmeng.core.cleaning import add_error, text_value
 from lianmeng.core.validators import clean_mobile, clean_upload
 from lianmeng.membership.models import Organization, OrganizationStatus
 
@@ -80,32 +81,11 @@ PHOTO_TYPES = ("image/jpeg", "image/png")
 # ---------------------------------------------------------------- validation helpers
 
 
-def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _text(
-    data: dict[str, Any],
-    field: str,
-    label: str,
-    errors: dict[str, list[str]],
-    *,
-    required: bool,
-    max_length: int,
-) -> str:
-    value = str(data.get(field) or "").strip()
-    if required and not value:
-        _add(errors, field, _("请填写%(label)s") % {"label": label})
-    elif len(value) > max_length:
-        _add(errors, field, _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length})
-    return value
-
-
 def _datetime(value: Any, field: str, label: str, errors: dict[str, list[str]], *, required: bool) -> Any:
     """An aware datetime; naive values are read as Asia/Shanghai (the project's TIME_ZONE)."""
     if value in (None, ""):
         if required:
-            _add(errors, field, _("请填写%(label)s") % {"label": label})
+            add_error(errors, field, _("请填写%(label)s") % {"label": label})
         return None
     if isinstance(value, datetime.datetime):
         parsed: datetime.datetime | None = value
@@ -115,7 +95,7 @@ def _datetime(value: Any, field: str, label: str, errors: dict[str, list[str]], 
         except ValueError:
             parsed = None
     if parsed is None:
-        _add(errors, field, _("%(label)s格式不正确，例如 2026-11-27 09:30") % {"label": label})
+        add_error(errors, field, _("%(label)s格式不正确，例如 2026-11-27 09:30") % {"label": label})
         return None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
@@ -130,10 +110,10 @@ def _non_negative_int(
     try:
         number = int(value)
     except (TypeError, ValueError):
-        _add(errors, field, _("%(label)s应为整数") % {"label": label})
+        add_error(errors, field, _("%(label)s应为整数") % {"label": label})
         return None
     if number < 0:
-        _add(errors, field, _("%(label)s不能为负数") % {"label": label})
+        add_error(errors, field, _("%(label)s不能为负数") % {"label": label})
         return None
     return number
 
@@ -143,11 +123,11 @@ def _organization(value: Any, field: str, errors: dict[str, list[str]]) -> Organ
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        _add(errors, field, _("请选择单位"))
+        add_error(errors, field, _("请选择单位"))
         return None
     org = Organization.objects.filter(pk=pk, status=OrganizationStatus.ACTIVE).select_related("city").first()
     if org is None:
-        _add(errors, field, _("所选单位不存在或不是正常状态的成员单位"))
+        add_error(errors, field, _("所选单位不存在或不是正常状态的成员单位"))
     return org
 
 
@@ -159,11 +139,11 @@ def _organizations(
         try:
             ids.append(int(getattr(value, "pk", value)))
         except (TypeError, ValueError):
-            _add(errors, field, _("单位编号不正确"))
+            add_error(errors, field, _("单位编号不正确"))
             return []
     found = list(Organization.objects.filter(pk__in=ids, status=OrganizationStatus.ACTIVE))
     if len(found) != len(set(ids)):
-        _add(errors, field, _("所选单位中有不存在或不是正常状态的成员单位"))
+        add_error(errors, field, _("所选单位中有不存在或不是正常状态的成员单位"))
     return found
 
 
@@ -179,19 +159,21 @@ def event_clean(data: dict[str, Any], *, instance: Event | None = None) -> dict[
         merged = {f: getattr(instance, f) for f in EVENT_FIELDS}
     merged.update({k: v for k, v in data.items() if k in EVENT_FIELDS})
     out: dict[str, Any] = {}
-    out["title"] = _text(merged, "title", _("活动名称"), errors, required=True, max_length=200)
+    out["title"] = text_value(merged, "title", _("活动名称"), errors, required=True, max_length=200)
     kind = merged.get("kind")
     if kind not in EventKind.values:
-        _add(errors, "kind", _("请选择活动类型"))
+        add_error(errors, "kind", _("请选择活动类型"))
     out["kind"] = kind
     audience = merged.get("audience") or Audience.PUBLIC
     if audience not in Audience.values:
-        _add(errors, "audience", _("请选择面向对象"))
+        add_error(errors, "audience", _("请选择面向对象"))
     out["audience"] = audience
     out["organizer"] = _organization(merged.get("organizer"), "organizer", errors)
-    out["venue"] = _text(merged, "venue", _("地点"), errors, required=False, max_length=200)
-    out["address"] = _text(merged, "address", _("详细地址"), errors, required=False, max_length=200)
-    out["description"] = _text(merged, "description", _("活动简介"), errors, required=False, max_length=10000)
+    out["venue"] = text_value(merged, "venue", _("地点"), errors, required=False, max_length=200)
+    out["address"] = text_value(merged, "address", _("详细地址"), errors, required=False, max_length=200)
+    out["description"] = text_value(
+        merged, "description", _("活动简介"), errors, required=False, max_length=10000
+    )
     url = str(merged.get("online_url") or "").strip()
     if url:
         if "://" not in url:
@@ -199,14 +181,14 @@ def event_clean(data: dict[str, Any], *, instance: Event | None = None) -> dict[
         try:
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
-            _add(errors, "online_url", _("线上链接格式不正确，例如 https://meeting.example.cn/123"))
+            add_error(errors, "online_url", _("线上链接格式不正确，例如 https://meeting.example.cn/123"))
     out["online_url"] = url
     if not out["venue"] and not url and "venue" not in errors:
-        _add(errors, "venue", _("请填写活动地点或线上链接"))
+        add_error(errors, "venue", _("请填写活动地点或线上链接"))
     out["starts_at"] = _datetime(merged.get("starts_at"), "starts_at", _("开始时间"), errors, required=True)
     out["ends_at"] = _datetime(merged.get("ends_at"), "ends_at", _("结束时间"), errors, required=True)
     if out["starts_at"] and out["ends_at"] and out["ends_at"] < out["starts_at"]:
-        _add(errors, "ends_at", _("结束时间不能早于开始时间"))
+        add_error(errors, "ends_at", _("结束时间不能早于开始时间"))
     opens = _datetime(
         merged.get("registration_opens_at"), "registration_opens_at", _("报名开始"), errors, required=False
     )
@@ -214,14 +196,14 @@ def event_clean(data: dict[str, Any], *, instance: Event | None = None) -> dict[
         merged.get("registration_closes_at"), "registration_closes_at", _("报名截止"), errors, required=False
     )
     if opens and closes and closes <= opens:
-        _add(errors, "registration_closes_at", _("报名截止时间应晚于报名开始时间"))
+        add_error(errors, "registration_closes_at", _("报名截止时间应晚于报名开始时间"))
     if closes and out["ends_at"] and closes > out["ends_at"]:
-        _add(errors, "registration_closes_at", _("报名截止时间不能晚于活动结束时间"))
+        add_error(errors, "registration_closes_at", _("报名截止时间不能晚于活动结束时间"))
     out["registration_opens_at"] = opens
     out["registration_closes_at"] = closes
     capacity = _non_negative_int(merged.get("capacity"), "capacity", _("名额"), errors, allow_none=True)
     if capacity == 0:
-        _add(errors, "capacity", _("名额至少为 1；不限名额请留空"))
+        add_error(errors, "capacity", _("名额至少为 1；不限名额请留空"))
     out["capacity"] = capacity
     if "co_organizers" in data:
         out["co_organizers"] = _organizations(data.get("co_organizers"), "co_organizers", errors)
@@ -378,8 +360,8 @@ def event_cancel(*, event: Event, reason: str, actor: Any) -> Event:
 def _summary_clean(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out = {
-        "summary": _text(data, "summary", _("活动总结"), errors, required=True, max_length=20000),
-        "outcomes": _text(data, "outcomes", _("活动成果"), errors, required=False, max_length=20000),
+        "summary": text_value(data, "summary", _("活动总结"), errors, required=True, max_length=20000),
+        "outcomes": text_value(data, "outcomes", _("活动成果"), errors, required=False, max_length=20000),
         "attendance": _non_negative_int(
             data.get("attendance"), "attendance", _("实到人数"), errors, allow_none=True
         ),
@@ -518,9 +500,9 @@ def event_photo_add(*, event: Event, image: UploadedFile, caption: str = "", act
 def registration_clean(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {
-        "name": _text(data, "name", _("姓名"), errors, required=True, max_length=60),
-        "role": _text(data, "role", _("职务"), errors, required=False, max_length=60),
-        "organization_name": _text(
+        "name": text_value(data, "name", _("姓名"), errors, required=True, max_length=60),
+        "role": text_value(data, "role", _("职务"), errors, required=False, max_length=60),
+        "organization_name": text_value(
             data, "organization_name", _("单位名称"), errors, required=False, max_length=120
         ),
     }
@@ -534,7 +516,7 @@ def registration_clean(data: dict[str, Any]) -> dict[str, Any]:
         try:
             EmailValidator()(email)
         except ValidationError:
-            _add(errors, "email", _("电子邮箱格式不正确"))
+            add_error(errors, "email", _("电子邮箱格式不正确"))
     out["email"] = email.lower()
     out["organization"] = None
     if data.get("organization") not in (None, ""):
@@ -765,7 +747,7 @@ def activity_settings_update(*, year: int, data: dict[str, Any], actor: Any) -> 
         if field in data:
             kinds = [str(k) for k in data[field] or []]
             if not kinds or any(k not in EventKind.values for k in kinds):
-                _add(errors, field, _("请至少选择一种有效的%(label)s") % {"label": label})
+                add_error(errors, field, _("请至少选择一种有效的%(label)s") % {"label": label})
             else:
                 setattr(row, field, kinds)
     if "reminder_month" in data or "reminder_day" in data:
@@ -786,7 +768,7 @@ def activity_settings_update(*, year: int, data: dict[str, Any], actor: Any) -> 
         try:
             datetime.date(year, month or 0, day or 0)
         except ValueError:
-            _add(errors, "reminder_month", _("提醒开始日期不是有效日期"))
+            add_error(errors, "reminder_month", _("提醒开始日期不是有效日期"))
         else:
             row.reminder_month, row.reminder_day = month or 10, day or 1
     if errors:

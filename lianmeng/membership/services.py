@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.accounts.services import user_invite_mail
 from lianmeng.core import audit
+from lianmeng.core.cleaning import text_value
 from lianmeng.core.models import City
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
 from lianmeng.core.validators import clean_mobile, clean_upload, clean_uscc
@@ -91,25 +92,6 @@ def organization_index_fields(org: Organization) -> None:
     org.name_sort = pinyin_sort_key(org.name)
 
 
-def _text(
-    data: dict[str, Any],
-    field: str,
-    label: str,
-    errors: dict[str, list[str]],
-    *,
-    required: bool,
-    max_length: int,
-) -> str:
-    value = str(data.get(field) or "").strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("请填写%(label)s") % {"label": label})
-    elif len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length}
-        )
-    return value
-
-
 def _run(errors: dict[str, list[str]], field: str, fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
@@ -160,11 +142,15 @@ def application_clean(data: dict[str, Any]) -> dict[str, Any]:
     """Validate application data; raise one ValidationError naming every bad field."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {
-        "name": _text(data, "name", _("单位名称"), errors, required=True, max_length=120),
-        "short_name": _text(data, "short_name", _("简称"), errors, required=False, max_length=40),
-        "address": _text(data, "address", _("地址"), errors, required=False, max_length=200),
-        "description": _text(data, "description", _("单位简介"), errors, required=False, max_length=4000),
-        "contact_name": _text(data, "contact_name", _("联系人姓名"), errors, required=True, max_length=60),
+        "name": text_value(data, "name", _("单位名称"), errors, required=True, max_length=120),
+        "short_name": text_value(data, "short_name", _("简称"), errors, required=False, max_length=40),
+        "address": text_value(data, "address", _("地址"), errors, required=False, max_length=200),
+        "description": text_value(
+            data, "description", _("单位简介"), errors, required=False, max_length=4000
+        ),
+        "contact_name": text_value(
+            data, "contact_name", _("联系人姓名"), errors, required=True, max_length=60
+        ),
     }
     out["uscc"] = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
     out["kind"] = _run(errors, "kind", _clean_kind, data.get("kind"))
@@ -403,7 +389,9 @@ def organization_update(*, organization: Organization, data: dict[str, Any], act
         value = data[field]
         if field in labels:
             label, max_length, required = labels[field]
-            setattr(org, field, _text(data, field, label, errors, required=required, max_length=max_length))
+            setattr(
+                org, field, text_value(data, field, label, errors, required=required, max_length=max_length)
+            )
         elif field == "website":
             org.website = _run(errors, field, _clean_url, str(value or "").strip(), field) or ""
         elif field == "email":
@@ -492,7 +480,7 @@ def organization_create(
     if actor is not None and not policies.is_secretariat(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    name = _text(data, "name", _("单位名称"), errors, required=True, max_length=120)
+    name = text_value(data, "name", _("单位名称"), errors, required=True, max_length=120)
     uscc = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
     kind = _run(errors, "kind", _clean_kind, data.get("kind"))
     city = _run(errors, "city", _clean_city, data.get("city"))

@@ -14,25 +14,6 @@ from django.utils.translation import gettext as _
 from lianmeng.accounts.models import Role, RoleAssignment
 
 
-def text(
-    data: dict[str, Any],
-    field: str,
-    label: str,
-    errors: dict[str, list[str]],
-    *,
-    required: bool,
-    max_length: int,
-) -> str:
-    value = str(data.get(field) or "").strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("请填写%(label)s") % {"label": label})
-    elif len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length}
-        )
-    return value
-
-
 def date_value(
     data: dict[str, Any], field: str, label: str, errors: dict[str, list[str]], *, required: bool
 ) -> datetime.date | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core import audit
+from lianmeng.core.cleaning import text_value as text
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership import services as membership_services
@@ -49,7 +50,7 @@ from ..models import (
     VoteChoice,
 )
 from ..presidency import president_organization_id
-from ._common import choice, raise_if, text
+from ._common import choice, raise_if
 
 # The one transition table per model.
 MEETING_TRANSITIONS: dict[str, dict[str, str]] = {

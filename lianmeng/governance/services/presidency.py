@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
+from lianmeng.core.cleaning import text_value as text
 from lianmeng.membership.models import Organization, OrganizationStatus
 
 from .. import policies
@@ -26,7 +27,7 @@ from ..models import (
 )
 from ..presidency import rotation_for, rotation_plan
 from ..rotation import MAX_TERM_MONTHS, Change, ChangeRefused, check_change
-from ._common import date_value, raise_if, text
+from ._common import date_value, raise_if
 
 SETTINGS_FIELDS = (
     "term_months",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit
+from lianmeng.core.cleaning import text_value as text
 from lianmeng.core.models import City
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
@@ -33,7 +34,7 @@ from ..models import (
     TaskNote,
     TaskStatus,
 )
-from ._common import choice, contact_emails, date_value, mail, raise_if, text
+from ._common import choice, contact_emails, date_value, mail, raise_if
 
 NOTICE_TRANSITIONS: dict[str, dict[str, str]] = {
     NoticeStatus.DRAFT: {"publish": NoticeStatus.PUBLISHED},
