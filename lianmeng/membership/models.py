@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lianmeng.core.models import TimeStampedModel
 
@@ -27,9 +28,10 @@ class OrganizationKind(models.TextChoices):
 
 
 class Tier(models.TextChoices):
-    FOUNDING = "founding", _("发起单位")
-    COUNCIL = "council", _("理事单位")
-    ORDINARY = "ordinary", _("成员单位")
+    # Contexts: the same words mean other things elsewhere (发起单位 = the requesting side in matchmaking).
+    FOUNDING = "founding", pgettext_lazy("tier", "发起单位")
+    COUNCIL = "council", pgettext_lazy("tier", "理事单位")
+    ORDINARY = "ordinary", pgettext_lazy("tier", "成员单位")
 
 
 class OrganizationStatus(models.TextChoices):
@@ -180,7 +182,7 @@ class ApplicationReview(models.Model):
     """One step in an application's history: a review action with its message."""
 
     class Action(models.TextChoices):
-        SUBMIT = "submit", _("提交")
+        SUBMIT = "submit", pgettext_lazy("history", "提交")
         RESUBMIT = "resubmit", _("修改后重新提交")
         RETURN = "return", _("退回修改")
         REJECT = "reject", _("不予通过")
