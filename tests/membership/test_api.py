@@ -202,3 +202,23 @@ def test_counts_stop_at_the_cap(api: Any, client: Any, make_org: Any, monkeypatc
     assert "超过 5 家单位" in page
     body = api(None).get("/api/v1/organizations", {"q": "青岛封顶测试1"}).json()
     assert body == {**body, "count": 1, "count_capped": False}
+
+
+def test_directory_exports_the_filtered_list_to_excel(client: Any, make_org: Any, make_user: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    make_org("青岛导出测试园区")
+    make_org("烟台导出测试园区", city="烟台")
+    member = make_user("member_contact", username="exporter")
+    assert 'id="export-xlsx"' not in client.get("/members/").content.decode()
+    client.force_login(member)
+    page = client.get("/members/", {"city": "370200"}).content.decode()
+    assert 'id="export-xlsx"' in page
+    href = page.split('id="export-xlsx" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    response = client.get(href)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert names == ["青岛导出测试园区"]
