@@ -194,3 +194,20 @@ def test_pdf_is_chinese_with_an_embedded_cjk_font(demo_alliance: dict[str, Any],
     cjk = [line for line in fonts.splitlines() if "CJK" in line or "Noto-Sans-SC" in line]
     assert cjk, fonts
     assert all(line.split()[-5] == "yes" for line in cjk), "the CJK font is embedded"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_long_tables_are_cut_in_the_pdf_but_whole_in_excel(
+    demo_alliance: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lianmeng.reporting import render
+
+    monkeypatch.setattr(render, "PDF_MAX_ROWS", 1)
+    year = _year()
+    client = _client(demo_alliance["demo-secretariat"])
+    path = tmp_path / "annual.pdf"
+    path.write_bytes(client.get(f"/reports/{year}/annual.pdf").content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "行未打印" in "".join(text.split())
+    workbook = load_workbook(io.BytesIO(client.get(f"/reports/{year}/annual.xlsx").content))
+    assert max(sheet.max_row for sheet in workbook.worksheets) > 3
