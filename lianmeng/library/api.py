@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -155,11 +155,11 @@ class _LazyMap:
 
 
 @router.post("/experts", response={201: dict[str, Any]}, auth=AUTH)
-def expert_create(request: HttpRequest, payload: ExpertIn) -> tuple[int, dict[str, Any]]:
+def expert_create(request: HttpRequest, payload: ExpertIn) -> Status[Any]:
     if not policies.can_manage_experts(request.user):
         raise PermissionDenied
     expert = services.expert_create(data=payload.dict(), actor=request.user)
-    return 201, _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert.pk))
+    return Status(201, _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert.pk)))
 
 
 @router.get("/experts/{expert_id}", response=dict[str, Any], auth=OPTIONAL_AUTH)
@@ -378,10 +378,10 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, auth=AUTH)
-def project_create(request: HttpRequest, payload: ProjectIn) -> tuple[int, Project]:
+def project_create(request: HttpRequest, payload: ProjectIn) -> Status[Any]:
     """A member contact submits a project led by their organization; it starts as proposed."""
     project = services.project_create(data=payload.dict(), actor=request.user)
-    return 201, _project_detail(request, project.pk)
+    return Status(201, _project_detail(request, project.pk))
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, auth=OPTIONAL_AUTH)
@@ -405,11 +405,11 @@ def project_transition(request: HttpRequest, project_id: int, payload: Transitio
 
 
 @router.post("/projects/{project_id}/landings", response={201: LandingOut}, auth=AUTH)
-def project_landing(request: HttpRequest, project_id: int, payload: LandingIn) -> tuple[int, Landing]:
+def project_landing(request: HttpRequest, project_id: int, payload: LandingIn) -> Status[Any]:
     """Record a landing in a city: park (an organization id) or park_name, date, investment (万元), jobs."""
     project = selectors.project_get(viewer=request.user, pk=project_id)
     landing = services.landing_record(project=project, data=payload.dict(), actor=request.user)
-    return 201, landing
+    return Status(201, landing)
 
 
 class LandedCityOut(Schema):
@@ -569,10 +569,10 @@ def achievement_list(request: HttpRequest, filters: Query[AchievementFilters]) -
 
 
 @router.post("/achievements", response={201: AchievementDetailOut}, auth=AUTH)
-def achievement_create(request: HttpRequest, payload: AchievementIn) -> tuple[int, Achievement]:
+def achievement_create(request: HttpRequest, payload: AchievementIn) -> Status[Any]:
     """Add an achievement (files: POST the form endpoint /achievements/{id}/files)."""
     achievement = services.achievement_create(data=payload.dict(), actor=request.user)
-    return 201, selectors.achievement_get(viewer=request.user, pk=achievement.pk)
+    return Status(201, selectors.achievement_get(viewer=request.user, pk=achievement.pk))
 
 
 @router.get("/achievements/{achievement_id}", response=AchievementDetailOut, auth=OPTIONAL_AUTH)
@@ -592,17 +592,20 @@ def achievement_patch(request: HttpRequest, achievement_id: int, payload: Achiev
 @router.post("/achievements/{achievement_id}/files", response={201: FileOut}, auth=AUTH)
 def achievement_file_upload(
     request: HttpRequest, achievement_id: int, file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[Any]:
     """Attach a file (PDF, Word, Excel, PowerPoint, JPEG, PNG; checked by content; at most 20 MB)."""
     achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
     item = services.achievement_add_file(achievement=achievement, upload=file, actor=request.user)
-    return 201, {
-        "id": item.pk,
-        "name": item.original_name,
-        "content_type": item.content_type,
-        "size": item.size,
-        "url": f"/api/v1/achievements/{achievement_id}/files/{item.pk}",
-    }
+    return Status(
+        201,
+        {
+            "id": item.pk,
+            "name": item.original_name,
+            "content_type": item.content_type,
+            "size": item.size,
+            "url": f"/api/v1/achievements/{achievement_id}/files/{item.pk}",
+        },
+    )
 
 
 @router.get("/achievements/{achievement_id}/files/{file_id}", auth=OPTIONAL_AUTH)
@@ -744,9 +747,9 @@ def consultation_list(request: HttpRequest, status: str | None = None, mine: boo
 
 
 @router.post("/consultations", response={201: ConsultationOut}, auth=AUTH)
-def consultation_create(request: HttpRequest, payload: ConsultationIn) -> tuple[int, Consultation]:
+def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Status[Any]:
     consultation = services.consultation_ask(data=payload.dict(), actor=request.user)
-    return 201, selectors.consultation_get(viewer=request.user, pk=consultation.pk)
+    return Status(201, selectors.consultation_get(viewer=request.user, pk=consultation.pk))
 
 
 @router.get("/consultations/{consultation_id}", response=ConsultationOut, auth=AUTH)
@@ -804,9 +807,7 @@ class EvaluationIn(Schema):
 
 
 @router.post("/projects/{project_id}/evaluations", response={201: dict[str, int]}, auth=AUTH)
-def project_evaluation(
-    request: HttpRequest, project_id: int, payload: EvaluationIn
-) -> tuple[int, dict[str, int]]:
+def project_evaluation(request: HttpRequest, project_id: int, payload: EvaluationIn) -> Status[Any]:
     """Attach a consultation answer to the project as an expert evaluation."""
     from .models import ConsultationAnswer
 
@@ -815,7 +816,7 @@ def project_evaluation(
     if answer is None or not policies.can_view_consultation(request.user, answer.consultation):
         raise Http404
     evaluation = services.evaluation_attach(answer=answer, project=project, actor=request.user)
-    return 201, {"id": evaluation.pk}
+    return Status(201, {"id": evaluation.pk})
 
 
 # Search ----------------------------------------------------------------------------------------
