@@ -98,3 +98,14 @@ def test_admin_pages_for_the_administrator(make_user: Any, make_org: Any) -> Non
     assert response.status_code == 302, response.content.decode()[:2000]
     assert RoleAssignment.objects.filter(user=user, role="city_coordinator", city_id="370200").exists()
     assert AuditEntry.objects.filter(action="role.grant", target_id=str(user.pk)).exists()
+
+
+def test_not_found_and_forbidden_pages_are_in_the_site_layout(settings: Any, make_user: Any) -> None:
+    settings.DEBUG = False
+    client = Client()
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode() and 'id="error-page"' in response.content.decode()
+    client.force_login(make_user("member_contact", username="nosy"))
+    response = client.get("/audit/")
+    assert response.status_code == 403 and "无权访问" in response.content.decode()
