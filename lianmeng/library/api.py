@@ -349,7 +349,7 @@ class ProjectFilters(Schema):
     organization: int | None = None
 
 
-class TransitionIn(Schema):
+class ProjectTransitionIn(Schema):
     to: str
     reason: str = ""
 
@@ -397,7 +397,7 @@ def project_patch(request: HttpRequest, project_id: int, payload: ProjectPatch) 
 
 
 @router.post("/projects/{project_id}/transition", response=ProjectDetailOut, auth=AUTH)
-def project_transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> Project:
+def project_transition(request: HttpRequest, project_id: int, payload: ProjectTransitionIn) -> Project:
     """Move the project to another stage (`to`); `reason` is required when closing."""
     project = selectors.project_get(viewer=request.user, pk=project_id)
     services.project_transition(project=project, to=payload.to, reason=payload.reason, actor=request.user)
@@ -716,11 +716,11 @@ class ConsultationIn(Schema):
     due_date: str | None = None
 
 
-class AssignIn(Schema):
+class ConsultationAssignIn(Schema):
     experts: list[int]
 
 
-class AnswerIn(Schema):
+class ConsultationAnswerIn(Schema):
     text: str
 
 
@@ -776,7 +776,7 @@ def consultation_suggestions(request: HttpRequest, consultation_id: int) -> list
 
 
 @router.post("/consultations/{consultation_id}/assign", response=ConsultationOut, auth=AUTH)
-def consultation_assign(request: HttpRequest, consultation_id: int, payload: AssignIn) -> Consultation:
+def consultation_assign(request: HttpRequest, consultation_id: int, payload: ConsultationAssignIn) -> Consultation:
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
     experts = list(Expert.objects.filter(pk__in=payload.experts))
     if len(experts) != len(set(payload.experts)):
@@ -786,7 +786,7 @@ def consultation_assign(request: HttpRequest, consultation_id: int, payload: Ass
 
 
 @router.post("/consultations/{consultation_id}/answer", response=ConsultationOut, auth=AUTH)
-def consultation_answer(request: HttpRequest, consultation_id: int, payload: AnswerIn) -> Consultation:
+def consultation_answer(request: HttpRequest, consultation_id: int, payload: ConsultationAnswerIn) -> Consultation:
     """An assigned expert answers in the platform (attach it to a project with POST /projects/{id}/evaluations)."""
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
     services.consultation_answer(consultation=consultation, text=payload.text, actor=request.user)

@@ -161,7 +161,7 @@ class MatchOut(Schema):
         }
 
 
-class MeetingOut(Schema):
+class MatchMeetingOut(Schema):
     id: int
     mode: str
     held_at: datetime
@@ -194,7 +194,7 @@ class MatchRequestOut(Schema):
     outcome_at: datetime | None
     project: int | None
     created_at: datetime
-    meetings: list[MeetingOut]
+    meetings: list[MatchMeetingOut]
 
     @staticmethod
     def resolve_resource(obj: MatchRequest) -> int:
@@ -236,11 +236,11 @@ class MatchRequestIn(Schema):
     organization: int | None = None
 
 
-class AnswerIn(Schema):
+class MatchRequestAnswerIn(Schema):
     message: str = ""
 
 
-class MeetingIn(Schema):
+class MatchMeetingIn(Schema):
     mode: Literal["online", "onsite", "session"]
     held_at: datetime
     place: str = ""
@@ -342,12 +342,12 @@ def _answer(request: HttpRequest, request_id: int, action: str, message: str) ->
 
 
 @router.post("/match-requests/{request_id}/accept", response=MatchRequestOut, auth=AUTH)
-def match_request_accept(request: HttpRequest, request_id: int, payload: AnswerIn) -> MatchRequest:
+def match_request_accept(request: HttpRequest, request_id: int, payload: MatchRequestAnswerIn) -> MatchRequest:
     return _answer(request, request_id, "accept", payload.message)
 
 
 @router.post("/match-requests/{request_id}/decline", response=MatchRequestOut, auth=AUTH)
-def match_request_decline(request: HttpRequest, request_id: int, payload: AnswerIn) -> MatchRequest:
+def match_request_decline(request: HttpRequest, request_id: int, payload: MatchRequestAnswerIn) -> MatchRequest:
     """Decline with a short reason (`message`, required)."""
     return _answer(request, request_id, "decline", payload.message)
 
@@ -357,8 +357,8 @@ def match_request_withdraw(request: HttpRequest, request_id: int) -> MatchReques
     return _answer(request, request_id, "withdraw", "")
 
 
-@router.post("/match-requests/{request_id}/meetings", response={201: MeetingOut}, auth=AUTH)
-def match_request_meeting(request: HttpRequest, request_id: int, payload: MeetingIn) -> Status[Any]:
+@router.post("/match-requests/{request_id}/meetings", response={201: MatchMeetingOut}, auth=AUTH)
+def match_request_meeting(request: HttpRequest, request_id: int, payload: MatchMeetingIn) -> Status[Any]:
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
     meeting = services.meeting_record(request=match_request, data=payload.dict(), actor=request.user)
     return Status(201, meeting)

@@ -127,7 +127,7 @@ class ApplicationOut(Schema):
         return obj.organization_id
 
 
-class ReviewIn(Schema):
+class ApplicationReviewIn(Schema):
     action: Literal["return", "reject", "forward", "admit"]
     message: str = ""
 
@@ -201,7 +201,7 @@ def application_detail(request: HttpRequest, application_id: int) -> MembershipA
 
 
 @router.post("/applications/{application_id}/review", response=ApplicationOut, auth=AUTH)
-def application_review(request: HttpRequest, application_id: int, payload: ReviewIn) -> MembershipApplication:
+def application_review(request: HttpRequest, application_id: int, payload: ApplicationReviewIn) -> MembershipApplication:
     if not policies.can_review_application(request.user):
         raise PermissionDenied
     application = selectors.application_get(viewer=request.user, pk=application_id)

@@ -115,7 +115,7 @@ class ProposalOut(Schema):
         return str(obj.get_status_display())
 
 
-class TransitionIn(Schema):
+class ResearchTransitionIn(Schema):
     action: str
     note: str = ""
 
@@ -243,7 +243,7 @@ class EntryOut(Schema):
         return str(obj.organization.name)
 
 
-class AssignIn(Schema):
+class AssignmentRunIn(Schema):
     mode: Literal["total", "fair"] = "total"
 
 
@@ -271,7 +271,7 @@ class ScoreIn(Schema):
     comment: str = ""
 
 
-class ReviewIn(Schema):
+class ReviewScoresIn(Schema):
     scores: dict[int, ScoreIn]
     overall_comment: str = ""
 
@@ -420,7 +420,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn) -> Status:
 
 
 @router.post("/topics/proposals/{proposal_id}/transition", response=ProposalOut, auth=AUTH)
-def proposal_transition(request: HttpRequest, proposal_id: int, payload: TransitionIn) -> Proposal:
+def proposal_transition(request: HttpRequest, proposal_id: int, payload: ResearchTransitionIn) -> Proposal:
     """Actions: withdraw (member); review, approve (立项), reject, pass_midterm, complete (结项), terminate."""
     proposal = selectors.proposal_get(viewer=request.user, pk=proposal_id)
     return services.proposal_transition(
@@ -468,14 +468,14 @@ def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> Statu
 
 
 @router.post("/selections/{round_id}/transition", response=RoundOut, auth=AUTH)
-def round_transition(request: HttpRequest, round_id: int, payload: TransitionIn) -> SelectionRound:
+def round_transition(request: HttpRequest, round_id: int, payload: ResearchTransitionIn) -> SelectionRound:
     """Actions: open, start_review, publish (公示), finalise."""
     selection = selectors.round_get(viewer=request.user, pk=round_id)
     return services.round_transition(selection=selection, action=payload.action, actor=request.user)
 
 
 @router.post("/selections/{round_id}/entries/{entry_id}/transition", response=EntryOut, auth=AUTH)
-def entry_transition(request: HttpRequest, round_id: int, entry_id: int, payload: TransitionIn) -> Any:
+def entry_transition(request: HttpRequest, round_id: int, entry_id: int, payload: ResearchTransitionIn) -> Any:
     """Eligibility: accept / refuse (with a note) by the secretariat; withdraw by the member."""
     entry, access = selectors.entry_get(viewer=request.user, pk=entry_id)
     if entry.round_id != round_id or access != "full":
@@ -486,7 +486,7 @@ def entry_transition(request: HttpRequest, round_id: int, entry_id: int, payload
 
 
 @router.post("/selections/{round_id}/assignment", response=AssignmentOut, auth=AUTH)
-def assignment(request: HttpRequest, round_id: int, payload: AssignIn) -> dict[str, Any]:
+def assignment(request: HttpRequest, round_id: int, payload: AssignmentRunIn) -> dict[str, Any]:
     """Compute the optimal assignment: ``total`` (maximum total affinity, exact) or ``fair`` (maximise the
     worst entry's affinity, then the total). Returns the pairs with explanations and quality figures."""
     if not policies.can_manage_research(request.user):
@@ -569,7 +569,7 @@ def review_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.put("/reviews/{review_id}", response=ReviewOut, auth=AUTH)
-def review_update(request: HttpRequest, review_id: int, payload: ReviewIn) -> dict[str, Any]:
+def review_update(request: HttpRequest, review_id: int, payload: ReviewScoresIn) -> dict[str, Any]:
     """Save a draft: ``{"scores": {"<criterion id>": {"score": 8.5, "comment": "…"}}}``."""
     review = selectors.review_get(viewer=request.user, pk=review_id)
     data = {
