@@ -9,6 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from lianmeng.core.models import AllianceSettings
@@ -48,7 +49,9 @@ class ArticleRssFeed(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.summary or plain_text(item.body)[:200]
+        """The summary as text: RSS descriptions and Atom ``<summary type="html">`` are read as HTML, so
+        the text is HTML-escaped (``<script>`` in a summary shows as those characters, never as markup)."""
+        return escape(item.summary or plain_text(item.body)[:200])
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()

@@ -78,3 +78,19 @@ def test_article_page_has_open_graph_tags(articles: list[Any]) -> None:
     assert '<meta property="og:title" content="联盟召开理事会全会">' in text
     assert 'property="og:url" content="http://testserver/news/' in text
     assert 'property="article:published_time"' in text
+
+
+@pytest.mark.parametrize("path", ["/feeds/news.rss", "/feeds/news.atom"])
+def test_summary_with_markup_is_text_not_html(make_article: Callable[..., Any], path: str) -> None:
+    make_article("摘要含脚本的新闻", summary='<script>alert("x")</script><b>要点</b> & 说明')
+    content = Client().get(path).content
+    # Unsanitised, as a careless feed reader would take it: still no markup from the summary.
+    feed = feedparser.parse(content, sanitize_html=False)
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = feed.entries
+    assert entry.summary_detail.type == "text/html"
+    assert "<script" not in entry.summary and "<b>" not in entry.summary
+    # ... and the text itself survives, shown as the characters the author typed.
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;要点&lt;/b&gt; &amp; 说明" in entry.summary
+    )
