@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from lianmeng.core.api_docs import LocalSwagger
 from lianmeng.core.discovery import app_modules
 from lianmeng.core.errors import problem, validation_problem
 
@@ -18,6 +19,7 @@ api = NinjaAPI(
     description="联盟平台 API。认证：POST /api/v1/auth/token 取得令牌，之后发送 Authorization: Bearer <token>。"
     "错误以 application/problem+json（RFC 9457）返回，errors 中列出出错的字段。",
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "lianmeng.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lianmeng.core.middleware.ChineseFirstMiddleware",
@@ -202,9 +204,61 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG and env_bool("HTTPS", False):
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Security headers (docs/security.md, "Security headers, CSP and the API documentation page").
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline script or eval;
+# style attributes stay allowed (Bootstrap markup and ECharts tooltips use them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (lianmeng.core.security): browser features no page needs; the check-in page turns
+# the camera back on for itself (@permissions_policy(camera=["self"])).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# HTTPS=true: the site is served only over HTTPS, normally by a reverse proxy that terminates TLS and
+# sets X-Forwarded-Proto (it must overwrite a client's own). Then cookies are secure and HSTS is sent.
+HTTPS = not DEBUG and env_bool("HTTPS", False)
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    if not SECURE_SSL_REDIRECT:
+        # The proxy that terminates TLS redirects http:// to https:// (docs/security.md); redirecting
+        # here too would loop behind a proxy that does not send X-Forwarded-Proto.
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the whole registrable domain (often a shared gov.cn or company domain) into
+        # browsers for months: the operator opts in with HSTS_PRELOAD=true, it is not a default.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,

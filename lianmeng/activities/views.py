@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.models import City
+from lianmeng.core.security import permissions_policy
 from lianmeng.core.types import AuthedRequest
 
 from . import ical, policies, selectors, services
@@ -416,6 +417,7 @@ def registration_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permissions_policy(camera=["self"])
 def checkin(request: AuthedRequest, pk: int) -> HttpResponse:
     """The phone check-in page: camera scan (html5-qrcode) or typed code. JSON for the page's script."""
     event = selectors.event_get(viewer=request.user, pk=pk)
