@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 
@@ -50,7 +51,7 @@ def _default_park_kinds() -> list[str]:
     return [EventKind.THEMED.value]
 
 
-class ActivitySettings(models.Model):
+class ActivitySettings(VersionedModel):
     """The 1+7+N parameters of one year. A year without a row uses the seed's defaults."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
@@ -86,7 +87,7 @@ class ActivitySettings(models.Model):
         return datetime.date(self.year, self.reminder_month, self.reminder_day)
 
 
-class Event(TimeStampedModel):
+class Event(VersionedModel, TimeStampedModel):
     title = models.CharField(_("活动名称"), max_length=200)
     kind = models.CharField(_("活动类型"), max_length=20, choices=EventKind.choices, db_index=True)
     organizer = models.ForeignKey(

@@ -41,6 +41,12 @@ def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+def _version(target: Model) -> int | None:
+    """The version of a versioned record (lianmeng.core.concurrency) after this write."""
+    version = getattr(target, "version", None)
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
 def record(
     *,
     actor: Any,
@@ -61,6 +67,7 @@ def record(
         old=_plain(dict(old)) if old is not None else None,
         new=_plain(dict(new)) if new is not None else None,
         ip=ip,
+        target_version=_version(target),
     )
 
 

@@ -43,6 +43,12 @@ def validation_problem(exc: ValidationError) -> HttpResponse:
 
 def apply_to_form(form: Any, exc: ValidationError) -> None:
     """Attach a service's ValidationError to a Django form, field by field."""
+    from .concurrency import StaleVersion
+    from .concurrency import apply_to_form as apply_stale
+
+    if isinstance(exc, StaleVersion):
+        apply_stale(form, exc)
+        return
     for field, messages in error_dict(exc).items():
         target = field if field in form.fields else None
         for message in messages:

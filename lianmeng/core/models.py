@@ -99,6 +99,9 @@ class AuditEntry(models.Model):
     old = models.JSONField(_("原值"), null=True, blank=True)
     new = models.JSONField(_("新值"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    target_version = models.PositiveIntegerField(
+        _("对象版本"), null=True, blank=True, help_text=_("写入后对象的版本号（可编辑的记录）")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

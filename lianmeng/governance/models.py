@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 
-class GovernanceSettings(models.Model):
+class GovernanceSettings(VersionedModel):
     """The alliance's governance parameters (a singleton row, pk=1); the seed's values are the defaults.
 
     Fractions are stored as numerator/denominator so that "two thirds" stays exact.
@@ -252,7 +253,7 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-class Meeting(TimeStampedModel):
+class Meeting(VersionedModel, TimeStampedModel):
     """A council meeting. A held plenary is the "1" of 1+7+N."""
 
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
@@ -636,7 +637,7 @@ class TaskStatus(models.TextChoices):
 OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
-class Task(TimeStampedModel):
+class Task(VersionedModel, TimeStampedModel):
     """A tracked follow-up (督办任务), from a resolution or standalone. Transitions: services.TASK_TRANSITIONS."""
 
     title = models.CharField(_("任务名称"), max_length=200)

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 
@@ -74,7 +75,7 @@ class ExpertStatus(models.TextChoices):
     INACTIVE = "inactive", _("已出库")
 
 
-class Expert(TimeStampedModel):
+class Expert(VersionedModel, TimeStampedModel):
     """A person in the expert library. Personal data (mobile, email, ID number) is PIPL-protected:
     only the secretariat and the expert see it; the public sees only consented fields."""
 
@@ -196,7 +197,7 @@ class ProjectStage(models.TextChoices):
     CLOSED = "closed", _("已终止")
 
 
-class Project(TimeStampedModel):
+class Project(VersionedModel, TimeStampedModel):
     """A co-built project (共建项目). Stages: services.PROJECT_TRANSITIONS."""
 
     name = models.CharField(_("项目名称"), max_length=120)
@@ -341,7 +342,7 @@ class AchievementSource(models.TextChoices):
     SELECTION = "selection", _("评选")
 
 
-class Achievement(TimeStampedModel):
+class Achievement(VersionedModel, TimeStampedModel):
     """An entry in the achievement library (成果库)."""
 
     kind = models.CharField(_("成果类型"), max_length=30, choices=AchievementKind.choices, db_index=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 DEFAULT_STRATEGY_TAGS = ["一带一路", "东西部协作", "乡村振兴"]
@@ -90,7 +91,7 @@ class ResourceStatus(models.TextChoices):
     EXPIRED = "expired", _("已过期")
 
 
-class Resource(TimeStampedModel):
+class Resource(VersionedModel, TimeStampedModel):
     """A supply or demand post of a member organization. Transitions: services.RESOURCE_TRANSITIONS."""
 
     direction = models.CharField(_("供需方向"), max_length=10, choices=Direction.choices)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 
@@ -40,7 +41,7 @@ class OrganizationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已退出")
 
 
-class Organization(TimeStampedModel):
+class Organization(VersionedModel, TimeStampedModel):
     name = models.CharField(_("单位名称"), max_length=120)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)

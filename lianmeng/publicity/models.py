@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 
@@ -32,7 +33,7 @@ def _cover_path(instance: Article, filename: str) -> str:
     return f"articles/covers/{secrets.token_hex(8)}.{suffix}"
 
 
-class Article(TimeStampedModel):
+class Article(VersionedModel, TimeStampedModel):
     """One article. Allowed workflow actions: services.ARTICLE_TRANSITIONS."""
 
     kind = models.CharField(_("类别"), max_length=20, choices=ArticleKind.choices, default=ArticleKind.NEWS)

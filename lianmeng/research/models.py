@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
 
 
@@ -474,7 +475,7 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
 
 
-class Review(TimeStampedModel):
+class Review(VersionedModel, TimeStampedModel):
     """One expert's review of one entry: a score and comment per criterion; locked once submitted."""
 
     assignment = models.OneToOneField(Assignment, related_name="review", on_delete=models.CASCADE)
