@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Schema
-from ninja.security import HttpBearer, SessionAuth
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 
 class BearerAuth(HttpBearer):
@@ -22,17 +26,59 @@ class BearerAuth(HttpBearer):
         return user
 
 
+def _sends_bearer(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").strip().lower().startswith("bearer")
+
+
+class SessionCookieAuth(APIKeyCookie):
+    """The browser session, and CSRF only for requests that the session cookie authenticates.
+
+    A client without a session cookie (curl, a partner's server, a mini-program backend) or with a
+    Bearer token is not subject to CSRF: there is no ambient credential a forged request could ride on.
+    A request whose session cookie signs a user in must carry the CSRF token on unsafe methods,
+    exactly as the HTML forms do; otherwise it is refused with 403 whatever else it sends.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)  # checked below, and only when the cookie signs a user in
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if _sends_bearer(request):
+            return None  # the token decided (BearerAuth runs first); a bad token is not rescued by a cookie
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
+            raise HttpError(403, _csrf_message())
+        return user
+
+
+def _csrf_message() -> str:
+    return gettext("CSRF 校验失败：浏览器会话发出的修改请求须带 CSRF 令牌（X-CSRFToken 头）")
+
+
 class _Anonymous:
-    """Lets a public endpoint through while still honouring a token or session when one is sent."""
+    """Lets a public endpoint through while still honouring a token or session when one is sent.
+
+    A Bearer token that is not valid (revoked, expired, mistyped) is an error, not anonymity: the
+    client meant to act as someone and must learn that it did not (401).
+    """
 
     def __call__(self, request: HttpRequest) -> Any:
-        if not getattr(request, "user", None):
+        if _sends_bearer(request):
+            return None
+        if not getattr(request, "user", None) or not request.user.is_authenticated:
             request.user = AnonymousUser()
         return True
 
 
 bearer_auth = BearerAuth()
-session_auth = SessionAuth()
+session_auth = SessionCookieAuth()
 AUTH: list[Any] = [bearer_auth, session_auth]
 OPTIONAL_AUTH: list[Any] = [bearer_auth, session_auth, _Anonymous()]
 
