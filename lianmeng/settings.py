@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "lianmeng.matchmaking",
     "lianmeng.publicity",
     "lianmeng.reporting",
+    "lianmeng.privacy",
 ]
 
 MIDDLEWARE = [
