@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from lianmeng.core.api_docs import LocalSwagger
+from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.discovery import app_modules
 from lianmeng.core.errors import problem, validation_problem
 
@@ -26,6 +27,12 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return validation_problem(exc)
+
+
+@api.exception_handler(StaleVersion)
+def _stale_version(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+    """Two clients edited the same record: the later save is refused (lianmeng.core.concurrency)."""
+    return problem(409, _("记录已被他人修改"), exc.message(), exc.error_dict_plain(), **exc.problem_extra())
 
 
 @api.exception_handler(SchemaValidationError)

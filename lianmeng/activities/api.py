@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.models import City
 
 from . import ical, policies, selectors, services
@@ -117,6 +118,7 @@ class Counts(Schema):
 class EventDetailOut(EventOut):
     counts: Counts
     projects: list[int]
+    version: int
 
     @staticmethod
     def resolve_projects(obj: Event) -> list[int]:
@@ -174,6 +176,7 @@ class EventPatch(Schema):
     description: str | None = None
     co_organizers: list[int] | None = None
     partners: list[int] | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class CancelIn(Schema):
@@ -196,6 +199,7 @@ class SummaryPatch(Schema):
     agreements_signed: int | None = None
     projects_started: int | None = None
     projects: list[int] | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class RegistrationIn(Schema):

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
@@ -35,7 +36,7 @@ def organizer_choices(user: Any) -> list[tuple[Any, Any]]:
     return [("", _("请选择"))] + [(o.pk, f"{o.city.display_name} · {o.name}") for o in rows]
 
 
-class EventForm(BootstrapFormMixin, forms.Form):
+class EventForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("活动名称"), max_length=200)
     kind = forms.ChoiceField(label=_("活动类型"), choices=[("", _("请选择")), *EventKind.choices])
     organizer = forms.ChoiceField(label=_("主办单位"), choices=(), help_text=_("活动所在城市随主办单位确定"))
@@ -88,7 +89,7 @@ class CancelForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("取消原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class SummaryForm(BootstrapFormMixin, forms.Form):
+class SummaryForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     summary = forms.CharField(label=_("活动总结"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     attendance = forms.CharField(
         label=_("实到人数"),
@@ -185,7 +186,7 @@ class CalendarFilterForm(forms.Form):
         ]
 
 
-class ActivitySettingsForm(BootstrapFormMixin, forms.Form):
+class ActivitySettingsForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     themed_quota = forms.IntegerField(label=_("每个产业园的主题活动场次（N）"), min_value=0, max_value=100)
     city_kinds = forms.MultipleChoiceField(
         label=_("计入“7”的活动类型"), choices=EventKind.choices, widget=forms.CheckboxSelectMultiple

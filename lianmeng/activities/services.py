@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import add_error, text_value
 from lianmeng.core.validators import clean_mobile, clean_upload
 from lianmeng.membership.models import Organization, OrganizationStatus
@@ -265,6 +265,7 @@ def event_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
+    data = concurrency.check(event, data)
     if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise ValidationError(
             {"status": _("活动状态为“%(status)s”，不能再修改") % {"status": event.get_status_display()}}
@@ -292,6 +293,7 @@ def event_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     if partners is not None:
         new["partners"] = [o.pk for o in partners]
     if new:
+        concurrency.bump(event)
         audit.record(actor=actor, action="event.update", target=event, old=old, new=new)
     _promote_waitlisted(event, actor)
     return event
@@ -454,6 +456,7 @@ def event_summary_update(*, event: Event, data: dict[str, Any], actor: Any) -> E
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
+    data = concurrency.check(event, data)
     if event.status != EventStatus.HELD:
         raise ValidationError({"status": _("只有已举办的活动可以修改活动总结")})
     cleaned = _summary_clean({**{f: getattr(event, f) for f in SUMMARY_FIELDS}, **data})
@@ -470,6 +473,7 @@ def event_summary_update(*, event: Event, data: dict[str, Any], actor: Any) -> E
     if old_projects != new_projects:
         old["projects"], new["projects"] = old_projects, new_projects
     if new:
+        concurrency.bump(event)
         audit.record(actor=actor, action="event.summary", target=event, old=old, new=new)
     return event
 
@@ -733,6 +737,7 @@ def activity_settings_update(*, year: int, data: dict[str, Any], actor: Any) -> 
     if not policies.is_secretariat(actor):
         raise PermissionDenied
     row, _created = ActivitySettings.objects.select_for_update().get_or_create(year=year)
+    data = concurrency.check(row, data)
     before = audit.snapshot(
         row, ("themed_quota", "city_kinds", "park_kinds", "reminder_month", "reminder_day")
     )
@@ -779,5 +784,6 @@ def activity_settings_update(*, year: int, data: dict[str, Any], actor: Any) -> 
     )
     old, new = audit.changes(before, after)
     if new:
+        concurrency.bump(row)
         audit.record(actor=actor, action="activity_settings.update", target=row, old=old, new=new)
     return row

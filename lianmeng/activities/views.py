@@ -236,6 +236,7 @@ def event_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             f: _local_input(getattr(event, f))
             for f in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
         },
+        version=event.version,
     )
     form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -279,6 +280,7 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
         {f: getattr(event, f) for f in services.SUMMARY_FIELDS} if event.status == EventStatus.HELD else {}
     )
     initial["projects"] = [p.pk for p in selectors.event_projects(viewer=request.user, event=event)]
+    initial["version"] = event.version
     choices = selectors.project_choices(viewer=request.user, event=event)
     form = SummaryForm(request.POST or None, initial=initial, project_choices=choices)
     photo_form = PhotoForm()
@@ -537,6 +539,7 @@ def compliance_settings(request: AuthedRequest, year: int) -> HttpResponse:
         f: getattr(row, f)
         for f in ("themed_quota", "city_kinds", "park_kinds", "reminder_month", "reminder_day")
     }
+    initial["version"] = row.version
     form = ActivitySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

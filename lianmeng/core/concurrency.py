@@ -24,6 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 VERSION_FIELD = "version"
+VERSION_HELP = (
+    "可选：读取记录时得到的 version。若记录此后已被他人修改，返回 409 且不保存。"
+    " Optional: the record's `version` as read; if someone saved it since, 409 and nothing is saved."
+)
 _MAX_SHOWN = 60
 
 
@@ -94,11 +98,16 @@ def bump(obj: models.Model, changed: Any = True) -> None:
     obj.version = current + 1  # type: ignore[attr-defined]
 
 
-def field_label(obj: models.Model, name: str) -> str:
+def field_label(obj: models.Model, name: str) -> str | None:
+    """The verbose name of a field or relation of ``obj`` (None when ``name`` is neither)."""
     try:
-        return str(obj._meta.get_field(name).verbose_name)
+        field = obj._meta.get_field(name)
     except FieldDoesNotExist:
-        return name
+        return None
+    verbose = getattr(field, "verbose_name", None)
+    if verbose is None and field.related_model is not None:  # a reverse relation (a meeting's agenda)
+        verbose = field.related_model._meta.verbose_name
+    return str(verbose or name)
 
 
 def _shorten(text: str) -> str:
@@ -167,11 +176,17 @@ class StaleVersion(ValidationError):
             .select_related("actor")
             .order_by("created_at", "id")[:200]
         )
+        # The first entry carrying each version is the edit that produced it (``bump`` runs before
+        # ``audit.record``); later entries with the same version are transitions, notes or reminders.
+        edits: dict[int, Any] = {}
+        for entry in entries:
+            edits.setdefault(entry.target_version, entry)
+        entries = list(edits.values())
         fields: list[str] = []
         editors: list[str] = []
         for entry in entries:
             for key in [*(entry.new or {}), *(entry.old or {})]:
-                if key != VERSION_FIELD and key not in fields:
+                if key != VERSION_FIELD and key not in fields and field_label(obj, key) is not None:
                     fields.append(key)
             who = str(entry.actor) if entry.actor else entry.actor_repr
             if who and who not in editors:
@@ -201,6 +216,9 @@ class StaleVersion(ValidationError):
                 out[name] = value
         return out
 
+    def error_dict_plain(self) -> dict[str, list[str]]:
+        return {VERSION_FIELD: [self.message()]}
+
     def problem_extra(self) -> dict[str, Any]:
         return {
             "changed_fields": self.changed_fields,
@@ -213,20 +231,19 @@ class StaleVersion(ValidationError):
 
 
 def apply_to_form(form: Any, exc: StaleVersion) -> None:
-    """Put a refused save on the form: one message naming what changed, by whom and when, and beside
-    each changed field its current value. The user's input is kept; the hidden version moves to the
-    current one, so saving again (after checking) goes through."""
+    """Show a refused save on the form (``includes/form_errors.html``, ``includes/field.html``): one
+    message naming what changed, by whom and when, the current values, and beside each changed field its
+    current value. The user's input is kept; the hidden version moves to the current one, so saving
+    again (after checking) goes through."""
     labels = {name: field.label for name, field in form.fields.items()}
-    form.add_error(None, exc.message(labels))
-    values = exc.current_values()
-    elsewhere: list[str] = []
-    for name, value in values.items():
+    current: list[tuple[str, str]] = []
+    for name, value in exc.current_values().items():
+        current.append((str(labels.get(name) or field_label(exc.obj, name) or name), value))
         if name in form.fields and name != VERSION_FIELD:
-            form.add_error(name, _("他人已改为：%(value)s") % {"value": value})
-        else:
-            elsewhere.append(f"{labels.get(name) or field_label(exc.obj, name)}：{value}")
-    if elsewhere:
-        form.add_error(None, _("当前值：%(values)s") % {"values": "；".join(elsewhere)})
+            form[name].conflict_value = value
+            widget = form.fields[name].widget
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " border-warning").strip()
+    form.conflict = {"message": exc.message(labels), "current": current}
     if form.is_bound:
         data = form.data.copy()
         data[VERSION_FIELD] = str(exc.current_version)

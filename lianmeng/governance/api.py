@@ -8,12 +8,13 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.accounts.models import User
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
@@ -398,6 +399,7 @@ class PaperOut(Schema):
 
 class MeetingDetailOut(MeetingOut):
     papers: list[PaperOut]
+    version: int
 
     @staticmethod
     def resolve_papers(obj: Meeting) -> list[MeetingPaper]:
@@ -411,6 +413,7 @@ class MeetingPatch(Schema):
     place: str | None = None
     online_link: str | None = None
     agenda: list[str] | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 @router.get("/council/meetings/{meeting_id}", response=MeetingDetailOut, auth=AUTH)
@@ -765,6 +768,7 @@ class TaskPatch(Schema):
     due_on: date | None = None
     owner_user: int | None = None
     owner_organization: int | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class TaskOut(Schema):
@@ -778,6 +782,7 @@ class TaskOut(Schema):
     owner_organization: int | None
     resolution: int | None
     completed_at: datetime | None
+    version: int
 
     @staticmethod
     def resolve_owner_user(obj: Task) -> int | None:

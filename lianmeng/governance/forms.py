@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.accounts.models import User
+from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.membership.models import (
@@ -69,7 +70,7 @@ class VoteForm(forms.Form):
     choice = forms.ChoiceField(label=_("表决意见"), choices=VoteChoice.choices, widget=forms.RadioSelect)
 
 
-class MeetingForm(BootstrapFormMixin, forms.Form):
+class MeetingForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("会议类型"), choices=MeetingKind.choices)
     title = forms.CharField(label=_("会议名称"), max_length=120)
     starts_at = forms.DateTimeField(label=_("会议时间"), widget=DATETIME)
@@ -80,7 +81,7 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class MinutesForm(BootstrapFormMixin, forms.Form):
+class MinutesForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     minutes = forms.CharField(label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
@@ -279,7 +280,7 @@ class SeatRepresentativeForm(BootstrapFormMixin, forms.Form):
         self.fields["representative"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
 
 
-class SettingsForm(BootstrapFormMixin, forms.ModelForm):
+class SettingsForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = GovernanceSettings
         fields = [

@@ -286,6 +286,7 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "place": meeting.place,
         "online_link": meeting.online_link,
         "agenda": "\n".join(a.title for a in meeting.agenda.all()),
+        "version": meeting.version,
     }
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -314,7 +315,8 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request.POST if form_name == "attendance" else None, seats=seats, current=current
     )
     minutes_form = MinutesForm(
-        request.POST if form_name == "minutes" else None, initial={"minutes": meeting.minutes}
+        request.POST if form_name == "minutes" else None,
+        initial={"minutes": meeting.minutes, "version": meeting.version},
     )
     paper_form = PaperForm(
         request.POST if form_name == "paper" else None, request.FILES if form_name == "paper" else None
@@ -338,7 +340,10 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             ok = _run(
                 minutes_form,
                 lambda: services.meeting_save_minutes(
-                    meeting=meeting, minutes=minutes_form.cleaned_data["minutes"], actor=user
+                    meeting=meeting,
+                    minutes=minutes_form.cleaned_data["minutes"],
+                    version=minutes_form.cleaned_data["version"],
+                    actor=user,
                 ),
             )
         elif form_name == "paper" and paper_form.is_valid():
@@ -757,9 +762,9 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
     if not policies.can_configure(request.user):
         raise PermissionDenied
     config = GovernanceSettings.current()
-    form = SettingsForm(request.POST or None, instance=config)
+    form = SettingsForm(request.POST or None, instance=config, initial={"version": config.version})
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        data = {name: form.cleaned_data[name] for name in [*form.Meta.fields, "version"]}
         if _run(form, lambda: services.governance_settings_update(data=data, actor=request.user)):
             messages.success(request, _("治理设置已保存"))
             return redirect("governance:settings")

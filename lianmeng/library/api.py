@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 
 from . import citations, policies, selectors, services, tabular
 from .models import Achievement, CommitteeMembership, Consultation, Expert, Landing, Project
@@ -43,6 +44,7 @@ class ExpertOut(Schema):
     mobile: str | None
     email: str | None
     id_number: str | None
+    version: int
 
     @staticmethod
     def resolve_organization(obj: Expert) -> int | None:
@@ -118,6 +120,7 @@ class ExpertPatch(Schema):
     id_number: str | None = None
     publish_consent: bool | None = None
     declared_conflicts: list[int] | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ExpertFilters(Schema):
@@ -299,6 +302,7 @@ class ProjectDetailOut(ProjectOut):
     landings: list[LandingOut]
     history: list[StageChangeOut]
     next_stages: list[str] = []
+    version: int
 
     @staticmethod
     def resolve_landings(obj: Project) -> list[Landing]:
@@ -338,6 +342,7 @@ class ProjectPatch(Schema):
     strategy_tags: list[str] | None = None
     integration_tags: list[str] | None = None
     planned_investment: Decimal | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ProjectFilters(Schema):
@@ -492,6 +497,7 @@ class AchievementDetailOut(AchievementOut):
     files: list[FileOut]
     citation_gbt7714: str
     citation_bibtex: str
+    version: int
 
     @staticmethod
     def resolve_files(obj: Achievement) -> list[dict[str, Any]]:
@@ -551,6 +557,7 @@ class AchievementPatch(Schema):
     identifier: str | None = None
     showcase: bool | None = None
     showcase_year: int | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class AchievementFilters(Schema):
@@ -776,7 +783,9 @@ def consultation_suggestions(request: HttpRequest, consultation_id: int) -> list
 
 
 @router.post("/consultations/{consultation_id}/assign", response=ConsultationOut, auth=AUTH)
-def consultation_assign(request: HttpRequest, consultation_id: int, payload: ConsultationAssignIn) -> Consultation:
+def consultation_assign(
+    request: HttpRequest, consultation_id: int, payload: ConsultationAssignIn
+) -> Consultation:
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
     experts = list(Expert.objects.filter(pk__in=payload.experts))
     if len(experts) != len(set(payload.experts)):
@@ -786,7 +795,9 @@ def consultation_assign(request: HttpRequest, consultation_id: int, payload: Con
 
 
 @router.post("/consultations/{consultation_id}/answer", response=ConsultationOut, auth=AUTH)
-def consultation_answer(request: HttpRequest, consultation_id: int, payload: ConsultationAnswerIn) -> Consultation:
+def consultation_answer(
+    request: HttpRequest, consultation_id: int, payload: ConsultationAnswerIn
+) -> Consultation:
     """An assigned expert answers in the platform (attach it to a project with POST /projects/{id}/evaluations)."""
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
     services.consultation_answer(consultation=consultation, text=payload.text, actor=request.user)

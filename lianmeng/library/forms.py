@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization, OrganizationKind
@@ -51,7 +52,7 @@ def _orgs(**filters: Any) -> list[tuple[int, str]]:
     )
 
 
-class ProjectForm(LibraryFormMixin, forms.Form):
+class ProjectForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=120)
     summary = forms.CharField(label=_("项目简介"), widget=forms.Textarea(attrs={"rows": 4}))
     lead_organization = forms.TypedChoiceField(label=_("牵头单位"), coerce=int, choices=())
@@ -113,7 +114,7 @@ class LandingForm(LibraryFormMixin, forms.Form):
         _set_choices(self.fields["park"], [("", _("请选择")), *_orgs(kind=OrganizationKind.PARK)])
 
 
-class ExpertForm(LibraryFormMixin, forms.Form):
+class ExpertForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=60)
     organization = forms.TypedChoiceField(
         label=_("所在单位"), coerce=int, choices=(), required=False, empty_value=None
@@ -163,7 +164,7 @@ class ExpertForm(LibraryFormMixin, forms.Form):
                     del self.fields[name]
 
 
-class AchievementForm(LibraryFormMixin, forms.Form):
+class AchievementForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     title = forms.CharField(label=_("成果名称"), max_length=200)
     kind = forms.ChoiceField(label=_("成果类型"), choices=AchievementKind.choices)
     authors = forms.CharField(label=_("作者"), max_length=300, help_text=_("多位作者用逗号或顿号分隔"))

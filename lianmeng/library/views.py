@@ -170,6 +170,7 @@ def expert_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             organization=expert.organization_id,
             city=expert.city_id,
             fields=[f.name for f in expert.fields.all()],
+            version=expert.version,
         )
     form = ExpertForm(request.POST or None, initial=initial, self_service=self_service)
     if request.method == "POST" and form.is_valid():
@@ -281,6 +282,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "strategy_tags": [t.name for t in project.strategy_tags.all()],
         "integration_tags": project.integration_tag_list,
         "planned_investment": project.planned_investment or "",
+        "version": project.version,
     }
     lead_choices = (
         None
@@ -437,6 +439,7 @@ def achievement_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
             )
         }
         initial["organizations"] = [o.pk for o in achievement.organizations.all()]
+        initial["version"] = achievement.version
     form = AchievementForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "upload"}

@@ -5,10 +5,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 
 from . import policies, selectors, services
 from .matching import Suggestion
@@ -48,6 +49,7 @@ class ResourceOut(Schema):
     status: str
     created_at: datetime
     contact: dict[str, str] | None = None
+    version: int
 
     @staticmethod
     def resolve_category_label(obj: Resource) -> str:
@@ -112,6 +114,7 @@ class ResourcePatch(Schema):
     contact_phone: str | None = None
     contact_email: str | None = None
     status: Literal["matched", "closed", "open"] | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ExplanationPart(Schema):
@@ -342,12 +345,16 @@ def _answer(request: HttpRequest, request_id: int, action: str, message: str) ->
 
 
 @router.post("/match-requests/{request_id}/accept", response=MatchRequestOut, auth=AUTH)
-def match_request_accept(request: HttpRequest, request_id: int, payload: MatchRequestAnswerIn) -> MatchRequest:
+def match_request_accept(
+    request: HttpRequest, request_id: int, payload: MatchRequestAnswerIn
+) -> MatchRequest:
     return _answer(request, request_id, "accept", payload.message)
 
 
 @router.post("/match-requests/{request_id}/decline", response=MatchRequestOut, auth=AUTH)
-def match_request_decline(request: HttpRequest, request_id: int, payload: MatchRequestAnswerIn) -> MatchRequest:
+def match_request_decline(
+    request: HttpRequest, request_id: int, payload: MatchRequestAnswerIn
+) -> MatchRequest:
     """Decline with a short reason (`message`, required)."""
     return _answer(request, request_id, "decline", payload.message)
 

@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 
 from .models import Category, Direction, MatchmakingSettings, Meeting, Outcome
 
 
-class ResourceForm(BootstrapFormMixin, forms.Form):
+class ResourceForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     direction = forms.ChoiceField(label=_("供需方向"), choices=Direction.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label=_("资源类别"), choices=[("", _("请选择")), *Category.choices])
     title = forms.CharField(label=_("标题"), max_length=200)

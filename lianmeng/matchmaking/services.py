@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.models import City
 from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationStatus
@@ -281,6 +281,7 @@ def resource_update(*, resource: Resource, data: dict[str, Any], actor: Any) -> 
     if not policies.can_edit_resource(actor, resource):
         raise PermissionDenied
     resource = Resource.objects.select_for_update().select_related("organization").get(pk=resource.pk)
+    data = concurrency.check(resource, data)
     if resource.status == ResourceStatus.CLOSED:
         raise ValidationError({"status": _("资源已关闭，不能再修改")})
     cleaned, cities = resource_clean(data, instance=resource)
@@ -304,6 +305,7 @@ def resource_update(*, resource: Resource, data: dict[str, Any], actor: Any) -> 
     if renewed:
         old["status"], new["status"] = ResourceStatus.EXPIRED, ResourceStatus.OPEN
     if new:
+        concurrency.bump(resource)
         audit.record(actor=actor, action="resource.update", target=resource, old=old, new=new)
     return resource
 

@@ -160,6 +160,7 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "contact_name": resource.contact_name,
         "contact_phone": resource.contact_phone,
         "contact_email": resource.contact_email,
+        "version": resource.version,
     }
     form = ResourceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

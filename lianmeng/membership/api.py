@@ -6,12 +6,13 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import CappedPageNumberPagination
 
 from . import policies, selectors, services
@@ -38,6 +39,7 @@ class OrganizationOut(Schema):
     description: str
     services: str
     joined_on: date | None
+    version: int
 
     @staticmethod
     def resolve_city(obj: Organization) -> str:
@@ -73,6 +75,7 @@ class OrganizationPatch(Schema):
     kind: str | None = None
     city: str | None = None
     tier: str | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ApplicationIn(Schema):
@@ -201,7 +204,9 @@ def application_detail(request: HttpRequest, application_id: int) -> MembershipA
 
 
 @router.post("/applications/{application_id}/review", response=ApplicationOut, auth=AUTH)
-def application_review(request: HttpRequest, application_id: int, payload: ApplicationReviewIn) -> MembershipApplication:
+def application_review(
+    request: HttpRequest, application_id: int, payload: ApplicationReviewIn
+) -> MembershipApplication:
     if not policies.can_review_application(request.user):
         raise PermissionDenied
     application = selectors.application_get(viewer=request.user, pk=application_id)

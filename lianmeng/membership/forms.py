@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 
@@ -58,7 +59,7 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class OrganizationForm(BootstrapFormMixin, forms.Form):
+class OrganizationForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("单位名称"), max_length=120)
     short_name = forms.CharField(label=_("简称"), max_length=40, required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.accounts.services import user_invite_mail
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value
 from lianmeng.core.models import City
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
@@ -368,6 +368,7 @@ def organization_update(*, organization: Organization, data: dict[str, Any], act
     if not policies.can_edit_organization(actor, organization):
         raise PermissionDenied
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    data = concurrency.check(org, data)
     allowed = ORGANIZATION_EDITABLE + (
         ORGANIZATION_SECRETARIAT_ONLY if policies.is_secretariat(actor) else ()
     )
@@ -417,6 +418,7 @@ def organization_update(*, organization: Organization, data: dict[str, Any], act
     org.save()
     old, new = audit.changes(before, audit.snapshot(org, fields))
     if new:
+        concurrency.bump(org)
         audit.record(actor=actor, action="organization.update", target=org, old=old, new=new)
     if "tier" in new:
         MembershipEvent.objects.create(

@@ -76,6 +76,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form_class = OrganizationAdminForm if policies.is_secretariat(request.user) else OrganizationForm
     initial = {name: getattr(org, name) for name in form_class.base_fields if name != "city"}
     initial["city"] = org.city_id
+    initial["version"] = org.version
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,10 +5,11 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 
 from . import policies, selectors, services
 from .models import Article
@@ -35,6 +36,7 @@ class ArticleOut(Schema):
     organizations: list[int]
     events: list[int]
     suggested_by: int | None
+    version: int
 
     @staticmethod
     def resolve_kind_label(obj: Article) -> str:
@@ -86,6 +88,7 @@ class ArticlePatch(Schema):
     source_url: str | None = None
     organizations: list[int] | None = None
     events: list[int] | None = None
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class PublishIn(Schema):

@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 
 from .models import ArticleKind
 
 
-class ArticleForm(BootstrapFormMixin, forms.Form):
+class ArticleForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=ArticleKind.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     summary = forms.CharField(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.search import search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
@@ -244,6 +244,7 @@ def article_update(
     article = Article.objects.select_for_update().get(pk=article.pk)
     if not policies.can_edit_article(actor, article):
         raise PermissionDenied
+    data = concurrency.check(article, data)
     cleaned = article_clean(data, instance=article)
     organizations = cleaned.pop("organizations", None)
     events = cleaned.pop("events", None)
@@ -267,6 +268,7 @@ def article_update(
     if cover is not None:
         new["cover"] = article.cover.name
     if new:
+        concurrency.bump(article)
         audit.record(actor=actor, action="article.update", target=article, old=old, new=new)
     return article
 

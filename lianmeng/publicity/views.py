@@ -134,6 +134,7 @@ def article_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "outlet": article.outlet,
         "source_url": article.source_url,
         "events": linked,
+        "version": article.version,
     }
     form = ArticleForm(request.POST or None, request.FILES or None, initial=initial, linked_events=linked)
     if request.method == "POST" and form.is_valid():

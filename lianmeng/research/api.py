@@ -7,11 +7,12 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
@@ -274,6 +275,7 @@ class ScoreIn(Schema):
 class ReviewScoresIn(Schema):
     scores: dict[int, ScoreIn]
     overall_comment: str = ""
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ScoreOut(Schema):
@@ -293,6 +295,7 @@ class ReviewOut(Schema):
     status: str
     weighted_score: Decimal | None
     overall_comment: str
+    version: int
     scores: list[ScoreOut]
 
 
@@ -372,6 +375,7 @@ def _review_out(review: Review) -> dict[str, Any]:
         "status": review.status,
         "weighted_score": review.weighted_score,
         "overall_comment": review.overall_comment,
+        "version": review.version,
         "scores": [
             {
                 "criterion": s.criterion_id,
@@ -475,7 +479,9 @@ def round_transition(request: HttpRequest, round_id: int, payload: ResearchTrans
 
 
 @router.post("/selections/{round_id}/entries/{entry_id}/transition", response=EntryOut, auth=AUTH)
-def entry_transition(request: HttpRequest, round_id: int, entry_id: int, payload: ResearchTransitionIn) -> Any:
+def entry_transition(
+    request: HttpRequest, round_id: int, entry_id: int, payload: ResearchTransitionIn
+) -> Any:
     """Eligibility: accept / refuse (with a note) by the secretariat; withdraw by the member."""
     entry, access = selectors.entry_get(viewer=request.user, pk=entry_id)
     if entry.round_id != round_id or access != "full":
@@ -575,6 +581,7 @@ def review_update(request: HttpRequest, review_id: int, payload: ReviewScoresIn)
     data = {
         "scores": {k: v.dict() for k, v in payload.scores.items()},
         "overall_comment": payload.overall_comment,
+        "version": payload.version,
     }
     review = services.review_save(review=review, data=data, actor=request.user)
     return _review_out(selectors.review_get(viewer=request.user, pk=review.pk))

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.throttle import client_ip
+from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.library.models import Achievement, Expert
 from lianmeng.membership.models import Organization
@@ -514,12 +515,15 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for c in criteria
             },
             "overall_comment": request.POST.get("overall_comment", ""),
+            "version": request.POST.get("version"),
         }
         try:
             services.review_save(review=review, data=data, actor=request.user, submit=submit)
         except ValidationError as exc:
             errors = error_dict(exc)
             posted = dict(request.POST.items())
+            if isinstance(exc, StaleVersion):  # saving again (after checking) goes through
+                posted["version"] = str(exc.current_version)
         else:
             messages.success(request, _("评审意见已提交") if submit else _("草稿已保存"))
             return redirect(review)
@@ -545,6 +549,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "errors": errors,
             "overall": posted.get("overall_comment", review.overall_comment),
+            "version": posted.get("version", review.version),
             "locked": review.status == ReviewStatus.SUBMITTED
             or a.round.status != RoundStatus.REVIEW
             or not is_owner,

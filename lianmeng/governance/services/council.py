@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value as text
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
@@ -331,10 +331,13 @@ def meeting_record_attendance(
 
 
 @transaction.atomic
-def meeting_save_minutes(*, meeting: Meeting, minutes: str, actor: Any) -> Meeting:
+def meeting_save_minutes(*, meeting: Meeting, minutes: str, actor: Any, version: Any = None) -> Meeting:
+    """Write or correct the minutes of a held meeting. ``version`` (optional): the meeting's version the
+    writer loaded; a stale one is refused (lianmeng.core.concurrency)."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    concurrency.check(meeting, {"version": version})
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError({"minutes": _("会议召开后才能记录纪要")})
     if meeting.minutes_approved_at_id is not None:
@@ -345,6 +348,7 @@ def meeting_save_minutes(*, meeting: Meeting, minutes: str, actor: Any) -> Meeti
     old = meeting.minutes
     meeting.minutes = minutes
     meeting.save(update_fields=["minutes", "updated_at"])
+    concurrency.bump(meeting, old != minutes)
     audit.record(
         actor=actor,
         action="council.meeting.minutes",
@@ -404,6 +408,7 @@ def meeting_update(
     if not policies.can_convene_meeting(actor, president_organization_id()):
         raise PermissionDenied
     meeting = _editable_meeting(meeting, "status")
+    data = concurrency.check(meeting, data)
     before = {**audit.snapshot(meeting, MEETING_FIELDS), "agenda": [a.title for a in meeting.agenda.all()]}
     merged = {f: getattr(meeting, f) for f in MEETING_FIELDS}
     merged.update({k: v for k, v in data.items() if k in MEETING_FIELDS and v is not None})
@@ -425,6 +430,7 @@ def meeting_update(
     old = {k: v for k, v in before.items() if before[k] != after[k]}
     new = {k: v for k, v in after.items() if before[k] != after[k]}
     if new:
+        concurrency.bump(meeting)
         audit.record(actor=actor, action="council.meeting.update", target=meeting, old=old, new=new)
     return meeting
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value as text
 from lianmeng.membership.models import Organization, OrganizationStatus
 
@@ -56,6 +56,7 @@ def governance_settings_update(*, data: dict[str, Any], actor: Any) -> Governanc
         raise PermissionDenied
     GovernanceSettings.current().save()  # make sure the row exists before locking it
     obj = GovernanceSettings.objects.select_for_update().get(pk=1)
+    data = concurrency.check(obj, data)
     before = audit.snapshot(obj, SETTINGS_FIELDS)
     errors: dict[str, list[str]] = {}
     for name in SETTINGS_FIELDS:
@@ -82,6 +83,7 @@ def governance_settings_update(*, data: dict[str, Any], actor: Any) -> Governanc
     obj.save()
     old, new = audit.changes(before, audit.snapshot(obj, SETTINGS_FIELDS))
     if new:
+        concurrency.bump(obj)
         audit.record(actor=actor, action="governance.settings", target=obj, old=old, new=new)
     return obj
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value as text
 from lianmeng.core.models import City
 from lianmeng.core.numbering import document_number_next
@@ -374,6 +374,7 @@ def task_update(*, task: Task, data: dict[str, Any], actor: Any) -> Task:
     if not policies.can_update_task_progress(actor, task):
         raise PermissionDenied
     task = Task.objects.select_for_update().get(pk=task.pk)
+    data = concurrency.check(task, data)
     manager = policies.can_manage_tasks(actor)
     edits: dict[str, Any] = {
         k: data[k]
@@ -418,6 +419,7 @@ def task_update(*, task: Task, data: dict[str, Any], actor: Any) -> Task:
             new_status=task.status if action else "",
         )
     old, new = audit.changes(before, audit.snapshot(task, TASK_FIELDS))
+    concurrency.bump(task, new)
     audit.record(
         actor=actor, action=f"task.{action or 'update'}", target=task, old=old, new={**new, "note": note}
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.search import search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
@@ -182,7 +182,7 @@ def achievement_update(*, achievement: Achievement, data: dict[str, Any], actor:
     if not policies.can_edit_achievement(actor, achievement):
         raise PermissionDenied
     achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    data = dict(data)
+    data = concurrency.check(achievement, data)
     showcase = {k: data.pop(k) for k in ("showcase", "showcase_year") if k in data}
     cleaned = achievement_clean(data, partial=True)
     if "owner_organization" in cleaned and not policies.is_secretariat(actor):
@@ -198,6 +198,7 @@ def achievement_update(*, achievement: Achievement, data: dict[str, Any], actor:
     old, new = audit.changes(before, audit.snapshot(achievement, scalar))
     if "organizations" in cleaned:
         new["organizations"] = sorted(o.pk for o in cleaned["organizations"])
+    concurrency.bump(achievement, new)
     audit.record(actor=actor, action="achievement.update", target=achievement, old=old, new=new)
     if showcase:
         achievement = achievement_set_showcase(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization
 
@@ -222,6 +222,7 @@ def expert_update(*, expert: Expert, data: dict[str, Any], actor: Any) -> Expert
     if not policies.can_edit_expert(actor, expert):
         raise PermissionDenied
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
+    data = concurrency.check(expert, data)
     if not policies.can_manage_experts(actor):
         forbidden = [k for k in data if k not in EXPERT_SELF_EDITABLE]
         if forbidden:
@@ -243,6 +244,7 @@ def expert_update(*, expert: Expert, data: dict[str, Any], actor: Any) -> Expert
     for key in ("fields", "declared_conflicts"):
         if key in cleaned:
             new[key] = sorted(v.pk for v in cleaned[key])
+    concurrency.bump(expert, new)
     audit.record(actor=actor, action="expert.update", target=expert, old=old, new=new)
     return expert
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationKind
 
@@ -197,7 +197,7 @@ def project_update(*, project: Project, data: dict[str, Any], actor: Any) -> Pro
     if not policies.can_edit_project(actor, project):
         raise PermissionDenied
     project = Project.objects.select_for_update().select_related("lead_organization").get(pk=project.pk)
-    data = {k: v for k, v in data.items() if k != "stage"}
+    data = {k: v for k, v in concurrency.check(project, data).items() if k != "stage"}
     cleaned = project_clean(data, partial=True)
     if "lead_organization" in cleaned and not policies.can_submit_project(
         actor, cleaned["lead_organization"]
@@ -222,6 +222,7 @@ def project_update(*, project: Project, data: dict[str, Any], actor: Any) -> Pro
         after = sorted(str(v.pk) for v in cleaned[key])
         if after != value:
             old[key], new[key] = value, after
+    concurrency.bump(project, new)
     audit.record(actor=actor, action="project.update", target=project, old=old, new=new)
     return project
 

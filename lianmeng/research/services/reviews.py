@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianmeng.core import audit
+from lianmeng.core import audit, concurrency
 
 from .. import policies
 from ..models import (
@@ -79,6 +79,7 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
     review is locked until the secretariat reopens it. ``data``: ``{"scores": {criterion_id: {"score":
     8.5, "comment": "..."}}, "overall_comment": "..."}``."""
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    data = concurrency.check(review, data)
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("round", "entry__organization", "entry__proposal")
@@ -112,7 +113,12 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
                 c.add(key, message)
     overall = Cleaner(data).text("overall_comment", _("总体意见"), max_length=4000)
     c.done()
-    old = {"status": review.status, "weighted_score": review.weighted_score}
+    old = {
+        "status": review.status,
+        "weighted_score": review.weighted_score,
+        "overall_comment": review.overall_comment,
+        "scores": sorted((s.criterion_id, s.score, s.comment) for s in review.scores.all()),
+    }
     for criterion in criteria:
         CriterionScore.objects.update_or_create(
             review=review,
@@ -125,6 +131,14 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
         review.status = check_transition(REVIEW_TRANSITIONS, review, "submit")
         review.submitted_at = timezone.now()
     review.save()
+    after = {
+        "status": review.status,
+        "weighted_score": review.weighted_score,
+        "overall_comment": review.overall_comment,
+        "scores": sorted((s.criterion_id, s.score, s.comment) for s in review.scores.all()),
+    }
+    changed = [k for k in ("overall_comment", "scores") if after[k] != old[k]]
+    concurrency.bump(review, changed or after["status"] != old["status"])
     if assignment.status == AssignmentStatus.INVITED:
         assignment.status = AssignmentStatus.ACCEPTED
         assignment.responded_at = timezone.now()
@@ -133,8 +147,8 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
         actor=actor,
         action="review.submit" if submit else "review.save",
         target=review,
-        old=old,
-        new={"status": review.status, "weighted_score": review.weighted_score},
+        old={k: old[k] for k in ("status", "weighted_score", *changed)},
+        new={k: after[k] for k in ("status", "weighted_score", *changed)},
     )
     return review
 
