@@ -1,8 +1,16 @@
 """The REST API at /api/v1/ (django-ninja). Each app's ``api.router`` is mounted here."""
 
+import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -12,7 +20,16 @@ from ninja.errors import ValidationError as SchemaValidationError
 from lianmeng.core.api_docs import LocalSwagger
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.discovery import app_modules
-from lianmeng.core.errors import problem, validation_problem
+from lianmeng.core.errors import (
+    bad_request,
+    database_unavailable_response,
+    is_database_unavailable,
+    is_out_of_range,
+    out_of_range_problem,
+    problem,
+    schema_error_message,
+    validation_problem,
+)
 
 api = NinjaAPI(
     title="Lianmeng API",
@@ -41,7 +58,7 @@ def _schema_validation(request: HttpRequest, exc: SchemaValidationError) -> Http
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
         field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(str(err.get("msg", "")))
+        errors.setdefault(field, []).append(schema_error_message(err))
     detail = "；".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
     return problem(422, _("提交的数据有误"), detail, errors)
 
@@ -71,7 +88,34 @@ def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return problem(400, _("请求无效"), _("请求内容不是有效的 JSON"))
     return problem(exc.status_code, str(exc), str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem(413, _("请求内容过大"), _("请求内容过大"))
+
+
+@api.exception_handler(BadRequest)
+def _bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+    return bad_request(request, exc)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Everything else: 503 while the database is unavailable, 422 for a value the database cannot hold,
+    otherwise a 500 that says only that something failed; the traceback goes to the log."""
+    if is_database_unavailable(exc):
+        return database_unavailable_response(request, exc)
+    if is_out_of_range(exc):
+        return out_of_range_problem()
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, exc_info=(type(exc), exc, exc.__traceback__)
+    )
+    got_request_exception.send(sender=None, request=request)
+    return problem(500, _("服务器出错"), _("服务器处理请求时出错，已记录此错误"))
 
 
 def _mount_routers(target: Any) -> None:

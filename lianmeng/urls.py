@@ -24,5 +24,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *_app_urls(),
 ]
 
+# Error answers: problem+json under /api/, the site's pages elsewhere; 503 while the database is down.
+handler400 = "lianmeng.core.errors.bad_request"
+handler404 = "lianmeng.core.errors.page_not_found"
+handler500 = "lianmeng.core.errors.server_error"
+
 if settings.DEBUG:
     admin.site.site_header = "Lianmeng"

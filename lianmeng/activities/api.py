@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.models import City
+from lianmeng.core.pagination import PageNumberPagination
+from lianmeng.core.params import Count, DateTimeIn, Id, Year
 
 from . import ical, policies, selectors, services
 from .compliance import Requirement, compliance_for_year
@@ -137,45 +139,45 @@ class EventFilters(Schema):
     q: str | None = None
     city: str | None = None
     kind: str | None = None
-    organizer: int | None = None
+    organizer: Id | None = None
     status: str | None = None
-    year: int | None = None
+    year: Year | None = None
 
 
 class EventIn(Schema):
     title: str
     kind: Kind
-    organizer: int
-    starts_at: datetime
-    ends_at: datetime
+    organizer: Id
+    starts_at: DateTimeIn
+    ends_at: DateTimeIn
     venue: str = ""
     address: str = ""
     online_url: str = ""
-    capacity: int | None = None
+    capacity: Count | None = None
     audience: AudienceIn = "public"
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
+    registration_opens_at: DateTimeIn | None = None
+    registration_closes_at: DateTimeIn | None = None
     description: str = ""
-    co_organizers: list[int] = []
-    partners: list[int] = []
+    co_organizers: list[Id] = []
+    partners: list[Id] = []
 
 
 class EventPatch(Schema):
     title: str | None = None
     kind: Kind | None = None
-    organizer: int | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    organizer: Id | None = None
+    starts_at: DateTimeIn | None = None
+    ends_at: DateTimeIn | None = None
     venue: str | None = None
     address: str | None = None
     online_url: str | None = None
-    capacity: int | None = None
+    capacity: Count | None = None
     audience: AudienceIn | None = None
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
+    registration_opens_at: DateTimeIn | None = None
+    registration_closes_at: DateTimeIn | None = None
     description: str | None = None
-    co_organizers: list[int] | None = None
-    partners: list[int] | None = None
+    co_organizers: list[Id] | None = None
+    partners: list[Id] | None = None
     version: int | None = Field(None, description=VERSION_HELP)
 
 
@@ -185,27 +187,27 @@ class CancelIn(Schema):
 
 class HoldIn(Schema):
     summary: str
-    attendance: int | None = None
+    attendance: Count | None = None
     outcomes: str = ""
-    agreements_signed: int = 0
-    projects_started: int = 0
-    projects: list[int] = []
+    agreements_signed: Count = 0
+    projects_started: Count = 0
+    projects: list[Id] = []
 
 
 class SummaryPatch(Schema):
     summary: str | None = None
-    attendance: int | None = None
+    attendance: Count | None = None
     outcomes: str | None = None
-    agreements_signed: int | None = None
-    projects_started: int | None = None
-    projects: list[int] | None = None
+    agreements_signed: Count | None = None
+    projects_started: Count | None = None
+    projects: list[Id] | None = None
     version: int | None = Field(None, description=VERSION_HELP)
 
 
 class RegistrationIn(Schema):
     name: str
     mobile: str
-    organization: int | None = None
+    organization: Id | None = None
     organization_name: str = ""
     role: str = ""
     email: str = ""
@@ -427,7 +429,7 @@ def checkin(request: HttpRequest, event_id: int, payload: CheckInIn) -> dict[str
 
 
 @router.get("/compliance/{year}", response=ComplianceOut, auth=OPTIONAL_AUTH)
-def compliance(request: HttpRequest, year: int, city: str | None = None) -> dict[str, Any]:
+def compliance(request: HttpRequest, year: Year, city: str | None = None) -> dict[str, Any]:
     """1+7+N for a year: the plenary, each city (by division code), and each park (by id) for those
     who may see parks (coordinators: their city; the secretariat: all; the public: totals only)."""
     report = compliance_for_year(year=year, viewer=request.user, city=city)

@@ -5,6 +5,7 @@ Times are written in Asia/Shanghai with a VTIMEZONE, so calendar apps show 09:00
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from lianmeng.core.models import AllianceSettings
 
 from .models import Event, EventStatus
 
+CONTROL_OR_SPACE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 ICAL_STATUS = {
     EventStatus.PUBLISHED: "CONFIRMED",
     EventStatus.HELD: "CONFIRMED",
@@ -28,6 +31,13 @@ ICAL_STATUS = {
 
 def _domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "lianmeng.local"
+
+
+def _one_line(text: str) -> str:
+    """A value for a property icalendar writes unescaped (X-WR-CALNAME is the event's title on a
+    single-event file): line breaks and control characters folded to one space, so a title sent with
+    CR/LF cannot break the file or inject properties."""
+    return " ".join(CONTROL_OR_SPACE_RE.sub(" ", text).split())
 
 
 def event_uid(event: Event) -> str:
@@ -41,7 +51,7 @@ def calendar_for(events: Iterable[Event], *, name: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", _one_line(name))
     cal.add("x-wr-timezone", str(tz))
     site = settings.SITE_URL.rstrip("/")
     for event in events:

@@ -12,8 +12,10 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Schema
-from ninja.pagination import PageNumberPagination
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
+
+from lianmeng.core.params import MAX_PAGE
 
 COUNT_CAP = 10_000
 
@@ -35,6 +37,16 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         n, self.capped = capped_count(self.object_list, self.cap)  # type: ignore[arg-type]
         return n
+
+
+class PageNumberPagination(NinjaPageNumberPagination):
+    """ninja's page-number pagination with the page bounded: ``?page=`` beyond MAX_PAGE (or beyond 64 bits,
+    which SQLite and PostgreSQL cannot take as an OFFSET) answers 422 naming ``page``; use this class for
+    every paginated API list."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
 
 
 class CappedPageNumberPagination(PageNumberPagination):

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.accounts.models import User
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.pagination import PageNumberPagination
+from lianmeng.core.params import Count, DateIn, DateTimeIn, Id
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
@@ -67,7 +69,7 @@ class CurrentOut(Schema):
 
 
 class HandoverIn(Schema):
-    date: date
+    date: DateIn
     notes: str = ""
     documents: str = ""
 
@@ -145,10 +147,10 @@ class PlanOut(Schema):
 
 class ChangeIn(Schema):
     kind: Literal["reorder", "skip", "defer", "term_length"]
-    resolution: int | None = None
-    organization: int | None = None
-    order: list[int] = []
-    term_months: int | None = None
+    resolution: Id | None = None
+    organization: Id | None = None
+    order: list[Id] = []
+    term_months: Count | None = None
     reason: str = ""
 
 
@@ -257,16 +259,16 @@ class SeatDetailOut(SeatOut):
 
 
 class SeatIn(Schema):
-    organization: int
-    representative: int | None = None
-    starts_on: date
-    ends_on: date | None = None
+    organization: Id
+    representative: Id | None = None
+    starts_on: DateIn
+    ends_on: DateIn | None = None
     post: str = ""
 
 
 class RepresentativeIn(Schema):
-    representative: int
-    on: date
+    representative: Id
+    on: DateIn
 
 
 def _seat(seat: CouncilSeat, history: bool = False) -> dict[str, Any]:
@@ -348,7 +350,7 @@ def seat_representative(request: HttpRequest, seat_id: int, payload: Representat
 class MeetingIn(Schema):
     kind: Literal["plenary", "ordinary", "extraordinary"]
     title: str
-    starts_at: datetime
+    starts_at: DateTimeIn
     place: str = ""
     online_link: str = ""
     agenda: list[str] = []
@@ -409,7 +411,7 @@ class MeetingDetailOut(MeetingOut):
 class MeetingPatch(Schema):
     kind: Literal["plenary", "ordinary", "extraordinary"] | None = None
     title: str | None = None
-    starts_at: datetime | None = None
+    starts_at: DateTimeIn | None = None
     place: str | None = None
     online_link: str | None = None
     agenda: list[str] | None = None
@@ -467,10 +469,10 @@ class MotionIn(Schema):
     text: str
     kind: Literal["ordinary", "important", "charter"] = "ordinary"
     ballot: Literal["open", "secret"] = "open"
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    meeting: int | None = None
-    application: int | None = None
+    opens_at: DateTimeIn | None = None
+    closes_at: DateTimeIn | None = None
+    meeting: Id | None = None
+    application: Id | None = None
     status: Literal["draft", "open"] = "draft"
 
 
@@ -542,7 +544,7 @@ class MotionDetailOut(Schema):
 
 class VoteIn(Schema):
     choice: Literal["for", "against", "abstain"]
-    seat: int | None = None
+    seat: Id | None = None
 
 
 class VoteOut(Schema):
@@ -647,8 +649,8 @@ class NoticeIn(Schema):
     audience: Literal["all", "city", "tier", "organizations"] = "all"
     audience_city: str | None = None
     audience_tier: str | None = None
-    audience_organizations: list[int] = []
-    read_by: date | None = None
+    audience_organizations: list[Id] = []
+    read_by: DateIn | None = None
     publish: bool = True
 
 
@@ -754,10 +756,10 @@ def notice_read(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
 class TaskIn(Schema):
     title: str
     description: str = ""
-    due_on: date
-    owner_user: int | None = None
-    owner_organization: int | None = None
-    resolution: int | None = None
+    due_on: DateIn
+    owner_user: Id | None = None
+    owner_organization: Id | None = None
+    resolution: Id | None = None
 
 
 class TaskPatch(Schema):
@@ -765,9 +767,9 @@ class TaskPatch(Schema):
     note: str | None = None
     title: str | None = None
     description: str | None = None
-    due_on: date | None = None
-    owner_user: int | None = None
-    owner_organization: int | None = None
+    due_on: DateIn | None = None
+    owner_user: Id | None = None
+    owner_organization: Id | None = None
     version: int | None = Field(None, description=VERSION_HELP)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.params import int_param
 from lianmeng.core.types import AuthedRequest
 
 from . import policies, selectors, services
@@ -357,7 +358,9 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 ),
             )
         elif form_name == "remove-paper":
-            paper = MeetingPaper.objects.filter(meeting=meeting, pk=request.POST.get("paper") or 0).first()
+            paper = MeetingPaper.objects.filter(
+                meeting=meeting, pk=int_param(request.POST, "paper", default=0)
+            ).first()
             if paper is None:
                 raise Http404
             _flash(request, lambda: services.meeting_remove_paper(paper=paper, actor=user), _("材料已删除"))
@@ -647,7 +650,7 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(notice)
         elif action == "remove-attachment":
             attachment = NoticeAttachment.objects.filter(
-                notice=notice, pk=request.POST.get("attachment") or 0
+                notice=notice, pk=int_param(request.POST, "attachment", default=0)
             ).first()
             if attachment is None:
                 raise Http404

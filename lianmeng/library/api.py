@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.pagination import PageNumberPagination
+from lianmeng.core.params import Count, Id, Page, SmallCount, Year
 
 from . import citations, policies, selectors, services, tabular
 from .models import Achievement, CommitteeMembership, Consultation, Expert, Landing, Project
@@ -87,7 +89,7 @@ def _expert_out(request: HttpRequest, expert: Expert) -> dict[str, Any]:
 
 class ExpertIn(Schema):
     name: str
-    organization: int | None = None
+    organization: Id | None = None
     organization_name: str = ""
     city: str
     title: str
@@ -100,12 +102,12 @@ class ExpertIn(Schema):
     email: str = ""
     id_number: str = ""
     publish_consent: bool = False
-    declared_conflicts: list[int] = []
+    declared_conflicts: list[Id] = []
 
 
 class ExpertPatch(Schema):
     name: str | None = None
-    organization: int | None = None
+    organization: Id | None = None
     organization_name: str | None = None
     city: str | None = None
     title: str | None = None
@@ -119,14 +121,14 @@ class ExpertPatch(Schema):
     email: str | None = None
     id_number: str | None = None
     publish_consent: bool | None = None
-    declared_conflicts: list[int] | None = None
+    declared_conflicts: list[Id] | None = None
     version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ExpertFilters(Schema):
     q: str | None = None
     city: str | None = None
-    field: int | None = None
+    field: Id | None = None
     title: str | None = None
     committee: bool = False
 
@@ -325,8 +327,8 @@ class ProjectDetailOut(ProjectOut):
 class ProjectIn(Schema):
     name: str
     summary: str
-    lead_organization: int
-    partner_organizations: list[int] = []
+    lead_organization: Id
+    partner_organizations: list[Id] = []
     cities: list[str]
     strategy_tags: list[str] = []
     integration_tags: list[str] = []
@@ -336,8 +338,8 @@ class ProjectIn(Schema):
 class ProjectPatch(Schema):
     name: str | None = None
     summary: str | None = None
-    lead_organization: int | None = None
-    partner_organizations: list[int] | None = None
+    lead_organization: Id | None = None
+    partner_organizations: list[Id] | None = None
     cities: list[str] | None = None
     strategy_tags: list[str] | None = None
     integration_tags: list[str] | None = None
@@ -349,9 +351,9 @@ class ProjectFilters(Schema):
     q: str | None = None
     stage: str | None = None
     city: str | None = None
-    strategy: int | None = None
+    strategy: Id | None = None
     integration: str | None = None
-    organization: int | None = None
+    organization: Id | None = None
 
 
 class ProjectTransitionIn(Schema):
@@ -361,11 +363,11 @@ class ProjectTransitionIn(Schema):
 
 class LandingIn(Schema):
     city: str
-    park: int | None = None
+    park: Id | None = None
     park_name: str = ""
     date: str
     investment: Decimal | None = None
-    jobs: int | None = None
+    jobs: Count | None = None
     notes: str = ""
 
 
@@ -426,7 +428,7 @@ class LandedCityOut(Schema):
 
 
 @router.get("/landings/by-city", response=list[LandedCityOut], auth=OPTIONAL_AUTH)
-def landed_by_city(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+def landed_by_city(request: HttpRequest, year: Year | None = None) -> list[dict[str, Any]]:
     """Projects landed per member city (alliance order), optionally in one year."""
     return [
         {
@@ -525,9 +527,9 @@ class AchievementIn(Schema):
     kind: str
     title: str
     authors: str
-    organizations: list[int] = []
-    owner_organization: int | None = None
-    year: int
+    organizations: list[Id] = []
+    owner_organization: Id | None = None
+    year: Year
     abstract: str = ""
     keywords: str = ""
     visibility: str = "public"
@@ -543,9 +545,9 @@ class AchievementPatch(Schema):
     kind: str | None = None
     title: str | None = None
     authors: str | None = None
-    organizations: list[int] | None = None
-    owner_organization: int | None = None
-    year: int | None = None
+    organizations: list[Id] | None = None
+    owner_organization: Id | None = None
+    year: Year | None = None
     abstract: str | None = None
     keywords: str | None = None
     visibility: str | None = None
@@ -556,17 +558,17 @@ class AchievementPatch(Schema):
     publisher: str | None = None
     identifier: str | None = None
     showcase: bool | None = None
-    showcase_year: int | None = None
+    showcase_year: Year | None = None
     version: int | None = Field(None, description=VERSION_HELP)
 
 
 class AchievementFilters(Schema):
     q: str | None = None
     kind: str | None = None
-    year: int | None = None
+    year: Year | None = None
     visibility: str | None = None
     showcase: bool | None = None
-    organization: int | None = None
+    organization: Id | None = None
 
 
 @router.get("/achievements", response=list[AchievementOut], auth=OPTIONAL_AUTH)
@@ -715,7 +717,7 @@ class ConsultationOut(Schema):
 
 
 class ConsultationIn(Schema):
-    organization: int | None = None
+    organization: Id | None = None
     title: str
     question: str
     field: str | None = None
@@ -724,7 +726,7 @@ class ConsultationIn(Schema):
 
 
 class ConsultationAssignIn(Schema):
-    experts: list[int]
+    experts: list[Id]
 
 
 class ConsultationAnswerIn(Schema):
@@ -732,7 +734,7 @@ class ConsultationAnswerIn(Schema):
 
 
 class RateIn(Schema):
-    rating: int
+    rating: SmallCount
     comment: str = ""
 
 
@@ -868,10 +870,10 @@ def search(
     q: str = "",
     type: str | None = None,
     city: str | None = None,
-    year: int | None = None,
+    year: Year | None = None,
     kind: str | None = None,
     tag: str | None = None,
-    page: int = 1,
+    page: Page = 1,
 ) -> dict[str, Any]:
     """One search over organizations, experts, projects, achievements, events, resources and news,
     filtered by what the viewer may see. `title` and `snippet` are HTML with matches in `<mark>`.

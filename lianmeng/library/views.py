@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.models import City
+from lianmeng.core.params import MAX_PAGE, int_param, year_param
 from lianmeng.core.selectors import member_cities
 from lianmeng.core.types import AuthedRequest
 
@@ -88,8 +89,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     params = _get(request, "q", "type", "city", "kind", "tag")
     year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
-    page = request.GET.get("page", "1")
+    year = year_param(request.GET)
+    page = int_param(request.GET, "page", default=1, max_value=MAX_PAGE) or 1
     result = run_search(
         viewer=request.user,
         q=params["q"],
@@ -98,7 +99,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         year=year,
         kind=params["kind"],
         tag=params["tag"],
-        page=int(page) if page.isdigit() else 1,
+        page=page,
     )
     return render(request, "library/search.html", {"result": result, "params": {**params, "year": year_text}})
 
@@ -108,6 +109,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def expert_list(request: HttpRequest) -> HttpResponse:
     filters = _get(request, "q", "city", "field", "title")
+    int_param(request.GET, "field")  # 400 naming the field for ?field=abc
     committee = request.GET.get("committee") == "1"
     qs = selectors.expert_list(viewer=request.user, committee=committee, **filters)
     return render(
@@ -347,8 +349,7 @@ def project_landing(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def landed(request: HttpRequest) -> HttpResponse:
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
+    year = year_param(request.GET)
     return render(
         request,
         "library/landed.html",
@@ -364,8 +365,7 @@ def landed_city(request: HttpRequest, code: str) -> HttpResponse:
     city = City.objects.filter(pk=code, is_member=True).first()
     if city is None:
         raise Http404
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
+    year = year_param(request.GET)
     qs = selectors.city_landings(viewer=request.user, city=code, year=year)
     return render(
         request, "library/landed_city.html", {"city": city, "page_obj": _page(request, qs), "year": year}
@@ -603,7 +603,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 from .models import ConsultationAnswer
 
                 answer = consultation.answers.filter(pk=request.POST.get("answer") or 0).first()
-                project = selectors.project_get(viewer=user, pk=int(request.POST.get("project") or 0))
+                project = selectors.project_get(viewer=user, pk=int_param(request.POST, "project", default=0))
                 if not isinstance(answer, ConsultationAnswer):
                     raise Http404
                 services.evaluation_attach(answer=answer, project=project, actor=user)

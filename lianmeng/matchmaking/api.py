@@ -6,10 +6,12 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.pagination import PageNumberPagination
+from lianmeng.core.params import Count, DateIn, DateTimeIn, Id
 
 from . import policies, selectors, services
 from .matching import Suggestion
@@ -79,7 +81,7 @@ class ResourceFilters(Schema):
     direction: DirectionLiteral | None = None
     category: CategoryLiteral | None = None
     city: str | None = None
-    organization: int | None = None
+    organization: Id | None = None
     status: str | None = None
     mine: bool = False
 
@@ -92,12 +94,12 @@ class ResourceIn(Schema):
     cities: list[str]
     tags: list[str] = []
     strategy_tags: list[str] = []
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: DateIn | None = None
+    valid_until: DateIn | None = None
     contact_name: str
     contact_phone: str = ""
     contact_email: str = ""
-    organization: int | None = None
+    organization: Id | None = None
 
 
 class ResourcePatch(Schema):
@@ -108,8 +110,8 @@ class ResourcePatch(Schema):
     cities: list[str] | None = None
     tags: list[str] | None = None
     strategy_tags: list[str] | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: DateIn | None = None
+    valid_until: DateIn | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None
@@ -233,10 +235,10 @@ class MatchRequestOut(Schema):
 
 
 class MatchRequestIn(Schema):
-    resource: int
+    resource: Id
     message: str
-    from_resource: int | None = None
-    organization: int | None = None
+    from_resource: Id | None = None
+    organization: Id | None = None
 
 
 class MatchRequestAnswerIn(Schema):
@@ -245,16 +247,16 @@ class MatchRequestAnswerIn(Schema):
 
 class MatchMeetingIn(Schema):
     mode: Literal["online", "onsite", "session"]
-    held_at: datetime
+    held_at: DateTimeIn
     place: str = ""
     notes: str = ""
-    event: int | None = None
+    event: Id | None = None
 
 
 class OutcomeIn(Schema):
     outcome: Literal["no_deal", "agreement", "project_created", "talent_placed"]
     amount: Decimal | None = None
-    count: int | None = None
+    count: Count | None = None
     note: str = ""
     project_name: str = ""
 
@@ -380,8 +382,8 @@ def match_request_outcome(request: HttpRequest, request_id: int, payload: Outcom
 
 
 class SlotIn(Schema):
-    event: int
-    starts_at: datetime
+    event: Id
+    starts_at: DateTimeIn
     table: str = ""
 
 

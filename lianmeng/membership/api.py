@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
-from lianmeng.core.pagination import CappedPageNumberPagination
+from lianmeng.core.pagination import CappedPageNumberPagination, PageNumberPagination
 
 from . import policies, selectors, services
 from .models import MembershipApplication, Organization

@@ -6,10 +6,12 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.pagination import PageNumberPagination
+from lianmeng.core.params import DateTimeIn, Id
 
 from . import policies, selectors, services
 from .models import Article
@@ -74,8 +76,8 @@ class ArticleIn(Schema):
     tags: list[str] = []
     outlet: str = ""
     source_url: str = ""
-    organizations: list[int] = []
-    events: list[int] = []
+    organizations: list[Id] = []
+    events: list[Id] = []
 
 
 class ArticlePatch(Schema):
@@ -86,13 +88,13 @@ class ArticlePatch(Schema):
     tags: list[str] | None = None
     outlet: str | None = None
     source_url: str | None = None
-    organizations: list[int] | None = None
-    events: list[int] | None = None
+    organizations: list[Id] | None = None
+    events: list[Id] | None = None
     version: int | None = Field(None, description=VERSION_HELP)
 
 
 class PublishIn(Schema):
-    publish_at: datetime | None = None
+    publish_at: DateTimeIn | None = None
 
 
 class ReasonIn(Schema):

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.pagination import PageNumberPagination
+from lianmeng.core.params import DateIn, Id, SmallCount, Year
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
@@ -42,11 +44,11 @@ class TopicOut(Schema):
 
 
 class CallIn(Schema):
-    year: int
+    year: Year
     title: str
     description: str = ""
-    opens_on: date
-    deadline: date
+    opens_on: DateIn
+    deadline: DateIn
     topics: list[TopicIn]
     open: bool = True
 
@@ -67,8 +69,8 @@ class CallOut(Schema):
 
 
 class ProposalIn(Schema):
-    topic: int
-    organization: int | None = None
+    topic: Id
+    organization: Id | None = None
     title: str
     leader: str
     team: str
@@ -135,19 +137,19 @@ class TierIn(Schema):
 
 class RoundIn(Schema):
     kind: str
-    year: int
+    year: Year
     title: str
     description: str = ""
     require_good_standing: bool = True
     accepted_kinds: list[str] = []
     one_entry_per_organization: bool = True
-    entries_close_on: date
-    review_due_on: date
-    publicity_days: int = 7
+    entries_close_on: DateIn
+    review_due_on: DateIn
+    publicity_days: SmallCount = 7
     objection_contact: str = ""
-    reviewers_per_entry: int = 3
-    max_load: int = 6
-    min_load: int = 0
+    reviewers_per_entry: SmallCount = 3
+    max_load: SmallCount = 6
+    min_load: SmallCount = 0
     same_city_conflict: bool = True
     normalisation: Literal["none", "zscore"] = "none"
     criteria: list[CriterionIn]
@@ -208,12 +210,12 @@ class RoundOut(Schema):
 
 
 class EntryIn(Schema):
-    organization: int | None = None
+    organization: Id | None = None
     title: str
     authors: str
     summary: str
     keywords: str = ""
-    achievement: int | None = None
+    achievement: Id | None = None
 
 
 class EntryOut(Schema):
@@ -311,7 +313,7 @@ class ResultOut(Schema):
 
 
 class ObjectionIn(Schema):
-    entry: int | None = None
+    entry: Id | None = None
     name: str
     contact: str
     reasons: str

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.params import int_param
 from lianmeng.library.models import Achievement, Expert
 from lianmeng.membership.models import Organization
 
@@ -278,7 +279,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action in ("accept", "refuse"):
-                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), round=selection)
+                entry = get_object_or_404(
+                    Entry, pk=int_param(request.POST, "entry", default=0), round=selection
+                )
                 services.entry_transition(
                     entry=entry, action=action, note=request.POST.get("note", ""), actor=request.user
                 )
@@ -418,16 +421,22 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
                 n = services.assignment_invite(selection=selection, actor=request.user)
                 messages.success(request, _("已向专家发出 %(n)d 份评审邀请") % {"n": n})
             elif action == "remove":
-                a = get_object_or_404(selection.assignments, pk=request.POST.get("assignment"))
+                a = get_object_or_404(
+                    selection.assignments, pk=int_param(request.POST, "assignment", default=0)
+                )
                 services.assignment_remove(assignment=a, actor=request.user)
                 messages.success(request, _("已移除"))
             elif action == "add":
-                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), round=selection)
-                expert = get_object_or_404(Expert, pk=request.POST.get("expert") or 0)
+                entry_pk = int_param(request.POST, "entry", default=0)
+                expert_pk = int_param(request.POST, "expert", default=0)
+                entry = get_object_or_404(Entry, pk=entry_pk, round=selection)
+                expert = get_object_or_404(Expert, pk=expert_pk)
                 services.assignment_add(entry=entry, expert=expert, actor=request.user)
                 messages.success(request, _("已添加 %(name)s") % {"name": expert.name})
             elif action == "reopen":
-                review = selectors.review_get(viewer=request.user, pk=int(request.POST.get("review") or 0))
+                review = selectors.review_get(
+                    viewer=request.user, pk=int_param(request.POST, "review", default=0)
+                )
                 services.review_reopen(
                     review=review, reason=request.POST.get("reason", ""), actor=request.user
                 )
@@ -586,7 +595,9 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("异议已提交，秘书处将在公示期内答复"))
                     return redirect("research:result", pk=pk)
             elif action == "respond":
-                objection = get_object_or_404(Objection, pk=request.POST.get("objection"), round=selection)
+                objection = get_object_or_404(
+                    Objection, pk=int_param(request.POST, "objection", default=0), round=selection
+                )
                 rf = ObjectionResponseForm(request.POST)
                 rf.is_valid()
                 services.objection_respond(
@@ -598,7 +609,9 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("答复已保存"))
                 return redirect("research:result", pk=pk)
             elif action == "result":
-                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), round=selection)
+                entry = get_object_or_404(
+                    Entry, pk=int_param(request.POST, "entry", default=0), round=selection
+                )
                 services.entry_set_result(
                     entry=entry,
                     award=request.POST.get("award", ""),
