@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "lianmeng.core",
     "lianmeng.accounts",
     "lianmeng.membership",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lianmeng.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,6 +167,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:desk"
 LOGOUT_REDIRECT_URL = "core:home"
+
+
+def _otp_issuer(device: object) -> str:
+    """The name an authenticator app shows beside the code: the alliance's short name."""
+    from lianmeng.core.models import AllianceSettings
+
+    return str(AllianceSettings.current().short_name or "Lianmeng")
+
+
+# Two-factor sign-in (django-otp): TOTP devices and recovery codes, required for the secretariat and
+# administrators (lianmeng.accounts.middleware). One failed code doubles the wait before the next try.
+OTP_TOTP_ISSUER = _otp_issuer
+
 
 # Login lock-out: after LOGIN_MAX_FAILURES failures within LOGIN_LOCK_SECONDS, per user and per address.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

@@ -29,6 +29,47 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def totp_code(device: Any, *, fresh: bool = True) -> str:
+    """The code an authenticator app shows now for ``device`` (django-otp's own TOTP).
+
+    ``fresh`` forgets the last code used, so a test may sign the same user in twice within 30 s
+    (django-otp refuses a code from an already used time step)."""
+    from django_otp.oath import TOTP
+
+    if fresh:
+        type(device).objects.filter(pk=device.pk).update(last_t=-1)
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+def authenticator_for(user: Any) -> Any:
+    """The user's confirmed TOTP device, made (as if set up on the account page) when missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_second_factor(monkeypatch: Any) -> None:
+    """``Client.force_login`` stands for a completed sign-in: for accounts that need two-factor sign-in
+    (secretariat, administrators, anyone who enabled it) the session is marked as verified with a
+    device of theirs, as the code page does. Tests of the second step itself post to the login form."""
+    original = Client._login
+
+    def _login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        from lianmeng.accounts import two_factor
+
+        if two_factor.needs_verification(user):
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def cities(db: None) -> dict[str, Any]:
     """The seven cities of the seed, by Chinese name."""
@@ -162,13 +203,24 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 @pytest.fixture
 def login(live_server: Any) -> Callable[..., None]:
-    """Log a Playwright page in through the real login form."""
+    """Log a Playwright page in through the real login form, and the code page where the account
+    needs two-factor sign-in (its authenticator is set up first when it has none; the code is
+    computed from the device's key, as the phone app would)."""
 
     def _login(page: Any, username: str, password: str = "correct-horse-battery") -> None:
+        from lianmeng.accounts import two_factor
+        from lianmeng.accounts.models import User
+
+        user = User.objects.filter(username=username).first()
+        device = authenticator_for(user) if user and two_factor.needs_verification(user) else None
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("form button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if device is not None:
+            page.fill("#id_otp", totp_code(device))
+            page.click("form button[type=submit]")
+            page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
 
     return _login

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from lianmeng.core import audit
 
+from . import services
 from .models import ApiToken, RoleAssignment, User
 
 
@@ -26,6 +27,13 @@ class UserAdmin(DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         ("联盟", {"fields": ("display_name", "mobile")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Deactivating an account here revokes its API tokens, as services.user_deactivate does."""
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            audit.record(actor=request.user, action="user.deactivate", target=obj)
+            services.user_tokens_revoke_all(user=obj, actor=request.user, reason="deactivated")
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Role grants made in the admin are audited like those made by services."""
@@ -52,8 +60,8 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["key_prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "key_prefix", "key_hash", "created_at", "last_used_at"]
+    list_display = ["key_prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "key_prefix", "key_hash", "created_at", "expires_at", "last_used_at"]
     search_fields = ["user__username", "name"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

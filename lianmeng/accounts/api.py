@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from lianmeng.core.api_support import AUTH
 from lianmeng.core.types import AuthedRequest
@@ -20,6 +20,14 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = ""
+    otp: str = Field(
+        "", description="两步验证码：已启用两步验证的账号（秘书处、管理员必须）须提供 6 位验证码或一个恢复码"
+    )
+    expires_in_days: int | None = Field(
+        None,
+        description="有效天数（1–3650）；不填为长期有效",
+        json_schema_extra={"minimum": 1, "maximum": 3650},
+    )
 
 
 class TokenOut(Schema):
@@ -32,8 +40,14 @@ class TokenInfo(Schema):
     name: str
     key_prefix: str
     created_at: datetime
-    last_used_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="最近一次使用（每分钟至多记录一次）")
     revoked_at: datetime | None
+    active: bool = Field(description="现在是否可用（未吊销、未过期）")
+
+    @staticmethod
+    def resolve_active(obj: ApiToken) -> bool:
+        return obj.is_usable
 
 
 class MeOut(Schema):
@@ -51,6 +65,8 @@ def token_obtain(request: HttpRequest, payload: TokenIn) -> Status[Any]:
         password=payload.password,
         ip=throttle.client_ip(request),
         name=payload.name,
+        otp=payload.otp,
+        expires_in_days=payload.expires_in_days,
     )
     return Status(201, {"token": key, "id": token.pk})
 
@@ -71,7 +87,7 @@ def me(request: AuthedRequest) -> dict[str, Any]:
 
 @router.get("/auth/tokens", response=list[TokenInfo], auth=AUTH)
 def token_list(request: AuthedRequest) -> Any:
-    return ApiToken.objects.filter(user=request.user)
+    return ApiToken.objects.filter(user=request.user).select_related("user")
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None}, auth=AUTH)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -13,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.forms import BootstrapFormMixin
 
-from . import throttle
+from . import services, throttle
+from .models import User
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
@@ -39,10 +42,66 @@ class LianmengPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
 
 
 class LianmengSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
-    pass
+    """Django's reset form, with two changes.
+
+    - Accounts without a usable password yet (contacts created on admission) get the mail too:
+      the link is how they set their first password.
+    - The mail is sent by the worker, and its link is built from SITE_URL, never from the Host
+      header of the request (which an attacker chooses).
+    """
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        wanted = unicodedata.normalize("NFKC", email).casefold()
+        for user in User.objects.filter(email__iexact=email, is_active=True):
+            if unicodedata.normalize("NFKC", user.email or "").casefold() == wanted:
+                yield user
+
+    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.password_reset_mail(user.pk)
 
 
 class TokenForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(
         label=_("令牌名称"), max_length=80, required=False, help_text=_("例如：数据对接脚本")
+    )
+TOKEN_LIFETIMES = [
+    ("30", _("30 天")),
+    ("90", _("90 天")),
+    ("365", _("1 年")),
+    ("", _("长期有效")),
+]
+
+
+    expires_in_days = forms.TypedChoiceField(
+        label=_("有效期"),
+        choices=TOKEN_LIFETIMES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+    )
+
+
+class OtpForm(BootstrapFormMixin, forms.Form):
+    otp = forms.CharField(
+        label=_("验证码"),
+        max_length=24,
+        help_text=_("认证应用中显示的 6 位数字；手机不在身边时可输入一个恢复码"),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class OtpSetupForm(BootstrapFormMixin, forms.Form):
+    otp = forms.CharField(
+        label=_("认证应用中的 6 位验证码"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -118,6 +119,9 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} {scope}".strip()
 
 
+USE_RECORD_SECONDS = 60
+
+
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
@@ -130,8 +134,13 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     key_prefix = models.CharField(_("前缀"), max_length=12)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # A digest of the user's password hash when the token was issued: a password set by any path
+    # (reset, admin, `lianmeng changepassword`) changes the hash, and the token stops working.
+    # Blank for tokens made before this field existed (those are revoked explicitly on change).
+    password_stamp = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -149,11 +158,29 @@ class ApiToken(models.Model):
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
 
+    @staticmethod
+    def stamp_for(user: User) -> str:
+        return salted_hmac("lianmeng.accounts.ApiToken.password_stamp", user.password).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_usable(self) -> bool:
+        """Active and issued under the user's current password, for an active user."""
+        return self.is_active and self.user.is_active and self.matches_password(self.user)
+
+    def matches_password(self, user: User) -> bool:
+        return not self.password_stamp or constant_time_compare(self.password_stamp, self.stamp_for(user))
 
     def mark_used(self) -> None:
+        """Record the use at most once a minute (no write on every request)."""
         now = timezone.now()
-        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= USE_RECORD_SECONDS:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,67 +17,160 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
-from lianmeng.core.models import AllianceSettings
 
 from . import throttle
 from .models import ApiToken, Role, RoleAssignment, User
 
 
 def password_set_link(user: User) -> str:
+    """The one-time link to set a password, always on SITE_URL (never the request's Host)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
 
 
 def user_invite_mail(user_id: int) -> None:
-    """Welcome a new account with a link to set its password (same token as a password reset)."""
-    user = User.objects.get(pk=user_id)
-    if not user.email:
-        return
-    alliance = AllianceSettings.current()
-    send_mail(
-        _("【%(alliance)s】欢迎加入，请设置登录密码") % {"alliance": alliance.short_name},
-        _(
-            "%(name)s：\n\n您的账号已开通，用户名：%(username)s\n请通过以下链接设置密码（链接仅可使用一次）：\n%(link)s\n"
+    """Welcome a new account with a link to set its password (sent by the worker)."""
+    from . import tasks
+
+    tasks.user_invite_mail_send.enqueue(user_id)
+
+
+def password_reset_mail(user_id: int) -> None:
+    """Send the password reset link to a user (by the worker, not inside the request)."""
+    from . import tasks
+
+    tasks.password_reset_mail_send.enqueue(user_id)
+
+
+MAX_TOKEN_DAYS = 3650
+
+
+def token_issue(
+    *, user: User, actor: Any, name: str = "", expires_in_days: int | None = None, ip: str | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token for ``user``; returns (row, plain key). The key is never stored."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise ValidationError(
+            {
+                "expires_in_days": _("有效天数须在 1 到 %(max)s 之间（不填为长期有效）")
+                % {"max": MAX_TOKEN_DAYS}
+            }
         )
-        % {"name": user, "username": user.username, "link": password_set_link(user)},
-        None,
-        [user.email],
-    )
-
-
-def token_obtain(*, username: str, password: str, ip: str | None, name: str = "") -> tuple[ApiToken, str]:
-    """Exchange credentials for a new API token (lock-out applies). Returns (token row, plain key)."""
-    if throttle.is_locked(username, ip):
-        raise PermissionDenied(_("登录失败次数过多，账号已暂时锁定，请稍后再试"))
-    try:
-        user = authenticate(None, username=username, password=password)
-    except PermissionDenied:
-        user = None
-    if user is None:
-        # authenticate() without a request does not know the address; count it here.
-        throttle.record_failure(None, ip)
-        raise ValidationError({"password": _("用户名或密码不正确")})
-    if not user.is_active:
-        raise ValidationError({"username": _("该账号已停用")})
     key = ApiToken.new_key()
+    expires_at = timezone.now() + datetime.timedelta(days=expires_in_days) if expires_in_days else None
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:80], key_hash=ApiToken.hash_key(key), key_prefix=key[:10]
+            user=user,
+            name=name[:80],
+            key_hash=ApiToken.hash_key(key),
+            key_prefix=key[:10],
+            expires_at=expires_at,
+            password_stamp=ApiToken.stamp_for(user),
         )
-        audit.record(actor=user, action="token.create", target=token, ip=ip)
+        audit.record(
+            actor=actor,
+            action="token.create",
+            target=token,
+            ip=ip,
+            new={"expires_at": expires_at.isoformat() if expires_at else None},
+        )
     return token, key
 
 
+def token_obtain(
+    *,
+    username: str,
+    password: str,
+    ip: str | None,
+    name: str = "",
+    otp: str = "",
+    expires_in_days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Exchange credentials (and the second factor where enabled) for a new API token.
+
+    Lock-out applies. Returns (token row, plain key).
+    """
+    from . import two_factor
+
+    note = throttle.LoginNote()
+    user = authenticate(None, username=username, password=password, ip=ip, login_note=note)
+    if note.locked is not None:
+        raise note.locked  # 429 with Retry-After (lianmeng.api)
+    if user is None:
+        wrong = _("用户名或密码不正确")
+        raise ValidationError({"password": [wrong, note.locked_now.message] if note.locked_now else [wrong]})
+    if not user.is_active:
+        raise ValidationError({"username": _("该账号已停用")})
+    if two_factor.needs_verification(user):
+        if not two_factor.is_enabled(user):
+            raise ValidationError(
+                {"otp": _("此账号须使用两步验证：请先在网页登录，按提示设置认证应用，再申请令牌")}
+            )
+        if not (otp or "").strip():
+            raise ValidationError(
+                {"otp": _("此账号已启用两步验证：请在 otp 字段提供认证应用中的 6 位验证码或一个恢复码")}
+            )
+        if two_factor.verify(user, otp) is None:
+            raise ValidationError({"otp": _("两步验证码不正确或已使用过")})
+    return token_issue(user=user, actor=user, name=name, expires_in_days=expires_in_days, ip=ip)
+
+
 def token_user(key: str) -> User | None:
-    """The active user behind a bearer key, or None."""
+    """The active user behind a bearer key, or None (unknown, revoked, expired, or stale).
+
+    A token whose user has been deactivated or has changed password since it was issued (by any
+    path) is revoked here, so reactivating the account or restoring the hash does not revive it.
+    """
     if not key or not key.startswith(ApiToken.PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or not token.is_active or not token.user.is_active:
+    if token is None or not token.is_active:
+        return None
+    if not token.user.is_active or not token.matches_password(token.user):
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         return None
     token.mark_used()
     return token.user
+
+
+def user_tokens_revoke_all(*, user: User, actor: Any, reason: str) -> int:
+    """Revoke every live token of ``user`` (password changed or reset, account deactivated)."""
+    with transaction.atomic():
+        count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if count:
+            audit.record(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action="token.revoke_all",
+                target=user,
+                new={"reason": reason, "tokens": count},
+            )
+    return count
+
+
+def password_changed(*, user: User, actor: Any, reason: str) -> int:
+    """After any password change or reset: the user's API tokens stop working."""
+    audit.record(
+        actor=actor if getattr(actor, "pk", None) else None, action=f"user.password_{reason}", target=user
+    )
+    return user_tokens_revoke_all(user=user, actor=actor, reason=f"password_{reason}")
+
+
+def user_deactivate(*, user: User, actor: Any) -> User:
+    """Deactivate an account (administrators only): it can no longer sign in, its tokens are revoked."""
+    if not getattr(actor, "is_administrator", False):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+            audit.record(actor=actor, action="user.deactivate", target=locked)
+        user_tokens_revoke_all(user=locked, actor=actor, reason="deactivated")
+    user.is_active = False
+    return locked
 
 
 @transaction.atomic

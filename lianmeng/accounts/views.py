@@ -5,17 +5,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianmeng.core import audit
+from lianmeng.core.errors import apply_to_form
 from lianmeng.core.types import AuthedRequest
 
-from . import services
+from . import services, two_factor
 from .forms import (
     LianmengPasswordChangeForm,
     LianmengPasswordResetForm,
@@ -40,8 +40,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.user
-        audit.record(actor=user, action="user.password_change", target=user)
+        revoked = services.password_changed(user=user, actor=user, reason="change")
         messages.success(self.request, _("密码已修改"))
+        if revoked:
+            messages.info(
+                self.request, _("您的 %(count)s 个 API 令牌已随之吊销，请按需重新创建") % {"count": revoked}
+            )
         return response
 
 
@@ -66,6 +70,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_form.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, actor=form.user, reason="reset")
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/message.html"
@@ -77,21 +86,29 @@ def profile(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            key = ApiToken.new_key()
-            token = ApiToken.objects.create(
+        try:
+            _token, new_key = services.token_issue(
                 user=request.user,
+                actor=request.user,
                 name=form.cleaned_data["name"],
-                key_hash=ApiToken.hash_key(key),
-                key_prefix=key[:10],
+                expires_in_days=form.cleaned_data["expires_in_days"],
             )
-            audit.record(actor=request.user, action="token.create", target=token)
-        new_key = key
-        form = TokenForm()
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+        else:
+            form = TokenForm()
+    user = request.user
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "new_key": new_key, "tokens": request.user.api_tokens.all()},
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": user.api_tokens.select_related("user").all(),
+            "two_factor_enabled": two_factor.is_enabled(user),
+            "two_factor_required": two_factor.is_required(user),
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+        },
     )
 
 

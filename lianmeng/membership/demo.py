@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
+from lianmeng.accounts.two_factor import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET, demo_device
 from lianmeng.core.demo_support import DEMO_PASSWORD, make_uscc
 from lianmeng.core.models import City
 
@@ -367,6 +368,9 @@ def _account(username: str, name: str, role: str, scope: str | None) -> User:
     elif scope:
         organization = Organization.objects.get(name=scope)
     RoleAssignment.objects.get_or_create(user=user, role=role, organization=organization, city=city)
+    if role in (Role.ADMINISTRATOR, Role.SECRETARIAT):
+        # Two-factor sign-in is required for these roles: the published demo secret and recovery codes.
+        demo_device(user)
     return user
 
 
@@ -403,5 +407,9 @@ def load(*, accounts: bool = True) -> str:
         if status == ApplicationStatus.FORWARDED:
             ApplicationReview.objects.create(application=application, action=ApplicationReview.Action.FORWARD)
     return f"{len(MEMBERS)} organizations, {len(APPLICATIONS)} applications" + (
-        f", {len(DEMO_ACCOUNTS)} demo accounts" if accounts else ""
+        f", {len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}; demo-admin and"
+        f" demo-secretariat also ask for a code: recovery code {DEMO_RECOVERY_CODES[0]}, or the"
+        f" authenticator secret {DEMO_TOTP_SECRET}, see README)"
+        if accounts
+        else ""
     )

@@ -5,6 +5,7 @@ dialogs, selects that submit their form, the check-in page's script, ECharts and
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -285,3 +286,42 @@ def test_changed_pages_on_a_phone_and_a_desktop(
             assert width <= viewport["width"], f"{name} scrolls sideways on the {label} ({width}px)"
             page.screenshot(path=tmp_path / f"{name}-{label}.png", full_page=name != "api-docs")
     problems.assert_none()
+
+
+HTMX_PROBE = """<!doctype html><html><head><meta charset="utf-8">{config}
+<script src="/static/django_htmx/htmx-2.min.js"></script></head>
+<body><button id="load" hx-get="/about/" hx-select="h1" hx-target="#out" hx-indicator="#busy">load</button>
+<span id="busy" class="htmx-indicator">…</span><div id="out"></div>
+<button id="eval" hx-on:click="document.body.dataset.evaluated = 'yes'">eval</button></body></html>"""
+
+
+def test_htmx_runs_under_the_csp_without_eval(
+    browser: Browser, live_server: Any, cities: Any, contexts: list[BrowserContext]
+) -> None:
+    """htmx (shipped by django-htmx, {% htmx_script %}) swaps content under the site's CSP; with the
+    htmx-config of base.html it never evaluates code: hx-on is refused by htmx, not blocked as a CSP
+    violation, so templates must not use hx-on (use a static script)."""
+    from django.test import Client
+
+    csp = Client().get("/about/")["Content-Security-Policy"]
+    base = Client().get("/about/").content.decode()
+    config = re.search(r'<meta name="htmx-config"[^>]*>', base)
+    assert config is not None
+    problems = Problems()
+    page = open_page(browser, contexts, problems)
+    page.route(
+        f"{live_server.url}/htmx-probe/",
+        lambda route: route.fulfill(
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp},
+            body=HTMX_PROBE.format(config=config.group(0)),
+        ),
+    )
+    page.goto(f"{live_server.url}/htmx-probe/")
+    page.click("#load")
+    expect(page.locator("#out h1")).to_contain_text("联盟概况")
+    page.click("#eval")
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.body.dataset.evaluated") is None
+    # htmx itself refuses hx-on (its own error event), so the browser never sees an eval to block.
+    assert len(problems.seen) == 1 and "htmx:evalDisallowedError" in problems.seen[0], problems.seen

@@ -89,7 +89,8 @@ def test_only_the_check_in_page_may_use_the_camera(make_user: Any, make_org: Any
 
 
 def test_no_template_has_inline_script_or_event_handler() -> None:
-    """The CSP blocks both; a new one would silently stop working in the browser."""
+    """The CSP blocks them (and htmx is configured to refuse hx-on); a new one would silently stop
+    working in the browser."""
     offenders = []
     for template in PACKAGE.glob("*/templates/**/*.html"):
         text = template.read_text(encoding="utf-8")
@@ -99,6 +100,8 @@ def test_no_template_has_inline_script_or_event_handler() -> None:
                 offenders.append(f"{template.relative_to(PACKAGE)}: inline <script>")
         for match in INLINE_HANDLER.finditer(text):
             offenders.append(f"{template.relative_to(PACKAGE)}: {match.group(0)[:80]}")
+        if "hx-on" in text or "javascript:" in text:
+            offenders.append(f"{template.relative_to(PACKAGE)}: hx-on or javascript: URL")
     assert offenders == []
 
 

@@ -1,0 +1,106 @@
+"""`lianmeng serve` refuses to start with DEBUG off while accounts carry the published demo credentials."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from lianmeng.accounts.models import Role, User
+from lianmeng.core.demo_support import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def no_gunicorn(monkeypatch: Any) -> list[list[str]]:
+    """Record instead of replacing the test process with gunicorn (and skip collectstatic)."""
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(list(argv)))
+    import lianmeng.core.management.commands.serve as serve
+
+    real = serve.call_command
+    monkeypatch.setattr(
+        serve,
+        "call_command",
+        lambda name, *a, **kw: None if name == "collectstatic" else real(name, *a, **kw),
+    )
+    return started
+
+
+@pytest.fixture
+def demo_accounts(settings: Any) -> None:
+    settings.DEBUG = False
+    call_command("demo", skip_migrate=True, allow_demo_accounts=True, stdout=io.StringIO())
+
+
+@override_settings(DEBUG=False)
+def test_serve_refuses_demo_accounts_and_says_how_to_fix(demo_accounts: None, no_gunicorn: list) -> None:
+    with pytest.raises(CommandError) as refused:
+        call_command("serve")
+    message = str(refused.value)
+    for name in ("demo-admin", "demo-secretariat", "demo-member"):
+        assert name in message
+    assert "lianmeng changepassword <name>" in message and "--allow-demo-accounts" in message
+    assert no_gunicorn == []
+
+
+@override_settings(DEBUG=False)
+def test_serve_exits_non_zero_from_the_command_line(
+    demo_accounts: None, no_gunicorn: list, capsys: Any
+) -> None:
+    from lianmeng.core.management.commands.serve import Command
+
+    with pytest.raises(SystemExit) as exited:
+        Command().run_from_argv(["lianmeng", "serve"])
+    assert exited.value.code != 0
+    assert "demo-admin" in capsys.readouterr().err
+    assert no_gunicorn == []
+
+
+@override_settings(DEBUG=False)
+def test_serve_starts_once_every_demo_credential_is_gone(demo_accounts: None, no_gunicorn: list) -> None:
+    for user in User.objects.filter(username__startswith="demo-"):
+        if user.username in ("demo-admin", "demo-secretariat"):
+            user.set_password("a-real-password-2026")
+            user.save()
+        else:
+            user.is_active = False
+            user.save()
+    with pytest.raises(CommandError) as refused:
+        call_command("serve")
+    # The published authenticator secret is still on the two privileged accounts.
+    assert "two-factor secret" in str(refused.value)
+    assert "demo-admin" in str(refused.value) and "demo-member" not in str(refused.value)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user__username__in=["demo-admin", "demo-secretariat"]).delete()
+    call_command("serve", stdout=io.StringIO())
+    assert no_gunicorn and "gunicorn" in no_gunicorn[0]
+
+
+@override_settings(DEBUG=False)
+def test_demo_password_on_a_privileged_account_not_named_demo_is_caught(
+    make_user: Any, no_gunicorn: list
+) -> None:
+    make_user(Role.SECRETARIAT, username="wang", password=DEMO_PASSWORD)
+    make_user(Role.MEMBER_CONTACT, username="plain")
+    with pytest.raises(CommandError, match="wang"):
+        call_command("serve")
+
+
+@override_settings(DEBUG=False)
+def test_allow_demo_accounts_starts_anyway(demo_accounts: None, no_gunicorn: list) -> None:
+    call_command("serve", allow_demo_accounts=True, stdout=io.StringIO())
+    assert len(no_gunicorn) == 1
+
+
+def test_debug_server_does_not_check(settings: Any, no_gunicorn: list) -> None:
+    settings.DEBUG = True
+    User.objects.create_user(username="demo-x", password=DEMO_PASSWORD)
+    call_command("serve", stdout=io.StringIO())
+    assert len(no_gunicorn) == 1
