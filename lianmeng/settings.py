@@ -180,7 +180,6 @@ def _otp_issuer(device: object) -> str:
 # administrators (lianmeng.accounts.middleware). One failed code doubles the wait before the next try.
 OTP_TOTP_ISSUER = _otp_issuer
 
-
 # Login lock-out: after LOGIN_MAX_FAILURES failures within LOGIN_LOCK_SECONDS, per user and per address.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
