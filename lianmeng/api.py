@@ -14,9 +14,10 @@ from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaValidationError
 
+from lianmeng.accounts import throttle
 from lianmeng.core.api_docs import LocalSwagger
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.discovery import app_modules
@@ -38,6 +39,7 @@ api = NinjaAPI(
     "错误以 application/problem+json（RFC 9457）返回，errors 中列出出错的字段。",
     urls_namespace="api",
     docs=LocalSwagger(),
+    throttle=throttle.api_throttles(),  # per token and per address, shared by every app process
 )
 
 
@@ -67,6 +69,16 @@ def _schema_validation(request: HttpRequest, exc: SchemaValidationError) -> Http
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     detail = str(exc) if str(exc) else _("您没有执行此操作的权限")
     return problem(403, _("禁止访问"), detail)
+
+
+@api.exception_handler(throttle.LoginLocked)
+def _login_locked(request: HttpRequest, exc: throttle.LoginLocked) -> HttpResponse:
+    return throttle.login_locked_problem(exc)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return throttle.throttled_problem(exc.wait)
 
 
 @api.exception_handler(AuthenticationError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -136,18 +137,24 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory by default, Redis when REDIS_URL is set (shared rate limits across processes).
+# Cache: local memory by default, Redis when REDIS_URL is set. Lock-out and rate-limit counters are not
+# in the cache: lianmeng.core.counters keeps them in the database (shared by every app process) or, when
+# REDIS_URL is set, in Redis (RATE_LIMIT_STORE overrides: "database" or "redis").
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "lianmeng")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lianmeng"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "redis" if REDIS_URL else "database")
+if RATE_LIMIT_STORE not in {"database", "redis"} or (RATE_LIMIT_STORE == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured('RATE_LIMIT_STORE must be "database" or "redis" (the latter needs REDIS_URL).')
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["lianmeng.accounts.backends.ThrottledModelBackend"]
@@ -180,9 +187,25 @@ def _otp_issuer(device: object) -> str:
 # administrators (lianmeng.accounts.middleware). One failed code doubles the wait before the next try.
 OTP_TOTP_ISSUER = _otp_issuer
 
-# Login lock-out: after LOGIN_MAX_FAILURES failures within LOGIN_LOCK_SECONDS, per user and per address.
+# Sign-in lock-out and API rate limits (lianmeng.accounts.throttle; docs/security.md, "Sign-in: lock-out,
+# trusted proxies and API rate limits"). Per account: the LOGIN_MAX_FAILURES-th consecutive failure locks
+# it for LOGIN_LOCK_BASE_SECONDS, each further failure doubles that, up to LOGIN_LOCK_SECONDS. Per client
+# address, much wider: LOGIN_MAX_FAILURES_PER_ADDRESS failures within LOGIN_ADDRESS_WINDOW_SECONDS.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCK_BASE_SECONDS = int(os.environ.get("LOGIN_LOCK_BASE_SECONDS", "60"))
 LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
+LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "900"))
+# API requests a minute per bearer token (or signed-in browser session) and per client address; 0 = no limit.
+API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "600"))
+API_RATE_PER_ADDRESS_PER_MINUTE = int(os.environ.get("API_RATE_PER_ADDRESS_PER_MINUTE", "1200"))
+# Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; nobody else's is.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _exc
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -23,14 +24,26 @@ class LoginForm(BootstrapFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码不正确。连续失败多次后账号会被暂时锁定。"),
-        "locked": _("登录失败次数过多，已暂时锁定，请 15 分钟后再试或联系秘书处"),
     }
 
     def clean(self) -> dict[str, Any]:
+        """Django's check, plus why a sign-in was refused (lock-out) and when to try again."""
         username = self.cleaned_data.get("username")
-        if throttle.is_locked(username, throttle.client_ip(self.request)):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            note = throttle.LoginNote()
+            self.user_cache = authenticate(
+                self.request, username=username, password=password, login_note=note
+            )
+            if note.locked is not None:
+                raise forms.ValidationError(note.locked.message, code="locked")
+            if self.user_cache is None:
+                errors = [self.get_invalid_login_error()]
+                if note.locked_now is not None:
+                    errors.append(forms.ValidationError(note.locked_now.message, code="locked"))
+                raise forms.ValidationError(errors)
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class LianmengPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):

@@ -143,5 +143,23 @@ class ScheduleRun(models.Model):
         return self.name
 
 
+class RateCounter(models.Model):
+    """A counter shared by every app process (sign-in lock-out, API rate limits; see core.counters).
+
+    Written only with single atomic SQL statements; a row past ``expires`` (Unix time) counts as absent.
+    """
+
+    key = models.CharField(_("键"), max_length=120, primary_key=True)
+    count = models.BigIntegerField(_("计数"), default=0)
+    expires = models.FloatField(_("到期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数器")
+        verbose_name_plural = _("限流计数器")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 def model_label(obj: Any) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.core import mail
-from django.test import Client, override_settings
+from django.test import Client
 
 from lianmeng.accounts.models import ApiToken, Role, User
 from tests.conftest import authenticator_for, totp_code
@@ -60,33 +60,6 @@ def test_wrong_password_is_a_problem_naming_the_field(make_user: Any) -> None:
     response = obtain(Client(), "zhang", "wrong")
     assert response.status_code == 422
     assert "password" in response.json()["errors"]
-
-
-@override_settings(LOGIN_MAX_FAILURES=3)
-def test_lock_out_per_user_then_per_address(make_user: Any) -> None:
-    make_user(username="zhao")
-    make_user(username="qian")
-    client = Client()
-    for _ in range(3):
-        assert obtain(client, "zhao", "wrong", ip="10.0.0.2").status_code == 422
-    # The right password no longer helps for this user, from any address.
-    locked = obtain(client, "zhao", "correct-horse-battery", ip="10.9.9.9")
-    assert locked.status_code == 403
-    assert "锁定" in locked.json()["detail"]
-    # The address that failed three times is locked for other users too.
-    assert obtain(client, "qian", "correct-horse-battery", ip="10.0.0.2").status_code == 403
-    assert obtain(client, "qian", "correct-horse-battery", ip="10.0.0.3").status_code == 201
-
-
-@override_settings(LOGIN_MAX_FAILURES=2)
-def test_login_page_says_the_account_is_locked(make_user: Any) -> None:
-    make_user(username="sun")
-    client = Client()
-    for _ in range(2):
-        client.post("/accounts/login/", {"username": "sun", "password": "nope"})
-    page = client.post("/accounts/login/", {"username": "sun", "password": "correct-horse-battery"})
-    assert "已暂时锁定" in page.content.decode()
-    assert "_auth_user_id" not in client.session
 
 
 def test_login_logout_and_desk(make_user: Any) -> None:
