@@ -50,7 +50,8 @@ class PersonalModel:
     reindex: str = ""  # dotted path of the function that refreshes derived search columns
     derived: tuple[str, ...] = ()  # search columns computed from the personal fields (refreshed by reindex)
     files: tuple[str, ...] = ()  # file fields included in the person's download (their uploads)
-    not_exported: tuple[str, ...] = ()  # left out of the download (they may hold other people's data)
+    not_exported: tuple[str, ...] = ()  # left out of the download (secrets, or other people's data)
+    optional: bool = False  # a model of a third-party app that may not be installed
     note: str = ""
 
 
@@ -74,6 +75,17 @@ PERSONAL: tuple[PersonalModel, ...] = (
     ),
     PersonalModel("accounts.RoleAssignment", users=("user",), delete_rows=True, note="access rights"),
     PersonalModel("accounts.ApiToken", users=("user",), note="revoked on erasure (accounts.services)"),
+    PersonalModel(
+        "otp_totp.TOTPDevice",
+        users=("user",),
+        delete_rows=True,
+        not_exported=("key",),
+        optional=True,
+        note="two-factor authenticator (a credential)",
+    ),
+    PersonalModel(
+        "otp_static.StaticDevice", users=("user",), delete_rows=True, optional=True, note="recovery codes"
+    ),
     PersonalModel(
         "membership.MembershipApplication",
         fields={"contact_name": PSEUDONYM, "contact_mobile": BLANK, "contact_email": BLANK, "letter": FILE},
@@ -242,8 +254,20 @@ USER_REFERENCES: Mapping[str, str] = {
 }
 
 
-def by_model() -> dict[str, PersonalModel]:
-    return {entry.model: entry for entry in PERSONAL}
+def installed() -> tuple[PersonalModel, ...]:
+    """The registered models whose app is installed (third-party ones are optional)."""
+    from django.apps import apps
+
+    out = []
+    for entry in PERSONAL:
+        try:
+            apps.get_model(entry.model)
+        except LookupError:
+            if entry.optional:
+                continue
+            raise
+        out.append(entry)
+    return tuple(out)
 
 
 def personal_field_names() -> set[str]:

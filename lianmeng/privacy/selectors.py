@@ -29,7 +29,7 @@ from lianmeng.accounts.models import User
 from lianmeng.library.models import split_keywords
 
 from . import policies
-from .registry import FILE, NAME_IN_LIST, PERSONAL, PSEUDONYM, PersonalModel
+from .registry import FILE, NAME_IN_LIST, PSEUDONYM, PersonalModel, installed
 
 SUBJECT_RE = re.compile(r"^(user|mobile|email):(.{1,254})$")
 
@@ -193,7 +193,7 @@ def _is_own(entry: PersonalModel, row: models.Model, subject: Subject) -> bool:
 def collect(subject: Subject, *, with_names: bool = True) -> list[Match]:
     """Every registered row linked to the subject, model by model (the audit log's extra rows aside)."""
     out: list[Match] = []
-    for entry in PERSONAL:
+    for entry in installed():
         model = apps.get_model(entry.model)
         manager = model._default_manager
         match = Match(entry=entry)
@@ -251,7 +251,7 @@ def find_people(*, viewer: Any, q: str, limit: int = 20) -> list[Candidate]:
         detail = " · ".join(v for v in (user.get_username(), _mask_mobile(user.mobile), user.email) if v)
         out.append(Candidate(key, str(user), detail, True))
     account_mobiles = set(User.objects.exclude(mobile="").values_list("mobile", flat=True))
-    for entry in PERSONAL:
+    for entry in installed():
         if entry.model == "accounts.User" or not (entry.mobiles or entry.emails):
             continue
         model = apps.get_model(entry.model)

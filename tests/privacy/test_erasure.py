@@ -18,7 +18,7 @@ from lianmeng.core.models import AuditEntry
 from lianmeng.governance.models import Vote
 from lianmeng.privacy import selectors, services
 from lianmeng.privacy.models import Erasure
-from lianmeng.privacy.registry import PERSONAL, REDACTED
+from lianmeng.privacy.registry import REDACTED, installed
 
 from .conftest import CHEN_ID_NUMBER, CHEN_MOBILE, COLLEAGUE_MOBILE, PASSER_MOBILE, ZHOU_MOBILE, World
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def _registered_text_fields() -> list[tuple[type[models.Model], str]]:
     out = []
-    for entry in PERSONAL:
+    for entry in installed():
         model = apps.get_model(entry.model)
         names = {
             *entry.fields,
@@ -62,6 +62,11 @@ def test_erasure_removes_every_registered_personal_value(
 ) -> None:
     member = world.member
     api(member)  # a live API token
+    two_factor = apps.is_installed("django_otp.plugins.otp_totp")
+    if two_factor:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=member, name="authenticator", confirmed=True)
     old_values = ["陈园区", CHEN_MOBILE, member.email, CHEN_ID_NUMBER]
     for value in old_values:
         assert _found_anywhere(value), value  # the world really holds them
@@ -84,6 +89,8 @@ def test_erasure_removes_every_registered_personal_value(
     assert not member.is_active and not member.has_usable_password()
     assert not RoleAssignment.objects.filter(user=member).exists()
     assert not ApiToken.objects.filter(user=member, revoked_at__isnull=True).exists()
+    if two_factor:
+        assert not TOTPDevice.objects.filter(user=member).exists()
     own = Registration.objects.get(pk=world.own_registration.pk)
     assert (own.name, own.email, own.role) == (erasure.pseudonym, "", "")
     expert = type(world.expert).objects.get(pk=world.expert.pk)
