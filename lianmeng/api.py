@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from lianmeng.accounts import throttle
 from lianmeng.core.api_docs import LocalSwagger
+from lianmeng.core.api_parser import CleaningParser
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.discovery import app_modules
 from lianmeng.core.errors import (
@@ -38,6 +39,7 @@ api = NinjaAPI(
     description="联盟平台 API。认证：POST /api/v1/auth/token 取得令牌，之后发送 Authorization: Bearer <token>。"
     "错误以 application/problem+json（RFC 9457）返回，errors 中列出出错的字段。",
     urls_namespace="api",
+    parser=CleaningParser(),  # no control characters in any text sent to the API
     docs=LocalSwagger(),
     throttle=throttle.api_throttles(),  # per token and per address, shared by every app process
 )

@@ -3,7 +3,8 @@
 The import template's columns equal the export's. An import is checked row by row first (the dry run
 lists every bad row with its row number, column and reason); a real run saves all rows in one
 transaction or none. Exports mask personal data for viewers who may not see it (PIPL) and write CSV
-as UTF-8 with a BOM so that Excel opens Chinese correctly.
+as UTF-8 with a BOM so that Excel opens Chinese correctly. Every cell goes through
+``lianmeng.core.exports.safe_cell`` (no formula from user text, no character xlsx cannot hold).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianmeng.core import audit
+from lianmeng.core.cleaning import strip_controls
+from lianmeng.core.exports import csv_bytes, safe_cell, safe_row, unescape_cell
 from lianmeng.core.models import City
 from lianmeng.core.validators import clean_uscc
 from lianmeng.membership import services as membership_services
@@ -233,25 +236,21 @@ def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
 
             header = []
             for value in row:
-                cell = WriteOnlyCell(ws, value=value)
+                cell = WriteOnlyCell(ws, value=safe_cell(value))
                 cell.font = Font(bold=True)
                 header.append(cell)
             ws.append(header)
             first = False
         else:
-            ws.append(row)
+            ws.append(safe_row(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
 def to_csv(rows: Iterable[list[Any]]) -> bytes:
-    """UTF-8 with BOM: Excel on Windows opens Chinese correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow(row)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """UTF-8 with BOM: Excel on Windows opens Chinese correctly. Cells as ``to_xlsx`` writes them."""
+    return csv_bytes(rows)
 
 
 def template_rows(kind: str) -> list[list[Any]]:
@@ -297,7 +296,7 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
         except Exception as exc:
             raise ValidationError({"file": _("无法读取该 Excel 文件，请使用下载的模板（.xlsx）")}) from exc
         ws = wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [[_imported(v) for v in r] for r in ws.iter_rows(values_only=True)]
         wb.close()
         return rows
     for encoding in ("utf-8-sig", "gb18030"):
@@ -308,7 +307,14 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
             continue
     else:
         raise ValidationError({"file": _("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 xlsx")})
-    return list(csv.reader(io.StringIO(text)))
+    return [[_imported(v) for v in r] for r in csv.reader(io.StringIO(text))]
+
+
+def _imported(value: Any) -> Any:
+    """A cell as the services should see it: without the apostrophe an export put before formula-like
+    text, and without control characters (the services clean text too; this keeps the row readable)."""
+    value = unescape_cell(value)
+    return strip_controls(value) if isinstance(value, str) else value
 
 
 def _rows_as_dicts(

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit, concurrency
+from lianmeng.core.cleaning import text_value
 from lianmeng.core.models import City
 from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationStatus
@@ -161,14 +162,7 @@ def resource_clean(
         ("contact_name", _("联系人"), 60, True),
     ):
         if given(name):
-            value = str(data.get(name) or "").strip()
-            if required and not value:
-                errors.setdefault(name, []).append(_("请填写%(label)s") % {"label": label})
-            elif len(value) > max_length:
-                errors.setdefault(name, []).append(
-                    _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length}
-                )
-            out[name] = value
+            out[name] = text_value(data, name, label, errors, required=required, max_length=max_length)
     if given("contact_phone"):
         phone = re.sub(r"\s+", "", str(data.get("contact_phone") or ""))
         if phone and not _PHONE_RE.match(phone):

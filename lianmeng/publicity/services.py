@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit, concurrency
+from lianmeng.core.cleaning import text_value
 from lianmeng.core.search import search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
@@ -110,14 +111,7 @@ def article_clean(data: dict[str, Any], *, instance: Article | None = None) -> d
         ("outlet", _("媒体名称"), 80, False),
     ):
         if given(name):
-            value = str(data.get(name) or "").strip()
-            if required and not value:
-                errors.setdefault(name, []).append(_("请填写%(label)s") % {"label": label})
-            elif len(value) > max_length:
-                errors.setdefault(name, []).append(
-                    _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length}
-                )
-            out[name] = value
+            out[name] = text_value(data, name, label, errors, required=required, max_length=max_length)
     if given("body"):
         body = sanitize_body(str(data.get("body") or ""))
         if not plain_text(body) and "<img" not in body:

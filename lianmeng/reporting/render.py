@@ -14,6 +14,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from lianmeng.core.cleaning import strip_controls
+from lianmeng.core.exports import safe_cell
 from lianmeng.core.templatetags.lianmeng import date_cn
 
 from .annual import DATE, INT, MONEY, AnnualReport
@@ -93,10 +95,10 @@ def report_xlsx(report: AnnualReport) -> bytes:
         row_no = 1
         frozen = False
         for table in section.tables:
-            ws.cell(row=row_no, column=1, value=table.title).font = title_font
+            ws.cell(row=row_no, column=1, value=safe_cell(table.title)).font = title_font
             row_no += 1
             for col, (label, _kind) in enumerate(table.columns, start=1):
-                cell = ws.cell(row=row_no, column=col, value=label)
+                cell = ws.cell(row=row_no, column=col, value=safe_cell(label))
                 cell.font, cell.fill = header_font, header_fill
                 cell.alignment = Alignment(horizontal="center", vertical="center")
                 widths[col] = max(widths.get(col, 0), _width(label))
@@ -114,21 +116,21 @@ def report_xlsx(report: AnnualReport) -> bytes:
                     widths[col] = max(widths.get(col, 0), _width(display_cell(value, kind)))
                 row_no += 1
             if not table.rows:
-                ws.cell(row=row_no, column=1, value=table.empty_text or _("无"))
+                ws.cell(row=row_no, column=1, value=safe_cell(table.empty_text or _("无")))
                 row_no += 1
             row_no += 1
         for col, width in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
-    wb.properties.title = _("%(name)s %(year)s 年度报告") % {
-        "name": report.alliance.name,
-        "year": report.year,
-    }
+    wb.properties.title = strip_controls(
+        _("%(name)s %(year)s 年度报告") % {"name": report.alliance.name, "year": report.year}
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
 def _excel_value(value: Any, kind: str) -> Any:
+    """Numbers and dates as such; text through ``safe_cell`` (no formula from user text)."""
     if value is None or value == "":
         return None
     if kind == MONEY:
@@ -137,7 +139,7 @@ def _excel_value(value: Any, kind: str) -> Any:
         return int(value)
     if kind == DATE and isinstance(value, datetime.date):
         return value
-    return str(value)
+    return safe_cell(str(value))
 
 
 def _width(text: str) -> int:
@@ -146,7 +148,7 @@ def _width(text: str) -> int:
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in strip_controls(name))[:31]
     candidate, n = clean, 2
     while candidate in used:
         candidate = f"{clean[:28]}_{n}"

@@ -13,6 +13,7 @@ from django.core.validators import EmailValidator
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from lianmeng.core.cleaning import LONG_TEXT, clean_text
 from lianmeng.core.models import City
 from lianmeng.core.validators import clean_mobile
 
@@ -36,9 +37,19 @@ class Cleaner:
     def raw(self, field: str) -> Any:
         return self.data.get(field)
 
-    def text(self, field: str, label: StrOrPromise, *, required: bool = False, max_length: int = 200) -> str:
-        value = self.data.get(field)
-        value = "" if value is None else str(value).strip()
+    def text(
+        self,
+        field: str,
+        label: StrOrPromise,
+        *,
+        required: bool = False,
+        max_length: int = 200,
+        multiline: bool | None = None,
+    ) -> str:
+        """Cleaned by ``clean_text`` (multi-line when more than ``LONG_TEXT`` characters are allowed)."""
+        if multiline is None:
+            multiline = max_length > LONG_TEXT
+        value = clean_text(self.data.get(field), multiline=multiline)
         if required and not value:
             self.add(field, _("请填写%(label)s") % {"label": label})
         elif len(value) > max_length:

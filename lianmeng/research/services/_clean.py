@@ -10,13 +10,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lianmeng.core.cleaning import LONG_TEXT, clean_text
+
 
 def split_names(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [v.strip() for v in re.split(r"[,，、;；\n]+", str(value)) if v.strip()]
+        return [clean_text(v) for v in value if clean_text(v)]
+    return [clean_text(v) for v in re.split(r"[,，、;；\n]+", str(value)) if clean_text(v)]
 
 
 class Cleaner:
@@ -27,9 +29,19 @@ class Cleaner:
     def add(self, field: str, message: str) -> None:
         self.errors.setdefault(field, []).append(message)
 
-    def text(self, field: str, label: str, *, required: bool = False, max_length: int = 200) -> str:
-        value = self.data.get(field)
-        value = "" if value is None else str(value).strip()
+    def text(
+        self,
+        field: str,
+        label: str,
+        *,
+        required: bool = False,
+        max_length: int = 200,
+        multiline: bool | None = None,
+    ) -> str:
+        """Cleaned by ``clean_text`` (multi-line when more than ``LONG_TEXT`` characters are allowed)."""
+        if multiline is None:
+            multiline = max_length > LONG_TEXT
+        value = clean_text(self.data.get(field), multiline=multiline)
         if required and not value:
             self.add(field, _("请填写%(label)s") % {"label": label})
         elif len(value) > max_length:

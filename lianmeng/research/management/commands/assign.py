@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from lianmeng.core.exports import SafeCsvWriter
 from lianmeng.research import solver
 
 SCALE = 1_000_000
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         except solver.NoValidAssignment as exc:
             raise CommandError("no valid assignment: " + "; ".join(exc.reasons)) from exc
         with Path(options["out"]).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = SafeCsvWriter(handle)  # labels come from the input files: no formula in the output
             for e, x in result.pairs:
                 writer.writerow([entries[e], experts[x]])
         worst = entries[result.worst_entry] if result.worst_entry is not None else ""
