@@ -140,8 +140,9 @@ def subject_from_key(key: str) -> Subject:
             if row.pk not in match.own:
                 continue
             for name, how in match.entry.fields.items():
-                if how == PSEUDONYM and getattr(row, name, ""):
-                    names.add(getattr(row, name))
+                value = getattr(row, name, None)
+                if how == PSEUDONYM and value:
+                    names.add(str(value))
     subject.names = frozenset(names)
     if not any(m.rows for m in collect(subject)):
         raise Http404
@@ -322,7 +323,9 @@ def preview(subject: Subject, matches: list[Match] | None = None) -> list[Previe
                 model=match.entry.model,
                 label=str(model._meta.verbose_name),
                 rows=len(match.rows) if match.entry.delete_rows else len(touched),
-                fields=[str(model._meta.get_field(n).verbose_name) for n in match.entry.fields],
+                fields=[
+                    str(getattr(model._meta.get_field(n), "verbose_name", n)) for n in match.entry.fields
+                ],
                 files=files,
                 deleted=match.entry.delete_rows,
             )
