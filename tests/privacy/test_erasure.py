@@ -274,3 +274,15 @@ def test_api_preview_and_erase(world: World, secretariat: Any, api: Any) -> None
     assert listed[0]["id"] == done.json()["id"]
     # The erased person can no longer use the API.
     assert client.get("/api/v1/privacy/people", {"q": "陈园区"}).json() == []
+
+
+def test_desk_shows_the_secretariat_where_to_erase(world: World, secretariat: Any) -> None:
+    from django.test import Client
+
+    desk = Client()
+    desk.force_login(secretariat)
+    page = desk.get("/desk/").content.decode()
+    assert "个人信息保护" in page and "/privacy/erasures/" in page
+    member = Client()
+    member.force_login(world.member)
+    assert "/privacy/erasures/" not in member.get("/desk/").content.decode()
