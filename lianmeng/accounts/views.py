@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lianmeng.core.errors import apply_to_form
 from lianmeng.core.types import AuthedRequest
 
-from . import services, two_factor
+from . import services, throttle, two_factor
 from .forms import (
     LianmengPasswordChangeForm,
     LianmengPasswordResetForm,
@@ -73,6 +73,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(user=form.user, actor=form.user, reason="reset")
+        throttle.unlock(form.user.get_username())  # the mailbox proved who it is: no waiting for the lock
         return response
 
 

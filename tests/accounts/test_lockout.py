@@ -243,3 +243,20 @@ def test_trusted_proxies_setting_rejects_a_typo() -> None:
         [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
     )
     assert run.returncode != 0 and "TRUSTED_PROXIES: '10.0.0.300'" in run.stderr
+
+
+@override_settings(LOGIN_MAX_FAILURES=2)
+def test_a_password_reset_by_mail_lifts_the_lock(make_user: Any) -> None:
+    from lianmeng.accounts.services import password_set_link
+
+    user = make_user(username="feng")
+    for _ in range(2):
+        obtain("feng", "nope")
+    assert obtain("feng", PASSWORD).status_code == 429
+    client = Client()
+    path = "/" + password_set_link(user).split("://", 1)[1].split("/", 1)[1]
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    new = "blue-sea-talent-2026"
+    assert client.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
+    assert obtain("feng", new).status_code == 201
