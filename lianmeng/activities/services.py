@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import add_error, text_value
+from lianmeng.core.files import stored_name
 from lianmeng.core.validators import clean_mobile, clean_upload
 from lianmeng.membership.models import Organization, OrganizationStatus
 
@@ -490,7 +491,7 @@ def event_photo_add(*, event: Event, image: UploadedFile, caption: str = "", act
     if len(caption) > 200:
         raise ValidationError({"caption": _("照片说明不能超过 200 个字")})
     photo = EventPhoto(event=event, content_type=content_type, caption=caption, uploaded_by=_user(actor))
-    photo.image.save(image.name or "photo", image, save=False)
+    photo.image.save(stored_name(content_type), image, save=False)
     photo.save()
     audit.record(
         actor=actor, action="event.photo", target=event, new={"photo": photo.image.name, "caption": caption}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.files import file_response
 from lianmeng.core.models import City
 from lianmeng.core.security import permissions_policy
 from lianmeng.core.types import AuthedRequest
@@ -332,7 +333,7 @@ def event_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
     if not policies.can_view_event(request.user, photo.event):
         raise Http404
-    return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    return file_response(photo.image, name=f"event-{photo.event_id}-photo-{photo.pk}", inline_image=True)
 
 
 def event_register(request: HttpRequest, pk: int) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import filetype
 from django.core.exceptions import ValidationError
@@ -39,6 +40,25 @@ def clean_mobile(value: str, field: str = "mobile") -> str:
 
 
 PDF_OR_IMAGE = ("application/pdf", "image/jpeg", "image/png")
+HEAD_BYTES = 8192  # what the type is detected from
+
+
+def detect_type(file: Any) -> str:
+    """The MIME type of ``file`` (an open file or upload) by its content, or "" when unknown.
+    The position is left at the start."""
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    kind = filetype.guess(bytes(head))
+    return str(kind.mime) if kind else ""
+
+
+def type_extension(mime: str) -> str:
+    """The file name extension of a detected type ("pdf", "jpg", "docx"), "bin" when unknown."""
+    if not mime or mime == "application/octet-stream":  # filetype calls some fonts that too
+        return "bin"
+    kind = filetype.get_type(mime=mime)
+    return str(kind.extension) if kind else "bin"
 
 
 def clean_upload(
@@ -48,7 +68,10 @@ def clean_upload(
     allowed: Iterable[str] = PDF_OR_IMAGE,
     max_bytes: int = 10 * 1024 * 1024,
 ) -> str:
-    """Check an upload's size and real type (by content, not by name). Returns the MIME type."""
+    """Check an upload's size and real type (by content, not by name). Returns the MIME type.
+
+    Store the file under ``lianmeng.core.files.stored_name(mime)`` (the detected type's extension,
+    never the client's) and serve it with ``lianmeng.core.files.file_response``."""
     allowed = tuple(allowed)
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
@@ -57,11 +80,7 @@ def clean_upload(
                 % {"max": filesizeformat(max_bytes), "size": filesizeformat(upload.size)}
             }
         )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    mime = kind.mime if kind else ""
+    mime = detect_type(upload)
     if mime not in allowed:
         names = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
         raise ValidationError(

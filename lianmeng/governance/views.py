@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.files import file_response
 from lianmeng.core.params import int_param
 from lianmeng.core.types import AuthedRequest
 
@@ -678,10 +679,9 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def attachment_response(file: Any, content_type: str, title: str) -> FileResponse:
-    """A private file as a download named after its title (the stored name is random)."""
-    suffix = file.name.rsplit(".", 1)[-1] if file.name and "." in file.name else "bin"
-    name = title if title.lower().endswith(f".{suffix.lower()}") else f"{title}.{suffix}"
-    return FileResponse(file.open("rb"), content_type=content_type, filename=name)
+    """A private file as a download named after its title (the stored name is random). The type and
+    the extension come from the file's content (``lianmeng.core.files``), not from ``content_type``."""
+    return file_response(file, name=title)
 
 
 @login_required

@@ -11,6 +11,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from lianmeng.core import files
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
@@ -628,12 +629,8 @@ def achievement_file(request: HttpRequest, achievement_id: int, file_id: int) ->
 
 
 def file_response(item: Any) -> FileResponse:
-    response = FileResponse(
-        item.file.open("rb"), content_type=item.content_type, filename=item.original_name, as_attachment=True
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """An achievement file or consultation attachment, typed and named by its content (core.files)."""
+    return files.file_response(item.file, name=item.original_name)
 
 
 @router.get("/achievements/{achievement_id}/citation", auth=OPTIONAL_AUTH)

@@ -16,6 +16,7 @@ from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.accounts.services import user_invite_mail
 from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value
+from lianmeng.core.files import stored_name
 from lianmeng.core.models import City
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
 from lianmeng.core.validators import clean_mobile, clean_upload, clean_uscc
@@ -189,7 +190,7 @@ def _store_letter(application: MembershipApplication, letter: UploadedFile) -> N
     application.letter_content_type = clean_upload(letter, field="letter")
     if application.letter:
         application.letter.delete(save=False)
-    application.letter.save(letter.name or "letter", letter, save=False)
+    application.letter.save(stored_name(application.letter_content_type), letter, save=False)
 
 
 @transaction.atomic

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.errors import apply_to_form
+from lianmeng.core.files import file_response
 from lianmeng.core.models import City
 from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.search import parse_query
@@ -156,15 +157,7 @@ def application_track(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _letter_response(application: MembershipApplication) -> FileResponse:
-    if not application.letter:
-        raise Http404
-    suffix = (application.letter.name or "").rsplit(".", 1)[-1]
-    return FileResponse(
-        application.letter.open("rb"),
-        content_type=application.letter_content_type,
-        filename=f"{application.uscc}-commitment.{suffix}",
-        as_attachment=False,
-    )
+    return file_response(application.letter, name=f"{application.uscc}-commitment")
 
 
 def application_letter_by_token(request: HttpRequest, token: str) -> FileResponse:

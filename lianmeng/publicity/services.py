@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value
+from lianmeng.core.files import stored_name
 from lianmeng.core.search import search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
@@ -186,7 +187,7 @@ def _store_cover(article: Article, cover: UploadedFile) -> None:
     )
     if article.cover:
         article.cover.delete(save=False)
-    article.cover.save(cover.name or "cover.jpg", cover, save=False)
+    article.cover.save(stored_name(article.cover_content_type), cover, save=False)
 
 
 @transaction.atomic

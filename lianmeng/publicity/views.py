@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.files import file_response
 from lianmeng.core.types import AuthedRequest
 
 from . import policies, selectors, services
@@ -73,11 +74,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def article_cover(request: HttpRequest, pk: int) -> FileResponse:
     article = selectors.article_get(viewer=request.user, pk=pk)
-    if not article.cover:
-        raise Http404
-    response = FileResponse(article.cover.open("rb"), content_type=article.cover_content_type or "image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600" if article.is_public else "private, no-store"
-    return response
+    return file_response(article.cover, name=f"article-{article.pk}-cover", inline_image=True)
 
 
 def _form_data(form: ArticleForm) -> dict[str, Any]:

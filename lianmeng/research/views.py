@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.files import file_response
 from lianmeng.core.params import int_param
 from lianmeng.library.models import Achievement, Expert
 from lianmeng.membership.models import Organization
@@ -56,14 +57,7 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _file(item: Any, field: str = "file") -> FileResponse:
-    f = getattr(item, field)
-    if not f:
-        raise Http404
-    return FileResponse(
-        f.open("rb"),
-        content_type=getattr(item, "content_type", "") or "application/octet-stream",
-        filename=getattr(item, "original_name", "") or f.name.rsplit("/", 1)[-1],
-    )
+    return file_response(getattr(item, field), name=getattr(item, "original_name", "") or None)
 
 
 # ------------------------------------------------------------------ hub

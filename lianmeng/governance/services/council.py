@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core import audit, concurrency
+from lianmeng.core.cleaning import clean_text
 from lianmeng.core.cleaning import text_value as text
+from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership import services as membership_services
@@ -441,12 +443,12 @@ def meeting_add_paper(*, meeting: Meeting, title: str, file: UploadedFile, actor
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = _editable_meeting(meeting, "file")
-    title = (title or "").strip() or (file.name or "")
+    title = clean_text(title) or display_name(file.name)
     if len(title) > 200:
         raise ValidationError({"title": _("材料名称不能超过 200 个字")})
     content_type = clean_upload(file, field="file")
     paper = MeetingPaper(meeting=meeting, title=title, content_type=content_type, uploaded_by=actor)
-    paper.file.save(file.name or "paper", file, save=False)
+    paper.file.save(stored_name(content_type), file, save=False)
     paper.save()
     audit.record(actor=actor, action="council.meeting.paper", target=meeting, new={"paper": title})
     return paper

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
+from lianmeng.core.cleaning import clean_text
 from lianmeng.core.cleaning import text_value as text
+from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.models import City
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
@@ -193,7 +195,7 @@ def notice_add_attachments(
     titles = list(titles or [])
     checked: list[tuple[UploadedFile, str, str]] = []
     for i, file in enumerate(files):
-        title = (titles[i] if i < len(titles) else "").strip() or (file.name or "")
+        title = clean_text(titles[i] if i < len(titles) else "") or display_name(file.name)
         if len(title) > 200:
             raise ValidationError({"attachments": _("附件名称不能超过 200 个字")})
         try:
@@ -205,7 +207,7 @@ def notice_add_attachments(
     out = []
     for file, title, content_type in checked:
         attachment = NoticeAttachment(notice=notice, title=title, content_type=content_type)
-        attachment.file.save(file.name or "attachment", file, save=False)
+        attachment.file.save(stored_name(content_type), file, save=False)
         attachment.save()
         out.append(attachment)
     audit.record(

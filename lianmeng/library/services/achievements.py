@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.core import audit, concurrency
+from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.search import search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
@@ -242,12 +243,12 @@ def achievement_set_showcase(
 def _store_file(achievement: Achievement, upload: UploadedFile, mime: str, actor: Any) -> AchievementFile:
     item = AchievementFile(
         achievement=achievement,
-        original_name=(upload.name or "file")[-200:],
+        original_name=display_name(upload.name),
         content_type=mime,
         size=upload.size or 0,
         uploaded_by=actor if policies.signed_in(actor) else None,
     )
-    item.file.save(upload.name or "file", upload, save=False)
+    item.file.save(stored_name(mime), upload, save=False)
     item.save()
     return item
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
+from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.search import tokens
 from lianmeng.core.validators import PDF_OR_IMAGE, clean_upload
 
@@ -117,9 +118,9 @@ def consultation_ask(
     for upload in attachments:
         mime = clean_upload(upload, field="attachments", allowed=PDF_OR_IMAGE)
         item = ConsultationAttachment(
-            consultation=consultation, original_name=(upload.name or "file")[-200:], content_type=mime
+            consultation=consultation, original_name=display_name(upload.name), content_type=mime
         )
-        item.file.save(upload.name or "file", upload, save=False)
+        item.file.save(stored_name(mime), upload, save=False)
         item.save()
     audit.record(
         actor=actor,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
+from lianmeng.core.files import display_name, stored_name
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 
 from .. import mail, policies
@@ -308,8 +309,8 @@ def entry_submit(
         raise ValidationError(problems)
     entry = Entry.objects.create(round=selection, organization=organization, submitted_by=actor, **cleaned)
     for upload, mime in checked:
-        item = EntryFile(entry=entry, original_name=(upload.name or "file")[-200:], content_type=mime)
-        item.file.save(upload.name or "file", upload, save=False)
+        item = EntryFile(entry=entry, original_name=display_name(upload.name), content_type=mime)
+        item.file.save(stored_name(mime), upload, save=False)
         item.save()
     audit.record(
         actor=actor,

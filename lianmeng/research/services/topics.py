@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
+from lianmeng.core.files import display_name, stored_name
 from lianmeng.membership.models import Organization, OrganizationStatus
 
 from .. import policies
@@ -189,10 +190,8 @@ def proposal_submit(
         raise ValidationError({"topic": _("本单位已申报该课题，请勿重复申报")})
     proposal = Proposal.objects.create(organization=organization, submitted_by=actor, **cleaned)
     for upload, mime in checked:
-        item = ProposalFile(
-            proposal=proposal, original_name=(upload.name or "file")[-200:], content_type=mime
-        )
-        item.file.save(upload.name or "file", upload, save=False)
+        item = ProposalFile(proposal=proposal, original_name=display_name(upload.name), content_type=mime)
+        item.file.save(stored_name(mime), upload, save=False)
         item.save()
     audit.record(
         actor=actor,
@@ -332,7 +331,7 @@ def milestone_report(
         raise ValidationError({"kind": _("该节点已通过检查")})
     milestone.report = report
     if file is not None:
-        milestone.report_file.save(file.name or "report", file, save=False)
+        milestone.report_file.save(stored_name(mime), file, save=False)
         milestone.report_content_type = mime
     milestone.status = Milestone.Status.SUBMITTED
     milestone.submitted_at = timezone.now()
