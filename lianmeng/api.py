@@ -53,7 +53,7 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(StaleVersion)
 def _stale_version(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
     """Two clients edited the same record: the later save is refused (lianmeng.core.concurrency)."""
-    return problem(409, _("记录已被他人修改"), exc.message(), exc.error_dict_plain(), **exc.problem_extra())
+    return exc.problem()
 
 
 @api.exception_handler(SchemaValidationError)

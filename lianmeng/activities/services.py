@@ -280,6 +280,10 @@ def event_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     co_organizers = cleaned.pop("co_organizers", None)
     partners = cleaned.pop("partners", None)
     before = audit.snapshot(event, EVENT_FIELDS)
+    links = {"co_organizers": co_organizers, "partners": partners}
+    links_before = {
+        k: sorted(getattr(event, k).values_list("pk", flat=True)) for k, v in links.items() if v is not None
+    }
     for key, value in cleaned.items():
         setattr(event, key, value)
     event.city_id = event.organizer.city_id
@@ -289,10 +293,9 @@ def event_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     if partners is not None:
         event.partners.set(partners)
     old, new = audit.changes(before, audit.snapshot(event, EVENT_FIELDS))
-    if co_organizers is not None:
-        new["co_organizers"] = [o.pk for o in co_organizers]
-    if partners is not None:
-        new["partners"] = [o.pk for o in partners]
+    for key, chosen in links.items():  # linked organizations are logged only when they changed
+        if chosen is not None and sorted(o.pk for o in chosen) != links_before.get(key, []):
+            old[key], new[key] = links_before.get(key, []), sorted(o.pk for o in chosen)
     if new:
         concurrency.bump(event)
         audit.record(actor=actor, action="event.update", target=event, old=old, new=new)

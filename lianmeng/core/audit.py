@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from .models import AuditEntry, model_label
 
@@ -16,6 +17,8 @@ from .models import AuditEntry, model_label
 def _plain(value: Any) -> Any:
     if isinstance(value, Model):
         return value.pk
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()  # one instant, one spelling: no false "changes"
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

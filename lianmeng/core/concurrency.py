@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,6 +145,19 @@ def display_value(obj: models.Model, name: str) -> str | None:
     return _shorten(str(value))
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal values in the audit log, where one instant may be written in two time zones."""
+    if a == b:
+        return True
+    if isinstance(a, str) and isinstance(b, str):
+        try:
+            x, y = datetime.datetime.fromisoformat(a), datetime.datetime.fromisoformat(b)
+        except ValueError:
+            return False
+        return x.tzinfo is not None and y.tzinfo is not None and x == y
+    return False
+
+
 def _plain_value(obj: models.Model, name: str) -> Any:
     from .audit import _plain
 
@@ -185,9 +199,13 @@ class StaleVersion(ValidationError):
         fields: list[str] = []
         editors: list[str] = []
         for entry in entries:
-            for key in [*(entry.new or {}), *(entry.old or {})]:
-                if key != VERSION_FIELD and key not in fields and field_label(obj, key) is not None:
-                    fields.append(key)
+            old, new = entry.old or {}, entry.new or {}
+            for key in [*new, *old]:
+                if key == VERSION_FIELD or key in fields or field_label(obj, key) is None:
+                    continue
+                if key in old and key in new and _same(old[key], new[key]):
+                    continue  # logged but not changed (a time written in another time zone)
+                fields.append(key)
             who = str(entry.actor) if entry.actor else entry.actor_repr
             if who and who not in editors:
                 editors.append(who)
@@ -198,11 +216,12 @@ class StaleVersion(ValidationError):
 
     def message(self, labels: Mapping[str, Any] | None = None) -> str:
         labels = labels or {}
-        names = "、".join(str(labels.get(f) or field_label(self.obj, f)) for f in self.changed_fields)
+        sep = _("、")  # the list separator (", " in English)
+        names = sep.join(str(labels.get(f) or field_label(self.obj, f)) for f in self.changed_fields)
         if not self.editors or self.changed_at is None:
             return _("此记录在您打开后已被他人修改。请核对后再保存。")
         return _("此记录已被 %(who)s 于 %(when)s 修改：%(fields)s。请核对后再保存。") % {
-            "who": "、".join(self.editors),
+            "who": sep.join(self.editors),
             "when": timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M"),
             "fields": names or _("（未记录字段）"),
         }
@@ -216,8 +235,14 @@ class StaleVersion(ValidationError):
                 out[name] = value
         return out
 
-    def error_dict_plain(self) -> dict[str, list[str]]:
-        return {VERSION_FIELD: [self.message()]}
+    def problem(self) -> HttpResponse:
+        """The API's answer: 409 problem+json naming the changed fields, who changed them and when."""
+        from .errors import problem
+
+        message = self.message()
+        return problem(
+            409, _("记录已被他人修改"), message, {VERSION_FIELD: [message]}, **self.problem_extra()
+        )
 
     def problem_extra(self) -> dict[str, Any]:
         return {

@@ -258,6 +258,24 @@ def search_index_operation(table: str) -> Any:
     return migrations.RunPython(forward, backward)
 
 
+def search_index_restore_operation(table: str) -> Any:
+    """A migration operation re-creating the SQLite full-text triggers (and index) of ``table``.
+
+    SQLite's ``AddField`` with a default copies the table into a new one, which drops its triggers: put
+    this after such an ``AddField`` on a table that has ``search_index_operation``. Nothing on PostgreSQL.
+    """
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        create, drop = index_sql(table, "sqlite")
+        for statement in [*drop, *create]:
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(forward, migrations.RunPython.noop)
+
+
 def highlight_terms(text: str, terms: Iterable[str]) -> SafeString:
     """Escape ``text`` and wrap each match of the (normalised) terms in <mark>; 聯盟 marks 联盟."""
     text = text or ""

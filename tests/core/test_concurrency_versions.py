@@ -341,7 +341,14 @@ CASES = [
         ("7", "9"),
         url="/governance/settings/",
     ),
-    Case("task", _task, "title", "任务名称", ("编制年度报告（修订）", "编制年度工作报告"), api="/api/v1/tasks/{pk}"),
+    Case(
+        "task",
+        _task,
+        "title",
+        "任务名称",
+        ("编制年度报告（修订）", "编制年度工作报告"),
+        api="/api/v1/tasks/{pk}",
+    ),
     Case(
         "expert",
         _expert,
@@ -500,7 +507,9 @@ def test_a_save_that_changes_nothing_keeps_the_version(world: World) -> None:
     assert entry.target_version == 2
 
 
-def test_the_message_names_every_editor_and_field_since_the_form_was_loaded(world: World, make_user: Any) -> None:
+def test_the_message_names_every_editor_and_field_since_the_form_was_loaded(
+    world: World, make_user: Any
+) -> None:
     from lianmeng.membership.services import organization_update
 
     org, editor = _org(world)

@@ -173,7 +173,7 @@ def test_document_lists_each_schema_under_its_own_name() -> None:
     assert set(schema["properties"]) == {"action", "message"}
     scores = document["paths"]["/api/v1/reviews/{review_id}"]["put"]["requestBody"]
     name, schema = _resolve(document, scores["content"]["application/json"]["schema"])
-    assert set(schema["properties"]) == {"scores", "overall_comment"}
+    assert set(schema["properties"]) == {"scores", "overall_comment", "version"}
     assert name != "ApplicationReviewIn"
 
 

@@ -1,0 +1,15 @@
+"""SQLite: adding the version column remade the table and dropped its full-text triggers; restore them."""
+
+from django.db import migrations
+
+from lianmeng.core.search import search_index_restore_operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [("library", "0003_versions")]
+
+    operations = [
+        search_index_restore_operation("library_expert"),
+        search_index_restore_operation("library_project"),
+        search_index_restore_operation("library_achievement"),
+    ]
