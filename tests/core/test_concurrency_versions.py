@@ -464,10 +464,7 @@ def test_second_api_update_with_a_stale_version_is_409(case: Case, world: World,
     obj, editor = case.make(world)
     client = api(editor)
     path = _url(case.api or "", obj)
-    if case.api_get:
-        loaded = client.get(_url(case.api_get, obj)).json()["version"]
-    else:
-        loaded = _version(obj)
+    loaded = client.get(_url(case.api_get, obj)).json()["version"] if case.api_get else _version(obj)
     assert loaded == _version(obj)
     first, second = case.values
     method = getattr(client, case.api_method)
