@@ -51,10 +51,6 @@ class LianmengPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
 
 
 class LianmengPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
-    pass
-
-
-class LianmengSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
     """Django's reset form, with two changes.
 
     - Accounts without a usable password yet (contacts created on admission) get the mail too:
@@ -69,15 +65,15 @@ class LianmengSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
             if unicodedata.normalize("NFKC", user.email or "").casefold() == wanted:
                 yield user
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         for user in self.get_users(self.cleaned_data["email"]):
             services.password_reset_mail(user.pk)
 
 
-class TokenForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(
-        label=_("令牌名称"), max_length=80, required=False, help_text=_("例如：数据对接脚本")
-    )
+class LianmengSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
+    pass
+
+
 TOKEN_LIFETIMES = [
     ("30", _("30 天")),
     ("90", _("90 天")),
@@ -86,6 +82,10 @@ TOKEN_LIFETIMES = [
 ]
 
 
+class TokenForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称"), max_length=80, required=False, help_text=_("例如：数据对接脚本")
+    )
     expires_in_days = forms.TypedChoiceField(
         label=_("有效期"),
         choices=TOKEN_LIFETIMES,

@@ -30,7 +30,7 @@ class TwoFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()
             and two_factor.needs_verification(user)
         ):
             response = self._refuse(request, user)
