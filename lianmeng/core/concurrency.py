@@ -174,7 +174,7 @@ class StaleVersion(ValidationError):
     """The record was saved by someone else after the client loaded it: nothing was saved.
 
     ``changed_fields`` (field names), ``editors`` (display names), ``changed_at`` (the last such save),
-    ``current_version``; :meth:`message` names them for a person, :meth:`problem_extra` for the API.
+    ``current_version``; :meth:`text` names them for a person, :meth:`problem_extra` for the API.
     """
 
     def __init__(self, obj: models.Model, expected: int) -> None:
@@ -194,7 +194,7 @@ class StaleVersion(ValidationError):
         # ``audit.record``); later entries with the same version are transitions, notes or reminders.
         edits: dict[int, Any] = {}
         for entry in entries:
-            edits.setdefault(entry.target_version, entry)
+            edits.setdefault(entry.target_version or 0, entry)
         entries = list(edits.values())
         fields: list[str] = []
         editors: list[str] = []
@@ -212,9 +212,9 @@ class StaleVersion(ValidationError):
         self.changed_fields = fields
         self.editors = editors
         self.changed_at: datetime.datetime | None = entries[-1].created_at if entries else None
-        super().__init__({VERSION_FIELD: [self.message()]})
+        super().__init__({VERSION_FIELD: [self.text()]})
 
-    def message(self, labels: Mapping[str, Any] | None = None) -> str:
+    def text(self, labels: Mapping[str, Any] | None = None) -> str:
         labels = labels or {}
         sep = _("、")  # the list separator (", " in English)
         names = sep.join(str(labels.get(f) or field_label(self.obj, f)) for f in self.changed_fields)
@@ -239,7 +239,7 @@ class StaleVersion(ValidationError):
         """The API's answer: 409 problem+json naming the changed fields, who changed them and when."""
         from .errors import problem
 
-        message = self.message()
+        message = self.text()
         return problem(
             409, _("记录已被他人修改"), message, {VERSION_FIELD: [message]}, **self.problem_extra()
         )
@@ -268,7 +268,7 @@ def apply_to_form(form: Any, exc: StaleVersion) -> None:
             form[name].conflict_value = value
             widget = form.fields[name].widget
             widget.attrs["class"] = (widget.attrs.get("class", "") + " border-warning").strip()
-    form.conflict = {"message": exc.message(labels), "current": current}
+    form.conflict = {"message": exc.text(labels), "current": current}
     if form.is_bound:
         data = form.data.copy()
         data[VERSION_FIELD] = str(exc.current_version)
