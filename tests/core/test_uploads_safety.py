@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lianmeng.activities import services as activities
 from lianmeng.activities.models import Event, EventPhoto, EventStatus
@@ -71,6 +73,19 @@ def test_names() -> None:
     assert download_name("2026.1 会议纪要", "application/pdf") == "2026.1 会议纪要.pdf"
     assert download_name("年度报告.PDF", "application/pdf") == "年度报告.pdf"
     assert download_name("..", "") == "file.bin" and download_name(None, "image/png") == "file.png"
+
+
+@given(
+    st.one_of(st.none(), st.text(max_size=300)),
+    st.sampled_from(["application/pdf", "image/png", "image/jpeg", "application/octet-stream", ""]),
+)
+def test_download_names_are_always_safe(name: str | None, mime: str) -> None:
+    result = download_name(name, mime)
+    stem, extension = result.rsplit(".", 1)
+    assert extension in {"pdf", "png", "jpg", "bin"} and stem
+    assert not any(ch in result for ch in "\\/<>\"';:*?|&%`$={}[]")
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in result)
+    assert len(stem) <= 120 and not stem.startswith((".", " ", "-"))
 
 
 @pytest.fixture
