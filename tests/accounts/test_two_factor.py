@@ -201,3 +201,30 @@ def test_token_endpoint_asks_for_the_code_of_a_two_factor_account(secretariat: A
 def test_token_endpoint_does_not_ask_others_for_a_code(make_user: Any) -> None:
     make_user(Role.EXPERT, username="liu")
     assert token_request("liu").status_code == 201
+
+
+def test_demo_secretariat_gets_in_with_the_documented_recovery_code_or_secret(settings: Any) -> None:
+    """What README tells a newcomer after `make run`."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("demo", skip_migrate=True, stdout=io.StringIO())
+    for username in ("demo-secretariat", "demo-admin"):
+        client = Client()
+        client.post("/accounts/login/", {"username": username, "password": "lianmeng-demo"})
+        response = client.post("/accounts/two-factor/", {"otp": "demo2fa1", "next": "/desk/"})
+        assert response.status_code == 302 and response["Location"] == "/desk/", username
+    readme_secret = "NRUW C3TN MVXG OLLE MVWW 6LLU N52H ALJS".replace(" ", "")
+    client = Client()
+    client.post("/accounts/login/", {"username": "demo-secretariat", "password": "lianmeng-demo"})
+    code = f"{TOTP(b32decode(readme_secret)).token():06d}"
+    assert client.post("/accounts/two-factor/", {"otp": code})["Location"] == "/desk/"
+    # Every run restores the used recovery codes.
+    call_command("demo", skip_migrate=True, stdout=io.StringIO())
+    assert two_factor.recovery_codes_left(two_factor.User.objects.get(username="demo-admin")) == 5
+    # The member demo accounts need only their password.
+    client = Client()
+    client.post("/accounts/login/", {"username": "demo-member", "password": "lianmeng-demo"})
+    assert client.get("/desk/").status_code == 200
