@@ -93,6 +93,7 @@ class TokenForm(BootstrapFormMixin, forms.Form):
         empty_value=None,
         required=False,
         initial="90",
+        widget=forms.Select(attrs={"aria-label": _("有效期")}),
     )
 
 
