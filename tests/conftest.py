@@ -60,6 +60,7 @@ def _force_login_includes_second_factor(monkeypatch: Any) -> None:
         original(self, user, backend)
         from lianmeng.accounts import two_factor
 
+        user = type(user).objects.get(pk=user.pk)  # leave the caller's cached roles alone
         if two_factor.needs_verification(user):
             from django_otp import DEVICE_ID_SESSION_KEY
 
