@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d would take ٣ or ３ too
 
 
 def clean_uscc(value: str, field: str = "uscc") -> str:
@@ -31,7 +32,8 @@ def clean_uscc(value: str, field: str = "uscc") -> str:
 
 
 def clean_mobile(value: str, field: str = "mobile") -> str:
-    compact = re.sub(r"[\s-]", "", value or "")
+    # NFKC: fullwidth digits and plus typed with a Chinese input method become ASCII (１３８ -> 138).
+    compact = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
     if compact.startswith("+86"):
         compact = compact[3:]
     if not MOBILE_RE.match(compact):
