@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
@@ -44,6 +44,23 @@ def _raw(data: Mapping[str, Any], name: str) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+@overload
+def int_param(
+    data: Mapping[str, Any], name: str, *, default: int, min_value: int = 1, max_value: int = INT64_MAX
+) -> int: ...
+
+
+@overload
+def int_param(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    default: None = None,
+    min_value: int = 1,
+    max_value: int = INT64_MAX,
+) -> int | None: ...
 
 
 def int_param(
