@@ -132,6 +132,12 @@ def can_record_landing(user: Any, project: Project, city: Any = None) -> bool:
     return getattr(city, "pk", city) in user.coordinated_city_codes
 
 
+def can_open_landing_form(user: Any, project: Project) -> bool:
+    """Who is offered the 登记落地 form: the secretariat and city coordinators (the city they pick is
+    checked by ``can_record_landing`` on saving)."""
+    return is_secretariat(user) or bool(signed_in(user) and user.coordinated_city_codes)
+
+
 def project_transition_role(user: Any, project: Project) -> set[str]:
     """The roles the user holds for a transition table lookup: "secretariat" and/or "lead"."""
     roles = set()

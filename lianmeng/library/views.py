@@ -264,8 +264,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": project.stage_changes.select_related("actor"),
             "evaluations": project.evaluations.select_related("answer__expert", "answer__consultation"),
             "can_edit": policies.can_edit_project(request.user, project),
-            "can_land": policies.is_secretariat(request.user)
-            or bool(getattr(request.user, "coordinated_city_codes", None)),
+            "can_land": policies.can_open_landing_form(request.user, project),
         },
     )
 
@@ -328,6 +327,8 @@ def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def project_landing(request: AuthedRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(viewer=request.user, pk=pk)
+    if not policies.can_open_landing_form(request.user, project):
+        raise PermissionDenied
     form = LandingForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -11,7 +12,7 @@ from ninja.pagination import paginate
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Count, DateIn, DateTimeIn, Id
+from lianmeng.core.params import AnyInt64, Count, DateIn, DateTimeIn, Id
 
 from . import policies, selectors, services
 from .matching import Suggestion
@@ -116,7 +117,7 @@ class ResourcePatch(Schema):
     contact_phone: str | None = None
     contact_email: str | None = None
     status: Literal["matched", "closed", "open"] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ExplanationPart(Schema):
@@ -286,6 +287,8 @@ def resource_detail(request: HttpRequest, resource_id: int) -> Resource:
 def resource_patch(request: HttpRequest, resource_id: int, payload: ResourcePatch) -> Resource:
     """Edit a post; `status` marks it matched, closes it, or reopens a matched one."""
     resource = selectors.resource_get(viewer=request.user, pk=resource_id)
+    if not policies.can_edit_resource(request.user, resource):
+        raise PermissionDenied  # also for an empty body: a 200 would tell others they may edit
     data = payload.dict(exclude_unset=True)
     status = data.pop("status", None)
     if data:
@@ -298,7 +301,7 @@ def resource_patch(request: HttpRequest, resource_id: int, payload: ResourcePatc
 
 @router.get("/resources/{resource_id}/matches", response=list[MatchOut], auth=AUTH)
 def resource_matches(
-    request: HttpRequest, resource_id: int, limit: int = 10, library: bool = True
+    request: HttpRequest, resource_id: int, limit: AnyInt64 = 10, library: bool = True
 ) -> list[Suggestion]:
     """Suggested partners for your post: posts of the other side first (best first, `limit`), then, where
     the post's category fits, up to three each of experts, projects and achievements (`kind`; `resource`
@@ -437,7 +440,7 @@ class SessionStatisticsOut(Schema):
 
 
 @router.get("/match-sessions", response=list[SessionStatisticsOut], auth=OPTIONAL_AUTH)
-def match_session_list(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
+def match_session_list(request: HttpRequest, limit: AnyInt64 = 20) -> list[dict[str, Any]]:
     """The newest matchmaking sessions you may see (published or held), each with its figures."""
     rows = selectors.sessions_overview(viewer=request.user, limit=max(1, min(limit, 100)))
     return [{"event": e.pk, "title": e.title, **stats} for e, stats in rows]
