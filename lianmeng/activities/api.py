@@ -178,7 +178,7 @@ class EventPatch(Schema):
     description: str | None = None
     co_organizers: list[Id] | None = None
     partners: list[Id] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class CancelIn(Schema):
@@ -201,7 +201,7 @@ class SummaryPatch(Schema):
     agreements_signed: Count | None = None
     projects_started: Count | None = None
     projects: list[Id] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class RegistrationIn(Schema):

@@ -298,7 +298,7 @@ def _seat(seat: CouncilSeat, history: bool = False) -> dict[str, Any]:
 
 @router.get("/council/seats", response=list[SeatOut], auth=AUTH)
 @paginate(PageNumberPagination, page_size=100)
-def seat_list(request: HttpRequest, on: date | None = None) -> Any:
+def seat_list(request: HttpRequest, on: DateIn | None = None) -> Any:
     """The seats valid on ``on`` (today by default), for the council and the secretariat."""
     if not policies.can_view_council(request.user):
         raise PermissionDenied
@@ -415,7 +415,7 @@ class MeetingPatch(Schema):
     place: str | None = None
     online_link: str | None = None
     agenda: list[str] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 @router.get("/council/meetings/{meeting_id}", response=MeetingDetailOut, auth=AUTH)
@@ -770,7 +770,7 @@ class TaskPatch(Schema):
     due_on: DateIn | None = None
     owner_user: Id | None = None
     owner_organization: Id | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class TaskOut(Schema):

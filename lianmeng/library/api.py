@@ -123,7 +123,7 @@ class ExpertPatch(Schema):
     id_number: str | None = None
     publish_consent: bool | None = None
     declared_conflicts: list[Id] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ExpertFilters(Schema):
@@ -345,7 +345,7 @@ class ProjectPatch(Schema):
     strategy_tags: list[str] | None = None
     integration_tags: list[str] | None = None
     planned_investment: Decimal | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ProjectFilters(Schema):
@@ -560,7 +560,7 @@ class AchievementPatch(Schema):
     identifier: str | None = None
     showcase: bool | None = None
     showcase_year: Year | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class AchievementFilters(Schema):
@@ -813,7 +813,7 @@ def consultation_rate(request: HttpRequest, consultation_id: int, payload: RateI
 
 
 class EvaluationIn(Schema):
-    answer: int
+    answer: Id
 
 
 @router.post("/projects/{project_id}/evaluations", response={201: dict[str, int]}, auth=AUTH)

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Count, DateIn, DateTimeIn, Id
+from lianmeng.core.params import AnyInt64, Count, DateIn, DateTimeIn, Id
 
 from . import policies, selectors, services
 from .matching import Suggestion
@@ -117,7 +117,7 @@ class ResourcePatch(Schema):
     contact_phone: str | None = None
     contact_email: str | None = None
     status: Literal["matched", "closed", "open"] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ExplanationPart(Schema):
@@ -301,7 +301,7 @@ def resource_patch(request: HttpRequest, resource_id: int, payload: ResourcePatc
 
 @router.get("/resources/{resource_id}/matches", response=list[MatchOut], auth=AUTH)
 def resource_matches(
-    request: HttpRequest, resource_id: int, limit: int = 10, library: bool = True
+    request: HttpRequest, resource_id: int, limit: AnyInt64 = 10, library: bool = True
 ) -> list[Suggestion]:
     """Suggested partners for your post: posts of the other side first (best first, `limit`), then, where
     the post's category fits, up to three each of experts, projects and achievements (`kind`; `resource`
@@ -440,7 +440,7 @@ class SessionStatisticsOut(Schema):
 
 
 @router.get("/match-sessions", response=list[SessionStatisticsOut], auth=OPTIONAL_AUTH)
-def match_session_list(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
+def match_session_list(request: HttpRequest, limit: AnyInt64 = 20) -> list[dict[str, Any]]:
     """The newest matchmaking sessions you may see (published or held), each with its figures."""
     rows = selectors.sessions_overview(viewer=request.user, limit=max(1, min(limit, 100)))
     return [{"event": e.pk, "title": e.title, **stats} for e, stats in rows]

@@ -14,6 +14,7 @@ from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import CappedPageNumberPagination, PageNumberPagination
+from lianmeng.core.params import Count
 
 from . import policies, selectors, services
 from .models import MembershipApplication, Organization
@@ -75,7 +76,7 @@ class OrganizationPatch(Schema):
     kind: str | None = None
     city: str | None = None
     tier: str | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ApplicationIn(Schema):

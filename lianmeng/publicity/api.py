@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import DateTimeIn, Id
+from lianmeng.core.params import Count, DateTimeIn, Id
 
 from . import policies, selectors, services
 from .models import Article
@@ -90,7 +90,7 @@ class ArticlePatch(Schema):
     source_url: str | None = None
     organizations: list[Id] | None = None
     events: list[Id] | None = None
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class PublishIn(Schema):

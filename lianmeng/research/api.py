@@ -14,7 +14,7 @@ from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import DateIn, Id, SmallCount, Year
+from lianmeng.core.params import Count, DateIn, Id, SmallCount, Year
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
@@ -127,7 +127,7 @@ class CriterionIn(Schema):
     name: str
     description: str = ""
     weight: Decimal
-    max_score: int = 10
+    max_score: SmallCount = 10
 
 
 class TierIn(Schema):
@@ -277,7 +277,7 @@ class ScoreIn(Schema):
 class ReviewScoresIn(Schema):
     scores: dict[int, ScoreIn]
     overall_comment: str = ""
-    version: int | None = Field(None, description=VERSION_HELP)
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ScoreOut(Schema):
@@ -413,7 +413,7 @@ def call_create(request: HttpRequest, payload: CallIn) -> Status:
 
 @router.get("/topics/proposals", response=list[ProposalOut], auth=AUTH)
 @paginate(PageNumberPagination, page_size=20)
-def proposal_list(request: HttpRequest, call: int | None = None, status: str | None = None) -> Any:
+def proposal_list(request: HttpRequest, call: Id | None = None, status: str | None = None) -> Any:
     """The secretariat sees every proposal; a member contact their own organization's."""
     return selectors.proposal_list(viewer=request.user, call=call, status=status)
 

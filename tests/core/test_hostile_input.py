@@ -355,3 +355,52 @@ def test_hostile_query_on_every_page(secretariat: Any, make_user: Any, park: Any
             if response.status_code >= 500:
                 failures.append((url, response.status_code))
     assert not failures, failures
+
+
+def _unbounded(
+    schema: dict[str, Any], components: dict[str, Any], where: str, seen: set[str], bounded: bool = False
+) -> list[str]:
+    """Integers without a maximum and dates without the year range, anywhere in a request schema
+    (``bounded``: the enclosing anyOf carries the bound, as for ``int | None`` with a Field maximum)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _unbounded(components[name], components, f"{where}<{name}>", seen)
+    found = []
+    kind = schema.get("type")
+    if kind == "integer" and "maximum" not in schema and not bounded:
+        found.append(where)
+    if kind == "string" and schema.get("format") in ("date", "date-time") and "x-year-max" not in schema:
+        found.append(where)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key, []):
+            found += _unbounded(sub, components, where, seen, bounded="maximum" in schema)
+    if "items" in schema:
+        found += _unbounded(schema["items"], components, f"{where}[]", seen)
+    for name, sub in schema.get("properties", {}).items():
+        found += _unbounded(sub, components, f"{where}.{name}", seen)
+    return found
+
+
+def test_every_number_and_date_a_client_sends_is_bounded() -> None:
+    """The next endpoint cannot forget: every integer in a query string or request body has a maximum
+    (lianmeng.core.params types) and every date has the year range. Integers in the URL path are ids that
+    Django looks up safely (out of range is a 404)."""
+    from lianmeng.api import api
+
+    document = api.get_openapi_schema()
+    components = document.get("components", {}).get("schemas", {})
+    unbounded = []
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            label = f"{method.upper()} {path}"
+            for parameter in op.get("parameters", []):
+                if parameter["in"] != "path":
+                    unbounded += _unbounded(
+                        parameter["schema"], components, f"{label} ?{parameter['name']}", set()
+                    )
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                unbounded += _unbounded(media["schema"], components, f"{label} body", set())
+    assert not unbounded, "\n".join(unbounded)
