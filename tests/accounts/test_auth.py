@@ -32,7 +32,11 @@ def test_token_is_returned_once_and_stored_hashed(make_user: Any) -> None:
     response = Client().post(
         "/api/v1/auth/token",
         data=json.dumps(
-            {"username": "wang", "password": "correct-horse-battery", "otp": totp_code(authenticator_for(user))}
+            {
+                "username": "wang",
+                "password": "correct-horse-battery",
+                "otp": totp_code(authenticator_for(user)),
+            }
         ),
         content_type="application/json",
     )
