@@ -17,6 +17,14 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AdmissionCouncilScope(models.TextChoices):
+    """Which applications need a council resolution before the secretariat may admit them."""
+
+    NONE = "none", _("不需要（秘书处初审后直接批准）")
+    COUNCIL_TIER = "council_tier", _("申请成为理事单位的须经理事会决议")
+    ALL = "all", _("所有入盟申请均须经理事会决议")
+
+
 class AllianceSettings(models.Model):
     """The one alliance this deployment serves (a singleton row, pk=1).
 
@@ -36,6 +44,13 @@ class AllianceSettings(models.Model):
     contact_phone = models.CharField(_("秘书处电话"), max_length=40, blank=True)
     contact_email = models.EmailField(_("秘书处邮箱"), blank=True)
     contact_address = models.CharField(_("秘书处地址"), max_length=200, blank=True)
+    admission_council_scope = models.CharField(
+        _("入盟须经理事会决议"),
+        max_length=20,
+        choices=AdmissionCouncilScope.choices,
+        default=AdmissionCouncilScope.COUNCIL_TIER,
+        help_text=_("秘书处初审通过后，须经理事会表决通过方可批准入盟的申请范围"),
+    )
 
     class Meta:
         verbose_name = _("联盟设置")
@@ -43,6 +58,14 @@ class AllianceSettings(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def admission_needs_council(self, requested_tier: str) -> bool:
+        """Whether an application for ``requested_tier`` needs a council resolution to be admitted."""
+        if self.admission_council_scope == AdmissionCouncilScope.ALL:
+            return True
+        if self.admission_council_scope == AdmissionCouncilScope.COUNCIL_TIER:
+            return requested_tier in ("council", "founding")
+        return False
 
     @classmethod
     def current(cls) -> AllianceSettings:

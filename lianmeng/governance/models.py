@@ -60,6 +60,7 @@ class GovernanceSettings(VersionedModel):
             MotionKind.ORDINARY: "ordinary",
             MotionKind.IMPORTANT: "important",
             MotionKind.CHARTER: "charter",
+            MotionKind.ADMISSION: "ordinary",  # admission: the ordinary threshold
         }[MotionKind(kind)]
         return (
             getattr(self, f"{prefix}_threshold_numerator"),
@@ -352,6 +353,7 @@ class MotionKind(models.TextChoices):
     ORDINARY = "ordinary", _("一般议案")
     IMPORTANT = "important", _("重要议案")
     CHARTER = "charter", _("章程修改")
+    ADMISSION = "admission", _("入盟表决")
 
 
 class Ballot(models.TextChoices):
@@ -405,7 +407,7 @@ class Motion(TimeStampedModel):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="admission_motions",
         help_text=_("入盟事项由理事会表决时关联的申请"),
     )
     # The result, fixed at close.

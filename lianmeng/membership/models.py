@@ -35,6 +35,10 @@ class Tier(models.TextChoices):
     ORDINARY = "ordinary", pgettext_lazy("tier", "成员单位")
 
 
+# The tiers an applicant may ask for (发起单位 are the founders, never applicants).
+REQUESTED_TIERS = (Tier.ORDINARY, Tier.COUNCIL)
+
+
 class OrganizationStatus(models.TextChoices):
     ACTIVE = "active", _("正常")
     SUSPENDED = "suspended", _("暂停")
@@ -139,6 +143,12 @@ class MembershipApplication(TimeStampedModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     website = models.URLField(_("网站"), blank=True)
     description = models.TextField(_("单位简介"), blank=True)
+    requested_tier = models.CharField(
+        _("申请类别"),
+        max_length=20,
+        choices=[(t.value, t.label) for t in REQUESTED_TIERS],
+        default=Tier.ORDINARY,
+    )
     # Contact person
     contact_name = models.CharField(_("联系人姓名"), max_length=60)
     contact_mobile = models.CharField(_("联系人手机"), max_length=11)
@@ -153,6 +163,9 @@ class MembershipApplication(TimeStampedModel):
     tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    resolution_number = models.CharField(
+        _("理事会决议文号"), max_length=60, blank=True, help_text=_("经理事会决议批准入盟时的决议文号")
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, related_name="applications", on_delete=models.SET_NULL
     )
