@@ -92,11 +92,21 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     """The month view: a grid on wide screens, a list of days on phones."""
     filters = _filters(request)
     today = timezone.localdate()
+    jumped_from: datetime.date | None = None
     try:
         year, month = (int(p) for p in request.GET.get("month", "").split("-", 1))
         datetime.date(year, month, 1)
     except ValueError:
         year, month = today.year, today.month
+        # No month asked for and nothing this month: open on the next month that has events.
+        start, end = selectors.month_bounds(year, month)
+        calendar_qs = selectors.event_calendar(viewer=request.user, **filters)
+        if not calendar_qs.filter(starts_at__gte=start, starts_at__lt=end).exists():
+            upcoming = calendar_qs.filter(starts_at__gte=end).order_by("starts_at").first()
+            if upcoming is not None:
+                jumped_from = today.replace(day=1)
+                first_day = timezone.localtime(upcoming.starts_at).date()
+                year, month = first_day.year, first_day.month
     start, end = selectors.month_bounds(year, month)
     events = list(
         selectors.event_calendar(viewer=request.user, starts_after=start, starts_before=end, **filters)
@@ -122,6 +132,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
             "prev_month": f"{prev_month:%Y-%m}",
             "next_month": f"{next_month:%Y-%m}",
             "today": today,
+            "jumped_from": jumped_from,
             "view": "month",
             "weekday_names": [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")],
         },

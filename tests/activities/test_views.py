@@ -182,3 +182,29 @@ def test_desk_and_home_show_activities(make_event: Callable[..., Event], coordin
     assert "1+7+N 缺口" in desk
     home = _client().get(reverse("core:home")).content.decode()
     assert "即将举办的峰会" in home and "本年度活动" in home
+
+
+def test_month_view_opens_on_the_next_month_with_events_and_says_so(make_event: Callable[..., Event]) -> None:
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    later = (first + datetime.timedelta(days=70)).replace(day=10)  # two months on, nothing before it
+    event = make_event(
+        title="两个月后的论坛",
+        starts_in=timezone.make_aware(datetime.datetime(later.year, later.month, 10, 9, 30)) - timezone.now(),
+    )
+    body = _client().get(reverse("activities:month")).content.decode()
+    assert f"{later.year}年{later.month}月" in body and event.title in body
+    assert f"{first.year}年{first.month}月没有活动，这里显示有活动的下一个月。" in body
+    assert f"month={first:%Y-%m}" in body  # a link back to the current month
+    # Asking for the current month explicitly shows it, empty, without the notice.
+    body = _client().get(reverse("activities:month"), {"month": f"{first:%Y-%m}"}).content.decode()
+    assert "这里显示有活动的下一个月" not in body and event.title not in body.split('id="month-grid"')[1]
+
+
+def test_month_view_stays_on_the_current_month_when_it_has_events(make_event: Callable[..., Event]) -> None:
+    make_event(title="本月的论坛", starts_in=datetime.timedelta(minutes=1))
+    make_event(title="下月的论坛", starts_in=datetime.timedelta(days=45))
+    body = _client().get(reverse("activities:month")).content.decode()
+    local = timezone.localtime(timezone.now() + datetime.timedelta(minutes=1))
+    assert f"{local.year}年{local.month}月" in body and "本月的论坛" in body
+    assert "这里显示有活动的下一个月" not in body
