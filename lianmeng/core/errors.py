@@ -46,15 +46,22 @@ def validation_problem(exc: ValidationError) -> HttpResponse:
 
 
 def apply_to_form(form: Any, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to a Django form, field by field."""
+    """Attach a service's ValidationError to a Django form, field by field.
+
+    A field that already has the form's own error (e.g. "此项必填") keeps only that one, so a view can
+    run the form and the service's checks in the same submit (every field's error at once, see
+    docs/DEVELOPING.md "Forms") without saying the same thing twice."""
     from .concurrency import StaleVersion
     from .concurrency import apply_to_form as apply_stale
 
     if isinstance(exc, StaleVersion):
         apply_stale(form, exc)
         return
+    existing = form.errors if getattr(form, "_errors", None) is not None else {}
     for field, messages in error_dict(exc).items():
         target = field if field in form.fields else None
+        if target is not None and target in existing:
+            continue
         for message in messages:
             form.add_error(target, message)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
+from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 
 from .models import OrganizationKind, Tier
 
@@ -16,7 +17,7 @@ def city_choices() -> list[tuple[str, Any]]:
     return [("", _("请选择"))] + [(c.code, c.display_name) for c in City.objects.filter(is_member=True)]
 
 
-class ApplicationForm(BootstrapFormMixin, forms.Form):
+class ApplicationForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     """Parses the public application form; validation rules live in services.application_clean."""
 
     name = forms.CharField(label=_("单位名称"), max_length=120)
@@ -38,10 +39,9 @@ class ApplicationForm(BootstrapFormMixin, forms.Form):
     contact_email = forms.CharField(
         label=_("联系人邮箱"), max_length=254, widget=forms.EmailInput(attrs={"inputmode": "email"})
     )
-    letter = forms.FileField(
+    letter = UploadField(
         label=_("入盟承诺书"),
         help_text=_("PDF 或图片（JPEG、PNG），不超过 10 MB"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
     def __init__(self, *args: Any, letter_required: bool = True, **kwargs: Any) -> None:

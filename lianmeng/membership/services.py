@@ -193,15 +193,41 @@ def _store_letter(application: MembershipApplication, letter: UploadedFile) -> N
     application.letter.save(stored_name(application.letter_content_type), letter, save=False)
 
 
+def application_validate(
+    *, data: dict[str, Any], letter: UploadedFile | None = None, exclude_application: int | None = None
+) -> dict[str, Any]:
+    """Every check of an application at once (fields, letter, USCC not already a member or pending);
+    raise one ValidationError naming every bad field. Writes nothing: forms call it to report all
+    errors in one submit even when the form itself has errors."""
+    errors: dict[str, list[str]] = {}
+    cleaned = _run(errors, "__all__", application_clean, data)
+    if letter is not None:
+        _run(errors, "letter", lambda: clean_upload(letter, field="letter"))
+    uscc = cleaned["uscc"] if cleaned else None
+    if uscc is None and "uscc" not in errors:
+        uscc = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
+    if uscc:
+        _run(errors, "uscc", lambda: _check_uscc_free(uscc, exclude_application=exclude_application))
+    if errors:
+        raise ValidationError(errors)
+    assert cleaned is not None
+    return cleaned
+
+
+def uscc_check(value: str) -> str:
+    """The inline check of the application form's USCC field: checksum, then already a member or
+    pending. Returns the compact code or raises a ValidationError keyed "uscc"."""
+    uscc = clean_uscc(value, "uscc")
+    _check_uscc_free(uscc)
+    return uscc
+
+
 @transaction.atomic
 def application_submit(
     *, data: dict[str, Any], letter: UploadedFile | None = None, actor: Any = None, ip: str | None = None
 ) -> MembershipApplication:
     """A public (no login) application. The letter may follow later (API), but before forwarding."""
-    cleaned = application_clean(data)
-    if letter is not None:
-        clean_upload(letter, field="letter")
-    _check_uscc_free(cleaned["uscc"])
+    cleaned = application_validate(data=data, letter=letter)
     application = MembershipApplication(
         **cleaned, status=ApplicationStatus.SUBMITTED, submitted_at=timezone.now()
     )
@@ -251,10 +277,7 @@ def application_resubmit(
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if "resubmit" not in APPLICATION_TRANSITIONS[application.status]:
         raise ValidationError({"status": _("只有被退回的申请可以修改后重新提交")})
-    cleaned = application_clean(data)
-    if letter is not None:
-        clean_upload(letter, field="letter")
-    _check_uscc_free(cleaned["uscc"], exclude_application=application.pk)
+    cleaned = application_validate(data=data, letter=letter, exclude_application=application.pk)
     before = audit.snapshot(application, APPLICATION_FIELDS)
     for key, value in cleaned.items():
         setattr(application, key, value)

@@ -16,6 +16,7 @@ from lianmeng.core.errors import apply_to_form
 from lianmeng.core.files import file_response
 from lianmeng.core.models import City
 from lianmeng.core.pagination import CappedPaginator
+from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.search import parse_query
 
 from . import policies, selectors, services
@@ -111,15 +112,20 @@ def organization_status(request: HttpRequest, pk: int, change: str) -> HttpRespo
 
 def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        # One submit reports every error: the form's own and the service's (USCC checksum and
+        # duplicates, mobile, the letter's real type), even when the form alone already failed.
         try:
-            application = services.application_submit(
-                data=form.cleaned_data, letter=form.cleaned_data["letter"], ip=client_ip(request)
-            )
+            if not form.is_valid():
+                services.application_validate(data=form.cleaned_data, letter=form.cleaned_data.get("letter"))
+            else:
+                application = services.application_submit(
+                    data=form.cleaned_data, letter=form.cleaned_data["letter"], ip=client_ip(request)
+                )
+                discard_pending(form, "letter")
+                return redirect("membership:application-track", token=application.tracking_token)
         except ValidationError as exc:
             apply_to_form(form, exc)
-        else:
-            return redirect("membership:application-track", token=application.tracking_token)
     return render(request, "membership/apply.html", {"form": form})
 
 
@@ -134,16 +140,25 @@ def application_track(request: HttpRequest, token: str) -> HttpResponse:
         form = ApplicationForm(
             request.POST or None, request.FILES or None, initial=initial, letter_required=False
         )
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST":
             try:
-                services.application_resubmit(
-                    application=application, data=form.cleaned_data, letter=form.cleaned_data.get("letter")
-                )
+                if not form.is_valid():
+                    services.application_validate(
+                        data=form.cleaned_data,
+                        letter=form.cleaned_data.get("letter"),
+                        exclude_application=application.pk,
+                    )
+                else:
+                    services.application_resubmit(
+                        application=application,
+                        data=form.cleaned_data,
+                        letter=form.cleaned_data.get("letter"),
+                    )
+                    discard_pending(form, "letter")
+                    messages.success(request, _("申请已重新提交，秘书处将尽快审核"))
+                    return redirect("membership:application-track", token=token)
             except ValidationError as exc:
                 apply_to_form(form, exc)
-            else:
-                messages.success(request, _("申请已重新提交，秘书处将尽快审核"))
-                return redirect("membership:application-track", token=token)
     return render(
         request,
         "membership/application_track.html",
