@@ -12,12 +12,12 @@ from django.core.exceptions import (
 )
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaValidationError
 
 from lianmeng.accounts import throttle
+from lianmeng.core import api_messages as msg
 from lianmeng.core.api_docs import LocalSwagger
 from lianmeng.core.api_parser import CleaningParser
 from lianmeng.core.concurrency import StaleVersion
@@ -64,13 +64,13 @@ def _schema_validation(request: HttpRequest, exc: SchemaValidationError) -> Http
         field = ".".join(loc) or "__all__"
         errors.setdefault(field, []).append(schema_error_message(err))
     detail = "；".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-    return problem(422, _("提交的数据有误"), detail, errors)
+    return problem(422, str(msg.INVALID_DATA), detail, errors)
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    detail = str(exc) if str(exc) else _("您没有执行此操作的权限")
-    return problem(403, _("禁止访问"), detail)
+    detail = str(exc) if str(exc) else str(msg.NO_PERMISSION)
+    return problem(403, str(msg.FORBIDDEN), detail)
 
 
 @api.exception_handler(throttle.LoginLocked)
@@ -85,31 +85,31 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem(401, _("需要登录"), _("请先取得 API 令牌并以 Authorization: Bearer 发送"))
+    response = problem(401, str(msg.SIGN_IN_REQUIRED), str(msg.SEND_BEARER))
     response["WWW-Authenticate"] = "Bearer"
     return response
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem(404, _("未找到"), _("对象不存在或您无权查看"))
+    return problem(404, str(msg.NOT_FOUND), str(msg.NOT_FOUND_DETAIL))
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem(404, _("未找到"), _("对象不存在或您无权查看"))
+    return problem(404, str(msg.NOT_FOUND), str(msg.NOT_FOUND_DETAIL))
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        return problem(400, _("请求无效"), _("请求内容不是有效的 JSON"))
+        return problem(400, str(msg.BAD_REQUEST), str(msg.NOT_JSON))
     return problem(exc.status_code, str(exc), str(exc))
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return problem(413, _("请求内容过大"), _("请求内容过大"))
+    return problem(413, str(msg.TOO_LARGE), str(msg.TOO_LARGE))
 
 
 @api.exception_handler(BadRequest)
@@ -129,7 +129,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         "Internal Server Error: %s", request.path, exc_info=(type(exc), exc, exc.__traceback__)
     )
     got_request_exception.send(sender=None, request=request)
-    return problem(500, _("服务器出错"), _("服务器处理请求时出错，已记录此错误"))
+    return problem(500, str(msg.SERVER_ERROR), str(msg.SERVER_ERROR_DETAIL))
 
 
 def _mount_routers(target: Any) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -322,4 +321,4 @@ LOGGING = {
 }
 
 # Alliance defaults (the seed); the live values are in core.AllianceSettings.
-ALLIANCE_DEFAULT_NAME = _("胶东暨蓝区人力资源服务产业（园区）发展联盟")
+ALLIANCE_DEFAULT_NAME = "胶东暨蓝区人力资源服务产业（园区）发展联盟"  # a proper name; English lives in name_en

@@ -78,3 +78,16 @@ def test_catalog_is_complete_and_compiled(po: Path) -> None:
         if "\x00" not in msgid and compiled.gettext(msgid) != strs[0] and len(strs) == 1
     ]
     assert not stale, f"{po.with_suffix('.mo')} is out of date (run compilemessages): {stale[:5]}"
+
+
+def test_no_translatable_string_outside_an_app() -> None:
+    """makemessages runs per app: a string in lianmeng/api.py or settings.py would reach no catalog and
+    stay Chinese for English clients (the API's error titles did)."""
+    outside = sorted(
+        f"{path.name}: {m.group(0)}"
+        for path in ROOT.glob("*.py")
+        for m in re.finditer(
+            r"\b_\(\s*[\"'][^\"']*[\u4e00-\u9fff][^\"']*[\"']", path.read_text(encoding="utf-8")
+        )
+    )
+    assert not outside, outside
