@@ -89,7 +89,10 @@ def motion_list(*, viewer: Any, status: str | None = None, q: str | None = None)
 
 def motion_get(*, viewer: Any, pk: int) -> Motion:
     motion = (
-        motion_list(viewer=viewer).select_related("meeting", "proposer", "application").filter(pk=pk).first()
+        motion_list(viewer=viewer)
+        .select_related("meeting", "proposer", "application__city", "application__organization")
+        .filter(pk=pk)
+        .first()
     )
     if motion is None:
         raise Http404

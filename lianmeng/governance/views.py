@@ -21,6 +21,7 @@ from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.files import file_response
 from lianmeng.core.params import int_param
 from lianmeng.core.types import AuthedRequest
+from lianmeng.membership import policies as membership_policies
 
 from . import policies, selectors, services
 from .forms import (
@@ -495,8 +496,26 @@ def motion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             if motion.status == MotionStatus.PASSED
             else None,
             "config": GovernanceSettings.current(),
+            **_decides_on(user, motion),
         },
     )
+
+
+def _decides_on(viewer: Any, motion: Any) -> dict[str, Any]:
+    """What an admission motion decides on: the application (a link for those who review applications)
+    and, once admitted, the member organization (a link where its page opens for the viewer)."""
+    application = motion.application
+    if application is None:
+        return {}
+    org = application.organization
+    return {
+        "application_url": application.get_absolute_url()
+        if membership_policies.can_review_application(viewer, application)
+        else "",
+        "organization_url": org.get_absolute_url()
+        if org is not None and (org.is_active or membership_policies.can_edit_organization(viewer, org))
+        else "",
+    }
 
 
 @login_required

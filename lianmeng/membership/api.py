@@ -84,6 +84,7 @@ class ApplicationIn(Schema):
     short_name: str = ""
     uscc: str
     kind: str
+    requested_tier: Literal["ordinary", "council"] = "ordinary"
     city: str
     address: str = ""
     website: str = ""
@@ -97,6 +98,20 @@ class ApplicationCreated(Schema):
     id: int
     status: str
     tracking_url: str
+
+
+class ApplicationMotionOut(Schema):
+    """The council motion deciding an application (when the alliance puts admission to the council)."""
+
+    id: int
+    title: str
+    status: str = Field(description="draft, open, passed, rejected or no_quorum")
+    status_label: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    closes_at: datetime
+    resolution_number: str | None = Field(None, description="the resolution's number once the motion passed")
 
 
 class ApplicationOut(Schema):
@@ -117,10 +132,33 @@ class ApplicationOut(Schema):
     submitted_at: datetime | None
     decided_at: datetime | None
     organization: int | None
+    requested_tier: str
+    resolution_number: str
+    motion: ApplicationMotionOut | None = Field(
+        None, description="the council motion on this application (the latest one), if any"
+    )
 
     @staticmethod
     def resolve_city(obj: MembershipApplication) -> str:
         return obj.city_id
+
+    @staticmethod
+    def resolve_motion(obj: MembershipApplication) -> dict[str, Any] | None:
+        motion = services.council_motion(obj)
+        if motion is None:
+            return None
+        resolution = getattr(motion, "resolution", None) if motion.status == "passed" else None
+        return {
+            "id": motion.pk,
+            "title": motion.title,
+            "status": motion.status,
+            "status_label": str(motion.get_status_display()),
+            "votes_for": motion.votes_for,
+            "votes_against": motion.votes_against,
+            "votes_abstain": motion.votes_abstain,
+            "closes_at": motion.closes_at,
+            "resolution_number": resolution.number if resolution is not None else None,
+        }
 
     @staticmethod
     def resolve_has_letter(obj: MembershipApplication) -> bool:

@@ -17,13 +17,14 @@ from lianmeng.accounts.services import user_invite_mail
 from lianmeng.core import audit, concurrency
 from lianmeng.core.cleaning import text_value
 from lianmeng.core.files import stored_name
-from lianmeng.core.models import City
+from lianmeng.core.models import AllianceSettings, City
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
 from lianmeng.core.validators import clean_mobile, clean_upload, clean_uscc
 
 from . import mail, policies
 from .models import (
     PENDING_STATUSES,
+    REQUESTED_TIERS,
     ApplicationReview,
     ApplicationStatus,
     MembershipApplication,
@@ -43,6 +44,8 @@ APPLICATION_TRANSITIONS: dict[str, dict[str, str]] = {
     },
     ApplicationStatus.RETURNED: {"resubmit": ApplicationStatus.SUBMITTED},
     ApplicationStatus.FORWARDED: {
+        # "forward" again: put the application to the council anew after a vote without quorum.
+        "forward": ApplicationStatus.FORWARDED,
         "admit": ApplicationStatus.ADMITTED,
         "reject": ApplicationStatus.REJECTED,
         "return": ApplicationStatus.RETURNED,
@@ -67,6 +70,7 @@ APPLICATION_FIELDS = (
     "short_name",
     "uscc",
     "kind",
+    "requested_tier",
     "city",
     "address",
     "website",
@@ -155,6 +159,9 @@ def application_clean(data: dict[str, Any]) -> dict[str, Any]:
     }
     out["uscc"] = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
     out["kind"] = _run(errors, "kind", _clean_kind, data.get("kind"))
+    out["requested_tier"] = data.get("requested_tier") or Tier.ORDINARY
+    if out["requested_tier"] not in REQUESTED_TIERS:
+        errors.setdefault("requested_tier", []).append(_("请选择申请类别：成员单位或理事单位"))
     out["city"] = _run(errors, "city", _clean_city, data.get("city"))
     out["website"] = _run(errors, "website", _clean_url, str(data.get("website") or "").strip(), "website")
     out["contact_mobile"] = _run(
@@ -317,20 +324,135 @@ def application_review(
         raise ValidationError({"message": _("退回或不予通过时请填写意见，申请单位会收到这条意见")})
     if action == "forward" and not application.letter:
         raise ValidationError({"letter": _("申请尚未上传入盟承诺书，不能提交决定")})
+    needs_council = admission_needs_council(application)
+    motion = council_motion(application)
+    _check_council(application, action, needs_council, motion)
     old_status = application.status
     application.status = allowed[action]
     if action in ("admit", "reject"):
         application.decided_at = timezone.now()
     if action == "admit":
+        if motion is not None and motion.status == "passed" and hasattr(motion, "resolution"):
+            application.resolution_number = motion.resolution.number
+            message = message or _("依据理事会决议%(number)s批准入盟") % {"number": motion.resolution.number}
         application.organization = _admit(application, actor)
     application.save()
+    new: dict[str, Any] = {"status": application.status, "message": message}
+    if action == "forward" and needs_council:
+        from lianmeng.governance.services import admission_motion_open
+
+        motion = admission_motion_open(application=application, actor=actor)
+        new["motion"] = motion.pk
+        message = message or _("已提交理事会表决：%(title)s") % {"title": motion.title}
+    if application.resolution_number and action == "admit":
+        new["resolution"] = application.resolution_number
     ApplicationReview.objects.create(application=application, action=action, message=message, actor=actor)
     audit.record(
         actor=actor,
         action=f"application.{action}",
         target=application,
         old={"status": old_status},
-        new={"status": application.status, "message": message},
+        new=new,
+    )
+    if old_status != application.status:
+        transaction.on_commit(lambda: mail.application_status_changed(application.pk))
+    return application
+
+
+def application_actions(application: MembershipApplication) -> list[str]:
+    """The review actions the secretariat may take now (the transition table and the council's say)."""
+    needs_council = admission_needs_council(application)
+    motion = council_motion(application) if application.status == ApplicationStatus.FORWARDED else None
+    actions = []
+    for action in APPLICATION_TRANSITIONS[application.status]:
+        if action == "resubmit":
+            continue
+        try:
+            _check_council(application, action, needs_council, motion)
+        except ValidationError:
+            continue
+        actions.append(action)
+    return actions
+
+
+def admission_needs_council(application: MembershipApplication) -> bool:
+    """Whether the alliance setting puts this application's admission to the council."""
+    return AllianceSettings.current().admission_needs_council(application.requested_tier)
+
+
+def council_motion(application: MembershipApplication) -> Any:
+    """The latest council motion on the application (governance.Motion, with its resolution) or None.
+
+    Imported lazily: governance builds on membership, not the other way round."""
+    from lianmeng.governance.services import admission_motion_of
+
+    return admission_motion_of(application)
+
+
+def _motion_state(motion: Any) -> dict[str, str]:
+    return {"title": motion.title, "status": str(motion.get_status_display())}
+
+
+def _check_council(application: MembershipApplication, action: str, needs_council: bool, motion: Any) -> None:
+    """The secretariat acts only where the council has not the say, or after the council has spoken."""
+    undecided = motion is not None and motion.status in ("draft", "open")
+    passed = motion is not None and motion.status == "passed"
+    if action == "forward" and application.status == ApplicationStatus.FORWARDED:
+        if not needs_council:
+            raise ValidationError({"action": _("该申请已初审通过，待决定")})
+        if motion is not None and motion.status in ("open", "passed"):  # a draft gets opened
+            raise ValidationError(
+                {
+                    "motion": _("理事会议案“%(title)s”（%(status)s）已在办理，无需重新提交")
+                    % _motion_state(motion)
+                }
+            )
+    if action in ("admit", "reject", "return") and undecided:
+        raise ValidationError(
+            {"motion": _("理事会议案“%(title)s”%(status)s，表决结束前不能作出决定") % _motion_state(motion)}
+        )
+    if action in ("reject", "return") and passed and needs_council:
+        raise ValidationError(
+            {"motion": _("理事会已通过议案“%(title)s”，请依据决议批准入盟") % _motion_state(motion)}
+        )
+    if action == "admit" and needs_council:
+        if motion is None:
+            raise ValidationError({"motion": _("该申请须经理事会决议，请先“初审通过，提交理事会表决”")})
+        if not passed:
+            raise ValidationError(
+                {"motion": _("理事会议案“%(title)s”%(status)s，不能批准入盟") % _motion_state(motion)}
+            )
+        resolution = getattr(motion, "resolution", None)
+        if resolution is None or resolution.status != "in_force":
+            raise ValidationError(
+                {
+                    "motion": _("决议%(number)s尚待轮值主席签发，生效后才能批准入盟")
+                    % {"number": getattr(resolution, "number", "")}
+                }
+            )
+
+
+@transaction.atomic
+def application_council_rejected(
+    *, application: MembershipApplication, reason: str, actor: Any
+) -> MembershipApplication:
+    """The council voted an admission motion down: the forwarded application is rejected with the vote as
+    the reason. Called by governance when it closes the motion (actor may be None: the scheduled close)."""
+    application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.FORWARDED:
+        return application
+    application.status = ApplicationStatus.REJECTED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_at", "updated_at"])
+    ApplicationReview.objects.create(
+        application=application, action=ApplicationReview.Action.REJECT, message=reason, actor=actor
+    )
+    audit.record(
+        actor=actor,
+        action="application.reject",
+        target=application,
+        old={"status": ApplicationStatus.FORWARDED},
+        new={"status": application.status, "message": reason},
     )
     transaction.on_commit(lambda: mail.application_status_changed(application.pk))
     return application
@@ -342,7 +464,9 @@ def _admit(application: MembershipApplication, actor: Any) -> Organization:
     org = Organization.objects.select_for_update().filter(uscc=application.uscc).first()
     rejoining = org is not None
     if org is None:
-        org = Organization(uscc=application.uscc, tier=Tier.ORDINARY)
+        org = Organization(uscc=application.uscc, tier=application.requested_tier or Tier.ORDINARY)
+    else:
+        org.tier = application.requested_tier or org.tier
     for field in ("name", "short_name", "kind", "city", "address", "website", "description"):
         setattr(org, field, getattr(application, field))
     org.status = OrganizationStatus.ACTIVE

@@ -222,14 +222,37 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("审核操作已完成"))
             return redirect("membership:application-review", pk=application.pk)
-    actions = [a for a in services.APPLICATION_TRANSITIONS[application.status] if a != "resubmit"]
     return render(
         request,
         "membership/application_review.html",
         {
             "application": application,
             "form": form,
-            "actions": actions,
+            "actions": services.application_actions(application),
             "reviews": application.reviews.select_related("actor").all(),
+            "needs_council": services.admission_needs_council(application),
+            **_council_context(request.user, application),
         },
     )
+
+
+def _council_context(viewer: Any, application: MembershipApplication) -> dict[str, Any]:
+    """The council motion deciding the application, and links only where the viewer may open them."""
+    from lianmeng.governance import selectors as governance_selectors
+
+    motion = services.council_motion(application)
+    if motion is None:
+        return {"motion": None}
+    resolution = getattr(motion, "resolution", None) if motion.status == "passed" else None
+    return {
+        "motion": motion,
+        "motion_url": motion.get_absolute_url()
+        if governance_selectors.motion_list(viewer=viewer).filter(pk=motion.pk).exists()
+        else "",
+        "motion_voted": motion.votes.count(),
+        "resolution": resolution,
+        "resolution_url": resolution.get_absolute_url()
+        if resolution is not None
+        and governance_selectors.resolution_list(viewer=viewer).filter(pk=resolution.pk).exists()
+        else "",
+    }

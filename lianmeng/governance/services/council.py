@@ -512,7 +512,17 @@ def _motion_clean(data: dict[str, Any]) -> dict[str, Any]:
         found_app = MembershipApplication.objects.filter(pk=getattr(application, "pk", application)).first()
         if found_app is None or found_app.status != ApplicationStatus.FORWARDED:
             errors["application"] = [_("只有初审通过、待决定的入盟申请可以提交理事会表决")]
+        elif (
+            Motion.objects.filter(application=found_app)
+            .exclude(status__in=(MotionStatus.REJECTED, MotionStatus.NO_QUORUM))
+            .exists()
+        ):
+            errors["application"] = [_("该入盟申请已有理事会议案，请勿重复提交")]
         out["application"] = found_app
+        # A motion on an application decides the admission: it is an admission motion.
+        out["kind"] = MotionKind.ADMISSION
+    elif out["kind"] == MotionKind.ADMISSION:
+        errors["application"] = [_("入盟表决须关联一份初审通过的入盟申请")]
     raise_if(errors)
     return out
 
@@ -731,7 +741,59 @@ def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = 
     )
     if status == MotionStatus.PASSED:
         _resolution_create(motion, actor, config)
+    elif status == MotionStatus.REJECTED and motion.application_id is not None:
+        # The council said no: the application is rejected, with the vote as the reason.
+        membership_services.application_council_rejected(
+            application=motion.application,
+            reason=_("理事会议案“%(title)s”表决未通过（赞成 %(for)s，反对 %(against)s，弃权 %(abstain)s）")
+            % {"title": motion.title, **tally},
+            actor=actor,
+        )
     return motion
+
+
+def admission_motion_of(application: Any) -> Motion | None:
+    """The latest council motion on a membership application (with its resolution), or None."""
+    return (
+        Motion.objects.filter(application_id=application.pk)
+        .select_related("resolution")
+        .order_by("-id")
+        .first()
+    )
+
+
+def admission_motion_open(*, application: MembershipApplication, actor: Any) -> Motion:
+    """The admission motion for a forwarded application: an undecided or passed one is reused (a draft is
+    opened); otherwise a new one is created and opened. Called by the membership service's forward."""
+    motion = (
+        Motion.objects.select_for_update()
+        .filter(application_id=application.pk)
+        .exclude(status__in=(MotionStatus.REJECTED, MotionStatus.NO_QUORUM))
+        .order_by("-id")
+        .first()
+    )
+    if motion is not None:
+        if motion.status == MotionStatus.DRAFT:
+            motion = motion_open(motion=motion, actor=actor)
+        return motion
+    tier = application.get_requested_tier_display()
+    data = {
+        "title": _("关于接纳“%(name)s”为%(tier)s的议案") % {"name": application.name, "tier": tier},
+        "text": _(
+            "%(name)s（%(kind)s，%(city)s）已通过秘书处初审，申请成为联盟%(tier)s。"
+            "提请理事会表决是否同意接纳。"
+        )
+        % {
+            "name": application.name,
+            "kind": application.get_kind_display(),
+            "city": application.city.name,
+            "tier": tier,
+        },
+        "kind": MotionKind.ADMISSION,
+        "ballot": Ballot.OPEN,
+        "application": application,
+    }
+    return motion_create(data=data, actor=actor, open_now=True)
 
 
 def _resolution_create(motion: Motion, actor: Any, config: GovernanceSettings) -> Resolution:
