@@ -10,7 +10,7 @@ from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 
-from .models import OrganizationKind, Tier
+from .models import REQUESTED_TIERS, OrganizationKind, Tier
 
 
 def city_choices() -> list[tuple[str, Any]]:
@@ -26,6 +26,12 @@ class ApplicationForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
         label=_("统一社会信用代码"), max_length=24, help_text=_("18 位，见营业执照或登记证书")
     )
     kind = forms.ChoiceField(label=_("单位类型"), choices=[("", _("请选择")), *OrganizationKind.choices])
+    requested_tier = forms.ChoiceField(
+        label=_("申请类别"),
+        choices=[(t.value, t.label) for t in REQUESTED_TIERS],
+        initial=Tier.ORDINARY,
+        help_text=_("申请成为理事单位的，经理事会表决通过后入盟"),
+    )
     city = forms.ChoiceField(label=_("所在城市"), choices=())
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     website = forms.CharField(label=_("网站"), max_length=200, required=False)
