@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
+from lianmeng.membership import services as membership_services
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
 
 from . import services
@@ -276,21 +277,7 @@ def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
     for seat in seats[:4]:
         if seat.organization.name != COUNCIL_PARK:
             services.vote_cast(motion=agenda, choice="for", actor=seat.representative, seat=seat)
-    application = MembershipApplication.objects.filter(status=ApplicationStatus.FORWARDED).first()
-    if application is not None:
-        services.motion_create(
-            data={
-                "title": f"关于接纳{application.name}入盟的议案",
-                "text": f"{application.name}已通过秘书处初审，提请理事会表决是否接纳其为成员单位。",
-                "kind": "ordinary",
-                "ballot": "secret",
-                "opens_at": now - datetime.timedelta(hours=2),
-                "closes_at": now + datetime.timedelta(days=7),
-                "application": application.pk,
-            },
-            actor=office,
-            open_now=True,
-        )
+    _admissions(office, seats)
     services.motion_create(
         data={
             "title": "关于设立联盟专家咨询委员会的议案（草案）",
@@ -312,6 +299,29 @@ def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
         agenda=["轮值主席交接（青岛—烟台）", "2026年工作报告", "2027年工作要点", "表彰年度优秀成果"],
         actor=office,
     )
+
+
+def _admissions(office: User, seats: list[CouncilSeat]) -> None:
+    """Admission decided by the council: one application forwarded with its motion open (two seats have
+    voted, demo-council has not), one passed by the council and admitted with the resolution number."""
+    forwarded = MembershipApplication.objects.filter(
+        status=ApplicationStatus.FORWARDED, requested_tier=Tier.COUNCIL
+    ).first()
+    if forwarded is not None:
+        motion = services.admission_motion_open(application=forwarded, actor=office)
+        for seat in [s for s in seats if s.organization.name != COUNCIL_PARK][:2]:
+            services.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat)
+    submitted = MembershipApplication.objects.filter(
+        status=ApplicationStatus.SUBMITTED, requested_tier=Tier.COUNCIL
+    ).first()
+    if submitted is not None:
+        membership_services.application_review(application=submitted, action="forward", actor=office)
+        motion = Motion.objects.get(application=submitted, status="open")
+        for i, seat in enumerate(seats):
+            choice = "abstain" if i == 1 else "for"
+            services.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat)
+        services.motion_close(motion=motion, actor=office)
+        membership_services.application_review(application=submitted, action="admit", actor=office)
 
 
 def _notices(office: User, seats: list[CouncilSeat]) -> None:

@@ -309,6 +309,7 @@ APPLICATIONS = [
         "13806421234",
         ApplicationStatus.SUBMITTED,
         "",
+        Tier.ORDINARY,
     ),
     (
         "370600",
@@ -318,6 +319,7 @@ APPLICATIONS = [
         "13905351234",
         ApplicationStatus.RETURNED,
         "请上传加盖公章的承诺书扫描件。",
+        Tier.ORDINARY,
     ),
     (
         "370700",
@@ -327,6 +329,17 @@ APPLICATIONS = [
         "13706361234",
         ApplicationStatus.FORWARDED,
         "",
+        Tier.COUNCIL,  # governance/demo.py puts it to the council (an open admission motion)
+    ),
+    (
+        "371100",
+        "日照港湾人力资源服务有限公司",
+        "enterprise",
+        "钱港",
+        "13806331234",
+        ApplicationStatus.SUBMITTED,
+        "",
+        Tier.COUNCIL,  # governance/demo.py forwards it, the council passes it, the secretariat admits it
     ),
 ]
 
@@ -380,13 +393,14 @@ def load(*, accounts: bool = True) -> str:
     if accounts:
         for username, name, role, scope in DEMO_ACCOUNTS:
             _account(username, name, role, scope)
-    for city, name, kind, contact, mobile, status, message in APPLICATIONS:
+    for city, name, kind, contact, mobile, status, message, tier in APPLICATIONS:
         if MembershipApplication.objects.filter(name=name).exists():
             continue
         application = MembershipApplication.objects.create(
             name=name,
             uscc=make_uscc(name, division=city, kind=kind),
             kind=kind,
+            requested_tier=tier,
             city_id=city,
             contact_name=contact,
             contact_mobile=mobile,

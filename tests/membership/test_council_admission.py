@@ -319,3 +319,23 @@ def test_review_page_and_motion_page_link_to_each_other(
     page = rep.get(motion.get_absolute_url()).content.decode()
     assert application.organization is not None
     assert f'href="{application.organization.get_absolute_url()}"' in page and number in page
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_demo_has_an_open_admission_motion_and_an_admission_by_resolution(cities: Any) -> None:
+    from lianmeng.governance import demo as governance_demo
+    from lianmeng.membership import demo as membership_demo
+
+    for _ in range(2):  # idempotent
+        membership_demo.load(accounts=True)
+        governance_demo.load(accounts=True)
+    waiting = MembershipApplication.objects.get(name="潍坊市职业技能培训协会")
+    assert waiting.status == "forwarded"
+    motion = Motion.objects.get(application=waiting)
+    assert motion.status == "open" and motion.votes.count() == 2
+    admitted = MembershipApplication.objects.get(name="日照港湾人力资源服务有限公司")
+    assert admitted.status == "admitted" and admitted.organization is not None
+    assert admitted.resolution_number == Motion.objects.get(application=admitted).resolution.number
+    assert admitted.organization.tier == "council"
