@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
+from lianmeng.core.inline_checks import inline_check
 from lianmeng.core.models import City
 from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 
@@ -15,6 +17,9 @@ from .models import REQUESTED_TIERS, OrganizationKind, Tier
 
 def city_choices() -> list[tuple[str, Any]]:
     return [("", _("请选择"))] + [(c.code, c.display_name) for c in City.objects.filter(is_member=True)]
+
+
+INLINE_CHECKED = ("uscc", "contact_mobile")
 
 
 class ApplicationForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
@@ -50,10 +55,16 @@ class ApplicationForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
         help_text=_("PDF 或图片（JPEG、PNG），不超过 10 MB"),
     )
 
-    def __init__(self, *args: Any, letter_required: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, letter_required: bool = True, inline_checks: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["city"].choices = city_choices()  # type: ignore[attr-defined]
         self.fields["letter"].required = letter_required
+        if inline_checks:  # the new application: USCC checksum and duplicates, mobile, as typed
+            for name in INLINE_CHECKED:
+                url = reverse("membership:apply-check", args=[name])
+                self.fields[name].widget.attrs.update(inline_check(url, name))
 
 
 class ReviewForm(BootstrapFormMixin, forms.Form):

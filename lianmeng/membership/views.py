@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.errors import apply_to_form
 from lianmeng.core.files import file_response
+from lianmeng.core.inline_checks import check_response
 from lianmeng.core.models import City
 from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.search import parse_query
+from lianmeng.core.validators import clean_mobile
 
 from . import policies, selectors, services
 from .forms import ApplicationForm, OrganizationAdminForm, OrganizationForm, ReviewForm, StatusChangeForm
@@ -111,7 +113,7 @@ def organization_status(request: HttpRequest, pk: int, change: str) -> HttpRespo
 
 
 def apply(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None, request.FILES or None)
+    form = ApplicationForm(request.POST or None, request.FILES or None, inline_checks=True)
     if request.method == "POST":
         # One submit reports every error: the form's own and the service's (USCC checksum and
         # duplicates, mobile, the letter's real type), even when the form alone already failed.
@@ -256,3 +258,16 @@ def _council_context(viewer: Any, application: MembershipApplication) -> dict[st
         and governance_selectors.resolution_list(viewer=viewer).filter(pk=resolution.pk).exists()
         else "",
     }
+
+
+@require_POST
+def apply_check(request: HttpRequest, field: str) -> HttpResponse:
+    """The application form's checks as the user types (htmx): the service's own validators."""
+    checks = {
+        "uscc": (services.uscc_check, _("统一社会信用代码有效，尚未入盟或申请")),
+        "contact_mobile": (lambda v: clean_mobile(v, "contact_mobile"), _("手机号码格式正确")),
+    }
+    if field not in checks:
+        raise Http404
+    check, ok = checks[field]
+    return check_response(request, field, check, ok=ok)

@@ -125,6 +125,7 @@ PAGES: dict[str, Entry] = {
         get=POST_ONLY_SIGNED_IN, write=row(403, office=OK, anonymous=AUTH), pk="org_a", change=L("suspend")
     ),
     "membership:apply": E(get=PUBLIC),
+    "membership:apply-check": E(get=POST_ONLY, write=ANY_WRITE, field=L("uscc")),
     "membership:application-track": E(get=PUBLIC, token="application_token"),
     "membership:application-letter-token": E(get=PUBLIC, token="application_token"),
     "membership:applications": E(get=row(403, office=200, anonymous=AUTH)),

@@ -28,6 +28,7 @@ def good_data(name: str = "青岛海纳人力资源有限公司", **overrides: A
         "name": name,
         "uscc": make_uscc(name, division="370200", kind="enterprise"),
         "kind": "enterprise",
+        "requested_tier": "ordinary",
         "city": "370200",
         "contact_name": "赵海",
         "contact_mobile": "13806421234",
@@ -149,3 +150,44 @@ def test_purge_job_deletes_kept_files_older_than_a_day(cities: Any, apply_url: s
         os.utime(path, (old, old))
     assert pending_uploads.purge_expired.call() == 2
     assert list(directory.iterdir()) == []
+
+
+# Checks as the user types ------------------------------------------------------------------------------
+
+
+def check(field: str, value: str) -> str:
+    client = Client(enforce_csrf_checks=False)
+    response = client.post(reverse("membership:apply-check", args=[field]), {field: value})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_inline_uscc_check_says_checksum_duplicate_or_fine(cities: Any, make_org: Any) -> None:
+    member = make_org("青岛已入盟公司")
+    bad = check("uscc", "91370200MA3C5L4X0X")
+    assert 'id="id_uscc_feedback"' in bad and "校验位" in bad
+    assert "18 位" in check("uscc", "9137")
+    assert "青岛已入盟公司" in check("uscc", member.uscc)
+    fresh = check("uscc", make_uscc("新公司", division="370200", kind="enterprise"))
+    assert "data-field-error" not in fresh and "尚未入盟" in fresh
+    assert "data-field-error" not in check("uscc", "")  # nothing said while the field is empty
+
+
+def test_inline_mobile_check_uses_the_same_validator(db: None) -> None:
+    assert "11 位" in check("contact_mobile", "12345")
+    assert "格式正确" in check("contact_mobile", "１３８ 0642 1234")  # fullwidth digits from an IME
+
+
+def test_inline_check_refuses_other_fields_and_get(db: None) -> None:
+    assert Client().post(reverse("membership:apply-check", args=["name"]), {"name": "x"}).status_code == 404
+    assert Client().get(reverse("membership:apply-check", args=["uscc"])).status_code == 405
+
+
+def test_application_form_wires_the_inline_checks(cities: Any) -> None:
+    html = Client().get(reverse("membership:apply")).content.decode()
+    for name in ("uscc", "contact_mobile"):
+        url = reverse("membership:apply-check", args=[name])
+        assert f'hx-post="{url}"' in html
+        assert f'hx-target="#id_{name}_feedback"' in html
+        assert f'id="id_{name}_feedback"' in html
+    assert 'hx-trigger="change, keyup changed delay:500ms"' in html
