@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lianmeng.publicity",
     "lianmeng.reporting",
     "lianmeng.privacy",
+    "lianmeng.notifications",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lianmeng@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Notifications (docs/notifications.md): the bell asks for the unread count every NOTIFICATIONS_POLL_SECONDS;
+# a failed notification mail is tried NOTIFICATIONS_MAIL_ATTEMPTS times in all, waiting
+# NOTIFICATIONS_RETRY_SECONDS x 4^(attempt-1) between tries.
+NOTIFICATIONS_POLL_SECONDS = int(os.environ.get("NOTIFICATIONS_POLL_SECONDS", "30"))
+NOTIFICATIONS_MAIL_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAIL_ATTEMPTS", "5"))
+NOTIFICATIONS_RETRY_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_SECONDS", "60"))
 
 # Background work: django-tasks with the database backend, run by `lianmeng worker`.
 TASKS = {

@@ -43,6 +43,7 @@ JOBS: tuple[Job, ...] = (
     Job("lianmeng.matchmaking.tasks.expire_resources", DAY, at_hour=1),
     Job("lianmeng.core.pending_uploads.purge_expired", DAY, at_hour=3),
     Job("lianmeng.matchmaking.tasks.remind_stalled_requests", DAY, at_hour=9),
+    Job("lianmeng.notifications.tasks.send_daily_digests", DAY, at_hour=7),
     # 1+7+N reminders go weekly from their start date (1 October), not every day.
     Job("lianmeng.activities.tasks.compliance_reminders_send", WEEK, at_hour=9, weekday=0),
     Job("lianmeng.matchmaking.tasks.send_weekly_digest", WEEK, at_hour=7, weekday=0),

@@ -1,8 +1,10 @@
-"""Mails of the matchmaking mechanism (sent after the transaction commits, or by background tasks)."""
+"""What the matchmaking mechanism tells people: notifications (lianmeng.notifications.notify, mailed by the
+worker per each person's preference) and the weekly digest mail."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment
 from lianmeng.core.models import AllianceSettings
+from lianmeng.notifications.models import Kind
+from lianmeng.notifications.services import notify
 
 from .models import MatchRequest, RequestStatus
 
@@ -30,60 +34,73 @@ def _subject(text: str) -> str:
     return f"【{AllianceSettings.current().short_name}】{text}"
 
 
-def request_received(request_id: int) -> None:
+def contact_users(organization_ids: Iterable[int]) -> list[int]:
+    """Accounts of the member contacts of the given organizations (told in-app, mailed per preference)."""
+    rows = RoleAssignment.objects.filter(
+        role=Role.MEMBER_CONTACT, organization_id__in=list(organization_ids), user__is_active=True
+    ).values_list("user_id", flat=True)
+    return sorted(set(rows))
+
+
+def request_received(request_id: int, actor: Any = None) -> None:
+    """Called inside the transaction that created the request: the post's contacts are notified."""
     request = MatchRequest.objects.select_related("resource", "requester_organization").get(pk=request_id)
-    to = contact_emails([request.resource.organization_id])
-    if not to:
-        return
-    send_mail(
-        _subject(_("收到新的对接请求")),
-        _("“%(org)s”希望就贵单位发布的“%(title)s”开展对接：\n\n%(message)s\n\n请登录平台答复：%(link)s")
+    notify(
+        recipients=contact_users([request.resource.organization_id]),
+        kind=Kind.MATCH_REQUEST_RECEIVED,
+        title=_("收到新的对接请求"),
+        body=_("“%(org)s”希望就贵单位发布的“%(title)s”开展对接：\n\n%(message)s\n\n请登录平台答复。")
         % {
             "org": request.requester_organization.name,
             "title": request.resource.title,
             "message": request.message,
-            "link": _link(request.get_absolute_url()),
         },
-        None,
-        to,
+        url=request.get_absolute_url(),
+        actor=actor,
     )
 
 
-def request_answered(request_id: int) -> None:
+def request_answered(request_id: int, actor: Any = None) -> None:
+    """Called inside the transaction of the answer (or withdrawal): the other side is notified."""
     request = MatchRequest.objects.select_related("resource", "resource__organization").get(pk=request_id)
     if request.status == RequestStatus.WITHDRAWN:
-        to = contact_emails([request.resource.organization_id])
+        to = contact_users([request.resource.organization_id])
         text = _("对方已撤回就“%(title)s”发起的对接请求。")
     else:
-        to = contact_emails([request.requester_organization_id])
+        to = contact_users([request.requester_organization_id])
         text = (
             _("“%(org)s”已接受贵单位就“%(title)s”发起的对接请求，请尽快约定洽谈。")
             if request.status == RequestStatus.ACCEPTED
             else _("“%(org)s”婉拒了贵单位就“%(title)s”发起的对接请求。")
         )
-    if not to:
-        return
     body = text % {"org": request.resource.organization.name, "title": request.resource.title}
     if request.response_message:
         body += "\n\n" + request.response_message
-    send_mail(_subject(_("对接请求有新答复")), body + "\n\n" + _link(request.get_absolute_url()), None, to)
+    notify(
+        recipients=to,
+        kind=Kind.MATCH_REQUEST_ANSWERED,
+        title=_("对接请求有新答复"),
+        body=body,
+        url=request.get_absolute_url(),
+        actor=actor,
+    )
 
 
 def request_stalled(request_id: int) -> None:
     request = MatchRequest.objects.select_related("resource").get(pk=request_id)
     if request.status == RequestStatus.PENDING:
-        to = contact_emails([request.resource.organization_id])
+        to = contact_users([request.resource.organization_id])
         text = _("就“%(title)s”收到的对接请求已多日未答复，请登录平台接受或婉拒。")
     else:
-        to = contact_emails([request.resource.organization_id, request.requester_organization_id])
+        to = contact_users([request.resource.organization_id, request.requester_organization_id])
         text = _("就“%(title)s”的对接已多日没有进展，请记录洽谈情况或对接结果。")
-    if to:
-        send_mail(
-            _subject(_("对接请求待处理提醒")),
-            text % {"title": request.resource.title} + "\n\n" + _link(request.get_absolute_url()),
-            None,
-            to,
-        )
+    notify(
+        recipients=to,
+        kind=Kind.MATCH_REQUEST_STALLED,
+        title=_("对接请求待处理提醒"),
+        body=text % {"title": request.resource.title},
+        url=request.get_absolute_url(),
+    )
 
 
 def digest(organization_id: int, lines: list[str]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -439,7 +438,7 @@ def match_request_create(
         new={"resource": resource.pk, "organization": org_id, "message": message, "score": score},
     )
     pk = request.pk
-    transaction.on_commit(lambda: mail.request_received(pk))
+    mail.request_received(pk, actor=actor)
     return request
 
 
@@ -477,7 +476,7 @@ def match_request_answer(
         new={"status": to_status, "message": message},
     )
     pk = request.pk
-    transaction.on_commit(lambda: mail.request_answered(pk))
+    mail.request_answered(pk, actor=actor)
     return request
 
 
@@ -662,7 +661,7 @@ def requests_remind_stalled(*, now: datetime.datetime | None = None) -> int:
             audit.record(
                 actor=None, action="match_request.remind", target=request, new={"status": request.status}
             )
-            transaction.on_commit(partial(mail.request_stalled, pk))
+            mail.request_stalled(pk)
             count += 1
     return count
 

@@ -115,6 +115,20 @@ PERSONAL: tuple[PersonalModel, ...] = (
         note="an attendee; the status (registered, attended …) stays so that counts do not change",
     ),
     PersonalModel("activities.CalendarFeedToken", users=("user",), delete_rows=True),
+    PersonalModel(
+        "notifications.Notification",
+        users=("recipient",),
+        owner_links=("recipient",),
+        delete_rows=True,
+        note="in-app notifications (站内消息) addressed to the person",
+    ),
+    PersonalModel(
+        "notifications.NotificationPreference",
+        users=("user",),
+        owner_links=("user",),
+        delete_rows=True,
+        note="how the person wants to be told (in-app, mail, daily digest)",
+    ),
     PersonalModel("activities.EventPhoto", users=("uploaded_by",), files=("image",)),
     PersonalModel(
         "library.Expert",
@@ -183,6 +197,7 @@ PERSONAL: tuple[PersonalModel, ...] = (
 # Fields whose names look personal but are not a person's data, and why.
 NOT_PERSONAL: Mapping[str, str] = {
     "core.AllianceSettings.name": "the alliance's name",
+    "notifications.Notification.mail_state": "whether the notification was mailed (not an address)",
     "core.AllianceSettings.name_en": "the alliance's name",
     "core.AllianceSettings.short_name": "the alliance's name",
     "core.AllianceSettings.contact_phone": "the secretariat's office telephone",
@@ -228,6 +243,7 @@ NOT_PERSONAL: Mapping[str, str] = {
 # carries the pseudonym) and are not exported as the person's own records.
 USER_REFERENCES: Mapping[str, str] = {
     "membership.MembershipEvent.actor": "who recorded a membership event",
+    "notifications.Notification.actor": "whose action a notification reports (to someone else)",
     "membership.ApplicationReview.actor": "who reviewed an application",
     "governance.RotationChange.created_by": "who recorded a rotation change",
     "governance.PresidencyHandover.recorded_by": "who recorded a handover",

@@ -335,6 +335,14 @@ PAGES: dict[str, Entry] = {
     "privacy:erasures": E(get=row(403, office=200, anonymous=AUTH)),
     "privacy:my-data": E(get=SIGNED_IN),
     "privacy:my-data-download": E(get=SIGNED_IN),
+    # notifications: a person's own; another's notification is the same 404 as a missing one
+    "notifications:list": E(get=SIGNED_IN),
+    "notifications:bell": E(get=SIGNED_IN),
+    "notifications:preferences": E(get=SIGNED_IN),
+    "notifications:read-all": E(get=POST_ONLY_SIGNED_IN, write=SIGNED_IN_WRITE),
+    "notifications:open": E(
+        get=POST_ONLY_SIGNED_IN, write=row(404, anonymous=AUTH, member_a=REDIRECT), pk="notification_a"
+    ),
 }
 
 # Path parameters of the API, by name (an entry's ``args`` override them).
@@ -532,6 +540,15 @@ API: dict[str, Entry] = {
     ),
     "lianmeng_privacy_api_my_data": E(get=SIGNED_IN),
     "lianmeng_privacy_api_people": E(get=row(403, office=200, anonymous=AUTH), query="q=%E7%8E%8B"),
+    "lianmeng_notifications_api_notification_list": E(get=SIGNED_IN, query="unread=true"),
+    "lianmeng_notifications_api_notification_read": E(
+        write=row(404, anonymous=AUTH, member_a=200), notification_id="notification_a"
+    ),
+    "lianmeng_notifications_api_notification_read_all": E(write=SIGNED_IN_WRITE),
+    "lianmeng_notifications_api_notification_preferences": E(get=SIGNED_IN),
+    "lianmeng_notifications_api_notification_preferences_update": E(
+        write=SIGNED_IN_WRITE, body={"preferences": [{"kind": "task_assigned", "channel": "in_app"}]}
+    ),
     "lianmeng_publicity_api_article_create": E(write=row(403, office=OK, members=OK, anonymous=AUTH)),
     "lianmeng_publicity_api_article_detail": E(get=PUBLIC),
     "lianmeng_publicity_api_article_list": E(get=PUBLIC),

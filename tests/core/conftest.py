@@ -86,6 +86,7 @@ def _build(media_root: Any) -> World:
     )
     from lianmeng.matchmaking.models import MatchRequest, Resource, SessionSlot
     from lianmeng.membership.models import MembershipApplication, Organization
+    from lianmeng.notifications.models import Kind, Notification
     from lianmeng.publicity.models import Article
     from lianmeng.research import services as research_services
     from lianmeng.research.models import (
@@ -252,6 +253,9 @@ def _build(media_root: Any) -> World:
         tokens[role] = key
         if role == "member_a":
             objects["token_a"] = token
+            objects["notification_a"] = Notification.objects.create(
+                recipient=user, kind=Kind.TASK_ASSIGNED, title="member_a's notification", url="/desk/"
+            )
         client = Client()
         client.force_login(user)
         session = client.session
