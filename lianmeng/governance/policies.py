@@ -7,7 +7,7 @@ from typing import Any
 
 from lianmeng.accounts.models import Role
 
-from .models import CouncilSeat, Motion, Notice, NoticeStatus, Resolution, Task
+from .models import CouncilSeat, Motion, MotionStatus, Notice, NoticeStatus, Resolution, Task
 
 
 def signed_in(user: Any) -> bool:
@@ -52,6 +52,13 @@ def can_configure(user: Any) -> bool:
 def can_view_council(user: Any) -> bool:
     """Council papers: meetings, motions, votes."""
     return is_secretariat(user) or is_council_representative(user)
+
+
+def can_view_motion(user: Any, motion: Motion) -> bool:
+    """Council papers; a draft only for the secretariat and its proposer (selectors.motion_list agrees)."""
+    if not can_view_council(user):
+        return False
+    return is_secretariat(user) or motion.status != MotionStatus.DRAFT or motion.proposer_id == user.pk
 
 
 def can_manage_council(user: Any) -> bool:

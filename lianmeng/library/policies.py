@@ -186,6 +186,11 @@ def can_ask_consultation(user: Any, organization: Any) -> bool:
     return getattr(organization, "pk", organization) in contact_org_ids(user) or is_secretariat(user)
 
 
+def can_open_consultation_form(user: Any) -> bool:
+    """The question form asks on behalf of one's organization: contacts of a member organization only."""
+    return bool(contact_org_ids(user))
+
+
 def assigned_expert(user: Any, consultation: Consultation) -> Expert | None:
     if not signed_in(user):
         return None

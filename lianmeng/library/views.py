@@ -539,7 +539,7 @@ def consultation_list(request: AuthedRequest) -> HttpResponse:
             "status": status,
             "mine": mine,
             "statuses": ConsultationStatus.choices,
-            "can_ask": bool(policies.contact_org_ids(request.user)),
+            "can_ask": policies.can_open_consultation_form(request.user),
             "today": timezone.localdate(),
         },
     )
@@ -547,7 +547,7 @@ def consultation_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def consultation_create(request: AuthedRequest) -> HttpResponse:
-    if not policies.contact_org_ids(request.user):
+    if not policies.can_open_consultation_form(request.user):
         raise PermissionDenied
     form = ConsultationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import MatchRequest, Resource
+from .models import MatchRequest, Resource, ResourceStatus
 
 
 def signed_in(user: Any) -> bool:
@@ -38,6 +38,13 @@ def can_post_resource(user: Any, organization_id: int | None = None) -> bool:
 
 def can_edit_resource(user: Any, resource: Resource) -> bool:
     return is_secretariat(user) or resource.organization_id in contact_org_ids(user)
+
+
+def can_view_resource(user: Any, resource: Resource) -> bool:
+    """Open and matched posts are public; others only for their organization and the secretariat."""
+    return resource.status in (ResourceStatus.OPEN, ResourceStatus.MATCHED) or can_edit_resource(
+        user, resource
+    )
 
 
 def can_view_suggestions(user: Any, resource: Resource) -> bool:

@@ -78,7 +78,7 @@ def resource_get(*, viewer: Any, pk: int) -> Resource:
     resource = _with_cities(Resource.objects.filter(pk=pk)).first()
     if resource is None:
         raise Http404
-    if resource.status not in PUBLIC_STATUSES and not policies.can_edit_resource(viewer, resource):
+    if not policies.can_view_resource(viewer, resource):
         raise Http404
     return resource
 

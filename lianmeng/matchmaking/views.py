@@ -243,16 +243,46 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _post_label(resource: Resource, side: str) -> str:
+    """A post named from the viewer's side: 我方资源, 对方需求, 发起方资源… (supply = 资源, demand = 需求)."""
+    supply = resource.direction == Direction.SUPPLY
+    labels = {
+        "ours": (_("我方资源"), _("我方需求")),
+        "theirs": (_("对方资源"), _("对方需求")),
+        "requester": (_("发起方资源"), _("发起方需求")),
+        "owner": (_("发布方资源"), _("发布方需求")),
+    }
+    return labels[side][0 if supply else 1]
+
+
+def request_side_labels(user: Any, match_request: MatchRequest) -> tuple[str, str]:
+    """(label of the requested post, label of the post the requester offered), from the viewer's side."""
+    if policies.can_withdraw_request(user, match_request):  # the requester
+        sides = ("theirs", "ours")
+    elif policies.can_answer_request(user, match_request):  # the post owner
+        sides = ("ours", "theirs")
+    else:  # the secretariat, on neither side
+        sides = ("owner", "requester")
+    offered = match_request.from_resource
+    return (
+        _post_label(match_request.resource, sides[0]),
+        _post_label(offered, sides[1]) if offered is not None else "",
+    )
+
+
 def _request_page(request: AuthedRequest, match_request: MatchRequest, **forms: Any) -> HttpResponse:
     sessions = integrations.matchmaking_sessions()
     allowed = services.REQUEST_TRANSITIONS[match_request.status]
     can_answer = policies.can_answer_request(request.user, match_request) and "accept" in allowed
     can_follow_up = policies.can_follow_up_request(request.user, match_request) and "conclude" in allowed
+    resource_label, from_resource_label = request_side_labels(request.user, match_request)
     return render(
         request,
         "matchmaking/request_detail.html",
         {
             "req": match_request,
+            "resource_label": resource_label,
+            "from_resource_label": from_resource_label,
             "can_answer": can_answer,
             "can_withdraw": policies.can_withdraw_request(request.user, match_request)
             and "withdraw" in allowed,

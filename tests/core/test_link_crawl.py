@@ -1,0 +1,144 @@
+"""Every link a page shows can be opened by the person who sees it.
+
+For each demo role, a breadth-first crawl of same-site ``<a href>`` links from the portal home and the
+workbench: every link found is fetched (following redirects) as that role, and the test fails listing each
+(role, page, link) whose answer is 403, 404 or 5xx. Links are checked, never skipped for what they answer;
+the crawl is bounded only by shape: after three URLs of one URL pattern and query shape, further ones of
+that shape are taken as represented; ``?page=`` beyond 2, /admin/, sign-out and language switching are not
+followed. Run time on two cores: see docs/DEVELOPING.md ("Links follow the policies").
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import time
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+
+from tests.core.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {
+    "anonymous": "anonymous",
+    "demo-member": "member_a",
+    "demo-council": "council",
+    "demo-coordinator": "coordinator_x",
+    "demo-expert": "expert_assigned",
+    "demo-secretariat": "secretariat",
+    "demo-admin": "administrator",
+}
+START = ("/", "/desk/")
+MAX_PAGES = 400  # fetched URLs per role
+PER_SHAPE = 8  # URLs fetched per (URL pattern, query keys) before one is taken to represent the rest
+SKIP_PREFIXES = ("/admin/", "/accounts/logout/", "/i18n/", "/static/", "/api/")
+PARSE_LIMIT = 1_000_000  # bytes: larger answers (downloads) are checked but not read for links
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _same_site(base: str, href: str) -> str | None:
+    href = href.strip()
+    if href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
+        return None
+    parts = urlsplit(urljoin("http://testserver" + base, href))
+    if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
+        return None
+    if parts.path.startswith(SKIP_PREFIXES):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _shape(url: str) -> tuple[str, tuple[str, ...]]:
+    parts = urlsplit(url)
+    try:
+        route = resolve(parts.path).route
+    except Resolver404:
+        route = parts.path
+    return route, tuple(sorted({k for k, _v in parse_qsl(parts.query, keep_blank_values=True)}))
+
+
+def _page_number(url: str) -> int:
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key == "page":
+            return int(value) if value.isdigit() else 1
+    return 1
+
+
+def crawl(world: World, role: str) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
+    """The (page, link, status) of every broken link the role is shown, and each fetched URL's status."""
+    client = world.page_client(role)
+    status: dict[str, int] = {}
+    found_on: dict[str, list[str]] = collections.defaultdict(list)
+    shapes: collections.Counter[tuple[str, tuple[str, ...]]] = collections.Counter()
+    queue = collections.deque((url, "(start)") for url in START)
+    for url in START:
+        shapes[_shape(url)] += 1
+    queued = set(START)
+    fetched = 0
+    while queue and fetched < MAX_PAGES:
+        url, _referrer = queue.popleft()
+        response: Any = client.get(url, follow=True)
+        fetched += 1
+        status[url] = response.status_code
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        if getattr(response, "streaming", False) or len(response.content) > PARSE_LIMIT:
+            continue
+        final = response.redirect_chain[-1][0] if response.redirect_chain else url
+        parser = _Links()
+        parser.feed(response.content.decode("utf-8", "replace"))
+        for href in parser.hrefs:
+            link = _same_site(final, href)
+            if link is None:
+                continue
+            found_on[link].append(url)
+            if link in queued or _page_number(link) > 2:
+                continue
+            shape = _shape(link)
+            if shapes[shape] >= PER_SHAPE:
+                continue
+            shapes[shape] += 1
+            queued.add(link)
+            queue.append((link, url))
+    broken = [
+        (page, link, code)
+        for link, code in status.items()
+        if code in (403, 404) or code >= 500
+        for page in sorted(set(found_on[link]))[:3]
+    ]
+    return broken, status
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, authz_world: World) -> None:
+    settings.MEDIA_ROOT = authz_world.media_root
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_link_shown_can_be_opened(authz_world: World, username: str) -> None:
+    started = time.monotonic()
+    broken, status = crawl(authz_world, ROLES[username])
+    elapsed = time.monotonic() - started
+    print(f"{username}: {len(status)} URLs in {elapsed:.1f} s")
+    if os.environ.get("LINK_CRAWL_LIST"):
+        print("\n".join(f"  {code} {url}" for url, code in status.items()))
+    assert len(status) > 50, f"{username}: the crawl reached only {len(status)} URLs"
+    assert not broken, f"{username} is shown links that do not open:\n" + "\n".join(
+        f"  on {page}: {link} -> {code}" for page, link, code in broken
+    )
