@@ -26,10 +26,22 @@ from .forms import (
 from .models import ApiToken
 
 
+# Pages that are no destination after signing in: the portal home (the top bar's 登录 link sends its
+# own path as ``next``) and the sign-in pages themselves. People land on their workbench instead.
+NOT_A_DESTINATION = ("/", "/accounts/login/", "/accounts/logout/")
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        """The safe ``next`` the person came for, unless it is the portal home: then the workbench."""
+        target = super().get_redirect_url()
+        if target.split("?", 1)[0] in NOT_A_DESTINATION:
+            return ""
+        return target
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
