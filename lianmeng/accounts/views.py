@@ -25,7 +25,6 @@ from .forms import (
 )
 from .models import ApiToken
 
-
 # Pages that are no destination after signing in: the portal home (the top bar's 登录 link sends its
 # own path as ``next``) and the sign-in pages themselves. People land on their workbench instead.
 NOT_A_DESTINATION = ("/", "/accounts/login/", "/accounts/logout/")
