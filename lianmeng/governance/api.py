@@ -467,12 +467,14 @@ def meeting_paper_delete(request: HttpRequest, meeting_id: int, paper_id: int) -
 class MotionIn(Schema):
     title: str
     text: str
-    kind: Literal["ordinary", "important", "charter"] = "ordinary"
+    kind: Literal["ordinary", "important", "charter", "admission"] = Field(
+        "ordinary", description="a motion with `application` is always an admission motion"
+    )
     ballot: Literal["open", "secret"] = "open"
     opens_at: DateTimeIn | None = None
     closes_at: DateTimeIn | None = None
     meeting: Id | None = None
-    application: Id | None = None
+    application: Id | None = Field(None, description="the forwarded membership application it decides on")
     status: Literal["draft", "open"] = "draft"
 
 
@@ -499,6 +501,13 @@ class MotionOut(Schema):
     votes_abstain: int | None
     decided_at: datetime | None
     resolution_number: str | None
+    application: int | None = Field(
+        None, description="the membership application an admission motion decides on"
+    )
+
+    @staticmethod
+    def resolve_application(obj: Motion) -> int | None:
+        return obj.application_id
 
     @staticmethod
     def resolve_votes_cast(obj: Motion) -> int | None:
@@ -538,6 +547,9 @@ class MotionDetailOut(Schema):
     votes_abstain: int | None
     decided_at: datetime | None
     resolution_number: str | None
+    application: int | None = Field(
+        None, description="the membership application an admission motion decides on"
+    )
     seats_voted: int
     votes: list[SeatVoteOut]
 
@@ -584,6 +596,7 @@ def _motion_detail(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "votes_against": motion.votes_against if decided else None,
         "votes_abstain": motion.votes_abstain if decided else None,
         "resolution_number": resolution.number if resolution else None,
+        "application": motion.application_id,
     }
     out["seats_voted"] = sum(1 for r in rows if r.voted)
     out["votes"] = [

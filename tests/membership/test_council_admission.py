@@ -285,6 +285,7 @@ def test_api_forward_shows_the_motion_and_admit_is_a_422_until_it_passed(
     assert admitted["motion"] == {**admitted["motion"], "status": "passed", "resolution_number": number}
     detail = staff.get(f"/api/v1/applications/{created['id']}").json()
     assert detail["motion"]["votes_for"] == 3
+    assert staff.get(f"/api/v1/council/motions/{motion.pk}").json()["application"] == created["id"]
 
 
 # ---------------------------------------------------------------- pages link both ways
