@@ -249,3 +249,13 @@ def personal_feed_events(user: Any) -> QuerySet[Event]:
         .select_related("organizer", "city")
         .order_by("starts_at", "id")
     )
+
+
+def checkin_timing(event: Event, *, today: datetime.date | None = None) -> str:
+    """The event seen from today: "before" its first day, "after" its last day (local dates), "" on them."""
+    today = today or timezone.localdate()
+    if today < timezone.localtime(event.starts_at).date():
+        return "before"
+    if today > timezone.localtime(event.ends_at).date():
+        return "after"
+    return ""

@@ -438,41 +438,67 @@ def checkin(request: AuthedRequest, pk: int) -> HttpResponse:
     if not policies.can_check_in(request.user, event):
         raise PermissionDenied
     result: dict[str, Any] | None = None
+    timing = selectors.checkin_timing(event)
     if request.method == "POST":
         form = CheckInForm(request.POST)
         form.is_valid()
-        try:
-            outcome = services.registration_check_in(
-                event=event, code=form.cleaned_data.get("code", ""), actor=request.user
-            )
-        except ValidationError as exc:
+        code = form.cleaned_data.get("code", "")
+        if timing and code.strip() and request.POST.get("confirm") != "1":
+            # Outside the event's day(s): ask first, check nobody in until confirmed.
             result = {
                 "ok": False,
-                "level": "danger",
-                "message": " ".join(
-                    error_dict(exc).get("code", []) or [m for msgs in error_dict(exc).values() for m in msgs]
-                ),
+                "confirm": True,
+                "code": code,
+                "level": "warning",
+                "message": f"{_checkin_timing_text(event, timing)} {_('确定仍要签到吗？')}",
             }
         else:
-            reg = outcome.registration
-            who = f"{reg.name}（{reg.organization_label}）" if reg.organization_label else reg.name
-            if outcome.already:
-                local = timezone.localtime(reg.checked_in_at) if reg.checked_in_at else None
-                result = {
-                    "ok": True,
-                    "level": "warning",
-                    "message": _("%(who)s 已于 %(time)s 签到过，无需重复签到")
-                    % {"who": who, "time": f"{local:%H:%M}" if local else ""},
-                }
-            else:
-                result = {"ok": True, "level": "success", "message": _("签到成功：%(who)s") % {"who": who}}
+            result = _check_in(event, code, request.user)
         counts = selectors.event_counts(event)
         result["attended"] = counts["attended"]
         result["registered"] = counts["registered"]
         if request.headers.get("Accept", "").startswith("application/json"):
-            return JsonResponse(result, status=200 if result["ok"] else 422)
+            return JsonResponse(result, status=200 if result["ok"] or result.get("confirm") else 422)
     counts = selectors.event_counts(event)
-    return render(request, "activities/checkin.html", {"event": event, "counts": counts, "result": result})
+    return render(
+        request,
+        "activities/checkin.html",
+        {
+            "event": event,
+            "counts": counts,
+            "result": result,
+            "timing_text": _checkin_timing_text(event, timing) if timing else "",
+        },
+    )
+
+
+def _check_in(event: Any, code: str, user: Any) -> dict[str, Any]:
+    try:
+        outcome = services.registration_check_in(event=event, code=code, actor=user)
+    except ValidationError as exc:
+        errors = error_dict(exc)
+        messages_ = errors.get("code", []) or [m for msgs in errors.values() for m in msgs]
+        return {"ok": False, "level": "danger", "message": " ".join(messages_)}
+    reg = outcome.registration
+    who = f"{reg.name}（{reg.organization_label}）" if reg.organization_label else reg.name
+    if outcome.already:
+        local = timezone.localtime(reg.checked_in_at) if reg.checked_in_at else None
+        return {
+            "ok": True,
+            "level": "warning",
+            "message": _("%(who)s 已于 %(time)s 签到过，无需重复签到")
+            % {"who": who, "time": f"{local:%H:%M}" if local else ""},
+        }
+    return {"ok": True, "level": "success", "message": _("签到成功：%(who)s") % {"who": who}}
+
+
+def _checkin_timing_text(event: Any, timing: str) -> str:
+    """Said on the check-in page and in the confirmation outside the event's day(s)."""
+    from lianmeng.core.templatetags.lianmeng import datetime_cn
+
+    if timing == "before":
+        return _("活动尚未开始（%(start)s 开始）。") % {"start": datetime_cn(event.starts_at)}
+    return _("活动已于 %(end)s 结束。") % {"end": datetime_cn(event.ends_at)}
 
 
 @login_required

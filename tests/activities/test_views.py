@@ -114,13 +114,16 @@ def test_checkin_page_json_and_form(make_event: Callable[..., Event], contact: A
     client = _client(contact)
     page = client.get(url).content.decode()
     assert "vendor/html5-qrcode/html5-qrcode.min.js" in page
-    response = client.post(url, {"code": reg.code.lower()}, HTTP_ACCEPT="application/json")
+    # The event is in ten days: confirmed check-in (tests/activities/test_checkin_timing.py asks first).
+    response = client.post(url, {"code": reg.code.lower(), "confirm": "1"}, HTTP_ACCEPT="application/json")
     data = json.loads(response.content)
     assert (data["level"], data["attended"]) == ("success", 1)
     assert "参会人1" in data["message"]
-    again = json.loads(client.post(url, {"code": reg.code}, HTTP_ACCEPT="application/json").content)
+    again = json.loads(
+        client.post(url, {"code": reg.code, "confirm": "1"}, HTTP_ACCEPT="application/json").content
+    )
     assert again["level"] == "warning" and "已于" in again["message"]
-    bad = client.post(url, {"code": "XXXX"}, HTTP_ACCEPT="application/json")
+    bad = client.post(url, {"code": "XXXX", "confirm": "1"}, HTTP_ACCEPT="application/json")
     assert bad.status_code == 422
 
 

@@ -16,14 +16,23 @@
     }
     if (navigator.vibrate) { navigator.vibrate(data.level === "success" ? 80 : [60, 60, 60]); }
   }
-  function submit(code) {
+  function submit(code, confirmed) {
     if (busy) { return; }
     busy = true;
     var body = new FormData(form);
     body.set("code", code);
+    body.set("confirm", confirmed ? "1" : "");
     fetch(form.action || window.location.href, {method: "POST", body: body, headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { return r.json(); })
-      .then(function (data) { show(data); input.value = ""; input.focus(); })
+      .then(function (data) {
+        show(data);
+        if (data.confirm) {
+          // Outside the event's day(s): the server asks before checking anyone in (after this request ends).
+          window.setTimeout(function () { if (window.confirm(data.message)) { submit(code, true); } }, 0);
+          return;
+        }
+        input.value = ""; input.focus();
+      })
       .catch(function () { show({level: "danger", message: form.dataset.msgNetwork}); })
       .finally(function () { busy = false; });
   }
