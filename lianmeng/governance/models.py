@@ -136,7 +136,10 @@ class RotationChange(models.Model):
     )
     term_months = models.PositiveSmallIntegerField(_("新任期（月）"), null=True, blank=True)
     resolution = models.ForeignKey(
-        "governance.Resolution", verbose_name=_("依据决议"), on_delete=models.PROTECT, related_name="+"
+        "governance.Resolution",
+        verbose_name=_("依据决议"),
+        on_delete=models.PROTECT,
+        related_name="rotation_changes",
     )
     reason = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)

@@ -589,6 +589,8 @@ def resolution_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             and application.is_pending
             and resolution.status == ResolutionStatus.IN_FORCE
             and policies.is_secretariat(user),
+            "rotation_changes": resolution.rotation_changes.select_related("organization"),
+            **_decides_on(user, resolution.motion),
         },
     )
 
