@@ -5,49 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
-from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
+from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
+from lianmeng.membership.models import Organization, OrganizationStatus
 
-from . import policies
 from .models import Audience, EventKind
-
-PARTNER_KINDS = (
-    OrganizationKind.RESEARCH_INSTITUTE,
-    OrganizationKind.ACADEMIC_SOCIETY,
-    OrganizationKind.STANDARDS_BODY,
-    OrganizationKind.UNIVERSITY,
-    OrganizationKind.ASSOCIATION,
-)
+from .pickers import PARTNER_KINDS, organizers_for
 
 DATETIME_WIDGET = {"type": "datetime-local"}
 
 
 def organizer_choices(user: Any) -> list[tuple[Any, Any]]:
     """The organizations ``user`` may organize events for, by city then pinyin."""
-    qs = Organization.objects.filter(status=OrganizationStatus.ACTIVE).select_related("city")
-    if not policies.is_secretariat(user):
-        qs = qs.filter(Q(city_id__in=user.coordinated_city_codes) | Q(pk__in=user.contact_organization_ids))
-    rows = qs.order_by("city__position", "name_sort")
+    rows = organizers_for(user).select_related("city").order_by("city__position", "name_sort")
     return [("", _("请选择"))] + [(o.pk, f"{o.city.display_name} · {o.name}") for o in rows]
 
 
 class EventForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("活动名称"), max_length=200)
     kind = forms.ChoiceField(label=_("活动类型"), choices=[("", _("请选择")), *EventKind.choices])
-    organizer = forms.ChoiceField(label=_("主办单位"), choices=(), help_text=_("活动所在城市随主办单位确定"))
+    organizer = forms.ChoiceField(
+        label=_("主办单位"),
+        choices=(),
+        help_text=_("活动所在城市随主办单位确定；输入名称或拼音首字母（如 qd）搜索"),
+        widget=PickerSelect(source="activities.organizers"),
+    )
     co_organizers = forms.MultipleChoiceField(
-        label=_("协办单位"), choices=(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+        label=_("协办单位"),
+        choices=(),
+        required=False,
+        widget=PickerSelectMultiple(source="membership.organizations"),
     )
     partners = forms.MultipleChoiceField(
         label=_("合作单位"),
         choices=(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=PickerSelectMultiple(source="activities.partners"),
         help_text=_("科研院所、学术团体、标准协会、高校、行业协会"),
     )
     starts_at = forms.CharField(label=_("开始时间"), widget=forms.DateTimeInput(attrs=DATETIME_WIDGET))
@@ -58,7 +55,7 @@ class EventForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     capacity = forms.CharField(
         label=_("名额"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"min": 1, "step": 1, "inputmode": "numeric"}),
         help_text=_("留空表示不限"),
     )
     audience = forms.ChoiceField(label=_("面向对象"), choices=Audience.choices, initial=Audience.PUBLIC)
@@ -94,7 +91,7 @@ class SummaryForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     attendance = forms.CharField(
         label=_("实到人数"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
         help_text=_("留空则按签到人数计"),
     )
     outcomes = forms.CharField(label=_("活动成果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -102,13 +99,13 @@ class SummaryForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
         label=_("签约协议数"),
         required=False,
         initial=0,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
     )
     projects_started = forms.CharField(
         label=_("启动项目数"),
         required=False,
         initial=0,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
     )
     projects = forms.TypedMultipleChoiceField(
         label=_("相关项目"),

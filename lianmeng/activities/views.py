@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.files import file_response
+from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.security import permissions_policy
 from lianmeng.core.types import AuthedRequest
@@ -215,12 +216,9 @@ def event_create(request: AuthedRequest) -> HttpResponse:
     if len(request.user.contact_organization_ids) == 1 and not request.user.coordinated_city_codes:
         initial["organizer"] = next(iter(request.user.contact_organization_ids))
     form = EventForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        saved, event = submit_form(form, lambda data: services.event_create(data=data, actor=request.user))
+        if saved and event is not None:
             messages.success(request, _("活动已保存为草稿，确认无误后请发布"))
             return redirect(event)
     return render(request, "activities/event_form.html", {"form": form, "event": None})
@@ -251,12 +249,11 @@ def event_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         version=event.version,
     )
     form = EventForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(event=event, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        saved, _updated = submit_form(
+            form, lambda data: services.event_update(event=event, data=data, actor=request.user)
+        )
+        if saved:
             messages.success(request, _("活动信息已保存"))
             return redirect(event)
     return render(request, "activities/event_form.html", {"form": form, "event": event})

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from lianmeng.core.cleaning import clean_text
+
+T = TypeVar("T")
 
 
 class BootstrapFormMixin:
@@ -49,3 +54,45 @@ class BootstrapFormMixin:
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
                 widget.attrs["aria-invalid"] = "true"
+
+
+class _DryRun(Exception):
+    """Raised inside dry_run's transaction to roll it back."""
+
+
+def dry_run(save: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> ValidationError | None:
+    """Run a service's write on ``data`` and roll everything back (rows, audit entries, on-commit mail);
+    return the ValidationError it raised, if any. Used when the form itself already failed, to report
+    the service's own checks in the same submit. Refusals and errors from data the form rejected
+    (a missing key) are left to the real submit."""
+    try:
+        with transaction.atomic():
+            save(data)
+            raise _DryRun
+    except ValidationError as exc:
+        return exc
+    except (_DryRun, PermissionDenied, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> tuple[bool, T | None]:
+    """Validate ``form`` and run ``save(cleaned_data)`` (the service call) so one submit reports every
+    error: the form's own and the service's (merged with apply_to_form; a field keeps the form's
+    message when both complain). Returns (saved, result).
+
+        saved, event = submit_form(form, lambda data: services.event_create(data=data, actor=user))
+
+    Do not use it for services that store uploaded files (a dry run would store them): call the
+    service's validate-only function instead (membership.services.application_validate)."""
+    from .errors import apply_to_form
+
+    if form.is_valid():
+        try:
+            return True, save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_to_form(form, exc)
+            return False, None
+    exc = dry_run(save, dict(form.cleaned_data))
+    if exc is not None:
+        apply_to_form(form, exc)
+    return False, None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pickers, views
 
 app_name = "core"
 URL_PREFIX = ""
@@ -10,4 +10,5 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("desk/", views.desk, name="desk"),
     path("audit/", views.audit_log, name="audit"),
+    path("pick/<str:source>/", pickers.picker_view, name="picker"),
 ]

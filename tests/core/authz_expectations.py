@@ -103,6 +103,7 @@ PAGES: dict[str, Entry] = {
     "core:about": E(get=PUBLIC),
     "core:desk": E(get=SIGNED_IN),
     "core:audit": E(get=row(403, office=200, anonymous=AUTH)),
+    "core:picker": E(get=SIGNED_IN, source=L("membership.organizations"), query="q=qd"),
     "set_language": E(get=row(REDIRECT)),
     "admin:*": E(get=row(REDIRECT, administrator=200)),
     # accounts

@@ -191,3 +191,33 @@ def test_application_form_wires_the_inline_checks(cities: Any) -> None:
         assert f'hx-target="#id_{name}_feedback"' in html
         assert f'id="id_{name}_feedback"' in html
     assert 'hx-trigger="change, keyup changed delay:500ms"' in html
+
+
+def test_event_form_reports_form_and_service_errors_in_one_submit(secretariat: Any, make_org: Any) -> None:
+    from lianmeng.activities.models import Event
+    from lianmeng.core.models import AuditEntry
+
+    park = make_org("青岛人力资源服务产业园")
+    client = Client()
+    client.force_login(secretariat)
+    response = client.post(
+        reverse("activities:create"),
+        {
+            "title": "",  # the form's own error
+            "kind": "forum",
+            "organizer": park.pk,
+            "starts_at": "2026-12-10T14:00",
+            "ends_at": "2026-12-10T09:00",  # the service's errors, reported in the same submit
+            "capacity": "-3",
+            "audience": "public",
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert "title" in errors
+    assert "结束时间不能早于开始时间" in " ".join(errors.get("ends_at", []))
+    assert "venue" in errors or "请填写活动地点或线上链接" in response.content.decode()
+    assert "capacity" in errors
+    assert not Event.objects.exists() and not AuditEntry.objects.filter(action__startswith="event.").exists()
+    # the picker keeps the chosen organizer with its name
+    assert f'name="organizer" value="{park.pk}"' in response.content.decode()
+    assert "青岛人力资源服务产业园" in response.content.decode()
