@@ -226,6 +226,11 @@ class RegistrationOut(Schema):
     ticket_url: str
     created_at: datetime
     checked_in_at: datetime | None
+    message: str = Field(
+        "",
+        description="What to tell the person: registered with code, or waitlisted (mail promised only "
+        "when an address was given)",
+    )
 
 
 def _registration_out(registration: Registration, *, show_mobile: bool) -> dict[str, Any]:
@@ -400,7 +405,8 @@ def registration_create(request: HttpRequest, event_id: int, payload: Registrati
     """Register one person. `status` answers `registered` or `waitlisted` (capacity is exact)."""
     event = selectors.event_get(viewer=request.user, pk=event_id)
     registration = services.registration_create(event=event, data=payload.dict(), actor=request.user)
-    return Status(201, _registration_out(registration, show_mobile=True))
+    said = selectors.registration_message(registration)
+    return Status(201, {**_registration_out(registration, show_mobile=True), "message": said})
 
 
 @router.delete("/registrations/{registration_id}", response=RegistrationOut, auth=AUTH)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianmeng.core.search import normalize
 
@@ -259,3 +260,29 @@ def checkin_timing(event: Event, *, today: datetime.date | None = None) -> str:
     if today > timezone.localtime(event.ends_at).date():
         return "after"
     return ""
+
+
+def registration_mail_recipients(registration: Registration) -> list[str]:
+    """Who is mailed about a registration (waitlist promotion, reminders): its own address and the
+    signed-in person who registered it, where given."""
+    emails = {registration.email}
+    if registration.registered_by_id and registration.registered_by:
+        emails.add(registration.registered_by.email)
+    return sorted(e for e in emails if e)
+
+
+def registration_message(registration: Registration) -> str:
+    """What the person is told after registering; mail is promised only when an address was given."""
+    if registration.status == RegistrationStatus.WAITLISTED:
+        if registration_mail_recipients(registration):
+            return _("名额已满，%(name)s 已进入候补名单；有人取消时将按顺序自动转正，并发邮件通知") % {
+                "name": registration.name
+            }
+        return _(
+            "名额已满，%(name)s 已进入候补名单；有人取消时将按顺序自动转正。"
+            "未填写电子邮箱，转正时不会收到邮件，请在电子票页面查看"
+        ) % {"name": registration.name}
+    return _("%(name)s 报名成功，签到码 %(code)s") % {
+        "name": registration.name,
+        "code": registration.code_display,
+    }

@@ -35,10 +35,9 @@ def _site(path: str) -> str:
 
 
 def _recipients(registration: Registration) -> list[str]:
-    emails = {registration.email}
-    if registration.registered_by_id and registration.registered_by:
-        emails.add(registration.registered_by.email)
-    return sorted(e for e in emails if e)
+    from .selectors import registration_mail_recipients  # the pages promise mail by the same rule
+
+    return registration_mail_recipients(registration)
 
 
 def _local(value: datetime.datetime) -> str:

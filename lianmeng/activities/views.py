@@ -364,21 +364,11 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
                     for m in msgs:
                         form.add_error(None, m)
         else:
+            said = selectors.registration_message(registration)
             if registration.status == RegistrationStatus.WAITLISTED:
-                messages.warning(
-                    request,
-                    _("名额已满，%(name)s 已进入候补名单；有人取消时将按顺序自动转正并通知")
-                    % {"name": registration.name},
-                )
+                messages.warning(request, said)
             else:
-                messages.success(
-                    request,
-                    _("%(name)s 报名成功，签到码 %(code)s")
-                    % {
-                        "name": registration.name,
-                        "code": registration.code_display,
-                    },
-                )
+                messages.success(request, said)
             if getattr(request.user, "is_authenticated", False):
                 return redirect(reverse("activities:event", args=[event.pk]) + "#registrations")
             return redirect(registration)
@@ -396,6 +386,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
             "registration": registration,
             "event": registration.event,
             "qr_svg": qr.svg_inline(scale=8, border=2, title=_("签到二维码")),
+            "mail_on_promotion": bool(selectors.registration_mail_recipients(registration)),
             "can_cancel": "cancel" in services.REGISTRATION_TRANSITIONS[registration.status]
             and registration.event.status == EventStatus.PUBLISHED,
         },
