@@ -741,7 +741,7 @@ def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = 
     )
     if status == MotionStatus.PASSED:
         _resolution_create(motion, actor, config)
-    elif status == MotionStatus.REJECTED and motion.application_id is not None:
+    elif status == MotionStatus.REJECTED and motion.application is not None:
         # The council said no: the application is rejected, with the vote as the reason.
         membership_services.application_council_rejected(
             application=motion.application,
