@@ -165,11 +165,12 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Fast hashing in tests only; production always uses argon2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# Django's rules with messages in Chinese and English (lianmeng/accounts/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "lianmeng.accounts.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "lianmeng.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lianmeng.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "lianmeng.accounts.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:desk"

@@ -46,7 +46,19 @@ class LoginForm(BootstrapFormMixin, AuthenticationForm):
         return self.cleaned_data
 
 
-class LianmengPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
+class RulesOnNewPasswordMixin:
+    """A broken password rule is reported on the new password itself (Django puts it on the
+    confirmation field); a mismatch stays on the confirmation."""
+
+    user: Any
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")  # type: ignore[attr-defined]
+        self.validate_password_for_user(self.user, "new_password1")  # type: ignore[attr-defined]
+        return forms.Form.clean(self)  # type: ignore[arg-type]
+
+
+class LianmengPasswordChangeForm(RulesOnNewPasswordMixin, BootstrapFormMixin, PasswordChangeForm):
     pass
 
 
@@ -70,7 +82,7 @@ class LianmengPasswordResetForm(BootstrapFormMixin, PasswordResetForm):
             services.password_reset_mail(user.pk)
 
 
-class LianmengSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
+class LianmengSetPasswordForm(RulesOnNewPasswordMixin, BootstrapFormMixin, SetPasswordForm):
     pass
 
 
