@@ -142,3 +142,120 @@ def test_every_link_shown_can_be_opened(authz_world: World, username: str) -> No
     assert not broken, f"{username} is shown links that do not open:\n" + "\n".join(
         f"  on {page}: {link} -> {code}" for page, link, code in broken
     )
+
+
+# ---- the fixes the crawl found, each proved on its own page (same demo world) ----
+
+
+def _page(world: World, role: str, url: str) -> str:
+    response = world.page_client(role).get(url)
+    assert response.status_code == 200, (role, url, response.status_code)
+    return response.content.decode()
+
+
+def test_resolution_page_links_only_motions_and_tasks_the_viewer_may_open(authz_world: World) -> None:
+    from lianmeng.governance import policies
+    from lianmeng.governance.models import Resolution, Task
+
+    resolution = Resolution.objects.filter(tasks__isnull=False).select_related("motion").first()
+    assert resolution is not None
+    tasks = list(Task.objects.filter(resolution=resolution))
+    url = resolution.get_absolute_url()
+    member = authz_world.users["member_a"]
+    page = _page(authz_world, "member_a", url)
+    assert resolution.motion.get_absolute_url() not in page  # members do not see council papers
+    hidden = [t for t in tasks if not policies.can_view_task(member, t)]
+    assert hidden, "the demo should hold a task of this resolution that the member does not own"
+    for task in tasks:
+        assert (f'href="{task.get_absolute_url()}"' in page) is policies.can_view_task(member, task)
+        assert task.title in page  # named either way
+    staff = _page(authz_world, "secretariat", url)
+    assert resolution.motion.get_absolute_url() in staff
+    assert all(f'href="{t.get_absolute_url()}"' in staff for t in tasks)
+    council = _page(authz_world, "council", url)
+    assert resolution.motion.get_absolute_url() in council
+
+
+def _contact_of(organization: Any, username: str) -> Any:
+    from lianmeng.accounts.models import Role, RoleAssignment, User
+
+    user = User.objects.create_user(username=username, email=f"{username}@example.cn", display_name=username)
+    RoleAssignment.objects.create(user=user, role=Role.MEMBER_CONTACT, organization=organization)
+    return user
+
+
+def test_request_page_names_each_post_from_the_viewers_side(authz_world: World) -> None:
+    from django.test import Client
+
+    from lianmeng.matchmaking.models import MatchRequest
+
+    req = (
+        MatchRequest.objects.filter(from_resource__isnull=False)
+        .select_related("resource", "from_resource")
+        .order_by("pk")
+        .first()
+    )
+    assert req is not None and req.from_resource is not None
+    kind = {"supply": "资源", "demand": "需求"}
+    asked, offered = kind[req.resource.direction], kind[req.from_resource.direction]
+    expected = {
+        "owner": (f"我方{asked}", f"对方{offered}"),
+        "requester": (f"对方{asked}", f"我方{offered}"),
+        "secretariat": (f"发布方{asked}", f"发起方{offered}"),
+    }
+    viewers = {
+        "owner": _contact_of(req.resource.organization, "links-owner"),
+        "requester": _contact_of(req.requester_organization, "links-requester"),
+    }
+    for side, (asked_label, offered_label) in expected.items():
+        if side == "secretariat":
+            page = _page(authz_world, "secretariat", req.get_absolute_url())
+        else:
+            client = Client()
+            client.force_login(viewers[side])
+            page = client.get(req.get_absolute_url()).content.decode()
+        assert f'id="resource-label">{asked_label}<' in page, side
+        assert f'<dt class="col-sm-3">{offered_label}</dt>' in page, side
+
+
+def test_session_page_links_only_the_viewers_own_requests(authz_world: World) -> None:
+    from lianmeng.matchmaking import policies
+    from lianmeng.matchmaking.models import SessionSlot
+
+    slots = list(SessionSlot.objects.select_related("request__resource").order_by("pk"))
+    event_id = slots[0].event_id
+    member = authz_world.users["member_a"]
+    page = _page(authz_world, "member_a", f"/resources/sessions/{event_id}/")
+    shown = [s for s in slots if s.event_id == event_id]
+    assert any(not policies.can_view_request(member, s.request) for s in shown)
+    for slot in shown:
+        linked = f'href="{slot.request.get_absolute_url()}"' in page
+        assert linked is policies.can_view_request(member, slot.request)
+        assert slot.request.resource.title in page
+
+
+def test_ask_an_expert_is_offered_only_to_who_may_ask(authz_world: World) -> None:
+    from lianmeng.matchmaking.models import Resource
+
+    org_a = authz_world.objects["org_a"]
+    button = 'href="/library/consultations/new/"'
+    for resource in Resource.objects.filter(organization=org_a).order_by("pk"):
+        member_page = _page(authz_world, "member_a", resource.get_absolute_url())
+        if button in member_page:
+            break
+    else:
+        pytest.fail("no post of organization A suggests an expert to its member")
+    assert button not in _page(authz_world, "secretariat", resource.get_absolute_url())
+    assert authz_world.page_client("secretariat").get("/library/consultations/new/").status_code == 403
+
+
+def test_can_tag_names_a_policy_and_refuses_unknown_ones() -> None:
+    from django.template import Context, Template, TemplateSyntaxError
+
+    from lianmeng.governance.models import Motion
+
+    tpl = '{% load policies %}{% can "governance.view_motion" user motion as ok %}{{ ok }}'
+    motion = Motion(status="open", proposer_id=None)
+    assert Template(tpl).render(Context({"user": None, "motion": motion})) == "False"
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load policies %}{% can "governance.fly" user %}').render(Context({"user": None}))
