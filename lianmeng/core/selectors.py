@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import AuditEntry, City
 
@@ -22,7 +22,7 @@ def audit_entries(
     if target_type:
         qs = qs.filter(target_type=target_type)
     if actor:
-        qs = qs.filter(actor_repr__icontains=actor)
+        qs = qs.filter(Q(actor_repr__icontains=actor) | Q(actor__display_name__icontains=actor))
     if q:
         qs = qs.filter(target_repr__icontains=q)
     return qs

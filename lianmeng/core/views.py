@@ -12,8 +12,7 @@ from django.utils.translation import pgettext
 
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 
-from . import selectors
-from .models import AuditEntry
+from . import audit_text, selectors
 from .nav import desk_panels, home_figures, portal_sections
 from .types import AuthedRequest
 
@@ -90,6 +89,13 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         target_type=request.GET.get("target_type", "").strip(),
         actor=request.GET.get("actor", "").strip(),
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    target_types = AuditEntry.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
-    return render(request, "core/audit_log.html", {"page_obj": page, "target_types": target_types})
+    page = Paginator(qs.select_related("actor"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page_obj": page,
+            "sentences": audit_text.describe(page.object_list, viewer=request.user),
+            "target_types": audit_text.object_kinds(),
+        },
+    )
