@@ -74,8 +74,26 @@ def _flash(request: HttpRequest, fn: Callable[[], Any], success: str) -> Any:
             for m in msgs:
                 messages.error(request, m)
         return None
-    messages.success(request, success)
+    if success:
+        messages.success(request, success)
     return result
+
+
+def _flash_outcome(request: HttpRequest, motion: Any) -> None:
+    """Say what closing a motion did: its result and, when passed, the resolution's number."""
+    resolution = getattr(motion, "resolution", None) if motion.status == "passed" else None
+    if resolution is not None:
+        text = _("表决已结束：《%(title)s》%(result)s，已生成决议 %(number)s") % {
+            "title": motion.title,
+            "result": motion.get_status_display(),
+            "number": resolution.number,
+        }
+    else:
+        text = _("表决已结束：《%(title)s》%(result)s") % {
+            "title": motion.title,
+            "result": motion.get_status_display(),
+        }
+    messages.success(request, text)
 
 
 @login_required
@@ -525,7 +543,9 @@ def motion_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     if action == "open":
         _flash(request, lambda: services.motion_open(motion=motion, actor=request.user), _("议案已开始表决"))
     elif action == "close":
-        _flash(request, lambda: services.motion_close(motion=motion, actor=request.user), _("表决已结束"))
+        closed = _flash(request, lambda: services.motion_close(motion=motion, actor=request.user), "")
+        if closed is not None:
+            _flash_outcome(request, closed)
     else:
         raise Http404
     return redirect(motion)

@@ -202,6 +202,25 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _review_done(action: str, application: MembershipApplication) -> str:
+    """What a review action did, to whom."""
+    names = {
+        "name": application.name,
+        "contact": application.contact_name,
+        "email": application.contact_email,
+    }
+    if action == "admit":
+        return (
+            _("已批准“%(name)s”入盟：成员单位已创建，%(contact)s（%(email)s）为联络员，通知邮件已排队发送")
+            % names
+        )
+    if action == "reject":
+        return _("已不予通过“%(name)s”的申请，已通知 %(contact)s（%(email)s）") % names
+    if action == "return":
+        return _("已退回“%(name)s”的申请，%(contact)s（%(email)s）会收到修改链接") % names
+    return _("审核操作已完成")
+
+
 @login_required
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(viewer=request.user, pk=pk)
@@ -222,7 +241,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
                     for m in msgs:
                         messages.error(request, m)
         else:
-            messages.success(request, _("审核操作已完成"))
+            messages.success(request, _review_done(action, application))
             return redirect("membership:application-review", pk=application.pk)
     return render(
         request,

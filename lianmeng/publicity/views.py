@@ -178,7 +178,8 @@ def article_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
             ArticleStatus.SCHEDULED: _("已设置定时发布"),
             ArticleStatus.REVIEW: _("已提交审核"),
             ArticleStatus.DRAFT: _("已退回修改"),
-            ArticleStatus.UNPUBLISHED: _("文章已撤下"),
+            ArticleStatus.UNPUBLISHED: _("《%(title)s》已撤下，门户网站和订阅源不再显示")
+            % {"title": article.title},
         }
         messages.success(request, done.get(article.status, _("操作已完成")))  # type: ignore[call-overload]
     return redirect(article)

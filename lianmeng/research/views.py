@@ -282,7 +282,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("资格审查结果已保存"))
             else:
                 services.round_transition(selection=selection, action=action, actor=request.user)
-                messages.success(request, _("评选状态已更新"))
+                if action == "finalise":
+                    messages.success(
+                        request, _("《%(title)s》已定稿，公示结果即为最终结果") % {"title": selection.title}
+                    )
+                else:
+                    messages.success(request, _("评选状态已更新"))
         except ValidationError as exc:
             _flash(request, exc)
         return redirect(selection)
