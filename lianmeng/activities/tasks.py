@@ -24,6 +24,8 @@ from django_tasks import task
 
 from lianmeng.accounts.models import Role, User
 from lianmeng.core.models import AllianceSettings
+from lianmeng.notifications.models import Kind
+from lianmeng.notifications.services import notify
 
 from .models import SEATED, ActivitySettings, Event, EventStatus, Registration
 
@@ -40,6 +42,29 @@ def _recipients(registration: Registration) -> list[str]:
     return registration_mail_recipients(registration)
 
 
+def _direct_addresses(registration: Registration) -> list[str]:
+    """Of ``_recipients``, the addresses mailed directly: all but the address of the account that
+    registered the attendee (that account is told by ``_tell_account``, in-app and by mail per its
+    preference)."""
+    account = registration.registered_by if registration.registered_by_id else None
+    return [e for e in _recipients(registration) if account is None or e != account.email]
+
+
+def _tell_account(registration: Registration, *, kind: str, title: str, body: str) -> int:
+    """Notify the account that registered the attendee (a member contact, or the attendee themself)."""
+    if not registration.registered_by_id:
+        return 0
+    return len(
+        notify(
+            recipients=[registration.registered_by_id],
+            kind=kind,
+            title=title,
+            body=body,
+            url=registration.get_absolute_url(),
+        )
+    )
+
+
 def _local(value: datetime.datetime) -> str:
     return f"{timezone.localtime(value):{DATETIME}}"
 
@@ -54,26 +79,22 @@ def registration_promoted_notify(registration_id: int) -> int:
         return 0
     alliance = AllianceSettings.current()
     event = registration.event
-    to = _recipients(registration)
-    if not to:
-        return 0
-    send_mail(
-        _("【%(alliance)s】候补成功：%(title)s") % {"alliance": alliance.short_name, "title": event.title},
-        _(
-            "%(name)s：\n\n有人取消了报名，您已从候补名单转为正式报名。\n活动：%(title)s\n时间：%(when)s\n"
-            "签到码：%(code)s\n电子票（含二维码）：%(link)s\n"
-        )
-        % {
-            "name": registration.name,
-            "title": event.title,
-            "when": _local(event.starts_at),
-            "code": registration.code_display,
-            "link": _site(registration.get_absolute_url()),
-        },
-        None,
-        to,
-    )
-    return 1
+    title = _("候补成功：%(title)s") % {"title": event.title}
+    body = _(
+        "%(name)s：\n\n有人取消了报名，您已从候补名单转为正式报名。\n活动：%(title)s\n时间：%(when)s\n"
+        "签到码：%(code)s\n电子票（含二维码）：%(link)s\n"
+    ) % {
+        "name": registration.name,
+        "title": event.title,
+        "when": _local(event.starts_at),
+        "code": registration.code_display,
+        "link": _site(registration.get_absolute_url()),
+    }
+    told = _tell_account(registration, kind=Kind.EVENT_PROMOTED, title=title, body=body)
+    to = _direct_addresses(registration)
+    if to:
+        send_mail(f"【{alliance.short_name}】{title}", body, None, to)
+    return 1 if told or to else 0
 
 
 @task()
@@ -86,23 +107,19 @@ def event_cancelled_notify(event_id: int) -> int:
     sent = 0
     registrations = event.registrations.exclude(status="cancelled").select_related("registered_by")
     for registration in registrations:
-        to = _recipients(registration)
-        if not to:
-            continue
-        send_mail(
-            _("【%(alliance)s】活动取消：%(title)s")
-            % {"alliance": alliance.short_name, "title": event.title},
-            _("%(name)s：\n\n您报名的活动“%(title)s”（%(when)s）已取消。\n原因：%(reason)s\n")
-            % {
-                "name": registration.name,
-                "title": event.title,
-                "when": _local(event.starts_at),
-                "reason": event.cancel_reason,
-            },
-            None,
-            to,
-        )
-        sent += 1
+        title = _("活动取消：%(title)s") % {"title": event.title}
+        body = _("%(name)s：\n\n您报名的活动“%(title)s”（%(when)s）已取消。\n原因：%(reason)s\n") % {
+            "name": registration.name,
+            "title": event.title,
+            "when": _local(event.starts_at),
+            "reason": event.cancel_reason,
+        }
+        told = _tell_account(registration, kind=Kind.EVENT_CANCELLED, title=title, body=body)
+        to = _direct_addresses(registration)
+        if to:
+            send_mail(f"【{alliance.short_name}】{title}", body, None, to)
+        if told or to:
+            sent += 1
     return sent
 
 
@@ -124,26 +141,22 @@ def event_reminders_send(now_iso: str | None = None) -> int:
             if event.reminder_sent_at is not None:
                 continue
             for registration in event.registrations.filter(status__in=SEATED).select_related("registered_by"):
-                to = _recipients(registration)
-                if not to:
-                    continue
-                send_mail(
-                    _("【%(alliance)s】活动提醒：%(title)s")
-                    % {"alliance": alliance.short_name, "title": event.title},
-                    _(
-                        "%(name)s：\n\n您报名的活动将于 %(when)s 开始。\n地点：%(venue)s\n签到码：%(code)s\n电子票：%(link)s\n"
-                    )
-                    % {
-                        "name": registration.name,
-                        "when": _local(event.starts_at),
-                        "venue": " ".join(p for p in (event.venue, event.address, event.online_url) if p),
-                        "code": registration.code_display,
-                        "link": _site(registration.get_absolute_url()),
-                    },
-                    None,
-                    to,
-                )
-                sent += 1
+                title = _("活动提醒：%(title)s") % {"title": event.title}
+                body = _(
+                    "%(name)s：\n\n您报名的活动将于 %(when)s 开始。\n地点：%(venue)s\n签到码：%(code)s\n电子票：%(link)s\n"
+                ) % {
+                    "name": registration.name,
+                    "when": _local(event.starts_at),
+                    "venue": " ".join(p for p in (event.venue, event.address, event.online_url) if p),
+                    "code": registration.code_display,
+                    "link": _site(registration.get_absolute_url()),
+                }
+                told = _tell_account(registration, kind=Kind.EVENT_REMINDER, title=title, body=body)
+                to = _direct_addresses(registration)
+                if to:
+                    send_mail(f"【{alliance.short_name}】{title}", body, None, to)
+                if told or to:
+                    sent += 1
             event.reminder_sent_at = now
             event.save(update_fields=["reminder_sent_at"])
     return sent

@@ -251,6 +251,7 @@ def application_submit(
         ip=ip,
     )
     transaction.on_commit(lambda: mail.application_received(application.pk))
+    mail.application_received_notify(application, actor=actor)
     return application
 
 
@@ -492,6 +493,7 @@ def _admit(application: MembershipApplication, actor: Any) -> Organization:
         user.set_unusable_password()
         user.save()
     RoleAssignment.objects.get_or_create(user=user, role=Role.MEMBER_CONTACT, organization=org)
+    mail.member_admitted(user, org, actor=actor)
     audit.record(
         actor=actor,
         action="organization.admit",

@@ -112,6 +112,24 @@ def enqueue_mails(notification_ids: list[int]) -> None:
             Notification.objects.filter(pk=pk).update(mail_state=MailState.FAILED)
 
 
+def mail_later(subject: str, body: str, to: Iterable[str]) -> None:
+    """Mail addresses that have no account (applicants, guests) by the queue after commit, with retries."""
+    addresses = sorted({a for a in to if a})
+    if not addresses:
+        return
+    subject, body = str(subject), str(body)
+
+    def _enqueue() -> None:
+        from . import tasks
+
+        try:
+            tasks.mail_send.enqueue(subject, body, addresses)
+        except Exception:  # the action that caused the mail is already saved
+            log.exception("could not enqueue the mail %r", subject)
+
+    transaction.on_commit(_enqueue)
+
+
 def mark_read(*, notification: Notification, actor: Any) -> Notification:
     if notification.recipient_id != getattr(actor, "pk", None):
         raise PermissionDenied

@@ -3,6 +3,8 @@
 - ``notification_mail_send``: the mail of one notification; a failure is retried with backoff
   (NOTIFICATIONS_RETRY_SECONDS x 4^(attempt-1)) up to NOTIFICATIONS_MAIL_ATTEMPTS attempts, then the
   notification's mail is marked failed (the in-app notification is there anyway).
+- ``mail_send``: a mail to addresses without an account (an applicant, a guest, an expert without an
+  account), with the same retries; ``services.mail_later`` enqueues it after commit.
 - ``send_daily_digests``: one mail per person who chose the daily digest, listing what came since the
   last one (enqueued daily by ``lianmeng.core.schedule``).
 """
@@ -55,6 +57,24 @@ def notification_mail_send(notification_id: int, attempt: int = 1) -> str:
         return str(state)
     Notification.objects.filter(pk=n.pk).update(mail_attempts=attempt, mail_state=MailState.SENT)
     return str(MailState.SENT)
+
+
+@task()
+def mail_send(subject: str, body: str, to: list[str], attempt: int = 1) -> bool:
+    """Send one mail to addresses without an account; retried like notification mails."""
+    try:
+        send_mail(subject, body, None, to)
+    except Exception as exc:  # any mail server failure is retried
+        log.warning("mail %r to %s failed (attempt %s): %s", subject, to, attempt, exc)
+        if attempt >= settings.NOTIFICATIONS_MAIL_ATTEMPTS:
+            return False
+        if mail_send.get_backend().supports_defer:
+            run_after = timezone.now() + retry_delay(attempt)
+            mail_send.using(run_after=run_after).enqueue(subject, body, to, attempt + 1)
+        else:
+            mail_send.enqueue(subject, body, to, attempt + 1)
+        return False
+    return True
 
 
 @task()

@@ -19,14 +19,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_promotion_notice_goes_to_the_person_and_who_registered(
-    make_event: Callable[..., Event], contact: Any
+    make_event: Callable[..., Event], contact: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from lianmeng.notifications.models import Notification
+
     event = make_event()
     reg = services.registration_create(event=event, data=person(1, email="p1@example.cn"), actor=contact)
-    assert tasks.registration_promoted_notify.call(reg.pk) == 1
-    (message,) = mail.outbox
-    assert sorted(message.to) == sorted(["p1@example.cn", contact.email])
-    assert reg.code_display in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.registration_promoted_notify.call(reg.pk) == 1
+    # the attendee by mail; the contact who registered them in-app and by mail (their preference)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["p1@example.cn", contact.email])
+    assert all(reg.code_display in m.body for m in mail.outbox)
+    (notification,) = Notification.objects.filter(recipient=contact)
+    assert "候补成功" in notification.title and notification.url == reg.get_absolute_url()
     assert tasks.registration_promoted_notify.call(999999) == 0
 
 

@@ -162,7 +162,12 @@ def test_failed_motion_rejects_the_application_with_the_vote_as_reason(
     reason = application.reviews.last()
     assert reason is not None and reason.action == "reject"
     assert motion.title in reason.message and "反对 2" in reason.message
-    assert [m.to for m in mail.outbox] == [["zhao@example.cn"]]
+    # the applicant is mailed the rejection; the council's representatives get the result notification
+    applicant_mails = [m for m in mail.outbox if m.to == ["zhao@example.cn"]]
+    assert len(applicant_mails) == 1
+    results = [m for m in mail.outbox if m.to != ["zhao@example.cn"]]
+    assert sorted(m.to[0] for m in results) == sorted(s.representative.email for s in seats)
+    assert all("议案表决结果" in m.subject for m in results)
 
 
 def test_no_quorum_keeps_it_forwarded_and_it_may_be_put_to_the_council_again(

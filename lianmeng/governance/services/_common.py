@@ -65,6 +65,19 @@ def contact_emails(organization_ids: Iterable[int]) -> dict[int, list[str]]:
     return out
 
 
+def contact_user_ids(organization_ids: Iterable[int]) -> list[int]:
+    """Accounts of the organizations' member contacts and council representatives (notified in-app)."""
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(
+                organization_id__in=list(organization_ids),
+                role__in=[Role.MEMBER_CONTACT, Role.COUNCIL_REPRESENTATIVE],
+                user__is_active=True,
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
 def mail(subject: str, body: str, recipients: list[str]) -> None:
     if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)

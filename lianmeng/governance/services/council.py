@@ -29,6 +29,8 @@ from lianmeng.membership.models import (
     Organization,
     OrganizationStatus,
 )
+from lianmeng.notifications.models import Kind
+from lianmeng.notifications.services import notify
 
 from .. import policies
 from ..models import (
@@ -560,7 +562,30 @@ def motion_open(*, motion: Motion, actor: Any) -> Motion:
         old={"status": "draft"},
         new={"status": new_status},
     )
+    _notify_council(
+        motion,
+        kind=Kind.MOTION_OPENED,
+        title=_("议案开始表决：%(title)s") % {"title": motion.title},
+        body=_("议案“%(title)s”已开始表决，截止时间 %(closes)s，请登录平台投票。")
+        % {"title": motion.title, "closes": f"{timezone.localtime(motion.closes_at):%Y-%m-%d %H:%M}"},
+        actor=actor,
+    )
     return motion
+
+
+def _notify_council(motion: Motion, *, kind: str, title: str, body: str, actor: Any) -> None:
+    """Tell the representatives of the seats valid today (in the caller's transaction)."""
+    representatives = CouncilSeat.objects.valid_on(timezone.localdate()).values_list(
+        "representative_id", flat=True
+    )
+    notify(
+        recipients=[pk for pk in representatives if pk],
+        kind=kind,
+        title=title,
+        body=body,
+        url=motion.get_absolute_url(),
+        actor=actor,
+    )
 
 
 def ballot_key(motion_id: int, seat_id: int) -> str:
@@ -749,6 +774,15 @@ def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = 
             % {"title": motion.title, **tally},
             actor=actor,
         )
+    _notify_council(
+        motion,
+        kind=Kind.MOTION_DECIDED,
+        title=_("议案表决结果：%(title)s（%(status)s）")
+        % {"title": motion.title, "status": motion.get_status_display()},
+        body=_("议案“%(title)s”表决结束：%(status)s（赞成 %(for)s，反对 %(against)s，弃权 %(abstain)s）。")
+        % {"title": motion.title, "status": motion.get_status_display(), **tally},
+        actor=actor,
+    )
     return motion
 
 

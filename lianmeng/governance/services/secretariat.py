@@ -22,6 +22,8 @@ from lianmeng.core.models import City
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization, OrganizationStatus, Tier
+from lianmeng.notifications.models import Kind
+from lianmeng.notifications.services import notify
 
 from .. import policies
 from ..models import (
@@ -36,7 +38,7 @@ from ..models import (
     TaskNote,
     TaskStatus,
 )
-from ._common import choice, contact_emails, date_value, mail, raise_if
+from ._common import choice, contact_emails, contact_user_ids, date_value, mail, raise_if
 
 NOTICE_TRANSITIONS: dict[str, dict[str, str]] = {
     NoticeStatus.DRAFT: {"publish": NoticeStatus.PUBLISHED},
@@ -156,20 +158,23 @@ def notice_publish(*, notice: Notice, actor: Any) -> Notice:
         new={"number": notice.number, "recipients": len(recipients)},
     )
     notice_id = notice.pk
-    transaction.on_commit(lambda: notice_announce(notice_id))
+    notice_announce(notice_id, actor=actor)
     return notice
 
 
-def notice_announce(notice_id: int) -> None:
-    """Mail the recipients' contacts that a notice was published (after commit)."""
+def notice_announce(notice_id: int, actor: Any = None) -> None:
+    """Tell the recipients' contacts that a notice was published (in the publishing transaction; the
+    mails go out after commit, by the queue, per each person's preference)."""
     notice = Notice.objects.get(pk=notice_id)
     org_ids = NoticeReceipt.objects.filter(notice=notice).values_list("organization_id", flat=True)
-    emails = sorted({e for values in contact_emails(org_ids).values() for e in values})
-    mail(
-        _("【通知】%(title)s") % {"title": notice.title},
-        _("秘书处发布了通知《%(title)s》（%(number)s），请登录联盟平台阅读并确认。")
+    notify(
+        recipients=contact_user_ids(org_ids),
+        kind=Kind.NOTICE_PUBLISHED,
+        title=_("【通知】%(title)s") % {"title": notice.title},
+        body=_("秘书处发布了通知《%(title)s》（%(number)s），请登录联盟平台阅读并确认。")
         % {"title": notice.title, "number": notice.number},
-        emails,
+        url=notice.get_absolute_url(),
+        actor=actor,
     )
 
 
@@ -352,17 +357,18 @@ def task_create(*, data: dict[str, Any], actor: Any) -> Task:
         raise ValidationError({"due_on": _("完成期限不能早于今天")})
     task = Task.objects.create(**cleaned, created_by=actor)
     audit.record(actor=actor, action="task.create", target=task, new=audit.snapshot(task, TASK_FIELDS))
-    owner_email = task.owner_user.email if task.owner_user else ""
-    if owner_email:
-        title, due = task.title, task.due_on.isoformat()
-        transaction.on_commit(
-            lambda: mail(
-                _("【督办】%(title)s") % {"title": title},
-                _("秘书处交办任务《%(title)s》，完成期限%(date)s，请登录联盟平台办理。")
-                % {"title": title, "date": due},
-                [owner_email],
-            )
-        )
+    owners = [task.owner_user_id] if task.owner_user_id else []
+    if task.owner_organization_id:
+        owners += contact_user_ids([task.owner_organization_id])
+    notify(
+        recipients=owners,
+        kind=Kind.TASK_ASSIGNED,
+        title=_("【督办】%(title)s") % {"title": task.title},
+        body=_("秘书处交办任务《%(title)s》，完成期限%(date)s，请登录联盟平台办理。")
+        % {"title": task.title, "date": task.due_on.isoformat() if task.due_on else "—"},
+        url=task.get_absolute_url(),
+        actor=actor,
+    )
     return task
 
 
@@ -428,11 +434,6 @@ def task_update(*, task: Task, data: dict[str, Any], actor: Any) -> Task:
     return task
 
 
-def _mail_all(messages: list[tuple[str, str, list[str]]]) -> None:
-    for subject, body, recipients in messages:
-        mail(subject, body, recipients)
-
-
 def task_send_overdue_reminders(*, today: datetime.date | None = None) -> int:
     """Flag and remind owners of overdue tasks, once a day. Returns the number of tasks reminded."""
     today = today or timezone.localdate()
@@ -446,19 +447,17 @@ def task_send_overdue_reminders(*, today: datetime.date | None = None) -> int:
         if not tasks:
             return 0
         Task.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_on=today)
-        org_emails = contact_emails({t.owner_organization_id for t in tasks if t.owner_organization_id})
-        messages = []
         for task in tasks:
-            recipients = set(org_emails.get(task.owner_organization_id or 0, []))
-            if task.owner_user and task.owner_user.email:
-                recipients.add(task.owner_user.email)
-            messages.append(
-                (
-                    _("【逾期提醒】%(title)s") % {"title": task.title},
-                    _("督办任务《%(title)s》的完成期限为%(date)s，已经逾期，请尽快办理并登记进展。")
-                    % {"title": task.title, "date": task.due_on.isoformat()},
-                    sorted(recipients),
-                )
+            owners = [task.owner_user_id] if task.owner_user_id else []
+            if task.owner_organization_id:
+                owners += contact_user_ids([task.owner_organization_id])
+            notify(
+                recipients=owners,
+                kind=Kind.TASK_OVERDUE,
+                title=_("【逾期提醒】%(title)s") % {"title": task.title},
+                body=_("督办任务《%(title)s》的完成期限为%(date)s，已经逾期，请尽快办理并登记进展。")
+                % {"title": task.title, "date": task.due_on.isoformat()},
+                url=task.get_absolute_url(),
             )
             audit.record(
                 actor=None,
@@ -466,5 +465,4 @@ def task_send_overdue_reminders(*, today: datetime.date | None = None) -> int:
                 target=task,
                 new={"due_on": task.due_on, "overdue_days": (today - task.due_on).days},
             )
-        transaction.on_commit(functools.partial(_mail_all, messages))
     return len(tasks)

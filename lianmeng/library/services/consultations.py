@@ -231,14 +231,14 @@ def consultation_assign(*, consultation: Consultation, experts: list[Expert], ac
     audit.record(actor=actor, action="consultation.assign", target=consultation, new={"experts": added})
     ids = list(added)
     pk = consultation.pk
-    transaction.on_commit(lambda: _notify_assigned(pk, ids))
+    _notify_assigned(pk, ids, actor)
     return consultation
 
 
-def _notify_assigned(consultation_id: int, expert_ids: list[int]) -> None:
+def _notify_assigned(consultation_id: int, expert_ids: list[int], actor: Any) -> None:
     from ..mail import consultation_assigned
 
-    consultation_assigned(consultation_id, expert_ids)
+    consultation_assigned(consultation_id, expert_ids, actor=actor)
 
 
 @transaction.atomic
@@ -258,6 +258,9 @@ def consultation_answer(*, consultation: Consultation, text: str, actor: Any) ->
     consultation.status = new_status
     consultation.save(update_fields=["status", "updated_at"])
     audit.record(actor=actor, action="consultation.answer", target=consultation, new={"expert": expert.pk})
+    from ..mail import consultation_answered
+
+    consultation_answered(consultation.pk, actor=actor)
     return answer
 
 
@@ -353,6 +356,6 @@ def consultation_remind_overdue(*, now: datetime.datetime | None = None) -> int:
                 target=consultation,
                 new={"due_date": consultation.due_date},
             )
-            transaction.on_commit(partial(consultation_overdue, pk))
+            consultation_overdue(pk)
             count += 1
     return count

@@ -354,7 +354,7 @@ def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
     n = selection.assignments.filter(status=AssignmentStatus.PROPOSED).update(
         status=AssignmentStatus.INVITED, invited_at=now
     )
-    transaction.on_commit(lambda: mail.invitations(invited_ids))
+    mail.invitations(invited_ids, actor=actor)
     selection.invited_at = selection.invited_at or now
     selection.save(update_fields=["invited_at", "updated_at"])
     audit.record(actor=actor, action="round.invite", target=selection, new={"invited": n})
@@ -453,7 +453,7 @@ def reassign_after_decline(selection: SelectionRound, actor: Any) -> list[Assign
     refresh_figures(selection)
     if selection.invited_at:
         new_ids = [a.pk for a in created]
-        transaction.on_commit(lambda: mail.invitations(new_ids))
+        mail.invitations(new_ids, actor=actor)
     audit.record(
         actor=actor,
         action="round.reassign",

@@ -24,10 +24,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import Role, User
 from lianmeng.core import audit
+from lianmeng.notifications.models import Kind
+from lianmeng.notifications.services import notify
 
 from .. import policies
 from ..models import (
@@ -235,6 +239,15 @@ def objection_file(
         target=selection,
         new={"objection": objection.pk, "entry": entry.pk if entry else None},
         ip=ip,
+    )
+    notify(
+        recipients=User.objects.filter(roles__role=Role.SECRETARIAT).values_list("pk", flat=True).distinct(),
+        kind=Kind.PUBLICITY_OBJECTION,
+        title=_("公示收到异议：%(round)s") % {"round": selection.title},
+        body=_("%(name)s对%(target)s提出异议：%(reasons)s")
+        % {"name": name, "target": f"“{entry.title}”" if entry else selection.title, "reasons": reasons},
+        url=reverse("research:round", args=[selection.pk]),
+        actor=actor,
     )
     return objection
 

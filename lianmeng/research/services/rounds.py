@@ -378,7 +378,7 @@ def round_transition(*, selection: SelectionRound, action: str, actor: Any) -> S
     if action == "publish":
         publish_round(selection)
         round_id = selection.pk
-        transaction.on_commit(lambda: mail.publicity_started(round_id))
+        mail.publicity_started(round_id, actor=actor)
     if action == "finalise":
         finalise_round(selection, actor)
     selection.status = new
