@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
@@ -53,9 +54,21 @@ class TwoFactorMiddleware:
         if path in allowed:
             return None
         name = "accounts:two-factor-verify" if two_factor.is_enabled(user) else "accounts:two-factor-setup"
-        target = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
         if request.headers.get("HX-Request"):
+            # A fragment (the bell, a type-ahead) is no destination: come back to the page it was asked
+            # from, and leave the code page alone when that is where the person already is.
+            page = _same_site_path(request.headers.get("HX-Current-URL", ""), request)
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
+            if page.split("?", 1)[0] not in allowed:
+                query = f"?{urlencode({'next': page})}" if page else ""
+                response["HX-Redirect"] = f"{reverse(name)}{query}"
             return response
-        return redirect(target)
+        return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _same_site_path(url: str, request: HttpRequest) -> str:
+    """The path and query of ``url`` when it points at this site, else ""."""
+    parts = urlsplit(url)
+    if not parts.path.startswith("/") or (parts.netloc and parts.netloc != request.get_host()):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -46,3 +46,33 @@ def test_sign_in_returns_to_the_page_asked_for(member: Any) -> None:
 def test_a_foreign_destination_is_ignored(member: Any) -> None:
     response = _sign_in(Client(), "https://evil.example/")
     assert response["Location"] == "/desk/"
+
+
+def _password_only(user: Any) -> Client:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == "/desk/"
+    return client
+
+
+def test_second_factor_keeps_the_workbench_as_destination(secretariat: Any) -> None:
+    client = _password_only(secretariat)
+    page = client.get("/desk/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/accounts/two-factor/") and page["Location"].endswith(
+        "?next=%2Fdesk%2F"
+    )
+
+
+def test_a_fragment_polled_before_the_code_is_no_destination(secretariat: Any) -> None:
+    client = _password_only(secretariat)
+    hx = {"HTTP_HX_REQUEST": "true"}
+    on_desk = client.get("/desk/", HTTP_HX_CURRENT_URL="http://testserver/resources/?q=1", **hx)
+    assert on_desk.status_code == 204
+    assert on_desk["HX-Redirect"].endswith("?next=%2Fresources%2F%3Fq%3D1")  # the page, not the fragment
+    on_code_page = client.get(
+        "/notifications/",
+        HTTP_HX_CURRENT_URL="http://testserver/accounts/two-factor/setup/?next=%2Fdesk%2F",
+        **hx,
+    )
+    assert on_code_page.status_code == 204 and "HX-Redirect" not in on_code_page
