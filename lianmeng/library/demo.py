@@ -12,6 +12,7 @@ from lianmeng.accounts.models import Role, User
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
 
+from .catalog import ensure_default_catalogues
 from .models import (
     Achievement,
     CommitteeMembership,
@@ -515,6 +516,7 @@ def _org(name: str) -> Organization | None:
 
 
 def load(*, accounts: bool = True) -> str:
+    ensure_default_catalogues()
     fields = {f.name: f for f in ExpertiseField.objects.all()}
     tags = {t.name: t for t in StrategyTag.objects.all()}
     secretariat = User.objects.filter(roles__role=Role.SECRETARIAT).first()
