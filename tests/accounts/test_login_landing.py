@@ -71,7 +71,7 @@ def test_a_fragment_polled_before_the_code_is_no_destination(secretariat: Any) -
     assert on_desk.status_code == 204
     assert on_desk["HX-Redirect"].endswith("?next=%2Fresources%2F%3Fq%3D1")  # the page, not the fragment
     on_code_page = client.get(
-        "/notifications/",
+        "/desk/",
         HTTP_HX_CURRENT_URL="http://testserver/accounts/two-factor/setup/?next=%2Fdesk%2F",
         **hx,
     )
