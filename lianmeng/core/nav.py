@@ -58,6 +58,7 @@ class DeskPanel:
     more_url: str = ""
     empty_text: Any = ""
     order: int = 100
+    to_do: bool = True  # False: information only (my roles, my organization), not something to act on
 
 
 def nav_for(user: Any, section: str, path: str = "") -> list[dict[str, Any]]:

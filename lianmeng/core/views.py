@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -75,7 +77,25 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def desk(request: AuthedRequest) -> HttpResponse:
-    return render(request, "core/desk.html", {"panels": desk_panels(request.user)})
+    panels = desk_panels(request.user)
+    return render(
+        request, "core/desk.html", {"panels": panels, "first_steps": _first_steps(request.user, panels)}
+    )
+
+
+def _first_steps(user: Any, panels: list[Any]) -> dict[str, str] | None:
+    """When nothing waits on the workbench (a new member), what to do first, with the buttons."""
+    if any(panel.items for panel in panels if panel.to_do):
+        return None
+    from lianmeng.matchmaking.policies import can_post_resource
+
+    steps = {"calendar_url": reverse("activities:calendar")}
+    org_ids = sorted(user.contact_organization_ids)
+    if org_ids:
+        steps["profile_url"] = reverse("membership:organization-edit", args=[org_ids[0]])
+    if can_post_resource(user):
+        steps["resource_url"] = reverse("matchmaking:resource-new")
+    return steps
 
 
 @login_required

@@ -50,6 +50,7 @@ def panels(user: Any) -> list[DeskPanel]:
                     for o in orgs
                 ],
                 order=20,
+                to_do=False,
             )
         )
     return out

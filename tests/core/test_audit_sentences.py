@@ -64,7 +64,7 @@ def test_a_change_reads_as_a_sentence_with_labels_and_names(wang: Any, forum: Ev
     entry = AuditEntry.objects.get(action="event.update")
     when = f"{timezone.localtime(entry.created_at):%Y-%m-%d %H:%M}"
     text = _text(_page(wang))
-    assert f"{when} 王秘书 于 {when} 修改了 活动《青岛人力资源服务论坛》" in text
+    assert f"王秘书 于 {when} 修改了 活动《青岛人力资源服务论坛》" in text
     assert "地点 由“A”改为“B”" in text
     assert "活动类型 由“主题活动”改为“论坛”" in text  # choices as their labels
     assert "城市 由“烟台”改为“青岛”" in text  # foreign keys as names
