@@ -149,6 +149,8 @@ class PendingFileInput(forms.ClearableFileInput):
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         token = getattr(value, "pending_token", "")
+        if token:  # the kept file answers "required": the browser must not ask for another
+            context["widget"]["attrs"].pop("required", None)
         context["widget"].update(
             {
                 "pending_token": token,
