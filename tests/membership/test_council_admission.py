@@ -305,6 +305,10 @@ def test_review_page_and_motion_page_link_to_each_other(
     review = client.get(application.get_absolute_url()).content.decode()
     assert f'href="{motion.get_absolute_url()}"' in review and "表决中" in review
     assert "已有 0 个席位投票" in review
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(application.get_absolute_url()).content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "Council vote" in english and "Seats voted so far: 0" in english and "Open for voting" in english
     page = client.get(motion.get_absolute_url()).content.decode()
     assert f'href="{application.get_absolute_url()}"' in page
 
