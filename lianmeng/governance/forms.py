@@ -11,6 +11,7 @@ from lianmeng.accounts.models import User
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
+from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 from lianmeng.membership.models import (
     ApplicationStatus,
     MembershipApplication,
@@ -93,9 +94,9 @@ class ApproveMinutesForm(BootstrapFormMixin, forms.Form):
         self.fields["at_meeting"].widget.choices = [(m.pk, f"{m.title}") for m in meetings]
 
 
-class PaperForm(BootstrapFormMixin, forms.Form):
+class PaperForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("材料名称"), max_length=200, required=False)
-    file = forms.FileField(label=_("文件"), help_text=_("PDF 或图片（JPEG、PNG），不超过 10 MB"))
+    file = UploadField(label=_("文件"), help_text=_("PDF 或图片（JPEG、PNG），不超过 10 MB"))
 
 
 class AttendanceForm(BootstrapFormMixin, forms.Form):

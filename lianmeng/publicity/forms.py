@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
+from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 
 from .models import ArticleKind
 
 
-class ArticleForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
+class ArticleForm(PendingUploadsMixin, VersionedFormMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=ArticleKind.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     summary = forms.CharField(
@@ -32,11 +33,12 @@ class ArticleForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     tags = forms.CharField(label=_("标签"), required=False, max_length=300, help_text=_("用逗号或空格分隔"))
     outlet = forms.CharField(label=_("媒体名称"), required=False, max_length=160, help_text=_("媒体报道必填"))
     source_url = forms.CharField(label=_("原文链接"), required=False, max_length=500)
-    cover = forms.FileField(
+    cover = UploadField(
         label=_("封面图"),
         required=False,
         help_text=_("JPEG 或 PNG，不超过 5 MB；用于列表和分享卡片"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png"}),
+        allowed=("image/jpeg", "image/png"),
+        max_bytes=5 * 1024 * 1024,
     )
     events = forms.TypedMultipleChoiceField(
         label=_("相关活动"),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.forms import BootstrapFormMixin
+from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 from lianmeng.membership.models import OrganizationKind
 
 from .models import MilestoneKind, Normalisation, Objection, RoundKind
@@ -82,14 +83,10 @@ class NoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MilestoneForm(BootstrapFormMixin, forms.Form):
+class MilestoneForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("节点"), choices=MilestoneKind.choices, widget=forms.HiddenInput)
     report = forms.CharField(label=_("报告摘要"), widget=forms.Textarea(attrs={"rows": 4}))
-    file = forms.FileField(
-        label=_("报告文件"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
+    file = UploadField(label=_("报告文件"), required=False, max_bytes=20 * 1024 * 1024)
 
 
 class RoundForm(BootstrapFormMixin, forms.Form):

@@ -221,3 +221,36 @@ def test_event_form_reports_form_and_service_errors_in_one_submit(secretariat: A
     # the picker keeps the chosen organizer with its name
     assert f'name="organizer" value="{park.pk}"' in response.content.decode()
     assert "青岛人力资源服务产业园" in response.content.decode()
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
+    b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.mark.parametrize(
+    ("form_path", "field", "content", "data"),
+    [
+        ("lianmeng.governance.forms.PaperForm", "file", PDF, {"title": "x" * 300}),
+        ("lianmeng.research.forms.MilestoneForm", "file", PDF, {"kind": "midterm", "report": ""}),
+        ("lianmeng.publicity.forms.ArticleForm", "cover", PNG, {"kind": "news", "title": ""}),
+    ],
+)
+def test_every_form_with_a_file_keeps_it_across_a_failed_submit(
+    db: None, form_path: str, field: str, content: bytes, data: dict[str, Any]
+) -> None:
+    from django.utils.datastructures import MultiValueDict
+    from django.utils.module_loading import import_string
+
+    form_class = import_string(form_path)
+    upload = SimpleUploadedFile("附件.bin", content)
+    form = form_class(data, MultiValueDict({field: [upload]}))
+    assert not form.is_valid()
+    assert field not in form.errors
+    html = str(form[field])
+    assert "已上传：附件.bin（可更换）" in html
+    token = re.search(rf'name="{field}__pending" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    again = form_class({**data, f"{field}__pending": token}, MultiValueDict())
+    again.is_valid()
+    assert again.cleaned_data[field].read() == content
