@@ -1,0 +1,104 @@
+"""Two people, two browsers: one acts, the other's bell counts up without a reload (htmx polls the
+unread count every NOTIFICATIONS_POLL_SECONDS), under the strict CSP, at phone and desktop width."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, expect
+
+from lianmeng.accounts.models import Role
+from lianmeng.matchmaking.services import resource_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _csp_errors(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if "Content Security Policy" in m.text or m.type == "error" else None,
+    )
+    return errors
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_request_and_its_answer_reach_the_other_side_without_reload(
+    browser: Browser, live_server: Any, make_org: Any, make_user: Any, login: Any, settings: Any, width: int
+) -> None:
+    settings.NOTIFICATIONS_POLL_SECONDS = 1
+    park = make_org("中国青岛人力资源服务产业园", city="青岛", kind="park")
+    fund = make_org("青岛蓝海人才创投基金管理有限公司", city="青岛", kind="financial_institution")
+    make_user(Role.MEMBER_CONTACT, organization=park, username="park", display_name="陈园区")
+    fund_user = make_user(Role.MEMBER_CONTACT, organization=fund, username="fund", display_name="林投资")
+    supply = resource_create(
+        data={
+            "direction": "supply",
+            "category": "finance",
+            "title": "人力资源服务业股权投资基金",
+            "description": "投资园区数字化招聘、人才测评企业，单笔 500—3000 万元股权投资。",
+            "cities": ["370200"],
+            "tags": ["投融资"],
+            "valid_until": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+            "contact_name": "林投资",
+            "contact_phone": "0532-88886666",
+        },
+        actor=fund_user,
+    )
+    viewport = {"width": width, "height": 800}
+
+    # B, the post's owner, waits on the workbench: the bell shows no count.
+    fund_page = browser.new_page(viewport=viewport)
+    errors = _csp_errors(fund_page)
+    login(fund_page, "fund")
+    fund_page.goto(f"{live_server.url}/desk/")
+    bell = fund_page.locator("#lm-bell")
+    expect(bell).to_be_visible()
+    expect(bell).to_have_attribute("data-unread", "0")
+    fund_page.evaluate("window.__stillHere = 'yes'")  # gone if the page reloads
+
+    # A, the park's contact, sends a matchmaking request in another browser.
+    park_page = browser.new_page(viewport=viewport)
+    login(park_page, "park")
+    park_page.goto(f"{live_server.url}{supply.get_absolute_url()}")
+    park_page.fill("#id_message", "希望安排项目路演，洽谈股权投资。")
+    park_page.click("#send-request")
+    expect(park_page.locator("#request-status")).to_contain_text("待答复")
+    park_bell = park_page.locator("#lm-bell")
+    expect(park_bell).to_have_attribute("data-unread", "0")
+    park_page.evaluate("window.__stillHere = 'yes'")
+
+    # B's bell counts up by itself, the page was not reloaded.
+    expect(bell).to_have_attribute("data-unread", "1", timeout=10_000)
+    expect(bell.locator(".lm-bell-count")).to_have_text("1")
+    assert fund_page.evaluate("window.__stillHere") == "yes"
+
+    # B opens the notification from the list: it leads to the request and is then read.
+    bell.click()
+    expect(fund_page.locator("h1")).to_contain_text("站内消息")
+    fund_page.get_by_role("button", name="收到新的对接请求").click()
+    expect(fund_page.locator("#request-status")).to_contain_text("待答复")
+    expect(fund_page.locator("#lm-bell")).to_have_attribute("data-unread", "0")
+
+    # B accepts; A's bell (still on the request page) counts up without reload.
+    fund_page.fill("#id_message", "欢迎来访。")
+    fund_page.click("#accept-request")
+    expect(fund_page.locator("#request-status")).to_contain_text("已接受")
+    expect(park_bell).to_have_attribute("data-unread", "1", timeout=10_000)
+    assert park_page.evaluate("window.__stillHere") == "yes"
+    park_page.goto(f"{live_server.url}/desk/")
+    expect(park_page.locator("body")).to_contain_text("最近动态")
+    expect(park_page.locator("body")).to_contain_text("对接请求有新答复")
+    assert park_page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # mark all read
+    park_page.goto(f"{live_server.url}/notifications/")
+    park_page.get_by_role("button", name="全部标为已读").click()
+    expect(park_page.locator("#lm-bell")).to_have_attribute("data-unread", "0")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    # stop polling before the live server and its database go away
+    fund_page.close()
+    park_page.close()

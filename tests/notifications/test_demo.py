@@ -1,0 +1,40 @@
+"""The whole demo gives every demo account notifications, a few unread, each linking to a page that opens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from lianmeng.notifications import demo
+from lianmeng.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_notifications(cities: dict[str, Any]) -> None:
+    from lianmeng.core.discovery import app_modules
+
+    for _config, module in app_modules("demo"):
+        module.load(accounts=True)
+    before = Notification.objects.count()
+    demo.load(accounts=True)  # idempotent
+    assert Notification.objects.count() == before
+    for username in ("demo-member", "demo-secretariat", "demo-council", "demo-expert", "demo-coordinator"):
+        rows = Notification.objects.filter(recipient__username=username, title__in=_titles())
+        assert rows.exists(), username
+        assert rows.filter(read_at__isnull=True).count() in (1, 2)
+    # every link opens for its recipient (nothing that answers 403/404)
+    failures = []
+    for n in Notification.objects.filter(recipient__username__startswith="demo-").select_related("recipient"):
+        client = Client()
+        client.force_login(n.recipient)
+        status = client.get(n.url).status_code
+        if status != 200:
+            failures.append((n.recipient.username, n.url, status))
+    assert not failures
+
+
+def _titles() -> list[str]:
+    return [t for items in demo._plan().values() for _k, t, _b, _u in items]
