@@ -83,6 +83,9 @@ def _page_number(url: str) -> int:
 def crawl(world: World, role: str) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
     """The (page, link, status) of every broken link the role is shown, and each fetched URL's status."""
     client = world.page_client(role)
+    client.raise_request_exception = (
+        False  # a crash is a finding (500) like any other, not the end of the crawl
+    )
     status: dict[str, int] = {}
     found_on: dict[str, list[str]] = collections.defaultdict(list)
     shapes: collections.Counter[tuple[str, tuple[str, ...]]] = collections.Counter()
