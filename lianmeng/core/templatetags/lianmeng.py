@@ -11,7 +11,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from lianmeng.core.search import highlight_terms, normalize
 
@@ -54,10 +54,12 @@ def iso_date(value: Any) -> str:
 
 
 @register.filter
-def money(value: Any, unit: str = "万元") -> str:
-    """Amounts with thousands separators: 1,234.5 万元."""
+def money(value: Any, unit: str | None = None) -> str:
+    """Amounts with thousands separators: 1,234.5 万元 (English: 1,234.5 10k CNY)."""
     if value is None or value == "":
         return ""
+    if unit is None:
+        unit = pgettext("money", "万元")
     amount = Decimal(str(value))
     text = f"{amount:,.2f}".rstrip("0").rstrip(".")
     return f"{text} {unit}"
