@@ -35,9 +35,9 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def get_redirect_url(self) -> str:
+    def get_redirect_url(self, *args: Any) -> str:  # the stubs add a request argument Django 5.2 lacks
         """The safe ``next`` the person came for, unless it is the portal home: then the workbench."""
-        target = super().get_redirect_url()
+        target = super().get_redirect_url(*args)
         if target.split("?", 1)[0] in NOT_A_DESTINATION:
             return ""
         return target
