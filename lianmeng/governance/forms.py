@@ -12,6 +12,7 @@ from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
+from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
 from lianmeng.membership.models import (
     ApplicationStatus,
     MembershipApplication,
@@ -168,7 +169,7 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
         label=_("指定单位"),
         queryset=Organization.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PickerSelectMultiple(source="membership.organizations"),
     )
     read_by = forms.DateField(
         label=_("阅读期限"), widget=DATE, required=False, help_text=_("到期仍未阅读的单位会收到提醒")
@@ -194,7 +195,10 @@ class TaskForm(BootstrapFormMixin, forms.Form):
         label=_("任务要求"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     owner_organization = forms.ModelChoiceField(
-        label=_("责任单位"), queryset=Organization.objects.none(), required=False
+        label=_("责任单位"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=PickerSelect(source="membership.organizations"),
     )
     owner_user = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
     due_on = forms.DateField(label=_("完成期限"), widget=DATE)

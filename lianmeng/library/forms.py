@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
+from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
 from lianmeng.membership.models import Organization, OrganizationKind
 
 from .models import (
@@ -55,13 +56,15 @@ def _orgs(**filters: Any) -> list[tuple[int, str]]:
 class ProjectForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=120)
     summary = forms.CharField(label=_("项目简介"), widget=forms.Textarea(attrs={"rows": 4}))
-    lead_organization = forms.TypedChoiceField(label=_("牵头单位"), coerce=int, choices=())
+    lead_organization = forms.TypedChoiceField(
+        label=_("牵头单位"), coerce=int, choices=(), widget=PickerSelect(source="library.project-leads")
+    )
     partner_organizations = forms.TypedMultipleChoiceField(
         label=_("合作单位"),
         coerce=int,
         choices=(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PickerSelectMultiple(source="membership.organizations"),
     )
     cities = forms.MultipleChoiceField(label=_("所在城市"), choices=(), widget=forms.CheckboxSelectMultiple)
     strategy_tags = forms.MultipleChoiceField(
@@ -173,7 +176,7 @@ class AchievementForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
         coerce=int,
         choices=(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PickerSelectMultiple(source="membership.organizations"),
     )
     year = forms.CharField(label=_("年度"), widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     abstract = forms.CharField(label=_("摘要"), widget=forms.Textarea(attrs={"rows": 4}), required=False)

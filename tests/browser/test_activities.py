@@ -44,7 +44,9 @@ def test_forum_from_publication_to_compliance_on_a_phone(
     coord.goto(f"{live_server.url}/events/new/")
     coord.fill("#id_title", "青岛人力资源服务创新论坛")
     coord.select_option("#id_kind", "forum")
-    coord.select_option("#id_organizer", str(park.pk))
+    coord.locator("#id_organizer").press_sequentially(park.name[:4])  # the type-ahead picker
+    coord.locator(f"#id_organizer_results [data-picker-option='{park.pk}']").click()
+    expect(coord.locator("#id_organizer_picker input[name=organizer]")).to_have_value(str(park.pk))
     coord.fill("#id_starts_at", f"{starts:%Y-%m-%dT%H:%M}")
     coord.fill("#id_ends_at", f"{ends:%Y-%m-%dT%H:%M}")
     coord.fill("#id_venue", "青岛国际会议中心")

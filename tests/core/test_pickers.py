@@ -98,3 +98,20 @@ def test_event_form_has_pickers_and_a_number_capacity(secretariat: Any, orgs: An
     for name in ("organizer", "co_organizers", "partners"):
         assert f'id="id_{name}_picker"' in html
     assert re.search(r'<input type="number" name="capacity"[^>]*min="1"', html)
+
+
+def test_project_leads_are_the_contacts_own_organizations(
+    make_user: Any, orgs: Any, secretariat: Any
+) -> None:
+    contact = make_user(Role.MEMBER_CONTACT, organization=orgs["qd"])
+    assert options(pick(client_for(contact), "library.project-leads", q="")) == [str(orgs["qd"].pk)]
+    assert len(options(pick(client_for(secretariat), "library.project-leads", q="qd"))) == 3
+
+
+def test_library_and_notice_forms_use_pickers(secretariat: Any, orgs: Any) -> None:
+    client = client_for(secretariat)
+    project = client.get(reverse("library:project-create")).content.decode()
+    assert 'id="id_lead_organization_picker"' in project and 'id="id_partner_organizations_picker"' in project
+    assert 'size="6"' not in project
+    notice = client.get(reverse("governance:notice-new")).content.decode()
+    assert 'id="id_audience_organizations_picker"' in notice
