@@ -136,7 +136,7 @@ def _plan() -> dict[str, list[tuple[str, str, str, str]]]:
 
 def load(*, accounts: bool = True) -> str:
     if not accounts:
-        return "notifications: no demo accounts"
+        return "no demo accounts"
     now = timezone.now()
     made = 0
     for username, items in _plan().items():
@@ -157,4 +157,4 @@ def load(*, accounts: bool = True) -> str:
                 read_at=None if i < 2 else when + datetime.timedelta(minutes=30),
             )
             made += 1
-    return f"notifications: {made} for the demo accounts"
+    return f"{made} for the demo accounts"

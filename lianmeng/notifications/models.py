@@ -9,17 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    """Every event a mechanism tells a person about (the same events it mails about)."""
+    """Every event a mechanism tells a person with an account about (docs/notifications.md lists where each
+    is sent). Applicants and guests without an account are mailed (by the queue), not notified."""
 
     APPLICATION_RECEIVED = "application_received", _("收到入盟申请")
-    APPLICATION_DECIDED = "application_decided", _("入盟申请办理结果")
     MEMBER_ADMITTED = "member_admitted", _("入盟成功")
     MOTION_OPENED = "motion_opened", _("议案开始表决")
     MOTION_DECIDED = "motion_decided", _("议案表决结果")
     NOTICE_PUBLISHED = "notice_published", _("新通知")
     TASK_ASSIGNED = "task_assigned", _("任务分派")
     TASK_OVERDUE = "task_overdue", _("任务到期提醒")
-    EVENT_REGISTRATION = "event_registration", _("活动报名")
     EVENT_PROMOTED = "event_promoted", _("候补转正")
     EVENT_REMINDER = "event_reminder", _("活动提醒")
     EVENT_CANCELLED = "event_cancelled", _("活动取消")
