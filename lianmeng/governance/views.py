@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.files import file_response
+from lianmeng.core.forms import submit_form
 from lianmeng.core.params import int_param
 from lianmeng.core.types import AuthedRequest
 from lianmeng.membership import policies as membership_policies
@@ -282,11 +283,15 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_convene_meeting(request.user, president_for(request.user)):
         raise PermissionDenied
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        agenda = data.pop("agenda").splitlines()
-        meeting = _run(form, lambda: services.meeting_create(data=data, agenda=agenda, actor=request.user))
-        if meeting:
+
+    def create(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        agenda = str(data.pop("agenda", "") or "").splitlines()
+        return services.meeting_create(data=data, agenda=agenda, actor=request.user)
+
+    if request.method == "POST":
+        saved, meeting = submit_form(form, create)
+        if saved:
             messages.success(request, _("会议已安排"))
             return redirect(meeting)
     return render(request, "governance/meeting_form.html", {"form": form})
@@ -468,12 +473,17 @@ def motion_new(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("application"):
         initial["application"] = request.GET["application"]
     form = MotionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        open_now = bool(data.pop("open_now")) and policies.is_secretariat(request.user)
-        motion = _run(form, lambda: services.motion_create(data=data, actor=request.user, open_now=open_now))
-        if motion:
-            messages.success(request, _("议案已开始表决") if open_now else _("议案草稿已保存"))
+
+    def create(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        open_now = bool(data.pop("open_now", False)) and policies.is_secretariat(request.user)
+        return services.motion_create(data=data, actor=request.user, open_now=open_now)
+
+    if request.method == "POST":
+        saved, motion = submit_form(form, create)
+        if saved:
+            opened = motion.status == MotionStatus.OPEN
+            messages.success(request, _("议案已开始表决") if opened else _("议案草稿已保存"))
             return redirect(motion)
     return render(request, "governance/motion_form.html", {"form": form})
 

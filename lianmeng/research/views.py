@@ -17,6 +17,7 @@ from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.files import file_response
+from lianmeng.core.forms import submit_form
 from lianmeng.core.params import int_param
 from lianmeng.library.models import Achievement, Expert
 from lianmeng.membership.models import Organization
@@ -92,14 +93,15 @@ def call_new(request: HttpRequest) -> HttpResponse:
     if not policies.can_manage_research(request.user):
         raise PermissionDenied
     form = CallForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "topics"}
+
+    def create(cleaned: dict[str, Any]) -> Any:
+        data = {k: v for k, v in cleaned.items() if k != "topics"}
         data["topics"] = form.topic_rows()
-        try:
-            call = services.call_create(data=data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+        return services.call_create(data=data, actor=request.user)
+
+    if request.method == "POST":
+        saved, call = submit_form(form, create)
+        if saved:
             messages.success(request, _("课题指南已保存为草稿"))
             return redirect(call)
     return render(request, "research/call_form.html", {"form": form})
@@ -254,12 +256,11 @@ def round_new(request: HttpRequest) -> HttpResponse:
     if not policies.can_manage_research(request.user):
         raise PermissionDenied
     form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            selection = services.round_create(data=form.service_data(), actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        saved, selection = submit_form(
+            form, lambda _data: services.round_create(data=form.service_data(), actor=request.user)
+        )
+        if saved:
             messages.success(request, _("评选已创建（筹备中），确认无误后开始征集"))
             return redirect(selection)
     return render(request, "research/round_form.html", {"form": form})

@@ -254,3 +254,25 @@ def test_every_form_with_a_file_keeps_it_across_a_failed_submit(
     again = form_class({**data, f"{field}__pending": token}, MultiValueDict())
     again.is_valid()
     assert again.cleaned_data[field].read() == content
+
+
+def test_motion_form_reports_form_and_service_errors_in_one_submit(secretariat: Any) -> None:
+    from lianmeng.governance.models import Motion
+
+    client = Client()
+    client.force_login(secretariat)
+    response = client.post(
+        reverse("governance:motion-new"),
+        {
+            "title": "关于调整会费标准的议案",
+            "text": "",  # the form's own error
+            "kind": "ordinary",
+            "ballot": "open",
+            "opens_at": "2026-12-10T09:00",
+            "closes_at": "2026-12-09T09:00",  # the service's error, in the same submit
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert "text" in errors
+    assert errors.get("closes_at") == ["表决截止时间须晚于开始时间"]
+    assert not Motion.objects.exists()
