@@ -1,0 +1,75 @@
+"""On a phone, filters come before the results and fold away (Bootstrap collapse, no inline script):
+the event filters open with their button and stay open while a filter is active; the search facets sit
+above the results. At 1366 px the filters are simply shown."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, expect
+
+from lianmeng.activities.models import Event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _page(browser: Browser, width: int) -> Any:
+    return browser.new_context(
+        viewport={"width": width, "height": 844},
+        locale="zh-CN",
+        extra_http_headers={"Accept-Language": "zh-CN"},
+    ).new_page()
+
+
+def test_event_filters_fold_on_a_phone(browser: Browser, live_server: Any, make_org: Any) -> None:
+    park = make_org("青岛筛选测试产业园")
+    starts = timezone.now() + datetime.timedelta(days=2)
+    Event.objects.create(
+        title="青岛筛选测试论坛",
+        kind="forum",
+        organizer=park,
+        city_id=park.city_id,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        status="published",
+    )
+    phone = _page(browser, 390)
+    phone.goto(f"{live_server.url}/events/")
+    form, toggle = phone.locator("#event-filters"), phone.locator("[data-bs-target='#event-filters']")
+    expect(form).to_be_hidden()
+    expect(phone.locator("#event-list")).to_contain_text("青岛筛选测试论坛")
+    toggle.click()
+    expect(form).to_be_visible()
+    phone.fill("#q", "论坛")
+    phone.locator("#event-filters button[type=submit]").click()
+    expect(phone.locator("#event-filters")).to_be_visible()  # a filter is active: it stays open
+    expect(phone.locator("[data-bs-target='#event-filters']")).to_contain_text("已筛选")
+    box_filters = phone.locator("#event-filters").bounding_box()
+    box_results = phone.locator("#event-list").bounding_box()
+    assert box_filters and box_results and box_filters["y"] < box_results["y"]
+    phone.context.close()
+
+    desk = _page(browser, 1366)
+    desk.goto(f"{live_server.url}/events/")
+    expect(desk.locator("#event-filters")).to_be_visible()
+    expect(desk.locator("[data-bs-target='#event-filters']")).to_be_hidden()
+    desk.context.close()
+
+
+def test_search_facets_come_before_results_on_a_phone(
+    browser: Browser, live_server: Any, make_org: Any
+) -> None:
+    make_org("青岛搜索筛选测试产业园")
+    phone = _page(browser, 390)
+    phone.goto(f"{live_server.url}/library/search/?q=青岛")
+    toggle = phone.locator("[data-bs-target='#search-facets']")
+    expect(toggle).to_be_visible()
+    expect(phone.locator("#search-facets")).to_be_hidden()
+    toggle_box, results_box = toggle.bounding_box(), phone.locator("#search-results").bounding_box()
+    assert toggle_box and results_box and toggle_box["y"] < results_box["y"]
+    toggle.click()
+    expect(phone.locator("#search-facets [data-facet=type]")).to_be_visible()
+    phone.context.close()
