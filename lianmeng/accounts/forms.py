@@ -52,7 +52,7 @@ class RulesOnNewPasswordMixin:
 
     user: Any
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         self.validate_passwords("new_password1", "new_password2")  # type: ignore[attr-defined]
         self.validate_password_for_user(self.user, "new_password1")  # type: ignore[attr-defined]
         return forms.Form.clean(self)  # type: ignore[arg-type]

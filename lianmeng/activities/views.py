@@ -217,8 +217,8 @@ def event_create(request: AuthedRequest) -> HttpResponse:
         initial["organizer"] = next(iter(request.user.contact_organization_ids))
     form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST":
-        saved, event = submit_form(form, lambda data: services.event_create(data=data, actor=request.user))
-        if saved and event is not None:
+        event = submit_form(form, lambda data: services.event_create(data=data, actor=request.user))
+        if event is not None:
             messages.success(request, _("活动已保存为草稿，确认无误后请发布"))
             return redirect(event)
     return render(request, "activities/event_form.html", {"form": form, "event": None})
@@ -250,10 +250,10 @@ def event_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST":
-        saved, _updated = submit_form(
+        updated = submit_form(
             form, lambda data: services.event_update(event=event, data=data, actor=request.user)
         )
-        if saved:
+        if updated is not None:
             messages.success(request, _("活动信息已保存"))
             return redirect(event)
     return render(request, "activities/event_form.html", {"form": form, "event": event})

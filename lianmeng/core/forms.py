@@ -75,12 +75,13 @@ def dry_run(save: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> Vali
         return None
 
 
-def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> tuple[bool, T | None]:
+def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> T | None:
     """Validate ``form`` and run ``save(cleaned_data)`` (the service call) so one submit reports every
     error: the form's own and the service's (merged with apply_to_form; a field keeps the form's
-    message when both complain). Returns (saved, result).
+    message when both complain). Returns what ``save`` returned, or None when nothing was saved
+    (``save`` must return something: the saved object).
 
-        saved, event = submit_form(form, lambda data: services.event_create(data=data, actor=user))
+        event = submit_form(form, lambda data: services.event_create(data=data, actor=user))
 
     Do not use it for services that store uploaded files (a dry run would store them): call the
     service's validate-only function instead (membership.services.application_validate)."""
@@ -88,11 +89,11 @@ def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> tuple[bool, T
 
     if form.is_valid():
         try:
-            return True, save(form.cleaned_data)
+            return save(form.cleaned_data)
         except ValidationError as exc:
             apply_to_form(form, exc)
-            return False, None
-    exc = dry_run(save, dict(form.cleaned_data))
-    if exc is not None:
-        apply_to_form(form, exc)
-    return False, None
+            return None
+    refused = dry_run(save, dict(form.cleaned_data))
+    if refused is not None:
+        apply_to_form(form, refused)
+    return None

@@ -186,8 +186,8 @@ class UploadField(forms.FileField):
         return data if getattr(data, "pending_token", "") else initial
 
     def clean(self, data: Any, initial: Any = None) -> Any:
-        upload = super().clean(data, initial)
-        if not upload or getattr(upload, "pending_token", ""):
+        upload: Any = super().clean(data, initial)
+        if not upload or hasattr(upload, "pending_token"):
             return upload
         if isinstance(upload, UploadedFile):
             try:

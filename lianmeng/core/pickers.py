@@ -112,12 +112,11 @@ class _PickerMixin:
     """Renders a Select / SelectMultiple as a type-ahead picker; labels of the chosen values come from
     the field's choices, so a form shows exactly what it would accept."""
 
-    template_name = "core/widgets/picker.html"
     allow_multiple_selected: bool
     choices: Any
 
     def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.source = source
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
@@ -139,11 +138,11 @@ class _PickerMixin:
 
 
 class PickerSelect(_PickerMixin, forms.Select):
-    pass
+    template_name = "core/widgets/picker.html"
 
 
 class PickerSelectMultiple(_PickerMixin, forms.SelectMultiple):
-    pass
+    template_name = "core/widgets/picker.html"
 
 
 @login_required

@@ -290,8 +290,8 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
         return services.meeting_create(data=data, agenda=agenda, actor=request.user)
 
     if request.method == "POST":
-        saved, meeting = submit_form(form, create)
-        if saved:
+        meeting = submit_form(form, create)
+        if meeting is not None:
             messages.success(request, _("会议已安排"))
             return redirect(meeting)
     return render(request, "governance/meeting_form.html", {"form": form})
@@ -480,8 +480,8 @@ def motion_new(request: AuthedRequest) -> HttpResponse:
         return services.motion_create(data=data, actor=request.user, open_now=open_now)
 
     if request.method == "POST":
-        saved, motion = submit_form(form, create)
-        if saved:
+        motion = submit_form(form, create)
+        if motion is not None:
             opened = motion.status == MotionStatus.OPEN
             messages.success(request, _("议案已开始表决") if opened else _("议案草稿已保存"))
             return redirect(motion)

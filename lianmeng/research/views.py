@@ -100,8 +100,8 @@ def call_new(request: HttpRequest) -> HttpResponse:
         return services.call_create(data=data, actor=request.user)
 
     if request.method == "POST":
-        saved, call = submit_form(form, create)
-        if saved:
+        call = submit_form(form, create)
+        if call is not None:
             messages.success(request, _("课题指南已保存为草稿"))
             return redirect(call)
     return render(request, "research/call_form.html", {"form": form})
@@ -257,10 +257,10 @@ def round_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = RoundForm(request.POST or None)
     if request.method == "POST":
-        saved, selection = submit_form(
+        selection = submit_form(
             form, lambda _data: services.round_create(data=form.service_data(), actor=request.user)
         )
-        if saved:
+        if selection is not None:
             messages.success(request, _("评选已创建（筹备中），确认无误后开始征集"))
             return redirect(selection)
     return render(request, "research/round_form.html", {"form": form})
