@@ -128,3 +128,26 @@ def test_desk_shows_recent_updates(make_user: Callable[..., Any]) -> None:
     services.notify(recipients=[me], kind=Kind.MATCH_REQUEST_ANSWERED, title="对接请求有新答复", url="/desk/")
     page = _client(me).get("/desk/").content.decode()
     assert "最近动态" in page and "对接请求有新答复" in page
+
+
+def test_returning_an_application_with_the_mail_server_down_still_succeeds(
+    settings: Any, secretariat: Any, cities: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from lianmeng.membership import services as membership
+    from tests.membership.test_services import application_data, letter
+
+    application = membership.application_submit(data=application_data(), letter=letter())
+    # the secretariat was told in-app
+    assert Notification.objects.filter(recipient=secretariat, kind=Kind.APPLICATION_RECEIVED).exists()
+    settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"
+    failing_mail.CALLS.update(n=0, fail_first=10**6)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(secretariat).post(
+            f"/members/applications/{application.pk}/",
+            {"action": "return", "message": "请补充加盖公章的承诺书。"},
+        )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "returned"
+    # the applicant's mail (no account: by the queue) was tried every time and never raised
+    assert failing_mail.CALLS["n"] == settings.NOTIFICATIONS_MAIL_ATTEMPTS
