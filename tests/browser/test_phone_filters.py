@@ -73,3 +73,25 @@ def test_search_facets_come_before_results_on_a_phone(
     toggle.click()
     expect(phone.locator("#search-facets [data-facet=type]")).to_be_visible()
     phone.context.close()
+
+
+def test_the_work_menu_is_a_dropdown_on_a_phone(
+    browser: Browser, live_server: Any, make_org: Any, make_user: Any, login: Any
+) -> None:
+    park = make_org("青岛工作菜单测试产业园")
+    make_user("member_contact", organization=park, username="menu")
+    phone = _page(browser, 390)
+    login(phone, "menu")
+    phone.goto(f"{live_server.url}/desk/")
+    expect(phone.locator(".lm-workbar ul.nav")).to_be_hidden()  # no sideways-scrolling strip
+    toggle = phone.locator("#workbar-menu")
+    expect(toggle).to_contain_text("工作台")  # says where you are
+    toggle.click()
+    menu = phone.locator("#workbar-phone .dropdown-menu")
+    expect(menu).to_be_visible()
+    expect(menu.locator(".dropdown-item.active")).to_have_text("工作台")
+    menu.locator(".dropdown-item", has_text="活动").first.click()
+    phone.wait_for_load_state()
+    assert "/desk/" not in phone.url
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.context.close()
