@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from . import selectors, services
 from .models import Channel, Kind
 
 PAGE_SIZE = 20
+HTMX_STOP_POLLING = 286
 FILTERS = ("all", "unread", "read")
 
 
@@ -43,9 +45,15 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
 def bell(request: AuthedRequest) -> HttpResponse:
-    """The top bar's bell with the unread count: a small fragment that htmx swaps in every few seconds."""
+    """The top bar's bell with the unread count: a small fragment that htmx swaps in every few seconds.
+
+    When the session has ended, htmx's poll gets 286 (htmx stops polling, nothing swapped) instead of the
+    sign-in page inside the top bar; a plain request is sent to sign in as on every other page."""
+    if not request.user.is_authenticated:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=HTMX_STOP_POLLING)
+        return redirect_to_login(request.get_full_path())
     return render(
         request,
         "notifications/bell.html",

@@ -151,3 +151,11 @@ def test_returning_an_application_with_the_mail_server_down_still_succeeds(
     assert application.status == "returned"
     # the applicant's mail (no account: by the queue) was tried every time and never raised
     assert failing_mail.CALLS["n"] == settings.NOTIFICATIONS_MAIL_ATTEMPTS
+
+
+def test_bell_poll_after_the_session_ended_stops_polling_instead_of_showing_the_login_page() -> None:
+    client = Client()
+    response = client.get("/notifications/bell/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 286 and response.content == b""
+    response = client.get("/notifications/bell/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
