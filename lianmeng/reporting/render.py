@@ -72,7 +72,9 @@ def report_pdf(report: AnnualReport) -> bytes:
         "reporting/annual_pdf.html",
         {"report": report, "sections": sections, "font_family": PDF_FONT_FAMILY},
     )
-    return bytes(HTML(string=html).write_pdf())
+    # Tagged for accessibility (structure tree, reading order, table headers, document language and title):
+    # WeasyPrint's PDF/UA-1 variant, which implies pdf_tags=True.
+    return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
 
 
 def report_xlsx(report: AnnualReport) -> bytes:
