@@ -21,10 +21,16 @@
   make("chart-map", {
     grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: false },
     tooltip: { formatter: function (p) { return p.data.name + "<br>" + data.labels.members + " " + p.data.members + "<br>" + data.labels.projects + " " + p.data.projects; } },
-    xAxis: { type: "value", min: 117.4, max: 122.7, show: false, scale: true },
-    yAxis: { type: "value", min: 35.0, max: 37.9, show: false, scale: true },
+    geo: echarts.getMap("jiaodong") ? {
+      map: "jiaodong", roam: false, silent: true, layoutCenter: ["50%", "50%"], layoutSize: "95%",
+      itemStyle: { areaColor: "#e9eef6", borderColor: "#8aa4c8", borderWidth: 1 },
+      label: { show: false }
+    } : undefined,
+    xAxis: echarts.getMap("jiaodong") ? undefined : { type: "value", min: 117.4, max: 122.7, show: false, scale: true },
+    yAxis: echarts.getMap("jiaodong") ? undefined : { type: "value", min: 35.0, max: 37.9, show: false, scale: true },
     series: [{
       type: "scatter",
+      coordinateSystem: echarts.getMap("jiaodong") ? "geo" : "cartesian2d",
       name: data.labels.map,
       data: mapped.map(function (c) {
         return {
