@@ -53,3 +53,19 @@ def test_reports_map_has_the_seven_city_outlines(
     assert geo_map == "jiaodong"
     assert inside and all(ok for _name, ok in inside), inside
     assert all(url.startswith(live_server.url) for url in requests), "nothing loaded from elsewhere"
+
+
+def test_wide_table_scrolls_inside_its_box_with_a_cue_on_a_phone(
+    browser: Browser, live_server: Any, make_org: Any, make_user: Any, login: Any, cities: Any
+) -> None:
+    park = make_org("青岛表格测试产业园")
+    make_user("member_contact", organization=park, username="tables")
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    login(page, "tables")
+    page.goto(f"{live_server.url}/reports/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not move
+    box = page.locator(".table-responsive").first
+    wide, cue = box.evaluate(
+        "el => [el.scrollWidth > el.clientWidth, getComputedStyle(el).backgroundImage.includes('radial-gradient')]"
+    )
+    assert wide and cue  # the table scrolls in its box, and the box shows the shadow cue
