@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import AuditEntry
 
@@ -414,7 +414,7 @@ def _value(model: type[models.Model] | None, key: str, value: Any, names: _Names
     if isinstance(value, Mapping):
         if value and all(str(k).isdigit() for k in value):
             return _tally(value.values())
-        return _("%(n)d 项") % {"n": len(value)}
+        return ngettext("%(n)d 项", "%(n)d 项", len(value)) % {"n": len(value)}
     if isinstance(value, list | tuple):
         if f is not None and f.is_relation and f.related_model is not None:
             return "、".join(names.name(f.related_model, v) for v in value) or _("（空）")
@@ -423,7 +423,7 @@ def _value(model: type[models.Model] | None, key: str, value: Any, names: _Names
             return "、".join(choices.get(str(v), str(v)) for v in value) or _("（空）")
         if all(not isinstance(v, list | tuple | Mapping) for v in value):
             return "、".join(_scalar(v) for v in value) or _("（空）")
-        return _("%(n)d 项") % {"n": len(value)}
+        return ngettext("%(n)d 项", "%(n)d 项", len(value)) % {"n": len(value)}
     if value not in (None, "") and f is not None:
         if f.is_relation and f.related_model is not None and not isinstance(value, bool):
             return names.name(f.related_model, value)
