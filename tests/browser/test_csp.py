@@ -199,6 +199,8 @@ def test_every_role_s_main_pages_run_under_the_csp(
     code = Registration.objects.get(name="赵安全").code
     secretary.goto(f"{url}/events/{event.pk}/checkin/")
     secretary.fill("#code", code)
+    # The event is days away: the moved check-in script asks first, and checks in once confirmed.
+    secretary.once("dialog", lambda d: d.accept())
     secretary.click("#checkin-submit")
     expect(secretary.locator("#checkin-result")).to_contain_text("签到成功：赵安全")
     expect(secretary.locator("#count-attended")).to_have_text("1")

@@ -85,8 +85,11 @@ def test_motion_to_resolution_to_completed_task(
 
     # The secretariat closes the vote: passed, with a resolution number.
     page.goto(motion_url)
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     page.click("#close-motion")
     page.wait_for_selector("#result")
+    assert asked and "表决" in asked[0]  # closing asks first, saying what will happen
     assert "已通过" in page.inner_text("#motion-status")
     page.click("#resolution-link")
     page.wait_for_selector("#resolution-number")

@@ -65,8 +65,11 @@ def test_apply_review_admit_edit(
     secretary_page.click(f"text={name}")
     secretary_page.click("button[value=forward]")
     expect(secretary_page.locator("#application-status")).to_contain_text("待决定")
+    asked: list[str] = []
+    secretary_page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     secretary_page.click("button[value=admit]")
     expect(secretary_page.locator("#application-status")).to_contain_text("已入盟")
+    assert name in asked[0]  # the confirmation says whom admitting creates
     secretary_page.close()
 
     # The applicant's private link shows the decision.
