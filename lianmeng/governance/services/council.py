@@ -796,6 +796,7 @@ def admission_motion_of(application: Any) -> Motion | None:
     )
 
 
+@transaction.atomic
 def admission_motion_open(*, application: MembershipApplication, actor: Any) -> Motion:
     """The admission motion for a forwarded application: an undecided or passed one is reused (a draft is
     opened); otherwise a new one is created and opened. Called by the membership service's forward."""
