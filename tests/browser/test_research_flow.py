@@ -151,8 +151,11 @@ def test_selection_round_from_entries_to_showcase(
         publicity_ends_at=timezone.now() - datetime.timedelta(minutes=1)
     )
     page.goto(f"{url}{round_path}")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     page.click("button[value=finalise]")
     expect(page.locator("#round-status")).to_contain_text("已定稿")
+    assert asked, "finalising asks first"
 
     # 8. The winner is in the achievement library and in the showcase.
     page.goto(f"{url}/library/showcase/")
