@@ -329,4 +329,6 @@ LOGGING = {
 }
 
 # Alliance defaults (the seed); the live values are in core.AllianceSettings.
-ALLIANCE_DEFAULT_NAME = "胶东暨蓝区人力资源服务产业（园区）发展联盟"  # a proper name; English lives in name_en
+ALLIANCE_DEFAULT_NAME = (
+    "胶东暨蓝区人力资源服务产业（园区）发展联盟"  # a proper name; English lives in name_en
+)
