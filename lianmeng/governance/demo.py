@@ -373,6 +373,9 @@ def load(*, accounts: bool = True) -> str:
     _plan(office)
     seats = _seats(accounts)
     _meetings_and_motions(office, seats)
+    # The council has just admitted a council-tier member (_admissions): it takes its seat now, so that a
+    # second run finds nothing left to do (the demo is idempotent).
+    seats = _seats(accounts)
     _notices(office, seats)
     counts: dict[str, Any] = {
         "seats": CouncilSeat.objects.count(),
