@@ -46,6 +46,11 @@ OFFICE = ("secretariat", "administrator")
 Row = dict[str, Any]
 
 
+class W(str):
+    """The primary key of a world object, inside a request body or a query (``{name}`` in a query):
+    ids differ between databases and runs, so bodies never hard-code them."""
+
+
 @dataclasses.dataclass(frozen=True)
 class L:
     """A literal path argument."""
@@ -451,7 +456,10 @@ API: dict[str, Entry] = {
     "lianmeng_governance_api_seat_create": E(write=row(403, office=OK, anonymous=AUTH)),
     "lianmeng_governance_api_seat_detail": E(get=row(404, office=200, anonymous=AUTH, council=200)),
     "lianmeng_governance_api_seat_list": E(get=row(403, office=200, anonymous=AUTH, council=200)),
-    "lianmeng_governance_api_seat_representative": E(write=row(404, office=OK, anonymous=AUTH, council=403)),
+    "lianmeng_governance_api_seat_representative": E(
+        write=row(404, office=OK, anonymous=AUTH, council=403),
+        body={"representative": W("user_member_b"), "on": "2026-12-01"},
+    ),
     "lianmeng_governance_api_task_create": E(write=row(403, office=OK, anonymous=AUTH)),
     "lianmeng_governance_api_task_list": E(get=SIGNED_IN),
     "lianmeng_governance_api_task_patch": E(
@@ -501,7 +509,10 @@ API: dict[str, Entry] = {
     "lianmeng_matchmaking_api_match_request_accept": E(
         write=row(404, office=403, anonymous=AUTH, member_a=403)
     ),
-    "lianmeng_matchmaking_api_match_request_create": E(write=row(403, anonymous=AUTH, member_b=OK)),
+    "lianmeng_matchmaking_api_match_request_create": E(
+        write=row(403, anonymous=AUTH, member_a=OK, member_b=403),
+        body={"resource": W("resource"), "message": "测试"},
+    ),
     "lianmeng_matchmaking_api_match_request_decline": E(
         write=row(404, office=403, anonymous=AUTH, member_a=403)
     ),
@@ -537,7 +548,7 @@ API: dict[str, Entry] = {
     "lianmeng_privacy_api_erasure_create": E(write=row(403, office=OK, anonymous=AUTH)),
     "lianmeng_privacy_api_erasure_list": E(get=row(403, office=200, anonymous=AUTH)),
     "lianmeng_privacy_api_erasure_preview": E(
-        get=row(403, office=200, anonymous=AUTH), query="subject=user%3A1"
+        get=row(403, office=200, anonymous=AUTH), query="subject=user%3A{user_member_b}"
     ),
     "lianmeng_privacy_api_my_data": E(get=SIGNED_IN),
     "lianmeng_privacy_api_people": E(get=row(403, office=200, anonymous=AUTH), query="q=%E7%8E%8B"),

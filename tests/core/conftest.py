@@ -251,6 +251,7 @@ def _build(media_root: Any) -> World:
         key = ApiToken.new_key()
         token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), key_prefix=key[:10])
         tokens[role] = key
+        objects[f"user_{role}"] = user
         if role == "member_a":
             objects["token_a"] = token
             objects["notification_a"] = Notification.objects.create(

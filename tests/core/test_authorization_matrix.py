@@ -92,6 +92,17 @@ def _value(world: World, spec: Any) -> Any:
     return getattr(obj, "pk", obj)
 
 
+def _resolve(world: World, body: Any) -> Any:
+    """Put the world's ids where a body names them (``X.W("resource")``)."""
+    if isinstance(body, X.W):
+        return _value(world, str(body))
+    if isinstance(body, dict):
+        return {k: _resolve(world, v) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_resolve(world, v) for v in body]
+    return body
+
+
 def _expected(row: X.Row, role: str, *, is_api: bool) -> Any:
     value = row[role]
     if value == X.AUTH:
@@ -274,8 +285,10 @@ def test_api_operation(authz_world: World, operation_id: str) -> None:
     def fill(match: re.Match[str]) -> str:
         return str(_value(authz_world, args[match.group(1)]))
 
-    url = re.sub(r"{(\w+)}", fill, path) + (f"?{entry.query}" if entry and entry.query else "")
+    query = re.sub(r"{(\w+)}", lambda m: str(_value(authz_world, m.group(1))), entry.query) if entry else ""
+    url = re.sub(r"{(\w+)}", fill, path) + (f"?{query}" if query else "")
     body = entry.body if entry and entry.body is not None else request_body(operation_id)
+    body = _resolve(authz_world, body)
     known = entry if entry is not None and (entry.get or entry.write) else None
     _check(authz_world, operation_id, method, url, known, is_api=True, body=body)
 
