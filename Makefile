@@ -30,7 +30,17 @@ types: venv
 	DEBUG=true $(BIN)/mypy
 	DEBUG=true $(BIN)/lianmeng makemigrations --check --dry-run > /dev/null
 
-pytest: pytest-sqlite pytest-postgres
+# The two databases run side by side (one per core), each with its own var/ directory; both logs are
+# printed, and the target fails if either run failed. `make pytest-sqlite` / `pytest-postgres` run one.
+pytest: venv
+	@mkdir -p var/test-logs; \
+	LIANMENG_VAR_DIR=var/test-sqlite $(BIN)/pytest -q $(PYTEST_ARGS) > var/test-logs/sqlite.log 2>&1 & s=$$!; \
+	LIANMENG_VAR_DIR=var/test-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS) \
+	  > var/test-logs/postgres.log 2>&1 & p=$$!; \
+	wait $$s; rs=$$?; wait $$p; rp=$$?; \
+	echo "== pytest on SQLite (exit $$rs)"; cat var/test-logs/sqlite.log; \
+	echo "== pytest on PostgreSQL (exit $$rp)"; cat var/test-logs/postgres.log; \
+	test $$rs -eq 0 && test $$rp -eq 0
 
 pytest-sqlite: venv
 	$(BIN)/pytest -q $(PYTEST_ARGS)

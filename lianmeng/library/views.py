@@ -237,7 +237,9 @@ def project_create(request: AuthedRequest) -> HttpResponse:
         lead_choices = [(o.pk, o.name) for o in request.user.contact_organizations]
         if not lead_choices:
             raise PermissionDenied
-    form = ProjectForm(request.POST or None, lead_choices=lead_choices)
+    # A contact of one organization leads with it: the picker starts filled in.
+    initial = {"lead_organization": lead_choices[0][0]} if lead_choices and len(lead_choices) == 1 else {}
+    form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(data=form.cleaned_data, actor=request.user)
