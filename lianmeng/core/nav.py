@@ -57,6 +57,9 @@ class DeskPanel:
     count: int | None = None
     more_url: str = ""
     empty_text: Any = ""
+    empty_hint: Any = ""  # what to do next when the panel is empty
+    empty_url: str = ""  # with empty_label: the button to do it (only when the viewer may)
+    empty_label: Any = ""
     order: int = 100
     to_do: bool = True  # False: information only (my roles, my organization), not something to act on
 

@@ -71,3 +71,116 @@ def test_a_workbench_with_something_to_do_shows_no_first_steps(make_org: Any, ma
     contact = make_user("member_contact", organization=park)
     html = _get(reverse("core:desk"), contact)
     assert 'id="desk-first-steps"' not in html and "1+7+N" in html
+
+
+def _no_button(block: str) -> None:
+    assert "lm-empty-action" not in block, block
+
+
+# Every app's main lists on an empty database: the message, the button for a viewer who may use it, and
+# no button for one who may not.
+
+
+def test_empty_project_list_offers_submitting_to_members_only(make_org: Any, make_user: Any) -> None:
+    url = reverse("library:projects")
+    contact = make_user("member_contact", organization=make_org("空项目库测试企业", kind="enterprise"))
+    block = _empty_state(_get(url, contact), "projects-empty")
+    assert "还没有共建项目" in block
+    assert _button(block) == (reverse("library:project-create"), "提交项目")
+    block = _empty_state(_get(url), "projects-empty")
+    assert "还没有共建项目" in block
+    _no_button(block)
+    block = _empty_state(_get(url, contact, city="370200"), "projects-empty")
+    assert "没有找到符合条件的项目" in block and _button(block) == (url, "清除筛选")
+
+
+def test_empty_market_offers_posting_a_resource(make_org: Any, make_user: Any) -> None:
+    url = reverse("matchmaking:market")
+    contact = make_user("member_contact", organization=make_org("空大厅测试企业", kind="enterprise"))
+    block = _empty_state(_get(url, contact), "market-empty")
+    assert "还没有资源发布" in block and _button(block) == (reverse("matchmaking:resource-new"), "发布资源")
+    block = _empty_state(_get(url, contact, mine="1"), "market-empty")
+    assert "本单位还没有发布资源" in block and _button(block)[1] == "发布资源"
+    _no_button(_empty_state(_get(url), "market-empty"))  # anonymous: nothing to post with
+
+
+def test_a_new_members_request_boxes_say_how_requests_arrive(make_org: Any, make_user: Any) -> None:
+    url = reverse("matchmaking:requests")
+    contact = make_user("member_contact", organization=make_org("空对接测试企业", kind="enterprise"))
+    block = _empty_state(_get(url, contact, box="incoming"), "requests-empty")
+    assert "还没有收到对接请求" in block and _button(block) == (
+        reverse("matchmaking:resource-new"),
+        "发布资源",
+    )
+    block = _empty_state(_get(url, contact, box="outgoing"), "requests-empty")
+    assert "还没有发出对接请求" in block and _button(block) == (reverse("matchmaking:market"), "浏览资源")
+
+
+def test_empty_governance_lists_give_the_secretariat_the_button(
+    make_org: Any, make_user: Any, secretariat: Any
+) -> None:
+    contact = make_user("member_contact", organization=make_org("空督办测试企业", kind="enterprise"))
+    tasks, notices = reverse("governance:tasks"), reverse("governance:notices")
+    block = _empty_state(_get(tasks, secretariat), "tasks-empty")
+    assert "还没有督办任务" in block and _button(block) == (reverse("governance:task-new"), "交办任务")
+    block = _empty_state(_get(tasks, contact), "tasks-empty")
+    assert "本单位没有督办任务" in block
+    _no_button(block)
+    block = _empty_state(_get(notices, secretariat), "notices-empty")
+    assert _button(block) == (reverse("governance:notice-new"), "发布通知")
+    block = _empty_state(_get(notices, contact), "notices-empty")
+    assert "还没有发给本单位的通知" in block
+    _no_button(block)
+    block = _empty_state(_get(notices, contact, unread="1"), "notices-empty")
+    assert _button(block) == (notices, "清除筛选")
+
+
+def test_empty_event_management_for_a_coordinator_and_a_bystander(cities: Any, make_user: Any) -> None:
+    url = reverse("activities:manage")
+    coordinator = make_user("city_coordinator", city=cities["烟台"])
+    block = _empty_state(_get(url, coordinator), "managed-empty")
+    assert "还没有可管理的活动" in block and _button(block) == (reverse("activities:create"), "发起活动")
+    expert = make_user("expert")
+    block = _empty_state(_get(url, expert), "managed-empty")
+    assert "您没有可管理的活动" in block and _button(block) == (
+        reverse("activities:calendar"),
+        "去活动日历看看",
+    )
+    block = _empty_state(_get(reverse("activities:mine"), expert), "registrations-empty")
+    assert "暂无即将参加的活动" in block and _button(block)[1] == "去活动日历看看"
+
+
+def test_empty_directory_invites_visitors_to_apply(make_user: Any, cities: Any) -> None:
+    url = reverse("membership:directory")
+    block = _empty_state(_get(url), "directory-empty")
+    assert "名录里还没有成员单位" in block and _button(block) == (reverse("membership:apply"), "申请入盟")
+    _no_button(_empty_state(_get(url, make_user("expert")), "directory-empty"))
+    block = _empty_state(_get(url, q="没有这家单位"), "directory-empty")
+    assert "没有找到符合条件的单位" in block and _button(block) == (url, "清除筛选")
+
+
+def test_empty_research_and_library_lists_for_the_secretariat(
+    make_org: Any, make_user: Any, secretariat: Any
+) -> None:
+    block = _empty_state(_get(reverse("research:index"), secretariat), "rounds-empty")
+    assert _button(block) == (reverse("research:round-new"), "新建评选")
+    contact = make_user("member_contact", organization=make_org("空评选测试企业", kind="enterprise"))
+    block = _empty_state(_get(reverse("research:index"), contact), "rounds-empty")
+    assert "目前没有开放的评选" in block
+    _no_button(block)
+    block = _empty_state(_get(reverse("library:experts"), secretariat), "experts-empty")
+    assert _button(block) == (reverse("library:expert-create"), "新增专家")
+    _no_button(_empty_state(_get(reverse("library:experts"), contact), "experts-empty"))
+    block = _empty_state(_get(reverse("library:consultations"), contact), "consultations-empty")
+    assert _button(block) == (reverse("library:consultation-create"), "提出咨询")
+    block = _empty_state(_get(reverse("membership:applications"), secretariat), "applications-empty")
+    assert "还没有待处理的入盟申请" in block
+
+
+def test_empty_news_offers_writing_to_whom_may_write(make_org: Any, make_user: Any, secretariat: Any) -> None:
+    url = reverse("publicity:articles")
+    block = _empty_state(_get(url, secretariat), "articles-empty")
+    assert "还没有发布文章" in block and _button(block) == (reverse("publicity:article-new"), "投稿")
+    _no_button(_empty_state(_get(url), "articles-empty"))
+    block = _empty_state(_get(url, q="没有这篇文章"), "articles-empty")
+    assert _button(block) == (url, "清除筛选")
