@@ -75,7 +75,24 @@ def dry_run(save: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> Vali
         return None
 
 
-def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> T | None:
+def _validate_only(validate: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> ValidationError | None:
+    """The ValidationError a validate-only function raises on ``data`` (refusals and errors from data
+    the form rejected are left to the real submit, as in dry_run)."""
+    try:
+        validate(data)
+    except ValidationError as exc:
+        return exc
+    except (PermissionDenied, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None
+
+
+def submit_form(
+    form: Any,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    validate: Callable[[dict[str, Any]], Any] | None = None,
+) -> T | None:
     """Validate ``form`` and run ``save(cleaned_data)`` (the service call) so one submit reports every
     error: the form's own and the service's (merged with apply_to_form; a field keeps the form's
     message when both complain). Returns what ``save`` returned, or None when nothing was saved
@@ -83,8 +100,12 @@ def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> T | None:
 
         event = submit_form(form, lambda data: services.event_create(data=data, actor=user))
 
-    Do not use it for services that store uploaded files (a dry run would store them): call the
-    service's validate-only function instead (membership.services.application_validate)."""
+    A service that stores uploaded files must not be dry-run (the files would stay stored): pass its
+    validate-only function as ``validate`` (it raises the same field-keyed ValidationError and writes
+    nothing); it is called, instead of the dry run, when the form itself failed:
+
+        submit_form(form, lambda d: services.meeting_add_paper(...), validate=lambda d: services.meeting_paper_validate(...))
+    """
     from .errors import apply_to_form
 
     if form.is_valid():
@@ -93,7 +114,10 @@ def submit_form(form: Any, save: Callable[[dict[str, Any]], T]) -> T | None:
         except ValidationError as exc:
             apply_to_form(form, exc)
             return None
-    refused = dry_run(save, dict(form.cleaned_data))
+    if validate is not None:
+        refused = _validate_only(validate, dict(form.cleaned_data))
+    else:
+        refused = dry_run(save, dict(form.cleaned_data))
     if refused is not None:
         apply_to_form(form, refused)
     return None

@@ -126,9 +126,12 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
             field.widget.attrs["class"] = css
 
     def entries(self) -> dict[int, tuple[str, str]]:
+        """(status, proxy) per seat whose status parsed (a failed form still gets the service's checks)."""
+        cleaned = getattr(self, "cleaned_data", {})
         return {
-            seat.pk: (self.cleaned_data[f"seat_{seat.pk}"], self.cleaned_data.get(f"proxy_{seat.pk}", ""))
+            seat.pk: (cleaned[f"seat_{seat.pk}"], cleaned.get(f"proxy_{seat.pk}", ""))
             for seat, _s, _p in self.seat_rows
+            if f"seat_{seat.pk}" in cleaned
         }
 
 
@@ -236,7 +239,11 @@ class RotationChangeForm(BootstrapFormMixin, forms.Form):
         help_text=_("须为已生效的理事会决议"),
     )
     organization = forms.ModelChoiceField(
-        label=_("单位"), queryset=Organization.objects.none(), required=False
+        label=_("单位"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("跳过或顺延时选择"),
+        widget=PickerSelect(source="membership.organizations"),
     )
     order = forms.CharField(
         label=_("新顺序"),
@@ -244,7 +251,9 @@ class RotationChangeForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("调整顺序时填写：每行一个单位全称"),
     )
-    term_months = forms.IntegerField(label=_("新任期（月）"), required=False, min_value=1)
+    term_months = forms.IntegerField(
+        label=_("新任期（月）"), required=False, min_value=1, widget=forms.NumberInput(attrs={"min": 1})
+    )
     reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -264,7 +273,11 @@ class RotationChangeForm(BootstrapFormMixin, forms.Form):
 
 
 class SeatForm(BootstrapFormMixin, forms.Form):
-    organization = forms.ModelChoiceField(label=_("理事单位"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("理事单位"),
+        queryset=Organization.objects.none(),
+        widget=PickerSelect(source="membership.organizations"),
+    )
     representative = forms.ModelChoiceField(label=_("理事"), queryset=User.objects.none(), required=False)
     starts_on = forms.DateField(label=_("起始日期"), widget=DATE)
     ends_on = forms.DateField(label=_("终止日期"), widget=DATE, required=False)

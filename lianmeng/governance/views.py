@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.errors import error_dict
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
 from lianmeng.core.params import int_param
+from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.types import AuthedRequest
 from lianmeng.membership import policies as membership_policies
 
@@ -49,21 +50,13 @@ from .models import (
     MeetingStatus,
     MotionStatus,
     NoticeAttachment,
+    NoticeStatus,
     ResolutionStatus,
     TaskStatus,
 )
 from .presidency import presidency_schedule, president_for
 
 PAGE_SIZE = 20
-
-
-def _run(form: Any, fn: Callable[[], Any]) -> Any:
-    """Call a service; on ValidationError put the messages on the form and return None."""
-    try:
-        return fn()
-    except ValidationError as exc:
-        apply_to_form(form, exc)
-        return None
 
 
 def _flash(request: HttpRequest, fn: Callable[[], Any], success: str) -> Any:
@@ -95,6 +88,27 @@ def _flash_outcome(request: HttpRequest, motion: Any) -> None:
             "result": motion.get_status_display(),
         }
     messages.success(request, text)
+
+
+def _notice_done(notice: Any) -> str:
+    """What saving a notice did: published to how many organizations, or kept as a draft."""
+    if notice.status == NoticeStatus.PUBLISHED:
+        return _("通知已发布：《%(title)s》（%(number)s），已发送给 %(n)d 家成员单位") % {
+            "title": notice.title,
+            "number": notice.number,
+            "n": notice.recipients_count,
+        }
+    return _("通知草稿已保存：《%(title)s》，发布前成员单位看不到") % {"title": notice.title}
+
+
+def _task_assigned(task: Any) -> str:
+    """What assigning a task did, to whom."""
+    owners = "、".join(str(o) for o in (task.owner_organization, task.owner_user) if o is not None)
+    return _("督办任务已交办：《%(title)s》交给 %(owners)s，完成期限 %(date)s，已通知责任方") % {
+        "title": task.title,
+        "owners": owners,
+        "date": task.due_on.isoformat() if task.due_on else "—",
+    }
 
 
 @login_required
@@ -156,11 +170,14 @@ def presidency(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handover(request: AuthedRequest) -> HttpResponse:
     form = HandoverForm(request.POST)
-    if form.is_valid():
-        done = _run(form, lambda: services.handover_record(data=form.cleaned_data, actor=request.user))
-        if done:
-            messages.success(request, _("轮值交接已记录"))
-            return redirect("governance:presidency")
+    done = submit_form(form, lambda data: services.handover_record(data=data, actor=request.user))
+    if done is not None:
+        messages.success(
+            request,
+            _("轮值交接已记录：%(from)s 已向 %(to)s 移交轮值主席职责")
+            % {"from": done.from_organization, "to": done.to_organization},
+        )
+        return redirect("governance:presidency")
     for field, errors in form.errors.items():
         for e in errors:
             messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {e}".strip())
@@ -172,22 +189,25 @@ def rotation_change(request: AuthedRequest) -> HttpResponse:
     if not policies.can_change_rotation(request.user):
         raise PermissionDenied
     form = RotationChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _run(
+    if request.method == "POST":
+        done = submit_form(
             form,
-            lambda: services.rotation_change(
+            lambda data: services.rotation_change(
                 kind=data["kind"],
-                resolution=data["resolution"],
-                organization=data["organization"],
-                order=data["order"],
-                term_months=data["term_months"],
-                reason=data["reason"],
+                resolution=data.get("resolution"),
+                organization=data.get("organization"),
+                order=data.get("order"),
+                term_months=data.get("term_months"),
+                reason=data.get("reason", ""),
                 actor=request.user,
             ),
         )
-        if done:
-            messages.success(request, _("轮值安排已按决议调整"))
+        if done is not None:
+            messages.success(
+                request,
+                _("轮值安排已按决议调整：依据 %(number)s，自第 %(term)d 任起生效")
+                % {"number": done.resolution.number, "term": done.effective_sequence + 1},
+            )
             return redirect("governance:presidency")
     return render(request, "governance/rotation_change.html", {"form": form})
 
@@ -200,21 +220,24 @@ def council(request: AuthedRequest) -> HttpResponse:
     seats = selectors.seat_list()
     can_manage = policies.can_manage_council(request.user)
     form = SeatForm(request.POST or None) if can_manage else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        seat = _run(
+    if form is not None and request.method == "POST":
+        seat = submit_form(
             form,
-            lambda: services.seat_create(
+            lambda d: services.seat_create(
                 organization=d["organization"],
-                representative=d["representative"],
+                representative=d.get("representative"),
                 starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                post=d["post"],
+                ends_on=d.get("ends_on"),
+                post=d.get("post", ""),
                 actor=request.user,
             ),
         )
-        if seat:
-            messages.success(request, _("理事会席位已添加"))
+        if seat is not None:
+            messages.success(
+                request,
+                _("理事会席位已添加：%(org)s，自 %(date)s 起")
+                % {"org": seat.organization, "date": seat.starts_on},
+            )
             return redirect("governance:council")
     return render(
         request,
@@ -235,16 +258,19 @@ def seat_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not policies.can_manage_council(request.user):
             raise PermissionDenied
-        if form.is_valid():
-            d = form.cleaned_data
-            if _run(
-                form,
-                lambda: services.seat_change_representative(
-                    seat=seat, representative=d["representative"], on=d["on"], actor=request.user
-                ),
-            ):
-                messages.success(request, _("理事已更换，席位与表决记录保留"))
-                return redirect("governance:seat", pk=seat.pk)
+        changed = submit_form(
+            form,
+            lambda d: services.seat_change_representative(
+                seat=seat, representative=d.get("representative"), on=d["on"], actor=request.user
+            ),
+        )
+        if changed is not None:
+            messages.success(
+                request,
+                _("理事已更换：%(org)s 的理事现为 %(name)s，席位与表决记录保留")
+                % {"org": changed.organization, "name": changed.representative},
+            )
+            return redirect("governance:seat", pk=seat.pk)
     return render(
         request,
         "governance/seat.html",
@@ -315,14 +341,15 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "version": meeting.version,
     }
     form = MeetingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        agenda = data.pop("agenda").splitlines()
-        updated = _run(
-            form,
-            lambda: services.meeting_update(meeting=meeting, data=data, agenda=agenda, actor=request.user),
-        )
-        if updated:
+
+    def update(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        agenda = str(data.pop("agenda", "") or "").splitlines()
+        return services.meeting_update(meeting=meeting, data=data, agenda=agenda, actor=request.user)
+
+    if request.method == "POST":
+        updated = submit_form(form, update)
+        if updated is not None:
             messages.success(request, _("会议已修改"))
             return redirect(updated)
     return render(request, "governance/meeting_form.html", {"form": form, "meeting": meeting})
@@ -355,33 +382,38 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if not can_manage:
             raise PermissionDenied
         ok: Any = None
-        if form_name == "attendance" and attendance_form.is_valid():
-            ok = _run(
+        if form_name == "attendance":
+            ok = submit_form(
                 attendance_form,
-                lambda: services.meeting_record_attendance(
+                lambda d: services.meeting_record_attendance(
                     meeting=meeting, entries=attendance_form.entries(), actor=user
                 ),
             )
-        elif form_name == "minutes" and minutes_form.is_valid():
-            ok = _run(
+        elif form_name == "minutes":
+            ok = submit_form(
                 minutes_form,
-                lambda: services.meeting_save_minutes(
-                    meeting=meeting,
-                    minutes=minutes_form.cleaned_data["minutes"],
-                    version=minutes_form.cleaned_data["version"],
-                    actor=user,
+                lambda d: services.meeting_save_minutes(
+                    meeting=meeting, minutes=d.get("minutes", ""), version=d.get("version"), actor=user
                 ),
             )
-        elif form_name == "paper" and paper_form.is_valid():
-            ok = _run(
+        elif form_name == "paper":
+            ok = submit_form(
                 paper_form,
-                lambda: services.meeting_add_paper(
-                    meeting=meeting,
-                    title=paper_form.cleaned_data["title"],
-                    file=paper_form.cleaned_data["file"],
-                    actor=user,
+                lambda d: services.meeting_add_paper(
+                    meeting=meeting, title=d.get("title", ""), file=d["file"], actor=user
+                ),
+                validate=lambda d: services.meeting_paper_validate(
+                    meeting=meeting, title=d.get("title", ""), file=d.get("file"), actor=user
                 ),
             )
+            if ok is not None:
+                discard_pending(paper_form, "file")
+                messages.success(
+                    request,
+                    _("已保存：材料《%(title)s》已添加到会议“%(meeting)s”")
+                    % {"title": ok.title, "meeting": meeting.title},
+                )
+                return redirect(meeting)
         elif form_name == "remove-paper":
             paper = MeetingPaper.objects.filter(
                 meeting=meeting, pk=int_param(request.POST, "paper", default=0)
@@ -390,18 +422,27 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 raise Http404
             _flash(request, lambda: services.meeting_remove_paper(paper=paper, actor=user), _("材料已删除"))
             return redirect(meeting)
-        elif form_name == "approve" and approve_form.is_valid():
-            at = selectors.meeting_get(viewer=user, pk=approve_form.cleaned_data["at_meeting"])
-            ok = _run(
+        elif form_name == "approve":
+            ok = submit_form(
                 approve_form,
-                lambda: services.meeting_approve_minutes(meeting=meeting, at_meeting=at, actor=user),
+                lambda d: services.meeting_approve_minutes(
+                    meeting=meeting,
+                    at_meeting=selectors.meeting_get(viewer=user, pk=d["at_meeting"]),
+                    actor=user,
+                ),
             )
         elif form_name in ("hold", "cancel"):
-            ok = _flash(
+            changed = _flash(
                 request,
                 lambda: services.meeting_change_status(meeting=meeting, action=form_name, actor=user),
-                _("会议状态已更新"),
+                "",
             )
+            if changed is not None:
+                messages.success(
+                    request,
+                    _("会议状态已更新：“%(title)s”%(status)s")
+                    % {"title": changed.title, "status": changed.get_status_display()},
+                )
             return redirect(meeting)
         if ok:
             messages.success(request, _("已保存"))
@@ -496,14 +537,11 @@ def motion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     seat = seats[0] if len(seats) == 1 else None
     vote = selectors.my_vote(viewer=user, motion=motion, seat=seat)
     form = VoteForm(request.POST or None, initial={"choice": vote.choice if vote and vote.choice else None})
-    if request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            lambda: services.vote_cast(
-                motion=motion, choice=form.cleaned_data["choice"], actor=user, seat=seat
-            ),
+    if request.method == "POST":
+        done = submit_form(
+            form, lambda d: services.vote_cast(motion=motion, choice=d["choice"], actor=user, seat=seat)
         )
-        if done:
+        if done is not None:
             messages.success(request, _("您的表决已记录，可在截止前更改"))
             return redirect(motion)
     rows = selectors.motion_seat_votes(viewer=user, motion=motion)
@@ -586,25 +624,37 @@ def resolution_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             _flash(
                 request,
                 lambda: services.resolution_sign_off(resolution=resolution, actor=user),
-                _("决议已签发"),
+                _("决议已签发：%(number)s《%(title)s》即日生效")
+                % {"number": resolution.number, "title": resolution.title},
             )
             return redirect(resolution)
         if action == "admit":
             if not policies.is_secretariat(user):
                 raise PermissionDenied
+            pending = resolution.motion.application
             _flash(
                 request,
                 lambda: services.resolution_admit_application(resolution=resolution, actor=user),
-                _("已依据决议批准入盟"),
+                _(
+                    "已依据决议批准入盟：依据 %(number)s 批准“%(name)s”入盟，成员单位已创建，"
+                    "%(contact)s（%(email)s）为联络员，通知邮件已排队发送"
+                )
+                % {
+                    "number": resolution.number,
+                    "name": getattr(pending, "name", ""),
+                    "contact": getattr(pending, "contact_name", ""),
+                    "email": getattr(pending, "contact_email", ""),
+                },
             )
             return redirect(resolution)
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            data = {**form.cleaned_data, "resolution": resolution.pk}
-            if _run(form, lambda: services.task_create(data=data, actor=user)):
-                messages.success(request, _("督办任务已交办"))
-                return redirect(resolution)
+        task = submit_form(
+            form, lambda d: services.task_create(data={**d, "resolution": resolution.pk}, actor=user)
+        )
+        if task is not None:
+            messages.success(request, _task_assigned(task))
+            return redirect(resolution)
     application = resolution.motion.application
     return render(
         request,
@@ -651,25 +701,32 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
         request.FILES or None,
         initial={"read_by": timezone.localdate() + datetime.timedelta(days=config.notice_read_days)},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        attachments = data.pop("attachments")
-        publish = data.pop("publish")
+    user = request.user
 
-        def create() -> Any:
-            from django.db import transaction
+    def create(cleaned: dict[str, Any]) -> Any:
+        from django.db import transaction
 
-            with transaction.atomic():
-                notice = services.notice_create(data=data, actor=request.user)
-                if attachments:
-                    services.notice_add_attachments(notice=notice, files=attachments, actor=request.user)
-                if publish:
-                    notice = services.notice_publish(notice=notice, actor=request.user)
-                return notice
+        data = dict(cleaned)
+        attachments = data.pop("attachments", None) or []
+        publish = data.pop("publish", False)
+        # Every check first (fields and files), so the files are stored only when all is well.
+        services.notice_validate(data=data, files=attachments, actor=user)
+        with transaction.atomic():
+            notice = services.notice_create(data=data, actor=user)
+            if attachments:
+                services.notice_add_attachments(notice=notice, files=attachments, actor=user)
+            if publish:
+                notice = services.notice_publish(notice=notice, actor=user)
+            return notice
 
-        notice = _run(form, create)
-        if notice:
-            messages.success(request, _("通知已发布") if publish else _("通知草稿已保存"))
+    if request.method == "POST":
+        notice = submit_form(
+            form,
+            create,
+            validate=lambda d: services.notice_validate(data=d, files=d.get("attachments"), actor=user),
+        )
+        if notice is not None:
+            messages.success(request, _notice_done(notice))
             return redirect(notice)
     return render(request, "governance/notice_form.html", {"form": form})
 
@@ -689,16 +746,23 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             services.notice_mark_read(notice=notice, actor=user)
             messages.success(request, _("已确认阅读"))
         elif action == "publish":
-            _flash(request, lambda: services.notice_publish(notice=notice, actor=user), _("通知已发布"))
+            published = _flash(request, lambda: services.notice_publish(notice=notice, actor=user), "")
+            if published is not None:
+                messages.success(request, _notice_done(published))
         elif action == "attach":
             if not can_manage:
                 raise PermissionDenied
-            files = upload_form.cleaned_data["attachments"] if upload_form.is_valid() else None
-            if files is not None and _run(
+            added = submit_form(
                 upload_form,
-                lambda: services.notice_add_attachments(notice=notice, files=files, actor=user),
-            ):
-                messages.success(request, _("已添加 %(n)d 个附件") % {"n": len(files)})
+                lambda d: services.notice_add_attachments(notice=notice, files=d["attachments"], actor=user),
+                validate=lambda d: None,  # one field: the form's own error is all there is to say
+            )
+            if added is not None:
+                messages.success(
+                    request,
+                    _("已添加 %(n)d 个附件到通知《%(title)s》：%(names)s")
+                    % {"title": notice.title, "n": len(added), "names": "、".join(a.title for a in added)},
+                )
                 return redirect(notice)
         elif action == "remove-attachment":
             attachment = NoticeAttachment.objects.filter(
@@ -774,10 +838,10 @@ def task_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_manage_tasks(request.user):
         raise PermissionDenied
     form = TaskForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        task = _run(form, lambda: services.task_create(data=form.cleaned_data, actor=request.user))
-        if task:
-            messages.success(request, _("督办任务已交办"))
+    if request.method == "POST":
+        task = submit_form(form, lambda d: services.task_create(data=d, actor=request.user))
+        if task is not None:
+            messages.success(request, _task_assigned(task))
             return redirect(task)
     return render(request, "governance/task_form.html", {"form": form})
 
@@ -787,10 +851,16 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(viewer=request.user, pk=pk)
     user = request.user
     form = TaskProgressForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         action = request.POST.get("action", "")
-        data = {"note": form.cleaned_data["note"], **({"action": action} if action else {})}
-        if _run(form, lambda: services.task_update(task=task, data=data, actor=user)):
+        if submit_form(
+            form,
+            lambda d: services.task_update(
+                task=task,
+                data={"note": d.get("note", ""), **({"action": action} if action else {})},
+                actor=user,
+            ),
+        ):
             messages.success(request, _("办理进展已登记"))
             return redirect(task)
     manager = policies.can_manage_tasks(user)
@@ -817,9 +887,14 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     config = GovernanceSettings.current()
     form = SettingsForm(request.POST or None, instance=config, initial={"version": config.version})
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in [*form.Meta.fields, "version"]}
-        if _run(form, lambda: services.governance_settings_update(data=data, actor=request.user)):
+    if request.method == "POST":
+        names = [*form.Meta.fields, "version"]
+        if submit_form(
+            form,
+            lambda d: services.governance_settings_update(
+                data={name: d[name] for name in names if name in d}, actor=request.user
+            ),
+        ):
             messages.success(request, _("治理设置已保存"))
             return redirect("governance:settings")
     return render(request, "governance/settings.html", {"form": form})

@@ -109,6 +109,15 @@ PAGES: dict[str, Entry] = {
     "core:desk": E(get=SIGNED_IN),
     "core:audit": E(get=row(403, office=200, anonymous=AUTH)),
     "core:picker": E(get=SIGNED_IN, source=L("membership.organizations"), query="q=qd"),
+    "core:tasks": E(get=row(403, administrator=200, anonymous=AUTH)),
+    "core:task-retry": E(
+        get=POST_ONLY_SIGNED_IN,
+        write=row(403, anonymous=AUTH, administrator=OK),
+        task_id=L("00000000-0000-4000-8000-000000000000"),
+    ),
+    "core:task-mail-retry": E(
+        get=POST_ONLY_SIGNED_IN, write=row(403, anonymous=AUTH, administrator=OK), pk="notification_a"
+    ),
     "set_language": E(get=row(REDIRECT)),
     "admin:*": E(get=row(REDIRECT, administrator=200)),
     # accounts
@@ -333,6 +342,9 @@ PAGES: dict[str, Entry] = {
     "reporting:city": E(get=SIGNED_IN, code="city_x"),
     "reporting:annual-pdf": E(get=row(403, office=200, anonymous=AUTH, council=200), year="year"),
     "reporting:annual-xlsx": E(get=row(403, office=200, anonymous=AUTH, council=200), year="year"),
+    "reporting:annual-status": E(
+        get=row(403, office=200, anonymous=AUTH, council=200), year="year", kind=L("pdf")
+    ),
     "accounts:two-factor-codes": E(get=row(REDIRECT, anonymous=AUTH)),
     "accounts:two-factor-disable": E(get=row(REDIRECT, anonymous=AUTH)),
     "accounts:two-factor-regenerate": E(get=POST_ONLY_SIGNED_IN, write=SIGNED_IN_WRITE),

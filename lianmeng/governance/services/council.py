@@ -161,18 +161,23 @@ def seat_create(
 
 @transaction.atomic
 def seat_change_representative(
-    *, seat: CouncilSeat, representative: User, on: datetime.date, actor: Any
+    *, seat: CouncilSeat, representative: User | None, on: datetime.date, actor: Any
 ) -> CouncilSeat:
     """The organization sends a new representative from ``on``; the seat and its votes stay."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     seat = CouncilSeat.objects.select_for_update(of=("self",)).select_related("organization").get(pk=seat.pk)
+    errors: dict[str, list[str]] = {}
     if seat.ends_on is not None and seat.ends_on < on:
-        raise ValidationError({"on": _("席位已于%(date)s终止") % {"date": seat.ends_on.isoformat()}})
-    if on < seat.starts_on:
-        raise ValidationError({"on": _("变更日期不能早于席位起始日期")})
-    if seat.representative_id == representative.pk:
-        raise ValidationError({"representative": _("此人已是该席位的理事")})
+        errors["on"] = [_("席位已于%(date)s终止") % {"date": seat.ends_on.isoformat()}]
+    elif on < seat.starts_on:
+        errors["on"] = [_("变更日期不能早于席位起始日期")]
+    if representative is None:
+        errors["representative"] = [_("请选择新任理事")]
+    elif seat.representative_id == representative.pk:
+        errors["representative"] = [_("此人已是该席位的理事")]
+    raise_if(errors)
+    assert representative is not None
     previous = seat.representative
     SeatRepresentative.objects.filter(seat=seat, ends_on__isnull=True).update(
         ends_on=on - datetime.timedelta(days=1)
@@ -437,6 +442,25 @@ def meeting_update(
         concurrency.bump(meeting)
         audit.record(actor=actor, action="council.meeting.update", target=meeting, old=old, new=new)
     return meeting
+
+
+def meeting_paper_validate(*, meeting: Meeting, title: str, file: UploadedFile | None, actor: Any) -> None:
+    """meeting_add_paper's checks without storing anything (for a form that failed elsewhere: every
+    error in one submit). A missing file is the form's to report."""
+    if not policies.can_manage_council(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        errors["file"] = [_("会议%(status)s，不能再修改") % {"status": meeting.get_status_display()}]
+    if len(clean_text(title or "")) > 200:
+        errors["title"] = [_("材料名称不能超过 200 个字")]
+    if file is not None and not errors.get("file"):
+        try:
+            clean_upload(file, field="file")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    raise_if(errors)
 
 
 @transaction.atomic

@@ -221,6 +221,28 @@ def notice_add_attachments(
     return out
 
 
+def notice_validate(*, data: dict[str, Any], files: list[UploadedFile] | None, actor: Any) -> None:
+    """Every check of creating a notice with attachments (notice_create, notice_add_attachments),
+    storing nothing: one submit reports the fields' and the files' errors together."""
+    if not policies.can_manage_notices(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    try:
+        _notice_clean(data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    files = [f for f in files or [] if f]
+    if len(files) > MAX_NOTICE_ATTACHMENTS:
+        errors["attachments"] = [_("每则通知最多 %(n)d 个附件") % {"n": MAX_NOTICE_ATTACHMENTS}]
+    for file in files:
+        try:
+            clean_upload(file, field="attachments")
+        except ValidationError as exc:
+            messages = [str(m) for m in exc.message_dict.get("attachments", exc.messages)]
+            errors.setdefault("attachments", []).extend(f"{file.name}：{m}" for m in messages)
+    raise_if(errors)
+
+
 def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: Any) -> NoticeAttachment:
     return notice_add_attachments(notice=notice, files=[file], titles=[title], actor=actor)[0]
 
@@ -336,6 +358,15 @@ def _task_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any
             ).first()
             if out["owner_organization"] is None:
                 errors["owner_organization"] = [_("责任单位不存在或不是正常状态的成员")]
+    if not partial:  # a new task: checked together with the fields, so one submit reports every error
+        if (
+            out["owner_user"] is None
+            and out["owner_organization"] is None
+            and not {"owner_user", "owner_organization"} & set(errors)
+        ):
+            errors["owner_user"] = [_("请指定责任人或责任单位")]
+        if out["due_on"] and out["due_on"] < timezone.localdate():
+            errors.setdefault("due_on", []).append(_("完成期限不能早于今天"))
     if not partial and "resolution" in data and data["resolution"] not in (None, ""):
         value = data["resolution"]
         out["resolution"] = Resolution.objects.filter(pk=getattr(value, "pk", value)).first()
@@ -351,10 +382,6 @@ def task_create(*, data: dict[str, Any], actor: Any) -> Task:
     if not policies.can_manage_tasks(actor):
         raise PermissionDenied
     cleaned = _task_clean(data)
-    if cleaned["owner_user"] is None and cleaned["owner_organization"] is None:
-        raise ValidationError({"owner_user": _("请指定责任人或责任单位")})
-    if cleaned["due_on"] and cleaned["due_on"] < timezone.localdate():
-        raise ValidationError({"due_on": _("完成期限不能早于今天")})
     task = Task.objects.create(**cleaned, created_by=actor)
     audit.record(actor=actor, action="task.create", target=task, new=audit.snapshot(task, TASK_FIELDS))
     owners = [task.owner_user_id] if task.owner_user_id else []
