@@ -95,3 +95,49 @@ def test_the_work_menu_is_a_dropdown_on_a_phone(
     assert "/desk/" not in phone.url
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "filters", "results", "select"),
+    [
+        ("/library/projects/", "#project-search", "#project-filters", "#project-results", "city"),
+        ("/members/", "#directory-search", "#directory-filters", "#directory-results", "kind"),
+    ],
+    ids=["projects", "directory"],
+)
+def test_list_filters_fold_on_a_phone_and_show_on_a_desk(
+    browser: Browser,
+    live_server: Any,
+    make_org: Any,
+    path: str,
+    form: str,
+    filters: str,
+    results: str,
+    select: str,
+) -> None:
+    make_org("青岛折叠筛选测试产业园")
+    phone = _page(browser, 390)
+    phone.goto(f"{live_server.url}{path}")
+    search, toggle = phone.locator(f"{form} #q"), phone.locator(f"[data-bs-target='{filters}']")
+    expect(search).to_be_visible()  # the search box stays in view
+    expect(toggle).to_be_visible()
+    expect(phone.locator(filters)).to_be_hidden()
+    box_form, box_results = phone.locator(form).bounding_box(), phone.locator(results).bounding_box()
+    assert box_form and box_results and box_form["y"] + box_form["height"] <= box_results["y"]
+    toggle.click()
+    expect(phone.locator(f"{filters} select[name={select}]")).to_be_visible()
+    phone.select_option(f"{filters} select[name={select}]", index=1)
+    phone.locator(f"{form} button[type=submit]").click()
+    phone.wait_for_load_state()
+    expect(phone.locator(filters)).to_be_visible()  # a filter is active: it stays open
+    expect(phone.locator(f"[data-bs-target='{filters}']")).to_contain_text("已筛选")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.context.close()
+
+    desk = _page(browser, 1366)
+    desk.goto(f"{live_server.url}{path}")
+    expect(desk.locator(f"{filters} select[name={select}]")).to_be_visible()
+    expect(desk.locator(f"[data-bs-target='{filters}']")).to_be_hidden()
+    box_form, box_results = desk.locator(form).bounding_box(), desk.locator(results).bounding_box()
+    assert box_form and box_results and box_form["y"] < box_results["y"]
+    desk.context.close()
