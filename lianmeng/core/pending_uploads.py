@@ -12,8 +12,11 @@ beside the input; the next submit uses the kept file unless another one is chose
 - ``purge_expired`` (a scheduled job, ``lianmeng.core.schedule.JOBS``) deletes kept files older than
   ``MAX_AGE``.
 
-Forms use ``UploadField`` (one file) in place of ``forms.FileField``; nothing else is needed in views
-or templates (``includes/field.html`` renders the widget, hint and hidden token).
+Forms use ``UploadField`` (one file) or ``MultiUploadField`` (several files in one input, the page says
+"已上传：a.pdf、b.pdf（可更换）" and carries one token per file) in place of ``forms.FileField``; nothing
+else is needed in views or templates (``includes/field.html`` renders the widget, hint and hidden
+tokens). A view reads the files from ``form.cleaned_data[name]`` (a list for ``MultiUploadField``), never
+from ``request.FILES``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_tasks import task
 
 from .files import display_name
@@ -179,7 +182,7 @@ class UploadField(forms.FileField):
         self.max_bytes = max_bytes
         kwargs.setdefault("error_messages", {"required": gettext_lazy("请选择要上传的文件")})
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("accept", ",".join(_ACCEPT.get(m, "") for m in self.allowed).strip(","))
+        self.widget.attrs.setdefault("accept", accept_attr(self.allowed))
 
     def bound_data(self, data: Any, initial: Any) -> Any:
         """A kept upload is shown again (Django's FileField never shows what was sent)."""
@@ -207,7 +210,107 @@ _ACCEPT = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/msword": ".doc",
     "application/vnd.ms-excel": ".xls",
+    "application/vnd.ms-powerpoint": ".ppt",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
 }
+
+
+def accept_attr(allowed: Iterable[str]) -> str:
+    """The ``accept`` attribute for these MIME types (extensions the browser offers first)."""
+    return ",".join(dict.fromkeys(ext for m in allowed for ext in _ACCEPT.get(m, "").split(",") if ext))
+
+
+class MultiPendingFileInput(forms.ClearableFileInput):
+    """A file input for several files that also carries the tokens of kept uploads and names them."""
+
+    template_name = "core/widgets/pending_file_input.html"
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        uploads = [f for f in files.getlist(name) if f] if files else []
+        if uploads:
+            return uploads
+        tokens = data.getlist(name + SUFFIX)[:MAX_KEPT] if data and hasattr(data, "getlist") else []
+        kept = [load(str(token), field=name) for token in dict.fromkeys(tokens) if token]
+        return [f for f in kept if f is not None] or None
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in files and not data.get(name + SUFFIX)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, None, attrs)
+        kept = [f for f in value or [] if getattr(f, "pending_token", "")] if isinstance(value, list) else []
+        if kept:
+            context["widget"]["attrs"].pop("required", None)
+        context["widget"].update(
+            {
+                "pending_tokens": [f.pending_token for f in kept],
+                "pending_name": gettext("、").join(display_name(getattr(f, "name", "")) for f in kept),
+                "pending_field": name + SUFFIX,
+                "is_initial": False,
+            }
+        )
+        return context
+
+
+MAX_KEPT = 20
+
+
+class MultiUploadField(forms.FileField):
+    """Several uploaded files in one input (``<input type=file multiple>``), each checked by clean_upload
+    and all kept across a failed submit (see the module's documentation). ``cleaned_data[name]`` is a
+    list (empty when nothing was chosen)."""
+
+    widget = MultiPendingFileInput
+
+    def __init__(
+        self,
+        *args: Any,
+        allowed: Iterable[str] = PDF_OR_IMAGE,
+        max_bytes: int = 10 * 1024 * 1024,
+        max_files: int = 10,
+        **kwargs: Any,
+    ) -> None:
+        self.allowed = tuple(allowed)
+        self.max_bytes = max_bytes
+        self.max_files = min(max_files, MAX_KEPT)
+        kwargs.setdefault("error_messages", {"required": gettext_lazy("请选择要上传的文件")})
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("accept", accept_attr(self.allowed))
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        """Kept uploads are shown again (Django's FileField never shows what was sent)."""
+        if isinstance(data, list) and any(getattr(f, "pending_token", "") for f in data):
+            return data
+        return initial
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        files = [f for f in data if f] if isinstance(data, list) else ([data] if data else [])
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > self.max_files:
+            raise ValidationError(
+                gettext("最多上传 %(n)d 个文件，本次选择了 %(count)d 个")
+                % {"n": self.max_files, "count": len(files)}
+            )
+        errors: list[str] = []
+        for upload in files:
+            if getattr(upload, "pending_token", "") or not isinstance(upload, UploadedFile):
+                continue
+            try:
+                clean_upload(upload, field="file", allowed=self.allowed, max_bytes=self.max_bytes)
+            except ValidationError as exc:
+                name = display_name(upload.name or "")
+                errors.extend(
+                    gettext("%(name)s：%(message)s") % {"name": name, "message": m}
+                    for msgs in exc.message_dict.values()
+                    for m in msgs
+                )
+        if errors:
+            raise ValidationError(errors)
+        return files
 
 
 class PendingUploadsMixin:
@@ -222,15 +325,19 @@ class PendingUploadsMixin:
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
         for name, field in self.fields.items():
-            if not isinstance(field, UploadField):
+            if not isinstance(field, UploadField | MultiUploadField):
                 continue
             value = self.cleaned_data.get(name)
-            if isinstance(value, UploadedFile) and not getattr(value, "pending_token", ""):
-                keep(value, field=name)
+            for upload in value if isinstance(value, list) else [value]:
+                if isinstance(upload, UploadedFile) and not getattr(upload, "pending_token", ""):
+                    keep(upload, field=name)
 
 
 def discard_pending(form: Any, name: str) -> None:
-    """After a successful submit: delete the kept file the form's field ``name`` used, if any."""
-    token = getattr(form.cleaned_data.get(name), "pending_token", "")
-    if token:
-        discard(token, field=name)
+    """After a successful submit: delete the kept file(s) the form's field ``name`` used, if any."""
+    value = form.cleaned_data.get(name)
+    for upload in value if isinstance(value, list) else [value]:
+        token = getattr(upload, "pending_token", "")
+        if token:
+            getattr(upload, "close", lambda: None)()
+            discard(token, field=name)

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
+from lianmeng.core.pending_uploads import MultiUploadField, PendingUploadsMixin
 from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
+from lianmeng.core.validators import PDF_OR_IMAGE
 from lianmeng.membership.models import Organization, OrganizationKind
 
 from .models import (
@@ -25,6 +27,7 @@ from .models import (
     Urgency,
     Visibility,
 )
+from .services.achievements import OFFICE_PDF_IMAGES as ACHIEVEMENT_FILE_TYPES
 
 
 class LibraryFormMixin(BootstrapFormMixin):
@@ -107,7 +110,7 @@ class LandingForm(LibraryFormMixin, forms.Form):
         label=_("投资额（万元）"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     jobs = forms.CharField(
-        label=_("带动就业（人）"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=_("带动就业（人）"), required=False, widget=forms.NumberInput(attrs={"min": 0, "step": 1})
     )
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -120,7 +123,12 @@ class LandingForm(LibraryFormMixin, forms.Form):
 class ExpertForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=60)
     organization = forms.TypedChoiceField(
-        label=_("所在单位"), coerce=int, choices=(), required=False, empty_value=None
+        label=_("所在单位"),
+        coerce=int,
+        choices=(),
+        required=False,
+        empty_value=None,
+        widget=PickerSelect(source="membership.organizations"),
     )
     organization_name = forms.CharField(
         label=_("单位名称（非成员单位时填写）"), max_length=120, required=False
@@ -155,7 +163,7 @@ class ExpertForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
 
     def __init__(self, *args: Any, self_service: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self.fields["organization"], [("", _("请选择")), *_orgs()])
+        _set_choices(self.fields["organization"], _orgs())
         _set_choices(self.fields["city"], _cities())
         _set_choices(
             self.fields["expertise"],
@@ -167,7 +175,7 @@ class ExpertForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
                     del self.fields[name]
 
 
-class AchievementForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
+class AchievementForm(PendingUploadsMixin, VersionedFormMixin, LibraryFormMixin, forms.Form):
     title = forms.CharField(label=_("成果名称"), max_length=200)
     kind = forms.ChoiceField(label=_("成果类型"), choices=AchievementKind.choices)
     authors = forms.CharField(label=_("作者"), max_length=300, help_text=_("多位作者用逗号或顿号分隔"))
@@ -178,7 +186,7 @@ class AchievementForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
         required=False,
         widget=PickerSelectMultiple(source="membership.organizations"),
     )
-    year = forms.CharField(label=_("年度"), widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    year = forms.CharField(label=_("年度"), widget=forms.NumberInput(attrs={"min": 1949, "step": 1}))
     abstract = forms.CharField(label=_("摘要"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     keywords = forms.CharField(label=_("关键词"), max_length=300, required=False)
     visibility = forms.ChoiceField(label=_("公开范围"), choices=Visibility.choices)
@@ -190,13 +198,13 @@ class AchievementForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     )
     publisher = forms.CharField(label=_("出版或发布单位"), max_length=200, required=False)
     identifier = forms.CharField(label=_("编号"), max_length=80, required=False)
-    upload = forms.FileField(
+    attachments = MultiUploadField(
         label=_("文件"),
         required=False,
-        help_text=_("PDF、Word、Excel、PowerPoint 或图片，每个不超过 20 MB"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.jpg,.jpeg,.png"}
-        ),
+        help_text=_("可一次选择多个：PDF、Word、Excel、PowerPoint 或图片，每个不超过 20 MB，最多 10 个"),
+        allowed=ACHIEVEMENT_FILE_TYPES,
+        max_bytes=20 * 1024 * 1024,
+        max_files=10,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -204,7 +212,7 @@ class AchievementForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
         _set_choices(self.fields["organizations"], _orgs())
 
 
-class ConsultationForm(LibraryFormMixin, forms.Form):
+class ConsultationForm(PendingUploadsMixin, LibraryFormMixin, forms.Form):
     title = forms.CharField(label=_("咨询主题"), max_length=120)
     question = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}))
     field = forms.ChoiceField(label=_("所属领域"), choices=(), required=False)
@@ -212,7 +220,14 @@ class ConsultationForm(LibraryFormMixin, forms.Form):
     due_date = forms.CharField(
         label=_("期望答复日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    attachments = forms.FileField(label=_("附件"), required=False, help_text=_("PDF 或图片，不超过 10 MB"))
+    attachments = MultiUploadField(
+        label=_("附件"),
+        required=False,
+        help_text=_("可一次选择多个：PDF 或图片，每个不超过 10 MB"),
+        allowed=PDF_OR_IMAGE,
+        max_bytes=10 * 1024 * 1024,
+        max_files=10,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,6 +235,28 @@ class ConsultationForm(LibraryFormMixin, forms.Form):
             self.fields["field"],
             [("", _("请选择")), *[(f.pk, f.name) for f in ExpertiseField.objects.filter(is_active=True)]],
         )
+
+
+class AssignForm(LibraryFormMixin, forms.Form):
+    """The secretariat assigns experts to a consultation: the suggested ones are checkboxes in the
+    page; any other committee member is found by typing (name, pinyin initials, field, organization)."""
+
+    experts = forms.TypedMultipleChoiceField(
+        label=_("其他委员"),
+        coerce=int,
+        choices=(),
+        required=False,
+        widget=PickerSelectMultiple(source="library.committee"),
+        help_text=_("输入姓名、拼音首字母、单位或领域查找本届委员"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .pickers import expert_label
+        from .services import committee_experts
+
+        experts = committee_experts().select_related("organization").prefetch_related("fields")
+        _set_choices(self.fields["experts"], [(e.pk, expert_label(e)) for e in experts])
 
 
 class AnswerForm(LibraryFormMixin, forms.Form):

@@ -11,6 +11,7 @@ from lianmeng.membership.models import Organization, OrganizationStatus
 from lianmeng.membership.pickers import organization_label
 
 from . import policies
+from .models import Expert, ExpertStatus
 
 
 def project_leads(viewer: Any) -> QuerySet[Organization]:
@@ -22,6 +23,31 @@ def project_leads(viewer: Any) -> QuerySet[Organization]:
     return qs.filter(pk__in=viewer.contact_organization_ids)
 
 
+def experts(viewer: Any) -> QuerySet[Expert]:
+    """Experts a form may offer: active experts, for the secretariat (who assigns reviewers and
+    consultations); nobody else picks experts."""
+    if not policies.can_manage_experts(viewer):
+        return Expert.objects.none()
+    return Expert.objects.filter(status=ExpertStatus.ACTIVE)
+
+
+def committee(viewer: Any) -> QuerySet[Expert]:
+    """Members of the current expert committee, for the secretariat assigning a consultation."""
+    if not policies.can_assign_consultation(viewer):
+        return Expert.objects.none()
+    from .services import committee_experts
+
+    return Expert.objects.filter(pk__in=committee_experts().values("pk"))
+
+
+def expert_label(expert: Expert) -> str:
+    """Name · affiliation · fields (what tells two experts apart when choosing)."""
+    fields = "、".join(f.name for f in expert.fields.all()[:3])
+    return " · ".join(part for part in (expert.name, expert.affiliation, fields) if part)
+
+
 SOURCES = {
     "project-leads": Source(queryset=project_leads, label=organization_label, select_related=("city",)),
+    "experts": Source(queryset=experts, label=expert_label, select_related=("organization",)),
+    "committee": Source(queryset=committee, label=expert_label, select_related=("organization",)),
 }

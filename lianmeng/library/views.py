@@ -3,21 +3,27 @@ showcase, consultations, imports and exports. Every write goes through ``service
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.params import MAX_PAGE, int_param, year_param
+from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.selectors import member_cities
 from lianmeng.core.types import AuthedRequest
 
@@ -26,6 +32,7 @@ from .api import export_response, file_response
 from .forms import (
     AchievementForm,
     AnswerForm,
+    AssignForm,
     ConsultationForm,
     ExpertForm,
     ImportForm,
@@ -56,6 +63,15 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 def _get(request: HttpRequest, *names: str) -> dict[str, Any]:
     return {n: (request.GET.get(n, "").strip() or None) for n in names}
+
+
+@contextmanager
+def _renamed_errors(names: dict[str, str]) -> Iterator[None]:
+    """A service's ValidationError with its keys renamed to the form's field names."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationError({names.get(k, k): v for k, v in error_dict(exc).items()}) from exc
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -175,20 +191,21 @@ def expert_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             version=expert.version,
         )
     form = ExpertForm(request.POST or None, initial=initial, self_service=self_service)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data: dict[str, Any]) -> Expert:
+        data = dict(data)
         if "expertise" in data:
             data["fields"] = data.pop("expertise")
-        try:
+        with _renamed_errors({"fields": "expertise"}):  # the service names the expertise "fields"
             if expert is None:
-                expert = services.expert_create(data=data, actor=request.user)
-            else:
-                expert = services.expert_update(expert=expert, data=data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            messages.success(request, _("专家信息已保存"))
-            return redirect(expert)
+                return services.expert_create(data=data, actor=request.user)
+            return services.expert_update(expert=expert, data=data, actor=request.user)
+
+    if request.method == "POST":
+        saved = submit_form(form, save)
+        if saved is not None:
+            messages.success(request, _("专家信息已保存：%(name)s") % {"name": saved.name})
+            return redirect(saved)
     return render(
         request,
         "library/form.html",
@@ -240,12 +257,9 @@ def project_create(request: AuthedRequest) -> HttpResponse:
     # A contact of one organization leads with it: the picker starts filled in.
     initial = {"lead_organization": lead_choices[0][0]} if lead_choices and len(lead_choices) == 1 else {}
     form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_create(data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        project = submit_form(form, lambda data: services.project_create(data=data, actor=request.user))
+        if project is not None:
             messages.success(request, _("项目已提交，秘书处将组织评估"))
             return redirect(project)
     return render(
@@ -293,14 +307,13 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else [(o.pk, o.name) for o in request.user.contact_organizations]
     )
     form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(project=project, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        saved = submit_form(
+            form, lambda data: services.project_update(project=project, data=data, actor=request.user)
+        )
+        if saved is not None:
             messages.success(request, _("项目已保存"))
-            return redirect(project)
+            return redirect(saved)
     return render(
         request,
         "library/form.html",
@@ -322,7 +335,12 @@ def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.success(request, _("项目阶段已更新"))
+        project.refresh_from_db(fields=["stage"])
+        messages.success(
+            request,
+            _("项目《%(name)s》已转为“%(stage)s”")
+            % {"name": project.name, "stage": project.get_stage_display()},
+        )
     return redirect(project)
 
 
@@ -332,12 +350,11 @@ def project_landing(request: AuthedRequest, pk: int) -> HttpResponse:
     if not policies.can_open_landing_form(request.user, project):
         raise PermissionDenied
     form = LandingForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.landing_record(project=project, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        landing = submit_form(
+            form, lambda data: services.landing_record(project=project, data=data, actor=request.user)
+        )
+        if landing is not None:
             messages.success(request, _("落地记录已登记"))
             return redirect(project)
     return render(
@@ -444,23 +461,47 @@ def achievement_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
         initial["organizations"] = [o.pk for o in achievement.organizations.all()]
         initial["version"] = achievement.version
     form = AchievementForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "upload"}
-        files = request.FILES.getlist("upload")
-        try:
-            if achievement is None:
-                achievement = services.achievement_create(data=data, files=files, actor=request.user)
-            else:
-                achievement = services.achievement_update(
-                    achievement=achievement, data=data, actor=request.user
+
+    def fields_of(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k != "attachments"}
+
+    def validate(data: dict[str, Any]) -> Any:
+        with _renamed_errors({"files": "attachments"}):  # the service names the files "files"
+            return services.achievement_validate(
+                data=fields_of(data), files=data.get("attachments") or [], achievement=achievement
+            )
+
+    def save(data: dict[str, Any]) -> Any:
+        files = data.get("attachments") or []
+        if achievement is None:
+            with _renamed_errors({"files": "attachments"}):
+                return services.achievement_create(data=fields_of(data), files=files, actor=request.user)
+        validate(data)  # every field and file checked before anything is stored
+        with transaction.atomic():
+            saved = services.achievement_update(
+                achievement=achievement, data=fields_of(data), actor=request.user
+            )
+            for upload in files:
+                services.achievement_add_file(achievement=saved, upload=upload, actor=request.user)
+        return saved
+
+    if request.method == "POST":
+        saved = submit_form(form, save, validate=validate)
+        if saved is not None:
+            discard_pending(form, "attachments")
+            count = len(form.cleaned_data.get("attachments") or [])
+            messages.success(
+                request,
+                _("成果已保存：《%(title)s》") % {"title": saved.title}
+                if not count
+                else ngettext(
+                    "成果已保存：《%(title)s》，附上 %(n)d 个文件",
+                    "成果已保存：《%(title)s》，附上 %(n)d 个文件",
+                    count,
                 )
-                for upload in files:
-                    services.achievement_add_file(achievement=achievement, upload=upload, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            messages.success(request, _("成果已保存"))
-            return redirect(achievement)
+                % {"title": saved.title, "n": count},
+            )
+            return redirect(saved)
     return render(
         request,
         "library/form.html",
@@ -506,7 +547,14 @@ def achievement_showcase(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.success(request, _("年度展示设置已更新"))
+        achievement.refresh_from_db(fields=["showcase", "showcase_year"])
+        messages.success(
+            request,
+            _("《%(title)s》已入选 %(year)s 年度成果展示")
+            % {"title": achievement.title, "year": achievement.showcase_year}
+            if achievement.showcase
+            else _("《%(title)s》已撤出年度成果展示") % {"title": achievement.title},
+        )
     return redirect(achievement)
 
 
@@ -552,14 +600,18 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
     if not policies.can_open_consultation_form(request.user):
         raise PermissionDenied
     form = ConsultationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consultation = services.consultation_ask(
-                data=form.cleaned_data, attachments=request.FILES.getlist("attachments"), actor=request.user
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        consultation = submit_form(
+            form,
+            lambda data: services.consultation_ask(
+                data=data, attachments=data.get("attachments") or [], actor=request.user
+            ),
+            validate=lambda data: services.consultation_validate(
+                data=data, attachments=data.get("attachments") or []
+            ),
+        )
+        if consultation is not None:
+            discard_pending(form, "attachments")
             messages.success(request, _("咨询已提交，秘书处将分派专家"))
             return redirect(consultation)
     return render(
@@ -578,30 +630,39 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
 def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_get(viewer=request.user, pk=pk)
     user = request.user
-    answer_form = AnswerForm(request.POST if request.POST.get("action") == "answer" else None)
-    rate_form = RateForm(request.POST if request.POST.get("action") == "rate" else None)
+    action = request.POST.get("action") if request.method == "POST" else None
+    answer_form = AnswerForm(request.POST if action == "answer" else None)
+    rate_form = RateForm(request.POST if action == "rate" else None)
+    assign_form = AssignForm(request.POST if action == "assign" else None)
     if request.method == "POST":
-        action = request.POST.get("action")
+        done: str | None = None
         try:
             if action == "assign":
-                ids = [int(i) for i in request.POST.getlist("experts") if i.isdigit()]
-                services.consultation_assign(
-                    consultation=consultation, experts=list(Expert.objects.filter(pk__in=ids)), actor=user
+                ids = list(dict.fromkeys(int(i) for i in request.POST.getlist("experts") if i.isdigit()))
+                experts = list(Expert.objects.filter(pk__in=ids))
+                services.consultation_assign(consultation=consultation, experts=experts, actor=user)
+                done = _("已分派给 %(names)s，已通知专家答复") % {
+                    "names": _("、").join(e.name for e in experts)
+                }
+            elif action == "answer":
+                answer = submit_form(
+                    answer_form,
+                    lambda data: services.consultation_answer(
+                        consultation=consultation, text=data.get("text", ""), actor=user
+                    ),
                 )
-                messages.success(request, _("已分派专家"))
-            elif action == "answer" and answer_form.is_valid():
-                services.consultation_answer(
-                    consultation=consultation, text=answer_form.cleaned_data["text"], actor=user
+                done = _("答复已提交，已通知提问单位") if answer is not None else None
+            elif action == "rate":
+                rated = submit_form(
+                    rate_form,
+                    lambda data: services.consultation_rate(
+                        consultation=consultation,
+                        rating=data.get("rating", ""),
+                        comment=data.get("comment", ""),
+                        actor=user,
+                    ),
                 )
-                messages.success(request, _("答复已提交"))
-            elif action == "rate" and rate_form.is_valid():
-                services.consultation_rate(
-                    consultation=consultation,
-                    rating=rate_form.cleaned_data["rating"],
-                    comment=rate_form.cleaned_data["comment"],
-                    actor=user,
-                )
-                messages.success(request, _("感谢您的评价"))
+                done = _("感谢您的评价") if rated is not None else None
             elif action == "attach":
                 from .models import ConsultationAnswer
 
@@ -610,17 +671,20 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 if not isinstance(answer, ConsultationAnswer):
                     raise Http404
                 services.evaluation_attach(answer=answer, project=project, actor=user)
-                messages.success(request, _("答复已作为评估意见关联到项目"))
+                done = _("答复已作为评估意见关联到项目《%(name)s》") % {"name": project.name}
             elif action == "close":
                 services.consultation_close(
                     consultation=consultation, reason=request.POST.get("reason", ""), actor=user
                 )
-                messages.success(request, _("咨询已关闭"))
+                done = _("咨询已关闭：《%(title)s》不再等待专家答复") % {"title": consultation.title}
             else:
                 raise ValidationError({"action": _("请检查填写的内容")})
         except ValidationError as exc:
+            if action == "assign":
+                apply_to_form(assign_form, exc)
             _flash_errors(request, exc)
-        else:
+        if done is not None:
+            messages.success(request, done)
             return redirect(consultation)
     can_assign = policies.can_assign_consultation(user, consultation)
     suggestions = services.consultation_suggest_experts(consultation=consultation) if can_assign else []
@@ -647,6 +711,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "suggestions": suggestions,
             "answer_form": answer_form,
             "rate_form": rate_form,
+            "assign_form": assign_form,
             "projects": projects,
         },
     )

@@ -108,7 +108,7 @@ class OutcomeForm(BootstrapFormMixin, forms.Form):
         label=_("协议金额（万元）"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     count = forms.CharField(
-        label=_("对接人才数"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=_("对接人才数"), required=False, widget=forms.NumberInput(attrs={"min": 1, "step": 1})
     )
     project_name = forms.CharField(
         label=_("项目名称"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.types import AuthedRequest
 
@@ -63,8 +64,8 @@ def market(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resource_form_data(form: ResourceForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
+def _resource_data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = dict(cleaned)
     data.pop("organization", None)
     return data
 
@@ -83,15 +84,16 @@ def resource_new(request: AuthedRequest) -> HttpResponse:
         "cities": [orgs[0].city_id] if orgs else [],
     }
     form = ResourceForm(request.POST or None, initial=initial, organizations=orgs)
-    if request.method == "POST" and form.is_valid():
-        organization = form.cleaned_data.get("organization") or (orgs[0].pk if len(orgs) == 1 else None)
-        try:
-            resource = services.resource_create(
-                data=_resource_form_data(form), organization=organization, actor=request.user
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+
+    def create(data: dict[str, Any]) -> Resource:
+        organization = data.get("organization") or (orgs[0].pk if len(orgs) == 1 else None)
+        return services.resource_create(
+            data=_resource_data(data), organization=organization, actor=request.user
+        )
+
+    if request.method == "POST":
+        resource = submit_form(form, create)
+        if resource is not None:
             messages.success(request, _("资源已发布，下方是为您推荐的对接方"))
             return redirect(resource)
     return render(request, "matchmaking/resource_form.html", {"form": form, "resource": None})
@@ -163,18 +165,16 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "version": resource.version,
     }
     form = ResourceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resource_update(resource=resource, data=_resource_form_data(form), actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-            for key, msgs in error_dict(exc).items():
-                if key not in form.fields:
-                    for m in msgs:
-                        form.add_error(None, m)
-        else:
+    if request.method == "POST":
+        saved = submit_form(
+            form,
+            lambda data: services.resource_update(
+                resource=resource, data=_resource_data(data), actor=request.user
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("资源已保存"))
-            return redirect(resource)
+            return redirect(saved)
     return render(request, "matchmaking/resource_form.html", {"form": form, "resource": resource})
 
 
@@ -189,7 +189,12 @@ def resource_status(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
-        messages.success(request, _("资源状态已更新"))
+        resource.refresh_from_db(fields=["status"])
+        messages.success(
+            request,
+            _("《%(title)s》已改为“%(status)s”")
+            % {"title": resource.title, "status": resource.get_status_display()},
+        )
     return redirect(resource)
 
 
@@ -323,10 +328,11 @@ def request_answer(request: AuthedRequest, pk: int, action: str) -> HttpResponse
             _flash_errors(request, exc)
             return redirect(match_request)
         return _request_page(request, match_request, answer_form=form)
+    requester, owner = match_request.requester_organization.name, match_request.resource.organization.name
     done = {
-        "accept": _("已接受对接请求，请约定洽谈"),
-        "decline": _("已婉拒对接请求"),
-        "withdraw": _("已撤回对接请求"),
+        "accept": _("已接受 %(org)s 的对接请求，已通知对方，请约定洽谈") % {"org": requester},
+        "decline": _("已婉拒 %(org)s 的对接请求，已通知对方") % {"org": requester},
+        "withdraw": _("已撤回发给 %(org)s 的对接请求") % {"org": owner},
     }
     messages.success(request, done.get(action, _("操作已完成")))
     return redirect(match_request)
@@ -337,14 +343,12 @@ def request_answer(request: AuthedRequest, pk: int, action: str) -> HttpResponse
 def request_meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     match_request = selectors.request_get(viewer=request.user, pk=pk)
     form = MeetingForm(request.POST, sessions=integrations.matchmaking_sessions())
-    if form.is_valid():
-        try:
-            services.meeting_record(request=match_request, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            messages.success(request, _("洽谈记录已保存"))
-            return redirect(match_request)
+    meeting = submit_form(
+        form, lambda data: services.meeting_record(request=match_request, data=data, actor=request.user)
+    )
+    if meeting is not None:
+        messages.success(request, _("洽谈记录已保存"))
+        return redirect(match_request)
     return _request_page(request, match_request, meeting_form=form)
 
 
@@ -353,14 +357,23 @@ def request_meeting(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
     match_request = selectors.request_get(viewer=request.user, pk=pk)
     form = OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.match_request_conclude(request=match_request, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            messages.success(request, _("对接结果已登记"))
-            return redirect(match_request)
+    concluded = submit_form(
+        form,
+        lambda data: services.match_request_conclude(
+            request=match_request,
+            outcome=data.get("outcome", ""),
+            amount=data.get("amount"),
+            count=data.get("count"),
+            note=data.get("note", ""),
+            project_name=data.get("project_name", ""),
+            actor=request.user,
+        ),
+    )
+    if concluded is not None:
+        messages.success(
+            request, _("对接结果已登记：%(outcome)s") % {"outcome": concluded.get_outcome_display()}
+        )
+        return redirect(match_request)
     return _request_page(request, match_request, outcome_form=form)
 
 

@@ -190,6 +190,30 @@ def _store_cover(article: Article, cover: UploadedFile) -> None:
     article.cover.save(stored_name(article.cover_content_type), cover, save=False)
 
 
+def article_validate(
+    *, data: dict[str, Any], cover: UploadedFile | None = None, article: Article | None = None
+) -> dict[str, Any]:
+    """Every check of an article and its cover at once (all fields, or those given when ``article`` is
+    edited); raise one ValidationError naming every bad field. Writes nothing: the form calls it when
+    its own checks failed (a dry run would store the cover)."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = article_clean(data, instance=article)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if cover is not None:
+        try:
+            clean_upload(cover, field="cover", allowed=COVER_TYPES, max_bytes=5 * 1024 * 1024)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 @transaction.atomic
 def article_create(*, data: dict[str, Any], actor: Any, cover: UploadedFile | None = None) -> Article:
     """The secretariat drafts an article; a member contact suggests news of its organization, which goes

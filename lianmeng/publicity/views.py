@@ -9,11 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.errors import error_dict
 from lianmeng.core.files import file_response
+from lianmeng.core.forms import submit_form
+from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.types import AuthedRequest
 
 from . import policies, selectors, services
@@ -77,8 +80,8 @@ def article_cover(request: HttpRequest, pk: int) -> FileResponse:
     return file_response(article.cover, name=f"article-{article.pk}-cover", inline_image=True)
 
 
-def _form_data(form: ArticleForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
+def _article_data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = dict(cleaned)
     data.pop("cover", None)
     return data
 
@@ -98,14 +101,18 @@ def article_new(request: AuthedRequest) -> HttpResponse:
     is_staff = policies.can_publish_article(request.user)
     if not is_staff:
         form.fields["kind"].choices = [(ArticleKind.NEWS, ArticleKind.NEWS.label)]  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        try:
-            article = services.article_create(
-                data=_form_data(form), cover=form.cleaned_data.get("cover"), actor=request.user
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        article = submit_form(
+            form,
+            lambda data: services.article_create(
+                data=_article_data(data), cover=data.get("cover"), actor=request.user
+            ),
+            validate=lambda data: services.article_validate(
+                data=_article_data(data), cover=data.get("cover")
+            ),
+        )
+        if article is not None:
+            discard_pending(form, "cover")
             messages.success(
                 request,
                 _("草稿已保存，可以继续修改或发布") if is_staff else _("投稿已提交，秘书处审核后发布"),
@@ -134,19 +141,20 @@ def article_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "version": article.version,
     }
     form = ArticleForm(request.POST or None, request.FILES or None, initial=initial, linked_events=linked)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.article_update(
-                article=article,
-                data=_form_data(form),
-                cover=form.cleaned_data.get("cover"),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        saved = submit_form(
+            form,
+            lambda data: services.article_update(
+                article=article, data=_article_data(data), cover=data.get("cover"), actor=request.user
+            ),
+            validate=lambda data: services.article_validate(
+                data=_article_data(data), cover=data.get("cover"), article=article
+            ),
+        )
+        if saved is not None:
+            discard_pending(form, "cover")
             messages.success(request, _("文章已保存"))
-            return redirect(article)
+            return redirect(saved)
     return render(
         request,
         "publicity/article_form.html",
@@ -174,10 +182,17 @@ def article_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
                 messages.error(request, m)
     else:
         done = {
-            ArticleStatus.PUBLISHED: _("文章已发布"),
-            ArticleStatus.SCHEDULED: _("已设置定时发布"),
-            ArticleStatus.REVIEW: _("已提交审核"),
-            ArticleStatus.DRAFT: _("已退回修改"),
+            ArticleStatus.PUBLISHED: _("《%(title)s》已发布到门户网站和订阅源") % {"title": article.title},
+            ArticleStatus.SCHEDULED: _("《%(title)s》将于 %(when)s 发布")
+            % {
+                "title": article.title,
+                "when": timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M")
+                if article.publish_at
+                else "",
+            },
+            ArticleStatus.REVIEW: _("《%(title)s》已提交审核，秘书处审核后发布") % {"title": article.title},
+            ArticleStatus.DRAFT: _("《%(title)s》已退回 %(author)s 修改")
+            % {"title": article.title, "author": str(article.author) if article.author else ""},
             ArticleStatus.UNPUBLISHED: _("《%(title)s》已撤下，门户网站和订阅源不再显示")
             % {"title": article.title},
         }

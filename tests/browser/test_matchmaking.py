@@ -93,6 +93,7 @@ def test_finance_demand_to_project(
     park_page.goto(request_url)
     park_page.select_option("#id_outcome", "project_created")
     park_page.fill("#id_project_name", "人服企业投资孵化平台")
+    park_page.once("dialog", lambda d: d.accept())  # 办结后不能再修改
     park_page.click("#save-outcome")
     expect(park_page.locator("#request-outcome")).to_contain_text("形成共建项目")
     park_page.click("#project-link")

@@ -79,7 +79,7 @@ def test_request_flow_in_the_browser_forms(market: list[Any], park_contact: Any,
     r = fund.post(req_url + "decline/", {"message": ""})
     assert "婉拒时请简要说明原因" in r.content.decode()
     r = fund.post(req_url + "accept/", {"message": "欢迎"}, follow=True)
-    assert "已接受对接请求" in r.content.decode()
+    assert "的对接请求，已通知对方" in r.content.decode() and "已接受" in r.content.decode()
     r = fund.post(req_url + "meeting/", {"mode": "online", "held_at": ""})
     assert "请填写洽谈时间" in r.content.decode()
     r = fund.post(

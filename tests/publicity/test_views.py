@@ -50,7 +50,7 @@ def test_member_suggests_news_and_secretariat_publishes_it(member: Any, secretar
     desk = _client(secretariat).get("/desk/").content.decode()
     assert "待审核的文章" in desk and "园区开展直播带岗" in desk
     r = _client(secretariat).post(url + "publish/", {}, follow=True)
-    assert "文章已发布" in r.content.decode()
+    assert "《园区开展直播带岗》已发布到门户网站" in r.content.decode()
     home = _client().get("/").content.decode()
     assert "园区开展直播带岗" in home
 

@@ -7,6 +7,7 @@ from .achievements import (
     achievement_index_fields,
     achievement_set_showcase,
     achievement_update,
+    achievement_validate,
     clean_achievement_file,
 )
 from .consultations import (
@@ -20,6 +21,7 @@ from .consultations import (
     consultation_rate,
     consultation_remind_overdue,
     consultation_suggest_experts,
+    consultation_validate,
     evaluation_attach,
 )
 from .experts import (
@@ -53,6 +55,7 @@ __all__ = [
     "achievement_index_fields",
     "achievement_set_showcase",
     "achievement_update",
+    "achievement_validate",
     "clean_achievement_file",
     "committee_appoint",
     "committee_end_term",
@@ -65,6 +68,7 @@ __all__ = [
     "consultation_rate",
     "consultation_remind_overdue",
     "consultation_suggest_experts",
+    "consultation_validate",
     "evaluation_attach",
     "expert_clean",
     "expert_create",

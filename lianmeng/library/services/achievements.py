@@ -147,6 +147,35 @@ def _audit_view(cleaned: dict[str, Any]) -> dict[str, Any]:
     return {k: (sorted(o.pk for o in v) if k == "organizations" else v) for k, v in cleaned.items()}
 
 
+def achievement_validate(
+    *, data: dict[str, Any], files: list[UploadedFile] | None = None, achievement: Achievement | None = None
+) -> dict[str, Any]:
+    """Every check of an achievement's fields and new files at once (all of them, or those given when
+    ``achievement`` is edited); raise one ValidationError naming every bad field. Writes nothing: the
+    form calls it when its own checks failed, and the edit view before adding files."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = achievement_clean(data, partial=achievement is not None)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    files = files or []
+    stored = achievement.files.count() if achievement is not None else 0
+    if stored + len(files) > MAX_FILES:
+        errors.setdefault("files", []).append(_("每项成果最多上传 %(n)d 个文件") % {"n": MAX_FILES})
+    for upload in files:
+        try:
+            clean_achievement_file(upload, "files")
+        except ValidationError as exc:
+            errors.setdefault("files", []).extend(
+                f"{display_name(upload.name or '')}{_('：')}{m}" for m in exc.message_dict["files"]
+            )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 @transaction.atomic
 def achievement_create(
     *, data: dict[str, Any], actor: Any, files: list[UploadedFile] | None = None

@@ -62,29 +62,31 @@ def _check(consultation: Consultation, action: str) -> str:
     return allowed[action]
 
 
-@transaction.atomic
-def consultation_ask(
-    *, data: dict[str, Any], actor: Any, attachments: list[UploadedFile] | None = None
-) -> Consultation:
-    """A member contact asks the committee a question for their organization."""
-    c = Cleaner(data)
+def _ask_organization(data: dict[str, Any], actor: Any) -> Any:
+    """The organization a question is asked for: the contact's own (the one named when several), any
+    member for the secretariat; None when the actor may not ask for it."""
     orgs = actor.contact_organizations if policies.signed_in(actor) else []
     org_value = data.get("organization")
-    organization = None
     if org_value in (None, "") and len(orgs) == 1:
-        organization = orgs[0]
-    else:
-        organization = next((o for o in orgs if str(o.pk) == str(org_value)), None)
-        if organization is None and policies.is_secretariat(actor):
-            from lianmeng.membership.models import Organization
+        return orgs[0]
+    organization = next((o for o in orgs if str(o.pk) == str(org_value)), None)
+    if organization is None and policies.is_secretariat(actor):
+        from lianmeng.membership.models import Organization
 
-            organization = (
-                Organization.objects.filter(pk=str(org_value or "0")).first()
-                if str(org_value or "").isdigit()
-                else None
-            )
-    if organization is None:
-        raise PermissionDenied(_("只有成员单位联络员可以为本单位提出咨询"))
+        organization = (
+            Organization.objects.filter(pk=str(org_value or "0")).first()
+            if str(org_value or "").isdigit()
+            else None
+        )
+    return organization
+
+
+def consultation_validate(
+    *, data: dict[str, Any], attachments: list[UploadedFile] | None = None
+) -> dict[str, Any]:
+    """Every check of a question and its attachments at once; raise one ValidationError naming every
+    bad field. Writes nothing: the form calls it when its own checks failed (docs/DEVELOPING.md "Forms")."""
+    c = Cleaner(data)
     title = c.text("title", _("咨询主题"), required=True, max_length=120)
     question = c.text("question", _("问题描述"), required=True, max_length=8000)
     urgency = c.choice("urgency", _("紧急程度"), Urgency.values, default=Urgency.NORMAL)
@@ -99,13 +101,28 @@ def consultation_ask(
         if field is None:
             c.add("field", _("请选择领域目录中的领域"))
     due = c.date("due_date", _("期望答复日期"))
-    today = timezone.localdate()
-    if due is not None and due < today:
+    if due is not None and due < timezone.localdate():
         c.add("due_date", _("期望答复日期不能早于今天"))
-    attachments = attachments or []
-    for upload in attachments:
+    for upload in attachments or []:
         c._run("attachments", partial(clean_upload, field="attachments", allowed=PDF_OR_IMAGE), upload)
     c.done()
+    return {"title": title, "question": question, "urgency": urgency, "field": field, "due_date": due}
+
+
+@transaction.atomic
+def consultation_ask(
+    *, data: dict[str, Any], actor: Any, attachments: list[UploadedFile] | None = None
+) -> Consultation:
+    """A member contact asks the committee a question for their organization."""
+    organization = _ask_organization(data, actor)
+    if organization is None:
+        raise PermissionDenied(_("只有成员单位联络员可以为本单位提出咨询"))
+    attachments = attachments or []
+    cleaned = consultation_validate(data=data, attachments=attachments)
+    title, question, urgency, field, due = (
+        cleaned[k] for k in ("title", "question", "urgency", "field", "due_date")
+    )
+    today = timezone.localdate()
     consultation = Consultation.objects.create(
         organization=organization,
         asked_by=actor,

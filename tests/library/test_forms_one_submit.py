@@ -1,0 +1,198 @@
+"""Library forms report every error in one submit: a field the form itself rejects (missing) and a rule
+only the service checks (an amount that is no number, a past date, a fake file) appear together, on their
+fields, and nothing is saved. Files chosen in a failed submit are kept and attached on the next one."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from lianmeng.accounts.models import Role
+from lianmeng.core.models import AuditEntry
+from lianmeng.library.models import Achievement, Consultation, Expert, Landing, Project
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def field_errors(html: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
+        found.setdefault(name, []).append(message)
+    return found
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def contact(make_org: Any, make_user: Any) -> Any:
+    org = make_org("青岛海纳人力资源有限公司")
+    return make_user(Role.MEMBER_CONTACT, organization=org)
+
+
+def test_expert_form_missing_name_and_bad_mobile_at_once(secretariat: Any, cities: Any) -> None:
+    before = Expert.objects.count()
+    response = client_for(secretariat).post(
+        reverse("library:expert-create"),
+        {
+            "name": "",
+            "city": cities["青岛"].code,
+            "title": "senior",
+            "availability": "available",
+            "mobile": "123",
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert "name" in errors and "mobile" in errors
+    assert "11 位" in errors["mobile"][0]
+    assert Expert.objects.count() == before
+    assert not AuditEntry.objects.filter(action="expert.create").exists()
+
+
+def test_project_form_missing_summary_and_bad_investment_at_once(secretariat: Any, make_org: Any) -> None:
+    lead = make_org("青岛人力资源服务产业园")
+    response = client_for(secretariat).post(
+        reverse("library:project-create"),
+        {
+            "name": "人才飞地",
+            "summary": "",
+            "lead_organization": lead.pk,
+            "cities": ["370200"],
+            "planned_investment": "很多",
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert "summary" in errors
+    assert "数字" in errors["planned_investment"][0]
+    assert not Project.objects.exists()
+
+
+def test_project_edit_reports_both_kinds_of_error(secretariat: Any, make_org: Any, make_project: Any) -> None:
+    lead = make_org("青岛人力资源服务产业园")
+    project = make_project("人才飞地", lead=lead)
+    response = client_for(secretariat).post(
+        reverse("library:project-edit", args=[project.pk]),
+        {
+            "name": "",
+            "summary": "简介",
+            "lead_organization": lead.pk,
+            "cities": ["370200"],
+            "planned_investment": "abc",
+            "version": project.version,
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert "name" in errors and "planned_investment" in errors
+    project.refresh_from_db()
+    assert project.name == "人才飞地"
+
+
+def test_landing_form_missing_city_and_bad_investment_at_once(
+    secretariat: Any, make_org: Any, make_project: Any
+) -> None:
+    project = make_project("人才飞地", lead=make_org("青岛人力资源服务产业园"))
+    project.stage = "incubating"
+    project.save(update_fields=["stage"])
+    page = client_for(secretariat).get(reverse("library:project-landing", args=[project.pk])).content.decode()
+    assert 'type="number" name="jobs"' in page  # a count is a number input
+    response = client_for(secretariat).post(
+        reverse("library:project-landing", args=[project.pk]),
+        {"city": "", "date": timezone.localdate().isoformat(), "investment": "一百"},
+    )
+    errors = field_errors(response.content.decode())
+    assert "city" in errors and "investment" in errors
+    assert not Landing.objects.exists()
+
+
+def test_achievement_missing_title_bad_year_and_fake_file_at_once(contact: Any) -> None:
+    fake = SimpleUploadedFile("报告.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = client_for(contact).post(
+        reverse("library:achievement-create"),
+        {
+            "title": "",
+            "kind": "research_report",
+            "authors": "李明",
+            "year": "一九",
+            "visibility": "public",
+            "attachments": [fake],
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert {"title", "year", "attachments"} <= set(errors)
+    assert "报告.pdf" in errors["attachments"][0]
+    assert not Achievement.objects.exists()
+
+
+def test_achievement_files_kept_across_a_failed_submit_and_attached(contact: Any) -> None:
+    client = client_for(contact)
+    url = reverse("library:achievement-create")
+    data = {"title": "", "kind": "research_report", "authors": "李明", "year": "2025", "visibility": "public"}
+    first = client.post(
+        url,
+        {
+            **data,
+            "attachments": [
+                SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+                SimpleUploadedFile("b.pdf", PDF, content_type="application/pdf"),
+            ],
+        },
+    )
+    html = first.content.decode()
+    assert set(field_errors(html)) == {"title"}
+    assert "已上传：a.pdf、b.pdf（可更换）" in html
+    tokens = re.findall(r'name="attachments__pending" value="([^"]+)"', html)
+    assert len(tokens) == 2
+    second = client.post(
+        url, {**data, "title": "胶东人力资源报告", "attachments__pending": tokens}, follow=True
+    )
+    achievement = Achievement.objects.get()
+    assert sorted(f.original_name for f in achievement.files.all()) == ["a.pdf", "b.pdf"]
+    assert "附上 2 个文件" in second.content.decode()
+    assert list((Path(settings.MEDIA_ROOT) / "pending").iterdir()) == []  # discarded once stored
+
+
+def test_consultation_missing_question_past_date_and_kept_attachment(contact: Any) -> None:
+    client = client_for(contact)
+    url = reverse("library:consultation-create")
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    first = client.post(
+        url,
+        {
+            "title": "人才政策咨询",
+            "question": "",
+            "urgency": "normal",
+            "due_date": yesterday,
+            "attachments": [SimpleUploadedFile("材料.pdf", PDF, content_type="application/pdf")],
+        },
+    )
+    html = first.content.decode()
+    errors = field_errors(html)
+    assert "question" in errors and "不能早于今天" in errors["due_date"][0]
+    assert "已上传：材料.pdf（可更换）" in html
+    assert not Consultation.objects.exists()
+    tokens = re.findall(r'name="attachments__pending" value="([^"]+)"', html)
+    client.post(
+        url,
+        {
+            "title": "人才政策咨询",
+            "question": "请问人才公寓的申请条件？",
+            "urgency": "normal",
+            "attachments__pending": tokens,
+        },
+    )
+    consultation = Consultation.objects.get()
+    assert [a.original_name for a in consultation.attachments.all()] == ["材料.pdf"]
