@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.errors import apply_to_form
 from lianmeng.core.files import file_response
+from lianmeng.core.forms import submit_form
 from lianmeng.core.inline_checks import check_response
 from lianmeng.core.models import City
 from lianmeng.core.pagination import CappedPaginator
@@ -82,13 +83,12 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["city"] = org.city_id
     initial["version"] = org.version
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(organization=org, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            messages.success(request, _("单位信息已保存"))
+    if request.method == "POST":
+        saved = submit_form(
+            form, lambda data: services.organization_update(organization=org, data=data, actor=request.user)
+        )
+        if saved is not None:
+            messages.success(request, _("单位信息已保存：%(name)s") % {"name": saved.name})
             return redirect(org)
     return render(request, "membership/organization_form.html", {"org": org, "form": form})
 
@@ -108,7 +108,12 @@ def organization_status(request: HttpRequest, pk: int, change: str) -> HttpRespo
             for m in msgs:
                 messages.error(request, m)
     else:
-        messages.success(request, _("成员状态已更新"))
+        done = {
+            "suspend": _("已暂停“%(name)s”的成员资格，已记入入盟记录"),
+            "reinstate": _("已恢复“%(name)s”的成员资格"),
+            "withdraw": _("“%(name)s”已退出联盟，已记入入盟记录"),
+        }.get(change, _("成员状态已更新"))
+        messages.success(request, done % {"name": org.name})
     return redirect(org)
 
 
@@ -225,22 +230,15 @@ def _review_done(action: str, application: MembershipApplication) -> str:
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(viewer=request.user, pk=pk)
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            services.application_review(
-                application=application,
-                action=action,
-                message=form.cleaned_data["message"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-            for key, msgs in exc.message_dict.items():
-                if key not in form.fields:
-                    for m in msgs:
-                        messages.error(request, m)
-        else:
+        done = submit_form(
+            form,
+            lambda data: services.application_review(
+                application=application, action=action, message=data.get("message", ""), actor=request.user
+            ),
+        )
+        if done is not None:
             messages.success(request, _review_done(action, application))
             return redirect("membership:application-review", pk=application.pk)
     return render(
