@@ -69,10 +69,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lianmeng.core.observability.RequestObservabilityMiddleware",  # request id, request log, metrics
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "lianmeng.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lianmeng.core.health.ProbeMiddleware",  # /healthz, /readyz, /metrics: before sessions, never touch one
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lianmeng.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lianmeng.core.db_router.ReportsDatabaseMiddleware",  # reports read the replica (REPORTS_DATABASE_URL)
 ]
 
 ROOT_URLCONF = "lianmeng.urls"
@@ -114,27 +117,42 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lianmeng.s
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
 }
+# An optional read replica for reports (lianmeng.core.db_router, docs/deploy.md): the views named in
+# REPORTS_VIEWS read it, everything else and every write uses "default".
+REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL", "")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = dj_database_url.parse(
+        REPORTS_DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+DATABASE_ROUTERS = ["lianmeng.core.db_router.ReportsRouter"]
+REPORTS_VIEWS = env_list(
+    "REPORTS_VIEWS", "reporting:*,api:report_figures,api:report_annual_pdf,api:report_annual_xlsx"
+)
 # A database that does not answer must not hold a request for gunicorn's whole timeout: connecting gives up
 # after DB_CONNECT_TIMEOUT seconds and a statement after DB_STATEMENT_TIMEOUT (PostgreSQL; SQLite waits for
 # a lock at most busy_timeout); the request then answers 503 (lianmeng.core.middleware).
 DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 DB_STATEMENT_TIMEOUT = int(os.environ.get("DB_STATEMENT_TIMEOUT", "30"))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA optimize=0x10002;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-    }
-else:
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "connect_timeout": DB_CONNECT_TIMEOUT,
-            "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}",
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                " PRAGMA optimize=0x10002;"
+            ),
+            "transaction_mode": "IMMEDIATE",
         }
-    )
-    # Each test run uses its own database (several runs may share one server).
-    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+    else:
+        _db.setdefault("OPTIONS", {}).update(
+            {
+                "connect_timeout": DB_CONNECT_TIMEOUT,
+                "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}",
+            }
+        )
+        # Each test run uses its own database (several runs may share one server).
+        _db["TEST"] = {"NAME": f"test_{_db['NAME']}"}
+    if _alias == "reports":
+        _db["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory by default, Redis when REDIS_URL is set. Lock-out and rate-limit counters are not
@@ -242,7 +260,22 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lianmeng@localhost")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# SITE_URL: the address people reach the site at, for links in mails. Unset, it is what `lianmeng serve`
+# listens on: its workers get LIANMENG_LISTEN_URL, and other commands of the same var/ directory (the
+# worker sending the mails) read var/run/site-url, written by the last `lianmeng serve` started.
+LISTEN_URL = os.environ.get("LIANMENG_LISTEN_URL", "")
+
+
+def _last_served_url() -> str:
+    if TESTING:
+        return ""
+    try:
+        return (VAR_DIR / "run" / "site-url").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+SITE_URL = os.environ.get("SITE_URL", "") or LISTEN_URL or _last_served_url() or "http://127.0.0.1:8000"
 # Notifications (docs/notifications.md): the bell asks for the unread count every NOTIFICATIONS_POLL_SECONDS;
 # a failed notification mail is tried NOTIFICATIONS_MAIL_ATTEMPTS times in all, waiting
 # NOTIFICATIONS_RETRY_SECONDS x 4^(attempt-1) between tries.
@@ -321,12 +354,49 @@ if HTTPS:
         # browsers for months: the operator opts in with HSTS_PRELOAD=true, it is not a default.
         SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# Logs (lianmeng.core.observability): every record carries the request id; LOG_FORMAT=json writes one JSON
+# object per line. One line per request at INFO (REQUEST_LOG_LEVEL, WARNING to keep only slow ones), at
+# WARNING above SLOW_REQUEST_MS; queries above SLOW_QUERY_MS are logged by lianmeng.db.slow.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured('LOG_FORMAT must be "text" or "json".')
+SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "1000"))
+SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "lianmeng.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "lianmeng.core.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"lianmeng.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")}},
 }
+
+# Prometheus metrics at /metrics (lianmeng.core.health): off (404) unless a bearer token or an address list
+# is set; a request needs the token or a client address in METRICS_ALLOWED_IPS (IPs or CIDRs), else 403.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+for _entry in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_entry!r} is not an IP address or network"
+        ) from _exc
+
+# Uploaded files behind nginx (docs/deploy.md): with X_ACCEL_REDIRECT_PREFIX="/_protected/" a permitted
+# download answers an empty response with X-Accel-Redirect and nginx sends the file from MEDIA_ROOT
+# (an `internal` location); the permission check and the headers stay Django's (lianmeng.core.files).
+X_ACCEL_REDIRECT_PREFIX = os.environ.get("X_ACCEL_REDIRECT_PREFIX", "")
+if X_ACCEL_REDIRECT_PREFIX and not (
+    X_ACCEL_REDIRECT_PREFIX.startswith("/") and X_ACCEL_REDIRECT_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured('X_ACCEL_REDIRECT_PREFIX must start and end with "/" (e.g. "/_protected/").')
 
 # Alliance defaults (the seed); the live values are in core.AllianceSettings.
 ALLIANCE_DEFAULT_NAME = (

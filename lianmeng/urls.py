@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from lianmeng.api import api
+from lianmeng.core import health
 from lianmeng.core.discovery import app_modules
 
 
@@ -18,6 +19,10 @@ def _app_urls() -> list[URLPattern | URLResolver]:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Answered by lianmeng.core.health.ProbeMiddleware before sessions; listed here for reverse() and the matrix.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
         NavItem(_("工作台"), "core:desk", 0, section="work", visible=signed_in),
         NavItem(_("审计日志"), "core:audit", 900, section="work", visible=secretariat_only),
     )
+
+    def ready(self) -> None:
+        # Times every query on every connection, in the web processes and in `lianmeng worker` alike.
+        from . import observability  # noqa: F401

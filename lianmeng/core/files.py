@@ -13,14 +13,21 @@ stored before this rule, under a wrong extension, are still served safely):
   the detected type's extension, RFC 5987 ``filename*`` for Chinese names; only images that pages
   show (``inline_image=True``) are served inline, and only when the bytes really are an image;
 - ``X-Content-Type-Options: nosniff`` and ``Cache-Control: private``.
+
+Behind nginx (``X_ACCEL_REDIRECT_PREFIX``, e.g. ``/_protected/``; docs/deploy.md) the answer carries the
+same headers but no body: ``X-Accel-Redirect: /_protected/<stored name>`` tells nginx to send the file
+itself from an ``internal`` location, so a gunicorn worker is not held while a large file goes out.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 
 from lianmeng.core.cleaning import clean_text
@@ -81,7 +88,17 @@ def file_response(file: Any, *, name: str | None = None, inline_image: bool = Fa
         mime = OCTET_STREAM
     inline = inline_image and mime in INLINE_IMAGES
     filename = download_name(name or file.name, mime)
-    response = FileResponse(handle, content_type=mime, as_attachment=not inline, filename=filename)
+    if settings.X_ACCEL_REDIRECT_PREFIX:
+        # nginx sends the bytes; the headers (type, disposition, caching) are still ours.
+        handle.close()
+        response = FileResponse(
+            io.BytesIO(b""), content_type=mime, as_attachment=not inline, filename=filename
+        )
+        response["X-Accel-Redirect"] = settings.X_ACCEL_REDIRECT_PREFIX + quote(
+            file.name.lstrip("/"), safe="/"
+        )
+    else:
+        response = FileResponse(handle, content_type=mime, as_attachment=not inline, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600" if inline else "private, no-store"
     return response

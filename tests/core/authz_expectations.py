@@ -119,6 +119,10 @@ PAGES: dict[str, Entry] = {
         get=POST_ONLY_SIGNED_IN, write=row(403, anonymous=AUTH, administrator=OK), pk="notification_a"
     ),
     "set_language": E(get=row(REDIRECT)),
+    # probes (lianmeng.core.health): no login; /metrics is off (404) until METRICS_TOKEN or METRICS_ALLOWED_IPS
+    "healthz": E(get=PUBLIC),
+    "readyz": E(get=PUBLIC),
+    "metrics": E(get=row(404)),
     "admin:*": E(get=row(REDIRECT, administrator=200)),
     # accounts
     "accounts:login": E(get=row(REDIRECT, anonymous=200)),

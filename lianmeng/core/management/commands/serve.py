@@ -1,10 +1,21 @@
-"""`lianmeng serve`: run the application with gunicorn."""
+"""`lianmeng serve`: run the application with gunicorn.
+
+Each instance keeps its run-time files under ``var/run/serve-<port>/``: gunicorn's control socket
+(``gunicorn.ctl``; gunicorn's default is one socket in the home directory, shared by every instance, so
+stopping one removed another's) and the Prometheus files of its workers (``metrics/``, emptied at start;
+lianmeng.core.metrics). The address it listens on becomes the default SITE_URL (docs/deploy.md).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import shutil
+import socket
 import sys
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -22,6 +33,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=int, default=60)
         parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Do not collect static files first (the deployment collected them; docs/deploy.md).",
+        )
+        parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help="Also write gunicorn's own access log (the request log of lianmeng.request has the same lines"
+            " with the request id, view and timings).",
+        )
+        parser.add_argument(
             "--allow-demo-accounts",
             action="store_true",
             help="Start even when accounts still have the published demo password (DEBUG off).",
@@ -30,25 +52,49 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_demo_accounts"]:
             self._refuse_demo_credentials()
-        if not settings.DEBUG:
+        if not settings.DEBUG and not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(
-            f"Lianmeng at http://{options['host']}:{options['port']}/ ({options['workers']} workers)"
-        )
+        host, port = options["host"], options["port"]
+        listen_url = listen_site_url(host, port)
+        run_dir = Path(settings.VAR_DIR) / "run" / f"serve-{port}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir.parent / "site-url").write_text(listen_url + "\n", encoding="utf-8")
+        os.environ["LIANMENG_LISTEN_URL"] = listen_url
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            metrics_dir = run_dir / "metrics"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir()
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        site_url = os.environ.get("SITE_URL", "")
+        if settings.DEBUG and site_url and not same_site(site_url, host, port):
+            self.stderr.write(
+                f"Warning: SITE_URL is {site_url} but lianmeng serve listens on {listen_url}: links in mails"
+                f" will point there, not here. Unset SITE_URL to use {listen_url}, or set it to this address."
+            )
+        self.stdout.write(f"Lianmeng at {listen_url}/ ({options['workers']} workers)")
         sys.stdout.flush()
+        control = run_dir / "gunicorn.ctl"
+        # A Unix socket path holds at most 107 bytes; a deeper var/ directory runs without the control socket.
+        control_args = (
+            ["--control-socket", str(control)]
+            if len(str(control).encode()) < 100
+            else ["--no-control-socket"]
+        )
         argv = [
             sys.executable,
             "-m",
             "gunicorn",
             "lianmeng.wsgi:application",
+            "--config",
+            "python:lianmeng.core.gunicorn_conf",
             "--bind",
-            f"{options['host']}:{options['port']}",
+            f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "--workers",
             str(options["workers"]),
             "--timeout",
             str(options["timeout"]),
-            "--access-logfile",
-            "-",
+            *control_args,
+            *(["--access-logfile", "-"] if options["access_log"] else []),
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
 
@@ -72,3 +118,36 @@ class Command(BaseCommand):
             )
         lines.append("To start anyway (a demonstration server), pass --allow-demo-accounts.")
         raise CommandError("\n".join(lines))
+
+
+_WILDCARDS = {"", "0.0.0.0", "::"}  # noqa: S104 - names of "every address", compared, not bound
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def listen_site_url(host: str, port: int) -> str:
+    """The URL people on this machine reach ``lianmeng serve --host host --port port`` at: the machine's
+    name when it listens on every address."""
+    name = socket.gethostname() if host in _WILDCARDS else host
+    if ":" in name:
+        name = f"[{name}]"
+    return f"http://{name}:{port}"
+
+
+def same_site(site_url: str, host: str, port: int) -> bool:
+    """Whether ``site_url`` points at the address ``lianmeng serve`` listens on (host and port)."""
+    parts = urlsplit(site_url)
+    try:
+        url_port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False
+    if url_port != port:
+        return False
+    url_host = (parts.hostname or "").lower()
+    if host in _WILDCARDS or url_host == host.lower():
+        return True
+    if url_host in _LOOPBACK and host in _LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(url_host) == ipaddress.ip_address(host)
+    except ValueError:
+        return False

@@ -1,0 +1,100 @@
+"""`lianmeng serve` as an operator runs it: several instances on one host, several workers, SITE_URL.
+
+Real gunicorn processes on free loopback ports (tests/ops/conftest.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .conftest import Server, Site, free_port, get, json_lines, run_cli, sample
+
+TOKEN = "ops-metrics-token"
+
+
+def test_two_instances_keep_their_own_control_socket(site: Site, start_server: Callable[..., Server]) -> None:
+    first = start_server("--workers", "1")
+    second = start_server("--workers", "1")
+    first_socket = site.var / "run" / f"serve-{first.port}" / "gunicorn.ctl"
+    second_socket = site.var / "run" / f"serve-{second.port}" / "gunicorn.ctl"
+    deadline = time.monotonic() + 20
+    while not (first_socket.exists() and second_socket.exists()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert first_socket.is_socket(), first.output()
+    assert second_socket.is_socket(), second.output()
+    # nothing in the home directory, where gunicorn's default socket was shared by every instance
+    assert not (Path(site.env["HOME"]) / ".gunicorn").exists()
+
+    first.stop()
+    assert not first_socket.exists()
+    assert second_socket.is_socket()
+    assert get(second.url + "/healthz")[0] == 200
+
+
+def test_metrics_add_up_over_all_workers(site: Site, start_server: Callable[..., Server]) -> None:
+    server = start_server("--workers", "2", METRICS_TOKEN=TOKEN, LOG_FORMAT="json")
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+
+    def hit(_: int) -> None:
+        assert get(server.url + "/about/")[0] == 200
+
+    # Concurrent requests until both workers answered some (bounded: at most 400 requests).
+    sent = 0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(20):
+            list(pool.map(hit, range(20)))
+            sent += 20
+            pids = {line["pid"] for line in json_lines(server.output()) if line.get("view") == "core:about"}
+            if len(pids) >= 2:
+                break
+    assert len(pids) == 2, "both gunicorn workers should have answered"
+
+    for _ in range(4):  # whichever worker answers the scrape, the totals are the same
+        status, headers, body = get(server.url + "/metrics", headers=auth)
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = body.decode()
+        assert (
+            sample(text, "lianmeng_http_requests_total", view="core:about", method="GET", status="200")
+            == sent
+        )
+        assert sample(text, "lianmeng_http_request_duration_seconds_count", view="core:about") == sent
+        assert sample(text, "lianmeng_task_queue_depth", queue="default") == 0
+    assert get(server.url + "/metrics")[0] == 403
+
+    # The request log is JSON with the request id the client got back.
+    status, headers, _ = get(server.url + "/healthz")
+    time.sleep(0.5)
+    line = next(x for x in json_lines(server.output()) if x.get("request_id") == headers["X-Request-ID"])
+    assert line["logger"] == "lianmeng.request"
+    assert line["view"] == "healthz"
+    assert line["status"] == 200
+
+
+def test_site_url_follows_the_listening_address(site: Site, start_server: Callable[..., Server]) -> None:
+    server = start_server("--workers", "1")
+    assert "Warning: SITE_URL" not in server.output()
+    shell = run_cli(site.env, "shell", "-c", "from django.conf import settings; print(settings.SITE_URL)")
+    assert shell.stdout.strip().splitlines()[-1] == f"http://127.0.0.1:{server.port}"
+    explicit = run_cli(
+        {**site.env, "SITE_URL": "https://lianmeng.example.cn"},
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+    )
+    assert explicit.stdout.strip().splitlines()[-1] == "https://lianmeng.example.cn"
+
+
+def test_serve_warns_when_site_url_points_elsewhere_under_debug(
+    site: Site, start_server: Callable[..., Server]
+) -> None:
+    elsewhere = start_server("--workers", "1", DEBUG="true", SITE_URL="http://127.0.0.1:9")
+    assert (
+        f"Warning: SITE_URL is http://127.0.0.1:9 but lianmeng serve listens on http://127.0.0.1:{elsewhere.port}"
+        in elsewhere.output()
+    )
+    port = free_port()
+    same = start_server("--workers", "1", port=port, DEBUG="true", SITE_URL=f"http://localhost:{port}/")
+    assert "Warning: SITE_URL" not in same.output()
