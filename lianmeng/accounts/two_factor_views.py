@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form
@@ -67,10 +68,15 @@ def verify(request: AuthedRequest) -> HttpResponse:
                 request.session.cycle_key()
                 django_otp.login(request, device)
                 if not two_factor.is_totp_code(two_factor.normalize(code)):
+                    left = two_factor.recovery_codes_left(user)
                     messages.warning(
                         request,
-                        _("您使用了一个恢复码，还剩 %(count)s 个。可在“我的账户”中重新生成。")
-                        % {"count": two_factor.recovery_codes_left(user)},
+                        ngettext(
+                            "您使用了一个恢复码，还剩 %(count)s 个。可在“我的账户”中重新生成。",
+                            "您使用了一个恢复码，还剩 %(count)s 个。可在“我的账户”中重新生成。",
+                            left,
+                        )
+                        % {"count": left},
                     )
                 return redirect(next_url)
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lianmeng.core.errors import apply_to_form
@@ -55,7 +56,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, _("密码已修改"))
         if revoked:
             messages.info(
-                self.request, _("您的 %(count)s 个 API 令牌已随之吊销，请按需重新创建") % {"count": revoked}
+                self.request,
+                ngettext(
+                    "您的 %(count)s 个 API 令牌已随之吊销，请按需重新创建",
+                    "您的 %(count)s 个 API 令牌已随之吊销，请按需重新创建",
+                    revoked,
+                )
+                % {"count": revoked},
             )
         return response
 

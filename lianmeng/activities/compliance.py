@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
@@ -214,7 +214,8 @@ def compliance_for_year(
             status=status,
         )
         if status != ComplianceStatus.MET:
-            req.missing = _("还差 %(n)d 场主题活动") % {"n": quota - row["held"]}
+            short = quota - row["held"]
+            req.missing = ngettext("还差 %(n)d 场主题活动", "还差 %(n)d 场主题活动", short) % {"n": short}
         parks.append(req)
     totals["total"] = sum(totals.values())
     return Compliance(

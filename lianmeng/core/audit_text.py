@@ -265,7 +265,7 @@ class Sentence:
     def details(self) -> str:
         text = _("；").join(change_text(c) for c in self.changes)
         if self.more:
-            text += _("（另有 %(n)d 项）") % {"n": self.more}
+            text += ngettext("（另有 %(n)d 项）", "（另有 %(n)d 项）", self.more) % {"n": self.more}
         return text
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianmeng.core.nav import DeskItem, DeskPanel
 from lianmeng.core.templatetags.lianmeng import datetime_cn
@@ -97,7 +98,8 @@ def _secretariat_panels(user: Any) -> list[DeskPanel]:
                 DeskItem(
                     label=n.title,
                     url=n.get_absolute_url(),
-                    meta=_("未读 %(n)d 家单位") % {"n": n.unread_count},
+                    meta=ngettext("未读 %(n)d 家单位", "未读 %(n)d 家单位", n.unread_count)
+                    % {"n": n.unread_count},
                 )
                 for n in unread[:LIMIT]
             ],

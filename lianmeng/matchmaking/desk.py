@@ -6,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianmeng.core.nav import DeskItem, DeskPanel
 
@@ -33,7 +34,7 @@ def panels(user: Any) -> list[DeskPanel]:
             label=post.title,
             url=post.get_absolute_url() + "#suggestions",
             meta=str(post.get_category_display()),
-            badge=_("%(n)d 条新推荐") % {"n": n} if n else "",
+            badge=ngettext("%(n)d 条新推荐", "%(n)d 条新推荐", n) % {"n": n} if n else "",
             badge_class="text-bg-success",
         )
         for post, n in posts

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianmeng.core.nav import DeskItem, DeskPanel
 
@@ -47,7 +48,9 @@ def _review_panel(user: Any) -> DeskPanel | None:
 def _round_action(r: SelectionRound, now: Any) -> tuple[str, str] | None:
     """What the secretariat should do next on a round, or None."""
     if r.status == RoundStatus.ENTRIES and r.n_unchecked:  # type: ignore[attr-defined]
-        return str(_("%(n)d 项待资格审查") % {"n": r.n_unchecked}), reverse("research:round", args=[r.pk])  # type: ignore[attr-defined]
+        return str(
+            ngettext("%(n)d 项待资格审查", "%(n)d 项待资格审查", r.n_unchecked) % {"n": r.n_unchecked}
+        ), reverse("research:round", args=[r.pk])  # type: ignore[attr-defined]
     if r.status == RoundStatus.ENTRIES and r.entries_close_on < now.date():
         return str(_("申报已截止，可进入评审")), reverse("research:round", args=[r.pk])
     if r.status == RoundStatus.REVIEW and r.invited_at is None:

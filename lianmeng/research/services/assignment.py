@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianmeng.core import audit
 from lianmeng.library.models import Expert, ExpertStatus
@@ -119,7 +120,11 @@ def _infeasible(exc: solver.NoValidAssignment, matrix: Matrix, selection: Select
         )
     return ValidationError(
         {
-            "assignment": _("无法完成分配：专家数量或评审上限不足以满足每项 %(k)d 位专家的要求")
+            "assignment": ngettext(
+                "无法完成分配：专家数量或评审上限不足以满足每项 %(k)d 位专家的要求",
+                "无法完成分配：专家数量或评审上限不足以满足每项 %(k)d 位专家的要求",
+                selection.reviewers_per_entry,
+            )
             % {"k": selection.reviewers_per_entry}
         }
     )
@@ -259,14 +264,23 @@ def assignment_add(*, entry: Entry, expert: Expert, actor: Any) -> Assignment:
     if entry.assignments.filter(status__in=ACTIVE).count() >= selection.reviewers_per_entry:
         raise ValidationError(
             {
-                "expert": _("该项目已有 %(k)d 位专家，请先移除一位再添加")
+                "expert": ngettext(
+                    "该项目已有 %(k)d 位专家，请先移除一位再添加",
+                    "该项目已有 %(k)d 位专家，请先移除一位再添加",
+                    selection.reviewers_per_entry,
+                )
                 % {"k": selection.reviewers_per_entry}
             }
         )
     load = Assignment.objects.filter(round=selection, expert=expert, status__in=ACTIVE).count()
     if load >= selection.max_load:
         raise ValidationError(
-            {"expert": _("%(name)s已评审 %(n)d 项，达到上限") % {"name": expert.name, "n": load}}
+            {
+                "expert": ngettext(
+                    "%(name)s已评审 %(n)d 项，达到上限", "%(name)s已评审 %(n)d 项，达到上限", load
+                )
+                % {"name": expert.name, "n": load}
+            }
         )
     points, explanation = affinity(expert_facts(expert), entry_facts(entry))
     invited = selection.invited_at is not None
@@ -345,7 +359,11 @@ def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
     if short:
         raise ValidationError(
             {
-                "assignment": _("以下项目的专家人数不是 %(k)d 位：%(list)s")
+                "assignment": ngettext(
+                    "以下项目的专家人数不是 %(k)d 位：%(list)s",
+                    "以下项目的专家人数不是 %(k)d 位：%(list)s",
+                    selection.reviewers_per_entry,
+                )
                 % {"k": selection.reviewers_per_entry, "list": "、".join(short)}
             }
         )

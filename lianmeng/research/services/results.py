@@ -27,6 +27,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianmeng.accounts.models import Role, User
 from lianmeng.core import audit
@@ -180,7 +181,16 @@ def publish_round(selection: SelectionRound) -> None:
         raise ValidationError({"action": _("还没有发出评审邀请")})
     pending = active.exclude(review__status=ReviewStatus.SUBMITTED).count()
     if pending:
-        raise ValidationError({"action": _("还有 %(n)d 份评审意见未提交，不能进入公示") % {"n": pending}})
+        raise ValidationError(
+            {
+                "action": ngettext(
+                    "还有 %(n)d 份评审意见未提交，不能进入公示",
+                    "还有 %(n)d 份评审意见未提交，不能进入公示",
+                    pending,
+                )
+                % {"n": pending}
+            }
+        )
     results = compute_results(selection)
     missing = [r.entry.title for r in results if r.score is None]
     if missing:
