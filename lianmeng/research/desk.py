@@ -48,9 +48,9 @@ def _review_panel(user: Any) -> DeskPanel | None:
 def _round_action(r: SelectionRound, now: Any) -> tuple[str, str] | None:
     """What the secretariat should do next on a round, or None."""
     if r.status == RoundStatus.ENTRIES and r.n_unchecked:  # type: ignore[attr-defined]
-        return str(
-            ngettext("%(n)d 项待资格审查", "%(n)d 项待资格审查", r.n_unchecked) % {"n": r.n_unchecked}
-        ), reverse("research:round", args=[r.pk])  # type: ignore[attr-defined]
+        unchecked: int = r.n_unchecked  # type: ignore[attr-defined]
+        text = ngettext("%(n)d 项待资格审查", "%(n)d 项待资格审查", unchecked) % {"n": unchecked}
+        return text, reverse("research:round", args=[r.pk])
     if r.status == RoundStatus.ENTRIES and r.entries_close_on < now.date():
         return str(_("申报已截止，可进入评审")), reverse("research:round", args=[r.pk])
     if r.status == RoundStatus.REVIEW and r.invited_at is None:
