@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
+from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
 from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
 from lianmeng.membership.models import Organization, OrganizationStatus
 
@@ -122,11 +123,11 @@ class SummaryForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
         self.fields["projects"].choices = project_choices or []  # type: ignore[attr-defined]
 
 
-class PhotoForm(BootstrapFormMixin, forms.Form):
-    image = forms.FileField(
+class PhotoForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
+    image = UploadField(
         label=_("活动照片"),
         help_text=_("JPEG 或 PNG，不超过 10 MB"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        allowed=("image/jpeg", "image/png"),
     )
     caption = forms.CharField(label=_("照片说明"), max_length=200, required=False)
 
@@ -160,6 +161,12 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
             self.fields["organization"].choices = [("", _("其他单位（请在下方填写）"))] + [  # type: ignore[attr-defined]
                 (o.pk, o.name) for o in orgs
             ]
+            if manager:  # every member organization: typed, not picked from a long list
+                self.fields["organization"].widget = PickerSelect(
+                    source="membership.organizations",
+                    choices=self.fields["organization"].choices,  # type: ignore[attr-defined]
+                )
+                self.fields["organization"].help_text = _("不是成员单位的，请在下方填写单位名称")
             if len(orgs) == 1 and not manager:
                 self.fields["organization"].initial = orgs[0].pk
         else:

@@ -483,6 +483,25 @@ def event_summary_update(*, event: Event, data: dict[str, Any], actor: Any) -> E
 
 
 @transaction.atomic
+def event_photo_validate(*, event: Event, image: UploadedFile | None, caption: str = "", actor: Any) -> None:
+    """event_photo_add's checks without storing anything (a failed form reports them in the same submit;
+    a missing image is the form's to report)."""
+    if not policies.can_manage_event(actor, event):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if Event.objects.get(pk=event.pk).status != EventStatus.HELD:
+        errors["image"] = [_("活动举办并提交总结后才能上传照片")]
+    elif image is not None:
+        try:
+            clean_upload(image, field="image", allowed=PHOTO_TYPES)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if len((caption or "").strip()) > 200:
+        errors["caption"] = [_("照片说明不能超过 200 个字")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def event_photo_add(*, event: Event, image: UploadedFile, caption: str = "", actor: Any) -> EventPhoto:
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
@@ -552,17 +571,32 @@ def _registration_window_error(event: Event) -> ValidationError | None:
     return None
 
 
+def _mobile_taken(event: Event, mobile: str) -> bool:
+    try:
+        mobile = clean_mobile(mobile, "mobile")
+    except ValidationError:
+        return False
+    return event.registrations.filter(mobile=mobile).exclude(status=RegistrationStatus.CANCELLED).exists()
+
+
 @transaction.atomic
 def registration_create(*, event: Event, data: dict[str, Any], actor: Any) -> Registration:
     """Register one person. Locks the event row so that the seats counted and the seat given are
     the same under concurrent requests: the seat after the last goes to the waitlist."""
     if not policies.can_register(actor, event):
         raise PermissionDenied
-    cleaned = registration_clean(data)
     event = _locked(event)
     error = _registration_window_error(event)
     if error is not None:
         raise error
+    try:
+        cleaned = registration_clean(data)
+    except ValidationError as exc:
+        # One submit says everything: a mobile already registered is reported with the other fields.
+        errors = exc.message_dict
+        if "mobile" not in errors and _mobile_taken(event, str(data.get("mobile") or "")):
+            errors["mobile"] = [_("该手机号已报名本活动")]
+        raise ValidationError(errors) from exc
     manager = policies.can_manage_event(actor, event)
     organization = cleaned["organization"]
     contact_ids = actor.contact_organization_ids if getattr(actor, "is_authenticated", False) else set()

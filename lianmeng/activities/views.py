@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.errors import error_dict
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
+from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.security import permissions_policy
 from lianmeng.core.types import AuthedRequest
 
@@ -266,12 +267,19 @@ def event_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "publish":
             services.event_publish(event=event, actor=request.user)
-            messages.success(request, _("活动已发布，已出现在活动日历中"))
+            messages.success(
+                request, _("活动已发布：《%(title)s》已出现在活动日历中") % {"title": event.title}
+            )
         elif action == "cancel":
             form = CancelForm(request.POST)
             form.is_valid()
+            counts = selectors.event_counts(event)
             services.event_cancel(event=event, reason=form.cleaned_data.get("reason", ""), actor=request.user)
-            messages.success(request, _("活动已取消，已通知报名者"))
+            messages.success(
+                request,
+                _("活动已取消：《%(title)s》已从日历撤下，已通知 %(n)d 位报名者和 %(w)d 位候补者")
+                % {"title": event.title, "n": counts["registered"], "w": counts["waitlisted"]},
+            )
         else:
             raise Http404
     except ValidationError as exc:
@@ -293,37 +301,40 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
     choices = selectors.project_choices(viewer=request.user, event=event)
     form = SummaryForm(request.POST or None, initial=initial, project_choices=choices)
     photo_form = PhotoForm()
-    if request.method == "POST" and "image" not in request.FILES and form.is_valid():
-        try:
-            if event.status == EventStatus.HELD:
-                services.event_summary_update(event=event, data=form.cleaned_data, actor=request.user)
-            else:
-                services.event_hold(event=event, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-            for key, msgs in error_dict(exc).items():
-                if key not in form.fields:
-                    for m in msgs:
-                        messages.error(request, m)
+    user = request.user
+    if request.method == "POST" and request.POST.get("form") != "photo" and "image" not in request.FILES:
+        if event.status == EventStatus.HELD:
+            saved = submit_form(
+                form, lambda data: services.event_summary_update(event=event, data=data, actor=user)
+            )
         else:
-            messages.success(request, _("活动总结已保存"))
+            saved = submit_form(form, lambda data: services.event_hold(event=event, data=data, actor=user))
+        if saved is not None:
+            if event.status == EventStatus.HELD:  # a correction of a filed summary
+                messages.success(request, _("活动总结已保存：《%(title)s》") % {"title": saved.title})
+            else:
+                messages.success(
+                    request,
+                    _("活动总结已保存：《%(title)s》已标记为已举办，计入 %(year)d 年度 1+7+N 完成情况")
+                    % {"title": saved.title, "year": timezone.localtime(saved.starts_at).year},
+                )
             return redirect(event)
     elif request.method == "POST":
         form = SummaryForm(initial=initial, project_choices=choices)
         photo_form = PhotoForm(request.POST, request.FILES)
-        if photo_form.is_valid():
-            try:
-                services.event_photo_add(
-                    event=event,
-                    image=photo_form.cleaned_data["image"],
-                    caption=photo_form.cleaned_data["caption"],
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                apply_to_form(photo_form, exc)
-            else:
-                messages.success(request, _("照片已上传"))
-                return redirect("activities:hold", pk=event.pk)
+        photo = submit_form(
+            photo_form,
+            lambda data: services.event_photo_add(
+                event=event, image=data["image"], caption=data.get("caption", ""), actor=user
+            ),
+            validate=lambda data: services.event_photo_validate(
+                event=event, image=data.get("image"), caption=data.get("caption", ""), actor=user
+            ),
+        )
+        if photo is not None:
+            discard_pending(photo_form, "image")
+            messages.success(request, _("照片已上传到《%(title)s》") % {"title": event.title})
+            return redirect("activities:hold", pk=event.pk)
     return render(
         request,
         "activities/hold_form.html",
@@ -352,26 +363,18 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_register(request.user, event):
         raise PermissionDenied
     form = RegistrationForm(request.POST, user=request.user, manager=manager)
-    if form.is_valid():
-        try:
-            registration = services.registration_create(
-                event=event, data=form.cleaned_data, actor=request.user
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-            for key, msgs in error_dict(exc).items():
-                if key not in form.fields:
-                    for m in msgs:
-                        form.add_error(None, m)
+    registration = submit_form(
+        form, lambda data: services.registration_create(event=event, data=data, actor=request.user)
+    )
+    if registration is not None:
+        said = selectors.registration_message(registration)
+        if registration.status == RegistrationStatus.WAITLISTED:
+            messages.warning(request, said)
         else:
-            said = selectors.registration_message(registration)
-            if registration.status == RegistrationStatus.WAITLISTED:
-                messages.warning(request, said)
-            else:
-                messages.success(request, said)
-            if getattr(request.user, "is_authenticated", False):
-                return redirect(reverse("activities:event", args=[event.pk]) + "#registrations")
-            return redirect(registration)
+            messages.success(request, said)
+        if getattr(request.user, "is_authenticated", False):
+            return redirect(reverse("activities:event", args=[event.pk]) + "#registrations")
+        return redirect(registration)
     return _event_page(request, event, manager=manager, form=form, status=422)
 
 
@@ -567,12 +570,11 @@ def compliance_settings(request: AuthedRequest, year: int) -> HttpResponse:
     }
     initial["version"] = row.version
     form = ActivitySettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_settings_update(year=year, data=form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST":
+        saved = submit_form(
+            form, lambda data: services.activity_settings_update(year=year, data=data, actor=request.user)
+        )
+        if saved is not None:
             messages.success(request, _("%(year)d 年度设置已保存") % {"year": year})
             return redirect("activities:compliance-year", year=year)
     return render(request, "activities/settings_form.html", {"form": form, "year": year})
