@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
-from lianmeng.core.pending_uploads import MultiUploadField, PendingUploadsMixin
+from lianmeng.core.pending_uploads import MultiUploadField, PendingUploadsMixin, UploadField
 from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
 from lianmeng.core.validators import PDF_OR_IMAGE
 from lianmeng.membership.models import Organization, OrganizationKind
@@ -268,5 +269,23 @@ class RateForm(LibraryFormMixin, forms.Form):
     comment = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ImportForm(LibraryFormMixin, forms.Form):
-    file = forms.FileField(label=_("文件（xlsx 或 CSV）"))
+class TabularUploadField(UploadField):
+    """An xlsx or CSV file: its content is checked by the import itself (CSV has no signature to detect),
+    here only its size. Kept after 检查 so 导入 needs no second choice of the same file."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload: Any = forms.FileField.clean(self, data, initial)
+        if upload and not hasattr(upload, "pending_token") and (upload.size or 0) > self.max_bytes:
+            raise forms.ValidationError(
+                _("文件不能超过 %(max)s，当前为 %(size)s")
+                % {"max": filesizeformat(self.max_bytes), "size": filesizeformat(upload.size)}
+            )
+        return upload
+
+
+class ImportForm(PendingUploadsMixin, LibraryFormMixin, forms.Form):
+    file = TabularUploadField(label=_("文件（xlsx 或 CSV）"), max_bytes=20 * 1024 * 1024)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"

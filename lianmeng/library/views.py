@@ -737,21 +737,24 @@ def import_page(request: AuthedRequest, kind: str) -> HttpResponse:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = tabular.import_run(
+    if request.method == "POST":
+        report = submit_form(
+            form,
+            lambda data: tabular.import_run(
                 kind=kind,
-                content=upload.read(),
-                filename=upload.name or "",
+                content=data["file"].read(),
+                filename=data["file"].name or "",
                 actor=request.user,
                 dry_run=request.POST.get("run") != "1",
+            ),
+        )
+        if report is not None and report.saved:
+            discard_pending(form, "file")
+            form = ImportForm()  # imported: the next import starts with a new file
+            messages.success(
+                request,
+                _("已导入 %(n)d 行%(kind)s") % {"n": report.saved, "kind": tabular.KIND_LABELS[kind]},
             )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            if report.saved:
-                messages.success(request, _("已导入 %(n)d 行") % {"n": report.saved})
     return render(
         request,
         "library/import.html",

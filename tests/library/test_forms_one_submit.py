@@ -196,3 +196,19 @@ def test_consultation_missing_question_past_date_and_kept_attachment(contact: An
     )
     consultation = Consultation.objects.get()
     assert [a.original_name for a in consultation.attachments.all()] == ["材料.pdf"]
+
+
+def test_import_file_kept_after_the_check_and_imported_without_choosing_it_again(secretariat: Any) -> None:
+    client = client_for(secretariat)
+    url = reverse("library:import", args=["achievements"])
+    csv_text = "成果名称,成果类型,作者,年度\n园区报告,研究报告,甲,2025\n"
+    upload = SimpleUploadedFile("成果.csv", csv_text.encode("utf-8-sig"), content_type="text/csv")
+    checked = client.post(url, {"file": upload, "run": "0"}).content.decode()
+    assert "全部通过检查" in checked and "已上传：成果.csv（可更换）" in checked
+    assert not Achievement.objects.exists()
+    token = re.search(r'name="file__pending" value="([^"]+)"', checked)
+    assert token
+    imported = client.post(url, {"file__pending": token.group(1), "run": "1"}, follow=True).content.decode()
+    assert "已导入 1 行成果" in imported
+    assert Achievement.objects.get().title == "园区报告"
+    assert list((Path(settings.MEDIA_ROOT) / "pending").iterdir()) == []
