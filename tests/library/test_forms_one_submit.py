@@ -212,3 +212,35 @@ def test_import_file_kept_after_the_check_and_imported_without_choosing_it_again
     assert "已导入 1 行成果" in imported
     assert Achievement.objects.get().title == "园区报告"
     assert list((Path(settings.MEDIA_ROOT) / "pending").iterdir()) == []
+
+
+def test_consultation_answer_errors_shown_on_the_field(
+    contact: Any, secretariat: Any, make_expert: Any, make_user: Any
+) -> None:
+    from lianmeng.library import services
+    from lianmeng.library.models import ConsultationAnswer
+
+    user = make_user(Role.EXPERT)
+    expert = make_expert("齐林", user=user)
+    today = timezone.localdate()
+    services.committee_appoint(
+        expert=expert,
+        post="member",
+        term_start=today - datetime.timedelta(days=1),
+        term_end=today + datetime.timedelta(days=700),
+        actor=None,
+    )
+    consultation = services.consultation_ask(
+        data={"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"},
+        actor=contact,
+    )
+    services.consultation_assign(consultation=consultation, experts=[expert], actor=secretariat)
+    url = reverse("library:consultation", args=[consultation.pk])
+    client = client_for(user)
+    empty = field_errors(client.post(url, {"action": "answer", "text": ""}).content.decode())
+    assert list(empty) == ["text"]
+    short = field_errors(client.post(url, {"action": "answer", "text": "可以"}).content.decode())
+    assert "至少 10 个字" in short["text"][0]
+    assert not ConsultationAnswer.objects.exists()
+    done = client.post(url, {"action": "answer", "text": "应按实际用工管理程度认定劳动关系。"}, follow=True)
+    assert "答复已提交，已通知提问单位" in done.content.decode()
