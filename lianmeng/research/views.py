@@ -157,16 +157,25 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     call = selectors.call_get(viewer=request.user, pk=pk)
     org = _my_org(request)
     form = ProposalForm(request.POST or None, request.FILES or None, topics=call.topics.all())
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
-        try:
-            proposal = services.proposal_submit(
-                data=data, organization=org, actor=request.user, files=form.cleaned_data["attachments"]
+    user = request.user
+
+    def check(cleaned: dict[str, Any]) -> None:
+        data = {k: v for k, v in cleaned.items() if k != "attachments"}
+        services.proposal_validate(data=data, organization=org, actor=user, files=cleaned.get("attachments"))
+
+    def submit(cleaned: dict[str, Any]) -> Any:
+        check(cleaned)  # every error at once, before any file is stored
+        data = {k: v for k, v in cleaned.items() if k != "attachments"}
+        return services.proposal_submit(data=data, organization=org, actor=user, files=cleaned["attachments"])
+
+    if request.method == "POST":
+        proposal = submit_form(form, submit, validate=check)
+        if proposal is not None:
+            messages.success(
+                request,
+                _("课题申报已提交：%(org)s申报《%(title)s》，等待秘书处审核")
+                % {"org": org.name, "title": proposal.title},
             )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
-            messages.success(request, _("课题申报已提交"))
             return redirect(proposal)
     return render(request, "research/proposal_form.html", {"form": form, "call": call, "org": org})
 
@@ -322,19 +331,24 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     org = _my_org(request)
     achievements = Achievement.objects.filter(owner_organization=org).order_by("-year", "name_sort")[:50]
     form = EntryForm(request.POST or None, request.FILES or None, achievements=achievements)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
-        try:
-            entry = services.entry_submit(
-                selection=selection,
-                organization=org,
-                data=data,
-                actor=request.user,
-                files=form.cleaned_data["attachments"],
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    user = request.user
+
+    def check(cleaned: dict[str, Any]) -> None:
+        data = {k: v for k, v in cleaned.items() if k != "attachments"}
+        services.entry_validate(
+            selection=selection, organization=org, data=data, actor=user, files=cleaned.get("attachments")
+        )
+
+    def submit(cleaned: dict[str, Any]) -> Any:
+        check(cleaned)  # every error at once, before any file is stored
+        data = {k: v for k, v in cleaned.items() if k != "attachments"}
+        return services.entry_submit(
+            selection=selection, organization=org, data=data, actor=user, files=cleaned["attachments"]
+        )
+
+    if request.method == "POST":
+        entry = submit_form(form, submit, validate=check)
+        if entry is not None:
             messages.success(request, _("申报已提交，等待秘书处资格审查"))
             return redirect(entry)
     return render(request, "research/entry_form.html", {"form": form, "round": selection, "org": org})
@@ -588,10 +602,13 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "object")
         try:
             if action == "object":
-                if form.is_valid():
-                    services.objection_file(
-                        selection=selection, data=form.cleaned_data, actor=request.user, ip=client_ip(request)
-                    )
+                filed = submit_form(
+                    form,
+                    lambda data: services.objection_file(
+                        selection=selection, data=data, actor=request.user, ip=client_ip(request)
+                    ),
+                )
+                if filed is not None:
                     messages.success(request, _("异议已提交，秘书处将在公示期内答复"))
                     return redirect("research:result", pk=pk)
             elif action == "respond":

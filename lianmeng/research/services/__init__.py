@@ -32,6 +32,7 @@ from .rounds import (
     eligibility_problems,
     entry_submit,
     entry_transition,
+    entry_validate,
     round_create,
     round_transition,
 )
@@ -45,6 +46,7 @@ from .topics import (
     proposal_output_add,
     proposal_submit,
     proposal_transition,
+    proposal_validate,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "entry_set_result",
     "entry_submit",
     "entry_transition",
+    "entry_validate",
     "expert_pool",
     "milestone_report",
     "objection_file",
@@ -80,6 +83,7 @@ __all__ = [
     "proposal_output_add",
     "proposal_submit",
     "proposal_transition",
+    "proposal_validate",
     "publicity_open",
     "reassign_after_decline",
     "review_open",

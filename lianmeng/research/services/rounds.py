@@ -281,6 +281,34 @@ def entry_clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
+def entry_validate(
+    *,
+    selection: SelectionRound,
+    organization: Organization,
+    data: dict[str, Any],
+    actor: Any,
+    files: list[UploadedFile] | None = None,
+) -> None:
+    """Every field and file check of entry_submit at once, storing nothing (one submit, every error)."""
+    if not policies.can_submit_for(actor, organization):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] | None = None
+    try:
+        cleaned = entry_clean(data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        clean_files(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    achievement = cleaned["achievement"] if cleaned is not None else None
+    if achievement is not None and achievement.owner_organization_id != organization.pk:
+        errors["achievement"] = [_("只能用本单位提交的成果参评")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def entry_submit(
     *,
     selection: SelectionRound,

@@ -159,6 +159,44 @@ def proposal_clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
+def proposal_validate(
+    *,
+    data: dict[str, Any],
+    organization: Organization,
+    actor: Any,
+    files: list[UploadedFile] | None = None,
+    today: datetime.date | None = None,
+) -> None:
+    """Every check of proposal_submit at once (fields, files, the call's period, a repeated proposal),
+    storing nothing: the form reports them all in one submit before anything is saved."""
+    if not policies.can_submit_for(actor, organization):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] | None = None
+    try:
+        cleaned = proposal_clean(data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        clean_files(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if cleaned is not None:
+        topic: Topic = cleaned["topic"]
+        call = TopicCall.objects.get(pk=topic.call_id)
+        today = today or timezone.localdate()
+        if call.status != CallStatus.OPEN or not (call.opens_on <= today <= call.deadline):
+            errors["topic"] = [_("该课题指南当前不在申报期内（截止日期 %(d)s）") % {"d": call.deadline}]
+        elif (
+            Proposal.objects.filter(topic=topic, organization=organization)
+            .exclude(status=ProposalStatus.WITHDRAWN)
+            .exists()
+        ):
+            errors["topic"] = [_("本单位已申报该课题，请勿重复申报")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def proposal_submit(
     *,
     data: dict[str, Any],
