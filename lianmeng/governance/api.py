@@ -47,6 +47,7 @@ class TermOut(Schema):
     starts_on: date
     ends_on: date
     handover_date: date | None = None
+    handover_resolution_number: str | None = None
 
 
 def _term(view: TermView | None) -> dict[str, Any] | None:
@@ -60,6 +61,9 @@ def _term(view: TermView | None) -> dict[str, Any] | None:
         "starts_on": view.starts_on,
         "ends_on": view.ends_on,
         "handover_date": view.handover.date if view.handover else None,
+        "handover_resolution_number": view.handover.resolution.number
+        if view.handover and view.handover.resolution
+        else None,
     }
 
 
@@ -82,6 +86,7 @@ class HandoverOut(Schema):
     date: date
     notes: str
     documents: list[str]
+    resolution_number: str | None = None
 
 
 @router.get("/presidency/terms", response=list[TermOut], auth=OPTIONAL_AUTH)
@@ -98,7 +103,8 @@ def presidency_current(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/presidency/handover", response={201: HandoverOut}, auth=AUTH)
 def presidency_handover(request: HttpRequest, payload: HandoverIn) -> Status:
-    """The outgoing president records the handover to the next holder."""
+    """The outgoing president records the handover to the next holder, once the council's resolution
+    confirming it is in force (otherwise 422 with ``errors.resolution`` saying why)."""
     handover = services.handover_record(data=payload.dict(), actor=request.user)
     return Status(
         201,
@@ -110,6 +116,7 @@ def presidency_handover(request: HttpRequest, payload: HandoverIn) -> Status:
             "date": handover.date,
             "notes": handover.notes,
             "documents": handover.document_list,
+            "resolution_number": handover.resolution.number if handover.resolution else None,
         },
     )
 

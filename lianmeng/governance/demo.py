@@ -17,7 +17,17 @@ from lianmeng.membership import services as membership_services
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
 
 from . import services
-from .models import CouncilSeat, Meeting, Motion, Notice, RotationPlan, Task
+from .models import (
+    CharterVersion,
+    CouncilSeat,
+    Meeting,
+    Motion,
+    MotionKind,
+    Notice,
+    PresidencyHandover,
+    RotationPlan,
+    Task,
+)
 
 FOUNDED = datetime.date(2025, 12, 2)
 # The alliance's own order of the seven founding bureaus (the seed's city order), Qingdao first.
@@ -368,11 +378,112 @@ def _notices(office: User, seats: list[CouncilSeat]) -> None:
     )
 
 
+CHARTER_V1 = """第一章 总则
+第一条 本联盟名称为胶东暨蓝区人力资源服务产业（园区）发展联盟（以下简称“联盟”）。
+第二条 联盟由青岛、烟台、潍坊、威海、日照、滨州、东营七市人力资源社会保障部门共同发起，人力资源服务产业园区、企业、高校、行业协会等自愿参加。
+第三条 联盟坚持资源共享、优势互补、协同发展，推动胶东经济圈和蓝色经济区人力资源服务业高质量发展。
+第二章 组织机构
+第四条 联盟实行轮值主席制，由七市人力资源社会保障部门按约定顺序轮流担任轮值主席单位，每任一年。轮值主席的交接须经理事会决议确认。
+第五条 理事会是联盟的决策机构，由常务理事单位和理事单位组成。一般事项经到会理事过半数同意通过；章程修改须经三分之二以上理事同意。
+第六条 联盟设秘书处，负责日常工作，督办理事会决议事项。
+第三章 成员
+第七条 成员单位享有参加联盟活动、使用联盟资源、提出建议的权利，履行遵守章程、执行决议的义务。
+第四章 附则
+第八条 本章程经联盟成立大会暨第一届理事会第一次全体会议通过，自通过之日起施行。"""
+
+CHARTER_V2_CLAUSE = (
+    "第六条之一 联盟设专家咨询委员会，由高校、科研机构和行业专家组成，"
+    "为联盟重大事项、课题研究和评选活动提供咨询意见。"
+)
+
+
+def _charter(office: User, seats: list[CouncilSeat]) -> None:
+    """The charter adopted at the founding plenary (version 1) and its revision adding the expert committee
+    (version 2), each recorded with the resolution that decided it (idempotent)."""
+    if CharterVersion.objects.exists():
+        return
+    founding = (
+        Motion.objects.filter(kind=MotionKind.CHARTER, title="关于审议通过《联盟章程》的议案")
+        .select_related("resolution")
+        .first()
+    )
+    if founding is None or not hasattr(founding, "resolution"):
+        return
+    services.charter_revise(
+        resolution=founding.resolution,
+        data={"text": CHARTER_V1, "summary": "联盟成立大会通过章程。", "effective_on": FOUNDED},
+        actor=office,
+    )
+    mid = datetime.date(2026, 6, 18)
+    meeting = Meeting.objects.filter(title="第一届理事会第二次会议").first()
+    amendment = _decided_motion(
+        office=office,
+        title="关于修改《联盟章程》增设专家咨询委员会的议案",
+        text="提请理事会审议：在《联盟章程》第六条后增加一条，设立专家咨询委员会。\n" + CHARTER_V2_CLAUSE,
+        kind=MotionKind.CHARTER,
+        ballot="open",
+        opens=_at(mid, 15),
+        closes=_at(mid, 17),
+        votes=[(s, "for") for s in seats[: len(seats) - 2]],
+        meeting=meeting,
+    )
+    resolution = getattr(amendment, "resolution", None)
+    if resolution is None:
+        return
+    text = CHARTER_V1.replace("第三章 成员", CHARTER_V2_CLAUSE + "\n第三章 成员")
+    services.charter_revise(
+        resolution=resolution,
+        data={
+            "text": text,
+            "summary": "增设专家咨询委员会（第六条之一）。",
+            "effective_on": datetime.date(2026, 7, 1),
+        },
+        actor=office,
+    )
+
+
+def _handover(office: User, seats: list[CouncilSeat]) -> None:
+    """Qingdao's term ends: the council confirms the handover to Yantai by resolution and Qingdao's
+    representative records it, citing the resolution (idempotent)."""
+    if PresidencyHandover.objects.exists() or Motion.objects.filter(kind=MotionKind.HANDOVER).exists():
+        return
+    plan = RotationPlan.objects.order_by("-id").first()
+    today = timezone.localdate()
+    pending = services.pending_handover(plan, today) if plan else None
+    if pending is None:
+        return
+    outgoing, _incoming = pending
+    motion = services.handover_motion_open(actor=office, today=today)
+    decided = min(today, outgoing.ends_on) - datetime.timedelta(days=5)
+    opens, closes = _at(decided, 9), _at(decided, 17)
+    Motion.objects.filter(pk=motion.pk).update(opens_at=opens)
+    for seat in seats:
+        services.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat, now=opens)
+    Motion.objects.filter(pk=motion.pk).update(closes_at=closes)
+    services.motion_close(motion=Motion.objects.get(pk=motion.pk), actor=None)
+    representative = next(
+        (s.representative for s in seats if s.organization_id == outgoing.organization), None
+    )
+    if representative is None:
+        return
+    services.handover_record(
+        data={
+            "date": min(today, outgoing.ends_on),
+            "notes": "轮值主席职责、年度工作总结和下一年度工作建议已移交。",
+            "documents": "联盟印章\n2026年度工作档案\n理事会会议纪要",
+        },
+        actor=representative,
+        today=today,
+    )
+
+
 def load(*, accounts: bool = True) -> str:
     office = _office(accounts)
     _plan(office)
     seats = _seats(accounts)
     _meetings_and_motions(office, seats)
+    _charter(office, seats)
+    _handover(office, seats)
     # The council has just admitted a council-tier member (_admissions): it takes its seat now, so that a
     # second run finds nothing left to do (the demo is idempotent).
     seats = _seats(accounts)

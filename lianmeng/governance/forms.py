@@ -318,3 +318,29 @@ class SettingsForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "default_voting_days",
             "notice_read_days",
         ]
+
+
+class CharterRevisionForm(BootstrapFormMixin, forms.Form):
+    """A new charter version citing the council's charter resolution (``services.charter_revise``)."""
+
+    resolution = forms.ModelChoiceField(
+        label=_("依据决议"),
+        queryset=Resolution.objects.none(),
+        required=False,
+        empty_label=_("请选择章程修改决议"),
+        help_text=_("理事会通过并已生效、尚未用于修订的章程修改决议"),
+    )
+    effective_on = forms.DateField(label=_("施行日期"), widget=DATE)
+    summary = forms.CharField(
+        label=_("修订说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+    )
+    text = forms.CharField(label=_("章程全文"), widget=forms.Textarea(attrs={"rows": 14}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .services import charter_resolutions_available
+
+        available = [r.pk for r in charter_resolutions_available()]
+        self.fields["resolution"].queryset = Resolution.objects.filter(pk__in=available).order_by(  # type: ignore[attr-defined]
+            "-adopted_on", "-id"
+        )

@@ -61,6 +61,7 @@ class GovernanceSettings(VersionedModel):
             MotionKind.IMPORTANT: "important",
             MotionKind.CHARTER: "charter",
             MotionKind.ADMISSION: "ordinary",  # admission: the ordinary threshold
+            MotionKind.HANDOVER: "ordinary",  # confirming a presidency handover: the ordinary threshold
         }[MotionKind(kind)]
         return (
             getattr(self, f"{prefix}_threshold_numerator"),
@@ -170,6 +171,15 @@ class PresidencyHandover(models.Model):
     documents = models.TextField(_("移交文件"), blank=True, help_text=_("每行一项"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    resolution = models.ForeignKey(
+        "governance.Resolution",
+        verbose_name=_("依据决议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handovers",
+        help_text=_("理事会确认本次交接的决议"),
+    )
 
     class Meta:
         ordering = ["-sequence"]
@@ -357,6 +367,7 @@ class MotionKind(models.TextChoices):
     IMPORTANT = "important", _("重要议案")
     CHARTER = "charter", _("章程修改")
     ADMISSION = "admission", _("入盟表决")
+    HANDOVER = "handover", _("轮值交接")
 
 
 class Ballot(models.TextChoices):
@@ -412,6 +423,12 @@ class Motion(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="admission_motions",
         help_text=_("入盟事项由理事会表决时关联的申请"),
+    )
+    handover_term = models.PositiveIntegerField(
+        _("交接届次"),
+        null=True,
+        blank=True,
+        help_text=_("轮值交接议案确认的接任届次（从 0 起）"),
     )
     # The result, fixed at close.
     seats_count = models.PositiveIntegerField(_("有效席位数"), null=True, blank=True)
@@ -526,6 +543,39 @@ class Resolution(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:resolution", args=[self.pk])
+
+
+class CharterVersion(models.Model):
+    """One version of the alliance's charter (章程). The first may be the founding text; every later
+    version is a revision decided by a council resolution on a charter motion (``charter_revise``)."""
+
+    number = models.PositiveIntegerField(_("版本"), unique=True)
+    text = models.TextField(_("章程全文"))
+    summary = models.TextField(_("修订说明"), blank=True)
+    effective_on = models.DateField(_("施行日期"))
+    resolution = models.OneToOneField(
+        Resolution,
+        verbose_name=_("依据决议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charter_version",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("章程版本")
+        verbose_name_plural = _("章程版本")
+
+    def __str__(self) -> str:
+        return str(_("章程第 %(n)s 版") % {"n": self.number})
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:charter") + f"#charter-v{self.number}"
 
 
 # ---------------------------------------------------------------- secretariat

@@ -102,6 +102,20 @@ def can_record_handover(user: Any, outgoing_organization_id: int) -> bool:
     return outgoing_organization_id in represented_organization_ids(user)
 
 
+def can_propose_handover_motion(user: Any, outgoing_organization_id: int) -> bool:
+    """Put a pending handover to the council: the secretariat (opens it) or the outgoing president (a draft)."""
+    return is_secretariat(user) or can_record_handover(user, outgoing_organization_id)
+
+
+def can_view_resolution(user: Any, resolution: Resolution) -> bool:
+    """Resolutions are read by everyone signed in (selectors.resolution_list agrees)."""
+    return signed_in(user)
+
+
+def can_revise_charter(user: Any) -> bool:
+    return is_secretariat(user)
+
+
 def can_manage_notices(user: Any) -> bool:
     return is_secretariat(user)
 

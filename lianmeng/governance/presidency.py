@@ -84,7 +84,9 @@ def presidency_schedule(day: datetime.date | None = None) -> Schedule:
         return Schedule(None, [], None, None, today)
     terms = rotation_for(plan).terms_until(today)
     orgs = Organization.objects.select_related("city").in_bulk({t.organization for t in terms})
-    handovers = {h.sequence: h for h in PresidencyHandover.objects.filter(plan=plan)}
+    handovers = {
+        h.sequence: h for h in PresidencyHandover.objects.filter(plan=plan).select_related("resolution")
+    }
     views = [TermView(t, orgs[t.organization], handovers.get(t.sequence)) for t in terms]
     current = next((v for v in views if v.term.contains(today)), None)
     upcoming = [v for v in views if v.starts_on > today]

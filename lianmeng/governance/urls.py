@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_decisions
 
 app_name = "governance"
 URL_PREFIX = "governance/"
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("presidency/", views.presidency, name="presidency"),
     path("presidency/handover/", views.handover, name="handover"),
+    path("presidency/handover/motion/", views_decisions.handover_motion, name="handover-motion"),
+    path("charter/", views_decisions.charter, name="charter"),
     path("presidency/change/", views.rotation_change, name="rotation-change"),
     path("council/", views.council, name="council"),
     path("council/seats/<int:pk>/", views.seat_detail, name="seat"),

@@ -25,7 +25,7 @@ from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.types import AuthedRequest
 from lianmeng.membership import policies as membership_policies
 
-from . import policies, selectors, services
+from . import decisions, policies, selectors, services
 from .forms import (
     ApproveMinutesForm,
     AttendanceForm,
@@ -48,6 +48,7 @@ from .models import (
     GovernanceSettings,
     MeetingPaper,
     MeetingStatus,
+    MotionKind,
     MotionStatus,
     NoticeAttachment,
     NoticeStatus,
@@ -150,6 +151,9 @@ def presidency(request: HttpRequest) -> HttpResponse:
                 break
         if outgoing_id is not None and policies.can_record_handover(user, outgoing_id):
             handover_form = HandoverForm(initial={"date": timezone.localdate()})
+    pending = decisions.pending_for(user, schedule)
+    if pending is not None and pending.refusal is not None:
+        handover_form = None  # the council has not confirmed the handover yet: the page says why
         if policies.can_change_rotation(user):
             change_form = RotationChangeForm()
     return render(
@@ -158,6 +162,8 @@ def presidency(request: HttpRequest) -> HttpResponse:
         {
             "schedule": schedule,
             "handover_form": handover_form,
+            "pending": pending,
+            "may_view_resolutions": policies.signed_in(user),
             "change_form": change_form,
             "changes": schedule.plan.changes.select_related("resolution", "organization")
             if schedule.plan
@@ -513,6 +519,8 @@ def motion_new(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.GET.get("application"):
         initial["application"] = request.GET["application"]
+    if request.GET.get("kind") in (MotionKind.CHARTER, MotionKind.IMPORTANT, MotionKind.ORDINARY):
+        initial["kind"] = request.GET["kind"]  # the charter page's "起草章程修改议案"
     form = MotionForm(request.POST or None, initial=initial)
 
     def create(cleaned: dict[str, Any]) -> Any:
@@ -563,6 +571,7 @@ def motion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             else None,
             "config": GovernanceSettings.current(),
             **_decides_on(user, motion),
+            **decisions.decided_by(user, motion),
         },
     )
 
@@ -671,6 +680,7 @@ def resolution_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             and policies.is_secretariat(user),
             "rotation_changes": resolution.rotation_changes.select_related("organization"),
             **_decides_on(user, resolution.motion),
+            **decisions.decided_by(user, resolution.motion),
         },
     )
 

@@ -66,7 +66,7 @@ class NotificationPreferencesIn(Schema):
 def _preferences(user: Any) -> list[dict[str, str]]:
     return [
         {"kind": kind, "label": str(Kind(kind).label), "channel": channel}
-        for kind, channel in services.preferences_of(user).items()
+        for kind, channel in services.preferences_of(user, receivable_only=True).items()
     ]
 
 
@@ -85,7 +85,7 @@ def notification_read_all(request: AuthedRequest) -> dict[str, int]:
 
 @router.get("/notifications/preferences", response=list[NotificationPreferenceOut], auth=AUTH)
 def notification_preferences(request: AuthedRequest) -> list[dict[str, str]]:
-    """The caller's channel for every kind of notification."""
+    """The caller's channel for every kind of notification they can receive by their roles."""
     return _preferences(request.user)
 
 

@@ -33,6 +33,44 @@ class Kind(models.TextChoices):
     CONSULTATION_OVERDUE = "consultation_overdue", _("咨询逾期提醒")
 
 
+class Audience(models.TextChoices):
+    """Who can receive a kind of notification, by role (``RECEIVERS`` below)."""
+
+    EVERYONE = "everyone", _("所有登录用户")
+    CONTACT = "contact", _("成员单位联络员")
+    COUNCIL = "council", _("理事")
+    COORDINATOR = "coordinator", _("市级联络员")
+    EXPERT = "expert", _("专家")
+    SECRETARIAT = "secretariat", _("秘书处")
+
+
+# Per kind, the roles whose holders a mechanism can notify (docs/notifications.md, "Which events notify
+# whom"). The preferences page lists only the kinds a person can receive; a test keeps this table in step
+# with the demo roles. Tasks can be assigned to any person and anyone signed in may register people for a
+# public event, so those kinds reach everyone.
+RECEIVERS: dict[str, frozenset[str]] = {
+    Kind.APPLICATION_RECEIVED: frozenset({Audience.SECRETARIAT}),
+    Kind.MEMBER_ADMITTED: frozenset({Audience.CONTACT}),
+    Kind.MOTION_OPENED: frozenset({Audience.COUNCIL}),
+    Kind.MOTION_DECIDED: frozenset({Audience.COUNCIL}),
+    Kind.NOTICE_PUBLISHED: frozenset({Audience.CONTACT, Audience.COUNCIL}),
+    Kind.TASK_ASSIGNED: frozenset({Audience.EVERYONE}),
+    Kind.TASK_OVERDUE: frozenset({Audience.EVERYONE}),
+    Kind.EVENT_PROMOTED: frozenset({Audience.EVERYONE}),
+    Kind.EVENT_REMINDER: frozenset({Audience.EVERYONE}),
+    Kind.EVENT_CANCELLED: frozenset({Audience.EVERYONE}),
+    Kind.REVIEW_INVITATION: frozenset({Audience.EXPERT}),
+    Kind.PUBLICITY_STARTED: frozenset({Audience.CONTACT, Audience.SECRETARIAT}),
+    Kind.PUBLICITY_OBJECTION: frozenset({Audience.SECRETARIAT}),
+    Kind.MATCH_REQUEST_RECEIVED: frozenset({Audience.CONTACT}),
+    Kind.MATCH_REQUEST_ANSWERED: frozenset({Audience.CONTACT}),
+    Kind.MATCH_REQUEST_STALLED: frozenset({Audience.CONTACT}),
+    Kind.CONSULTATION_ASSIGNED: frozenset({Audience.EXPERT}),
+    Kind.CONSULTATION_ANSWERED: frozenset({Audience.CONTACT, Audience.SECRETARIAT}),
+    Kind.CONSULTATION_OVERDUE: frozenset({Audience.EXPERT, Audience.SECRETARIAT}),
+}
+
+
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("仅站内消息")
     MAIL = "mail", _("站内消息并发邮件")

@@ -12,37 +12,89 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianmeng.accounts.models import User
+from lianmeng.accounts.models import Role, User
 
-from .models import DEFAULT_CHANNEL, Channel, Kind, MailState, Notification, NotificationPreference
+from .models import (
+    DEFAULT_CHANNEL,
+    RECEIVERS,
+    Audience,
+    Channel,
+    Kind,
+    MailState,
+    Notification,
+    NotificationPreference,
+)
 
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 200
 URL_MAX = 500
+# Recipients are read and written in chunks: SQLite allows 32,766 parameters in one statement and an
+# ``IN`` list or a multi-row INSERT of a whole alliance would exceed it (PostgreSQL has 65,535).
+CHUNK = 2000
+
+
+def _chunks(items: list[int], size: int = CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _user_ids(recipients: Iterable[Any]) -> list[int]:
-    ids: list[int] = []
+    """The users' ids in the order given, each once."""
+    ids: dict[int, None] = {}
     for r in recipients:
         pk = r if isinstance(r, int) else getattr(r, "pk", None)
-        if pk is not None and pk not in ids:
-            ids.append(pk)
-    return ids
+        if pk is not None:
+            ids.setdefault(pk, None)
+    return list(ids)
 
 
 def channels_for(user_ids: Iterable[int], kind: str) -> dict[int, str]:
     """Each user's channel for ``kind`` (DEFAULT_CHANNEL when they have not chosen)."""
     ids = list(user_ids)
-    chosen = dict(
-        NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "channel")
-    )
+    chosen: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        chosen.update(
+            NotificationPreference.objects.filter(user_id__in=chunk, kind=kind).values_list(
+                "user_id", "channel"
+            )
+        )
     return {pk: chosen.get(pk, DEFAULT_CHANNEL) for pk in ids}
+
+
+def audiences_of(user: Any) -> set[str]:
+    """The audiences of ``RECEIVERS`` that ``user`` belongs to, by their roles."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    found = {str(Audience.EVERYONE)}
+    if user.is_secretariat:
+        found.add(Audience.SECRETARIAT)
+    if user.contact_organization_ids:
+        found.add(Audience.CONTACT)
+    if user.has_role(Role.COUNCIL_REPRESENTATIVE):
+        found.add(Audience.COUNCIL)
+    if user.coordinated_city_codes:
+        found.add(Audience.COORDINATOR)
+    if user.has_role(Role.EXPERT) or apps.get_model("library", "Expert").objects.filter(user=user).exists():
+        found.add(Audience.EXPERT)
+    return found
+
+
+def receivable_kinds(user: Any) -> list[str]:
+    """The kinds ``user`` can receive by their roles, plus any kind they already received or set (a
+    former expert keeps the setting of their invitations), in the registry's order."""
+    mine = audiences_of(user)
+    if not mine:
+        return []
+    had = set(Notification.objects.filter(recipient=user).values_list("kind", flat=True).distinct())
+    had |= set(NotificationPreference.objects.filter(user=user).values_list("kind", flat=True))
+    return [kind for kind in Kind.values if RECEIVERS[kind] & mine or kind in had]
 
 
 def notify(
@@ -67,7 +119,9 @@ def notify(
         ids = [pk for pk in ids if pk != actor_pk]
     if not ids:
         return []
-    users = dict(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"))
+    users: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        users.update(User.objects.filter(pk__in=chunk, is_active=True).values_list("pk", "email"))
     channels = channels_for(users, kind)
     now = timezone.now()
     rows = []
@@ -93,7 +147,7 @@ def notify(
                 mail_state=state,
             )
         )
-    created = Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows, batch_size=CHUNK)
     queued = [n.pk for n in created if n.mail_state == MailState.QUEUED]
     if queued:
         transaction.on_commit(lambda: enqueue_mails(queued))
@@ -104,12 +158,13 @@ def enqueue_mails(notification_ids: list[int]) -> None:
     """Hand the mails to the queue. Never raises: the action that caused them is already saved."""
     from . import tasks
 
-    for pk in notification_ids:
+    for start in range(0, len(notification_ids), tasks.MAIL_BATCH):
+        batch = notification_ids[start : start + tasks.MAIL_BATCH]
         try:
-            tasks.notification_mail_send.enqueue(pk)
+            tasks.notification_mails_send.enqueue(batch)
         except Exception:  # a queue failure must not reach the person who acted
-            log.exception("could not enqueue the mail of notification %s", pk)
-            Notification.objects.filter(pk=pk).update(mail_state=MailState.FAILED)
+            log.exception("could not enqueue the mails of notifications %s…", batch[0])
+            Notification.objects.filter(pk__in=batch).update(mail_state=MailState.FAILED)
 
 
 def mail_later(subject: str, body: str, to: Iterable[str]) -> None:
@@ -146,10 +201,11 @@ def mark_all_read(*, actor: Any) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def preferences_of(user: Any) -> dict[str, str]:
-    """Every kind with the user's channel for it."""
+def preferences_of(user: Any, *, receivable_only: bool = False) -> dict[str, str]:
+    """Every kind with the user's channel for it (only the kinds they can receive: ``receivable_only``)."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
-    return {kind: chosen.get(kind, DEFAULT_CHANNEL) for kind in Kind.values}
+    kinds = receivable_kinds(user) if receivable_only else Kind.values
+    return {kind: chosen.get(kind, DEFAULT_CHANNEL) for kind in kinds}
 
 
 @transaction.atomic

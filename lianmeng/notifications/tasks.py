@@ -3,6 +3,8 @@
 - ``notification_mail_send``: the mail of one notification; a failure is retried with backoff
   (NOTIFICATIONS_RETRY_SECONDS x 4^(attempt-1)) up to NOTIFICATIONS_MAIL_ATTEMPTS attempts, then the
   notification's mail is marked failed (the in-app notification is there anyway).
+- ``notification_mails_send``: the mails of up to ``MAIL_BATCH`` notifications in one queue job (a notice to
+  a whole alliance is a few hundred jobs, not one per person); each failure is retried on its own.
 - ``mail_send``: a mail to addresses without an account (an applicant, a guest, an expert without an
   account), with the same retries; ``services.mail_later`` enqueues it after commit.
 - ``send_daily_digests``: one mail per person who chose the daily digest, listing what came since the
@@ -57,6 +59,15 @@ def notification_mail_send(notification_id: int, attempt: int = 1) -> str:
         return str(state)
     Notification.objects.filter(pk=n.pk).update(mail_attempts=attempt, mail_state=MailState.SENT)
     return str(MailState.SENT)
+
+
+MAIL_BATCH = 100
+
+
+@task()
+def notification_mails_send(notification_ids: list[int]) -> int:
+    """Mail a batch of notifications (``services.enqueue_mails``); returns how many were sent."""
+    return sum(notification_mail_send.call(pk) == MailState.SENT for pk in notification_ids)
 
 
 @task()

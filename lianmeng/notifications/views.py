@@ -87,10 +87,11 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def preferences(request: AuthedRequest) -> HttpResponse:
-    current = services.preferences_of(request.user)
+    """The channel per kind, for the kinds this person can receive by their roles (``RECEIVERS``)."""
+    current = services.preferences_of(request.user, receivable_only=True)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        choices = {kind: request.POST.get(f"kind-{kind}", "") for kind in Kind.values}
+        choices = {kind: request.POST.get(f"kind-{kind}", "") for kind in current}
         try:
             services.preferences_set(user=request.user, choices=choices, actor=request.user)
         except ValidationError as exc:
@@ -100,8 +101,8 @@ def preferences(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("消息接收设置已保存"))
             return redirect("notifications:preferences")
     rows = [
-        {"kind": kind, "label": label, "channel": current[kind], "errors": errors.get(kind, [])}
-        for kind, label in Kind.choices
+        {"kind": kind, "label": Kind(kind).label, "channel": channel, "errors": errors.get(kind, [])}
+        for kind, channel in current.items()
     ]
     return render(
         request,

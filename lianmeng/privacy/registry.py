@@ -247,6 +247,7 @@ USER_REFERENCES: Mapping[str, str] = {
     "membership.ApplicationReview.actor": "who reviewed an application",
     "governance.RotationChange.created_by": "who recorded a rotation change",
     "governance.PresidencyHandover.recorded_by": "who recorded a handover",
+    "governance.CharterVersion.recorded_by": "who recorded a charter version",
     "governance.Meeting.convened_by": "who convened a meeting",
     "governance.Resolution.signed_off_by": "who signed a resolution off",
     "governance.Notice.author": "who wrote a notice (secretariat)",

@@ -60,3 +60,20 @@ def rotation(make_org: Callable[..., Any], make_user: Callable[..., Any], secret
         start_date=start, term_months=12, organizations=bureaus, actor=secretariat
     )
     return {"plan": plan, "bureaus": bureaus, "contacts": contacts, "start": start}
+
+
+@pytest.fixture
+def confirm_handover(council: Callable[[int], list[Any]], secretariat: Any) -> Callable[[], Any]:
+    """``confirm_handover()``: the council passes the motion confirming the pending handover; returns its
+    resolution (a handover is recorded only with it)."""
+
+    def _confirm() -> Any:
+        from lianmeng.governance.models import CouncilSeat
+
+        seat = CouncilSeat.objects.valid_on(timezone.localdate()).first() or council(1)[0]
+        motion = services.handover_motion_open(actor=secretariat)
+        services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+        motion = services.motion_close(motion=motion, actor=secretariat)
+        return motion.resolution
+
+    return _confirm

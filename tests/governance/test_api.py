@@ -29,11 +29,17 @@ def test_presidency_current_and_terms_are_public(rotation: dict[str, Any], api: 
     assert [t["number"] for t in terms][:2] == [1, 2]
 
 
-def test_handover_by_someone_else_is_a_problem(rotation: dict[str, Any], api: Callable[..., Any]) -> None:
+def test_handover_by_someone_else_is_a_problem(
+    rotation: dict[str, Any], api: Callable[..., Any], confirm_handover: Any
+) -> None:
     response = post(api(rotation["contacts"][2]), "/presidency/handover", {"date": timezone.localdate()})
     assert response.status_code == 403
     assert response["Content-Type"].startswith("application/problem+json")
     assert "卸任的轮值主席" in response.json()["detail"]
+    unconfirmed = post(api(rotation["contacts"][0]), "/presidency/handover", {"date": timezone.localdate()})
+    assert unconfirmed.status_code == 422
+    assert "须经理事会决议确认" in unconfirmed.json()["errors"]["resolution"][0]
+    resolution = confirm_handover()
     ok = post(
         api(rotation["contacts"][0]),
         "/presidency/handover",
@@ -41,6 +47,7 @@ def test_handover_by_someone_else_is_a_problem(rotation: dict[str, Any], api: Ca
     )
     assert ok.status_code == 201
     assert ok.json()["documents"] == ["印章"]
+    assert ok.json()["resolution_number"] == resolution.number
 
 
 def test_motion_flow_over_the_api(

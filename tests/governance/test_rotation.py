@@ -164,12 +164,15 @@ def test_skip_with_a_passed_resolution_changes_the_next_term(
 
 
 @pytest.mark.django_db
-def test_handover_only_by_the_outgoing_president(rotation: dict[str, Any], secretariat: Any) -> None:
+def test_handover_only_by_the_outgoing_president(
+    rotation: dict[str, Any], secretariat: Any, confirm_handover: Any
+) -> None:
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
         services.handover_record(data={"date": today}, actor=rotation["contacts"][1])
     with pytest.raises(PermissionDenied):
         services.handover_record(data={"date": today}, actor=secretariat)
+    resolution = confirm_handover()
     handover = services.handover_record(
         data={"date": today, "notes": "移交印章与档案", "documents": "联盟印章\n年度档案"},
         actor=rotation["contacts"][0],
@@ -177,6 +180,7 @@ def test_handover_only_by_the_outgoing_president(rotation: dict[str, Any], secre
     assert handover.from_organization == rotation["bureaus"][0]
     assert handover.to_organization == rotation["bureaus"][1]
     assert handover.document_list == ["联盟印章", "年度档案"]
+    assert handover.resolution == resolution
     with pytest.raises(ValidationError):  # term 2 has not begun: nothing more to hand over
         services.handover_record(data={"date": today}, actor=rotation["contacts"][1])
     assert PresidencyHandover.objects.count() == 1

@@ -231,7 +231,11 @@ def test_settings_page_for_administrators_only(admin_user: Any, secretariat: Any
 
 
 def test_rotation_change_and_handover_in_the_browser_forms(
-    rotation: dict[str, Any], council: Callable[..., list[Any]], open_motion: Any, secretariat: Any
+    rotation: dict[str, Any],
+    council: Callable[..., list[Any]],
+    open_motion: Any,
+    secretariat: Any,
+    confirm_handover: Any,
 ) -> None:
     office = client_for(secretariat)
     refused = office.post(
@@ -254,6 +258,9 @@ def test_rotation_change_and_handover_in_the_browser_forms(
     assert "轮值安排已按决议调整" in done
     assert 'id="next-president">潍坊市人力资源和社会保障局' in done
     outgoing = client_for(rotation["contacts"][0])
+    page = outgoing.get(reverse("governance:presidency")).content.decode()
+    assert "须经理事会决议确认" in page and "办理轮值交接" not in page
+    confirm_handover()
     page = outgoing.get(reverse("governance:presidency")).content.decode()
     assert "办理轮值交接" in page
     assert (

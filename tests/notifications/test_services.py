@@ -167,3 +167,45 @@ def test_retries_wait_longer_each_time_on_a_queue_that_can_wait(
     [(run_after, args)] = enqueued
     assert args == (7, 3)
     assert datetime.timedelta(seconds=239) < run_after - before < datetime.timedelta(seconds=250)
+
+
+def test_notify_reaches_forty_thousand_people_in_batches(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """More recipients than SQLite's 32,766 parameters in one statement: the reads and the insert go in
+    chunks; mails are handed to the queue in batches (docs/notifications.md, "A whole alliance")."""
+    import time
+
+    from lianmeng.accounts.models import User
+
+    n = 40_000
+    User.objects.bulk_create(
+        [
+            User(username=f"bulk{i}", password="!", email=f"b{i}@example.cn" if i % 4 else "")
+            for i in range(n)
+        ],
+        batch_size=2000,
+    )
+    ids = list(User.objects.filter(username__startswith="bulk").values_list("pk", flat=True))
+    enqueued: list[int] = []
+
+    class Batches:
+        def enqueue(self, batch: list[int]) -> None:
+            enqueued.append(len(batch))
+
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = services.notify(recipients=ids + ids[:10], kind=Kind.NOTICE_PUBLISHED, title="全体通知")
+    elapsed = time.perf_counter() - started
+    assert len(created) == n
+    assert Notification.objects.filter(kind=Kind.NOTICE_PUBLISHED, title="全体通知").count() == n
+    # the mails of the 30,000 people with an address, in batches of 100, not one job each
+    original = tasks.notification_mails_send
+    tasks.notification_mails_send = Batches()  # type: ignore[assignment]
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        tasks.notification_mails_send = original
+    assert sum(enqueued) == 30_000 and max(enqueued) == tasks.MAIL_BATCH and len(enqueued) == 300
+    assert elapsed < 60, elapsed

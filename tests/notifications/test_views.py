@@ -106,12 +106,12 @@ def test_notifications_page_queries_do_not_grow_with_rows(make_user: Callable[..
     assert few <= 8
 
 
-def test_preferences_page_saves_and_names_a_bad_choice(make_user: Callable[..., Any]) -> None:
-    me = make_user()
+def test_preferences_page_saves_and_names_a_bad_choice(park_contact: Any) -> None:
+    me = park_contact
     c = _client(me)
     page = c.get("/notifications/preferences/").content.decode()
     assert "收到对接请求" in page and "每日汇总" in page
-    data = {f"kind-{k}": Channel.MAIL for k in Kind.values}
+    data = {f"kind-{k}": Channel.MAIL for k in services.receivable_kinds(me)}
     data[f"kind-{Kind.NOTICE_PUBLISHED}"] = Channel.DIGEST
     assert c.post("/notifications/preferences/", data).status_code == 302
     assert NotificationPreference.objects.get(user=me, kind=Kind.NOTICE_PUBLISHED).channel == Channel.DIGEST

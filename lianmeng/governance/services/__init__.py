@@ -1,5 +1,6 @@
 """Every write in governance goes through these functions (HTML views, API, tasks, demo data)."""
 
+from .charter import charter_current, charter_found, charter_resolutions_available, charter_revise
 from .council import (
     MEETING_TRANSITIONS,
     MOTION_TRANSITIONS,
@@ -28,7 +29,17 @@ from .council import (
     seats_of,
     vote_cast,
 )
-from .presidency import governance_settings_update, handover_record, rotation_change, rotation_plan_create
+from .presidency import (
+    governance_settings_update,
+    handover_motion_of,
+    handover_motion_open,
+    handover_record,
+    handover_refusal,
+    handover_resolution,
+    pending_handover,
+    rotation_change,
+    rotation_plan_create,
+)
 from .secretariat import (
     NOTICE_TRANSITIONS,
     TASK_TRANSITIONS,
@@ -54,9 +65,17 @@ __all__ = [
     "admission_motion_of",
     "admission_motion_open",
     "ballot_key",
+    "charter_current",
+    "charter_found",
+    "charter_resolutions_available",
+    "charter_revise",
     "decide",
     "governance_settings_update",
+    "handover_motion_of",
+    "handover_motion_open",
     "handover_record",
+    "handover_refusal",
+    "handover_resolution",
     "meeting_add_paper",
     "meeting_approve_minutes",
     "meeting_change_status",
@@ -77,6 +96,7 @@ __all__ = [
     "notice_remove_attachment",
     "notice_send_reminders",
     "notice_validate",
+    "pending_handover",
     "resolution_admit_application",
     "resolution_sign_off",
     "rotation_change",

@@ -549,6 +549,8 @@ def _motion_clean(data: dict[str, Any]) -> dict[str, Any]:
         out["kind"] = MotionKind.ADMISSION
     elif out["kind"] == MotionKind.ADMISSION:
         errors["application"] = [_("入盟表决须关联一份初审通过的入盟申请")]
+    if out["kind"] == MotionKind.HANDOVER:
+        errors["kind"] = [_("轮值交接议案请在“轮值主席”页面提请，议案会关联待办理的交接")]
     raise_if(errors)
     return out
 

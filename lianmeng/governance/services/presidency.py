@@ -16,7 +16,12 @@ from lianmeng.membership.models import Organization, OrganizationStatus
 
 from .. import policies
 from ..models import (
+    DECIDED_STATUSES,
+    Ballot,
     GovernanceSettings,
+    Motion,
+    MotionKind,
+    MotionStatus,
     PresidencyHandover,
     Resolution,
     ResolutionStatus,
@@ -26,7 +31,7 @@ from ..models import (
     RotationPlan,
 )
 from ..presidency import rotation_for, rotation_plan
-from ..rotation import MAX_TERM_MONTHS, Change, ChangeRefused, check_change
+from ..rotation import MAX_TERM_MONTHS, Change, ChangeRefused, Term, check_change
 from ._common import date_value, raise_if
 
 SETTINGS_FIELDS = (
@@ -218,29 +223,147 @@ def rotation_change(
     return row
 
 
-@transaction.atomic
-def handover_record(
-    *, data: dict[str, Any], actor: Any, today: datetime.date | None = None
-) -> PresidencyHandover:
-    """The outgoing president records the handover to the next holder (date, notes, documents).
-
-    The handover recorded is the earliest one not yet on file whose outgoing term has begun.
-    """
-    plan = _locked_plan()
-    if plan is None:
-        raise ValidationError({"date": _("尚未确定轮值方案")})
-    today = today or timezone.localdate()
+def pending_handover(plan: RotationPlan, today: datetime.date) -> tuple[Term, Term] | None:
+    """The (outgoing, incoming) terms of the earliest handover not yet on file whose outgoing term has
+    begun, or None."""
     terms = rotation_for(plan).terms_until(today)
     recorded = set(PresidencyHandover.objects.filter(plan=plan).values_list("sequence", flat=True))
     incoming = next(
         (t for t in terms[1:] if t.sequence not in recorded and terms[t.sequence - 1].starts_on <= today),
         None,
     )
-    if incoming is None:
+    return None if incoming is None else (terms[incoming.sequence - 1], incoming)
+
+
+def handover_motion_of(sequence: int) -> Motion | None:
+    """The latest council motion confirming the handover into term ``sequence`` (with its resolution)."""
+    return (
+        Motion.objects.filter(kind=MotionKind.HANDOVER, handover_term=sequence)
+        .select_related("resolution")
+        .order_by("-id")
+        .first()
+    )
+
+
+def handover_resolution(sequence: int) -> Resolution | None:
+    """The council resolution in force that confirms the handover into term ``sequence``."""
+    return (
+        Resolution.objects.filter(
+            motion__kind=MotionKind.HANDOVER,
+            motion__handover_term=sequence,
+            status=ResolutionStatus.IN_FORCE,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def handover_refusal(sequence: int) -> str | None:
+    """Why the handover into term ``sequence`` cannot be recorded yet (None: its resolution is in force)."""
+    if handover_resolution(sequence) is not None:
+        return None
+    motion = handover_motion_of(sequence)
+    if motion is None or motion.status in (MotionStatus.REJECTED, MotionStatus.NO_QUORUM):
+        return _("轮值交接须经理事会决议确认；请先提请理事会表决交接议案")
+    if motion.status not in DECIDED_STATUSES:
+        return _("轮值交接须经理事会决议确认：议案《%(title)s》%(status)s，表决通过后才能办理交接") % {
+            "title": motion.title,
+            "status": motion.get_status_display(),
+        }
+    return _("确认交接的决议%(number)s尚未生效（待轮值主席签发）") % {"number": motion.resolution.number}
+
+
+@transaction.atomic
+def handover_motion_open(*, actor: Any, today: datetime.date | None = None) -> Motion:
+    """Put the pending handover to the council (like an application's forward): a motion of kind
+    ``handover`` for the incoming term, reused while it is undecided or passed; the secretariat opens it
+    at once, the outgoing president leaves a draft for the secretariat to open."""
+    plan = _locked_plan()
+    if plan is None:
+        raise ValidationError({"motion": _("尚未确定轮值方案")})
+    today = today or timezone.localdate()
+    pending = pending_handover(plan, today)
+    if pending is None:
+        raise ValidationError({"motion": _("目前没有待办理的轮值交接")})
+    outgoing, incoming = pending
+    if not policies.can_propose_handover_motion(actor, outgoing.organization):
+        raise PermissionDenied(_("只有秘书处或卸任的轮值主席单位可以提请理事会表决交接"))
+    existing = (
+        Motion.objects.select_for_update()
+        .filter(kind=MotionKind.HANDOVER, handover_term=incoming.sequence)
+        .exclude(status__in=(MotionStatus.REJECTED, MotionStatus.NO_QUORUM))
+        .order_by("-id")
+        .first()
+    )
+    from .council import motion_open
+
+    if existing is not None:
+        if existing.status == MotionStatus.DRAFT and policies.is_secretariat(actor):
+            return motion_open(motion=existing, actor=actor)
+        return existing
+    names = dict(
+        Organization.objects.filter(pk__in=(outgoing.organization, incoming.organization)).values_list(
+            "pk", "name"
+        )
+    )
+    config = GovernanceSettings.current()
+    now = timezone.now()
+    motion = Motion.objects.create(
+        title=_("关于第 %(n)s 任轮值主席由%(from)s交接至%(to)s的议案")
+        % {"n": incoming.number, "from": names[outgoing.organization], "to": names[incoming.organization]},
+        text=_(
+            "根据轮值方案，%(from)s的轮值主席任期（%(start)s起）届满，由%(to)s自%(next)s起担任第 %(n)s 任"
+            "轮值主席。提请理事会确认本次交接；决议生效后，卸任单位办理交接并移交印章、档案等文件。"
+        )
+        % {
+            "from": names[outgoing.organization],
+            "to": names[incoming.organization],
+            "start": outgoing.starts_on.isoformat(),
+            "next": incoming.starts_on.isoformat(),
+            "n": incoming.number,
+        },
+        kind=MotionKind.HANDOVER,
+        ballot=Ballot.OPEN,
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=config.default_voting_days),
+        handover_term=incoming.sequence,
+        proposer=actor,
+        status=MotionStatus.DRAFT,
+    )
+    audit.record(
+        actor=actor,
+        action="council.motion.create",
+        target=motion,
+        new={"title": motion.title, "kind": motion.kind, "term": incoming.number},
+    )
+    if policies.is_secretariat(actor):
+        motion = motion_open(motion=motion, actor=actor)
+    return motion
+
+
+@transaction.atomic
+def handover_record(
+    *, data: dict[str, Any], actor: Any, today: datetime.date | None = None
+) -> PresidencyHandover:
+    """The outgoing president records the handover to the next holder (date, notes, documents).
+
+    The handover recorded is the earliest one not yet on file whose outgoing term has begun. It needs
+    the council resolution (in force) of a ``handover`` motion for that term, which it records.
+    """
+    plan = _locked_plan()
+    if plan is None:
+        raise ValidationError({"date": _("尚未确定轮值方案")})
+    today = today or timezone.localdate()
+    pending = pending_handover(plan, today)
+    if pending is None:
         raise ValidationError({"date": _("目前没有待办理的轮值交接")})
-    outgoing = terms[incoming.sequence - 1]
+    outgoing, incoming = pending
     if not policies.can_record_handover(actor, outgoing.organization):
         raise PermissionDenied(_("只有卸任的轮值主席单位可以办理交接"))
+    refusal = handover_refusal(incoming.sequence)
+    if refusal is not None:
+        raise ValidationError({"resolution": refusal})
+    resolution = handover_resolution(incoming.sequence)
     errors: dict[str, list[str]] = {}
     day = date_value(data, "date", _("交接日期"), errors, required=True)
     notes = text(data, "notes", _("交接说明"), errors, required=False, max_length=4000)
@@ -251,6 +374,7 @@ def handover_record(
         errors.setdefault("date", []).append(_("交接日期不能晚于今天"))
     raise_if(errors)
     assert day is not None
+    assert resolution is not None
     handover = PresidencyHandover.objects.create(
         plan=plan,
         sequence=incoming.sequence,
@@ -260,6 +384,7 @@ def handover_record(
         notes=notes,
         documents=documents,
         recorded_by=actor,
+        resolution=resolution,
     )
     audit.record(
         actor=actor,
@@ -271,6 +396,7 @@ def handover_record(
             "to": incoming.organization,
             "date": day,
             "documents": handover.document_list,
+            "resolution": resolution.number,
         },
     )
     return handover
