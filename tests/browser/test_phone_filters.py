@@ -102,8 +102,17 @@ def test_the_work_menu_is_a_dropdown_on_a_phone(
     [
         ("/library/projects/", "#project-search", "#project-filters", "#project-results", "city"),
         ("/members/", "#directory-search", "#directory-filters", "#directory-results", "kind"),
+        ("/resources/", "#market-search", "#market-filters", "#market-results", "category"),
+        (
+            "/library/achievements/",
+            "#achievement-search",
+            "#achievement-filters",
+            "#achievement-results",
+            "kind",
+        ),
+        ("/library/experts/", "#expert-search", "#expert-filters", "#expert-results", "title"),
     ],
-    ids=["projects", "directory"],
+    ids=["projects", "directory", "market", "achievements", "experts"],
 )
 def test_list_filters_fold_on_a_phone_and_show_on_a_desk(
     browser: Browser,
