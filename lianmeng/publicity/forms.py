@@ -44,13 +44,14 @@ class ArticleForm(PendingUploadsMixin, VersionedFormMixin, BootstrapFormMixin, f
         label=_("相关活动"),
         required=False,
         coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text=_("本文报道或预告的活动（可多选，按住 Ctrl 或 ⌘ 选择多个）；活动页面会列出本文"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("本文报道或预告的活动（可勾选多个，最近的在前）；活动页面会列出本文"),
     )
 
     def __init__(self, *args: Any, linked_events: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = event_choices(linked_events or [])  # type: ignore[attr-defined]
+        self.fields["events"].widget.attrs["class"] = "form-check-input"
 
 
 def event_choices(linked: list[int]) -> list[tuple[int, str]]:
