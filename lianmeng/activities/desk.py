@@ -73,6 +73,9 @@ def panels(user: Any) -> list[DeskPanel]:
                 count=mine.count(),
                 more_url=reverse("activities:mine"),
                 empty_text=_("暂无报名"),
+                empty_hint=_("在活动日历里选一场活动报名，电子票和签到码会出现在这里。"),
+                empty_url=reverse("activities:calendar"),
+                empty_label=_("去活动日历看看"),
                 order=35,
             )
         )

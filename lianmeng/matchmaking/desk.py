@@ -53,6 +53,8 @@ def panels(user: Any) -> list[DeskPanel]:
             items=post_items,
             more_url=reverse("matchmaking:market") + "?mine=1",
             empty_text=_("本单位暂无对接中的资源，发布供需信息后这里会出现推荐"),
+            empty_url=reverse("matchmaking:resource-new") if policies.can_post_resource(user) else "",
+            empty_label=_("发布资源"),
             order=35,
         ),
     ]

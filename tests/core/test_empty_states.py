@@ -184,3 +184,15 @@ def test_empty_news_offers_writing_to_whom_may_write(make_org: Any, make_user: A
     _no_button(_empty_state(_get(url), "articles-empty"))
     block = _empty_state(_get(url, q="没有这篇文章"), "articles-empty")
     assert _button(block) == (url, "清除筛选")
+
+
+def test_empty_workbench_panels_carry_their_button(make_org: Any, make_user: Any) -> None:
+    contact = make_user("member_contact", organization=make_org("空面板测试企业", kind="enterprise"))
+    html = _get(reverse("core:desk"), contact)
+    posts = re.search(r"我的资源的新推荐.*?</section>", html, re.S)
+    assert posts and "本单位暂无对接中的资源" in posts.group(0)
+    assert f'lm-empty-action" href="{reverse("matchmaking:resource-new")}">发布资源' in posts.group(0)
+    registrations = re.search(r"即将参加的活动.*?</section>", html, re.S)
+    assert registrations and f'href="{reverse("activities:calendar")}">去活动日历看看' in registrations.group(
+        0
+    )
