@@ -14,4 +14,6 @@ def panels(user: Any) -> list[DeskPanel]:
     items = [DeskItem(label=label) for label in user.role_labels] or [DeskItem(label=_("尚未分配角色"))]
     if user.is_secretariat:
         items.append(DeskItem(label=_("审计日志"), url=reverse("core:audit")))
+    if user.is_administrator:
+        items.append(DeskItem(label=_("后台任务"), url=reverse("core:tasks")))
     return [DeskPanel(title=_("我的角色"), items=items, order=1000, to_do=False)]

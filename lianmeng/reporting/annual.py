@@ -7,6 +7,7 @@ always agree. Amounts are in 万元; dates are ``datetime.date`` values that eac
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -484,24 +485,36 @@ def _landings(f: YearFigures, viewer: Any, first: datetime.date, last: datetime.
     )
 
 
-def annual_report(*, year: int, viewer: Any) -> AnnualReport:
-    """The report of ``year`` as ``viewer`` (secretariat, administrator or council) may read it."""
+def annual_report(
+    *, year: int, viewer: Any, progress: Callable[[int, int], None] | None = None
+) -> AnnualReport:
+    """The report of ``year`` as ``viewer`` (secretariat, administrator or council) may read it.
+
+    ``progress(done, total)`` is told after the figures and after each section (the worker shows it).
+    """
     from lianmeng.activities.selectors import year_bounds
 
+    tell = progress or (lambda _done, _total: None)
     figures = year_figures(year=year, viewer=viewer)
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     start, end = year_bounds(year)
-    sections = [
-        _membership(figures, first, last),
-        _presidency(figures, first, last),
-        _council(figures, first, last, start, end),
-        _activities(figures),
-        _library(figures, first, last, start, end),
-        _research(figures, first, last),
-        _matchmaking(figures, start, end),
-        _publicity(figures),
-        _landings(figures, viewer, first, last),
+    steps: list[Callable[[], Section]] = [
+        lambda: _membership(figures, first, last),
+        lambda: _presidency(figures, first, last),
+        lambda: _council(figures, first, last, start, end),
+        lambda: _activities(figures),
+        lambda: _library(figures, first, last, start, end),
+        lambda: _research(figures, first, last),
+        lambda: _matchmaking(figures, start, end),
+        lambda: _publicity(figures),
+        lambda: _landings(figures, viewer, first, last),
     ]
+    total = len(steps) + 1
+    tell(1, total)
+    sections = []
+    for done, step in enumerate(steps, start=2):
+        sections.append(step())
+        tell(done, total)
     return AnnualReport(
         year=year,
         alliance=AllianceSettings.current(),

@@ -23,11 +23,14 @@ def report_figures(request: HttpRequest, year: int) -> dict[str, Any]:
 
 @router.get("/reports/{year}/annual.pdf", auth=AUTH)
 def report_annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    """The annual report as a PDF (secretariat, administrators, council representatives)."""
-    return annual_file(request, year, "pdf")
+    """The annual report as a PDF (secretariat, administrators, council representatives).
+
+    200 with the file when it is built from the current data; otherwise 202 with ``status``,
+    ``progress`` (0-100) and ``step`` while the worker builds it: ask again after ``Retry-After``."""
+    return annual_file(request, year, "pdf", api=True)
 
 
 @router.get("/reports/{year}/annual.xlsx", auth=AUTH)
 def report_annual_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    """The annual report as an Excel workbook (same permissions as the PDF)."""
-    return annual_file(request, year, "xlsx")
+    """The annual report as an Excel workbook (same permissions and 202 answers as the PDF)."""
+    return annual_file(request, year, "xlsx", api=True)

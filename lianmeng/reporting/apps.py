@@ -9,3 +9,8 @@ class ReportingConfig(AppConfig):
     label = "reporting"
     verbose_name = _("统计报告")
     nav_items = (NavItem(_("统计报告"), "reporting:dashboard", 90, section="work", visible=signed_in),)
+
+    def ready(self) -> None:
+        from . import freshness
+
+        freshness.install()

@@ -1,13 +1,15 @@
 """The annual report as files: a PDF (WeasyPrint, A4, a CJK font) and an Excel workbook (openpyxl).
 
-Both render the same ``annual.AnnualReport``. Generating either takes well under a second on the
-demo data (see ``bench/reporting.py``), so they are built on request rather than by a task.
+Both render the same ``annual.AnnualReport``. They are built by ``lianmeng worker``
+(``tasks.annual_report_build``) and kept until the data changes (``files``, ``freshness``): laying out
+a national year's PDF takes seconds, which no request should wait for.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -41,8 +43,9 @@ def display_cell(value: Any, kind: str) -> str:
 PDF_MAX_ROWS = 200
 
 
-def report_pdf(report: AnnualReport) -> bytes:
-    from weasyprint import HTML
+def report_pdf(report: AnnualReport, progress: Callable[[str], None] | None = None) -> bytes:
+    """The PDF; ``progress`` is told "layout" before WeasyPrint lays the pages out and "write" after."""
+    from weasyprint import DEFAULT_OPTIONS, HTML
 
     sections = [
         {
@@ -74,7 +77,13 @@ def report_pdf(report: AnnualReport) -> bytes:
     )
     # Tagged for accessibility (structure tree, reading order, table headers, document language and title):
     # WeasyPrint's PDF/UA-1 variant, which implies pdf_tags=True.
-    return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
+    options = {**DEFAULT_OPTIONS, "pdf_variant": "pdf/ua-1"}
+    if progress:
+        progress("layout")
+    document = HTML(string=html).render(**options)
+    if progress:
+        progress("write")
+    return bytes(document.write_pdf(**options))
 
 
 def report_xlsx(report: AnnualReport) -> bytes:

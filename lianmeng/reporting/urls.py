@@ -10,4 +10,5 @@ urlpatterns = [
     path("city/<str:code>/", views.city, name="city"),
     path("<int:year>/annual.pdf", views.annual_pdf, name="annual-pdf"),
     path("<int:year>/annual.xlsx", views.annual_xlsx, name="annual-xlsx"),
+    path("<int:year>/annual-<str:kind>/status/", views.annual_status, name="annual-status"),
 ]
