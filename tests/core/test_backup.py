@@ -329,3 +329,128 @@ def test_after_restore_checks_name_what_another_secret_key_breaks(
     assert "counted twice" in ballots
     [tokens] = account_checks.after_restore()
     assert tokens.startswith("1 active API token(s)")
+
+
+@pytest.fixture
+def live_site(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """(alias of the database a live site writes to, a write by another process committed at once).
+
+    PostgreSQL: the test database, written through another connection. SQLite: a file in WAL mode as
+    `lianmeng serve` uses it (the test database lives in memory, where SQLite keeps no snapshots),
+    written by a plain sqlite3 connection.
+    """
+    import sqlite3
+    import threading
+
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    if connection.vendor == "postgresql":
+
+        def write_elsewhere() -> None:
+            failures: list[BaseException] = []
+
+            def insert() -> None:
+                try:
+                    with connections["default"].cursor() as cursor:
+                        cursor.execute("INSERT INTO backup_snapshot_probe VALUES (2)")
+                except BaseException as exc:
+                    failures.append(exc)
+                finally:
+                    connections["default"].close()
+
+            writer = threading.Thread(target=insert)
+            writer.start()
+            writer.join(timeout=30)
+            assert not writer.is_alive(), "the backup blocked a writer"
+            assert failures == []
+
+        yield "default", write_elsewhere
+        return
+    path = tmp_path / "site.sqlite3"
+    alias = "backup_live_site"
+    wrapper = load_backend("django.db.backends.sqlite3").DatabaseWrapper(
+        {**connections.settings["default"], "NAME": str(path)}, alias
+    )
+    connections[alias] = wrapper
+
+    def write_elsewhere() -> None:
+        other = sqlite3.connect(path, timeout=5)  # gives up (raises) if the backup held a write lock
+        with other:
+            other.execute("INSERT INTO backup_snapshot_probe VALUES (2)")
+        other.close()
+
+    try:
+        yield alias, write_elsewhere
+    finally:
+        wrapper.close()
+        delattr(connections._connections, alias)
+
+
+def test_backup_reads_one_snapshot_while_the_site_writes(live_site: tuple[str, Callable[[], None]]) -> None:
+    from django.db import connections
+
+    from lianmeng.core.backup.dump import snapshot
+
+    alias, write_elsewhere = live_site
+
+    def count() -> int:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM backup_snapshot_probe")
+            return int(cursor.fetchone()[0])
+
+    with connections[alias].cursor() as cursor:
+        cursor.execute("CREATE TABLE backup_snapshot_probe (n integer)")
+        cursor.execute("INSERT INTO backup_snapshot_probe VALUES (1)")
+    try:
+        with snapshot(alias):
+            assert count() == 1
+            write_elsewhere()
+            assert count() == 1  # still the snapshot
+        assert count() == 2
+    finally:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("DROP TABLE backup_snapshot_probe")
+
+
+def test_scheduled_backups_keep_the_newest_archives_only(small_site: Path, tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "notes.zip").write_bytes(b"not an archive")
+    unrelated = backups / "other.zip"
+    with zipfile.ZipFile(unrelated, "w") as other:
+        other.writestr("readme.txt", "someone else's archive")
+    written = []
+    for _ in range(3):
+        out = io.StringIO()
+        call_command("backup", output_dir=str(backups), keep=2, no_progress=True, stdout=out)
+        written.append(out.getvalue().split("Backup written to ", 1)[1].split(":", 1)[0])
+        assert "is intact" in out.getvalue()
+    assert len(set(written)) == 3
+    assert all(Path(p).name.startswith("lianmeng-") for p in written)
+    assert sorted(p.name for p in backups.iterdir()) == sorted(
+        ["notes.zip", "other.zip", Path(written[1]).name, Path(written[2]).name]
+    )
+    assert "Deleted the older archive" in out.getvalue()
+
+
+@pytest.mark.parametrize("unit", ["lianmeng-backup.service", "lianmeng-backup.timer"])
+def test_backup_units_verify(tmp_path: Path, unit: str) -> None:
+    import shutil
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    for name in ("lianmeng-backup.service", "lianmeng-backup.timer"):
+        text = (PROJECT / "deploy" / "systemd" / name).read_text(encoding="utf-8")
+        text = (
+            text.replace("/srv/lianmeng/.venv/bin/lianmeng", LIANMENG)
+            .replace("/etc/lianmeng/lianmeng.env", str(PROJECT / "deploy" / "lianmeng.env.example"))
+            .replace("/srv/", f"{tmp_path}/")
+        )
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [analyze, "verify", str(tmp_path / unit)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "lianmeng" not in done.stderr, done.stderr

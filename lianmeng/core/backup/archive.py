@@ -23,7 +23,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.apps import apps
@@ -352,3 +352,24 @@ def verify(path: str, *, stream: Any = None, progress: bool | None = None, limit
             if not extra.endswith("/"):
                 problem(f"{extra} is in the archive but not in the manifest.")
     return Check(manifest, problems)
+
+
+def archives_in(directory: Path) -> list[tuple[str, Path]]:
+    """(created_at, path) of the Lianmeng archives in ``directory``, newest first; other files are ignored."""
+    found: list[tuple[str, Path]] = []
+    for path in directory.glob("*.zip"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                found.append((read_manifest(archive).created_at, path))
+        except (BackupError, zipfile.BadZipFile, OSError):
+            continue
+    return sorted(found, reverse=True)
+
+
+def prune(directory: Path, *, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest Lianmeng archives in ``directory``; the deleted paths."""
+    deleted = []
+    for _created, path in archives_in(directory)[keep:]:
+        path.unlink()
+        deleted.append(path)
+    return deleted

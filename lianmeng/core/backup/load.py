@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ class RestoreResult:
     rows: int = 0
     files: int = 0
     warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # verify, migrate, rows, files
 
 
 def code_migrations() -> set[tuple[str, str]]:
@@ -111,7 +113,9 @@ def restore(
     connection = connections[alias]
     media_root = Path(media_root or settings.MEDIA_ROOT)
     say(f"Checking {path} …")
+    started = time.perf_counter()
     check = verify(path, stream=stream, progress=progress)
+    seconds = {"verify": time.perf_counter() - started}
     if check.problems or check.manifest is None:
         raise BackupError("The archive is damaged, nothing was restored:\n  " + "\n  ".join(check.problems))
     manifest = check.manifest
@@ -119,10 +123,12 @@ def restore(
     mismatch = migration_mismatch(manifest.migrations, code)
     if mismatch:
         raise BackupError(mismatch)
-    result = RestoreResult(manifest=manifest)
+    result = RestoreResult(manifest=manifest, seconds=seconds)
     if MigrationRecorder.Migration._meta.db_table not in connection.introspection.table_names():
         say("The database has no tables: migrating it first …")
+        started = time.perf_counter()
         call_command("migrate", database=alias, interactive=False, verbosity=0)
+        seconds["migrate"] = time.perf_counter() - started
         result.migrated = True
     applied = set(MigrationRecorder(connection).applied_migrations())
     if applied != code:
@@ -152,9 +158,13 @@ def restore(
         )
     say(f"Restoring {manifest.total_rows:,} rows from {manifest.source_database} ({manifest.created_at}) …")
     with open_archive(path) as archive:
+        started = time.perf_counter()
         result.rows = _load_rows(archive, manifest, models_by_table, alias, stream=stream, progress=progress)
+        seconds["rows"] = time.perf_counter() - started
         say(f"Restoring {manifest.files.get('count', 0):,} files into {media_root} …")
+        started = time.perf_counter()
         result.files = _load_files(archive, manifest, media_root, stream=stream, progress=progress)
+        seconds["files"] = time.perf_counter() - started
     ContentType.objects.clear_cache()
     if manifest.key_fingerprint and manifest.key_fingerprint != key_fingerprint():
         result.warnings.append(
@@ -222,19 +232,28 @@ def _load_rows(
             for entry in manifest.tables:
                 model = models_by_table[entry.table]
                 fields = table_fields(model)
-                sql = (
-                    f"INSERT INTO {qn(entry.table)} ({', '.join(qn(str(f.column)) for f in fields)}) "
-                    f"VALUES ({', '.join(['%s'] * len(fields))})"
+                rows = (
+                    [
+                        f.get_db_prep_value(decode(f, v), connection, prepared=False)
+                        for f, v in zip(fields, json.loads(line), strict=True)
+                    ]
+                    for line in iter_lines(archive, entry.member)
                 )
+                columns = ", ".join(qn(str(f.column)) for f in fields)
+                if connection.vendor == "postgresql":
+                    # COPY: several times faster than INSERTs, one statement per table.
+                    with cursor.cursor.copy(f"COPY {qn(entry.table)} ({columns}) FROM STDIN") as copy:
+                        for n, row in enumerate(rows, start=1):
+                            copy.write_row(row)
+                            if n % ROWS_PER_INSERT == 0:
+                                bar.advance(ROWS_PER_INSERT)
+                        loaded += entry.rows
+                        bar.advance(entry.rows % ROWS_PER_INSERT)
+                    continue
+                sql = f"INSERT INTO {qn(entry.table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
                 batch: list[list[Any]] = []
-                for line in iter_lines(archive, entry.member):
-                    values = json.loads(line)
-                    batch.append(
-                        [
-                            f.get_db_prep_value(decode(f, v), connection, prepared=False)
-                            for f, v in zip(fields, values, strict=True)
-                        ]
-                    )
+                for row in rows:
+                    batch.append(row)
                     if len(batch) == ROWS_PER_INSERT:
                         cursor.executemany(sql, batch)
                         loaded += len(batch)

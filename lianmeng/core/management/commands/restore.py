@@ -39,10 +39,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        phases = ", ".join(f"{name} {seconds:,.1f} s" for name, seconds in result.seconds.items())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {result.rows:,} rows and {result.files:,} files from {options['archive']} in "
-                f"{time.perf_counter() - started:,.1f} s. Restart the web and worker processes"
+                f"{time.perf_counter() - started:,.1f} s ({phases}). Restart the web and worker processes"
                 " (and clear a shared Redis cache) so nothing stale is served."
             )
         )
