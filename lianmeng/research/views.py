@@ -19,6 +19,7 @@ from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
 from lianmeng.core.params import int_param
+from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.library.models import Achievement, Expert
 from lianmeng.membership.models import Organization
 
@@ -197,18 +198,26 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(viewer=request.user, pk=pk)
     note_form = NoteForm(request.POST or None)
     milestone_form = MilestoneForm(request.POST or None, request.FILES or None)
+    user = request.user
     if request.method == "POST":
         try:
             if request.POST.get("action") == "report":
-                if milestone_form.is_valid():
-                    services.milestone_report(
-                        proposal=proposal,
-                        kind=milestone_form.cleaned_data["kind"],
-                        report=milestone_form.cleaned_data["report"],
-                        file=milestone_form.cleaned_data.get("file"),
-                        actor=request.user,
+                milestone = submit_form(
+                    milestone_form,
+                    lambda d: services.milestone_report(
+                        proposal=proposal, kind=d["kind"], report=d["report"], file=d.get("file"), actor=user
+                    ),
+                    validate=lambda d: services.milestone_validate(
+                        proposal=proposal, kind=d.get("kind", ""), report=d.get("report", ""), actor=user
+                    ),
+                )
+                if milestone is not None:
+                    discard_pending(milestone_form, "file")
+                    messages.success(
+                        request,
+                        _("报告已提交：《%(title)s》的%(kind)s报告，等待秘书处检查")
+                        % {"title": proposal.title, "kind": milestone.get_kind_display()},
                     )
-                    messages.success(request, _("报告已提交"))
                     return redirect(proposal)
             else:
                 note_form.is_valid()
@@ -616,15 +625,26 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     Objection, pk=int_param(request.POST, "objection", default=0), round=selection
                 )
                 rf = ObjectionResponseForm(request.POST)
-                rf.is_valid()
-                services.objection_respond(
-                    objection=objection,
-                    outcome=rf.cleaned_data.get("outcome", ""),
-                    response=rf.cleaned_data.get("response", ""),
-                    actor=request.user,
+                answered = submit_form(
+                    rf,
+                    lambda d: services.objection_respond(
+                        objection=objection,
+                        outcome=d.get("outcome", ""),
+                        response=d.get("response", ""),
+                        actor=request.user,
+                    ),
                 )
-                messages.success(request, _("答复已保存"))
-                return redirect("research:result", pk=pk)
+                if answered is not None:
+                    messages.success(
+                        request,
+                        _("答复已保存：%(name)s 的异议，处理结果为“%(outcome)s”")
+                        % {"name": answered.name, "outcome": answered.get_outcome_display()},
+                    )
+                    return redirect("research:result", pk=pk)
+                for name, field_messages in rf.errors.items():  # every field's error, labelled
+                    label = rf.fields[name].label if name in rf.fields else ""
+                    for message in field_messages:
+                        messages.error(request, f"{label}{_('：')}{message}" if label else str(message))
             elif action == "result":
                 entry = get_object_or_404(
                     Entry, pk=int_param(request.POST, "entry", default=0), round=selection

@@ -49,3 +49,81 @@ def test_entry_missing_summary_and_a_fake_attachment(
     assert "attachments" in errors and "文件类型" in errors["attachments"][0]
     assert not Entry.objects.exists() and not EntryFile.objects.exists()
     assert stored_files() == []
+
+
+def test_proposal_missing_title_repeated_topic_and_a_fake_attachment(
+    secretariat: Any, make_org: Callable[..., Any], contact_for: Callable[..., Any]
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from lianmeng.research import services
+    from lianmeng.research.models import Proposal, ProposalFile
+
+    today = timezone.localdate()
+    call = services.call_create(
+        data={
+            "year": today.year,
+            "title": "年度课题指南",
+            "opens_on": (today - datetime.timedelta(days=1)).isoformat(),
+            "deadline": (today + datetime.timedelta(days=30)).isoformat(),
+            "topics": [{"title": "零工市场服务研究", "max_budget": "10"}],
+        },
+        actor=secretariat,
+    )
+    services.call_transition(call=call, action="open", actor=secretariat)
+    topic = call.topics.get()
+    org = make_org("青岛海纳人力资源有限公司")
+    contact = contact_for(org)
+    good = {
+        "topic": topic.pk,
+        "title": "零工驿站",
+        "leader": "赵海",
+        "team": "赵海、钱江",
+        "plan": "调研",
+        "budget": "5",
+    }
+    services.proposal_submit(data=good, organization=org, actor=contact)
+    client = Client()
+    client.force_login(contact)
+    response = client.post(
+        reverse("research:proposal-new", args=[call.pk]),
+        {
+            **good,
+            "title": "",  # the form's error
+            "attachments": [SimpleUploadedFile("计划.pdf", b"<html>not a pdf</html>")],  # the file check
+        },
+    )
+    errors = field_errors(response.content.decode())
+    assert "title" in errors
+    assert errors["topic"] == ["本单位已申报该课题，请勿重复申报"]
+    assert "attachments" in errors
+    assert Proposal.objects.count() == 1 and not ProposalFile.objects.exists()
+    assert stored_files() == []
+
+
+def test_entry_missing_summary_and_a_second_entry_of_the_same_organization(
+    open_round: Callable[..., Any], make_org: Callable[..., Any], contact_for: Callable[..., Any]
+) -> None:
+    from lianmeng.research import services
+
+    selection = open_round()
+    org = make_org("青岛海纳人力资源有限公司")
+    contact = contact_for(org)
+    services.entry_submit(
+        selection=selection,
+        organization=org,
+        data={"title": "零工驿站", "authors": "赵海", "summary": "案例简介"},
+        actor=contact,
+    )
+    client = Client()
+    client.force_login(contact)
+    response = client.post(
+        reverse("research:entry-new", args=[selection.pk]),
+        {"title": "就业驿站", "authors": "赵海", "summary": ""},
+    )
+    errors = field_errors(response.content.decode())
+    assert "summary" in errors
+    assert errors["title"] == ["本评选每个单位限报一项，“青岛海纳人力资源有限公司”已申报"]
+    assert Entry.objects.count() == 1

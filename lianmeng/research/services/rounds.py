@@ -305,6 +305,12 @@ def entry_validate(
     achievement = cleaned["achievement"] if cleaned is not None else None
     if achievement is not None and achievement.owner_organization_id != organization.pk:
         errors["achievement"] = [_("只能用本单位提交的成果参评")]
+    current = SelectionRound.objects.get(pk=selection.pk)
+    if current.status != RoundStatus.ENTRIES or timezone.localdate() > current.entries_close_on:
+        errors.setdefault("round", []).append(_("该评选当前不接受申报"))
+    else:
+        for key, message in eligibility_problems(current, organization).items():
+            errors.setdefault(key, []).append(message)
     if errors:
         raise ValidationError(errors)
 

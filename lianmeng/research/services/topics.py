@@ -181,8 +181,10 @@ def proposal_validate(
         clean_files(files)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if cleaned is not None:
-        topic: Topic = cleaned["topic"]
+    topic: Topic | None = cleaned["topic"] if cleaned is not None else None
+    if cleaned is None and str(data.get("topic") or "").isdigit():  # checked even when other fields failed
+        topic = Topic.objects.filter(pk=int(str(data["topic"]))).first()
+    if topic is not None:
         call = TopicCall.objects.get(pk=topic.call_id)
         today = today or timezone.localdate()
         if call.status != CallStatus.OPEN or not (call.opens_on <= today <= call.deadline):
@@ -344,6 +346,30 @@ def _file_completion_output(proposal: Proposal, actor: Any) -> None:
 
 
 @transaction.atomic
+def milestone_validate(*, proposal: Proposal, kind: str, report: str, actor: Any) -> None:
+    """milestone_report's checks without storing the report or its file (a failed form reports them
+    in the same submit; the file's own check is the form's)."""
+    if not policies.can_edit_proposal(actor, proposal):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    c = Cleaner({"kind": kind, "report": report})
+    kind = c.choice("kind", _("节点"), MilestoneKind.values)
+    c.text("report", _("报告摘要"), required=True, max_length=8000)
+    try:
+        c.done()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    wanted = {
+        MilestoneKind.MIDTERM: ProposalStatus.APPROVED,
+        MilestoneKind.COMPLETION: ProposalStatus.MIDTERM_PASSED,
+    }
+    status = Proposal.objects.get(pk=proposal.pk).status
+    if kind in wanted and status != wanted[MilestoneKind(kind)]:
+        errors["kind"] = [_("课题当前状态为“%(s)s”，不能提交该报告") % {"s": proposal.get_status_display()}]
+    if errors:
+        raise ValidationError(errors)
+
+
 def milestone_report(
     *, proposal: Proposal, kind: str, report: str, actor: Any, file: UploadedFile | None = None
 ) -> Milestone:
