@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from lianmeng.core.errors import apply_to_form
+from lianmeng.core.forms import submit_form
 from lianmeng.core.types import AuthedRequest
 
 from . import services, throttle, two_factor
@@ -104,17 +103,18 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 def profile(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            _token, new_key = services.token_issue(
+    if request.method == "POST":
+        issued = submit_form(
+            form,
+            lambda d: services.token_issue(
                 user=request.user,
                 actor=request.user,
-                name=form.cleaned_data["name"],
-                expires_in_days=form.cleaned_data["expires_in_days"],
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+                name=d.get("name", ""),
+                expires_in_days=d.get("expires_in_days"),
+            ),
+        )
+        if issued is not None:
+            new_key = issued[1]
             form = TokenForm()
     user = request.user
     return render(
@@ -136,5 +136,9 @@ def profile(request: AuthedRequest) -> HttpResponse:
 def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.token_revoke(token=token, actor=request.user)
-    messages.success(request, _("令牌已吊销"))
+    messages.success(
+        request,
+        _("令牌已吊销：“%(name)s”（%(prefix)s…）不能再访问 API")
+        % {"name": token.name or token.key_prefix, "prefix": token.key_prefix},
+    )
     return redirect("accounts:profile")

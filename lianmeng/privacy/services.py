@@ -221,6 +221,12 @@ def _clean_reason(reason: Any) -> str:
     return text
 
 
+def erasure_validate(*, reason: Any) -> None:
+    """erase_person's checks of what was typed, without erasing anything (the form reports them with
+    its own errors in one submit; a dry run of an erasure would be needlessly heavy)."""
+    _clean_reason(reason)
+
+
 def erase_person(*, subject: Subject, reason: str, actor: Any) -> Erasure:
     """Erase a person's personal data on request (secretariat only). All or nothing."""
     if not policies.can_erase_person(actor, subject.user):

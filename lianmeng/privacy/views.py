@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
-from lianmeng.core.errors import apply_to_form
+from lianmeng.core.forms import submit_form
 from lianmeng.core.types import AuthedRequest
 
 from . import policies, selectors, services
@@ -74,14 +74,14 @@ def erasures(request: AuthedRequest) -> HttpResponse:
         lines = selectors.preview(subject)
         if not policies.can_erase_person(request.user, subject.user):
             blocked = _("不能删除自己的信息；管理员账号只能由管理员删除")
-    if request.method == "POST" and subject is not None and form.is_valid():
-        try:
-            erasure = services.erase_person(
-                subject=subject, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except ValidationError as exc:
-            apply_to_form(form, exc)
-        else:
+    if request.method == "POST" and subject is not None:
+        erased = subject
+        erasure = submit_form(
+            form,
+            lambda d: services.erase_person(subject=erased, reason=d["reason"], actor=request.user),
+            validate=lambda d: services.erasure_validate(reason=d.get("reason", "")),
+        )
+        if erasure is not None:
             messages.success(
                 request, _("已删除该人员的个人信息，记录为“%(name)s”") % {"name": erasure.pseudonym}
             )
