@@ -31,6 +31,12 @@ def experts(viewer: Any) -> QuerySet[Expert]:
     return Expert.objects.filter(status=ExpertStatus.ACTIVE)
 
 
+def reviewers(viewer: Any) -> QuerySet[Expert]:
+    """Experts who can review online (active, with an active account: research.services.expert_pool),
+    for the secretariat adding a reviewer to a selection entry."""
+    return experts(viewer).filter(user__isnull=False, user__is_active=True)
+
+
 def committee(viewer: Any) -> QuerySet[Expert]:
     """Members of the current expert committee, for the secretariat assigning a consultation."""
     if not policies.can_assign_consultation(viewer):
@@ -50,4 +56,5 @@ SOURCES = {
     "project-leads": Source(queryset=project_leads, label=organization_label, select_related=("city",)),
     "experts": Source(queryset=experts, label=expert_label, select_related=("organization",)),
     "committee": Source(queryset=committee, label=expert_label, select_related=("organization",)),
+    "reviewers": Source(queryset=reviewers, label=expert_label, select_related=("organization",)),
 }

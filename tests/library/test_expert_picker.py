@@ -17,6 +17,12 @@ from lianmeng.accounts.models import Role
 from lianmeng.library import services
 from lianmeng.library.models import ConsultationAssignment
 
+from ..research.conftest import (  # noqa: F401  (fixtures of the research tests)
+    contact_for,
+    open_round,
+    round_with_entries,
+)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -102,3 +108,31 @@ def test_consultation_assigned_to_a_committee_member_found_by_typing(
     done = client.post(url, {"action": "assign", "experts": [experts["qi"].pk]}, follow=True)
     assert "已分派给 齐林" in done.content.decode()
     assert list(ConsultationAssignment.objects.values_list("expert__name", flat=True)) == ["齐林"]
+
+
+def test_research_assignment_adds_any_expert_found_by_typing(
+    secretariat: Any,
+    experts: dict[str, Any],
+    round_with_entries: Any,  # noqa: F811
+    make_user: Any,
+) -> None:
+    from lianmeng.research.models import Assignment
+
+    qi = experts["qi"]
+    qi.user = make_user(Role.EXPERT)
+    qi.save(update_fields=["user"])
+
+    selection, entries = round_with_entries(1, cities_=("潍坊",))  # 齐林 is in 青岛: no same-city conflict
+    client = client_for(secretariat)
+    url = f"/research/rounds/{selection.pk}/assignment/"
+    page = client.get(url).content.decode()
+    entry = entries[0]
+    assert f'id="id_expert_{entry.pk}_picker"' in page and 'data-picker="expert"' in page
+    widget = pick(
+        client, "library.reviewers", q="ql", name="expert", multiple="0", id=f"id_expert_{entry.pk}"
+    )
+    assert options(widget) == [str(qi.pk)]
+    assert options(pick(client, "library.reviewers", q="lhy")) == []  # no account: cannot review online
+    done = client.post(url, {"entry": entry.pk, "expert": experts["qi"].pk, "action": "add"}, follow=True)
+    assert "已添加 齐林" in done.content.decode(), re.findall(r"alert[^>]*>([^<]+)", done.content.decode())
+    assert Assignment.objects.filter(entry=entry, expert=experts["qi"], source="manual").exists()
