@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from lianmeng.core.search import PG_VECTOR_COLUMN, tokens
 
@@ -118,9 +119,15 @@ class Part:
         if self.key == "category":
             return str(_("同类资源") if facts == 1.0 else _("相关类别") if facts else _("类别不同"))
         if self.key == "text":
-            return str(_("共有 %(n)d 个关键词片段") % {"n": facts})
+            n = int(facts)
+            return str(ngettext("共有 %(n)d 个关键词片段", "共有 %(n)d 个关键词片段", n) % {"n": n})
         if self.key == "freshness":
-            return str(_("%(n)d 天前发布") % {"n": facts}) if facts else str(_("今天发布"))
+            days = int(facts)
+            return (
+                str(ngettext("%(n)d 天前发布", "%(n)d 天前发布", days) % {"n": days})
+                if days
+                else str(_("今天发布"))
+            )
         if self.key == "city":
             return "、".join(facts) if facts else str(_("无共同城市"))
         return "、".join(facts) if facts else str(_("无"))

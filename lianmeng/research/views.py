@@ -298,7 +298,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.entry_transition(
                     entry=entry, action=action, note=request.POST.get("note", ""), actor=request.user
                 )
-                messages.success(request, _("资格审查结果已保存"))
+                messages.success(
+                    request,
+                    _("资格审查结果已保存：《%(title)s》%(result)s")
+                    % {"title": entry.title, "result": _("符合条件") if action == "accept" else _("不符合条件")},
+                )
             else:
                 services.round_transition(selection=selection, action=action, actor=request.user)
                 if action == "finalise":
@@ -306,7 +310,14 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         request, _("《%(title)s》已定稿，公示结果即为最终结果") % {"title": selection.title}
                     )
                 else:
-                    messages.success(request, _("评选状态已更新"))
+                    done = {
+                        "open": _("《%(title)s》已开始征集，成员单位可以申报"),
+                        "start_review": _("《%(title)s》已截止申报，进入评审"),
+                        "publish": _("《%(title)s》的结果已公示，公示期 %(days)d 天"),
+                    }.get(action, _("评选状态已更新"))
+                    messages.success(
+                        request, done % {"title": selection.title, "days": selection.publicity_days}
+                    )
         except ValidationError as exc:
             _flash(request, exc)
         return redirect(selection)
