@@ -57,7 +57,7 @@ def test_fair_assignment_and_a_suggested_expert_on_a_phone(
     best = options.nth(1)  # suggestions leave out experts already on the entry
     name = best.inner_text().split(" · ")[0]
     first.locator("select[name=expert]").select_option(best.get_attribute("value"))
-    first.locator("button[value=add]").click()
+    first.locator("button[value=add]").first.click()  # the suggestion form (the picker form follows)
     expect(page.locator("body")).to_contain_text(f"已添加 {name}")
     assert Assignment.objects.filter(entry=entries[0], expert__name=name, source="manual").exists()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
