@@ -94,8 +94,11 @@ def test_selection_round_from_entries_to_showcase(
     for _ in range(3):
         page.locator("button[value=accept]").first.click()
         expect(page.get_by_text("资格审查结果已保存")).to_be_visible()
+    asked_first: list[str] = []
+    page.once("dialog", lambda d: (asked_first.append(d.message), d.accept()))
     page.click("button[value=start_review]")
     expect(page.locator("#round-status")).to_contain_text("评审中")
+    assert "不能再申报" in asked_first[0]
     page.click("text=专家分配与评审进度")
     page.click("text=计算最优分配")
     expect(page.locator("#figures")).to_contain_text("总匹配度")
@@ -119,8 +122,10 @@ def test_selection_round_from_entries_to_showcase(
     # 5. Results to 公示; the first prize is recommended for the showcase.
     _switch(page, login, "secretary", DESKTOP)
     page.goto(f"{url}{round_path}")
+    page.once("dialog", lambda d: (asked_first.append(d.message), d.accept()))
     page.click("button[value=publish]")
     expect(page.locator("#round-status")).to_contain_text("公示中")
+    assert "公示" in asked_first[1] and "异议" in asked_first[1]
     page.click("text=查看结果")
     first = page.locator("#results li").first
     expect(first).to_contain_text("一等奖")
