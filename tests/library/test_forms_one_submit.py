@@ -244,3 +244,30 @@ def test_consultation_answer_errors_shown_on_the_field(
     assert not ConsultationAnswer.objects.exists()
     done = client.post(url, {"action": "answer", "text": "应按实际用工管理程度认定劳动关系。"}, follow=True)
     assert "答复已提交，已通知提问单位" in done.content.decode()
+
+
+def test_achievement_edit_adds_the_chosen_files(contact: Any) -> None:
+    from lianmeng.library import services
+
+    achievement = services.achievement_create(
+        data={"title": "园区报告", "kind": "research_report", "authors": "李明", "year": "2025"},
+        files=[SimpleUploadedFile("旧.pdf", PDF, content_type="application/pdf")],
+        actor=contact,
+    )
+    url = reverse("library:achievement-edit", args=[achievement.pk])
+    data = {
+        "title": "园区报告（修订）",
+        "kind": "research_report",
+        "authors": "李明",
+        "year": "2025",
+        "visibility": "public",
+        "version": achievement.version,
+    }
+    client = client_for(contact)
+    failed = client.post(url, {**data, "year": "1800", "attachments": [SimpleUploadedFile("新.pdf", PDF)]})
+    assert "year" in field_errors(failed.content.decode())
+    assert achievement.files.count() == 1  # nothing stored while the form has errors
+    token = re.findall(r'name="attachments__pending" value="([^"]+)"', failed.content.decode())
+    done = client.post(url, {**data, "attachments__pending": token}, follow=True)
+    assert "附上 1 个文件" in done.content.decode()
+    assert sorted(f.original_name for f in achievement.files.all()) == ["新.pdf", "旧.pdf"]
