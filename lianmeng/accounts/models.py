@@ -28,8 +28,9 @@ class User(AbstractUser):
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = str(_("用户"))
-        verbose_name_plural = str(_("用户"))
+        # Lazy, translated per page (str() here fixed the language at import: "用户" on English pages).
+        verbose_name = _("用户")  # type: ignore[assignment]
+        verbose_name_plural = _("用户")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()

@@ -376,7 +376,9 @@ def _scalar(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-_CHOICES: dict[str, str] = {}
+# Lazy labels, turned into text at each lookup: a str() here would keep the language of the first page
+# that asked (an English page made the Chinese audit log say "Objection dismissed").
+_CHOICES: dict[str, Any] = {}
 
 
 def _choice_label(code: str) -> str | None:
@@ -386,7 +388,7 @@ def _choice_label(code: str) -> str | None:
             for f in model._meta.get_fields():
                 for key, label in getattr(f, "flatchoices", None) or ():
                     if isinstance(key, str) and key:
-                        _CHOICES.setdefault(key, str(label))
+                        _CHOICES.setdefault(key, label)
         _CHOICES.setdefault("", "")
     label = _CHOICES.get(code)
     return str(label) if label else None

@@ -7,8 +7,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from lianmeng.core.concurrency import VersionedModel
 from lianmeng.core.models import TimeStampedModel
@@ -176,7 +176,7 @@ class MembershipApplication(TimeStampedModel):
         verbose_name_plural = _("入盟申请")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_status_display()}）"
+        return gettext("%(name)s（%(status)s）") % {"name": self.name, "status": self.get_status_display()}
 
     def get_absolute_url(self) -> str:
         return reverse("membership:application-review", args=[self.pk])

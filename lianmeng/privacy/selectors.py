@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lianmeng.accounts.models import User
 from lianmeng.library.models import split_keywords
@@ -81,7 +82,14 @@ class Match:
 
     @property
     def label(self) -> str:
-        return str(self.model._meta.verbose_name)
+        return str(THIRD_PARTY_LABELS.get(self.entry.model) or self.model._meta.verbose_name)
+
+
+# Models of other packages name themselves in English only ("static device"): our own labels.
+THIRD_PARTY_LABELS = {
+    "otp_totp.TOTPDevice": gettext_lazy("身份验证器"),
+    "otp_static.StaticDevice": gettext_lazy("恢复码"),
+}
 
 
 def _norm_email(value: str) -> str:
