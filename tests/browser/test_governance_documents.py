@@ -63,8 +63,11 @@ def test_notice_attachments_and_meeting_edit_on_a_phone(
     phone.wait_for_selector("text=已添加 2 个附件")
     assert phone.locator("#attachments li").count() == 2
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    asked: list[str] = []
+    phone.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     phone.click("button[value=publish]")
     phone.wait_for_selector("text=通知已发布")
+    assert "发布后不能修改或撤回" in asked[0]
     assert phone.locator("#attachments button").count() == 0  # frozen once published
 
     phone.goto(f"{live_server.url}/governance/meetings/{meeting.pk}/")
@@ -76,9 +79,11 @@ def test_notice_attachments_and_meeting_edit_on_a_phone(
     phone.wait_for_selector("text=会议已修改")
     assert phone.locator("text=https://meet.example.cn/3").count() == 1
     assert phone.locator("text=通报秘书处工作").count() == 1
+    phone.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     phone.click("#papers button")
     phone.wait_for_selector("text=材料已删除")
-    assert phone.locator("#papers").inner_text().strip() == "暂无材料"
+    assert "删除材料" in asked[1]
+    assert "还没有会议材料" in phone.locator("#papers").inner_text()
     context.close()
 
     reader = browser.new_context(

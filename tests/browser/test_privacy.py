@@ -83,6 +83,8 @@ def test_secretariat_previews_and_erases_a_demo_person(
         if name == "phone":
             page.context.close()
             continue
+        asked: list[str] = []
+        page.on("dialog", lambda d, asked=asked: (asked.append(d.message), d.accept()))
         page.locator("#erase-button").click()  # without the reason and the tick: refused, nothing erased
         expect(page.locator("#form-errors")).to_contain_text("删除依据")
         expect(page.locator("#form-errors")).to_contain_text("请勾选确认后再删除")
@@ -91,6 +93,9 @@ def test_secretariat_previews_and_erases_a_demo_person(
         page.check("#id_confirm")
         page.locator("#erase-button").click()
         expect(page.locator(".alert-success")).to_contain_text("已删除用户 #")
+        assert (
+            "删除刘教授" in asked[-1] and "不能恢复" in asked[-1]
+        )  # the button asked first, naming the person
         expect(page.locator("#erasure-log")).to_contain_text(
             "本人于 2026 年 11 月 3 日书面申请删除其个人信息"
         )
