@@ -86,10 +86,13 @@ def request_file(*, year: int, kind: str, viewer: Any) -> ReportFile:
 
 
 def drop_stale(fresh: ReportFile) -> int:
-    """Delete older files of the same year, kind and audience; returns how many."""
-    old = ReportFile.objects.filter(year=fresh.year, kind=fresh.kind, audience=fresh.audience).exclude(
-        pk=fresh.pk
-    )
+    """Delete older files of the same year, kind and audience; returns how many.
+
+    Only files asked for before ``fresh``: a build of older data finishing late removes nothing newer.
+    """
+    old = ReportFile.objects.filter(
+        year=fresh.year, kind=fresh.kind, audience=fresh.audience, created_at__lt=fresh.created_at
+    ).exclude(pk=fresh.pk)
     old = old.exclude(status__in=[FileStatus.QUEUED, FileStatus.RUNNING])
     n = 0
     for row in old:
