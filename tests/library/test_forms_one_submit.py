@@ -205,6 +205,7 @@ def test_import_file_kept_after_the_check_and_imported_without_choosing_it_again
     upload = SimpleUploadedFile("成果.csv", csv_text.encode("utf-8-sig"), content_type="text/csv")
     checked = client.post(url, {"file": upload, "run": "0"}).content.decode()
     assert "全部通过检查" in checked and "已上传：成果.csv（可更换）" in checked
+    assert "导入将按文件新建成果记录" in checked  # the import asks first
     assert not Achievement.objects.exists()
     token = re.search(r'name="file__pending" value="([^"]+)"', checked)
     assert token
