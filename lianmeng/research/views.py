@@ -11,10 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.concurrency import StaleVersion
@@ -39,12 +36,10 @@ from .forms import (
 )
 from .matching import explain
 from .models import (
-    AssignmentJob,
     AssignmentStatus,
     AwardLevel,
     Entry,
     EntryStatus,
-    JobStatus,
     Milestone,
     Objection,
     ProposalStatus,
@@ -305,11 +300,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _("资格审查结果已保存：《%(title)s》%(result)s")
-                    % {
-                        "title": entry.title,
-                        "result": _("符合条件") if action == "accept" else _("不符合条件"),
-                    },
+                    (
+                        _("资格审查结果已保存：《%(title)s》符合条件")
+                        if action == "accept"
+                        else _("资格审查结果已保存：《%(title)s》不符合条件")
+                    )
+                    % {"title": entry.title},
                 )
             else:
                 services.round_transition(selection=selection, action=action, actor=request.user)
@@ -455,20 +451,10 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "compute":
-                services.assignment_start(
+                services.assignment_compute(
                     selection=selection, mode=request.POST.get("mode", "total"), actor=request.user
                 )
-                messages.success(request, _("已开始计算分配，进度显示在下方；完成后请检查结果并应用"))
-            elif action in ("apply", "cancel"):
-                job = get_object_or_404(
-                    selection.assignment_jobs, pk=int_param(request.POST, "job", default=0)
-                )
-                if action == "apply":
-                    services.assignment_apply(job=job, actor=request.user)
-                    messages.success(request, _("已应用计算结果，请检查后发出邀请"))
-                else:
-                    services.assignment_cancel(job=job, actor=request.user)
-                    messages.success(request, _("已取消计算"))
+                messages.success(request, _("已完成优化分配，请检查后发出邀请"))
             elif action == "invite":
                 n = services.assignment_invite(selection=selection, actor=request.user)
                 messages.success(request, _("已向专家发出 %(n)d 份评审邀请") % {"n": n})
@@ -521,59 +507,8 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
             "can_compute": selection.status == RoundStatus.REVIEW
             and not any(a.status != AssignmentStatus.PROPOSED for a in rows),
             "has_proposed": any(a.status == AssignmentStatus.PROPOSED for a in rows),
-            **_job_context(selection, selection.assignment_jobs.first()),
         },
     )
-
-
-JOB_POLL_SECONDS = 1
-WORKER_WAIT_SECONDS = 10  # a job queued longer than this gets the "start lianmeng worker" hint
-
-STAGES = {
-    "matrix": _lazy("计算匹配度矩阵"),
-    "total": _lazy("总匹配度最优解"),
-    "ceiling": _lazy("线性规划上限"),
-    "rounding": _lazy("线性规划取整"),
-    "repair": _lazy("增广路径改进"),
-    "exact": _lazy("精确求解"),
-    "done": _lazy("完成"),
-}
-
-
-def _job_context(selection: Any, job: AssignmentJob | None) -> dict[str, Any]:
-    """The computation panel: the latest job of the round, its progress and what can be done with it."""
-    if job is None:
-        return {"job": None}
-    now = timezone.now()
-    waiting = (now - job.created_at).total_seconds()
-    elapsed = job.seconds
-    if job.status == JobStatus.RUNNING and job.started_at:
-        elapsed = max(elapsed, (now - job.started_at).total_seconds())
-    figures = (job.result or {}).get("figures", {})
-    return {
-        "job": job,
-        "job_stage": STAGES.get(job.stage, job.stage),
-        "job_elapsed": round(elapsed, 1),
-        "job_percent": min(100, int(100 * elapsed / max(job.time_limit, 0.1))),
-        "job_waiting_long": job.status == JobStatus.QUEUED and waiting > WORKER_WAIT_SECONDS,
-        "job_waiting": int(waiting),
-        "job_gap": None if job.gap is None else round(100 * job.gap, 1),
-        "job_figures": figures,
-        "job_total_share": None if not figures.get("total_share") else round(100 * figures["total_share"], 1),
-        "job_status_url": reverse("research:assignment-job", args=[selection.pk, job.pk]),
-        "poll_seconds": JOB_POLL_SECONDS,
-    }
-
-
-@login_required
-def assignment_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    """The computation panel alone, for htmx polling while the worker computes."""
-    if not policies.can_manage_research(request.user):
-        raise PermissionDenied
-    selection = selectors.round_get(viewer=request.user, pk=pk)
-    row = get_object_or_404(selection.assignment_jobs, pk=job)
-    context = {"round": selection, **_job_context(selection, row)}
-    return render(request, "research/_assignment_job.html", context)
 
 
 # ------------------------------------------------------------------ reviewing (phone first)
