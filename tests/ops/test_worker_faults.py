@@ -120,3 +120,55 @@ def test_a_task_of_a_killed_worker_is_finished_by_another(worker_env: dict[str, 
     assert state == f"SUCCESSFUL 2 {second.pid}", state
     # The lease (3 s) ran out, the second worker's next round (every second) put it back in the queue.
     assert taken_over_after < 60
+
+
+def test_a_failing_mail_server_is_retried_with_backoff_then_the_failure_is_recorded(
+    worker_env: dict[str, str], tmp_path: Path
+) -> None:
+    from .conftest import free_port
+
+    env = {
+        **worker_env,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(free_port()),  # nothing listens: connection refused
+        "NOTIFICATIONS_MAIL_ATTEMPTS": "3",
+        "NOTIFICATIONS_RETRY_SECONDS": "1",  # waits of 1 s, then 4 s
+    }
+    pk = _python(
+        env,
+        "from lianmeng.accounts.models import User\n"
+        "from lianmeng.notifications import services\n"
+        "from lianmeng.notifications.models import Kind\n"
+        "u = User.objects.create_user(username='mail-fault', password='x-long-password-1', email='m@example.cn')\n"
+        "[n] = services.notify(recipients=[u], kind=Kind.TASK_ASSIGNED, title='邮件服务器故障测试')\n"
+        "print(n.pk)",
+    )
+    log = tmp_path / "worker-mail.log"
+    worker = _worker(env, log)
+    check = (
+        "from lianmeng.notifications.models import Notification\n"
+        f"n = Notification.objects.get(pk={pk}); print(n.mail_state, n.mail_attempts)"
+    )
+    try:
+        deadline = time.monotonic() + 120
+        state = ""
+        while time.monotonic() < deadline:
+            state = _python(env, check)
+            if state.startswith("failed"):
+                break
+            time.sleep(1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert state == "failed 3", f"{state}\n{log.read_text()}"
+    retries = _python(
+        env,
+        "from django_tasks_db.models import DBTaskResult\n"
+        "rows = DBTaskResult.objects.filter(task_path__endswith='.notification_mail_send')\n"
+        f"rows = sorted((r for r in rows if r.args_kwargs['args'][0] == {pk}), key=lambda r: r.args_kwargs['args'][1])\n"
+        "print(' '.join(f\"{r.args_kwargs['args'][1]}:{(r.run_after - r.enqueued_at).total_seconds():.0f}\" "
+        "for r in rows))",
+    )
+    # Attempt 2 was queued to wait 1 s, attempt 3 to wait 4 s (exponential backoff).
+    assert retries == "2:1 3:4", retries
