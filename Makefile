@@ -16,8 +16,12 @@ $(BIN)/lianmeng: pyproject.toml
 
 venv: $(BIN)/lianmeng
 
+# `make run` also starts one `lianmeng worker` (background tasks: assignment computations, mails,
+# reports), stopped when the server stops.
 run: venv
 	DEBUG=$${DEBUG:-true} $(BIN)/lianmeng demo
+	DEBUG=$${DEBUG:-true} $(BIN)/lianmeng worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/lianmeng serve --port $(PORT)
 
 test: venv lint types pytest

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/research.py                    # 500 x 300 and 2,000 x 1,000, k = 3, load <= 6
     .venv/bin/python bench/research.py --runs 5 --no-lp   # quicker, without the exact LP check
+    .venv/bin/python bench/research.py --fair             # fair mode per generator family (issue 12)
 
 Instances are not uniform random scores: there are 24 research topics with Zipf-skewed popularity;
 each entry has a main and a side topic, each expert one to three topics (popular topics have more
@@ -95,11 +96,22 @@ def main() -> None:
     parser.add_argument("--no-lp", action="store_true")
     parser.add_argument("--sizes", default="500x300,2000x1000")
     parser.add_argument("--fair-runs", type=int, default=7, help="fair-mode instances at 500 x 300 (0: skip)")
-    parser.add_argument("--fair-limit", type=float, default=30.0, help="fair mode's time limit in seconds")
+    parser.add_argument("--fair-limit", type=float, default=20.0, help="fair mode's time limit in seconds")
     parser.add_argument("--page", action="store_true", help="benchmark the assignment page instead (Django)")
+    parser.add_argument(
+        "--fair", action="store_true", help="fair mode per family of the shared generator (see fair_bench)"
+    )
+    parser.add_argument("--families", default="uniform,topics,hot,sparse")
+    parser.add_argument("--seeds", default="100,101,102")
+    parser.add_argument("--size", default="500x300x6", help="--fair: entries x experts x max load")
     args = parser.parse_args()
     if args.page:
         page_bench(args.runs)
+        return
+    if args.fair:
+        fair_bench(
+            args.families.split(","), [int(v) for v in args.seeds.split(",")], args.size, args.fair_limit
+        )
         return
     for size in args.sizes.split(","):
         n_e, n_x = (int(v) for v in size.split("x"))
@@ -154,6 +166,59 @@ def main() -> None:
                 f"median {statistics.median(lifts):.0f} points at a median cost of {statistics.median(costs):.0f} "
                 f"total points"
             )
+
+
+def fair_bench(families: list[str], seeds: list[int], size: str, limit: float) -> None:
+    """Fair mode on the shared generator's families (tests/research/instances.py, the same instances as
+    ``assignment_instances.py FAMILY ENTRIES EXPERTS SEED``), k = 3, scores x 10^6 as ``lianmeng assign``
+    reads them. Per instance: the proven ceiling, the worst entry (and its share of the ceiling), the total
+    (and its share of the total-mode optimum), the seconds of the whole fair computation; per family the
+    median over the seeds. Markdown, ready for docs/research.md."""
+    from tests.research.instances import instance as generated
+
+    n_e, n_x, load = (int(v) for v in size.split("x"))
+    print(f"fair mode, {n_e} entries x {n_x} experts, k = 3, max load {load}, time limit {limit:g} s\n")
+    print(
+        "| family | seed | ceiling | worst | worst / ceiling | total | total-mode optimum | total / optimum | seconds | method |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    summary = []
+    for family in families:
+        rows = []
+        for seed in seeds:
+            scores, conflicts = generated(family, n_e, n_x, seed)
+            problem = Problem(
+                affinity=np.round(scores * 1_000_000).astype(np.int64), allowed=~conflicts, k=3, max_load=load
+            )
+            started = time.perf_counter()
+            fair = solve_fair(problem, time_limit=limit)
+            seconds = time.perf_counter() - started
+            ceiling = fair.ceiling or fair.worst
+            optimum = fair.total_optimum or fair.total
+            rows.append((ceiling, fair.worst, fair.total, optimum, seconds))
+            print(
+                f"| {family} | {seed} | {ceiling / 1e6:.4f} | {fair.worst / 1e6:.4f} | {fair.worst / ceiling:.3f} "
+                f"| {fair.total / 1e6:.2f} | {optimum / 1e6:.2f} | {fair.total / optimum:.4f} | {seconds:.1f} "
+                f"| {fair.method} |",
+                flush=True,
+            )
+        summary.append(
+            (
+                family,
+                statistics.median(r[1] / r[0] for r in rows),
+                min(r[1] / r[0] for r in rows),
+                statistics.median(r[2] / r[3] for r in rows),
+                min(r[2] / r[3] for r in rows),
+                statistics.median(r[4] for r in rows),
+                max(r[4] for r in rows),
+            )
+        )
+    print(
+        "\n| family | worst / ceiling (median, min) | total / total-mode optimum (median, min) | seconds (median, max) |"
+    )
+    print("|---|---|---|---|")
+    for family, wm, wmin, tm, tmin, sm, smax in summary:
+        print(f"| {family} | {wm:.3f}, {wmin:.3f} | {tm:.4f}, {tmin:.4f} | {sm:.1f}, {smax:.1f} |")
 
 
 PAGE_ENTRIES, PAGE_EXPERTS = 500, 300

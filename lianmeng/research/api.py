@@ -18,7 +18,7 @@ from lianmeng.core.params import Count, DateIn, Id, SmallCount, Year
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
-from .models import Proposal, Review, SelectionRound, TopicCall
+from .models import AssignmentJob, Proposal, Review, SelectionRound, TopicCall
 
 router = Router(tags=["research"])
 
@@ -248,6 +248,25 @@ class EntryOut(Schema):
 
 class AssignmentRunIn(Schema):
     mode: Literal["total", "fair"] = "total"
+    time_limit: float | None = Field(
+        None, ge=1, le=600, description="Seconds for the whole computation (fair mode; default 20)."
+    )
+
+
+class AssignmentJobOut(Schema):
+    id: int
+    round: int
+    mode: str
+    status: str = Field(description="queued, running, done, applied, cancelled, failed or stale")
+    stage: str
+    best_worst: int | None = Field(description="The best worst-entry affinity found so far")
+    ceiling: float | None = Field(description="Proven upper bound on the worst entry (fair mode)")
+    gap: float | None = Field(description="(ceiling - best_worst) / ceiling")
+    seconds: float
+    time_limit: float
+    error: str
+    figures: dict[str, Any] | None = Field(description="Quality figures of the result, once done")
+    status_url: str
 
 
 class PairOut(Schema):
@@ -493,15 +512,63 @@ def entry_transition(
     )
 
 
-@router.post("/selections/{round_id}/assignment", response=AssignmentOut, auth=AUTH)
-def assignment(request: HttpRequest, round_id: int, payload: AssignmentRunIn) -> dict[str, Any]:
-    """Compute the optimal assignment: ``total`` (maximum total affinity, exact) or ``fair`` (maximise the
-    worst entry's affinity, then the total). Returns the pairs with explanations and quality figures."""
+def _job_out(job: AssignmentJob) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "round": job.round_id,
+        "mode": job.mode,
+        "status": job.status,
+        "stage": job.stage,
+        "best_worst": job.best_worst,
+        "ceiling": job.ceiling,
+        "gap": job.gap,
+        "seconds": job.seconds,
+        "time_limit": job.time_limit,
+        "error": job.error,
+        "figures": (job.result or {}).get("figures"),
+        "status_url": f"/api/v1/selections/{job.round_id}/assignment/jobs/{job.pk}",
+    }
+
+
+def _job(request: HttpRequest, round_id: int, job_id: int) -> AssignmentJob:
     if not policies.can_manage_research(request.user):
         raise PermissionDenied
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    selection = services.assignment_compute(selection=selection, mode=payload.mode, actor=request.user)
+    return get_object_or_404(AssignmentJob, pk=job_id, round=selection)
+
+
+@router.post("/selections/{round_id}/assignment", response={202: AssignmentJobOut}, auth=AUTH)
+def assignment(request: HttpRequest, round_id: int, payload: AssignmentRunIn) -> Any:
+    """Start computing the optimal assignment in the background (``lianmeng worker``): ``total`` (maximum
+    total affinity, exact) or ``fair`` (maximise the worst entry's affinity, then the total, with a proven
+    ceiling). Answers 202 with the job; follow ``status_url`` for progress, then apply the result."""
+    if not policies.can_manage_research(request.user):
+        raise PermissionDenied
+    selection = selectors.round_get(viewer=request.user, pk=round_id)
+    job = services.assignment_start(
+        selection=selection, mode=payload.mode, actor=request.user, time_limit=payload.time_limit
+    )
+    return Status(202, _job_out(job))
+
+
+@router.get("/selections/{round_id}/assignment/jobs/{job_id}", response=AssignmentJobOut, auth=AUTH)
+def assignment_job(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
+    """An assignment computation: status, stage, best worst entry so far, ceiling and gap, seconds."""
+    return _job_out(_job(request, round_id, job_id))
+
+
+@router.post("/selections/{round_id}/assignment/jobs/{job_id}/apply", response=AssignmentOut, auth=AUTH)
+def assignment_apply(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
+    """Apply a finished computation (refused when the round changed since it started: compute again).
+    Returns the pairs with explanations and the quality figures."""
+    selection = services.assignment_apply(job=_job(request, round_id, job_id), actor=request.user)
     return _pairs(selection, request)
+
+
+@router.post("/selections/{round_id}/assignment/jobs/{job_id}/cancel", response=AssignmentJobOut, auth=AUTH)
+def assignment_cancel(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
+    """Stop a queued or running computation."""
+    return _job_out(services.assignment_cancel(job=_job(request, round_id, job_id), actor=request.user))
 
 
 @router.post("/selections/{round_id}/invite", response=InviteOut, auth=AUTH)

@@ -470,6 +470,63 @@ class Assignment(models.Model):
         return f"{self.entry} ← {self.expert}"
 
 
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队等待")
+    RUNNING = "running", _("正在计算")
+    DONE = "done", _("计算完成")
+    APPLIED = "applied", _("已应用")
+    CANCELLED = "cancelled", _("已取消")
+    FAILED = "failed", _("计算失败")
+    STALE = "stale", _("评选已变化")
+
+
+class AssignmentJob(TimeStampedModel):
+    """One assignment computation of a round, run by ``lianmeng worker`` (tasks.compute_assignment).
+
+    The worker writes its progress here (stage, best worst entry so far, the ceiling, seconds) and the
+    result (the pairs with their affinity and explanation, the quality figures); the secretariat applies
+    it in a short transaction that checks ``signature`` (the round's data when the job started) first."""
+
+    round = models.ForeignKey(SelectionRound, related_name="assignment_jobs", on_delete=models.CASCADE)
+    mode = models.CharField(_("分配方式"), max_length=10, default="total")
+    time_limit = models.FloatField(_("计算时限（秒）"), default=20.0)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, on_delete=models.SET_NULL
+    )
+    signature = models.CharField(max_length=64, blank=True)
+    stage = models.CharField(_("阶段"), max_length=20, blank=True)
+    best_worst = models.IntegerField(_("目前最差项目匹配度"), null=True, blank=True)
+    ceiling = models.FloatField(_("理论上限"), null=True, blank=True)
+    seconds = models.FloatField(_("已用时间（秒）"), default=0)
+    cancel_requested = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("分配计算")
+        verbose_name_plural = _("分配计算")
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.pk} {self.mode} {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def gap(self) -> float | None:
+        """The best worst entry's distance to the ceiling, as a share of the ceiling."""
+        if self.best_worst is None or not self.ceiling:
+            return None
+        return max(0.0, (self.ceiling - self.best_worst) / self.ceiling)
+
+
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")

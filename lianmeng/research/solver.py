@@ -9,8 +9,9 @@ between ``min_load`` and ``max_load`` entries, conflicted pairs are never used, 
   integral flow is the exact optimum of the integer problem (tests compare it with an LP on HiGHS and
   with brute force).
 - ``fair``: maximise the worst entry's affinity (the sum over its reviewers), then the total among the
-  assignments that reach that worst value (see ``solve_fair``: a zero-gap MIP on HiGHS through
-  OR-Tools MathOpt at the upper bound, CP-SAT bisection when the bound is not reachable).
+  assignments that reach that worst value, with a proven ceiling and the gap to it (``fair.py``:
+  LP relaxation on HiGHS, rounding by min-cost flow, augmenting-path repair, exact phases on small
+  rounds).
 
 Affinities are integers (the web app uses 0-100 points; CSV scores are scaled to integers by the
 caller), so "equals the optimum" is an exact comparison.
@@ -20,14 +21,17 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 MODES = ("total", "fair")
-FAIR_TIME_LIMIT = 30.0  # seconds for fair mode's two steps together; then the best found is returned
+FAIR_TIME_LIMIT = 20.0  # seconds for the whole fair computation; then the best found is returned
+
+# progress(stage, best worst entry so far or None, ceiling or None, seconds since the start)
+Progress = Callable[[str, "int | None", "float | None", float], None]
 
 
 class NoValidAssignment(Exception):
@@ -76,6 +80,20 @@ class Solution:
     mode: str
     optimal: bool = True  # every objective of the mode proven optimal
     worst_optimal: bool = True  # fair mode: the worst entry's value proven optimal (step 2)
+    # fair mode: a proven upper bound on the worst entry (the LP relaxation, or the per-entry bound
+    # when that is lower), the total-mode optimum for comparison, and how the answer was reached
+    ceiling: int | None = None
+    total_optimum: int | None = None
+    method: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        """The worst entry's distance to the proven ceiling, as a share of the ceiling (0 = optimal)."""
+        if self.ceiling is None:
+            return None
+        if self.ceiling <= 0:
+            return 0.0
+        return max(0.0, (self.ceiling - self.worst) / self.ceiling)
 
     @property
     def load_spread(self) -> int:
@@ -156,14 +174,18 @@ def _finish(
     )
 
 
-def solve_total(problem: Problem, labels: list[str] | None = None) -> Solution:
-    """Maximum total affinity, exact (min-cost flow)."""
+def max_weight_pairs(
+    weights: NDArray[np.int64],
+    allowed: NDArray[np.bool_],
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+) -> list[tuple[int, int]] | None:
+    """The pairs of largest total ``weights`` with ``need[e]`` experts per entry and loads within
+    ``[lo, hi]``, over the ``allowed`` pairs: a min-cost flow, exact (None when there is none)."""
     from ortools.graph.python import min_cost_flow
 
-    started = time.perf_counter()
-    check_feasible(problem, labels)
-    need, lo, hi, allowed = _reduced(problem)
-    n_e, n_x = problem.n_entries, problem.n_experts
+    n_e, n_x = allowed.shape
     source = 0
     expert_node = np.arange(1, n_x + 1, dtype=np.int64)
     entry_node = np.arange(n_x + 1, n_x + 1 + n_e, dtype=np.int64)
@@ -173,22 +195,31 @@ def solve_total(problem: Problem, labels: list[str] | None = None) -> Solution:
     tails = np.concatenate([np.full(n_x, source, dtype=np.int64), expert_node[xx]])
     heads = np.concatenate([expert_node, entry_node[ee]])
     caps = np.concatenate([hi - lo, np.ones(len(ee), dtype=np.int64)])
-    costs = np.concatenate([np.zeros(n_x, dtype=np.int64), -problem.affinity[ee, xx].astype(np.int64)])
+    costs = np.concatenate([np.zeros(n_x, dtype=np.int64), -weights[ee, xx].astype(np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     # Lower bounds on loads: the expert node supplies its minimum itself, the source the rest.
     supplies = np.concatenate([[int(need.sum() - lo.sum())], lo, -need]).astype(np.int64)
     flow.set_nodes_supplies(np.arange(n_x + n_e + 1, dtype=np.int64), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    used = flow.flows(np.arange(n_x, n_x + len(ee), dtype=np.int64)) > 0
+    return list(zip(ee[used].tolist(), xx[used].tolist(), strict=True))
+
+
+def solve_total(problem: Problem, labels: list[str] | None = None) -> Solution:
+    """Maximum total affinity, exact (min-cost flow)."""
+    started = time.perf_counter()
+    check_feasible(problem, labels)
+    need, lo, hi, allowed = _reduced(problem)
+    new_pairs = max_weight_pairs(problem.affinity, allowed, need, lo, hi)
+    if new_pairs is None:
         raise NoValidAssignment(
             [
                 "no assignment satisfies k, the load limits and the conflicts together (the experts that "
                 "entries could use are already at their maximum load)"
             ]
         )
-    used = flow.flows(np.arange(n_x, n_x + len(ee), dtype=np.int64)) > 0
-    new_pairs = list(zip(ee[used].tolist(), xx[used].tolist(), strict=True))
     return _finish(problem, new_pairs, started, "total", True)
 
 
@@ -222,42 +253,6 @@ def _usable_at(
             ((row >= v_need) & (s_need >= goal)) | ((row < v_need) & (row + s_rest >= goal))
         )
     return keep
-
-
-def _fair_model(
-    problem: Problem,
-    keep: NDArray[np.bool_],
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    fixed_sum: NDArray[np.int64],
-    threshold: int,
-    hint: set[tuple[int, int]],
-) -> tuple[Any, dict[tuple[int, int], Any], list[Any]]:
-    """CP-SAT model: k reviewers per entry, loads within limits, every entry's sum at least ``threshold``."""
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    variables: dict[tuple[int, int], Any] = {}
-    by_entry: list[list[tuple[int, Any]]] = [[] for _ in range(problem.n_entries)]
-    by_expert: list[list[Any]] = [[] for _ in range(problem.n_experts)]
-    ee, xx = np.nonzero(keep)
-    for e, x in zip(ee.tolist(), xx.tolist(), strict=True):
-        v = model.new_bool_var(f"x{e}_{x}")
-        variables[(e, x)] = v
-        by_entry[e].append((int(problem.affinity[e, x]), v))
-        by_expert[x].append(v)
-        model.add_hint(v, (e, x) in hint)
-    sums = []
-    for e in range(problem.n_entries):
-        vs = [v for _a, v in by_entry[e]]
-        model.add(cp_model.LinearExpr.sum(vs) == int(need[e]))
-        total = cp_model.LinearExpr.weighted_sum(vs, [a for a, _v in by_entry[e]])
-        model.add(total >= threshold - int(fixed_sum[e]))
-        sums.append(total)
-    for x in range(problem.n_experts):
-        model.add_linear_constraint(cp_model.LinearExpr.sum(by_expert[x]), int(lo[x]), int(hi[x]))
-    return model, variables, sums
 
 
 def _check(
@@ -361,118 +356,31 @@ def _best_total_at(
     return ("optimal" if proven else "feasible"), pairs
 
 
-def solve_fair(
-    problem: Problem, labels: list[str] | None = None, time_limit: float = FAIR_TIME_LIMIT
+def solve(
+    problem: Problem,
+    mode: str = "total",
+    labels: list[str] | None = None,
+    time_limit: float = FAIR_TIME_LIMIT,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
-    """Lexicographic max-min: the largest W such that every entry's affinity sum is at least W, then
-    the largest total among the assignments where every entry reaches W.
-
-    Bounds: the total-mode answer (exact min-cost flow) reaches its own worst entry, so W* is at least
-    that; W* is at most the smallest "best possible" entry (its ``need`` best allowed experts).
-
-    1. At the upper bound, "the largest total with every entry at the bound" is solved directly as a
-       mixed-integer program (HiGHS via MathOpt, zero gap; ``_best_total_at``). Feasible means W* is the bound and
-       the answer is that program's optimum — one solve for both steps, which is the usual case.
-    2. Otherwise W* is found by bisection; each threshold is a CP-SAT feasibility check over the pairs
-       that can reach it (``_usable_at``): reachable once a solution is found, unreachable only once
-       CP-SAT proves infeasibility. Then the largest total at W* is solved as in 1 (if the min-cost
-       flow over the usable pairs already reaches W*, it is the answer at once).
-
-    ``optimal`` is True only when both steps are proven within ``time_limit`` seconds (shared);
-    ``worst_optimal`` when W* is; otherwise the best assignment found is returned.
-    """
-    from ortools.sat.python import cp_model
-
-    started = time.perf_counter()
-    deadline = started + time_limit
-    base = solve_total(problem, labels)  # feasibility, the lower bound, a hint, and the fallback
-    need, lo, hi, allowed = _reduced(problem)
-    n_e = problem.n_entries
-    fixed = set(problem.fixed)
-    fixed_sum = np.zeros(n_e, dtype=np.int64)
-    for e, x in problem.fixed:
-        fixed_sum[e] += problem.affinity[e, x]
-    masked = np.where(allowed, problem.affinity, -1)
-    top = -np.sort(-masked, axis=1)
-    upper = min(
-        (int(top[e, : int(need[e])].sum()) + int(fixed_sum[e]) for e in range(n_e)), default=base.worst
-    )
-    best_pairs = [p for p in base.pairs if p not in fixed]
-    lower = base.worst  # proven reachable
-    proven = True
-
-    def flow_at(threshold: int) -> Solution | None:
-        """The min-cost flow over the pairs usable at ``threshold``: the answer when it reaches it."""
-        keep = _usable_at(problem, threshold, need, allowed, fixed_sum)
-        for e, x in problem.fixed:
-            keep[e, x] = True
-        relaxed = solve_total(
-            Problem(
-                affinity=problem.affinity,
-                allowed=keep,
-                k=problem.k,
-                max_load=problem.max_load,
-                min_load=problem.min_load,
-                fixed=list(problem.fixed),
-            ),
-            labels,
-        )
-        return relaxed if relaxed.worst >= threshold else None
-
-    if lower < upper:
-        if deadline - time.perf_counter() <= 0.05:
-            return _finish(problem, best_pairs, started, "fair", False, False)
-        status, pairs = _best_total_at(
-            problem, upper, need, lo, hi, allowed, fixed_sum, deadline - time.perf_counter()
-        )
-        if status in ("optimal", "feasible"):
-            return _finish(problem, pairs, started, "fair", status == "optimal", True)
-        if status == "unknown":
-            return _finish(problem, best_pairs, started, "fair", False, False)
-        hint = set(base.pairs)
-        low_fail = upper  # the smallest threshold proven unreachable
-        while lower < low_fail - 1:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0.05:
-                proven = False
-                break
-            candidate = max(lower + 1, (lower + low_fail) // 2)
-            keep = _usable_at(problem, candidate, need, allowed, fixed_sum)
-            model, variables, _sums = _fair_model(problem, keep, need, lo, hi, fixed_sum, candidate, hint)
-            solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = remaining
-            solver.parameters.num_workers = 2
-            solver.parameters.linearization_level = 2
-            cp_status = solver.solve(model)
-            if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best_pairs = [p for p, v in variables.items() if solver.boolean_value(v)]
-                hint = {*best_pairs, *fixed}
-                per_entry = fixed_sum.copy()
-                for e, x in best_pairs:
-                    per_entry[e] += problem.affinity[e, x]
-                lower = int(per_entry.min()) if n_e else candidate
-            elif cp_status == cp_model.INFEASIBLE:
-                low_fail = candidate
-            else:  # time limit without an answer at this threshold
-                proven = False
-                break
-    # The largest total with every entry at W* = lower.
-    relaxed = flow_at(lower)
-    if relaxed is not None:  # the largest total over a superset of the feasible set reaches W*
-        return _finish(problem, [p for p in relaxed.pairs if p not in fixed], started, "fair", proven, proven)
-    if deadline - time.perf_counter() <= 0.05:
-        return _finish(problem, best_pairs, started, "fair", False, proven)
-    status, pairs = _best_total_at(
-        problem, lower, need, lo, hi, allowed, fixed_sum, deadline - time.perf_counter()
-    )
-    if status in ("optimal", "feasible"):
-        return _finish(problem, pairs, started, "fair", proven and status == "optimal", proven)
-    return _finish(problem, best_pairs, started, "fair", False, proven)
-
-
-def solve(problem: Problem, mode: str = "total", labels: list[str] | None = None) -> Solution:
     if mode == "fair":
-        return solve_fair(problem, labels)
+        from .fair import solve_fair
+
+        return solve_fair(problem, labels, time_limit=time_limit, progress=progress, should_stop=should_stop)
     if mode == "total":
         return solve_total(problem, labels)
     raise ValueError(f"unknown mode {mode!r}")
+
+
+def solve_fair(
+    problem: Problem,
+    labels: list[str] | None = None,
+    time_limit: float = FAIR_TIME_LIMIT,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
+    """Fair mode (``fair.solve_fair``): the largest worst entry with a proven ceiling, then the total."""
+    from .fair import solve_fair as fair
+
+    return fair(problem, labels, time_limit=time_limit, progress=progress, should_stop=should_stop)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/enter/", views.entry_new, name="entry-new"),
     path("rounds/<int:pk>/assignment/", views.assignment, name="assignment"),
+    path("rounds/<int:pk>/assignment/jobs/<int:job>/", views.assignment_job, name="assignment-job"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/files/<int:pk>/", views.entry_file, name="entry-file"),
     path("reviews/", views.my_reviews, name="my-reviews"),

@@ -11,7 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.concurrency import StaleVersion
@@ -36,10 +39,12 @@ from .forms import (
 )
 from .matching import explain
 from .models import (
+    AssignmentJob,
     AssignmentStatus,
     AwardLevel,
     Entry,
     EntryStatus,
+    JobStatus,
     Milestone,
     Objection,
     ProposalStatus,
@@ -172,6 +177,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         proposal = submit_form(form, submit, validate=check)
         if proposal is not None:
+            discard_pending(form, "attachments")
             messages.success(
                 request,
                 _("课题申报已提交：%(org)s申报《%(title)s》，等待秘书处审核")
@@ -373,6 +379,7 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         entry = submit_form(form, submit, validate=check)
         if entry is not None:
+            discard_pending(form, "attachments")
             messages.success(request, _("申报已提交，等待秘书处资格审查"))
             return redirect(entry)
     return render(request, "research/entry_form.html", {"form": form, "round": selection, "org": org})
@@ -451,10 +458,20 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "compute":
-                services.assignment_compute(
+                services.assignment_start(
                     selection=selection, mode=request.POST.get("mode", "total"), actor=request.user
                 )
-                messages.success(request, _("已完成优化分配，请检查后发出邀请"))
+                messages.success(request, _("已开始计算分配，进度显示在下方；完成后请检查结果并应用"))
+            elif action in ("apply", "cancel"):
+                job = get_object_or_404(
+                    selection.assignment_jobs, pk=int_param(request.POST, "job", default=0)
+                )
+                if action == "apply":
+                    services.assignment_apply(job=job, actor=request.user)
+                    messages.success(request, _("已应用计算结果，请检查后发出邀请"))
+                else:
+                    services.assignment_cancel(job=job, actor=request.user)
+                    messages.success(request, _("已取消计算"))
             elif action == "invite":
                 n = services.assignment_invite(selection=selection, actor=request.user)
                 messages.success(request, _("已向专家发出 %(n)d 份评审邀请") % {"n": n})
@@ -507,8 +524,59 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
             "can_compute": selection.status == RoundStatus.REVIEW
             and not any(a.status != AssignmentStatus.PROPOSED for a in rows),
             "has_proposed": any(a.status == AssignmentStatus.PROPOSED for a in rows),
+            **_job_context(selection, selection.assignment_jobs.first()),
         },
     )
+
+
+JOB_POLL_SECONDS = 1
+WORKER_WAIT_SECONDS = 10  # a job queued longer than this gets the "start lianmeng worker" hint
+
+STAGES = {
+    "matrix": gettext_lazy("计算匹配度矩阵"),
+    "total": gettext_lazy("总匹配度最优解"),
+    "ceiling": gettext_lazy("线性规划上限"),
+    "rounding": gettext_lazy("线性规划取整"),
+    "repair": gettext_lazy("增广路径改进"),
+    "exact": gettext_lazy("精确求解"),
+    "done": gettext_lazy("完成"),
+}
+
+
+def _job_context(selection: Any, job: AssignmentJob | None) -> dict[str, Any]:
+    """The computation panel: the latest job of the round, its progress and what can be done with it."""
+    if job is None:
+        return {"job": None}
+    now = timezone.now()
+    waiting = (now - job.created_at).total_seconds()
+    elapsed = job.seconds
+    if job.status == JobStatus.RUNNING and job.started_at:
+        elapsed = max(elapsed, (now - job.started_at).total_seconds())
+    figures = (job.result or {}).get("figures", {})
+    return {
+        "job": job,
+        "job_stage": STAGES.get(job.stage, job.stage),
+        "job_elapsed": round(elapsed, 1),
+        "job_percent": min(100, int(100 * elapsed / max(job.time_limit, 0.1))),
+        "job_waiting_long": job.status == JobStatus.QUEUED and waiting > WORKER_WAIT_SECONDS,
+        "job_waiting": int(waiting),
+        "job_gap": None if job.gap is None else round(100 * job.gap, 1),
+        "job_figures": figures,
+        "job_total_share": None if not figures.get("total_share") else round(100 * figures["total_share"], 1),
+        "job_status_url": reverse("research:assignment-job", args=[selection.pk, job.pk]),
+        "poll_seconds": JOB_POLL_SECONDS,
+    }
+
+
+@login_required
+def assignment_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """The computation panel alone, for htmx polling while the worker computes."""
+    if not policies.can_manage_research(request.user):
+        raise PermissionDenied
+    selection = selectors.round_get(viewer=request.user, pk=pk)
+    row = get_object_or_404(selection.assignment_jobs, pk=job)
+    context = {"round": selection, **_job_context(selection, row)}
+    return render(request, "research/_assignment_job.html", context)
 
 
 # ------------------------------------------------------------------ reviewing (phone first)

@@ -101,6 +101,7 @@ def test_selection_round_from_entries_to_showcase(
     assert "不能再申报" in asked_first[0]
     page.click("text=专家分配与评审进度")
     page.click("text=计算最优分配")
+    page.click("#job-apply")
     expect(page.locator("#figures")).to_contain_text("总匹配度")
     page.click("#invite")
     expect(page.get_by_text("已向专家发出 6 份评审邀请")).to_be_visible()

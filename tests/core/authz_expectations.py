@@ -474,6 +474,10 @@ API: dict[str, Entry] = {
     # handover is due, so everyone signed in is refused with 422 "目前没有待办理的轮值交接" and nothing is
     # written (who may record one is tested in tests/governance/test_handover_and_charter.py).
     "lianmeng_governance_api_presidency_handover": E(write=row(422, anonymous=AUTH)),
+    # Likewise no handover is due to put to the council: 422 for everyone signed in.
+    "lianmeng_governance_api_presidency_handover_motion": E(write=row(422, anonymous=AUTH)),
+    "lianmeng_governance_api_charter_versions": E(get=PUBLIC),
+    "lianmeng_governance_api_charter_revise": E(write=row(403, anonymous=AUTH, office=OK)),
     "lianmeng_governance_api_presidency_plan": E(get=PUBLIC),
     "lianmeng_governance_api_presidency_terms": E(get=PUBLIC),
     "lianmeng_governance_api_seat_create": E(write=row(403, office=OK, anonymous=AUTH)),

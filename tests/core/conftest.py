@@ -91,7 +91,9 @@ def _build(media_root: Any) -> World:
     from lianmeng.research import services as research_services
     from lianmeng.research.models import (
         Assignment,
+        AssignmentJob,
         EntryFile,
+        JobStatus,
         Proposal,
         ProposalFile,
         RoundStatus,
@@ -228,6 +230,9 @@ def _build(media_root: Any) -> World:
         "proposal": proposal,
         "proposal_file": proposal_file,
         "round": review_round,
+        "assignment_job": AssignmentJob.objects.create(
+            round=review_round, mode="fair", status=JobStatus.DONE, created_by=users["secretariat"]
+        ),
         "final_round": SelectionRound.objects.get(status=RoundStatus.FINAL),
         "entry": entry,
         "entry_file": entry_file,

@@ -21,6 +21,7 @@ def test_round_through_the_api(
     make_org: Callable[..., Any],
     contact_for: Callable[..., Any],
     make_expert: Callable[..., Any],
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     sec = api(secretariat)
     bad = sec.post(
@@ -64,9 +65,16 @@ def test_round_through_the_api(
         == 200
     )
     experts = [make_expert(city=c, keywords="园区运营") for c in ("烟台", "日照", "滨州")]
-    result = sec.post(
-        f"/api/v1/selections/{rid}/assignment", {"mode": "fair"}, content_type="application/json"
-    ).json()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's part runs at the commit
+        started = sec.post(
+            f"/api/v1/selections/{rid}/assignment", {"mode": "fair"}, content_type="application/json"
+        )
+    assert started.status_code == 202 and started.json()["status"] == "queued"
+    job = sec.get(started.json()["status_url"]).json()
+    assert job["status"] == "done" and job["figures"]["mode"] == "fair"
+    assert job["ceiling"] >= job["best_worst"] and job["gap"] is not None
+    assert not SelectionRound.objects.get(pk=rid).assignments.exists()  # nothing applied yet
+    result = sec.post(f"{started.json()['status_url']}/apply").json()
     assert len(result["pairs"]) == 6 and result["figures"]["mode"] == "fair"
     assert all(p["explanation"] for p in result["pairs"])
     assert sec.post(f"/api/v1/selections/{rid}/invite").json() == {"invited": 6}

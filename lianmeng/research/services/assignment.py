@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +33,12 @@ from ..matching import (
 )
 from ..models import (
     Assignment,
+    AssignmentJob,
     AssignmentSource,
     AssignmentStatus,
     Entry,
     EntryStatus,
+    JobStatus,
     ReviewStatus,
     RoundStatus,
     SelectionRound,
@@ -46,6 +51,7 @@ ASSIGNMENT_TRANSITIONS: dict[str, dict[str, str]] = {
     AssignmentStatus.ACCEPTED: {"decline": AssignmentStatus.DECLINED},
     AssignmentStatus.DECLINED: {},
 }
+log = logging.getLogger(__name__)
 ACTIVE = (AssignmentStatus.PROPOSED, AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
 
 
@@ -136,7 +142,7 @@ def _figures(selection: SelectionRound, matrix: Matrix, result: solver.Solution)
         per_entry[e] += matrix.affinity[e, x]
     used = result.loads[result.loads > 0] if result.loads.size else result.loads
     k = selection.reviewers_per_entry
-    return {
+    figures = {
         "mode": result.mode,
         "optimal": result.optimal,
         "worst_optimal": result.worst_optimal,
@@ -154,17 +160,30 @@ def _figures(selection: SelectionRound, matrix: Matrix, result: solver.Solution)
         "seconds": round(result.seconds, 3),
         "computed_at": timezone.now().isoformat(),
     }
+    if result.mode == "fair" and result.ceiling is not None:
+        figures.update(
+            ceiling=result.ceiling,
+            gap=round(result.gap or 0.0, 4),
+            total_optimum=result.total_optimum,
+            total_share=round(result.total / result.total_optimum, 4) if result.total_optimum else None,
+            method=result.method,
+        )
+    return figures
 
 
-@transaction.atomic
-def assignment_compute(*, selection: SelectionRound, mode: str, actor: Any) -> SelectionRound:
-    """Compute the optimal assignment (``total`` or ``fair``) under k, the load limits and the conflicts,
-    replacing any proposal not yet sent. Invitations already sent are never touched here."""
-    if not policies.can_manage_research(actor):
-        raise PermissionDenied
-    if mode not in solver.MODES:
-        raise ValidationError({"mode": _("分配方式只能是 total（总匹配度最高）或 fair（兼顾最差项目）")})
-    selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
+def round_signature(selection: SelectionRound, entries: list[Entry], experts: list[Expert]) -> str:
+    """Everything an assignment computation depends on: the eligible entries and the expert pool with
+    every fact of the affinity and the conflicts, k and the loads, and whether invitations went out.
+    Equal before and after a computation means its result still fits the round."""
+    efacts = [entry_facts(e, with_tokens=False) for e in entries]
+    xfacts = [expert_facts(x) for x in experts]
+    facts = facts_signature(efacts, xfacts, same_city=selection.same_city_conflict)
+    invited = selection.assignments.exclude(status=AssignmentStatus.PROPOSED).exists()
+    rules = (selection.reviewers_per_entry, selection.max_load, selection.min_load, invited)
+    return hashlib.blake2b(repr((facts, rules)).encode(), digest_size=16).hexdigest()
+
+
+def _check_assignable(selection: SelectionRound) -> list[Entry]:
     if selection.status != RoundStatus.REVIEW:
         raise ValidationError({"assignment": _("只有评审阶段的评选可以分配专家")})
     if selection.assignments.exclude(status=AssignmentStatus.PROPOSED).exists():
@@ -172,38 +191,222 @@ def assignment_compute(*, selection: SelectionRound, mode: str, actor: Any) -> S
     entries = eligible_entries(selection)
     if not entries:
         raise ValidationError({"assignment": _("没有通过资格审查的参评项目")})
-    matrix = build_matrix(selection, entries, expert_pool())
-    problem = solver.Problem(
-        affinity=matrix.affinity,
-        allowed=matrix.allowed,
-        k=selection.reviewers_per_entry,
-        max_load=selection.max_load,
-        min_load=selection.min_load,
-    )
+    return entries
+
+
+JOB_TIME_LIMIT_MAX = 600.0
+
+
+def assignment_start(
+    *,
+    selection: SelectionRound,
+    mode: str,
+    actor: Any,
+    time_limit: float | None = None,
+    enqueue: bool = True,
+) -> AssignmentJob:
+    """Start an assignment computation (``total`` or ``fair``) in the background: checks the round,
+    records the job with the round's signature and hands it to ``lianmeng worker`` after the commit.
+    Nothing of the round changes until the secretariat applies the result (``assignment_apply``)."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    if mode not in solver.MODES:
+        raise ValidationError({"mode": _("分配方式只能是 total（总匹配度最高）或 fair（兼顾最差项目）")})
+    limit = solver.FAIR_TIME_LIMIT if time_limit is None else float(time_limit)
+    if not 1 <= limit <= JOB_TIME_LIMIT_MAX:
+        raise ValidationError({"time_limit": _("计算时限应在 1 到 600 秒之间")})
+    with transaction.atomic():
+        selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
+        entries = _check_assignable(selection)
+        if selection.assignment_jobs.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).exists():
+            raise ValidationError({"assignment": _("这一评选已有一次计算正在进行，请等待它完成或先取消")})
+        job = AssignmentJob.objects.create(
+            round=selection,
+            mode=mode,
+            time_limit=limit,
+            created_by=actor,
+            signature=round_signature(selection, entries, expert_pool()),
+        )
+        audit.record(
+            actor=actor, action="round.assign_start", target=selection, new={"job": job.pk, "mode": mode}
+        )
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from .. import tasks
+
     try:
-        result = solver.solve(problem, mode, labels=[e.title for e in entries])
+        tasks.compute_assignment.enqueue(job_id)
+    except Exception:  # the queue is down: say so on the job instead of leaving it waiting forever
+        log.exception("could not enqueue assignment job %s", job_id)
+        AssignmentJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED, error=_("无法把计算交给后台队列，请稍后重试"), finished_at=timezone.now()
+        )
+
+
+PROGRESS_EVERY = 0.5  # seconds between progress writes (and cancel checks) of a running job
+
+
+def run_assignment_job(job_id: int) -> str:
+    """The worker's part (tasks.compute_assignment): solve, writing progress to the job, stopping when
+    the secretariat cancels; the result (pairs with affinity and explanation, figures) is stored on the
+    job, never applied here. Returns the job's final status."""
+    job = AssignmentJob.objects.select_related("round").filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.QUEUED:
+        return job.status if job else "missing"
+    if job.cancel_requested:
+        AssignmentJob.objects.filter(pk=job_id).update(status=JobStatus.CANCELLED, finished_at=timezone.now())
+        return JobStatus.CANCELLED
+    started = timezone.now()
+    claimed = AssignmentJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=started, stage="matrix"
+    )
+    if not claimed:
+        return AssignmentJob.objects.get(pk=job_id).status
+    selection = job.round
+    last = {"write": 0.0, "check": 0.0, "stop": False}
+
+    def progress(stage: str, worst: int | None, ceiling: float | None, seconds: float) -> None:
+        now = time.monotonic()
+        if now - last["write"] < PROGRESS_EVERY and stage not in ("total", "ceiling"):
+            return
+        last["write"] = now
+        AssignmentJob.objects.filter(pk=job_id).update(
+            stage=stage, best_worst=worst, ceiling=ceiling, seconds=round(seconds, 2)
+        )
+
+    def should_stop() -> bool:
+        now = time.monotonic()
+        if now - last["check"] >= PROGRESS_EVERY:
+            last["check"] = now
+            last["stop"] = AssignmentJob.objects.filter(pk=job_id, cancel_requested=True).exists()
+        return bool(last["stop"])
+
+    try:
+        entries = eligible_entries(selection)
+        matrix = build_matrix(selection, entries, expert_pool())
+        problem = solver.Problem(
+            affinity=matrix.affinity,
+            allowed=matrix.allowed,
+            k=selection.reviewers_per_entry,
+            max_load=selection.max_load,
+            min_load=selection.min_load,
+        )
+        result = solver.solve(
+            problem,
+            job.mode,
+            labels=[e.title for e in entries],
+            time_limit=job.time_limit,
+            progress=progress,
+            should_stop=should_stop,
+        )
     except solver.NoValidAssignment as exc:
-        raise _infeasible(exc, matrix, selection) from exc
-    selection.assignments.all().delete()
-    rows = []
+        message = "；".join(str(m) for m in _infeasible(exc, matrix, selection).message_dict["assignment"])
+        return _finish_job(job_id, JobStatus.FAILED, error=message)
+    except Exception:
+        log.exception("assignment job %s failed", job_id)
+        return _finish_job(job_id, JobStatus.FAILED, error=_("计算出错，请重试；若仍失败请联系管理员"))
+    if should_stop() or AssignmentJob.objects.filter(pk=job_id, cancel_requested=True).exists():
+        return _finish_job(job_id, JobStatus.CANCELLED, best_worst=result.worst, ceiling=result.ceiling)
+    pairs = []
     for e, x in result.pairs:
         points, explanation = affinity(matrix.expert_facts[x], matrix.entry_facts[e])
-        rows.append(
-            Assignment(
-                round=selection,
-                entry=matrix.entries[e],
-                expert=matrix.experts[x],
-                affinity=points,
-                explanation=explanation,
-                source=AssignmentSource.SOLVER,
-            )
+        pairs.append([matrix.entries[e].pk, matrix.experts[x].pk, points, explanation])
+    figures = _figures(selection, matrix, result)
+    return _finish_job(
+        job_id,
+        JobStatus.DONE,
+        best_worst=result.worst,
+        ceiling=result.ceiling,
+        result={"pairs": pairs, "figures": figures},
+        stage="done",
+        seconds=round(result.seconds, 2),
+    )
+
+
+def _finish_job(job_id: int, status: str, **fields: Any) -> str:
+    AssignmentJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), **fields)
+    return status
+
+
+def assignment_cancel(*, job: AssignmentJob, actor: Any) -> AssignmentJob:
+    """Stop a computation: a queued job ends at once, a running one at the worker's next check."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        job = AssignmentJob.objects.select_for_update().get(pk=job.pk)
+        if not job.active:
+            raise ValidationError({"assignment": _("这次计算已经结束，无需取消")})
+        job.cancel_requested = True
+        if job.status == JobStatus.QUEUED:
+            job.status = JobStatus.CANCELLED
+            job.finished_at = timezone.now()
+        job.save(update_fields=["cancel_requested", "status", "finished_at", "updated_at"])
+        audit.record(actor=actor, action="round.assign_cancel", target=job.round, new={"job": job.pk})
+    return job
+
+
+def assignment_apply(*, job: AssignmentJob, actor: Any) -> SelectionRound:
+    """Apply a finished computation: in one short transaction, check that the round has not changed since
+    the job started (same entries, experts, facts, rules, no invitations), then replace the proposal."""
+    if not policies.can_manage_research(actor):
+        raise PermissionDenied
+    selection = job.round
+    if job.status != JobStatus.DONE:
+        raise ValidationError({"assignment": _("这次计算没有可应用的结果")})
+    entries = eligible_entries(selection)
+    if (
+        selection.status != RoundStatus.REVIEW
+        or round_signature(selection, entries, expert_pool()) != job.signature
+    ):
+        AssignmentJob.objects.filter(pk=job.pk, status=JobStatus.DONE).update(status=JobStatus.STALE)
+        raise ValidationError(
+            {"assignment": _("计算开始后，评选的项目、专家、回避关系或分配规则发生了变化，请重新计算")}
         )
-    Assignment.objects.bulk_create(rows)
-    selection.assignment_mode = mode
-    selection.assignment_figures = _figures(selection, matrix, result)
-    selection.save(update_fields=["assignment_mode", "assignment_figures", "updated_at"])
-    audit.record(actor=actor, action="round.assign", target=selection, new=selection.assignment_figures)
+    with transaction.atomic():
+        selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
+        job = AssignmentJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != JobStatus.DONE:
+            raise ValidationError({"assignment": _("这次计算没有可应用的结果")})
+        entries = _check_assignable(selection)
+        if round_signature(selection, entries, expert_pool()) != job.signature:
+            raise ValidationError(
+                {"assignment": _("计算开始后，评选的项目、专家、回避关系或分配规则发生了变化，请重新计算")}
+            )
+        selection.assignments.all().delete()
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    round=selection,
+                    entry_id=entry_id,
+                    expert_id=expert_id,
+                    affinity=points,
+                    explanation=explanation,
+                    source=AssignmentSource.SOLVER,
+                )
+                for entry_id, expert_id, points, explanation in job.result["pairs"]
+            ]
+        )
+        selection.assignment_mode = job.mode
+        selection.assignment_figures = job.result["figures"]
+        selection.save(update_fields=["assignment_mode", "assignment_figures", "updated_at"])
+        job.status = JobStatus.APPLIED
+        job.save(update_fields=["status", "updated_at"])
+        audit.record(actor=actor, action="round.assign", target=selection, new=selection.assignment_figures)
     return selection
+
+
+def assignment_compute(*, selection: SelectionRound, mode: str, actor: Any) -> SelectionRound:
+    """Compute and apply at once, in this process (demo data, tests, scripts): start, run, apply."""
+    job = assignment_start(selection=selection, mode=mode, actor=actor, enqueue=False)
+    status = run_assignment_job(job.pk)
+    job.refresh_from_db()
+    if status == JobStatus.FAILED:
+        raise ValidationError({"assignment": job.error})
+    return assignment_apply(job=job, actor=actor)
 
 
 def refresh_figures(selection: SelectionRound) -> None:

@@ -1,0 +1,597 @@
+"""Fair mode of the reviewer assignment: the largest worst entry, with a proven ceiling (no Django here).
+
+Same constraints as ``solver.solve_total`` (k per entry, loads, conflicts, fixed pairs). The worst entry
+is the smallest per-entry affinity sum; fair mode maximises it, then the total at that worst value.
+The exact problem is hard on skewed rounds (the popular topics' best experts are wanted by far more
+entries than their loads allow), so fair mode combines a proof and fast heuristics, anytime:
+
+1. The total-mode answer (exact min-cost flow): the fallback, the lower bound, the total for comparison.
+2. The **ceiling**: the LP relaxation of max-min (HiGHS through SciPy, by column generation — the
+   restricted LP over each entry's best experts grows until no left-out pair has a positive reduced
+   cost, which proves it is the LP over all pairs), and the per-entry bound (each entry's best
+   ``need`` experts). No assignment's worst entry exceeds the smaller one; the answer reports its gap
+   to it.
+3. **LP rounding**: the LP "largest total with every entry at least T" (T a little under the ceiling),
+   rounded by a min-cost flow on affinity plus a bonus for the LP's fractional choices.
+4. **Augmenting-path repair** (in the spirit of FairFlow / PeerReview4All): the weakest entry swaps a
+   reviewer for a better one; the expert it takes, if full, leaves another entry which takes someone
+   else, and so on until an expert with spare load (or the one just released) is reached. Every
+   other entry stays at or above the threshold; the shortest chain by total affinity lost is chosen
+   (Dijkstra over experts). Raising the threshold by bisection between the best worst value and the
+   ceiling gives the anytime behaviour: the answer only gets better while time is left.
+5. Small rounds are then solved exactly (CP-SAT max-min with the best answer as hint, then the
+   largest total at that worst value as a MIP on HiGHS), so the answer is proven optimal there.
+
+Everything runs within ``time_limit`` seconds; ``progress`` hears the stage, the best worst entry and
+the ceiling as they improve; ``should_stop`` returning True ends the computation with the best found.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .solver import (
+    FAIR_TIME_LIMIT,
+    Problem,
+    Progress,
+    Solution,
+    _best_total_at,
+    _finish,
+    _reduced,
+    _usable_at,
+    max_weight_pairs,
+    solve_total,
+)
+
+INF = np.iinfo(np.int64).max // 4
+EXACT_PAIRS = 4_000  # rounds with at most this many allowed pairs get the exact phases (5.)
+LP_COLUMNS = 15  # each entry's best experts in the first restricted LP
+LP_SHARE = 0.5  # of the time limit, at most, for the LP (the ceiling and the solution to round)
+MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) while the gap is above 3 %
+SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
+
+
+class _Clock:
+    def __init__(
+        self, time_limit: float, progress: Progress | None, should_stop: Callable[[], bool] | None
+    ) -> None:
+        self.started = time.perf_counter()
+        self.deadline = self.started + time_limit
+        self.progress = progress
+        self.should_stop = should_stop
+        self.stopped = False
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def over(self) -> bool:
+        if self.stopped or self.left() <= 0:
+            return True
+        if self.should_stop is not None and self.should_stop():
+            self.stopped = True
+        return self.stopped
+
+    def report(self, stage: str, worst: int | None, ceiling: float | None) -> None:
+        if self.progress is not None:
+            self.progress(stage, worst, ceiling, time.perf_counter() - self.started)
+
+
+# ---------------------------------------------------------------------------------------------- LP
+
+
+def _lp(
+    a: NDArray[np.float64],
+    allowed: NDArray[np.bool_],
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    fixed: NDArray[np.float64],
+    keep: NDArray[np.bool_],
+    threshold: float | None,
+    clock: _Clock,
+) -> tuple[str, float, NDArray[np.float64], NDArray[np.bool_]]:
+    """Column generation on HiGHS (SciPy). ``threshold`` None: max W with every entry's sum >= W (the
+    ceiling); else: max total with every entry's sum >= threshold, elastic (an entry may fall short at
+    a price of ``SHORTFALL`` per unit, so every restricted LP is feasible). Returns (status, value, z,
+    columns): status "optimal" only when no left-out pair has a positive reduced cost, "short" when
+    the threshold LP is optimal but some entry falls short of the threshold (value: the shortfall)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix, vstack
+
+    n_e, n_x = a.shape
+    with_w = threshold is None
+    use_lo = bool((lo > 0).any())
+    keep = keep & allowed
+    for _round in range(40):
+        left = clock.left()
+        if left <= 0.2:
+            return "timeout", 0.0, np.zeros(a.shape), keep
+        ee, xx = np.nonzero(keep)
+        n = len(ee)
+        cols = np.arange(n)
+        width = n + 1 if with_w else n + n_e
+        values = a[ee, xx]
+        c = np.zeros(width)
+        if with_w:
+            c[-1] = -1.0
+        else:
+            c[:n] = -values
+            c[n:] = SHORTFALL
+        a_eq = coo_matrix((np.ones(n), (ee, cols)), shape=(n_e, width)).tocsr()
+        blocks = [coo_matrix((np.ones(n), (xx, cols)), shape=(n_x, width))]
+        rhs = [hi.astype(float)]
+        if use_lo:
+            blocks.append(coo_matrix((-np.ones(n), (xx, cols)), shape=(n_x, width)))
+            rhs.append(-lo.astype(float))
+        if with_w:
+            rows = np.concatenate([ee, np.arange(n_e)])
+            cc = np.concatenate([cols, np.full(n_e, n)])
+            blocks.append(
+                coo_matrix((np.concatenate([-values, np.ones(n_e)]), (rows, cc)), shape=(n_e, width))
+            )
+            rhs.append(fixed.copy())
+        else:
+            rows = np.concatenate([ee, np.arange(n_e)])
+            cc = np.concatenate([cols, n + np.arange(n_e)])
+            coefficients = np.concatenate([-values, -np.ones(n_e)])
+            blocks.append(coo_matrix((coefficients, (rows, cc)), shape=(n_e, width)))
+            rhs.append(fixed - float(threshold or 0.0))
+        bounds = np.zeros((width, 2))
+        bounds[:, 1] = 1.0
+        if with_w:
+            bounds[-1] = (-np.inf, np.inf)
+        else:
+            bounds[n:, 1] = np.inf
+        res = linprog(
+            c,
+            A_ub=vstack(blocks).tocsr(),
+            b_ub=np.concatenate(rhs),
+            A_eq=a_eq,
+            b_eq=need.astype(float),
+            bounds=bounds,
+            method="highs-ipm",
+            options={"time_limit": max(0.1, left - 0.1)},
+        )
+        if res.status == 2:
+            return "infeasible", 0.0, np.zeros(a.shape), keep
+        if res.status != 0 or res.x is None:
+            return "timeout", 0.0, np.zeros(a.shape), keep
+        alpha = res.eqlin.marginals
+        duals = res.ineqlin.marginals
+        beta = duals[:n_x]
+        gamma = duals[n_x : 2 * n_x] if use_lo else np.zeros(n_x)
+        mu = duals[-n_e:]
+        cost = np.zeros(a.shape) if with_w else -a
+        reduced = cost - (alpha[:, None] + beta[None, :] - gamma[None, :] - a * mu[:, None])
+        violated = allowed & ~keep & (reduced < -1e-7 * max(1.0, abs(res.fun)))
+        z = np.zeros(a.shape)
+        z[ee, xx] = res.x[:n]
+        if not violated.any():
+            if with_w:
+                return "optimal", float(-res.fun), z, keep
+            shortfall = float(res.x[n:].sum())
+            if shortfall > 1e-6:
+                return "short", shortfall, z, keep
+            return "optimal", float(values @ res.x[:n]), z, keep
+        worst_first = np.argsort(np.where(violated, reduced, 0.0), axis=1)[:, :10]
+        add = np.zeros_like(keep)
+        add[np.arange(n_e)[:, None], worst_first] = True
+        keep = keep | (add & violated)
+    return "timeout", 0.0, np.zeros(a.shape), keep
+
+
+# ------------------------------------------------------------------------------------------ repair
+
+
+class _Repair:
+    """An assignment being improved: ``assigned`` (free pairs, fixed ones excluded), per-entry
+    ``score`` (fixed pairs included) and expert ``load`` (free pairs, against the reduced limits)."""
+
+    def __init__(
+        self,
+        a: NDArray[np.int64],
+        allowed: NDArray[np.bool_],
+        lo: NDArray[np.int64],
+        hi: NDArray[np.int64],
+        fixed_sum: NDArray[np.int64],
+        pairs: list[tuple[int, int]],
+    ) -> None:
+        self.a = a
+        self.allowed = allowed
+        self.lo = lo
+        self.hi = hi
+        self.assigned = np.zeros(a.shape, dtype=bool)
+        for e, x in pairs:
+            self.assigned[e, x] = True
+        self.score = fixed_sum + (a * self.assigned).sum(axis=1)
+        self.load = self.assigned.sum(axis=0).astype(np.int64)
+        self.hop = max(1, int(a.max(initial=0)) // 1000)  # prefer shorter chains among equal losses
+
+    def copy(self) -> _Repair:
+        other = object.__new__(_Repair)
+        other.__dict__.update(self.__dict__)
+        other.assigned = self.assigned.copy()
+        other.score = self.score.copy()
+        other.load = self.load.copy()
+        return other
+
+    @property
+    def worst(self) -> int:
+        return int(self.score.min()) if self.score.size else 0
+
+    def pairs(self) -> list[tuple[int, int]]:
+        ee, xx = np.nonzero(self.assigned)
+        return list(zip(ee.tolist(), xx.tolist(), strict=True))
+
+    def _rows(self, e: int, threshold: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Entry e's possible swaps: for each expert y it holds, the cost (loss + hop, INF where not
+        allowed) of taking each z instead while staying at or above min(threshold, its sum)."""
+        a = self.a[e]
+        ys = np.flatnonzero(self.assigned[e])
+        slack = max(0, int(self.score[e]) - threshold)
+        loss = a[ys][:, None] - a[None, :]
+        ok = (self.allowed[e] & ~self.assigned[e])[None, :] & (loss <= slack)
+        return ys, np.where(ok, np.maximum(loss, 0) + self.hop, INF)
+
+    def _improve(self, e0: int, threshold: int, goal: int, moves_: _Moves) -> bool:
+        """One chain raising entry e0 to at least ``goal`` (others stay >= min(threshold, own))."""
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        a = self.a
+        n_x = a.shape[1]
+        reviewers = np.flatnonzero(self.assigned[e0])
+        if not len(reviewers):
+            return False
+        best, which = moves_.without(e0)
+        ys, zs = np.nonzero(best < INF)
+        spare = self.load < self.hi
+        found: tuple[float, int, int, NDArray[Any]] | None = None
+        for r in reviewers.tolist():
+            start = self.allowed[e0] & ~self.assigned[e0] & (a[e0] - a[e0, r] >= goal - self.score[e0])
+            if not start.any():
+                continue
+            starts = np.flatnonzero(start)
+            rows = np.concatenate([ys, np.full(len(starts), n_x)])
+            cols = np.concatenate([zs, starts])
+            weights = np.concatenate(
+                [best[ys, zs], np.maximum(a[e0, r] - a[e0, starts], 0) + self.hop]
+            ).astype(float)
+            graph = csr_matrix((weights, (rows, cols)), shape=(n_x + 1, n_x + 1))
+            dist, pred = dijkstra(graph, directed=True, indices=n_x, return_predecessors=True)
+            ends = spare.copy() if self.load[r] - 1 >= self.lo[r] else np.zeros(n_x, dtype=bool)
+            ends[r] = True
+            reach = np.where(ends, dist[:n_x], np.inf)
+            end = int(reach.argmin())
+            if math.isfinite(reach[end]) and (found is None or reach[end] < found[0]):
+                found = (float(reach[end]), r, end, pred)
+        if found is None:
+            return False
+        _, r, end, pred = found
+        moves = []
+        z = end
+        while pred[z] != n_x:
+            y = int(pred[z])
+            moves.append((int(which[y, z]), y, z))
+            z = y
+        moves.append((e0, r, z))
+        saved = (self.assigned.copy(), self.score.copy(), self.load.copy())
+        before = {e: int(self.score[e]) for e, _y, _z in moves}
+        for e, y, z in moves:
+            if not self.assigned[e, y] or self.assigned[e, z] or not self.allowed[e, z]:
+                self.assigned, self.score, self.load = saved
+                return False
+            self.assigned[e, y] = False
+            self.assigned[e, z] = True
+            self.score[e] += a[e, z] - a[e, y]
+            self.load[y] -= 1
+            self.load[z] += 1
+        if any(e != e0 and self.score[e] < min(threshold, old) for e, old in before.items()) or not (
+            self.score[e0] > saved[1][e0]
+        ):
+            self.assigned, self.score, self.load = saved  # an entry used twice in the chain
+            return False
+        moves_.changed(set(before), {y for _e, y, _z in moves} | {z for _e, _y, z in moves})
+        return True
+
+    def reach(self, threshold: int, clock: _Clock) -> bool:
+        """Raise every entry to ``threshold``, weakest first; False when an entry cannot be raised."""
+        if self.worst >= threshold:
+            return True
+        moves_ = _Moves(self, threshold)
+        while not clock.over():
+            e0 = int(self.score.argmin())
+            s0 = int(self.score[e0])
+            if s0 >= threshold:
+                return True
+            if not (
+                self._improve(e0, threshold, threshold, moves_)
+                or self._improve(e0, threshold, s0 + (threshold - s0) // 2 + 1, moves_)
+                or self._improve(e0, threshold, s0 + 1, moves_)
+            ):
+                return False
+        return False
+
+
+class _Moves:
+    """The expert -> expert moves of a repair at one threshold, kept up to date incrementally: for
+    every expert y and z, the cheapest entry holding y that can take z instead (``best``, ``which``)."""
+
+    def __init__(self, state: _Repair, threshold: int) -> None:
+        self.state = state
+        self.threshold = threshold
+        n_e, n_x = state.a.shape
+        self.rows: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = [
+            state._rows(e, threshold) for e in range(n_e)
+        ]
+        self.best = np.full((n_x, n_x), INF, dtype=np.int64)
+        self.which = np.full((n_x, n_x), -1, dtype=np.int64)
+        self._refresh(range(n_x))
+
+    def _refresh(self, experts: Any, skip: int = -1) -> None:
+        assigned = self.state.assigned
+        for y in experts:
+            best = np.full(self.best.shape[1], INF, dtype=np.int64)
+            which = np.full(self.best.shape[1], -1, dtype=np.int64)
+            for e in np.flatnonzero(assigned[:, y]).tolist():
+                if e == skip:
+                    continue
+                ys, cost = self.rows[e]
+                row = cost[int(np.searchsorted(ys, y))]
+                better = row < best
+                best = np.where(better, row, best)
+                which = np.where(better, e, which)
+            self.best[y] = best
+            self.which[y] = which
+
+    def without(self, e0: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The moves when entry e0 is the one being raised (it gives nobody away)."""
+        mine = np.flatnonzero(self.state.assigned[e0])
+        saved = self.best[mine].copy(), self.which[mine].copy()
+        self._refresh(mine.tolist(), skip=e0)
+        best, which = self.best.copy(), self.which.copy()
+        self.best[mine], self.which[mine] = saved
+        return best, which
+
+    def changed(self, entries: set[int], experts: set[int]) -> None:
+        for e in entries:
+            self.rows[e] = self.state._rows(e, self.threshold)
+            experts.update(np.flatnonzero(self.state.assigned[e]).tolist())
+        self._refresh(sorted(experts))
+
+
+# ------------------------------------------------------------------------------------------- exact
+
+
+def _exact_worst(
+    problem: Problem,
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    allowed: NDArray[np.bool_],
+    fixed_sum: NDArray[np.int64],
+    lower: int,
+    upper: int,
+    hint: set[tuple[int, int]],
+    seconds: float,
+) -> tuple[str, int, list[tuple[int, int]]]:
+    """CP-SAT: the largest W in [lower, upper] with every entry's sum >= W. ("optimal" | "feasible" |
+    "unknown", W, new pairs)."""
+    from ortools.sat.python import cp_model
+
+    keep = _usable_at(problem, lower, need, allowed, fixed_sum)
+    model = cp_model.CpModel()
+    worst = model.new_int_var(lower, upper, "worst")
+    variables: dict[tuple[int, int], Any] = {}
+    by_expert: list[list[Any]] = [[] for _ in range(problem.n_experts)]
+    for e in range(problem.n_entries):
+        xs = np.flatnonzero(keep[e]).tolist()
+        vs = []
+        for x in xs:
+            v = model.new_bool_var(f"x{e}_{x}")
+            variables[(e, x)] = v
+            by_expert[x].append(v)
+            model.add_hint(v, (e, x) in hint)
+            vs.append(v)
+        model.add(cp_model.LinearExpr.sum(vs) == int(need[e]))
+        affinities = [int(problem.affinity[e, x]) for x in xs]
+        model.add(cp_model.LinearExpr.weighted_sum(vs, affinities) + int(fixed_sum[e]) >= worst)
+    for x in range(problem.n_experts):
+        model.add_linear_constraint(cp_model.LinearExpr.sum(by_expert[x]), int(lo[x]), int(hi[x]))
+    model.add_hint(worst, lower)
+    model.maximize(worst)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = 2
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return "unknown", lower, []
+    pairs = [p for p, v in variables.items() if solver.boolean_value(v)]
+    return ("optimal" if status == cp_model.OPTIMAL else "feasible"), int(solver.value(worst)), pairs
+
+
+# -------------------------------------------------------------------------------------------- main
+
+
+def solve_fair(
+    problem: Problem,
+    labels: list[str] | None = None,
+    time_limit: float = FAIR_TIME_LIMIT,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
+    """The largest worst entry found within ``time_limit`` seconds, then the largest total found at
+    that worst value, with the proven ceiling (``Solution.ceiling``, ``Solution.gap``)."""
+    clock = _Clock(time_limit, progress, should_stop)
+    clock.report("total", None, None)
+    base = solve_total(problem, labels)  # raises NoValidAssignment with reasons
+    need, lo, hi, allowed = _reduced(problem)
+    n_e = problem.n_entries
+    fixed_set = set(problem.fixed)
+    fixed_sum = np.zeros(n_e, dtype=np.int64)
+    for e, x in problem.fixed:
+        fixed_sum[e] += problem.affinity[e, x]
+    masked = np.where(allowed, problem.affinity, -1)
+    top = -np.sort(-masked, axis=1)
+    per_entry = [int(top[e, : int(need[e])].sum()) + int(fixed_sum[e]) for e in range(n_e)]
+    ceiling = min(per_entry, default=base.worst)
+    base_pairs = [p for p in base.pairs if p not in fixed_set]
+    best = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, base_pairs)
+    method = "total-mode answer"
+    clock.report("ceiling", best.worst, float(ceiling))
+
+    def done(
+        pairs: list[tuple[int, int]], how: str, optimal: bool = False, worst_optimal: bool = False
+    ) -> Solution:
+        result = _finish(problem, pairs, clock.started, "fair", optimal, worst_optimal)
+        result.ceiling = max(ceiling, result.worst)
+        result.total_optimum = base.total
+        result.method = how + (
+            " (cancelled)" if clock.stopped else " (time limit reached)" if clock.left() <= 0 else ""
+        )
+        if result.worst >= ceiling:
+            result.worst_optimal = True
+        return result
+
+    # 2. the ceiling: the LP relaxation of max-min (column generation). First the LP "largest total
+    # with every entry at the per-entry bound": when no entry falls short, the LP ceiling is that bound
+    # (one LP, the usual case); otherwise the max-min LP itself, then the threshold LP at its value.
+    scale = float(max(1, int(problem.affinity.max(initial=0))))
+    a_f = problem.affinity / scale
+    f_f = fixed_sum / scale
+    n_x = problem.n_experts
+    width = min(n_x, LP_COLUMNS)
+    columns = np.zeros_like(allowed)
+    if width and n_e:
+        columns[np.arange(n_e)[:, None], np.argsort(-masked, axis=1)[:, :width]] = True
+    for e, x in base_pairs:
+        columns[e, x] = True
+    # The LP gets at most LP_SHARE of the limit: without it the repair still runs (from the total-mode
+    # answer) and the per-entry bound is the ceiling.
+    deadline = clock.deadline
+    clock.deadline = min(deadline, clock.started + LP_SHARE * time_limit)
+    status, _value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, ceiling / scale, clock)
+    if status == "short":  # the LP ceiling is below the per-entry bound: the max-min LP itself
+        status, value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, None, clock)
+        if status == "optimal":
+            ceiling = min(ceiling, math.floor(value * scale + 1e-6 * scale))
+    clock.deadline = deadline
+    clock.report("ceiling", best.worst, float(ceiling))
+    if best.worst >= ceiling or clock.over():
+        # the total-mode answer reaching the ceiling is optimal for both objectives
+        return done(base_pairs, method, optimal=best.worst >= ceiling, worst_optimal=best.worst >= ceiling)
+
+    # 3.-4. starts: the LP rounded by a min-cost flow on affinity plus a bonus for the LP's choices
+    # (three bonus sizes), and the total-mode answer; from each, augmenting-path repair raises the
+    # threshold by bisection up to the ceiling while time is left. The best answer is kept.
+    def climb(state: _Repair, how: str) -> None:
+        nonlocal best, method
+        lower, upper = state.worst, ceiling
+        while lower < upper and not clock.over():
+            threshold = max(lower + 1, (lower + upper + 1) // 2)
+            trial = state.copy()
+            reached = trial.reach(threshold, clock)
+            if trial.worst > state.worst:
+                state = trial
+                lower = state.worst
+                if state.worst > best.worst:
+                    best, method = state, how
+                    clock.report("repair", best.worst, float(ceiling))
+            if not reached and not clock.over():
+                upper = threshold - 1
+            if upper - lower <= ceiling // 500:  # within 0.2 %: the last steps cost the most
+                break
+
+    # The first start gets the time it needs. While the gap stays above 3 %, more starts follow (the
+    # total-mode answer, then LP roundings with other bonuses and random noise), each with at most a
+    # quarter of the limit: a round where the first start did well ends early, a hard one uses the time.
+    rng = np.random.default_rng(0)
+    lp_ok = status == "optimal"
+    number = 0
+    small = int(allowed.sum()) <= EXACT_PAIRS  # solved exactly below: one start is enough there
+    while not clock.over() and best.worst < ceiling and number < (1 if small else MAX_STARTS):
+        if number and best.worst >= 0.97 * ceiling:
+            break
+        if number == 1 or not lp_ok:
+            start, how = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, base_pairs), "augmenting paths"
+            if not lp_ok and number:
+                break
+        else:
+            bonus = 0.5 if number == 0 else float(rng.choice([0.2, 1.0, 2.0]))
+            noise = 0.0 if number == 0 else 0.3
+            weights = problem.affinity + np.round(scale * (bonus * z + noise * rng.random(z.shape))).astype(
+                np.int64
+            )
+            rounded = max_weight_pairs(weights, allowed, need, lo, hi)
+            if rounded is None:
+                break
+            start, how = (
+                _Repair(problem.affinity, allowed, lo, hi, fixed_sum, rounded),
+                "LP rounding + augmenting paths",
+            )
+        clock.report("rounding" if how.startswith("LP") else "repair", best.worst, float(ceiling))
+        deadline = clock.deadline
+        if number:
+            clock.deadline = min(deadline, time.perf_counter() + time_limit / 4)
+        climb(start, how)
+        clock.deadline = deadline
+        number += 1
+
+    # 5. exact phases on small rounds; elsewhere the largest total the min-cost flow gives at W
+    pairs = best.pairs()
+    worst_optimal = best.worst >= ceiling
+    if small and not worst_optimal and not clock.over():
+        clock.report("exact", best.worst, float(ceiling))
+        status, w, exact_pairs = _exact_worst(
+            problem, need, lo, hi, allowed, fixed_sum, best.worst, ceiling, set(pairs), clock.left()
+        )
+        if exact_pairs and w >= best.worst:
+            pairs, method = exact_pairs, "CP-SAT"
+            best = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, exact_pairs)
+        if status == "optimal":
+            worst_optimal = True
+            ceiling = best.worst
+    if not clock.over():
+        clock.report("total", best.worst, float(ceiling))
+        flow_pairs = _flow_at(problem, best.worst, need, lo, hi, allowed, fixed_sum)
+        if flow_pairs is not None:
+            return done(flow_pairs, method, optimal=worst_optimal, worst_optimal=worst_optimal)
+        if small:
+            t_status, t_pairs = _best_total_at(
+                problem, best.worst, need, lo, hi, allowed, fixed_sum, clock.left()
+            )
+            if t_status in ("optimal", "feasible"):
+                return done(
+                    t_pairs,
+                    method,
+                    optimal=worst_optimal and t_status == "optimal",
+                    worst_optimal=worst_optimal,
+                )
+    return done(pairs, method, worst_optimal=worst_optimal)
+
+
+def _flow_at(
+    problem: Problem,
+    threshold: int,
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    allowed: NDArray[np.bool_],
+    fixed_sum: NDArray[np.int64],
+) -> list[tuple[int, int]] | None:
+    """The largest total over the pairs usable at ``threshold`` (a superset of the assignments where
+    every entry reaches it): when that flow reaches the threshold it is the exact answer of step 2."""
+    keep = _usable_at(problem, threshold, need, allowed, fixed_sum)
+    pairs = max_weight_pairs(problem.affinity, keep, need, lo, hi)
+    if pairs is None:
+        return None
+    sums = fixed_sum.copy()
+    for e, x in pairs:
+        sums[e] += problem.affinity[e, x]
+    return pairs if (sums >= threshold).all() else None
