@@ -100,7 +100,12 @@ def resource_new(request: AuthedRequest) -> HttpResponse:
 
 
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = selectors.resource_get(viewer=request.user, pk=pk)
+    return _resource_page(request, selectors.resource_get(viewer=request.user, pk=pk))
+
+
+def _resource_page(
+    request: HttpRequest, resource: Resource, request_form: RequestForm | None = None
+) -> HttpResponse:
     can_edit = policies.can_edit_resource(request.user, resource)
     suggestions = selectors.resource_matches(viewer=request.user, resource=resource) if can_edit else []
     library_suggestions = (
@@ -132,7 +137,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "can_request": can_request,
             "existing_request": existing,
-            "request_form": RequestForm(),
+            "request_form": request_form or RequestForm(),
             "received": received,
             "status_actions": [
                 a
@@ -217,6 +222,9 @@ def resource_request(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
     except ValidationError as exc:
+        if from_resource is None and "message" in error_dict(exc):  # the typed message stays, the error on it
+            apply_to_form(form, exc)
+            return _resource_page(request, resource, request_form=form)
         _flash_errors(request, exc)
         return redirect(from_resource or resource)
     messages.success(request, _("对接请求已发送，对方答复后会通知您"))

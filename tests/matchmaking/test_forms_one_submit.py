@@ -94,3 +94,16 @@ def test_decline_and_withdraw_ask_first_and_name_the_other_side(
         client_for(park_contact).post(f"/resources/requests/{req.pk}/withdraw/", follow=True).content.decode()
     )
     assert "已撤回发给 青岛蓝海人才创投基金管理有限公司 的对接请求" in done
+
+
+def test_request_message_error_on_the_field_and_the_text_kept(
+    park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]
+) -> None:
+    supply = make_post(fund_contact, direction="supply", title="股权投资服务")
+    long = "希望约谈。" * 201  # 1005 characters
+    response = client_for(park_contact).post(f"/resources/{supply.pk}/request/", {"message": long})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1000 个字" in field_errors(html)["message"][0]
+    assert long in html  # what was typed is still in the box
+    assert not MatchRequest.objects.exists()
