@@ -196,3 +196,20 @@ def test_empty_workbench_panels_carry_their_button(make_org: Any, make_user: Any
     assert registrations and f'href="{reverse("activities:calendar")}">去活动日历看看' in registrations.group(
         0
     )
+
+
+def test_a_city_report_with_nothing_yet_points_to_the_calendar_and_landings(
+    cities: Any, secretariat: Any
+) -> None:
+    html = _get(reverse("reporting:city", args=["370600"]), secretariat)
+    events = _empty_state(html, "city-events-empty")
+    assert "本年度尚无已举办的活动" in events and f"{reverse('activities:calendar')}?city=370600" in events
+    landings = _empty_state(html, "city-landings-empty")
+    assert reverse("library:landed-city", args=["370600"]) in landings
+    assert "本市还没有成员单位" in _empty_state(html, "city-members-empty")
+
+
+def test_empty_notifications_say_what_will_arrive(make_user: Any) -> None:
+    user = make_user("expert")
+    block = _empty_state(_get(reverse("notifications:list"), user), "notifications-empty")
+    assert "还没有消息" in block and reverse("notifications:preferences") in block
