@@ -11,7 +11,7 @@ from lianmeng.accounts.models import User
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
-from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
+from lianmeng.core.pending_uploads import MultiUploadField, PendingUploadsMixin, UploadField
 from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
 from lianmeng.membership.models import (
     ApplicationStatus,
@@ -135,32 +135,19 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+NOTICE_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
-class MultipleFileField(forms.FileField):
-    """Several files in one input; ``clean`` returns a list (checked by the service with clean_upload)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-class NoticeAttachmentsForm(BootstrapFormMixin, forms.Form):
-    attachments = MultipleFileField(
+class NoticeAttachmentsForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
+    attachments = MultiUploadField(
+        allowed=NOTICE_FILE_TYPES,
+        max_files=10,
         label=_("添加附件"),
         help_text=_("可选多个文件：PDF 或图片（JPEG、PNG），每个不超过 10 MB，最多 10 个"),
     )
 
 
-class NoticeForm(BootstrapFormMixin, forms.Form):
+class NoticeForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 8}))
     audience = forms.ChoiceField(label=_("发送范围"), choices=NoticeAudience.choices)
@@ -177,7 +164,9 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
     read_by = forms.DateField(
         label=_("阅读期限"), widget=DATE, required=False, help_text=_("到期仍未阅读的单位会收到提醒")
     )
-    attachments = MultipleFileField(
+    attachments = MultiUploadField(
+        allowed=NOTICE_FILE_TYPES,
+        max_files=10,
         label=_("附件"),
         required=False,
         help_text=_("可选多个文件：PDF 或图片（JPEG、PNG），每个不超过 10 MB，最多 10 个"),

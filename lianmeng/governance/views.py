@@ -736,6 +736,7 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
             validate=lambda d: services.notice_validate(data=d, files=d.get("attachments"), actor=user),
         )
         if notice is not None:
+            discard_pending(form, "attachments")
             messages.success(request, _notice_done(notice))
             return redirect(notice)
     return render(request, "governance/notice_form.html", {"form": form})
@@ -768,6 +769,7 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 validate=lambda d: None,  # one field: the form's own error is all there is to say
             )
             if added is not None:
+                discard_pending(upload_form, "attachments")
                 messages.success(
                     request,
                     _("已添加 %(n)d 个附件到通知《%(title)s》：%(names)s")

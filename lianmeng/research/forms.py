@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.forms import BootstrapFormMixin
-from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
+from lianmeng.core.pending_uploads import MultiUploadField, PendingUploadsMixin, UploadField
 from lianmeng.membership.models import OrganizationKind
 
 from .models import MilestoneKind, Normalisation, Objection, RoundKind
@@ -16,20 +16,16 @@ from .models import MilestoneKind, Normalisation, Objection, RoundKind
 FILE_HELP = _("PDF 或图片（JPEG、PNG），每个不超过 20 MB，最多 5 个")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
+def attachments_field() -> MultiUploadField:
+    """Up to 5 files of 20 MB (research.services._common.clean_files), kept across a failed submit."""
+    return MultiUploadField(
+        label=_("附件"),
+        required=False,
+        help_text=FILE_HELP,
+        allowed=("application/pdf", "image/jpeg", "image/png"),
+        max_bytes=20 * 1024 * 1024,
+        max_files=5,
+    )
 
 
 class CallForm(BootstrapFormMixin, forms.Form):
@@ -62,7 +58,7 @@ class CallForm(BootstrapFormMixin, forms.Form):
         return rows
 
 
-class ProposalForm(BootstrapFormMixin, forms.Form):
+class ProposalForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     topic = forms.ChoiceField(label=_("课题"), choices=())
     title = forms.CharField(label=_("项目名称"), max_length=200)
     leader = forms.CharField(label=_("负责人"), max_length=60)
@@ -72,7 +68,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
     budget = forms.CharField(
         label=_("经费预算（万元）"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
-    attachments = MultipleFileField(label=_("附件"), required=False, help_text=FILE_HELP)
+    attachments = attachments_field()
 
     def __init__(self, *args: Any, topics: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,13 +148,13 @@ class RoundForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class EntryForm(BootstrapFormMixin, forms.Form):
+class EntryForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("申报名称"), max_length=200)
     authors = forms.CharField(label=_("作者或完成人"), max_length=300, help_text=_("用逗号或顿号分隔"))
     summary = forms.CharField(label=_("简介"), widget=forms.Textarea(attrs={"rows": 6}))
     keywords = forms.CharField(label=_("关键词"), max_length=300, required=False)
     achievement = forms.ChoiceField(label=_("关联成果库中的成果"), required=False, choices=())
-    attachments = MultipleFileField(label=_("附件"), required=False, help_text=FILE_HELP)
+    attachments = attachments_field()
 
     def __init__(self, *args: Any, achievements: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

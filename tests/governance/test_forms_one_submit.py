@@ -235,10 +235,38 @@ def test_published_notice_says_how_many_organizations_got_it(
     make_org("烟台人才集团")
     done = client_for(secretariat).post(
         reverse("governance:notice-new"),
-        {"title": "关于报送年度统计数据的通知", "body": "请于月底前报送。", "audience": "all", "publish": "on"},
+        {
+            "title": "关于报送年度统计数据的通知",
+            "body": "请于月底前报送。",
+            "audience": "all",
+            "publish": "on",
+        },
         follow=True,
     )
     notice = Notice.objects.get()
     assert f"通知已发布：《关于报送年度统计数据的通知》（{notice.number}），已发送给 2 家成员单位" in (
         done.content.decode()
     )
+
+
+def test_notice_attachments_kept_across_a_failed_submit(secretariat: Any) -> None:
+    client = client_for(secretariat)
+    data = {"title": "关于报送年度统计数据的通知", "body": "", "audience": "all", "publish": ""}
+    first = client.post(
+        reverse("governance:notice-new"),
+        {
+            **data,
+            "attachments": [SimpleUploadedFile("工作方案.pdf", PDF), SimpleUploadedFile("附表.pdf", PDF)],
+        },
+    ).content.decode()
+    assert "body" in field_errors(first)
+    assert "已上传：工作方案.pdf、附表.pdf（可更换）" in first
+    tokens = re.findall(r'name="attachments__pending" value="([^"]+)"', first)
+    assert len(tokens) == 2
+    assert stored_files() == []
+    client.post(
+        reverse("governance:notice-new"), {**data, "body": "请于月底前报送。", "attachments__pending": tokens}
+    )
+    notice = Notice.objects.get()
+    assert sorted(a.title for a in notice.attachments.all()) == ["工作方案.pdf", "附表.pdf"]
+    assert not list((Path(settings.MEDIA_ROOT) / "pending").glob("*"))  # discarded once stored

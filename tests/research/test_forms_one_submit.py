@@ -127,3 +127,22 @@ def test_entry_missing_summary_and_a_second_entry_of_the_same_organization(
     assert "summary" in errors
     assert errors["title"] == ["本评选每个单位限报一项，“青岛海纳人力资源有限公司”已申报"]
     assert Entry.objects.count() == 1
+
+
+def test_entry_attachments_kept_across_a_failed_submit(
+    open_round: Callable[..., Any], make_org: Callable[..., Any], contact_for: Callable[..., Any]
+) -> None:
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    selection = open_round()
+    org = make_org("青岛海纳人力资源有限公司")
+    client = Client()
+    client.force_login(contact_for(org))
+    url = reverse("research:entry-new", args=[selection.pk])
+    data = {"title": "“就业驿站”服务模式", "authors": "赵海", "summary": ""}
+    first = client.post(url, {**data, "attachments": [SimpleUploadedFile("案例.pdf", pdf)]}).content.decode()
+    assert "summary" in field_errors(first)
+    assert "已上传：案例.pdf（可更换）" in first
+    tokens = re.findall(r'name="attachments__pending" value="([^"]+)"', first)
+    client.post(url, {**data, "summary": "街道就业驿站的做法", "attachments__pending": tokens})
+    entry = Entry.objects.get()
+    assert [f.original_name for f in entry.files.all()] == ["案例.pdf"]
