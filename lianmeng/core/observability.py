@@ -4,7 +4,8 @@
   to its ``$request_id``), otherwise a new random one. It is echoed in the response's ``X-Request-ID``
   header and added to every log record written while the request runs (``request_id``).
 - ``LOG_FORMAT=json`` writes one JSON object per line (``JsonFormatter``); the default is a text line.
-- The logger ``lianmeng.request`` writes one line per request (method, path without the query, status,
+- The logger ``lianmeng.request`` writes one line per request (method, path without the query and with
+  secret URL arguments blanked, status,
   duration, view, client address, number and time of database queries); at WARNING when the request took
   longer than ``SLOW_REQUEST_MS``. Every query slower than ``SLOW_QUERY_MS`` is logged by
   ``lianmeng.db.slow`` with its SQL (never its parameters, which may hold personal data), in the web
@@ -111,6 +112,20 @@ def view_label(request: HttpRequest, response: HttpResponse) -> str:
     return "middleware"  # answered before URL resolution (a sign-in redirect of the two-factor check)
 
 
+_SECRET_PARTS = ("token", "uid", "key", "secret", "code")
+
+
+def loggable_path(request: HttpRequest) -> str:
+    """The path with secrets in it blanked: a URL argument whose name says token, uid, key, secret or
+    code (password links, tracking links, calendar feeds, tickets) is logged as ``[redacted]``."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name, value in (getattr(match, "kwargs", None) or {}).items():
+        if any(part in name.lower() for part in _SECRET_PARTS) and str(value):
+            path = path.replace(str(value), "[redacted]")
+    return path
+
+
 def _user_id(request: HttpRequest) -> int | None:
     """The signed-in user's id when the request already loaded it: logging never reads the session."""
     user = getattr(request, "user", None)
@@ -157,18 +172,19 @@ class RequestObservabilityMiddleware:
         level = logging.WARNING if slow else logging.INFO
         if not request_log.isEnabledFor(level):
             return
+        path = loggable_path(request)
         request_log.log(
             level,
             "%s %s %s %.1f ms%s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             " (slow request)" if slow else "",
             extra={
                 "event": "slow_request" if slow else "request",
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "view": view,

@@ -158,6 +158,13 @@ def test_request_log_is_one_json_object_per_request(json_log: list[dict[str, Any
     assert isinstance(line["duration_ms"], float)
 
 
+def test_secrets_in_paths_are_not_logged(json_log: list[dict[str, Any]]) -> None:
+    Client().get("/events/ticket/s3cr3t-ticket-token/")
+    Client().get("/accounts/password/reset/MQ/abc-set-password-token/")
+    paths = [x["path"] for x in json_log if x["logger"] == "lianmeng.request"]
+    assert paths == ["/events/ticket/[redacted]/", "/accounts/password/reset/[redacted]/[redacted]/"]
+
+
 def test_slow_requests_and_slow_queries_are_warned_about(
     json_log: list[dict[str, Any]], settings: Any
 ) -> None:
