@@ -25,10 +25,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from . import counters
 
@@ -170,8 +171,9 @@ def problem_tasks(*, limit: int = 200, now: datetime.datetime | None = None) -> 
         .order_by("started_at")[:limit]
     ]
     # READY and due for longer than a few leases: no worker is taking tasks.
+    cutoff = now - 4 * lease
     overdue = DBTaskResult.objects.ready().filter(
-        enqueued_at__lt=now - 4 * lease, run_after__lt=now - 4 * lease
+        Q(run_after=get_date_max()) | Q(run_after__lt=cutoff), enqueued_at__lt=cutoff
     )
     rows += [_row(r, "waiting") for r in overdue.order_by("enqueued_at")[:limit]]
     return rows

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from lianmeng.accounts.models import Role, RoleAssignment
 from lianmeng.core import taskqueue
@@ -100,6 +100,18 @@ def test_administrators_see_failed_and_stuck_tasks_and_retry_them(
     _client(administrator).post(f"/tasks/{failed.pk}/retry/")
     page = _client(administrator).get("/tasks/").content.decode()
     assert f'data-task="{failed.pk}"' not in page and f'data-task="{stuck.pk}"' in page
+
+    # A task queued long ago that no worker took: no worker is running.
+    waiting = DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=TASK,
+        backend_name="default",
+        run_after=get_date_max(),
+    )
+    DBTaskResult.objects.filter(pk=waiting.pk).update(
+        enqueued_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    assert [r.status for r in taskqueue.problem_tasks() if r.id == str(waiting.pk)] == ["waiting"]
 
 
 def test_a_failing_mail_server_retries_then_the_failure_waits_on_the_page(
