@@ -21,12 +21,14 @@ from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
 from .models import (
+    CharterVersion,
     CouncilSeat,
     Meeting,
     MeetingPaper,
     Motion,
     Notice,
     NoticeAttachment,
+    Resolution,
     RotationChange,
     Task,
 )
@@ -119,6 +121,78 @@ def presidency_handover(request: HttpRequest, payload: HandoverIn) -> Status:
             "resolution_number": handover.resolution.number if handover.resolution else None,
         },
     )
+
+
+class HandoverMotionOut(Schema):
+    id: int
+    title: str
+    status: str
+    term: int
+
+
+@router.post("/presidency/handover/motion", response={201: HandoverMotionOut}, auth=AUTH)
+def presidency_handover_motion(request: HttpRequest) -> Status:
+    """Put the pending handover to the council (a ``handover`` motion for the incoming term): the
+    secretariat opens it at once, the outgoing president leaves a draft; an undecided or passed motion is
+    answered again rather than duplicated. No handover due: 422."""
+    motion = services.handover_motion_open(actor=request.user)
+    assert motion.handover_term is not None
+    return Status(
+        201,
+        {"id": motion.pk, "title": motion.title, "status": motion.status, "term": motion.handover_term + 1},
+    )
+
+
+class CharterVersionOut(Schema):
+    number: int
+    effective_on: date
+    summary: str
+    text: str
+    resolution: int | None = None
+    resolution_number: str | None = None
+
+
+class CharterRevisionIn(Schema):
+    resolution: int | None = Field(None, description="a charter resolution in force, not yet used")
+    text: str = Field(max_length=60_000)
+    summary: str = Field("", max_length=4000)
+    effective_on: DateIn
+
+
+def _charter_version(version: CharterVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "effective_on": version.effective_on,
+        "summary": version.summary,
+        "text": version.text,
+        "resolution": version.resolution_id,
+        "resolution_number": version.resolution.number if version.resolution else None,
+    }
+
+
+@router.get("/charter", response=list[CharterVersionOut], auth=OPTIONAL_AUTH)
+def charter_versions(request: HttpRequest) -> list[dict[str, Any]]:
+    """The charter's versions, the one in force first, each with the resolution it was revised under
+    (public)."""
+    return [
+        _charter_version(v) for v in CharterVersion.objects.select_related("resolution").order_by("-number")
+    ]
+
+
+@router.post("/charter/versions", response={201: CharterVersionOut}, auth=AUTH)
+def charter_revise(request: HttpRequest, payload: CharterRevisionIn) -> Status:
+    """Record a new version of the charter under a council resolution on a charter motion (secretariat);
+    without one, or with any other, 422 with ``errors.resolution`` saying why."""
+    if not policies.can_revise_charter(request.user):
+        raise PermissionDenied
+    resolution = (
+        Resolution.objects.filter(pk=payload.resolution).first() if payload.resolution is not None else None
+    )
+    if payload.resolution is not None and resolution is None:
+        raise ValidationError({"resolution": _("决议不存在")})
+    data = payload.dict(exclude={"resolution"})
+    version = services.charter_revise(resolution=resolution, data=data, actor=request.user)
+    return Status(201, _charter_version(version))
 
 
 class HolderOut(Schema):

@@ -221,3 +221,34 @@ def test_charter_page_and_resolution_link_both_ways(
     text = public.content.decode()
     assert "第一条 联盟名称。" in text and resolution.number in text
     assert f'href="{resolution.get_absolute_url()}"' not in text  # the public cannot open resolutions
+
+
+# ---- API ----
+
+
+def test_api_puts_the_handover_to_the_council_and_revises_the_charter(
+    rotation: dict[str, Any], council: Callable[[int], list[Any]], secretariat: Any, api: Any
+) -> None:
+    seat = council(1)[0]
+    office = api(secretariat)
+    response = office.post("/api/v1/presidency/handover/motion", content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["status"] == "open" and response.json()["term"] == 2
+    again = office.post("/api/v1/presidency/handover/motion", content_type="application/json")
+    assert again.json()["id"] == response.json()["id"]  # the same motion, not a second one
+    assert api(rotation["contacts"][3]).post("/api/v1/presidency/handover/motion").status_code == 403
+
+    body = {"text": "第一条 联盟名称。", "effective_on": timezone.localdate().isoformat()}
+    refused = office.post("/api/v1/charter/versions", body, content_type="application/json")
+    assert refused.status_code == 422 and "章程修改决议" in refused.json()["errors"]["resolution"][0]
+    member = api(seat.representative)
+    assert member.post("/api/v1/charter/versions", body, content_type="application/json").status_code == 403
+    charter = _pass(_charter_motion(secretariat), seat, secretariat)
+    done = office.post(
+        "/api/v1/charter/versions",
+        {**body, "resolution": charter.resolution.pk},
+        content_type="application/json",
+    )
+    assert done.status_code == 201 and done.json()["resolution_number"] == charter.resolution.number
+    public = api(None).get("/api/v1/charter").json()
+    assert [v["number"] for v in public] == [1] and public[0]["text"] == "第一条 联盟名称。"
