@@ -118,8 +118,18 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
                 initial=row.status if row else "present",
             )
             self.fields[proxy_name] = forms.CharField(
-                label=_("受托人"), max_length=60, required=False, initial=row.proxy_name if row else ""
+                label=_("受托人"),
+                max_length=60,
+                required=False,
+                initial=row.proxy_name if row else "",
+                widget=forms.TextInput(attrs={"placeholder": _("受托人（委托出席时填写）")}),
             )
+            self.fields[status_name].widget.attrs["aria-label"] = _("%(org)s出席情况") % {
+                "org": seat.organization
+            }
+            self.fields[proxy_name].widget.attrs["aria-label"] = _("%(org)s的受托人") % {
+                "org": seat.organization
+            }
             self.seat_rows.append((seat, self[status_name], self[proxy_name]))
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
