@@ -345,6 +345,8 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    # Load balancers and Prometheus ask the app hosts directly over HTTP (docs/deploy.md).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     if not SECURE_SSL_REDIRECT:
         # The proxy that terminates TLS redirects http:// to https:// (docs/security.md); redirecting
         # here too would loop behind a proxy that does not send X-Forwarded-Proto.

@@ -60,6 +60,17 @@ def test_probes_answer_anonymous_callers_and_refuse_posts() -> None:
     assert "sessionid" not in client.cookies
 
 
+def test_probes_answer_any_host_and_are_not_redirected_to_https(settings: Any) -> None:
+    """A load balancer asks an app host by its address, over plain HTTP, behind HTTPS=true."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    client = Client()
+    assert client.get("/healthz", HTTP_HOST="10.0.0.11:8000").status_code == 200
+    assert client.get("/readyz", HTTP_HOST="10.0.0.11:8000").status_code == 200
+    assert client.get("/about/").status_code == 301  # pages still go to HTTPS
+    assert client.get("/about/", HTTP_HOST="10.0.0.11:8000").status_code == 400
+
+
 def test_readyz_names_an_unreachable_database_without_its_address(monkeypatch: Any) -> None:
     def refuse(alias: str) -> None:
         raise OperationalError('connection to server at "10.1.2.3", port 5432 failed: Connection refused')
