@@ -1,4 +1,4 @@
-"""Screenshots of pages at phone (390x844) and desktop (1366x900) width, in Chinese.
+"""Screenshots of pages at phone (390x844) and desktop (1366x900) width, in Chinese (``--lang en``: English).
 
 Usage: python scripts/screenshots.py BASE_URL OUT_DIR [--login USER] PATH...
 
@@ -89,6 +89,10 @@ def main() -> None:
                 extra_http_headers={"Accept-Language": args.lang},
                 storage_state=state,
             )
+            # The site speaks Chinese unless the language cookie says otherwise (the header alone is not
+            # enough): the same cookie the language switch sets.
+            language = "en" if args.lang.lower().startswith("en") else "zh-hans"
+            context.add_cookies([{"name": "django_language", "value": language, "url": args.base}])
             page = context.new_page()
             for path in args.paths:
                 page.goto(args.base + path)
