@@ -7,9 +7,27 @@ about data the restored site cannot use as is (e.g. keyed with another SECRET_KE
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
+
 from .archive import MIGRATION_SEEDED_TABLES, BackupError, Check, Manifest, backed_up_models, verify
 from .dump import write_backup
 from .load import RestoreResult, restore, rows_in_use
+
+
+@contextlib.contextmanager
+def quiet_slow_queries() -> Iterator[None]:
+    """Reading or writing whole tables is slow by nature: no "slow query" log line per batch in the middle
+    of the progress bar (lianmeng.core.observability's logger), until the block ends."""
+    logger = logging.getLogger("lianmeng.db.slow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
 
 __all__ = [
     "MIGRATION_SEEDED_TABLES",
@@ -18,6 +36,7 @@ __all__ = [
     "Manifest",
     "RestoreResult",
     "backed_up_models",
+    "quiet_slow_queries",
     "restore",
     "rows_in_use",
     "verify",

@@ -100,12 +100,40 @@ def model_key(model: type[models.Model]) -> str:
 
 
 # Values to JSON and back, per field type. The JSON is the same whichever database wrote it.
-def encode(field: models.Field[Any, Any], value: Any) -> Any:
-    if value is None or isinstance(field, models.JSONField):
-        return value
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, datetime.date | datetime.time):
+# Columns of these types hold str, int, bool or float, which JSON carries as they are (no conversion).
+PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "BooleanField",
+        "FloatField",
+        "CharField",
+        "TextField",
+        "SlugField",
+        "FileField",
+        "FilePathField",
+        "GenericIPAddressField",
+    }
+)
+
+
+def column_type(field: models.Field[Any, Any]) -> str:
+    """The internal type of the column (a foreign key's is that of the key it points to)."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return str(target.get_internal_type())
+
+
+def encode(value: Any) -> Any:
+    """A value read by Django as JSON: date-times in ISO 8601 with offset, decimals and UUIDs as text,
+    durations in ISO 8601, binary as base64."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
         return duration_iso_string(value)
@@ -116,11 +144,22 @@ def encode(field: models.Field[Any, Any], value: Any) -> Any:
     return value
 
 
+def encoders(fields: list[models.Field[Any, Any]]) -> list[Any]:
+    """Per column, the function turning a non-null value into JSON, or None when it is JSON already."""
+    return [
+        None if column_type(f) in PLAIN_TYPES or isinstance(f, models.JSONField) else encode for f in fields
+    ]
+
+
+def encode_row(codecs: list[Any], row: Any) -> list[Any]:
+    return [v if c is None or v is None else c(v) for c, v in zip(codecs, row, strict=True)]
+
+
 def decode(field: models.Field[Any, Any], value: Any) -> Any:
-    if value is None or isinstance(field, models.JSONField):
+    """The Python value of ``field`` that ``encode`` wrote as ``value`` (not None)."""
+    if isinstance(field, models.JSONField):
         return value
-    target = field.target_field if isinstance(field, models.ForeignKey) else field
-    kind = target.get_internal_type()
+    kind = column_type(field)
     if kind == "DateTimeField":
         return parse_datetime(value)
     if kind == "DateField":
@@ -136,6 +175,18 @@ def decode(field: models.Field[Any, Any], value: Any) -> Any:
     if kind == "BinaryField":
         return base64.b64decode(value)
     return value
+
+
+def decoders(fields: list[models.Field[Any, Any]], connection: Any) -> list[Any]:
+    """Per column, the function turning a non-null JSON value into what the database driver takes, or
+    None when the driver takes it as it is. Null stays SQL NULL (also for JSON columns, as Django saves)."""
+
+    def for_field(field: models.Field[Any, Any]) -> Any:
+        if column_type(field) in PLAIN_TYPES:
+            return None
+        return lambda value: field.get_db_prep_save(decode(field, value), connection)
+
+    return [for_field(f) for f in fields]
 
 
 def dumps_line(values: list[Any]) -> bytes:

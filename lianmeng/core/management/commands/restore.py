@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lianmeng.core.backup import BackupError, restore
+from lianmeng.core.backup import BackupError, quiet_slow_queries, restore
 
 
 class Command(BaseCommand):
@@ -26,12 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with quiet_slow_queries():
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         started = time.perf_counter()
         try:
             result = restore(
                 options["archive"],
                 force=options["force"],
-                stream=self.stderr,
+                stream=self.stderr._out,  # the terminal itself: OutputWrapper adds newlines and colours
                 progress=False if options["no_progress"] else None,
                 log=self.stdout.write,
             )
