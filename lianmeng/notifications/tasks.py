@@ -6,7 +6,8 @@
 - ``notification_mails_send``: the mails of up to ``MAIL_BATCH`` notifications in one queue job (a notice to
   a whole alliance is a few hundred jobs, not one per person); each failure is retried on its own.
 - ``mail_send``: a mail to addresses without an account (an applicant, a guest, an expert without an
-  account), with the same retries; ``services.mail_later`` enqueues it after commit.
+  account), with the same retries; ``services.mail_later`` enqueues it after commit. The last failed
+  attempt ends the task in ``MailFailed``: administrators see it on ``/tasks/`` and can retry it.
 - ``send_daily_digests``: one mail per person who chose the daily digest, listing what came since the
   last one (enqueued daily by ``lianmeng.core.schedule``).
 """
@@ -25,6 +26,10 @@ from . import mail
 from .models import MailState, Notification
 
 log = logging.getLogger(__name__)
+
+
+class MailFailed(Exception):
+    """The last attempt of a mail to an address without an account failed (listed on /tasks/)."""
 
 
 def retry_delay(attempt: int) -> datetime.timedelta:
@@ -78,7 +83,10 @@ def mail_send(subject: str, body: str, to: list[str], attempt: int = 1) -> bool:
     except Exception as exc:  # any mail server failure is retried
         log.warning("mail %r to %s failed (attempt %s): %s", subject, to, attempt, exc)
         if attempt >= settings.NOTIFICATIONS_MAIL_ATTEMPTS:
-            return False
+            # Nothing else records this mail: the task ends failed and waits on /tasks/ for a retry.
+            raise MailFailed(
+                f"mail {subject!r} to {', '.join(to)}: {attempt} attempts, the last: {exc}"
+            ) from exc
         if mail_send.get_backend().supports_defer:
             run_after = timezone.now() + retry_delay(attempt)
             mail_send.using(run_after=run_after).enqueue(subject, body, to, attempt + 1)

@@ -141,3 +141,16 @@ def test_a_failing_mail_server_retries_then_the_failure_waits_on_the_page(
     n.refresh_from_db()
     assert (n.mail_state, n.mail_attempts) == (MailState.SENT, 1)
     assert f'data-notification="{n.pk}"' not in admin.get("/tasks/").content.decode()
+
+
+def test_the_last_failed_attempt_of_a_mail_without_account_ends_the_task_failed(settings: Any) -> None:
+    from lianmeng.notifications.tasks import MailFailed, mail_send
+
+    settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"
+    settings.NOTIFICATIONS_MAIL_ATTEMPTS = 3
+    failing_mail.CALLS.update(n=0, fail_first=10**6)
+    assert (
+        mail_send.call("申请已收到", "正文", ["applicant@example.cn"], 2) is False
+    )  # retried, not failed yet
+    with pytest.raises(MailFailed, match=r"applicant@example\.cn: 3 attempts"):
+        mail_send.call("申请已收到", "正文", ["applicant@example.cn"], 3)
