@@ -114,6 +114,20 @@ def reclaim_orphans(now: datetime.datetime | None = None) -> list[str]:
     return reclaimed
 
 
+def retry_later(task: Any, *args: Any, attempt: int) -> bool:
+    """Queue ``task(*args, attempt=attempt + 1)`` after NOTIFICATIONS_RETRY_SECONDS x 4^(attempt-1)
+    seconds (60 s, 4 min, 16 min, ...); False once NOTIFICATIONS_MAIL_ATTEMPTS attempts are used up, when
+    the caller should raise so that the task ends failed (listed on /tasks/)."""
+    if attempt >= settings.NOTIFICATIONS_MAIL_ATTEMPTS:
+        return False
+    delay = datetime.timedelta(seconds=settings.NOTIFICATIONS_RETRY_SECONDS * 4 ** (attempt - 1))
+    if task.get_backend().supports_defer:
+        task.using(run_after=timezone.now() + delay).enqueue(*args, attempt=attempt + 1)
+    else:  # the immediate backend of the tests cannot wait
+        task.enqueue(*args, attempt=attempt + 1)
+    return True
+
+
 # The administrators' view -----------------------------------------------------------------------
 
 

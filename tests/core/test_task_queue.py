@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import smtplib
 from collections.abc import Callable
 from typing import Any
 
@@ -154,3 +155,21 @@ def test_the_last_failed_attempt_of_a_mail_without_account_ends_the_task_failed(
     )  # retried, not failed yet
     with pytest.raises(MailFailed, match=r"applicant@example\.cn: 3 attempts"):
         mail_send.call("申请已收到", "正文", ["applicant@example.cn"], 3)
+
+
+def test_account_mails_are_retried_then_fail_visibly(settings: Any, make_user: Callable[..., Any]) -> None:
+    from django.core import mail
+
+    from lianmeng.accounts.tasks import password_reset_mail_send
+
+    settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"
+    settings.NOTIFICATIONS_MAIL_ATTEMPTS = 3
+    user = make_user()
+    failing_mail.CALLS.update(n=0, fail_first=1)  # down once, then back
+    mail.outbox.clear()
+    password_reset_mail_send.call(user.pk)
+    assert failing_mail.CALLS["n"] == 2 and len(mail.outbox) == 1, "sent on the retry"
+
+    failing_mail.CALLS.update(n=0, fail_first=10**6)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        password_reset_mail_send.call(user.pk, attempt=3)  # the last attempt: the task ends failed
