@@ -315,6 +315,7 @@ def entry_validate(
         raise ValidationError(errors)
 
 
+@transaction.atomic
 def entry_submit(
     *,
     selection: SelectionRound,
