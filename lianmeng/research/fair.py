@@ -52,6 +52,8 @@ from .solver import (
 INF = np.iinfo(np.int64).max // 4
 EXACT_PAIRS = 4_000  # rounds with at most this many allowed pairs get the exact phases (5.)
 LP_COLUMNS = 15  # each entry's best experts in the first restricted LP
+LP_BOUND_GAP = 5e-4  # the max-min LP stops when its Lagrangian bound is this close (relative)
+SHORT_ROUNDS = 3  # rounds of the threshold LP before "falls short" sends it to the max-min LP
 LP_SHARE = 0.5  # of the time limit, at most, for the LP (the ceiling and the solution to round)
 MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) while the gap is above 3 %
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
@@ -99,8 +101,11 @@ def _lp(
     """Column generation on HiGHS (SciPy). ``threshold`` None: max W with every entry's sum >= W (the
     ceiling); else: max total with every entry's sum >= threshold, elastic (an entry may fall short at
     a price of ``SHORTFALL`` per unit, so every restricted LP is feasible). Returns (status, value, z,
-    columns): status "optimal" only when no left-out pair has a positive reduced cost, "short" when
-    the threshold LP is optimal but some entry falls short of the threshold (value: the shortfall)."""
+    columns). Max-min: "optimal" with the Lagrangian bound (the restricted LP's value plus the positive
+    reduced costs of the left-out pairs: an upper bound on the LP over all pairs) once it is within
+    ``LP_BOUND_GAP`` of the restricted value. Threshold: "optimal" as soon as no entry falls short (a
+    feasible point of the full LP: the threshold is below the LP ceiling), "short" when entries still
+    fall short after ``SHORT_ROUNDS`` rounds or with no column left to add."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, vstack
 
@@ -108,10 +113,17 @@ def _lp(
     with_w = threshold is None
     use_lo = bool((lo > 0).any())
     keep = keep & allowed
+    best_bound, best_z = math.inf, np.zeros(a.shape)  # max-min: every round's bound is a valid one
+
+    def out_of_time() -> tuple[str, float, NDArray[np.float64], NDArray[np.bool_]]:
+        if with_w and math.isfinite(best_bound):
+            return "bound", best_bound, best_z, keep
+        return "timeout", 0.0, np.zeros(a.shape), keep
+
     for _round in range(40):
         left = clock.left()
         if left <= 0.2:
-            return "timeout", 0.0, np.zeros(a.shape), keep
+            return out_of_time()
         ee, xx = np.nonzero(keep)
         n = len(ee)
         cols = np.arange(n)
@@ -161,7 +173,7 @@ def _lp(
         if res.status == 2:
             return "infeasible", 0.0, np.zeros(a.shape), keep
         if res.status != 0 or res.x is None:
-            return "timeout", 0.0, np.zeros(a.shape), keep
+            return out_of_time()
         alpha = res.eqlin.marginals
         duals = res.ineqlin.marginals
         beta = duals[:n_x]
@@ -172,18 +184,25 @@ def _lp(
         violated = allowed & ~keep & (reduced < -1e-7 * max(1.0, abs(res.fun)))
         z = np.zeros(a.shape)
         z[ee, xx] = res.x[:n]
-        if not violated.any():
-            if with_w:
-                return "optimal", float(-res.fun), z, keep
+        if with_w:
+            # Lagrangian bound: the left-out pairs (each at most 1) can add at most their reduced costs,
+            # so the LP over all pairs is at most this; close enough is proven enough.
+            bound = float(-res.fun) - float(reduced[violated].sum())
+            if bound < best_bound:
+                best_bound, best_z = bound, z
+            if not violated.any() or bound - float(-res.fun) <= LP_BOUND_GAP * max(1e-9, abs(bound)):
+                return "optimal", bound, z, keep
+        else:
             shortfall = float(res.x[n:].sum())
-            if shortfall > 1e-6:
+            if shortfall <= 1e-6:  # every entry reaches the threshold: a feasible point of the full LP
+                return "optimal", float(values @ res.x[:n]), z, keep
+            if not violated.any() or _round + 1 >= SHORT_ROUNDS:
                 return "short", shortfall, z, keep
-            return "optimal", float(values @ res.x[:n]), z, keep
-        worst_first = np.argsort(np.where(violated, reduced, 0.0), axis=1)[:, :10]
+        worst_first = np.argsort(np.where(violated, reduced, 0.0), axis=1)[:, :20]
         add = np.zeros_like(keep)
         add[np.arange(n_e)[:, None], worst_first] = True
         keep = keep | (add & violated)
-    return "timeout", 0.0, np.zeros(a.shape), keep
+    return out_of_time()
 
 
 # ------------------------------------------------------------------------------------------ repair
@@ -479,8 +498,16 @@ def solve_fair(
     status, _value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, ceiling / scale, clock)
     if status == "short":  # the LP ceiling is below the per-entry bound: the max-min LP itself
         status, value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, None, clock)
-        if status == "optimal":
+        if status in ("optimal", "bound"):  # "bound": out of time, the last Lagrangian bound
             ceiling = min(ceiling, math.floor(value * scale + 1e-6 * scale))
+            status = "optimal"
+            clock.report("ceiling", best.worst, float(ceiling))
+            # the max-min LP's point ignores the total: the threshold LP just under the ceiling, if time
+            t_status, _value, t_z, columns = _lp(
+                a_f, allowed, need, lo, hi, f_f, columns, 0.99 * ceiling / scale, clock
+            )
+            if t_status in ("optimal", "short"):
+                z = t_z
     clock.deadline = deadline
     clock.report("ceiling", best.worst, float(ceiling))
     if best.worst >= ceiling or clock.over():
@@ -524,7 +551,7 @@ def solve_fair(
                 break
         else:
             bonus = 0.5 if number == 0 else float(rng.choice([0.2, 1.0, 2.0]))
-            noise = 0.0 if number == 0 else 0.3
+            noise = 0.0 if number == 0 else 0.05
             weights = problem.affinity + np.round(scale * (bonus * z + noise * rng.random(z.shape))).astype(
                 np.int64
             )
