@@ -112,8 +112,8 @@ class SummaryForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
         label=_("相关项目"),
         required=False,
         coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("活动签约或启动的项目库项目（可多选，按住 Ctrl 或 ⌘ 选择多个）；活动页面会列出"),
+        widget=PickerSelectMultiple(source="activities.projects"),
+        help_text=_("活动签约或启动的项目库项目：输入项目名称或拼音首字母查找，可选多个；活动页面会列出"),
     )
 
     def __init__(

@@ -34,7 +34,19 @@ def partners(viewer: Any) -> QuerySet[Organization]:
     return Organization.objects.filter(status=OrganizationStatus.ACTIVE, kind__in=PARTNER_KINDS)
 
 
+def projects(viewer: Any) -> QuerySet[Any]:
+    """Projects of the library an event summary may link: every project the viewer may see."""
+    from lianmeng.library.selectors import projects_visible
+
+    return projects_visible(viewer)
+
+
+def project_label(project: Any) -> str:
+    return f"{project.name}（{project.lead_organization.name}）"
+
+
 SOURCES = {
     "organizers": Source(queryset=organizers_for, label=organization_label, select_related=("city",)),
     "partners": Source(queryset=partners, label=organization_label, select_related=("city",)),
+    "projects": Source(queryset=projects, label=project_label, select_related=("lead_organization",)),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -134,14 +135,18 @@ def event_projects(*, viewer: Any, event: Event) -> list[Any]:
     )
 
 
-def project_choices(*, viewer: Any, event: Event, limit: int = 200) -> list[tuple[int, str]]:
+def project_choices(
+    *, viewer: Any, event: Event, limit: int = 200, include: Iterable[Any] = ()
+) -> list[tuple[int, str]]:
     """Projects a manager may link to an event's outcomes: those linked and visible, then the ones led by
-    the organizer, then the most recently updated, as (id, label)."""
+    the organizer, then the most recently updated, as (id, label); plus the visible ones of ``include``
+    (ids chosen in the picker, which searches every project the viewer may see)."""
     from django.db.models import Case, IntegerField, When
 
     from lianmeng.library.selectors import projects_visible
 
     linked = list(event.projects.values_list("pk", flat=True)) if event.pk else []
+    linked += [int(v) for v in include if str(v).isdigit()]
     qs = (
         projects_visible(viewer)
         .select_related("lead_organization")

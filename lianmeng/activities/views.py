@@ -298,7 +298,9 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     initial["projects"] = [p.pk for p in selectors.event_projects(viewer=request.user, event=event)]
     initial["version"] = event.version
-    choices = selectors.project_choices(viewer=request.user, event=event)
+    choices = selectors.project_choices(
+        viewer=request.user, event=event, include=request.POST.getlist("projects")
+    )
     form = SummaryForm(request.POST or None, initial=initial, project_choices=choices)
     photo_form = PhotoForm()
     user = request.user

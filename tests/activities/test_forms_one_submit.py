@@ -95,3 +95,35 @@ def test_photo_kept_across_a_failed_submit_and_stored_on_the_next(
     done = client.post(url, {"form": "photo", "caption": "签约仪式", "image__pending": token}, follow=True)
     assert "照片已上传到《青岛人力资源服务论坛》" in done.content.decode()
     assert EventPhoto.objects.get().image.read() == PNG
+
+
+def test_summary_links_projects_found_by_typing(
+    make_event: Callable[..., Event], secretariat: Any, park: Any
+) -> None:
+    from lianmeng.library import services as library
+
+    project = library.project_create(
+        data={"name": "青岛零工驿站", "summary": "简介", "lead_organization": park.pk, "cities": ["370200"]},
+        actor=secretariat,
+    )
+    event = make_event(starts_in=-datetime.timedelta(days=2))
+    client = client_for(secretariat)
+    page = client.get(reverse("activities:hold", args=[event.pk])).content.decode()
+    assert 'data-picker="projects"' in page and "按住 Ctrl" not in page
+    found = client.get(
+        reverse("core:picker", args=["activities.projects"]),
+        {"name": "projects", "multiple": "1", "q": "qdlg"},
+    ).content.decode()
+    assert f'data-picker-option="{project.pk}"' in found
+    done = client.post(
+        reverse("activities:hold", args=[event.pk]),
+        {
+            "summary": "签约一个项目",
+            "agreements_signed": "1",
+            "projects_started": "0",
+            "projects": [project.pk],
+            "version": event.version,
+        },
+    )
+    assert done.status_code == 302
+    assert list(event.projects.values_list("pk", flat=True)) == [project.pk]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from lianmeng.activities import services
 from lianmeng.activities.models import Event
@@ -82,7 +83,17 @@ def test_summary_form_edits_links_and_keeps_those_the_editor_cannot_see(
     client = Client()
     client.force_login(contact)
     form = client.get(f"/events/{event.pk}/summary/").content.decode()
-    assert "相关项目" in form and "园区数字人才驿站" in form and "烟台内部孵化项目" not in form
+    assert "相关项目" in form and "烟台内部孵化项目" not in form
+    found = client.get(
+        reverse("core:picker", args=["activities.projects"]),
+        {"name": "projects", "multiple": "1", "q": "驿站"},
+    ).content.decode()  # the picker finds what the contact may link, never the hidden project
+    assert "园区数字人才驿站" in found
+    hidden = client.get(
+        reverse("core:picker", args=["activities.projects"]),
+        {"name": "projects", "multiple": "1", "q": "孵化"},
+    )
+    assert "烟台内部孵化项目" not in hidden.content.decode()
     response = client.post(
         f"/events/{event.pk}/summary/",
         {
