@@ -55,8 +55,15 @@ def _progress_context(row: ReportFile, year: int, kind: str) -> dict[str, Any]:
     elapsed = None
     if row.started_at and row.status == FileStatus.RUNNING:
         elapsed = max(0, int((timezone.now() - row.started_at).total_seconds()))
+    last = (
+        ReportFile.objects.filter(kind=row.kind, status=FileStatus.READY, finished_at__isnull=False)
+        .exclude(pk=row.pk)
+        .order_by("-finished_at")
+        .first()
+    )
     return {
         "job": row,
+        "last_seconds": round(last.seconds) if last and last.seconds is not None else None,
         "year": year,
         "kind": kind,
         "step_label": STEPS.get(row.step or "queued", ""),
