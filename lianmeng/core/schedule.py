@@ -42,6 +42,7 @@ JOBS: tuple[Job, ...] = (
     Job("lianmeng.library.tasks.remind_overdue_consultations", DAY, at_hour=8),
     Job("lianmeng.matchmaking.tasks.expire_resources", DAY, at_hour=1),
     Job("lianmeng.core.pending_uploads.purge_expired", DAY, at_hour=3),
+    Job("lianmeng.core.taskqueue.prune_finished_tasks", DAY, at_hour=4),
     Job("lianmeng.matchmaking.tasks.remind_stalled_requests", DAY, at_hour=9),
     Job("lianmeng.notifications.tasks.send_daily_digests", DAY, at_hour=7),
     # 1+7+N reminders go weekly from their start date (1 October), not every day.

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from . import counters
@@ -126,6 +127,18 @@ def retry_later(task: Any, *args: Any, attempt: int) -> bool:
     else:  # the immediate backend of the tests cannot wait
         task.enqueue(*args, attempt=attempt + 1)
     return True
+
+
+KEEP_FINISHED_DAYS = 14  # successful task rows are pruned after this; failed ones stay until retried
+
+
+@task()
+def prune_finished_tasks() -> int:
+    """Delete successful task rows older than KEEP_FINISHED_DAYS (daily, by the scheduler); returns how
+    many. Every mail is a row, so the table would grow without end; failed rows stay for /tasks/."""
+    cutoff = timezone.now() - datetime.timedelta(days=KEEP_FINISHED_DAYS)
+    deleted, _ = DBTaskResult.objects.successful().filter(finished_at__lt=cutoff).delete()
+    return deleted
 
 
 # The administrators' view -----------------------------------------------------------------------

@@ -173,3 +173,20 @@ def test_account_mails_are_retried_then_fail_visibly(settings: Any, make_user: C
     failing_mail.CALLS.update(n=0, fail_first=10**6)
     with pytest.raises(smtplib.SMTPServerDisconnected):
         password_reset_mail_send.call(user.pk, attempt=3)  # the last attempt: the task ends failed
+
+
+def test_old_successful_tasks_are_pruned_and_failed_ones_kept() -> None:
+    old = timezone.now() - datetime.timedelta(days=taskqueue.KEEP_FINISHED_DAYS + 1)
+    rows = {}
+    for status, finished in (("SUCCESSFUL", old), ("SUCCESSFUL", timezone.now()), ("FAILED", old)):
+        rows[(status, finished)] = DBTaskResult.objects.create(
+            status=status,
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path=TASK,
+            backend_name="default",
+            run_after=get_date_max(),
+            finished_at=finished,
+        )
+    assert taskqueue.prune_finished_tasks.call() == 1
+    left = set(DBTaskResult.objects.values_list("status", flat=True))
+    assert DBTaskResult.objects.count() == 2 and left == {"SUCCESSFUL", "FAILED"}
