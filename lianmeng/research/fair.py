@@ -54,6 +54,7 @@ EXACT_PAIRS = 4_000  # rounds with at most this many allowed pairs get the exact
 LP_COLUMNS = 15  # each entry's best experts in the first restricted LP
 LP_BOUND_GAP = 5e-4  # the max-min LP stops when its Lagrangian bound is this close (relative)
 SHORT_ROUNDS = 3  # rounds of the threshold LP before "falls short" sends it to the max-min LP
+POLISH_PAIRS = 3_000  # the total's exchange polish works on pair x pair tables up to this many pairs
 LP_SHARE = 0.5  # of the time limit, at most, for the LP (the ceiling and the solution to round)
 MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) while the gap is above 3 %
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
@@ -319,6 +320,72 @@ class _Repair:
         moves_.changed(set(before), {y for _e, y, _z in moves} | {z for _e, _y, z in moves})
         return True
 
+    def polish(self, floor: int, clock: _Clock) -> int:
+        """Raise the total while every entry stays at or above ``floor``: two entries exchange reviewers,
+        or an entry takes an expert with spare load instead of one of its own, best gains first (several
+        moves on distinct entries and experts per round). Returns the number of moves."""
+        a = self.a
+        moves = 0
+        while not clock.over():
+            ee, yy = np.nonzero(self.assigned)
+            m = len(ee)
+            if not m or m > POLISH_PAIRS:
+                break
+            own = a[ee, yy]
+            score = self.score[ee]
+            cross = a[ee][:, yy]  # a[e_i, y_j]
+            takes = self.allowed[ee][:, yy] & ~self.assigned[ee][:, yy]
+            keeps = score[:, None] - own[:, None] + cross >= floor
+            ok = takes & keeps
+            swap = np.where(
+                ok & ok.T & (ee[:, None] != ee[None, :]), cross + cross.T - own[:, None] - own[None, :], 0
+            )
+            spare = (self.load < self.hi)[None, :] & (self.load[yy] > self.lo[yy])[:, None]
+            gain = a[ee] - own[:, None]
+            single = np.where(
+                self.allowed[ee] & ~self.assigned[ee] & spare & (score[:, None] + gain >= floor), gain, 0
+            )
+            candidates: list[tuple[int, str, int, int]] = []
+            for kind, table in (("swap", swap), ("single", single)):
+                flat = np.flatnonzero(table > 0)
+                if len(flat):
+                    top = flat[np.argsort(-table.flat[flat], kind="stable")[:200]]
+                    candidates += [(int(table.flat[t]), kind, *divmod(int(t), table.shape[1])) for t in top]
+            if not candidates:
+                break
+            candidates.sort(key=lambda c: -c[0])
+            busy_entries: set[int] = set()
+            busy_experts: set[int] = set()
+            done = 0
+            for _gain, kind, i, j in candidates:
+                e1, y1 = int(ee[i]), int(yy[i])
+                if kind == "swap":
+                    e2, y2 = int(ee[j]), int(yy[j])
+                    if {e1, e2} & busy_entries or {y1, y2} & busy_experts:
+                        continue
+                    self.assigned[e1, y1] = self.assigned[e2, y2] = False
+                    self.assigned[e1, y2] = self.assigned[e2, y1] = True
+                    self.score[e1] += a[e1, y2] - a[e1, y1]
+                    self.score[e2] += a[e2, y1] - a[e2, y2]
+                    busy_entries |= {e1, e2}
+                    busy_experts |= {y1, y2}
+                else:
+                    z = j
+                    if e1 in busy_entries or {y1, z} & busy_experts or self.load[z] >= self.hi[z]:
+                        continue
+                    self.assigned[e1, y1] = False
+                    self.assigned[e1, z] = True
+                    self.score[e1] += a[e1, z] - a[e1, y1]
+                    self.load[y1] -= 1
+                    self.load[z] += 1
+                    busy_entries.add(e1)
+                    busy_experts |= {y1, z}
+                done += 1
+            moves += done
+            if not done:
+                break
+        return moves
+
     def reach(self, threshold: int, clock: _Clock) -> bool:
         """Raise every entry to ``threshold``, weakest first; False when an entry cannot be raised."""
         if self.worst >= threshold:
@@ -570,7 +637,13 @@ def solve_fair(
         clock.deadline = deadline
         number += 1
 
-    # 5. exact phases on small rounds; elsewhere the largest total the min-cost flow gives at W
+    # 5. exact phases on small rounds; elsewhere the largest total the min-cost flow gives at W, or
+    # exchanges that raise the total at W
+    if not clock.over():  # a tenth of the limit at most
+        deadline = clock.deadline
+        clock.deadline = min(deadline, time.perf_counter() + time_limit / 10)
+        best.polish(best.worst, clock)
+        clock.deadline = deadline
     pairs = best.pairs()
     worst_optimal = best.worst >= ceiling
     if small and not worst_optimal and not clock.over():
