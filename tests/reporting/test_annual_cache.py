@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -68,6 +69,11 @@ def test_writes_outside_the_reports_do_not_invalidate(office: Client, make_user:
     before = freshness.current()
     make_user()  # accounts, not reported
     assert freshness.current() == before
+    # A queryset update outside any transaction (autocommit) counts too: the wrapper sees the SQL.
+    from lianmeng.core.models import City
+
+    City.objects.filter(name="青岛").update(position=F("position"))
+    assert freshness.current() == before + 1
     assert (
         freshness.written_table('UPDATE "membership_organization" SET "name" = %s')
         == "membership_organization"
