@@ -85,6 +85,9 @@ class MilestoneForm(PendingUploadsMixin, BootstrapFormMixin, forms.Form):
     file = UploadField(label=_("报告文件"), required=False, max_bytes=20 * 1024 * 1024)
 
 
+PERCENT = forms.NumberInput(attrs={"min": 0, "max": 100, "step": "any", "inputmode": "decimal"})
+
+
 class RoundForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("评选类型"), choices=[c for c in RoundKind.choices if c[0] != RoundKind.TOPIC_REVIEW]
@@ -120,10 +123,12 @@ class RoundForm(BootstrapFormMixin, forms.Form):
         help_text=_("每行一项：指标名称｜权重（%）｜满分，权重之和为 100"),
         initial="创新性｜30｜10\n实用性｜30｜10\n示范推广价值｜25｜10\n规范性｜15｜10",
     )
-    first_percent = forms.CharField(label=_("一等奖比例（%）"), initial="10", required=False)
-    second_percent = forms.CharField(label=_("二等奖比例（%）"), initial="20", required=False)
-    third_percent = forms.CharField(label=_("三等奖比例（%）"), initial="30", required=False)
-    excellent_percent = forms.CharField(label=_("优秀奖比例（%）"), initial="", required=False)
+    first_percent = forms.CharField(label=_("一等奖比例（%）"), initial="10", required=False, widget=PERCENT)
+    second_percent = forms.CharField(label=_("二等奖比例（%）"), initial="20", required=False, widget=PERCENT)
+    third_percent = forms.CharField(label=_("三等奖比例（%）"), initial="30", required=False, widget=PERCENT)
+    excellent_percent = forms.CharField(
+        label=_("优秀奖比例（%）"), initial="", required=False, widget=PERCENT
+    )
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

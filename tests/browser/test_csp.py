@@ -138,7 +138,7 @@ def test_every_role_s_main_pages_run_under_the_csp(
     member.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     cancel.click()
     member.wait_for_timeout(300)
-    assert asked == ["确定取消该报名吗？"]
+    assert asked == ["取消 钱安全 的报名？名额会让给候补中的第一位。"]
     assert Registration.objects.get(name="钱安全").status == "registered"  # dismissed: nothing sent
     member.once("dialog", lambda dialog: dialog.accept())
     cancel.click()
