@@ -576,7 +576,10 @@ def assignment_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     selection = selectors.round_get(viewer=request.user, pk=pk)
     row = get_object_or_404(selection.assignment_jobs, pk=job)
     context = {"round": selection, **_job_context(selection, row)}
-    return render(request, "research/_assignment_job.html", context)
+    response = render(request, "research/_assignment_job.html", context)
+    if request.headers.get("HX-Request") and not row.active:
+        response["HX-Refresh"] = "true"  # finished: reload the page (compute button, figures) once
+    return response
 
 
 # ------------------------------------------------------------------ reviewing (phone first)

@@ -98,3 +98,14 @@ def test_the_page_says_when_no_worker_has_started_the_computation(ready: Any, se
     AssignmentJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(seconds=40))
     panel = client.get(f"/research/rounds/{ready.pk}/assignment/jobs/{job.pk}/").content.decode()
     assert "job-no-worker" in panel and "lianmeng worker" in panel and "hx-trigger" in panel
+
+
+def test_the_polled_panel_reloads_the_page_once_the_job_ends(ready: Any, secretariat: Any) -> None:
+    job = services.assignment_start(selection=ready, mode="total", actor=secretariat, enqueue=False)
+    client = Client()
+    client.force_login(secretariat)
+    url = f"/research/rounds/{ready.pk}/assignment/jobs/{job.pk}/"
+    assert "HX-Refresh" not in client.get(url, headers={"HX-Request": "true"})
+    run_assignment_job(job.pk)
+    finished = client.get(url, headers={"HX-Request": "true"})
+    assert finished["HX-Refresh"] == "true" and "job-apply" in finished.content.decode()
