@@ -314,4 +314,5 @@ def test_two_app_processes_and_a_worker_count_everything_once(cluster: dict[str,
     case_repeated_check_ins_count_once(cluster)
     case_sign_in_lock_out_is_shared(cluster)
     case_an_edit_is_seen_on_the_other_process_and_renews_the_annual_report(cluster)
-    assert time.monotonic() - started < 60, "the cases take well under a minute"
+    # About a minute on the shared 2-core machine at load 12-17 (36-59 s); twice that means a lock waits.
+    assert time.monotonic() - started < 120, "the cases took over two minutes"
