@@ -118,7 +118,7 @@ def test_a_task_of_a_killed_worker_is_finished_by_another(worker_env: dict[str, 
         f"r = DBTaskResult.objects.get(pk={task_id!r}); print(r.status, len(r.worker_ids), r.return_value)",
     )
     assert state == f"SUCCESSFUL 2 {second.pid}", state
-    # The lease (3 s) ran out, the second worker's next round (every second) put it back in the queue.
+    # The lease (3 s) ran out; the second worker's next lease round (every 1 s) put it back in the queue.
     assert taken_over_after < 60
 
 
