@@ -55,6 +55,7 @@ LP_COLUMNS = 15  # each entry's best experts in the first restricted LP
 LP_BOUND_GAP = 5e-4  # the max-min LP stops when its Lagrangian bound is this close (relative)
 SHORT_ROUNDS = 3  # rounds of the threshold LP before "falls short" sends it to the max-min LP
 POLISH_PAIRS = 3_000  # the total's exchange polish works on pair x pair tables up to this many pairs
+LAGRANGE_SECONDS = 1.5  # for the quick Lagrangian ceiling when the per-entry bound is out of reach
 LP_SHARE = 0.5  # of the time limit, at most, for the LP (the ceiling and the solution to round)
 MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) while the gap is above 3 %
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
@@ -98,6 +99,7 @@ def _lp(
     keep: NDArray[np.bool_],
     threshold: float | None,
     clock: _Clock,
+    weights_out: list[NDArray[np.float64]] | None = None,
 ) -> tuple[str, float, NDArray[np.float64], NDArray[np.bool_]]:
     """Column generation on HiGHS (SciPy). ``threshold`` None: max W with every entry's sum >= W (the
     ceiling); else: max total with every entry's sum >= threshold, elastic (an entry may fall short at
@@ -180,6 +182,8 @@ def _lp(
         beta = duals[:n_x]
         gamma = duals[n_x : 2 * n_x] if use_lo else np.zeros(n_x)
         mu = duals[-n_e:]
+        if weights_out is not None:  # the entries' weights for a Lagrangian ceiling (_lagrangian_ceiling)
+            weights_out[:] = [np.maximum(-mu, 0.0)]
         cost = np.zeros(a.shape) if with_w else -a
         reduced = cost - (alpha[:, None] + beta[None, :] - gamma[None, :] - a * mu[:, None])
         violated = allowed & ~keep & (reduced < -1e-7 * max(1.0, abs(res.fun)))
@@ -204,6 +208,54 @@ def _lp(
         add[np.arange(n_e)[:, None], worst_first] = True
         keep = keep | (add & violated)
     return out_of_time()
+
+
+def _lagrangian_ceiling(
+    problem: Problem,
+    weights: NDArray[np.float64],
+    need: NDArray[np.int64],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    allowed: NDArray[np.bool_],
+    fixed_sum: NDArray[np.int64],
+    clock: _Clock,
+    seconds: float,
+) -> float:
+    """A proven upper bound on the worst entry from entry weights mu >= 0 (sum 1): no assignment's worst
+    entry exceeds its mu-weighted mean, and the largest mu-weighted total over all assignments is a
+    min-cost flow (integral, exact). Weights are scaled to integers rounding down, so the flow's optimum
+    plus one per pair bounds the real one. The weights then move towards the entries the flow left low
+    (multiplicative steps) while ``seconds`` last; the smallest bound is returned (inf without weights)."""
+    mu = np.maximum(weights, 0.0)
+    if mu.sum() <= 0:
+        return math.inf
+    mu = mu / mu.sum()
+    a = problem.affinity
+    spread = float(max(1, int(a.max(initial=0)))) * max(1, int(need.max(initial=1)))
+    stop = time.perf_counter() + seconds
+    best = math.inf
+    for _step in range(50):
+        w = mu[:, None] * a
+        top = float(w.max(initial=0.0))
+        if top <= 0:
+            break
+        factor = 1e9 / top
+        scaled = np.floor(w * factor).astype(np.int64)
+        pairs = max_weight_pairs(scaled, allowed, need, lo, hi)
+        if pairs is None:
+            break
+        ee = np.array([e for e, _x in pairs], dtype=np.int64)
+        xx = np.array([x for _e, x in pairs], dtype=np.int64)
+        flow = int(scaled[ee, xx].sum()) if len(pairs) else 0
+        bound = (flow + len(pairs)) / factor + float(mu @ fixed_sum)
+        best = min(best, bound * (1 + 1e-9))
+        if time.perf_counter() > stop or clock.over():
+            break
+        sums = fixed_sum.astype(float)
+        np.add.at(sums, ee, a[ee, xx])
+        mu = mu * np.exp(-2.0 * (sums - float(sums @ mu)) / spread)
+        mu = mu / mu.sum()
+    return best
 
 
 # ------------------------------------------------------------------------------------------ repair
@@ -562,8 +614,19 @@ def solve_fair(
     # answer) and the per-entry bound is the ceiling.
     deadline = clock.deadline
     clock.deadline = min(deadline, clock.started + LP_SHARE * time_limit)
-    status, _value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, ceiling / scale, clock)
+    entry_weights: list[NDArray[np.float64]] = []
+    status, _value, z, columns = _lp(
+        a_f, allowed, need, lo, hi, f_f, columns, ceiling / scale, clock, entry_weights
+    )
     if status == "short":  # the LP ceiling is below the per-entry bound: the max-min LP itself
+        # first a quick proven ceiling from the threshold LP's entry weights (a few min-cost flows)
+        if entry_weights:
+            bound = _lagrangian_ceiling(
+                problem, entry_weights[0], need, lo, hi, allowed, fixed_sum, clock, LAGRANGE_SECONDS
+            )
+            if math.isfinite(bound):
+                ceiling = min(ceiling, math.floor(bound))
+                clock.report("ceiling", best.worst, float(ceiling))
         status, value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, None, clock)
         if status in ("optimal", "bound"):  # "bound": out of time, the last Lagrangian bound
             ceiling = min(ceiling, math.floor(value * scale + 1e-6 * scale))
