@@ -102,11 +102,13 @@ def _cover_article(site: Site) -> tuple[int, str]:
     script = (
         "from django.core.files.base import ContentFile\n"
         "from django.utils import timezone\n"
+        "from django.db import transaction\n"
         "from lianmeng.publicity.models import Article, ArticleStatus\n"
-        "a = Article(title='nginx cover', body='x', status=ArticleStatus.PUBLISHED, published_at=timezone.now())\n"
-        f"a.cover.save('cover.png', ContentFile({PNG!r}), save=False)\n"
-        "a.cover_content_type = 'image/png'\n"
-        "a.save()\n"
+        "with transaction.atomic():\n"
+        "    a = Article(title='nginx cover', body='x', status=ArticleStatus.PUBLISHED, published_at=timezone.now())\n"
+        f"    a.cover.save('cover.png', ContentFile({PNG!r}), save=False)\n"
+        "    a.cover_content_type = 'image/png'\n"
+        "    a.save()\n"
         "print('ARTICLE', a.pk, a.cover.name)\n"
     )
     out = run_cli(site.env, "shell", "-c", script).stdout
