@@ -31,6 +31,6 @@ def picker(
         placeholder=_("输入名称或拼音首字母搜索"),
     )
     request = context.get("request")
-    return mark_safe(
+    return mark_safe(  # noqa: S308 - our template, autoescaped
         render_to_string("core/widgets/picker.html", {"picker": picker_context}, request=request)
-    )  # noqa: S308 - our template, autoescaped
+    )
