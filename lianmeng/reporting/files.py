@@ -51,6 +51,14 @@ def filename(year: int, kind: str) -> str:
     return f"lianmeng-annual-report-{year}.{kind}"
 
 
+def ready_file(*, year: int, kind: str, viewer: Any) -> ReportFile | None:
+    """The file of the current data if it is already built (nothing is queued)."""
+    key = cache_key(
+        year=year, kind=kind, viewer=viewer, version=freshness.current(), language=get_language() or "zh-hans"
+    )
+    return ReportFile.objects.filter(key=key, status=FileStatus.READY).first()
+
+
 def request_file(*, year: int, kind: str, viewer: Any) -> ReportFile:
     """The file of the current data, queued for the worker when there is none ready (or a failed one)."""
     from .tasks import annual_report_build

@@ -27,6 +27,7 @@ def _years() -> list[int]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     year = selectors.parse_year(request.GET.get("year"), default=current_year())
     figures = year_figures(year=year, viewer=request.user)
+    can_download = policies.can_download_annual_report(request.user)
     return render(
         request,
         "reporting/dashboard.html",
@@ -35,7 +36,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": _years(),
             "charts": chart_data(figures),
-            "can_download": policies.can_download_annual_report(request.user),
+            "can_download": can_download,
+            "ready": {
+                kind: files.ready_file(year=year, kind=kind, viewer=request.user) for kind in files.KINDS
+            }
+            if can_download
+            else {},
         },
     )
 

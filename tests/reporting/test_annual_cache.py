@@ -55,6 +55,8 @@ def test_the_second_download_is_the_cached_file_until_the_data_changes(
     again = office.get(f"/reports/{year}/annual.xlsx")
     assert time.monotonic() - started < 1, "served from the cache"
     assert again.content == first.content and len(builds) == 1
+    dashboard = office.get(f"/reports/?year={year}").content.decode()
+    assert "Excel 已按当前数据生成" in dashboard, "the dashboard says which file is ready"
 
     before = freshness.current()
     make_org("缓存测试新单位")  # a committed write to a reported table
