@@ -705,7 +705,7 @@ class ConsultationOut(Schema):
                 "text": a.text,
                 "created_at": a.created_at,
             }
-            for a in obj.answers.select_related("expert")
+            for a in obj.answers.all()  # prefetched with their experts by selectors.consultation_list
         ]
 
     @staticmethod
@@ -747,9 +747,7 @@ class SuggestionOut(Schema):
 @paginate(PageNumberPagination, page_size=20)
 def consultation_list(request: HttpRequest, status: str | None = None, mine: bool = False) -> Any:
     """Consultations the viewer may see: their organization's, those assigned to them, or all (secretariat)."""
-    return selectors.consultation_list(viewer=request.user, status=status, mine=mine).prefetch_related(
-        "assignments"
-    )
+    return selectors.consultation_list(viewer=request.user, status=status, mine=mine)
 
 
 @router.post("/consultations", response={201: ConsultationOut}, auth=AUTH)

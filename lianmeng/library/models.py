@@ -501,6 +501,11 @@ class Consultation(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("专家咨询")
         verbose_name_plural = _("专家咨询")
+        # The consultation list sorts newest first, filtered by status or not (docs/scale.md).
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="lib_consult_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="lib_consult_status_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),

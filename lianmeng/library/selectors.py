@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +17,7 @@ from .models import (
     Achievement,
     CommitteeMembership,
     Consultation,
+    ConsultationAnswer,
     ConsultationAssignment,
     Expert,
     ExpertStatus,
@@ -159,7 +160,7 @@ def project_list(
             )
         )
     qs = search_filter(qs, q, initials_fields=INITIALS_FIELDS)
-    return qs.prefetch_related("cities", "strategy_tags").order_by("name_sort", "id")
+    return qs.prefetch_related("cities", "strategy_tags", "partner_organizations").order_by("name_sort", "id")
 
 
 def project_get(*, viewer: Any, pk: int) -> Project:
@@ -348,12 +349,15 @@ def consultation_list(
                 )
             )
         )
-    return qs.order_by("-created_at", "-id")
+    # The rows' experts and answers (with their expert) in two queries, whatever the page holds.
+    answers = Prefetch("answers", queryset=ConsultationAnswer.objects.select_related("expert"))
+    return qs.prefetch_related("assignments", answers).order_by("-created_at", "-id")
 
 
 def consultation_get(*, viewer: Any, pk: int) -> Consultation:
     consultation = (
         Consultation.objects.select_related("organization", "field", "asked_by", "project")
+        .prefetch_related(Prefetch("answers", queryset=ConsultationAnswer.objects.select_related("expert")))
         .filter(pk=pk)
         .first()
     )
