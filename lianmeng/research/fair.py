@@ -51,6 +51,7 @@ from .solver import (
 
 INF = np.iinfo(np.int64).max // 4
 EXACT_PAIRS = 4_000  # rounds with at most this many allowed pairs get the exact phases (5.)
+SEARCH_PAIRS = 20_000  # and up to this many, CP-SAT max-min from the best answer for the time left
 LP_COLUMNS = 15  # each entry's best experts in the first restricted LP
 LP_BOUND_GAP = 5e-4  # the max-min LP stops when its Lagrangian bound is this close (relative)
 SHORT_ROUNDS = 3  # rounds of the threshold LP before "falls short" sends it to the max-min LP
@@ -58,6 +59,7 @@ POLISH_PAIRS = 3_000  # the total's exchange polish works on pair x pair tables 
 LAGRANGE_SECONDS = 1.5  # for the quick Lagrangian ceiling when the per-entry bound is out of reach
 LP_SHARE = 0.5  # of the time limit, at most, for the LP (the ceiling and the solution to round)
 MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) while the gap is above 3 %
+COVER_SECONDS = 1.0  # for the whole-reviewer ceiling (_cover_ceiling)
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
 
 
@@ -183,7 +185,8 @@ def _lp(
         gamma = duals[n_x : 2 * n_x] if use_lo else np.zeros(n_x)
         mu = duals[-n_e:]
         if weights_out is not None:  # the entries' weights for a Lagrangian ceiling (_lagrangian_ceiling)
-            weights_out[:] = [np.maximum(-mu, 0.0)]
+            # and the experts' load prices, for the scarce expert sets of _cover_ceiling
+            weights_out[:] = [np.maximum(-mu, 0.0), np.maximum(-beta, 0.0)]
         cost = np.zeros(a.shape) if with_w else -a
         reduced = cost - (alpha[:, None] + beta[None, :] - gamma[None, :] - a * mu[:, None])
         violated = allowed & ~keep & (reduced < -1e-7 * max(1.0, abs(res.fun)))
@@ -255,6 +258,100 @@ def _lagrangian_ceiling(
         np.add.at(sums, ee, a[ee, xx])
         mu = mu * np.exp(-2.0 * (sums - float(sums @ mu)) / spread)
         mu = mu / mu.sum()
+    return best
+
+
+def _cover_ceiling(
+    problem: Problem,
+    need: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    allowed: NDArray[np.bool_],
+    fixed_sum: NDArray[np.int64],
+    prices: NDArray[np.float64] | None,
+    upper: int,
+    seconds: float,
+) -> int:
+    """A proven upper bound on the worst entry that counts reviewers in whole numbers (the LP shares a
+    scarce expert out in fractions). For a set S of experts, an entry that holds exactly j of them has at
+    most its best j affinities in S plus its best ``need - j`` outside S (plus its fixed pairs); so to
+    reach W it needs at least c(W) of them, the smallest j where that reaches W. If the entries' c(W) add
+    up to more than the loads of S, no assignment has every entry at W or more. The sets S are the
+    prefixes of the experts ordered by their LP load price (``prices``) and by demand over load (how many
+    entries have them among their best ``need``); the largest W that passes every set tried is returned
+    (``upper`` when none cuts), each set's W found by bisection, while ``seconds`` last."""
+    a = np.where(allowed, problem.affinity, -1).astype(np.int64)
+    n_e, n_x = a.shape
+    k = int(need.max(initial=0))
+    if not n_e or not n_x or k <= 0:
+        return upper
+    stop = time.perf_counter() + seconds
+    impossible = np.iinfo(np.int64).min // 4
+    ranked = np.argsort(-a, axis=1, kind="stable")
+    top_cols = ranked[:, :k]
+    in_top = np.zeros(a.shape, dtype=bool)
+    for j in range(k):
+        take = need > j
+        in_top[np.flatnonzero(take), top_cols[take, j]] = True
+    in_top &= allowed
+    demand = in_top.sum(axis=0) / np.maximum(hi, 1)
+    orders = []
+    if prices is not None and (prices > 0).any():
+        orders.append(np.argsort(-prices, kind="stable")[: int((prices > 0).sum())])
+    busy = int((demand > 1).sum())
+    if busy:
+        orders.append(np.argsort(-demand, kind="stable")[: min(n_x, 3 * busy)])
+
+    def top_k(table: NDArray[np.int64]) -> NDArray[np.int64]:
+        part = -np.partition(-table, k - 1, axis=1)[:, :k] if table.shape[1] > k else table
+        return -np.sort(-part, axis=1)
+
+    def bound(order: NDArray[np.int64], size: int, upper: int) -> int:
+        chosen = np.zeros(n_x, dtype=bool)
+        chosen[order[:size]] = True
+        cap = int(hi[chosen].sum())
+        s_in = top_k(np.where(chosen[None, :], a, -1))
+        s_out = top_k(np.where(chosen[None, :], -1, a))
+        # value[e, j]: the best sum with exactly j experts of S (impossible where e lacks them)
+        value = np.full((n_e, k + 1), impossible, dtype=np.int64)
+        for j in range(k + 1):
+            sum_in = np.where(s_in[:, :j] >= 0, s_in[:, :j], impossible).sum(axis=1)
+            width = need - j
+            cols = np.arange(k)[None, :] < width[:, None]
+            sum_out = np.where(cols, np.where(s_out >= 0, s_out, impossible), 0).sum(axis=1)
+            ok = (width >= 0) & (sum_in > impossible // 2) & (sum_out > impossible // 2)
+            value[:, j] = np.where(ok, sum_in + sum_out + fixed_sum, impossible)
+        low, high = 0, upper
+        while low < high:
+            w = (low + high + 1) // 2
+            reach = value >= w
+            count = np.where(reach.any(axis=1), reach.argmax(axis=1), n_x * k + 1)
+            if int(count.sum()) <= cap:
+                low = w
+            else:
+                high = w - 1
+        return low
+
+    # every order coarsely (20 prefix sizes), then every size around the best coarse one
+    best = upper
+    found: list[tuple[int, int, int]] = []  # (bound, order, size)
+    for number, order in enumerate(orders):
+        for size in sorted({max(1, round(len(order) * f)) for f in np.linspace(0, 1, 21)[1:]}):
+            if time.perf_counter() > stop:
+                return best
+            value = bound(order, size, best)
+            found.append((value, number, size))
+            best = min(best, value)
+    if not found:
+        return best
+    _value, number, size = min(found)
+    order = orders[number]
+    step = max(1, len(order) // 20)
+    for near in sorted(
+        range(max(1, size - step), min(len(order), size + step) + 1), key=lambda v: abs(v - size)
+    ):
+        if time.perf_counter() > stop:
+            break
+        best = min(best, bound(order, near, best))
     return best
 
 
@@ -639,6 +736,13 @@ def solve_fair(
             if t_status in ("optimal", "short"):
                 z = t_z
     clock.deadline = deadline
+    # whole reviewers: the LP may share a scarce expert out in fractions no assignment can follow
+    if best.worst < ceiling and not clock.over():
+        prices = entry_weights[1] if len(entry_weights) > 1 else None
+        cover = _cover_ceiling(
+            problem, need, hi, allowed, fixed_sum, prices, ceiling, min(COVER_SECONDS, time_limit / 20)
+        )
+        ceiling = max(best.worst, min(ceiling, cover))
     clock.report("ceiling", best.worst, float(ceiling))
     if best.worst >= ceiling or clock.over():
         # the total-mode answer reaching the ceiling is optimal for both objectives
@@ -695,7 +799,7 @@ def solve_fair(
         clock.report("rounding" if how.startswith("LP") else "repair", best.worst, float(ceiling))
         deadline = clock.deadline
         if number:
-            clock.deadline = min(deadline, time.perf_counter() + time_limit / 4)
+            clock.deadline = min(deadline, time.perf_counter() + time_limit / 20)
         climb(start, how)
         clock.deadline = deadline
         number += 1
@@ -709,14 +813,23 @@ def solve_fair(
         clock.deadline = deadline
     pairs = best.pairs()
     worst_optimal = best.worst >= ceiling
-    if small and not worst_optimal and not clock.over():
+    # medium rounds: CP-SAT max-min from the best answer (the hint) for most of the time left
+    medium = int(allowed.sum()) <= SEARCH_PAIRS
+    if (small or medium) and not worst_optimal and not clock.over():
         clock.report("exact", best.worst, float(ceiling))
+        seconds = clock.left() if small else 0.7 * clock.left()
         status, w, exact_pairs = _exact_worst(
-            problem, need, lo, hi, allowed, fixed_sum, best.worst, ceiling, set(pairs), clock.left()
+            problem, need, lo, hi, allowed, fixed_sum, best.worst, ceiling, set(pairs), seconds
         )
-        if exact_pairs and w >= best.worst:
-            pairs, method = exact_pairs, "CP-SAT"
+        if exact_pairs and w > best.worst:
+            method = "CP-SAT"
             best = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, exact_pairs)
+            if not clock.over():  # CP-SAT ignored the total: the polish again
+                deadline = clock.deadline
+                clock.deadline = min(deadline, time.perf_counter() + time_limit / 10)
+                best.polish(best.worst, clock)
+                clock.deadline = deadline
+            pairs = best.pairs()
         if status == "optimal":
             worst_optimal = True
             ceiling = best.worst
