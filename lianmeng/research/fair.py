@@ -9,8 +9,9 @@ entries than their loads allow), so fair mode combines a proof and fast heuristi
 2. The **ceiling**: the LP relaxation of max-min (HiGHS through SciPy, by column generation — the
    restricted LP over each entry's best experts grows until no left-out pair has a positive reduced
    cost, which proves it is the LP over all pairs), and the per-entry bound (each entry's best
-   ``need`` experts). No assignment's worst entry exceeds the smaller one; the answer reports its gap
-   to it.
+   ``need`` experts), then the whole-reviewer ceiling (``_cover_ceiling``: sets of scarce experts
+   counted in whole reviewers, which the LP shares out in fractions). No assignment's worst entry
+   exceeds the smallest; the answer reports its gap to it.
 3. **LP rounding**: the LP "largest total with every entry at least T" (T a little under the ceiling),
    rounded by a min-cost flow on affinity plus a bonus for the LP's fractional choices.
 4. **Augmenting-path repair** (in the spirit of FairFlow / PeerReview4All): the weakest entry swaps a
@@ -20,7 +21,8 @@ entries than their loads allow), so fair mode combines a proof and fast heuristi
    (Dijkstra over experts). Raising the threshold by bisection between the best worst value and the
    ceiling gives the anytime behaviour: the answer only gets better while time is left.
 5. Small rounds are then solved exactly (CP-SAT max-min with the best answer as hint, then the
-   largest total at that worst value as a MIP on HiGHS), so the answer is proven optimal there.
+   largest total at that worst value as a MIP on HiGHS), so the answer is proven optimal there; medium
+   rounds (``SEARCH_PAIRS``) get the same CP-SAT max-min for most of the time left.
 
 Everything runs within ``time_limit`` seconds; ``progress`` hears the stage, the best worst entry and
 the ceiling as they improve; ``should_stop`` returning True ends the computation with the best found.
