@@ -153,7 +153,7 @@ class CharterVersionOut(Schema):
 
 
 class CharterRevisionIn(Schema):
-    resolution: int | None = Field(None, description="a charter resolution in force, not yet used")
+    resolution: Id | None = Field(None, description="a charter resolution in force, not yet used")
     text: str = Field(max_length=60_000)
     summary: str = Field("", max_length=4000)
     effective_on: DateIn

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
@@ -70,6 +71,8 @@ def _renamed_errors(names: dict[str, str]) -> Iterator[None]:
     """A service's ValidationError with its keys renamed to the form's field names."""
     try:
         yield
+    except StaleVersion:
+        raise  # the form shows the edit conflict itself (includes/form_errors.html)
     except ValidationError as exc:
         raise ValidationError({names.get(k, k): v for k, v in error_dict(exc).items()}) from exc
 

@@ -237,6 +237,8 @@ NOT_PERSONAL: Mapping[str, str] = {
     "research.EntryFile.original_name": "the name of an uploaded file",
     "research.Criterion.name": "a review criterion",
     "research.SelectionRound.objection_contact": "the office that receives objections (published in 公示)",
+    "research.AssignmentJob.signature": "a fingerprint of the round's entries, experts and conflicts",
+    "reporting.DataVersion.name": "the name of a data-version counter (e.g. annual report)",
 }
 
 # Foreign keys to the user model that record who acted (facts kept on erasure, the account row itself
@@ -262,6 +264,8 @@ USER_REFERENCES: Mapping[str, str] = {
     "library.ProjectEvaluation.attached_by": "who attached an evaluation",
     "research.SelectionRound.created_by": "who created a round",
     "research.Objection.responded_by": "who answered an objection",
+    "research.AssignmentJob.created_by": "who started an assignment computation",
+    "reporting.ReportFile.requested_by": "who asked for an annual report file to be built",
     "matchmaking.MatchRequest.responder": "who answered a request",
     "matchmaking.MatchRequest.outcome_by": "who recorded an outcome",
     "matchmaking.Meeting.recorded_by": "who recorded a meeting",

@@ -21,6 +21,11 @@ def no_gunicorn(monkeypatch: Any) -> list[list[str]]:
     """Record instead of replacing the test process with gunicorn (and skip collectstatic)."""
     started: list[list[str]] = []
     monkeypatch.setattr(os, "execv", lambda path, argv: started.append(list(argv)))
+    # serve sets these for the gunicorn it would become; monkeypatch puts them back afterwards so they do
+    # not leak into later tests (the metrics would read an empty multiprocess directory).
+    for name in ("LIANMENG_LISTEN_URL", "PROMETHEUS_MULTIPROC_DIR"):
+        monkeypatch.setenv(name, "x")
+        monkeypatch.delenv(name)
     import lianmeng.core.management.commands.serve as serve
 
     real = serve.call_command
