@@ -37,7 +37,9 @@ def test_project_submitted_landed_and_found(
         ("370200", "中国青岛人力资源服务产业园"),
         ("370600", "中国烟台人力资源服务产业园"),
     ):
-        page.get_by_role("link", name="登记落地").first.click()  # the header button (the empty list offers it too)
+        page.get_by_role(
+            "link", name="登记落地"
+        ).first.click()  # the header button (the empty list offers it too)
         page.select_option("#id_city", city)
         page.select_option("#id_park", label=park_name)
         page.fill("#id_date", "2026-03-01")
