@@ -502,6 +502,7 @@ def event_photo_validate(*, event: Event, image: UploadedFile | None, caption: s
         raise ValidationError(errors)
 
 
+@transaction.atomic
 def event_photo_add(*, event: Event, image: UploadedFile, caption: str = "", actor: Any) -> EventPhoto:
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied

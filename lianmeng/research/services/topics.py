@@ -199,6 +199,7 @@ def proposal_validate(
         raise ValidationError(errors)
 
 
+@transaction.atomic
 def proposal_submit(
     *,
     data: dict[str, Any],
@@ -370,6 +371,7 @@ def milestone_validate(*, proposal: Proposal, kind: str, report: str, actor: Any
         raise ValidationError(errors)
 
 
+@transaction.atomic
 def milestone_report(
     *, proposal: Proposal, kind: str, report: str, actor: Any, file: UploadedFile | None = None
 ) -> Milestone:
