@@ -13,24 +13,7 @@ from django.urls import reverse
 
 from lianmeng.activities import services
 from lianmeng.activities.models import Event, EventPhoto, EventStatus, Registration
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
-    b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.form_helpers import PNG, client_for, field_errors
 
 
 def test_registration_missing_name_and_a_mobile_already_registered(make_event: Callable[..., Event]) -> None:

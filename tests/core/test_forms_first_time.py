@@ -18,6 +18,7 @@ from django.urls import reverse
 from lianmeng.core import pending_uploads, schedule
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication
+from tests.form_helpers import PNG, field_errors
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 URL = "/membership/apply/"
@@ -36,13 +37,6 @@ def good_data(name: str = "青岛海纳人力资源有限公司", **overrides: A
     }
     data.update(overrides)
     return data
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
 
 
 def pending_token(html: str) -> str:
@@ -221,12 +215,6 @@ def test_event_form_reports_form_and_service_errors_in_one_submit(secretariat: A
     # the picker keeps the chosen organizer with its name
     assert f'name="organizer" value="{park.pk}"' in response.content.decode()
     assert "青岛人力资源服务产业园" in response.content.decode()
-
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
-    b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 
 
 @pytest.mark.parametrize(

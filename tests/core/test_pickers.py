@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.accounts.models import Role
+from tests.form_helpers import client_for
 
 
 @pytest.fixture
@@ -21,12 +22,6 @@ def orgs(make_org: Any) -> dict[str, Any]:
         "yt": make_org("烟台仙境人才科技公司", city="烟台"),
         "uni": make_org("青岛理工大学", city="青岛", kind="university"),
     }
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def options(html: str) -> list[str]:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,21 +26,9 @@ from lianmeng.governance.models import (
     RotationChange,
     Task,
 )
+from tests.form_helpers import client_for, field_errors
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def stored_files() -> list[Path]:

@@ -13,14 +13,9 @@ from django.utils import timezone
 
 from lianmeng.governance import desk, services
 from lianmeng.governance.models import Motion, Vote
+from tests.form_helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_public_presidency_and_portal_sections(

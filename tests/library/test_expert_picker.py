@@ -16,6 +16,7 @@ from django.utils import timezone
 from lianmeng.accounts.models import Role
 from lianmeng.library import services
 from lianmeng.library.models import ConsultationAssignment
+from tests.form_helpers import client_for
 
 from ..research.conftest import (  # noqa: F401  (fixtures of the research tests)
     contact_for,
@@ -24,12 +25,6 @@ from ..research.conftest import (  # noqa: F401  (fixtures of the research tests
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def options(html: str) -> list[str]:

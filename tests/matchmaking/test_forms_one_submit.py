@@ -4,30 +4,16 @@ saved. Irreversible buttons ask first and say to whom it happens."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from lianmeng.matchmaking import services
 from lianmeng.matchmaking.models import MatchRequest, Meeting, RequestStatus, Resource
+from tests.form_helpers import client_for, field_errors
 
 pytestmark = pytest.mark.django_db
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

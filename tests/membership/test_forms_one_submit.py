@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.core.models import AuditEntry
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
+from tests.form_helpers import field_errors
 
 
 def test_organization_edit_missing_name_bad_email_and_a_taken_uscc(

@@ -22,16 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.form_helpers import PNG
+
 from .conftest import PROJECT, Server, Site, free_port, get, json_lines, run_cli
 
 CONFIG = PROJECT / "deploy" / "nginx" / "lianmeng.conf"
 HOST = "lianmeng.example.cn"
 CLIENT = "127.0.0.3"  # the browser's address; nginx talks to the application from 127.0.0.1
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 
 
 def nginx_binary() -> str:

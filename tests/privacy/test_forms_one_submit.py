@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,13 +10,7 @@ from django.urls import reverse
 
 from lianmeng.privacy import selectors
 from lianmeng.privacy.models import Erasure
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
+from tests.form_helpers import field_errors
 
 
 def test_unconfirmed_erasure_with_a_short_reason(secretariat: Any, make_user: Callable[..., Any]) -> None:

@@ -14,13 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.research.models import Entry, EntryFile
-
-
-def field_errors(html: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
-        found.setdefault(name, []).append(message)
-    return found
+from tests.form_helpers import field_errors
 
 
 def stored_files() -> list[Path]:

@@ -1,0 +1,28 @@
+"""What the form tests of every app share: a signed-in client, the errors a page shows per field, a tiny PNG."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client
+
+# A valid 1x1 PNG (the upload checks read the content, not the name).
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def field_errors(html: str) -> dict[str, list[str]]:
+    """{field name: [messages]} as ``includes/field.html`` renders them (``data-field-error``)."""
+    found: dict[str, list[str]] = {}
+    for name, message in re.findall(r'data-field-error="([^"]+)">([^<]*)<', html):
+        found.setdefault(name, []).append(message)
+    return found
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
