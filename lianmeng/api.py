@@ -61,7 +61,8 @@ def _schema_validation(request: HttpRequest, exc: SchemaValidationError) -> Http
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
-        field = ".".join(loc) or "__all__"
+        # A command's own rule names its field in the error's context (lianmeng.core.commands.rule).
+        field = str((err.get("ctx") or {}).get("field") or "") or ".".join(loc) or "__all__"
         errors.setdefault(field, []).append(schema_error_message(err))
     detail = "；".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
     return problem(422, str(msg.INVALID_DATA), detail, errors)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+
+if TYPE_CHECKING:
+    from lianmeng.accounts.models import User
 
 
 class BearerAuth(HttpBearer):
@@ -85,3 +89,14 @@ OPTIONAL_AUTH: list[Any] = [bearer_auth, session_auth, _Anonymous()]
 
 class Message(Schema):
     detail: str
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user behind an ``auth=AUTH`` operation (typed for services: ``actor=signed_in(request)``);
+    PermissionDenied if there is none (never reached behind AUTH)."""
+    from lianmeng.accounts.models import User
+
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user

@@ -60,9 +60,10 @@ def record(
     ip: str | None = None,
 ) -> AuditEntry:
     user = actor if getattr(actor, "is_authenticated", False) else None
+    system = getattr(actor, "is_system", False) is True  # lianmeng.core.actors.SYSTEM
     return AuditEntry.objects.create(
         actor=user,
-        actor_repr=(user.get_username() if user else "anonymous")[:150],
+        actor_repr=(user.get_username() if user else "system" if system else "anonymous")[:150],
         action=action,
         target_type=model_label(target),
         target_id=str(target.pk or ""),

@@ -446,7 +446,7 @@ def _actor(entry: AuditEntry) -> str:
     user = entry.actor
     if user is not None:
         return str(getattr(user, "display_name", "") or user.get_full_name() or user.get_username())
-    if entry.actor_repr and entry.actor_repr != "anonymous":
+    if entry.actor_repr and entry.actor_repr not in ("anonymous", "system"):
         return entry.actor_repr
     return _("系统")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from lianmeng.core.cleaning import clean_text
+from lianmeng.core.commands import Command
 
 T = TypeVar("T")
 
@@ -60,7 +61,7 @@ class _DryRun(Exception):
     """Raised inside dry_run's transaction to roll it back."""
 
 
-def dry_run(save: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> ValidationError | None:
+def dry_run(save: Callable[[Any], Any], data: Any) -> ValidationError | None:
     """Run a service's write on ``data`` and roll everything back (rows, audit entries, on-commit mail);
     return the ValidationError it raised, if any. Used when the form itself already failed, to report
     the service's own checks in the same submit. Refusals and errors from data the form rejected
@@ -75,7 +76,7 @@ def dry_run(save: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> Vali
         return None
 
 
-def _validate_only(validate: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> ValidationError | None:
+def _validate_only(validate: Callable[[Any], Any], data: Any) -> ValidationError | None:
     """The ValidationError a validate-only function raises on ``data`` (refusals and errors from data
     the form rejected are left to the real submit, as in dry_run)."""
     try:
@@ -89,35 +90,51 @@ def _validate_only(validate: Callable[[dict[str, Any]], Any], data: dict[str, An
 
 def submit_form(
     form: Any,
-    save: Callable[[dict[str, Any]], T],
+    save: Callable[[Any], T],
     *,
-    validate: Callable[[dict[str, Any]], Any] | None = None,
+    validate: Callable[[Any], Any] | None = None,
+    command: type[Command] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> T | None:
-    """Validate ``form`` and run ``save(cleaned_data)`` (the service call) so one submit reports every
-    error: the form's own and the service's (merged with apply_to_form; a field keeps the form's
+    """Validate ``form`` and run ``save`` (the service call) so one submit reports every error: the
+    form's own, the command's and the service's (merged with apply_to_form; a field keeps the form's
     message when both complain). Returns what ``save`` returned, or None when nothing was saved
     (``save`` must return something: the saved object).
 
-        event = submit_form(form, lambda data: services.event_create(data=data, actor=user))
+    With ``command`` (the write's :class:`lianmeng.core.commands.Command`), the form's ``cleaned_data``
+    plus ``extra`` (values that are not form fields: the event of a registration...) is built into the
+    command and ``save`` receives the command; the command's field errors land on the form's fields::
 
-    A service that stores uploaded files must not be dry-run (the files would stay stored): pass its
-    validate-only function as ``validate`` (it raises the same field-keyed ValidationError and writes
-    nothing); it is called, instead of the dry run, when the form itself failed:
+        motion = submit_form(form, lambda cmd: services.motion_create(cmd=cmd, actor=user), command=MotionCreate)
+
+    Without ``command``, ``save`` receives ``cleaned_data`` (the older style).
+
+    When the form itself failed, the service's checks still run on what could be read (a dry run rolled
+    back, so every error shows at once). A service that stores uploaded files must not be dry-run (the
+    files would stay stored): pass its validate-only function as ``validate`` (it raises the same
+    field-keyed ValidationError and writes nothing)::
 
         submit_form(form, lambda d: services.meeting_add_paper(...), validate=lambda d: services.meeting_paper_validate(...))
     """
     from .errors import apply_to_form
 
+    def build(data: Mapping[str, Any]) -> Any:
+        if command is None:
+            return dict(data)
+        return command.build({**data, **(extra or {})})
+
     if form.is_valid():
         try:
-            return save(form.cleaned_data)
+            return save(build(form.cleaned_data))
         except ValidationError as exc:
             apply_to_form(form, exc)
             return None
-    if validate is not None:
-        refused = _validate_only(validate, dict(form.cleaned_data))
-    else:
-        refused = dry_run(save, dict(form.cleaned_data))
+    try:
+        value = build(form.cleaned_data)
+    except ValidationError as exc:
+        apply_to_form(form, exc)
+        return None
+    refused = _validate_only(validate, value) if validate is not None else dry_run(save, value)
     if refused is not None:
         apply_to_form(form, refused)
     return None

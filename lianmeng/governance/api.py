@@ -13,13 +13,14 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from lianmeng.accounts.models import User
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import Count, DateIn, DateTimeIn, Id
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
+from .commands import MotionCreate
 from .models import (
     CharterVersion,
     CouncilSeat,
@@ -545,18 +546,8 @@ def meeting_paper_delete(request: HttpRequest, meeting_id: int, paper_id: int) -
     return Status(204, None)
 
 
-class MotionIn(Schema):
-    title: str
-    text: str
-    kind: Literal["ordinary", "important", "charter", "admission"] = Field(
-        "ordinary", description="a motion with `application` is always an admission motion"
-    )
-    ballot: Literal["open", "secret"] = "open"
-    opens_at: DateTimeIn | None = None
-    closes_at: DateTimeIn | None = None
-    meeting: Id | None = None
-    application: Id | None = Field(None, description="the forwarded membership application it decides on")
-    status: Literal["draft", "open"] = "draft"
+class MotionIn(MotionCreate):
+    status: Literal["draft", "open"] = Field("draft", description="`open`: the secretariat opens it at once")
 
 
 class SeatVoteOut(Schema):
@@ -658,9 +649,8 @@ def motion_list(request: HttpRequest, status: str | None = None, q: str | None =
 @router.post("/council/motions", response={201: MotionOut}, auth=AUTH)
 def motion_create(request: HttpRequest, payload: MotionIn) -> Status:
     """Create a draft (``status: "draft"``) or, for the secretariat, open it at once (``"open"``)."""
-    data = payload.dict()
-    open_now = data.pop("status") == "open"
-    return Status(201, services.motion_create(data=data, actor=request.user, open_now=open_now))
+    open_now = payload.status == "open"
+    return Status(201, services.motion_create(cmd=payload, actor=signed_in(request), open_now=open_now))
 
 
 def _motion_detail(request: HttpRequest, motion: Motion) -> dict[str, Any]:

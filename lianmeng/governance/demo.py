@@ -17,6 +17,7 @@ from lianmeng.membership import services as membership_services
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
 
 from . import services
+from .commands import MotionCreate
 from .models import (
     CharterVersion,
     CouncilSeat,
@@ -109,15 +110,17 @@ def _decided_motion(
 ) -> Motion:
     """A motion voted on in the past: opened, voted at ``opens``, then closed at ``closes``."""
     motion = services.motion_create(
-        data={
-            "title": title,
-            "text": text,
-            "kind": kind,
-            "ballot": ballot,
-            "opens_at": opens,
-            "closes_at": timezone.now() + datetime.timedelta(hours=1),
-            "meeting": meeting.pk if meeting else None,
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": title,
+                "text": text,
+                "kind": kind,
+                "ballot": ballot,
+                "opens_at": opens,
+                "closes_at": timezone.now() + datetime.timedelta(hours=1),
+                "meeting": meeting.pk if meeting else None,
+            }
+        ),
         actor=office,
         open_now=True,
     )
@@ -273,14 +276,16 @@ def _tasks(office: User, charter: Motion, plan: Motion) -> None:
 def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
     now = timezone.now()
     agenda = services.motion_create(
-        data={
-            "title": "关于2026年度理事会全会议程的议案",
-            "text": "2026年度理事会全会拟于12月中旬在烟台召开，议程包括：轮值主席交接、年度工作报告、2027年工作要点、表彰优秀成果。",
-            "kind": "ordinary",
-            "ballot": "open",
-            "opens_at": now - datetime.timedelta(days=1),
-            "closes_at": now + datetime.timedelta(days=5),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "关于2026年度理事会全会议程的议案",
+                "text": "2026年度理事会全会拟于12月中旬在烟台召开，议程包括：轮值主席交接、年度工作报告、2027年工作要点、表彰优秀成果。",
+                "kind": "ordinary",
+                "ballot": "open",
+                "opens_at": now - datetime.timedelta(days=1),
+                "closes_at": now + datetime.timedelta(days=5),
+            }
+        ),
         actor=office,
         open_now=True,
     )
@@ -289,14 +294,16 @@ def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
             services.vote_cast(motion=agenda, choice="for", actor=seat.representative, seat=seat)
     _admissions(office, seats)
     services.motion_create(
-        data={
-            "title": "关于设立联盟专家咨询委员会的议案（草案）",
-            "text": "设立胶东暨蓝区人力资源服务产业发展专家咨询委员会，委员由理事单位推荐。",
-            "kind": "important",
-            "ballot": "open",
-            "opens_at": now + datetime.timedelta(days=10),
-            "closes_at": now + datetime.timedelta(days=17),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "关于设立联盟专家咨询委员会的议案（草案）",
+                "text": "设立胶东暨蓝区人力资源服务产业发展专家咨询委员会，委员由理事单位推荐。",
+                "kind": "important",
+                "ballot": "open",
+                "opens_at": now + datetime.timedelta(days=10),
+                "closes_at": now + datetime.timedelta(days=17),
+            }
+        ),
         actor=office,
     )
     services.meeting_create(

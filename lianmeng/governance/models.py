@@ -387,7 +387,7 @@ DECIDED_STATUSES = (MotionStatus.PASSED, MotionStatus.REJECTED, MotionStatus.NO_
 
 
 class Motion(TimeStampedModel):
-    """A motion (议案) put to the council's vote. Transitions: services.MOTION_TRANSITIONS."""
+    """A motion (议案) put to the council's vote. Transitions: machines.MOTION."""
 
     title = models.CharField(_("议案标题"), max_length=200)
     text = models.TextField(_("议案正文"))

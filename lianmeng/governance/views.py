@@ -25,7 +25,8 @@ from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.types import AuthedRequest
 from lianmeng.membership import policies as membership_policies
 
-from . import decisions, policies, selectors, services
+from . import decisions, machines, policies, selectors, services
+from .commands import MotionCreate
 from .forms import (
     ApproveMinutesForm,
     AttendanceForm,
@@ -474,7 +475,7 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "minutes_form": minutes_form,
             "paper_form": paper_form,
             "approve_form": approve_form if later_held.exists() else None,
-            "actions": list(services.MEETING_TRANSITIONS[meeting.status]),
+            "actions": machines.MEETING.actions(meeting.status),
         },
     )
 
@@ -523,13 +524,12 @@ def motion_new(request: AuthedRequest) -> HttpResponse:
         initial["kind"] = request.GET["kind"]  # the charter page's "起草章程修改议案"
     form = MotionForm(request.POST or None, initial=initial)
 
-    def create(cleaned: dict[str, Any]) -> Any:
-        data = dict(cleaned)
-        open_now = bool(data.pop("open_now", False)) and policies.is_secretariat(request.user)
-        return services.motion_create(data=data, actor=request.user, open_now=open_now)
+    def create(cmd: MotionCreate) -> Any:
+        open_now = bool(form.cleaned_data.get("open_now")) and policies.is_secretariat(request.user)
+        return services.motion_create(cmd=cmd, actor=request.user, open_now=open_now)
 
     if request.method == "POST":
-        motion = submit_form(form, create)
+        motion = submit_form(form, create, command=MotionCreate)
         if motion is not None:
             opened = motion.status == MotionStatus.OPEN
             messages.success(request, _("议案已开始表决") if opened else _("议案草稿已保存"))

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import Motion, MotionKind
 
 WIDTHS = ({"width": 390, "height": 844}, {"width": 1366, "height": 900})
@@ -102,14 +103,16 @@ def test_handover_and_charter_link_to_their_resolutions_both_ways(
     assert office.locator("#id_kind").input_value() == "charter"
     now = timezone.now()
     charter = services.motion_create(
-        data={
-            "title": "关于审议通过《联盟章程》的议案",
-            "text": "提请审议通过联盟章程。",
-            "kind": "charter",
-            "ballot": "open",
-            "opens_at": now - datetime.timedelta(hours=1),
-            "closes_at": now + datetime.timedelta(days=2),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "关于审议通过《联盟章程》的议案",
+                "text": "提请审议通过联盟章程。",
+                "kind": "charter",
+                "ballot": "open",
+                "opens_at": now - datetime.timedelta(hours=1),
+                "closes_at": now + datetime.timedelta(days=2),
+            }
+        ),
         actor=secretariat,
         open_now=True,
     )

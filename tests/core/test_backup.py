@@ -26,6 +26,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from lianmeng.governance.commands import MotionCreate
 from tests.conftest import IN_CI
 from tests.core import backup_probe
 
@@ -103,14 +104,16 @@ def open_secret_motion(title: str, votes: list[str]) -> None:
     secretary = User.objects.get(username="demo-secretariat")
     now = timezone.now()
     motion = services.motion_create(
-        data={
-            "title": title,
-            "text": "无记名表决。",
-            "kind": "ordinary",
-            "ballot": "secret",
-            "opens_at": now - datetime.timedelta(hours=1),
-            "closes_at": now + datetime.timedelta(days=7),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": title,
+                "text": "无记名表决。",
+                "kind": "ordinary",
+                "ballot": "secret",
+                "opens_at": now - datetime.timedelta(hours=1),
+                "closes_at": now + datetime.timedelta(days=7),
+            }
+        ),
         actor=secretary,
         open_now=True,
     )
@@ -304,14 +307,16 @@ def test_after_restore_checks_name_what_another_secret_key_breaks(
     ]
     now = timezone.now()
     motion = services.motion_create(
-        data={
-            "title": "关于增补监事单位的议案",
-            "text": "无记名表决。",
-            "kind": "ordinary",
-            "ballot": "secret",
-            "opens_at": now - datetime.timedelta(hours=1),
-            "closes_at": now + datetime.timedelta(days=3),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "关于增补监事单位的议案",
+                "text": "无记名表决。",
+                "kind": "ordinary",
+                "ballot": "secret",
+                "opens_at": now - datetime.timedelta(hours=1),
+                "closes_at": now + datetime.timedelta(days=3),
+            }
+        ),
         actor=secretariat,
         open_now=True,
     )

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import Motion
 
 
@@ -44,7 +45,7 @@ def open_motion(secretariat: Any) -> Callable[..., Motion]:
             "closes_at": now + datetime.timedelta(days=3),
             **fields,
         }
-        return services.motion_create(data=data, actor=secretariat, open_now=True)
+        return services.motion_create(cmd=MotionCreate.build(data), actor=secretariat, open_now=True)
 
     return _make
 

@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import Motion, Vote
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,14 +26,16 @@ def test_fifty_concurrent_votes_from_ten_seats_make_exactly_ten_votes(
     seats = council(10)
     now = timezone.now()
     motion = services.motion_create(
-        data={
-            "title": "并发表决测试议案",
-            "text": "正文",
-            "kind": "ordinary",
-            "ballot": "open",
-            "opens_at": now - datetime.timedelta(minutes=5),
-            "closes_at": now + datetime.timedelta(days=1),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "并发表决测试议案",
+                "text": "正文",
+                "kind": "ordinary",
+                "ballot": "open",
+                "opens_at": now - datetime.timedelta(minutes=5),
+                "closes_at": now + datetime.timedelta(days=1),
+            }
+        ),
         actor=secretariat,
         open_now=True,
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.governance import services
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import (
     Ballot,
     GovernanceSettings,
@@ -210,19 +211,26 @@ def test_secret_ballot_never_records_who_voted_how(
 def test_motion_transition_table_covers_every_status_and_refuses_the_rest(
     council: Callable[..., list[Any]], secretariat: Any
 ) -> None:
-    assert set(services.MOTION_TRANSITIONS) == set(MotionStatus.values)
-    assert set(services.MEETING_TRANSITIONS) == set(MeetingStatus.values)
-    assert set(services.RESOLUTION_TRANSITIONS) == set(ResolutionStatus.values)
+    from lianmeng.governance import machines
+
+    for machine, states in (
+        (machines.MOTION, MotionStatus),
+        (machines.MEETING, MeetingStatus),
+        (machines.RESOLUTION, ResolutionStatus),
+    ):
+        assert machine.states is states and machine.problems() == []
     council(1)
     now = timezone.now()
     draft = services.motion_create(
-        data={
-            "title": "草案",
-            "text": "正文",
-            "kind": "ordinary",
-            "ballot": "open",
-            "closes_at": now + datetime.timedelta(days=1),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "草案",
+                "text": "正文",
+                "kind": "ordinary",
+                "ballot": "open",
+                "closes_at": now + datetime.timedelta(days=1),
+            }
+        ),
         actor=secretariat,
     )
     assert draft.status == MotionStatus.DRAFT
@@ -237,19 +245,21 @@ def test_motion_bad_input_names_fields_and_saves_nothing(secretariat: Any) -> No
     now = timezone.now()
     with pytest.raises(ValidationError) as exc:
         services.motion_create(
-            data={
-                "title": "",
-                "text": "x",
-                "kind": "weird",
-                "ballot": "open",
-                "opens_at": now,
-                "closes_at": now - datetime.timedelta(hours=1),
-            },
+            cmd=MotionCreate.build(
+                {
+                    "title": "",
+                    "text": "x",
+                    "kind": "weird",
+                    "ballot": "open",
+                    "opens_at": now,
+                    "closes_at": now - datetime.timedelta(hours=1),
+                }
+            ),
             actor=secretariat,
         )
     errors = exc.value.message_dict
     assert errors["title"] == ["请填写议案标题"]
-    assert errors["kind"] == ["请选择议案类型"]
+    assert errors["kind"] == ["议案类型的取值“weird”无效"]
     assert errors["closes_at"] == ["表决截止时间须晚于开始时间"]
     assert not Motion.objects.exists()
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import CharterVersion, Motion, MotionKind, MotionStatus, PresidencyHandover
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,8 @@ def test_a_handover_motion_is_not_made_on_the_plain_motion_form(
 ) -> None:
     with pytest.raises(ValidationError) as exc:
         services.motion_create(
-            data={"title": "交接", "text": "交接", "kind": "handover", "ballot": "open"}, actor=secretariat
+            cmd=MotionCreate.build({"title": "交接", "text": "交接", "kind": "handover", "ballot": "open"}),
+            actor=secretariat,
         )
     assert "轮值主席" in exc.value.message_dict["kind"][0]
 
@@ -146,7 +148,7 @@ def _charter_motion(secretariat: Any, **fields: Any) -> Motion:
         "closes_at": now + datetime.timedelta(days=3),
         **fields,
     }
-    return services.motion_create(data=data, actor=secretariat, open_now=True)
+    return services.motion_create(cmd=MotionCreate.build(data), actor=secretariat, open_now=True)
 
 
 def test_a_charter_revision_needs_a_charter_resolution(

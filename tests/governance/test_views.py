@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianmeng.governance import desk, services
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import Motion, Vote
 from tests.form_helpers import client_for
 
@@ -141,14 +142,16 @@ def _bulk(council_seats: list[Any], secretariat: Any, n: int) -> None:
     now = timezone.now()
     for i in range(n):
         services.motion_create(
-            data={
-                "title": f"议案{i}",
-                "text": "正文",
-                "kind": "ordinary",
-                "ballot": "open",
-                "opens_at": now - datetime.timedelta(hours=1),
-                "closes_at": now + datetime.timedelta(days=2),
-            },
+            cmd=MotionCreate.build(
+                {
+                    "title": f"议案{i}",
+                    "text": "正文",
+                    "kind": "ordinary",
+                    "ballot": "open",
+                    "opens_at": now - datetime.timedelta(hours=1),
+                    "closes_at": now + datetime.timedelta(days=2),
+                }
+            ),
             actor=secretariat,
             open_now=True,
         )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.core.models import AllianceSettings
 from lianmeng.governance import services as governance
+from lianmeng.governance.commands import MotionCreate
 from lianmeng.governance.models import GovernanceSettings, Motion
 from lianmeng.membership import services
 from lianmeng.membership.models import MembershipApplication, Organization
@@ -193,13 +194,15 @@ def test_forward_links_an_existing_draft_motion_instead_of_a_second_one(
     set_scope("none")
     application = forwarded(secretariat)
     draft = governance.motion_create(
-        data={
-            "title": "关于接纳海岸人才入盟的议案",
-            "text": "提请表决。",
-            "kind": "ordinary",
-            "ballot": "open",
-            "application": application.pk,
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "关于接纳海岸人才入盟的议案",
+                "text": "提请表决。",
+                "kind": "ordinary",
+                "ballot": "open",
+                "application": application.pk,
+            }
+        ),
         actor=secretariat,
     )
     assert draft.kind == "admission" and draft.status == "draft"
@@ -236,7 +239,10 @@ def test_ordinary_applicants_follow_the_old_flow_unless_all_need_the_council(
 def test_admission_motion_needs_an_application(secretariat: Any, seats: list[Any]) -> None:
     with pytest.raises(ValidationError) as caught:
         governance.motion_create(
-            data={"title": "入盟", "text": "无申请", "kind": "admission", "ballot": "open"}, actor=secretariat
+            cmd=MotionCreate.build(
+                {"title": "入盟", "text": "无申请", "kind": "admission", "ballot": "open"}
+            ),
+            actor=secretariat,
         )
     assert "application" in caught.value.message_dict
 

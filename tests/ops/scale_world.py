@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from lianmeng.governance.commands import MotionCreate
+
 
 def _token(user: Any) -> str:
     from lianmeng.accounts.models import ApiToken
@@ -60,14 +62,16 @@ def build() -> dict[str, Any]:
         reps.append(rep)
     now = timezone.now()
     motion = governance.motion_create(
-        data={
-            "title": "跨进程表决测试议案",
-            "text": "正文",
-            "kind": "ordinary",
-            "ballot": "open",
-            "opens_at": now - datetime.timedelta(minutes=5),
-            "closes_at": now + datetime.timedelta(days=1),
-        },
+        cmd=MotionCreate.build(
+            {
+                "title": "跨进程表决测试议案",
+                "text": "正文",
+                "kind": "ordinary",
+                "ballot": "open",
+                "opens_at": now - datetime.timedelta(minutes=5),
+                "closes_at": now + datetime.timedelta(days=1),
+            }
+        ),
         actor=secretariat,
         open_now=True,
     )

@@ -2,9 +2,6 @@
 
 from .charter import charter_current, charter_found, charter_resolutions_available, charter_revise
 from .council import (
-    MEETING_TRANSITIONS,
-    MOTION_TRANSITIONS,
-    RESOLUTION_TRANSITIONS,
     admission_motion_of,
     admission_motion_open,
     ballot_key,
@@ -57,10 +54,7 @@ from .secretariat import (
 )
 
 __all__ = [
-    "MEETING_TRANSITIONS",
-    "MOTION_TRANSITIONS",
     "NOTICE_TRANSITIONS",
-    "RESOLUTION_TRANSITIONS",
     "TASK_TRANSITIONS",
     "admission_motion_of",
     "admission_motion_open",

@@ -32,7 +32,8 @@ from lianmeng.membership.models import (
 from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import notify
 
-from .. import policies
+from .. import machines, policies
+from ..commands import MotionCreate
 from ..models import (
     Attendance,
     AttendanceStatus,
@@ -56,35 +57,7 @@ from ..models import (
 from ..presidency import president_organization_id
 from ._common import choice, raise_if
 
-# The one transition table per model.
-MEETING_TRANSITIONS: dict[str, dict[str, str]] = {
-    MeetingStatus.PLANNED: {"hold": MeetingStatus.HELD, "cancel": MeetingStatus.CANCELLED},
-    MeetingStatus.HELD: {},
-    MeetingStatus.CANCELLED: {},
-}
-MOTION_TRANSITIONS: dict[str, dict[str, str]] = {
-    MotionStatus.DRAFT: {"open": MotionStatus.OPEN},
-    MotionStatus.OPEN: {
-        "pass": MotionStatus.PASSED,
-        "reject": MotionStatus.REJECTED,
-        "no_quorum": MotionStatus.NO_QUORUM,
-    },
-    MotionStatus.PASSED: {},
-    MotionStatus.REJECTED: {},
-    MotionStatus.NO_QUORUM: {},
-}
-RESOLUTION_TRANSITIONS: dict[str, dict[str, str]] = {
-    ResolutionStatus.AWAITING_SIGNOFF: {"sign_off": ResolutionStatus.IN_FORCE},
-    ResolutionStatus.IN_FORCE: {},
-}
 RESOLUTION_SERIES = "决"
-
-
-def _transition(table: dict[str, dict[str, str]], status: str, action: str, label: str) -> str:
-    allowed = table[status]
-    if action not in allowed:
-        raise ValidationError({"status": _("当前状态“%(status)s”下不能执行该操作") % {"status": label}})
-    return allowed[action]
 
 
 # ---------------------------------------------------------------- seats
@@ -273,11 +246,11 @@ def meeting_create(*, data: dict[str, Any], agenda: list[str], actor: Any) -> Me
 
 @transaction.atomic
 def meeting_change_status(*, meeting: Meeting, action: str, actor: Any) -> Meeting:
-    """Mark a meeting held or cancelled (MEETING_TRANSITIONS). A held meeting needs its attendance."""
+    """Mark a meeting held or cancelled (machines.MEETING). A held meeting needs its attendance."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    new_status = _transition(MEETING_TRANSITIONS, meeting.status, action, str(meeting.get_status_display()))
+    new_status = machines.MEETING.target(meeting.status, action)
     if action == "hold":
         if meeting.starts_at > timezone.now():
             raise ValidationError({"status": _("会议尚未开始，不能标记为已召开")})
@@ -496,46 +469,30 @@ def meeting_remove_paper(*, paper: MeetingPaper, actor: Any) -> None:
 MOTION_FIELDS = ("title", "text", "kind", "ballot", "opens_at", "closes_at", "meeting", "application")
 
 
-def _when(value: Any, field: str, label: str, errors: dict[str, list[str]]) -> datetime.datetime | None:
-    if isinstance(value, str) and value:
-        try:
-            value = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            errors[field] = [_("%(label)s格式不正确，例如 2026-12-20 18:00") % {"label": label}]
-            return None
-    if not isinstance(value, datetime.datetime):
-        errors[field] = [_("请填写%(label)s") % {"label": label}]
-        return None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-def _motion_clean(data: dict[str, Any]) -> dict[str, Any]:
+def _motion_rules(cmd: MotionCreate) -> dict[str, Any]:
+    """What a motion needs from the database: the default voting window, the meeting and the
+    application it refers to (a forwarded one, without another motion on it)."""
     errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {
-        "title": text(data, "title", _("议案标题"), errors, required=True, max_length=200),
-        "text": text(data, "text", _("议案正文"), errors, required=True, max_length=20000),
-        "kind": choice(data, "kind", _("议案类型"), MotionKind.values, errors),
-        "ballot": choice(data, "ballot", _("表决方式"), Ballot.values, errors),
-    }
-    opens_at = data.get("opens_at") or timezone.now()
-    out["opens_at"] = _when(opens_at, "opens_at", _("表决开始"), errors)
-    closes_at = data.get("closes_at")
-    if closes_at in (None, "") and out["opens_at"] is not None:
-        closes_at = out["opens_at"] + datetime.timedelta(
-            days=GovernanceSettings.current().default_voting_days
-        )
-    out["closes_at"] = _when(closes_at, "closes_at", _("表决截止"), errors)
-    if out["opens_at"] and out["closes_at"] and out["closes_at"] <= out["opens_at"]:
+    opens_at = cmd.opens_at or timezone.now()
+    closes_at = cmd.closes_at or opens_at + datetime.timedelta(
+        days=GovernanceSettings.current().default_voting_days
+    )
+    if closes_at <= opens_at:
         errors["closes_at"] = [_("表决截止时间须晚于开始时间")]
-    meeting = data.get("meeting")
-    if meeting not in (None, ""):
-        found = Meeting.objects.filter(pk=getattr(meeting, "pk", meeting)).first()
-        if found is None:
+    out: dict[str, Any] = {
+        "title": cmd.title,
+        "text": cmd.text,
+        "kind": cmd.kind,
+        "ballot": cmd.ballot,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+    }
+    if cmd.meeting is not None:
+        out["meeting"] = Meeting.objects.filter(pk=cmd.meeting).first()
+        if out["meeting"] is None:
             errors["meeting"] = [_("会议不存在")]
-        out["meeting"] = found
-    application = data.get("application")
-    if application not in (None, ""):
-        found_app = MembershipApplication.objects.filter(pk=getattr(application, "pk", application)).first()
+    if cmd.application is not None:
+        found_app = MembershipApplication.objects.filter(pk=cmd.application).first()
         if found_app is None or found_app.status != ApplicationStatus.FORWARDED:
             errors["application"] = [_("只有初审通过、待决定的入盟申请可以提交理事会表决")]
         elif (
@@ -545,23 +502,16 @@ def _motion_clean(data: dict[str, Any]) -> dict[str, Any]:
         ):
             errors["application"] = [_("该入盟申请已有理事会议案，请勿重复提交")]
         out["application"] = found_app
-        # A motion on an application decides the admission: it is an admission motion.
-        out["kind"] = MotionKind.ADMISSION
-    elif out["kind"] == MotionKind.ADMISSION:
-        errors["application"] = [_("入盟表决须关联一份初审通过的入盟申请")]
-    if out["kind"] == MotionKind.HANDOVER:
-        errors["kind"] = [_("轮值交接议案请在“轮值主席”页面提请，议案会关联待办理的交接")]
     raise_if(errors)
     return out
 
 
 @transaction.atomic
-def motion_create(*, data: dict[str, Any], actor: Any, open_now: bool = False) -> Motion:
+def motion_create(*, cmd: MotionCreate, actor: User, open_now: bool = False) -> Motion:
     """A motion as a draft (or opened at once by the secretariat)."""
     if not policies.can_propose_motion(actor, president_organization_id()):
         raise PermissionDenied
-    cleaned = _motion_clean(data)
-    motion = Motion.objects.create(**cleaned, proposer=actor, status=MotionStatus.DRAFT)
+    motion = Motion.objects.create(**_motion_rules(cmd), proposer=actor, status=MotionStatus.DRAFT)
     audit.record(
         actor=actor, action="council.motion.create", target=motion, new=audit.snapshot(motion, MOTION_FIELDS)
     )
@@ -576,7 +526,7 @@ def motion_open(*, motion: Motion, actor: Any) -> Motion:
     if not policies.can_open_motion(actor, motion):
         raise PermissionDenied
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
-    new_status = _transition(MOTION_TRANSITIONS, motion.status, "open", str(motion.get_status_display()))
+    new_status = machines.MOTION.target(motion.status, "open")
     if motion.closes_at <= timezone.now():
         raise ValidationError({"closes_at": _("表决截止时间已过，请修改后再开始表决")})
     motion.status = new_status
@@ -764,7 +714,7 @@ def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = 
         MotionStatus.REJECTED: "reject",
         MotionStatus.NO_QUORUM: "no_quorum",
     }[status]
-    motion.status = _transition(MOTION_TRANSITIONS, motion.status, action, str(motion.get_status_display()))
+    motion.status = machines.MOTION.target(motion.status, action)
     motion.seats_count = seats
     motion.votes_for, motion.votes_against, motion.votes_abstain = (
         tally["for"],
@@ -854,7 +804,7 @@ def admission_motion_open(*, application: MembershipApplication, actor: Any) -> 
         "ballot": Ballot.OPEN,
         "application": application,
     }
-    return motion_create(data=data, actor=actor, open_now=True)
+    return motion_create(cmd=MotionCreate.build(data), actor=actor, open_now=True)
 
 
 def _resolution_create(motion: Motion, actor: Any, config: GovernanceSettings) -> Resolution:
@@ -882,9 +832,7 @@ def resolution_sign_off(*, resolution: Resolution, actor: Any) -> Resolution:
     if not policies.can_sign_off(actor, resolution, president_organization_id()):
         raise PermissionDenied(_("只有当值轮值主席单位可以签发决议"))
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
-    resolution.status = _transition(
-        RESOLUTION_TRANSITIONS, resolution.status, "sign_off", str(resolution.get_status_display())
-    )
+    resolution.status = machines.RESOLUTION.target(resolution.status, "sign_off")
     resolution.signed_off_by = actor
     resolution.signed_off_at = timezone.now()
     resolution.save(update_fields=["status", "signed_off_by", "signed_off_at", "updated_at"])
