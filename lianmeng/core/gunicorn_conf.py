@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
@@ -16,7 +17,13 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         },
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # A logging configuration makes gunicorn write its access log; only `serve --access-log` asks for it
+            # (the request log of lianmeng.request has the same lines, with the request id and timings).
+            "gunicorn.access": {
+                "level": "INFO" if "--access-logfile" in sys.argv else "WARNING",
+                "handlers": ["console"],
+                "propagate": False,
+            },
         },
     }
 

@@ -77,6 +77,10 @@ def test_metrics_add_up_over_all_workers(site: Site, start_server: Callable[...,
     lines = [x for x in server.output().splitlines() if x.strip() and not x.startswith("Lianmeng at ")]
     assert len(json_lines("\n".join(lines))) == len(lines), server.output()[:3000]
     assert any(x["logger"] == "gunicorn.error" for x in json_lines(server.output()))
+    # One line per request: gunicorn's access log stays off (`serve --access-log` brings it back).
+    assert not any(x["logger"] == "gunicorn.access" for x in json_lines(server.output())), server.output()[
+        :3000
+    ]
 
 
 def test_site_url_follows_the_listening_address(site: Site, start_server: Callable[..., Server]) -> None:
