@@ -11,35 +11,18 @@ one city's parks (it must not grow with the number of parks). Target (issue 4): 
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
-os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/lm_act_bench")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("LIANMENG_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench"))
+import benchsetup
+
+benchsetup.prepare("lm_act_bench")
 
 YEAR = 2026
 PARKS = 1000
 EVENTS = 100_000
 RUNS = 15
-
-
-def _ensure_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _fill() -> None:
@@ -124,7 +107,7 @@ def _fill() -> None:
 
 
 def main() -> None:
-    _ensure_database()
+    benchsetup.ensure_database()
     import django
 
     django.setup()
@@ -138,8 +121,7 @@ def main() -> None:
     from lianmeng.activities.compliance import compliance_for_year
     from lianmeng.activities.tasks import _SecretariatViewer
 
-    for app in ("sessions", "activities"):
-        call_command("migrate", app, verbosity=0)
+    call_command("migrate", verbosity=0)
     _fill()
     now = timezone.make_aware(timezone.datetime(YEAR, 11, 15, 12, 0))
     viewer = _SecretariatViewer()

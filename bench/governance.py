@@ -18,17 +18,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
-os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/lm_gov_bench")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("LIANMENG_VAR_DIR", str(ROOT / "var" / "bench"))
+import benchsetup
+
+benchsetup.prepare("lm_gov_bench")
 os.environ["ALLOWED_HOSTS"] = "testserver"
 
 SEATS = 1000
@@ -36,25 +31,6 @@ MOTIONS = 10_000
 OPEN = 50
 VOTERS = 800
 UNUSABLE = "!"  # Django's marker of an unusable password
-
-
-def _ensure_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _stats(times: list[float]) -> str:
-    times = sorted(times)
-    p95 = times[max(0, int(len(times) * 0.95) - 1)]
-    return f"median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   ({len(times)} runs)"
 
 
 def _generate() -> None:
@@ -199,7 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    _ensure_database()
+    benchsetup.ensure_database()
     import django
 
     django.setup()
@@ -282,10 +258,10 @@ def main() -> None:
         f"Governance on {connection.vendor}: {CouncilSeat.objects.count():,} seats, "
         f"{Motion.objects.count():,} motions, {VOTERS} votes on the closed motion"
     )
-    print(f"close a motion (service)           {_stats(close_times)}   {close_queries} queries")
-    print(f"secretariat desk, governance panels {_stats(panel_times)}   {panel_queries} queries")
-    print(f"secretariat desk, whole page       {_stats(desk_times)}   {desk_queries} queries")
-    print(f"motion list page 1                 {_stats(list_times)}")
+    print(f"close a motion (service)           {benchsetup.stats(close_times)}   {close_queries} queries")
+    print(f"secretariat desk, governance panels {benchsetup.stats(panel_times)}   {panel_queries} queries")
+    print(f"secretariat desk, whole page       {benchsetup.stats(desk_times)}   {desk_queries} queries")
+    print(f"motion list page 1                 {benchsetup.stats(list_times)}")
 
 
 if __name__ == "__main__":

@@ -13,49 +13,24 @@ rolled back. Median and p95 of ``--runs`` runs.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
-os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/lm_notify_bench")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("LIANMENG_VAR_DIR", str(ROOT / "var" / "bench"))
+import benchsetup
+
+benchsetup.prepare("lm_notify_bench")
 
 PEOPLE = 100_000
-
-
-def _ensure_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class Rollback(Exception):
     pass
 
 
-def _stats(times: list[float]) -> str:
-    times = sorted(times)
-    p95 = times[max(0, int(len(times) * 0.95) - 1)]
-    return f"median {statistics.median(times):8.1f} ms   p95 {p95:8.1f} ms   ({len(times)} runs)"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    _ensure_database()
+    benchsetup.ensure_database()
     import django
 
     django.setup()
@@ -106,8 +81,8 @@ def main() -> None:
         except Rollback:
             pass
         assert not Notification.objects.filter(title="全体通知").exists()
-    print(f"notify() {len(ids):,} rows        {_stats(notify_times)}")
-    print(f"enqueue {len(queued):,} mails      {_stats(queue_times)}")
+    print(f"notify() {len(ids):,} rows        {benchsetup.stats(notify_times)}")
+    print(f"enqueue {len(queued):,} mails      {benchsetup.stats(queue_times)}")
 
 
 if __name__ == "__main__":

@@ -12,38 +12,21 @@ Reports medians and the dashboard's query count, which must be the same on both 
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import statistics
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
-os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/lm_rep_bench")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("LIANMENG_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench"))
+import benchsetup
+
+benchsetup.prepare("lm_rep_bench")
 
 ORGS = 10_000
 EVENTS = 30_000
 PROJECTS = 3_000
 POSTS = 5_000
 RUNS = 7
-
-
-def _ensure_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _load_demo() -> None:
@@ -207,7 +190,7 @@ def _measure(label: str) -> None:
 
 
 def main() -> None:
-    _ensure_database()
+    benchsetup.ensure_database()
     import django
 
     django.setup()

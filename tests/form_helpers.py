@@ -26,3 +26,13 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def sign_in_browser(page: Any, live_server: Any, user: Any) -> None:
+    """A signed-in session handed to the browser as its cookie (for tests about a form, not the sign-in)."""
+    from django.conf import settings
+
+    cookie = client_for(user).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )

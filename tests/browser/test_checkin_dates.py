@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Dialog, expect
 
 from lianmeng.activities import services
-from lianmeng.activities.models import Event, Registration
+from lianmeng.activities.models import Registration
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -23,18 +24,7 @@ def test_early_check_in_asks_first_on_a_phone(
     park = make_org("青岛签到测试人力资源服务产业园", city="青岛", kind="park")
     make_user("member_contact", organization=park, username="host", display_name="陈园区")
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=5)
-    event = Event.objects.create(
-        title="五天后的论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        capacity=20,
-        audience="public",
-        status="published",
-    )
+    event = make_event(park, "五天后的论坛", starts=starts, capacity=20)
     reg = services.registration_create(
         event=event,
         data={"name": "参会人甲", "mobile": "13900000001", "organization_name": "测试单位"},

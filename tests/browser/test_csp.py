@@ -15,6 +15,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.factories import make_event
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
@@ -259,21 +261,11 @@ def test_changed_pages_on_a_phone_and_a_desktop(
     tmp_path: Path,
 ) -> None:
     """The pages whose scripts moved fit a 390 px phone and a 1366 px desktop (screenshots in tmp_path)."""
-    from lianmeng.activities.models import Event
 
     park = make_org("青岛安全浏览器测试产业园")
     make_user("member_contact", organization=park, username="park-contact")
     starts = timezone.now() + datetime.timedelta(days=5)
-    event = Event.objects.create(
-        title="人力资源服务安全论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        status="published",
-    )
+    event = make_event(park, "人力资源服务安全论坛", starts=starts)
     problems = Problems()
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page = open_page(browser, contexts, problems, viewport)

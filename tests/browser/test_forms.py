@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication
+from tests.form_helpers import sign_in_browser
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
@@ -23,20 +24,6 @@ SHOTS = Path(os.environ.get("LIANMENG_SCREENSHOTS", "var/screenshots/forms"))
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _sign_in(page: Any, live_server: Any, user: Any) -> None:
-    """A signed-in session (two-factor counted as done, as force_login does in every test) handed to
-    the browser as its cookie: this test is about the form, not the sign-in pages."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def _fits(page: Any) -> bool:
@@ -108,7 +95,7 @@ def test_event_organizer_picked_by_typing_pinyin_initials(
     make_org("烟台人力资源服务产业园", city="烟台")
     partner = make_org("青岛大学", city="青岛", kind="university")
     page.set_viewport_size(WIDTHS[size])
-    _sign_in(page, live_server, secretariat)
+    sign_in_browser(page, live_server, secretariat)
     page.goto(f"{live_server.url}/events/new/")
     page.fill("#id_title", "人力资源服务创新论坛")
     page.select_option("#id_kind", "forum")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from lianmeng.accounts.models import Role
+from tests.form_helpers import sign_in_browser
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
@@ -24,19 +25,6 @@ SHOTS = Path(os.environ.get("LIANMENG_SCREENSHOTS", "var/screenshots/forms"))
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _sign_in(page: Any, live_server: Any, user: Any) -> None:
-    """A signed-in session handed to the browser as its cookie (this test is about the form)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def _fits(page: Any) -> bool:
@@ -52,7 +40,7 @@ def test_achievement_files_kept_across_a_failed_submit(
 
     contact = make_user(Role.MEMBER_CONTACT, organization=make_org("青岛海纳人力资源有限公司"))
     page.set_viewport_size(WIDTHS[size])
-    _sign_in(page, live_server, contact)
+    sign_in_browser(page, live_server, contact)
     page.goto(f"{live_server.url}/library/achievements/new/")
     page.select_option("#id_kind", "research_report")
     page.fill("#id_authors", "李明、王芳")
@@ -117,7 +105,7 @@ def test_consultation_expert_chosen_by_typing_initials(
         actor=contact,
     )
     page.set_viewport_size(WIDTHS[size])
-    _sign_in(page, live_server, secretariat)
+    sign_in_browser(page, live_server, secretariat)
     page.goto(f"{live_server.url}/library/consultations/{consultation.pk}/")
     page.locator("#id_experts").press_sequentially("ql", delay=50)
     option = page.locator(f"#id_experts_results [data-picker-option='{qi.pk}']")

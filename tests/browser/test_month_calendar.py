@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 
 from lianmeng.activities import demo
 from lianmeng.activities.models import Event, EventStatus
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LONG_TITLE = "胶东经济圈人力资源服务业高质量发展暨人力资源服务产业园区协同创新与数字化转型高峰论坛（第三届）"
@@ -34,16 +35,7 @@ def _busiest_month(make_org: Any, cities: Any) -> datetime.date:
     organizer = Event.objects.first().organizer  # type: ignore[union-attr]
     for title in (LONG_TITLE, LONG_LATIN):
         starts = timezone.make_aware(datetime.datetime(monday.year, monday.month, monday.day, 14))
-        Event.objects.create(
-            title=title,
-            kind="forum",
-            organizer=organizer,
-            city_id=organizer.city_id,
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=2),
-            status=EventStatus.PUBLISHED,
-            venue="青岛国际会议中心",
-        )
+        make_event(organizer, title, starts=starts, hours=2, status=EventStatus.PUBLISHED)
     return month
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from lianmeng.activities.models import Event
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,15 +27,7 @@ def _page(browser: Browser, width: int) -> Any:
 def test_event_filters_fold_on_a_phone(browser: Browser, live_server: Any, make_org: Any) -> None:
     park = make_org("青岛筛选测试产业园")
     starts = timezone.now() + datetime.timedelta(days=2)
-    Event.objects.create(
-        title="青岛筛选测试论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        status="published",
-    )
+    make_event(park, "青岛筛选测试论坛", starts=starts, hours=2, venue="")
     phone = _page(browser, 390)
     phone.goto(f"{live_server.url}/events/")
     form, toggle = phone.locator("#event-filters"), phone.locator("[data-bs-target='#event-filters']")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from lianmeng.activities.models import Event
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -30,17 +30,7 @@ def test_second_tab_sees_what_changed_and_keeps_its_input(
     park = make_org("青岛两个标签页人力资源服务产业园", city="青岛", kind="park")
     make_user("city_coordinator", city=cities["青岛"], username="coord", display_name="张联络")
     starts = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=10)
-    event = Event.objects.create(
-        title="青岛人力资源服务创新论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        capacity=50,
-        status="published",
-    )
+    event = make_event(park, "青岛人力资源服务创新论坛", starts=starts, capacity=50)
     context = browser.new_context(
         viewport=PHONE, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"}
     )

@@ -19,10 +19,11 @@ from django.test import Client
 from django.utils import timezone
 
 from lianmeng.accounts.models import ApiToken, Role
-from lianmeng.activities.models import Event, Registration
+from lianmeng.activities.models import Registration
 from lianmeng.api import api as ninja_api
 from lianmeng.core.api_support import _Anonymous
 from lianmeng.membership.models import MembershipApplication
+from tests.factories import make_event
 
 from ..activities.conftest import person
 from ..membership.test_services import application_data
@@ -97,18 +98,7 @@ def test_application_registration_and_revoked_token_without_cookies(
 
     park = make_org("青岛人力资源服务产业园", city="青岛")
     starts = timezone.now() + datetime.timedelta(days=5)
-    event = Event.objects.create(
-        title="青岛人力资源服务论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        capacity=10,
-        audience="public",
-        status="published",
-    )
+    event = make_event(park, "青岛人力资源服务论坛", starts=starts, capacity=10)
     registered = _send(client, "POST", f"/api/v1/events/{event.pk}/registrations", person(1))
     assert registered.status_code == 201, registered.content
     assert Registration.objects.filter(event=event).count() == 1

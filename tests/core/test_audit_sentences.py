@@ -16,6 +16,7 @@ from lianmeng.activities.models import Event
 from lianmeng.core import audit
 from lianmeng.core.models import AuditEntry
 from lianmeng.library.models import Expert
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +42,7 @@ def wang(make_user: Any) -> Any:
 def forum(make_org: Any) -> Event:
     park = make_org("青岛审计测试产业园")
     starts = timezone.now() + datetime.timedelta(days=5)
-    return Event.objects.create(
-        title="青岛人力资源服务论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="B",
-        status="published",
-    )
+    return make_event(park, "青岛人力资源服务论坛", starts=starts, venue="B")
 
 
 def test_a_change_reads_as_a_sentence_with_labels_and_names(wang: Any, forum: Event) -> None:

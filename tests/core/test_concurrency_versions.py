@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -123,18 +124,14 @@ def _org(w: World) -> tuple[Any, Any]:
 
 
 def _event(w: World, *, held: bool = False) -> tuple[Any, Any]:
-    from lianmeng.activities.models import Event, EventStatus
+    from lianmeng.activities.models import EventStatus
 
     org = w.make_org("版本测试主办园区")
     starts = timezone.now().replace(microsecond=0, second=0) + datetime.timedelta(days=-2 if held else 10)
-    event = Event.objects.create(
-        title="胶东人力资源服务论坛",
-        kind="forum",
-        organizer=org,
-        city_id=org.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
+    event = make_event(
+        org,
+        "胶东人力资源服务论坛",
+        starts=starts,
         capacity=50,
         status=EventStatus.HELD if held else EventStatus.PUBLISHED,
         summary="活动顺利举办。" if held else "",

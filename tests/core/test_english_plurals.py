@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import make_event
+
 pytestmark = pytest.mark.django_db
 
 
@@ -61,16 +63,7 @@ def test_jobs_and_capacity_read_singular_and_plural(make_org: Any, make_user: An
 
     park = make_org("青岛名额测试产业园")
     starts = timezone.now() + datetime.timedelta(days=3)
-    event = Event.objects.create(
-        title="名额测试论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        status="published",
-        capacity=1,
-    )
+    event = make_event(park, "名额测试论坛", starts=starts, hours=2, capacity=1, venue="")
     assert "1 seat, 0 registered" in _english(event.get_absolute_url())
     Event.objects.filter(pk=event.pk).update(capacity=2)
     assert "2 seats, 0 registered" in _english(event.get_absolute_url())

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 import lianmeng
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -65,20 +66,10 @@ def test_only_the_check_in_page_may_use_the_camera(make_user: Any, make_org: Any
 
     from django.utils import timezone
 
-    from lianmeng.activities.models import Event
-
     park = make_org("安全头测试产业园")
     contact = make_user("member_contact", organization=park)
     starts = timezone.now() + datetime.timedelta(days=3)
-    event = Event.objects.create(
-        title="安全头测试活动",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        status="published",
-    )
+    event = make_event(park, "安全头测试活动", starts=starts, hours=2, venue="")
     client = Client()
     client.force_login(contact)
     response = client.get(f"/events/{event.pk}/checkin/")

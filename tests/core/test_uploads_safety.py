@@ -20,13 +20,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lianmeng.activities import services as activities
-from lianmeng.activities.models import Event, EventPhoto, EventStatus
+from lianmeng.activities.models import EventPhoto, EventStatus
 from lianmeng.core.files import display_name, download_name, stored_name
 from lianmeng.governance import services as governance
 from lianmeng.library import services as library
 from lianmeng.library.models import AchievementFile
 from lianmeng.membership import services as membership
 from lianmeng.publicity import services as publicity
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -170,17 +171,8 @@ def test_photos_and_covers_show_inline_only_when_they_are_images(
     park = make_org("青岛测试人力资源服务产业园")
     contact = make_user("member_contact", organization=park)
     starts = timezone.now().replace(microsecond=0) - datetime.timedelta(days=2)
-    event = Event.objects.create(
-        title="青岛人力资源服务论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        audience="public",
-        status=EventStatus.HELD,
-        summary="活动顺利举办。",
+    event = make_event(
+        park, "青岛人力资源服务论坛", starts=starts, status=EventStatus.HELD, summary="活动顺利举办。"
     )
     photo = activities.event_photo_add(
         event=event, image=SimpleUploadedFile(TRAVERSAL, png()), caption="合影", actor=contact

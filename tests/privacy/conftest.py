@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lianmeng.core.demo_support import make_uscc
+from tests.factories import make_event
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -44,7 +45,7 @@ class World:
 @pytest.fixture
 def world(make_org: Callable[..., Any], make_user: Callable[..., Any], cities: dict[str, Any]) -> World:
     from lianmeng.activities import services as activity_services
-    from lianmeng.activities.models import Event, EventStatus
+    from lianmeng.activities.models import EventStatus
     from lianmeng.governance.models import CouncilSeat, Motion, MotionStatus, Vote
     from lianmeng.library.models import Achievement, Expert
     from lianmeng.library.services import expert_index_fields
@@ -59,18 +60,7 @@ def world(make_org: Callable[..., Any], make_user: Callable[..., Any], cities: d
         "member_contact", organization=park, username="zhou", display_name="周同仁", mobile=ZHOU_MOBILE
     )
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=10)
-    event = Event.objects.create(
-        title="青岛人力资源服务论坛",
-        kind="forum",
-        organizer=park,
-        city_id=park.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        capacity=50,
-        audience="public",
-        status=EventStatus.PUBLISHED,
-    )
+    event = make_event(park, "青岛人力资源服务论坛", starts=starts, capacity=50, status=EventStatus.PUBLISHED)
     own = activity_services.registration_create(
         event=event,
         data={"name": "陈园区", "mobile": CHEN_MOBILE, "email": member.email, "role": "主任"},
