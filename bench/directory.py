@@ -2,10 +2,16 @@
 
     .venv/bin/python bench/directory.py                 # both databases, 100,000 organizations
     .venv/bin/python bench/directory.py --database sqlite --organizations 20000 --runs 20
+    .venv/bin/python bench/directory.py --database postgres \
+        --database-url postgresql://postgres@127.0.0.1:5432/lm_national --runs 10   # an existing database
+    .venv/bin/python bench/directory.py --database sqlite --cache                  # cached pages (hits)
 
 Requests go through Django's full stack in-process (middleware, view, template, database), so the
 times are server-side times without network. Each case is run `--runs` times after one warm-up;
-the median and p95 are reported. Data lives in var/bench/ (SQLite) or the database lianmeng_bench.
+the median and p95 are reported. Data lives in var/bench/ (SQLite) or the database lianmeng_bench
+(or the one `--database-url` names: nothing is generated there when it holds enough organizations).
+The pages' cache (lianmeng.core.cache) is off unless `--cache`: the figures are what the queries
+cost, not cache hits. `--queries` adds each case's slowest SQL statement and its time.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = [
@@ -36,12 +43,22 @@ CASES = [
 ]
 
 
-def run_one(database: str, organizations: int, runs: int) -> dict[str, dict[str, float]]:
+def run_one(
+    database: str,
+    organizations: int,
+    runs: int,
+    *,
+    database_url: str = "",
+    use_cache: bool = False,
+    queries: bool = False,
+) -> dict[str, dict[str, Any]]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "lianmeng.settings"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ["DEBUG"] = "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    if database == "postgres":
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    elif database == "postgres":
         os.environ["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/lianmeng_bench"
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE lianmeng_bench"],
@@ -50,11 +67,14 @@ def run_one(database: str, organizations: int, runs: int) -> dict[str, dict[str,
         )
     else:
         os.environ["LIANMENG_VAR_DIR"] = str(ROOT / "var" / "bench")
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from lianmeng.core.management.commands.generate import generate_organizations
     from lianmeng.membership.models import Organization
@@ -70,13 +90,15 @@ def run_one(database: str, organizations: int, runs: int) -> dict[str, dict[str,
             f"[{database}] generated {organizations - have} organizations in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
-    if database == "postgres":
-        from django.db import connection
-
+    if database == "postgres" and not database_url:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    if not use_cache:
+        override_settings(
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+        ).enable()
     client = Client()
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for label, path, params in CASES:
         assert client.get(path, params).status_code == 200
         times = []
@@ -90,6 +112,13 @@ def run_one(database: str, organizations: int, runs: int) -> dict[str, dict[str,
             "median_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
         }
+        if queries:
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path, params)
+            slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+            results[label]["queries"] = len(captured.captured_queries)
+            results[label]["slowest_ms"] = round(float(slowest["time"]) * 1000, 1)
+            results[label]["slowest_sql"] = slowest["sql"][:600]
     results["_rows"] = {"organizations": float(Organization.objects.count())}
     return results
 
@@ -99,9 +128,20 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"])
     parser.add_argument("--organizations", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--database-url", default="", help="an existing database (with --database)")
+    parser.add_argument("--cache", action="store_true", help="keep the pages' cache on (measures hits)")
+    parser.add_argument("--queries", action="store_true", help="report each case's slowest statement")
     args = parser.parse_args()
     if args.database:
-        print(json.dumps(run_one(args.database, args.organizations, args.runs), ensure_ascii=False))
+        result = run_one(
+            args.database,
+            args.organizations,
+            args.runs,
+            database_url=args.database_url,
+            use_cache=args.cache,
+            queries=args.queries,
+        )
+        print(json.dumps(result, ensure_ascii=False))
         return
     table = {}
     for database in ("sqlite", "postgres"):

@@ -18,3 +18,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Times every query on every connection, in the web processes and in `lianmeng worker` alike.
         from . import observability  # noqa: F401
+        from .cache import install as install_cache
+
+        install_cache()  # cached pages follow every committed write (lianmeng/core/cache.py)

@@ -8,10 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.accounts.throttle import client_ip
+from lianmeng.core.cache import public_cached
 from lianmeng.core.errors import apply_to_form
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
@@ -29,28 +32,44 @@ from .models import ApplicationStatus, MembershipApplication, OrganizationKind, 
 PAGE_SIZE = 20
 
 
+DIRECTORY_APPS = ("membership", "core")  # organizations, their cities
+
+
 def directory(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     filters = {k: request.GET.get(k, "").strip() or None for k in ("city", "kind", "tier", "status")}
-    qs = selectors.organization_directory(viewer=request.user, q=q, **filters)
-    paginator = CappedPaginator(qs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
+    page_number = request.GET.get("page")
+
+    def content() -> str:
+        qs = selectors.organization_directory(viewer=request.user, q=q, **filters)
+        paginator = CappedPaginator(qs, PAGE_SIZE)
+        page = paginator.get_page(page_number)
+        return render_to_string(
+            "membership/_directory_content.html",
+            {
+                "page_obj": page,
+                "count_capped": paginator.capped,
+                "q": q,
+                "filters": filters,
+                "searched": not parse_query(q).empty,
+                "cities": City.objects.filter(is_member=True),
+                "kinds": OrganizationKind.choices,
+                "tiers": Tier.choices,
+                "statuses": OrganizationStatus.choices,
+                "is_secretariat": policies.is_secretariat(request.user),
+            },
+            request=request,
+        )
+
+    # Anonymous visitors share one copy per query, filters and page (the links keep the query string).
+    html = public_cached(
         request,
-        "membership/directory.html",
-        {
-            "page_obj": page,
-            "count_capped": paginator.capped,
-            "q": q,
-            "filters": filters,
-            "searched": not parse_query(q).empty,
-            "cities": City.objects.filter(is_member=True),
-            "kinds": OrganizationKind.choices,
-            "tiers": Tier.choices,
-            "statuses": OrganizationStatus.choices,
-            "is_secretariat": policies.is_secretariat(request.user),
-        },
+        "directory",
+        apps=DIRECTORY_APPS,
+        build=content,
+        parts=(q, tuple(filters.items()), page_number, request.GET.urlencode()),
     )
+    return render(request, "membership/directory.html", {"content": mark_safe(html)})  # noqa: S308 - rendered template
 
 
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:

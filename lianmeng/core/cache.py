@@ -1,0 +1,228 @@
+"""Caching where it pays: the portal home, the public directory, the compliance and dashboard figures.
+
+A cached value is stored under a key that holds the **versions of the apps whose tables it reads**
+(``cached("directory", apps=("membership", "core"), parts=(...), build=...)``). A version is a row of
+``reporting_dataversion`` named ``cache:<app>``; after every committed transaction that wrote to a table
+of that app (INSERT, UPDATE or DELETE, seen by an execute wrapper as in ``reporting.freshness``, so
+``QuerySet.update()``, ``bulk_create`` and raw SQL count too) the row gets a new random value. An edit
+therefore changes the key of everything that read the edited app, at once, on every process: the
+versions live in the database, whatever the cache backend. The values live in Django's default cache:
+Redis when ``REDIS_URL`` is set (shared by all processes), local memory otherwise (one copy per process,
+each built once per version).
+
+Rules that keep one viewer's page from reaching another:
+- ``public_cached`` caches for anonymous viewers only (a signed-in viewer gets a fresh build); the page's
+  language and any ``parts`` the caller passes (query string, page number, date) are part of the key.
+- ``cached`` is for values that do not depend on the viewer, or whose ``parts`` name the viewer's whole
+  scope (e.g. ``("secretariat",)``, or the cities a coordinator sees).
+- Cached HTML never holds a CSRF token or a message: cache the page's content, not the page.
+
+A transaction that has written to a tracked app and not committed yet bypasses the cache (it must see its
+own writes, and must not store what may be rolled back). A version row is created with a random value the
+first time it is read, so a database that was emptied (a test's flush, a restore) never meets the keys of
+its previous life. Random values, not counters: a number may never come back with other data behind it.
+If the cache is unreachable, the value is built and the failure logged: caching never breaks a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import DatabaseError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
+from django.utils.translation import get_language
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+VERSION_PREFIX = "cache:"
+KEY_PREFIX = "lm-cache"
+DEFAULT_TIMEOUT = 600  # seconds; an edit invalidates at once, the timeout only bounds memory and clocks
+TRACKED_APPS = frozenset(
+    {"membership", "governance", "activities", "library", "research", "matchmaking", "publicity", "core"}
+)
+# core's tables that public pages read (the rest of core is queues, counters, audit, schedules).
+CORE_TABLES = frozenset({"core_city", "core_alliancesettings"})
+# Writes that change nothing a cached page shows: read receipts, calendar feed tokens.
+IGNORED_TABLES = frozenset({"governance_noticereceipt", "activities_calendarfeedtoken"})
+
+_MISSING = object()
+_paused = False  # while ``migrate`` runs (the version table may not exist yet)
+
+
+def app_of_table(table: str) -> str | None:
+    """The tracked app a table belongs to, else None."""
+    if table in IGNORED_TABLES:
+        return None
+    app = table.split("_", 1)[0]
+    if app == "core":
+        return "core" if table in CORE_TABLES else None
+    return app if app in TRACKED_APPS else None
+
+
+def _version_model() -> Any:
+    from lianmeng.reporting.models import DataVersion
+
+    return DataVersion
+
+
+def bump(apps: Iterable[str], using: str = "default") -> None:
+    """Give each app's version a new random value (one UPDATE each, in name order).
+
+    Only an UPDATE: it may run while the write's own statement is still open (autocommit, ``INSERT …
+    RETURNING``). A missing row is created by the first read (``versions``); before that no key of
+    the app exists that could be stale.
+    """
+    model = _version_model()
+    for app in sorted(set(apps)):
+        model.objects.using(using).filter(name=VERSION_PREFIX + app).update(version=secrets.randbits(62))
+
+
+def versions(apps: Iterable[str], using: str = "default") -> tuple[int, ...]:
+    """The current version of each app (one query; a missing row is created with a random value)."""
+    names = [VERSION_PREFIX + app for app in apps]
+    model = _version_model()
+    found = dict(model.objects.using(using).filter(name__in=names).values_list("name", "version"))
+    for name in names:
+        if name not in found:
+            row, _created = model.objects.using(using).get_or_create(
+                name=name, defaults={"version": secrets.randbits(62)}
+            )
+            found[name] = row.version
+    return tuple(int(found[name]) for name in names)
+
+
+def _pending_callback(conn: BaseDatabaseWrapper) -> Any:
+    for entry in conn.run_on_commit:
+        if getattr(entry[1], "_lm_cache_apps", None) is not None:
+            return entry[1]
+    return None
+
+
+def uncommitted_writes(using: str = "default") -> bool:
+    """True inside a transaction that wrote to a tracked app and has not committed."""
+    conn = connections[using]
+    return conn.in_atomic_block and _pending_callback(conn) is not None
+
+
+def _wrapper(alias: str) -> Callable[..., Any]:
+    from lianmeng.reporting.freshness import written_table
+
+    def wrapper(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        if _paused or not isinstance(sql, str):
+            return result
+        table = written_table(sql)
+        app = app_of_table(table) if table else None
+        if app is None:
+            return result
+        conn = connections[alias]
+        if conn.in_atomic_block:
+            callback = _pending_callback(conn)
+            if callback is None:
+                apps: set[str] = set()
+
+                def callback() -> None:
+                    bump(apps, alias)
+
+                callback._lm_cache_apps = apps  # type: ignore[attr-defined]
+                transaction.on_commit(callback, using=alias, robust=True)
+            callback._lm_cache_apps.add(app)
+        else:
+            try:
+                bump([app], alias)
+            except DatabaseError:  # e.g. new code before `migrate`: the write itself stands
+                log.exception("cache version not raised")
+        return result
+
+    return wrapper
+
+
+def _install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    if not any(getattr(w, "_lm_cache", False) for w in connection.execute_wrappers):
+        w = _wrapper(connection.alias)
+        w._lm_cache = True  # type: ignore[attr-defined]
+        connection.execute_wrappers.append(w)
+
+
+def _pause(**kwargs: Any) -> None:
+    global _paused
+    _paused = True
+
+
+def _resume(**kwargs: Any) -> None:
+    global _paused
+    _paused = False
+
+
+def install() -> None:
+    """Called from CoreConfig.ready(): every database connection tracks its writes."""
+    connection_created.connect(_install, dispatch_uid="lianmeng-core-cache")
+    pre_migrate.connect(_pause, dispatch_uid="lianmeng-core-cache-pause")
+    post_migrate.connect(_resume, dispatch_uid="lianmeng-core-cache-resume")
+    for conn in connections.all(initialized_only=True):
+        _install(None, conn)
+
+
+def key_for(name: str, apps: Iterable[str], parts: Iterable[Any] = (), using: str = "default") -> str:
+    vers = versions(apps, using)
+    raw = repr((name, vers, get_language() or "", tuple(parts)))
+    return f"{KEY_PREFIX}:{name}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+def cached(
+    name: str,
+    *,
+    apps: Iterable[str],
+    build: Callable[[], T],
+    parts: Iterable[Any] = (),
+    timeout: int = DEFAULT_TIMEOUT,
+    using: str = "default",
+) -> T:
+    """``build()``'s value, from the cache when nothing in ``apps`` changed since it was stored.
+
+    The value must not depend on the viewer beyond what ``parts`` names (see the module docstring).
+    """
+    apps = tuple(apps)
+    if uncommitted_writes(using):
+        return build()
+    key = key_for(name, apps, parts, using)
+    try:
+        value = cache.get(key, _MISSING)
+    except Exception:
+        log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
+        return build()
+    if value is not _MISSING:
+        return value
+    value = build()
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
+    return value
+
+
+def public_cached(
+    request: Any,
+    name: str,
+    *,
+    apps: Iterable[str],
+    build: Callable[[], T],
+    parts: Iterable[Any] = (),
+    timeout: int = DEFAULT_TIMEOUT,
+) -> T:
+    """Like ``cached`` for an anonymous viewer; a signed-in viewer gets ``build()`` every time."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return build()
+    return cached(name, apps=apps, build=build, parts=("anonymous", *parts), timeout=timeout)
