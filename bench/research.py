@@ -21,6 +21,7 @@ solve of the smaller size. Targets (issue 6): 500 x 300 under 0.5 s, 2,000 x 1,0
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -173,15 +174,17 @@ def fair_bench(families: list[str], seeds: list[int], size: str, limit: float) -
     ``assignment_instances.py FAMILY ENTRIES EXPERTS SEED``), k = 3, scores x 10^6 as ``lianmeng assign``
     reads them. Per instance: the proven ceiling, the worst entry (and its share of the ceiling), the total
     (and its share of the total-mode optimum), the seconds of the whole fair computation; per family the
-    median over the seeds. Markdown, ready for docs/research.md."""
+    median over the seeds; the load average (1 minute) at the end of each run, since the seconds are
+    wall-clock seconds on a shared machine. Markdown, ready for docs/research.md."""
     from tests.research.instances import instance as generated
 
     n_e, n_x, load = (int(v) for v in size.split("x"))
     print(f"fair mode, {n_e} entries x {n_x} experts, k = 3, max load {load}, time limit {limit:g} s\n")
     print(
-        "| family | seed | ceiling | worst | worst / ceiling | total | total-mode optimum | total / optimum | seconds | method |"
+        "| family | seed | ceiling | worst | worst / ceiling | total | total-mode optimum | total / optimum | seconds "
+        "| load | method |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     summary = []
     for family in families:
         rows = []
@@ -199,7 +202,7 @@ def fair_bench(families: list[str], seeds: list[int], size: str, limit: float) -
             print(
                 f"| {family} | {seed} | {ceiling / 1e6:.4f} | {fair.worst / 1e6:.4f} | {fair.worst / ceiling:.3f} "
                 f"| {fair.total / 1e6:.2f} | {optimum / 1e6:.2f} | {fair.total / optimum:.4f} | {seconds:.1f} "
-                f"| {fair.method} |",
+                f"| {os.getloadavg()[0]:.1f} | {fair.method} |",
                 flush=True,
             )
         summary.append(

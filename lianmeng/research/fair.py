@@ -413,6 +413,7 @@ def _bottleneck_start(
     need: NDArray[np.int64],
     lo: NDArray[np.int64],
     hi: NDArray[np.int64],
+    valid: list[tuple[int, int]],
     clock: _Clock,
 ) -> list[tuple[int, int]] | None:
     """The bottleneck assignment: the largest t such that every entry can get all its reviewers among
@@ -435,8 +436,14 @@ def _bottleneck_start(
         flow.add_arcs_with_capacity(tails, heads, caps)
         return flow.solve(source, sink) == flow.OPTIMAL and flow.optimal_flow() == total_need
 
-    values = np.unique(a[allowed])
-    if not len(values) or not feasible(allowed):
+    # t lies between the smallest affinity of a valid assignment's pairs (``valid``: the first check
+    # passes) and the smallest need-th best affinity of an entry
+    masked = np.where(allowed, a, -1)
+    start = min((int(a[e, x]) for e, x in valid), default=0)
+    ordered = -np.sort(-masked, axis=1)
+    top = int(min((ordered[e, int(need[e]) - 1] for e in range(n_e) if need[e] > 0), default=0))
+    values = np.unique(a[allowed & (a >= start) & (a <= top)])
+    if not len(values):
         return None
     low, high = 0, len(values) - 1
     while low < high and not clock.over():
@@ -573,20 +580,25 @@ class _Repair:
         moves on distinct entries and experts per round). Returns the number of moves."""
         a = self.a
         moves = 0
-        while not clock.over():
+        last = 0.0  # the last round's seconds: no round starts that would end after the deadline
+        while not clock.over() and clock.left() > last:
+            began = time.perf_counter()
             ee, yy = np.nonzero(self.assigned)
             m = len(ee)
-            if not m or m > POLISH_PAIRS:
+            if not m:
                 break
             own = a[ee, yy]
             score = self.score[ee]
-            cross = a[ee][:, yy]  # a[e_i, y_j]
-            takes = self.allowed[ee][:, yy] & ~self.assigned[ee][:, yy]
-            keeps = score[:, None] - own[:, None] + cross >= floor
-            ok = takes & keeps
-            swap = np.where(
-                ok & ok.T & (ee[:, None] != ee[None, :]), cross + cross.T - own[:, None] - own[None, :], 0
-            )
+            if m <= POLISH_PAIRS:  # the pair x pair table of exchanges; larger rounds get single moves
+                cross = a[ee][:, yy]  # a[e_i, y_j]
+                takes = self.allowed[ee][:, yy] & ~self.assigned[ee][:, yy]
+                keeps = score[:, None] - own[:, None] + cross >= floor
+                ok = takes & keeps
+                swap = np.where(
+                    ok & ok.T & (ee[:, None] != ee[None, :]), cross + cross.T - own[:, None] - own[None, :], 0
+                )
+            else:
+                swap = np.zeros((0, 0), dtype=np.int64)
             spare = (self.load < self.hi)[None, :] & (self.load[yy] > self.lo[yy])[:, None]
             gain = a[ee] - own[:, None]
             single = np.where(
@@ -596,7 +608,7 @@ class _Repair:
             for kind, table in (("swap", swap), ("single", single)):
                 flat = np.flatnonzero(table > 0)
                 if len(flat):
-                    top = flat[np.argsort(-table.flat[flat], kind="stable")[:200]]
+                    top = flat[np.argsort(-table.flat[flat], kind="stable")[: max(200, m // 5)]]
                     candidates += [(int(table.flat[t]), kind, *divmod(int(t), table.shape[1])) for t in top]
             if not candidates:
                 break
@@ -631,6 +643,7 @@ class _Repair:
             moves += done
             if not done:
                 break
+            last = time.perf_counter() - began
         return moves
 
     def reach(self, threshold: int, clock: _Clock) -> bool:
@@ -781,7 +794,7 @@ def solve_fair(
     base_pairs = [p for p in base.pairs if p not in fixed_set]
     best = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, base_pairs)
     method = "total-mode answer"
-    bottleneck = _bottleneck_start(problem.affinity, allowed, need, lo, hi, clock)
+    bottleneck = _bottleneck_start(problem.affinity, allowed, need, lo, hi, base_pairs, clock)
     if bottleneck is not None:
         start = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, bottleneck)
         if start.worst > best.worst:
@@ -858,7 +871,7 @@ def solve_fair(
             fixed_sum,
             prices,
             ceiling,
-            min(COVER_SECONDS * (3 if large else 1), time_limit / (7 if large else 20)),
+            min(COVER_SECONDS, time_limit / 20),
         )
         ceiling = max(best.worst, min(ceiling, cover))
     clock.report("ceiling", best.worst, float(ceiling))
@@ -935,9 +948,11 @@ def solve_fair(
 
     # 5. exact phases on small rounds; elsewhere the largest total the min-cost flow gives at W, or
     # exchanges that raise the total at W
-    if not clock.over():  # a tenth of the limit at most
+    if large:  # no last flow there (its relaxation leaves entries short on large rounds): more polish
+        clock.deadline = final_deadline
+    if not clock.over():  # a tenth of the limit at most (a quarter on large rounds)
         deadline = clock.deadline
-        clock.deadline = min(deadline, time.perf_counter() + time_limit / 10)
+        clock.deadline = min(deadline, time.perf_counter() + time_limit / (4 if large else 10))
         best.polish(best.worst, clock)
         clock.deadline = deadline
     pairs = best.pairs()
@@ -963,7 +978,7 @@ def solve_fair(
             worst_optimal = True
             ceiling = best.worst
     clock.deadline = final_deadline
-    if not clock.over():
+    if not clock.over() and not large:
         clock.report("total", best.worst, float(ceiling))
         flow_pairs = _flow_at(problem, best.worst, need, lo, hi, allowed, fixed_sum)
         if flow_pairs is not None:
