@@ -12,14 +12,28 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from lianmeng.core import files
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
-from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Count, Id, Page, SmallCount, Year
+from lianmeng.core.params import Id, Page, Year
+from lianmeng.core.search import search as run_search
 
 from . import citations, policies, selectors, services, tabular
+from .commands import (
+    AchievementCreate,
+    AchievementUpdate,
+    ConsultationAnswer,
+    ConsultationAsk,
+    ConsultationAssign,
+    ConsultationRate,
+    ExpertCreate,
+    ExpertUpdate,
+    LandingRecord,
+    ProjectCreate,
+    ProjectTransition,
+    ProjectUpdate,
+)
 from .models import Achievement, CommitteeMembership, Consultation, Expert, Landing, Project
-from .search import search as run_search
+from .models import ConsultationAnswer as Answer
 
 router = Router(tags=["library"])
 
@@ -30,15 +44,15 @@ router = Router(tags=["library"])
 class ExpertOut(Schema):
     id: int
     name: str
-    organization: int | None
-    organization_name: str
-    city: str
-    city_name: str
+    organization: int | None = Field(alias="organization_id")
+    organization_name: str = Field(alias="affiliation")
+    city: str = Field(alias="city_id")
+    city_name: str = Field(alias="city.name")
     title: str
-    title_label: str
+    title_label: str = Field(alias="get_title_display")
     position: str
     fields: list[str]
-    keywords: list[str]
+    keywords: list[str] = Field(alias="keyword_list")
     biography: str
     availability: str
     publish_consent: bool
@@ -50,32 +64,8 @@ class ExpertOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_organization(obj: Expert) -> int | None:
-        return obj.organization_id
-
-    @staticmethod
-    def resolve_organization_name(obj: Expert) -> str:
-        return obj.affiliation
-
-    @staticmethod
-    def resolve_city(obj: Expert) -> str:
-        return obj.city_id
-
-    @staticmethod
-    def resolve_city_name(obj: Expert) -> str:
-        return obj.city.name
-
-    @staticmethod
-    def resolve_title_label(obj: Expert) -> str:
-        return str(obj.get_title_display())
-
-    @staticmethod
     def resolve_fields(obj: Expert) -> list[str]:
         return [f.name for f in obj.fields.all()]
-
-    @staticmethod
-    def resolve_keywords(obj: Expert) -> list[str]:
-        return obj.keyword_list
 
 
 def _expert_out(request: HttpRequest, expert: Expert) -> dict[str, Any]:
@@ -86,44 +76,6 @@ def _expert_out(request: HttpRequest, expert: Expert) -> dict[str, Any]:
     if not policies.can_view_expert_biography(viewer, expert):
         data["biography"] = ""
     return data
-
-
-class ExpertIn(Schema):
-    name: str
-    organization: Id | None = None
-    organization_name: str = ""
-    city: str
-    title: str
-    position: str = ""
-    fields: list[str] = []
-    keywords: str = ""
-    biography: str = ""
-    availability: str = "available"
-    mobile: str = ""
-    email: str = ""
-    id_number: str = ""
-    publish_consent: bool = False
-    declared_conflicts: list[Id] = []
-
-
-class ExpertPatch(Schema):
-    name: str | None = None
-    organization: Id | None = None
-    organization_name: str | None = None
-    city: str | None = None
-    title: str | None = None
-    position: str | None = None
-    fields: list[str] | None = None
-    keywords: str | None = None
-    biography: str | None = None
-    availability: str | None = None
-    status: str | None = None
-    mobile: str | None = None
-    email: str | None = None
-    id_number: str | None = None
-    publish_consent: bool | None = None
-    declared_conflicts: list[Id] | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ExpertFilters(Schema):
@@ -161,10 +113,10 @@ class _LazyMap:
 
 
 @router.post("/experts", response={201: dict[str, Any]}, auth=AUTH)
-def expert_create(request: HttpRequest, payload: ExpertIn) -> Status[Any]:
+def expert_create(request: HttpRequest, payload: ExpertCreate) -> Status[Any]:
     if not policies.can_manage_experts(request.user):
         raise PermissionDenied
-    expert = services.expert_create(data=payload.dict(), actor=request.user)
+    expert = services.expert_create(cmd=payload, actor=signed_in(request))
     return Status(201, _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert.pk)))
 
 
@@ -174,41 +126,21 @@ def expert_detail(request: HttpRequest, expert_id: int) -> dict[str, Any]:
 
 
 @router.patch("/experts/{expert_id}", response=dict[str, Any], auth=AUTH)
-def expert_patch(request: HttpRequest, expert_id: int, payload: ExpertPatch) -> dict[str, Any]:
+def expert_patch(request: HttpRequest, expert_id: int, payload: ExpertUpdate) -> dict[str, Any]:
     expert = selectors.expert_get(viewer=request.user, pk=expert_id)
-    services.expert_update(expert=expert, data=payload.dict(exclude_unset=True), actor=request.user)
+    services.expert_update(expert=expert, cmd=payload, actor=signed_in(request))
     return _expert_out(request, selectors.expert_get(viewer=request.user, pk=expert_id))
 
 
 class CommitteeOut(Schema):
     post: str
-    post_label: str
+    post_label: str = Field(alias="get_post_display")
     term_start: date
     term_end: date
-    expert: int
-    name: str
-    organization_name: str
-    title_label: str
-
-    @staticmethod
-    def resolve_post_label(obj: CommitteeMembership) -> str:
-        return str(obj.get_post_display())
-
-    @staticmethod
-    def resolve_expert(obj: CommitteeMembership) -> int:
-        return obj.expert_id
-
-    @staticmethod
-    def resolve_name(obj: CommitteeMembership) -> str:
-        return obj.expert.name
-
-    @staticmethod
-    def resolve_organization_name(obj: CommitteeMembership) -> str:
-        return obj.expert.affiliation
-
-    @staticmethod
-    def resolve_title_label(obj: CommitteeMembership) -> str:
-        return str(obj.expert.get_title_display())
+    expert: int = Field(alias="expert_id")
+    name: str = Field(alias="expert.name")
+    organization_name: str = Field(alias="expert.affiliation")
+    title_label: str = Field(alias="expert.get_title_display")
 
 
 @router.get("/committee", response=list[CommitteeOut], auth=OPTIONAL_AUTH)
@@ -222,30 +154,14 @@ def committee(request: HttpRequest) -> list[CommitteeMembership]:
 
 class LandingOut(Schema):
     id: int
-    city: str
-    city_name: str
-    park: int | None
-    park_name: str
+    city: str = Field(alias="city_id")
+    city_name: str = Field(alias="city.name")
+    park: int | None = Field(alias="park_id")
+    park_name: str = Field(alias="park_display")
     date: date
     investment: Decimal
     jobs: int
     notes: str
-
-    @staticmethod
-    def resolve_city(obj: Landing) -> str:
-        return obj.city_id
-
-    @staticmethod
-    def resolve_city_name(obj: Landing) -> str:
-        return obj.city.name
-
-    @staticmethod
-    def resolve_park(obj: Landing) -> int | None:
-        return obj.park_id
-
-    @staticmethod
-    def resolve_park_name(obj: Landing) -> str:
-        return obj.park_display
 
 
 class StageChangeOut(Schema):
@@ -260,25 +176,17 @@ class ProjectOut(Schema):
     id: int
     name: str
     summary: str
-    lead_organization: int
-    lead_organization_name: str
+    lead_organization: int = Field(alias="lead_organization_id")
+    lead_organization_name: str = Field(alias="lead_organization.name")
     partner_organizations: list[int]
     cities: list[str]
     strategy_tags: list[str]
-    integration_tags: list[str]
+    integration_tags: list[str] = Field(alias="integration_tag_list")
     planned_investment: Decimal | None
     stage: str
-    stage_label: str
+    stage_label: str = Field(alias="get_stage_display")
     closed_reason: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_lead_organization(obj: Project) -> int:
-        return obj.lead_organization_id
-
-    @staticmethod
-    def resolve_lead_organization_name(obj: Project) -> str:
-        return obj.lead_organization.name
 
     @staticmethod
     def resolve_partner_organizations(obj: Project) -> list[int]:
@@ -291,14 +199,6 @@ class ProjectOut(Schema):
     @staticmethod
     def resolve_strategy_tags(obj: Project) -> list[str]:
         return [t.name for t in obj.strategy_tags.all()]
-
-    @staticmethod
-    def resolve_integration_tags(obj: Project) -> list[str]:
-        return obj.integration_tag_list
-
-    @staticmethod
-    def resolve_stage_label(obj: Project) -> str:
-        return str(obj.get_stage_display())
 
 
 class ProjectDetailOut(ProjectOut):
@@ -325,29 +225,6 @@ class ProjectDetailOut(ProjectOut):
         ]
 
 
-class ProjectIn(Schema):
-    name: str
-    summary: str
-    lead_organization: Id
-    partner_organizations: list[Id] = []
-    cities: list[str]
-    strategy_tags: list[str] = []
-    integration_tags: list[str] = []
-    planned_investment: Decimal | None = None
-
-
-class ProjectPatch(Schema):
-    name: str | None = None
-    summary: str | None = None
-    lead_organization: Id | None = None
-    partner_organizations: list[Id] | None = None
-    cities: list[str] | None = None
-    strategy_tags: list[str] | None = None
-    integration_tags: list[str] | None = None
-    planned_investment: Decimal | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
-
-
 class ProjectFilters(Schema):
     q: str | None = None
     stage: str | None = None
@@ -355,21 +232,6 @@ class ProjectFilters(Schema):
     strategy: Id | None = None
     integration: str | None = None
     organization: Id | None = None
-
-
-class ProjectTransitionIn(Schema):
-    to: str
-    reason: str = ""
-
-
-class LandingIn(Schema):
-    city: str
-    park: Id | None = None
-    park_name: str = ""
-    date: str
-    investment: Decimal | None = None
-    jobs: Count | None = None
-    notes: str = ""
 
 
 def _project_detail(request: HttpRequest, pk: int) -> Project:
@@ -386,9 +248,9 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, auth=AUTH)
-def project_create(request: HttpRequest, payload: ProjectIn) -> Status[Any]:
+def project_create(request: HttpRequest, payload: ProjectCreate) -> Status[Any]:
     """A member contact submits a project led by their organization; it starts as proposed."""
-    project = services.project_create(data=payload.dict(), actor=request.user)
+    project = services.project_create(cmd=payload, actor=signed_in(request))
     return Status(201, _project_detail(request, project.pk))
 
 
@@ -398,25 +260,25 @@ def project_detail(request: HttpRequest, project_id: int) -> Project:
 
 
 @router.patch("/projects/{project_id}", response=ProjectDetailOut, auth=AUTH)
-def project_patch(request: HttpRequest, project_id: int, payload: ProjectPatch) -> Project:
+def project_patch(request: HttpRequest, project_id: int, payload: ProjectUpdate) -> Project:
     project = selectors.project_get(viewer=request.user, pk=project_id)
-    services.project_update(project=project, data=payload.dict(exclude_unset=True), actor=request.user)
+    services.project_update(project=project, cmd=payload, actor=signed_in(request))
     return _project_detail(request, project_id)
 
 
 @router.post("/projects/{project_id}/transition", response=ProjectDetailOut, auth=AUTH)
-def project_transition(request: HttpRequest, project_id: int, payload: ProjectTransitionIn) -> Project:
+def project_transition(request: HttpRequest, project_id: int, payload: ProjectTransition) -> Project:
     """Move the project to another stage (`to`); `reason` is required when closing."""
     project = selectors.project_get(viewer=request.user, pk=project_id)
-    services.project_transition(project=project, to=payload.to, reason=payload.reason, actor=request.user)
+    services.project_transition(project=project, cmd=payload, actor=signed_in(request))
     return _project_detail(request, project_id)
 
 
 @router.post("/projects/{project_id}/landings", response={201: LandingOut}, auth=AUTH)
-def project_landing(request: HttpRequest, project_id: int, payload: LandingIn) -> Status[Any]:
+def project_landing(request: HttpRequest, project_id: int, payload: LandingRecord) -> Status[Any]:
     """Record a landing in a city: park (an organization id) or park_name, date, investment (万元), jobs."""
     project = selectors.project_get(viewer=request.user, pk=project_id)
-    landing = services.landing_record(project=project, data=payload.dict(), actor=request.user)
+    landing = services.landing_record(project=project, cmd=payload, actor=signed_in(request))
     return Status(201, landing)
 
 
@@ -457,14 +319,14 @@ class FileOut(Schema):
 class AchievementOut(Schema):
     id: int
     kind: str
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     title: str
-    authors: list[str]
+    authors: list[str] = Field(alias="author_list")
     organizations: list[int]
-    owner_organization: int | None
+    owner_organization: int | None = Field(alias="owner_organization_id")
     year: int
     abstract: str
-    keywords: list[str]
+    keywords: list[str] = Field(alias="keyword_list")
     visibility: str
     awards: str
     source: str
@@ -476,24 +338,8 @@ class AchievementOut(Schema):
     identifier: str
 
     @staticmethod
-    def resolve_kind_label(obj: Achievement) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_authors(obj: Achievement) -> list[str]:
-        return obj.author_list
-
-    @staticmethod
-    def resolve_keywords(obj: Achievement) -> list[str]:
-        return obj.keyword_list
-
-    @staticmethod
     def resolve_organizations(obj: Achievement) -> list[int]:
         return [o.pk for o in obj.organizations.all()]
-
-    @staticmethod
-    def resolve_owner_organization(obj: Achievement) -> int | None:
-        return obj.owner_organization_id
 
 
 class AchievementDetailOut(AchievementOut):
@@ -524,45 +370,6 @@ class AchievementDetailOut(AchievementOut):
         return citations.bibtex(obj)
 
 
-class AchievementIn(Schema):
-    kind: str
-    title: str
-    authors: str
-    organizations: list[Id] = []
-    owner_organization: Id | None = None
-    year: Year
-    abstract: str = ""
-    keywords: str = ""
-    visibility: str = "public"
-    awards: str = ""
-    source: str = ""
-    source_reference: str = ""
-    application_scenarios: str = ""
-    publisher: str = ""
-    identifier: str = ""
-
-
-class AchievementPatch(Schema):
-    kind: str | None = None
-    title: str | None = None
-    authors: str | None = None
-    organizations: list[Id] | None = None
-    owner_organization: Id | None = None
-    year: Year | None = None
-    abstract: str | None = None
-    keywords: str | None = None
-    visibility: str | None = None
-    awards: str | None = None
-    source: str | None = None
-    source_reference: str | None = None
-    application_scenarios: str | None = None
-    publisher: str | None = None
-    identifier: str | None = None
-    showcase: bool | None = None
-    showcase_year: Year | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
-
-
 class AchievementFilters(Schema):
     q: str | None = None
     kind: str | None = None
@@ -579,9 +386,9 @@ def achievement_list(request: HttpRequest, filters: Query[AchievementFilters]) -
 
 
 @router.post("/achievements", response={201: AchievementDetailOut}, auth=AUTH)
-def achievement_create(request: HttpRequest, payload: AchievementIn) -> Status[Any]:
+def achievement_create(request: HttpRequest, payload: AchievementCreate) -> Status[Any]:
     """Add an achievement (files: POST the form endpoint /achievements/{id}/files)."""
-    achievement = services.achievement_create(data=payload.dict(), actor=request.user)
+    achievement = services.achievement_create(cmd=payload, actor=signed_in(request))
     return Status(201, selectors.achievement_get(viewer=request.user, pk=achievement.pk))
 
 
@@ -591,11 +398,9 @@ def achievement_detail(request: HttpRequest, achievement_id: int) -> Achievement
 
 
 @router.patch("/achievements/{achievement_id}", response=AchievementDetailOut, auth=AUTH)
-def achievement_patch(request: HttpRequest, achievement_id: int, payload: AchievementPatch) -> Achievement:
+def achievement_patch(request: HttpRequest, achievement_id: int, payload: AchievementUpdate) -> Achievement:
     achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
-    services.achievement_update(
-        achievement=achievement, data=payload.dict(exclude_unset=True), actor=request.user
-    )
+    services.achievement_update(achievement=achievement, cmd=payload, actor=signed_in(request))
     return selectors.achievement_get(viewer=request.user, pk=achievement_id)
 
 
@@ -605,7 +410,7 @@ def achievement_file_upload(
 ) -> Status[Any]:
     """Attach a file (PDF, Word, Excel, PowerPoint, JPEG, PNG; checked by content; at most 20 MB)."""
     achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
-    item = services.achievement_add_file(achievement=achievement, upload=file, actor=request.user)
+    item = services.achievement_add_file(achievement=achievement, upload=file, actor=signed_in(request))
     return Status(
         201,
         {
@@ -651,88 +456,37 @@ def achievement_citation(request: HttpRequest, achievement_id: int, format: str 
 
 class AnswerOut(Schema):
     id: int
-    expert: int
-    expert_name: str
+    expert: int = Field(alias="expert_id")
+    expert_name: str = Field(alias="expert.name")
     text: str
     created_at: datetime
 
 
 class ConsultationOut(Schema):
     id: int
-    organization: int
-    organization_name: str
+    organization: int = Field(alias="organization_id")
+    organization_name: str = Field(alias="organization.name")
     title: str
     question: str
     field: str | None
     urgency: str
     due_date: date
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     experts: list[int]
     answers: list[AnswerOut]
     rating: int | None
     rating_comment: str
-    project: int | None
+    project: int | None = Field(alias="project_id")
     created_at: datetime
-
-    @staticmethod
-    def resolve_organization(obj: Consultation) -> int:
-        return obj.organization_id
-
-    @staticmethod
-    def resolve_organization_name(obj: Consultation) -> str:
-        return obj.organization.name
 
     @staticmethod
     def resolve_field(obj: Consultation) -> str | None:
         return obj.field.name if obj.field else None
 
     @staticmethod
-    def resolve_status_label(obj: Consultation) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
     def resolve_experts(obj: Consultation) -> list[int]:
         return [a.expert_id for a in obj.assignments.all()]
-
-    @staticmethod
-    def resolve_answers(obj: Consultation) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": a.pk,
-                "expert": a.expert_id,
-                "expert_name": a.expert.name,
-                "text": a.text,
-                "created_at": a.created_at,
-            }
-            for a in obj.answers.all()  # prefetched with their experts by selectors.consultation_list
-        ]
-
-    @staticmethod
-    def resolve_project(obj: Consultation) -> int | None:
-        return obj.project_id
-
-
-class ConsultationIn(Schema):
-    organization: Id | None = None
-    title: str
-    question: str
-    field: str | None = None
-    urgency: str = "normal"
-    due_date: str | None = None
-
-
-class ConsultationAssignIn(Schema):
-    experts: list[Id]
-
-
-class ConsultationAnswerIn(Schema):
-    text: str
-
-
-class RateIn(Schema):
-    rating: SmallCount
-    comment: str = ""
 
 
 class SuggestionOut(Schema):
@@ -751,8 +505,8 @@ def consultation_list(request: HttpRequest, status: str | None = None, mine: boo
 
 
 @router.post("/consultations", response={201: ConsultationOut}, auth=AUTH)
-def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Status[Any]:
-    consultation = services.consultation_ask(data=payload.dict(), actor=request.user)
+def consultation_create(request: HttpRequest, payload: ConsultationAsk) -> Status[Any]:
+    consultation = services.consultation_ask(cmd=payload, actor=signed_in(request))
     return Status(201, selectors.consultation_get(viewer=request.user, pk=consultation.pk))
 
 
@@ -781,32 +535,27 @@ def consultation_suggestions(request: HttpRequest, consultation_id: int) -> list
 
 @router.post("/consultations/{consultation_id}/assign", response=ConsultationOut, auth=AUTH)
 def consultation_assign(
-    request: HttpRequest, consultation_id: int, payload: ConsultationAssignIn
+    request: HttpRequest, consultation_id: int, payload: ConsultationAssign
 ) -> Consultation:
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
-    experts = list(Expert.objects.filter(pk__in=payload.experts))
-    if len(experts) != len(set(payload.experts)):
-        raise Http404
-    services.consultation_assign(consultation=consultation, experts=experts, actor=request.user)
+    services.consultation_assign(consultation=consultation, cmd=payload, actor=signed_in(request))
     return selectors.consultation_get(viewer=request.user, pk=consultation_id)
 
 
 @router.post("/consultations/{consultation_id}/answer", response=ConsultationOut, auth=AUTH)
 def consultation_answer(
-    request: HttpRequest, consultation_id: int, payload: ConsultationAnswerIn
+    request: HttpRequest, consultation_id: int, payload: ConsultationAnswer
 ) -> Consultation:
     """An assigned expert answers in the platform (attach it to a project with POST /projects/{id}/evaluations)."""
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
-    services.consultation_answer(consultation=consultation, text=payload.text, actor=request.user)
+    services.consultation_answer(consultation=consultation, cmd=payload, actor=signed_in(request))
     return selectors.consultation_get(viewer=request.user, pk=consultation_id)
 
 
 @router.post("/consultations/{consultation_id}/rate", response=ConsultationOut, auth=AUTH)
-def consultation_rate(request: HttpRequest, consultation_id: int, payload: RateIn) -> Consultation:
+def consultation_rate(request: HttpRequest, consultation_id: int, payload: ConsultationRate) -> Consultation:
     consultation = selectors.consultation_get(viewer=request.user, pk=consultation_id)
-    services.consultation_rate(
-        consultation=consultation, rating=payload.rating, comment=payload.comment, actor=request.user
-    )
+    services.consultation_rate(consultation=consultation, cmd=payload, actor=signed_in(request))
     return selectors.consultation_get(viewer=request.user, pk=consultation_id)
 
 
@@ -817,13 +566,11 @@ class EvaluationIn(Schema):
 @router.post("/projects/{project_id}/evaluations", response={201: dict[str, int]}, auth=AUTH)
 def project_evaluation(request: HttpRequest, project_id: int, payload: EvaluationIn) -> Status[Any]:
     """Attach a consultation answer to the project as an expert evaluation."""
-    from .models import ConsultationAnswer
-
     project = selectors.project_get(viewer=request.user, pk=project_id)
-    answer = ConsultationAnswer.objects.select_related("consultation").filter(pk=payload.answer).first()
+    answer = Answer.objects.select_related("consultation").filter(pk=payload.answer).first()
     if answer is None or not policies.can_view_consultation(request.user, answer.consultation):
         raise Http404
-    evaluation = services.evaluation_attach(answer=answer, project=project, actor=request.user)
+    evaluation = services.evaluation_attach(answer=answer, project=project, actor=signed_in(request))
     return Status(201, {"id": evaluation.pk})
 
 
@@ -939,7 +686,7 @@ def import_file(
     """Import xlsx or CSV (columns of the export; template at /exports/{kind}.xlsx?template=1).
     The dry run lists every bad row; a real run saves all rows or none (secretariat)."""
     report = tabular.import_run(
-        kind=kind, content=file.read(), filename=file.name or "", actor=request.user, dry_run=dry_run
+        kind=kind, content=file.read(), filename=file.name or "", actor=signed_in(request), dry_run=dry_run
     )
     return {
         "kind": report.kind,

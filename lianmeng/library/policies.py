@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from lianmeng.core.actors import is_system
+
 from .models import (
     Achievement,
     CommitteeMembership,
@@ -40,7 +42,8 @@ def is_own_expert_profile(user: Any, expert: Expert) -> bool:
 
 
 def can_manage_experts(user: Any) -> bool:
-    return is_secretariat(user)
+    """The secretariat; the system too (demo data and seeded reviewers)."""
+    return is_secretariat(user) or is_system(user)
 
 
 def can_view_expert(user: Any, expert: Expert) -> bool:
@@ -68,7 +71,8 @@ def can_edit_expert(user: Any, expert: Expert) -> bool:
 
 
 def can_manage_committee(user: Any) -> bool:
-    return is_secretariat(user)
+    """The secretariat; the system too (demo data)."""
+    return is_secretariat(user) or is_system(user)
 
 
 def committee_is_current(term: CommitteeMembership, on: datetime.date | None = None) -> bool:
@@ -138,14 +142,15 @@ def can_open_landing_form(user: Any, project: Project) -> bool:
     return is_secretariat(user) or bool(signed_in(user) and user.coordinated_city_codes)
 
 
-def project_transition_role(user: Any, project: Project) -> set[str]:
-    """The roles the user holds for a transition table lookup: "secretariat" and/or "lead"."""
-    roles = set()
-    if is_secretariat(user):
-        roles.add("secretariat")
-    if project.lead_organization_id in contact_org_ids(user):
-        roles.add("lead")
-    return roles
+def can_review_project(user: Any, project: Project) -> bool:
+    """Evaluate, incubate, land, or end a landed project: the secretariat (machines.PROJECT)."""
+    return is_secretariat(user)
+
+
+def can_steer_project(user: Any, project: Project) -> bool:
+    """Withdraw a project before it lands, or report it operating: the secretariat or a contact of the
+    lead organization (machines.PROJECT)."""
+    return is_secretariat(user) or project.lead_organization_id in contact_org_ids(user)
 
 
 # Achievements ----------------------------------------------------------------------------------
@@ -235,3 +240,8 @@ def can_import(user: Any) -> bool:
 
 def can_export(user: Any) -> bool:
     return signed_in(user)
+
+
+def can_remind_consultations(user: Any) -> bool:
+    """The daily reminder of overdue consultations: the system (the worker's job) or the secretariat."""
+    return is_system(user) or is_secretariat(user)

@@ -17,42 +17,33 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit
+from lianmeng.core.actors import Actor
 from lianmeng.core.cleaning import strip_controls
+from lianmeng.core.commands import Command
+from lianmeng.core.errors import error_dict
 from lianmeng.core.exports import csv_bytes, safe_cell, safe_row, unescape_cell
-from lianmeng.core.models import City
-from lianmeng.core.validators import clean_uscc
 from lianmeng.membership import services as membership_services
+from lianmeng.membership.commands import OrganizationCreate
 from lianmeng.membership.models import Organization, OrganizationKind, Tier
+from lianmeng.membership.selectors import organization_directory
 
-from . import policies, selectors
+from . import policies, selectors, services
+from .commands import AchievementCreate, ExpertCreate, ProjectCreate, split_list
 from .models import (
-    Achievement,
     AchievementKind,
     AchievementSource,
     Availability,
-    Expert,
-    ExpertiseField,
     ExpertTitle,
     IntegrationTag,
-    Project,
     ProjectStage,
-    ProjectStageChange,
-    StrategyTag,
     Visibility,
 )
-from .services import (
-    achievement_clean,
-    achievement_index_fields,
-    expert_clean,
-    expert_index_fields,
-    project_clean,
-    project_index_fields,
-)
+from .services.references import Errors, References
 
 KINDS = ("organizations", "experts", "projects", "achievements")
 KIND_LABELS = {
@@ -164,8 +155,6 @@ def export_rows(kind: str, *, viewer: Any, filters: dict[str, Any] | None = None
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     yield [str(label) for _key, label in COLUMNS[kind]]
     if kind == "organizations":
-        from lianmeng.membership.selectors import organization_directory
-
         allowed = {"q", "city", "kind", "tier", "status"}
         for o in organization_directory(
             viewer=viewer, **{k: v for k, v in filters.items() if k in allowed}
@@ -352,263 +341,194 @@ REQUIRED = {
 }
 
 
-class _Lookups:
-    """Reference data loaded once per import, so checking 100,000 rows costs a handful of queries."""
-
-    def __init__(self, kind: str) -> None:
-        self.orgs: dict[str, Organization] = {}
-        if kind in ("experts", "projects", "achievements"):
-            for org in Organization.objects.only("pk", "name", "uscc", "city_id", "kind"):
-                self.orgs[org.name] = org
-                self.orgs[org.uscc] = org
-        self.fields = {f.name: f for f in ExpertiseField.objects.filter(is_active=True)}
-        self.tags = {t.name: t for t in StrategyTag.objects.filter(is_active=True)}
-        self.cities: dict[str, City] = {}
-        for c in City.objects.all():
-            self.cities[c.code] = self.cities[c.name] = self.cities[c.name + "市"] = c
-
-    def org(self, value: Any) -> Any:
-        return self.orgs.get(str(value).strip(), value) if value not in (None, "") else value
-
-    def orgs_of(self, value: Any) -> list[Any]:
-        from .services._clean import split_list
-
-        return [self.orgs.get(v, v) for v in split_list(value)]
-
-
 def _label_map(choices: list[tuple[str, Any]]) -> dict[str, str]:
     return {str(label): value for value, label in choices}
 
 
-def _prepare(kind: str, row: dict[str, Any], lookups: _Lookups) -> dict[str, Any]:
-    """Turn a spreadsheet row (labels, names) into service input (codes, instances)."""
-    from .services._clean import split_list
+_LABELS = {
+    "title": _label_map(ExpertTitle.choices),
+    "availability": _label_map(Availability.choices),
+    "kind_achievement": _label_map(AchievementKind.choices),
+    "visibility": _label_map(Visibility.choices),
+    "source": {str(label): value for value, label in AchievementSource.choices if value},
+    "kind_organization": _label_map(OrganizationKind.choices),
+    "tier": _label_map(Tier.choices),
+}
 
+
+class _Names:
+    """What a spreadsheet names (member organizations by name or USCC) as the ids commands take,
+    loaded once per import. Cities, fields and tags are resolved by name by the services' rules."""
+
+    def __init__(self, kind: str) -> None:
+        self.orgs: dict[str, int] = {}
+        if kind in ("experts", "projects", "achievements"):
+            for pk, name, uscc in Organization.objects.values_list("pk", "name", "uscc"):
+                self.orgs[name] = self.orgs[uscc] = pk
+
+    def org(self, value: Any, errors: Errors, field: str, label: Any) -> int | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        pk = self.orgs.get(text)
+        if pk is None:
+            errors.setdefault(field, []).append(
+                _("%(label)s“%(value)s”不是联盟成员单位") % {"label": label, "value": text}
+            )
+        return pk
+
+    def orgs_of(self, value: Any, errors: Errors, field: str, label: Any) -> list[int]:
+        found = [self.org(v, errors, field, label) for v in split_list(value)]
+        return [pk for pk in found if pk is not None]
+
+
+def _coded(row: dict[str, Any], field: str, labels: str) -> Any:
+    value = row.get(field)
+    return _LABELS[labels].get(str(value or "").strip(), value)
+
+
+def _prepare(
+    kind: str, row: dict[str, Any], names: _Names, refs: References, errors: Errors
+) -> dict[str, Any]:
+    """A spreadsheet row (labels, names) as the command's input (codes, ids). Names the catalogues do
+    not know are errors of their column here (a unit outside the alliance is an expert's by name), so
+    a row whose other cells the command refuses still names them; the services' rules agree."""
     data = dict(row)
     if kind == "experts":
-        data["organization"] = lookups.org(row.get("organization"))
-        if isinstance(data["organization"], str) and data["organization"] not in lookups.orgs:
-            # A unit outside the alliance is kept by name only.
-            data["organization_name"], data["organization"] = data["organization"], None
-        data["fields"] = [lookups.fields.get(v, v) for v in split_list(row.get("fields"))]
-        data["title"] = _label_map(ExpertTitle.choices).get(str(row.get("title") or ""), row.get("title"))
-        data["availability"] = _label_map(Availability.choices).get(
-            str(row.get("availability") or ""), row.get("availability")
-        )
-        city = lookups.cities.get(str(row.get("city") or "").strip())
-        data["city"] = city.code if city else row.get("city")
+        unit = str(row.get("organization") or "").strip()
+        data["organization"] = names.orgs.get(unit)
+        data["organization_name"] = "" if data["organization"] else unit
+        refs.one_city(str(row.get("city") or "").strip(), errors)
+        refs.fields(split_list(row.get("fields")), errors)
+        data["title"] = _coded(row, "title", "title")
+        data["availability"] = _coded(row, "availability", "availability") or Availability.AVAILABLE
     elif kind == "projects":
-        data["lead_organization"] = lookups.org(row.get("lead_organization"))
-        data["partner_organizations"] = lookups.orgs_of(row.get("partner_organizations"))
-        data["strategy_tags"] = [lookups.tags.get(v, v) for v in split_list(row.get("strategy_tags"))]
-        data["cities"] = [lookups.cities.get(v, v) for v in split_list(row.get("cities"))]
-    elif kind == "achievements":
-        data["organizations"] = lookups.orgs_of(row.get("organizations"))
-    return data
-
-
-def _clean_row(kind: str, data: dict[str, Any], seen: dict[str, set[str]]) -> dict[str, Any]:
-    if kind == "experts":
-        return expert_clean(data)
-    if kind == "projects":
+        data["lead_organization"] = names.org(
+            row.get("lead_organization"), errors, "lead_organization", gettext_lazy("牵头单位")
+        )
+        data["partner_organizations"] = names.orgs_of(
+            row.get("partner_organizations"), errors, "partner_organizations", gettext_lazy("合作单位")
+        )
+        refs.cities(split_list(row.get("cities")), errors)
+        refs.tags(split_list(row.get("strategy_tags")), errors)
         stage = str(data.pop("stage", "") or "").strip()
-        cleaned = project_clean(data)
         if stage and stage not in (ProjectStage.PROPOSED, str(ProjectStage.PROPOSED.label)):
-            raise ValidationError({"stage": _("导入的项目从“已申报”开始，其余阶段请在项目页面中推进")})
-        return cleaned
-    if kind == "achievements":
-        return achievement_clean(data)
-    return _organization_clean(data, seen)
+            errors.setdefault("stage", []).append(_("导入的项目从“已申报”开始，其余阶段请在项目页面中推进"))
+    elif kind == "achievements":
+        data["organizations"] = names.orgs_of(
+            row.get("organizations"), errors, "organizations", gettext_lazy("完成单位")
+        )
+        data["kind"] = _coded(row, "kind", "kind_achievement")
+        data["visibility"] = _coded(row, "visibility", "visibility") or Visibility.PUBLIC
+        data["source"] = _coded(row, "source", "source")
+    else:
+        data["kind"] = _coded(row, "kind", "kind_organization")
+        data["tier"] = _coded(row, "tier", "tier") or Tier.ORDINARY
+        city = refs.city(str(row.get("city") or "").strip()) if row.get("city") else None
+        if city is not None:
+            data["city"] = city.code
+    return {k: v for k, v in data.items() if v is not None}
 
 
-def _organization_clean(data: dict[str, Any], seen: dict[str, set[str]]) -> dict[str, Any]:
-    from .services._clean import Cleaner
+@dataclass(frozen=True)
+class _Writes:
+    """A kind's command, the service's rules that need the database (checked in the dry run too), and
+    the service's bulk write."""
 
-    c = Cleaner(data)
-    out: dict[str, Any] = {"name": c.text("name", _("单位名称"), required=True, max_length=120)}
-    uscc = c._run("uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
-    if uscc:
-        if uscc in seen.setdefault("uscc", set()):
-            c.add("uscc", _("统一社会信用代码在文件中重复"))
-        seen["uscc"].add(uscc)
-    out["uscc"] = uscc
-    kind = _label_map(OrganizationKind.choices).get(str(data.get("kind") or ""), data.get("kind"))
-    out["kind"] = (
-        c.choice("kind", _("单位类型"), OrganizationKind.values)
-        if kind
-        else c.choice("kind", _("单位类型"), [])
-    )
-    if kind in OrganizationKind.values:
-        out["kind"] = kind
-        c.errors.pop("kind", None)
-    tier = _label_map(Tier.choices).get(str(data.get("tier") or ""), data.get("tier") or Tier.ORDINARY)
-    if tier not in Tier.values:
-        c.add("tier", _("成员类别的取值“%(value)s”无效") % {"value": tier})
-    out["tier"] = tier
-    city = c.city("city")
-    out["city"] = city.code if city else None
-    for key, label, n in (
-        ("short_name", _("简称"), 40),
-        ("address", _("地址"), 200),
-        ("website", _("网站"), 200),
-        ("phone", _("联系电话"), 40),
-        ("email", _("公开邮箱"), 254),
-        ("description", _("单位简介"), 4000),
-    ):
-        out[key] = c.text(key, label, max_length=n)
-    c.done()
-    return out
+    command: type[Command]
+    rules: Callable[[Any, References], Any] | None
+    save: Callable[..., list[Any]]
 
 
-def import_check(
-    kind: str, content: bytes, filename: str
-) -> tuple[ImportReport, list[tuple[int, dict[str, Any]]]]:
+def _organizations_import(
+    *, cmds: list[OrganizationCreate], actor: Actor, refs: References, file: str
+) -> list[Organization]:
+    """One service call per organization (each audited), then the import's own entry."""
+    with transaction.atomic():
+        created = [membership_services.organization_create(cmd=cmd, actor=actor) for cmd in cmds]
+        audit.record(
+            actor=actor,
+            action="import.organizations",
+            target=created[0],
+            new={"rows": len(created), "file": file},
+        )
+    return created
+
+
+WRITES: dict[str, _Writes] = {
+    "organizations": _Writes(OrganizationCreate, None, _organizations_import),
+    "experts": _Writes(ExpertCreate, services.expert_rules, services.experts_import),
+    "projects": _Writes(ProjectCreate, services.project_rules, services.projects_import),
+    "achievements": _Writes(AchievementCreate, services.achievement_rules, services.achievements_import),
+}
+# Error keys that are no column of their own: the column they came from.
+_COLUMN_OF = {"organization_name": "organization"}
+
+
+def import_check(kind: str, content: bytes, filename: str) -> tuple[ImportReport, list[Command], References]:
+    """Build one command per row and check it with the service's rules: the dry run. Every bad row is
+    reported with its columns; the commands of a file without errors are returned for the real run."""
     _check_kind(kind)
     report = ImportReport(kind=kind)
     rows = _rows_as_dicts(kind, read_table(content, filename), report)
-    lookups = _Lookups(kind)
+    names = _Names(kind)
+    refs = References(preload=True)
+    writes = WRITES[kind]
     labels = {key: str(label) for key, label in COLUMNS[kind]}
-    cleaned_rows: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[str, set[str]] = {}
+    commands: list[Command] = []
+    seen_uscc: set[str] = set()
     existing_uscc: set[str] = set()
     if kind == "organizations":
         existing_uscc = set(Organization.objects.values_list("uscc", flat=True))
     for number, row in rows:
+        errors: Errors = {}
+        cmd: Command | None = None
+        data = _prepare(kind, row, names, refs, errors)
         try:
-            cleaned = _clean_row(kind, _prepare(kind, row, lookups), seen)
+            cmd = writes.command.build(data)
         except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                for message in messages:
-                    report.errors.append(RowError(number, labels.get(key, key), message))
-            continue
-        if kind == "organizations" and cleaned["uscc"] in existing_uscc:
-            report.errors.append(RowError(number, labels["uscc"], _("该统一社会信用代码已属于成员单位")))
-            continue
-        cleaned_rows.append((number, cleaned))
-    return report, cleaned_rows
+            _merge(errors, exc)
+        if cmd is not None and writes.rules is not None:
+            try:
+                writes.rules(cmd, refs)
+            except ValidationError as exc:
+                _merge(errors, exc)
+        if isinstance(cmd, OrganizationCreate):
+            if cmd.uscc in seen_uscc:
+                errors.setdefault("uscc", []).append(_("统一社会信用代码在文件中重复"))
+            elif cmd.uscc in existing_uscc:
+                errors.setdefault("uscc", []).append(_("该统一社会信用代码已属于成员单位"))
+            seen_uscc.add(cmd.uscc)
+        for key, messages in errors.items():
+            column = labels.get(_COLUMN_OF.get(key, key), key)
+            for message in dict.fromkeys(messages):
+                report.errors.append(RowError(number, column, message))
+        if not errors and cmd is not None:
+            commands.append(cmd)
+    return report, commands, refs
 
 
-def import_run(*, kind: str, content: bytes, filename: str, actor: Any, dry_run: bool = True) -> ImportReport:
-    """Check every row; unless ``dry_run``, save all of them in one transaction, or none if any is bad."""
+def _merge(errors: Errors, exc: ValidationError) -> None:
+    for key, messages in error_dict(exc).items():
+        errors.setdefault(key, []).extend(str(m) for m in messages)
+
+
+def import_run(
+    *, kind: str, content: bytes, filename: str, actor: User, dry_run: bool = True
+) -> ImportReport:
+    """Check every row; unless ``dry_run``, save all of them in one transaction through the services'
+    bulk writes (the rules, consent, search columns and stage history of a single write; one audit
+    entry for the import naming its row count and file), or none if any row is bad."""
     if not policies.can_import(actor):
         raise PermissionDenied
-    report, cleaned_rows = import_check(kind, content, filename)
+    report, commands, refs = import_check(kind, content, filename)
     report.dry_run = dry_run
-    if dry_run or report.errors or not cleaned_rows:
+    if dry_run or report.errors or not commands:
         return report
-    with transaction.atomic():
-        first = SAVERS[kind]([c for _n, c in cleaned_rows], actor)
-        report.saved = len(cleaned_rows)
-        audit.record(
-            actor=actor,
-            action=f"import.{kind}",
-            target=first,
-            new={"rows": report.saved, "file": filename[:200]},
-        )
+    created = WRITES[kind].save(cmds=commands, actor=actor, refs=refs, file=filename[:200])
+    report.saved = len(created)
     return report
 
-
-def _save_organizations(rows: list[dict[str, Any]], actor: Any) -> Any:
-    first = None
-    for data in rows:
-        org = membership_services.organization_create(data=data, actor=actor, tier=data["tier"])
-        first = first or org
-    return first
-
-
-def _bulk_m2m(through: Any, owner: str, other: str, pairs: Iterable[tuple[int, int]]) -> None:
-    objs = [through(**{f"{owner}_id": a, f"{other}_id": b}) for a, b in pairs]
-    through.objects.bulk_create(objs, batch_size=BATCH)
-
-
-def _save_experts(rows: list[dict[str, Any]], actor: Any) -> Any:
-    experts = []
-    now = timezone.now()
-    for data in rows:
-        e = Expert(**{k: v for k, v in data.items() if k not in ("fields", "declared_conflicts")})
-        if e.organization_id and not e.organization_name and e.organization:
-            e.organization_name = e.organization.name
-        e.consented_at = now if e.publish_consent else None
-        expert_index_fields(e, [f.name for f in data["fields"]])
-        experts.append(e)
-    Expert.objects.bulk_create(experts, batch_size=BATCH)
-    _bulk_m2m(
-        Expert.fields.through,
-        "expert",
-        "expertisefield",
-        ((e.pk, f.pk) for e, d in zip(experts, rows, strict=True) for f in d["fields"]),
-    )
-    _bulk_m2m(
-        Expert.declared_conflicts.through,
-        "expert",
-        "organization",
-        ((e.pk, o.pk) for e, d in zip(experts, rows, strict=True) for o in d["declared_conflicts"]),
-    )
-    return experts[0]
-
-
-def _save_projects(rows: list[dict[str, Any]], actor: Any) -> Any:
-    projects = []
-    for data in rows:
-        p = Project(
-            name=data["name"],
-            summary=data["summary"],
-            lead_organization=data["lead_organization"],
-            integration_tags=data["integration_tags"],
-            planned_investment=data["planned_investment"],
-            submitted_by=actor,
-        )
-        project_index_fields(
-            p, partners=data["partner_organizations"], cities=data["cities"], tags=data["strategy_tags"]
-        )
-        projects.append(p)
-    Project.objects.bulk_create(projects, batch_size=BATCH)
-    for name, other in (
-        ("partner_organizations", "organization"),
-        ("cities", "city"),
-        ("strategy_tags", "strategytag"),
-    ):
-        _bulk_m2m(
-            getattr(Project, name).through,
-            "project",
-            other,
-            ((p.pk, o.pk) for p, d in zip(projects, rows, strict=True) for o in d[name]),
-        )
-    today = timezone.localdate()
-    ProjectStageChange.objects.bulk_create(
-        [
-            ProjectStageChange(
-                project=p, to_stage=ProjectStage.PROPOSED, date=today, actor=actor, note=_("批量导入")
-            )
-            for p in projects
-        ],
-        batch_size=BATCH,
-    )
-    return projects[0]
-
-
-def _save_achievements(rows: list[dict[str, Any]], actor: Any) -> Any:
-    items = []
-    for data in rows:
-        a = Achievement(**{k: v for k, v in data.items() if k != "organizations"}, submitted_by=actor)
-        achievement_index_fields(a, data["organizations"])
-        items.append(a)
-    Achievement.objects.bulk_create(items, batch_size=BATCH)
-    _bulk_m2m(
-        Achievement.organizations.through,
-        "achievement",
-        "organization",
-        ((a.pk, o.pk) for a, d in zip(items, rows, strict=True) for o in d["organizations"]),
-    )
-    return items[0]
-
-
-SAVERS: dict[str, Callable[[list[dict[str, Any]], Any], Any]] = {
-    "organizations": _save_organizations,
-    "experts": _save_experts,
-    "projects": _save_projects,
-    "achievements": _save_achievements,
-}
 
 __all__ = [
     "COLUMNS",

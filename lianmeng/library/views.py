@@ -25,11 +25,28 @@ from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.params import MAX_PAGE, int_param, year_param
 from lianmeng.core.pending_uploads import discard_pending
+from lianmeng.core.search import search as run_search
 from lianmeng.core.selectors import member_cities
 from lianmeng.core.types import AuthedRequest
 
-from . import citations, policies, selectors, services, tabular
+from . import citations, machines, policies, selectors, services, tabular
 from .api import export_response, file_response
+from .commands import (
+    AchievementCreate,
+    AchievementUpdate,
+    ConsultationAnswer,
+    ConsultationAsk,
+    ConsultationAssign,
+    ConsultationClose,
+    ConsultationRate,
+    ExpertCreate,
+    ExpertUpdate,
+    LandingRecord,
+    ProjectCreate,
+    ProjectTransition,
+    ProjectUpdate,
+    ShowcaseSet,
+)
 from .forms import (
     AchievementForm,
     AnswerForm,
@@ -53,7 +70,6 @@ from .models import (
     StrategyTag,
     Visibility,
 )
-from .search import search as run_search
 
 PAGE_SIZE = 20
 
@@ -199,10 +215,10 @@ def expert_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         data = dict(data)
         if "expertise" in data:
             data["fields"] = data.pop("expertise")
-        with _renamed_errors({"fields": "expertise"}):  # the service names the expertise "fields"
+        with _renamed_errors({"fields": "expertise"}):  # the command names the expertise "fields"
             if expert is None:
-                return services.expert_create(data=data, actor=request.user)
-            return services.expert_update(expert=expert, data=data, actor=request.user)
+                return services.expert_create(cmd=ExpertCreate.build(data), actor=request.user)
+            return services.expert_update(expert=expert, cmd=ExpertUpdate.build(data), actor=request.user)
 
     if request.method == "POST":
         saved = submit_form(form, save)
@@ -261,7 +277,9 @@ def project_create(request: AuthedRequest) -> HttpResponse:
     initial = {"lead_organization": lead_choices[0][0]} if lead_choices and len(lead_choices) == 1 else {}
     form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
     if request.method == "POST":
-        project = submit_form(form, lambda data: services.project_create(data=data, actor=request.user))
+        project = submit_form(
+            form, lambda cmd: services.project_create(cmd=cmd, actor=request.user), command=ProjectCreate
+        )
         if project is not None:
             messages.success(request, _("项目已提交，秘书处将组织评估"))
             return redirect(project)
@@ -312,7 +330,9 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
     if request.method == "POST":
         saved = submit_form(
-            form, lambda data: services.project_update(project=project, data=data, actor=request.user)
+            form,
+            lambda cmd: services.project_update(project=project, cmd=cmd, actor=request.user),
+            command=ProjectUpdate,
         )
         if saved is not None:
             messages.success(request, _("项目已保存"))
@@ -329,12 +349,8 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(viewer=request.user, pk=pk)
     try:
-        services.project_transition(
-            project=project,
-            to=request.POST.get("to", ""),
-            reason=request.POST.get("reason", ""),
-            actor=request.user,
-        )
+        cmd = ProjectTransition.build(to=request.POST.get("to", ""), reason=request.POST.get("reason", ""))
+        services.project_transition(project=project, cmd=cmd, actor=request.user)
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
@@ -355,7 +371,9 @@ def project_landing(request: AuthedRequest, pk: int) -> HttpResponse:
     form = LandingForm(request.POST or None, initial={"date": timezone.localdate().isoformat()})
     if request.method == "POST":
         landing = submit_form(
-            form, lambda data: services.landing_record(project=project, data=data, actor=request.user)
+            form,
+            lambda cmd: services.landing_record(project=project, cmd=cmd, actor=request.user),
+            command=LandingRecord,
         )
         if landing is not None:
             messages.success(request, _("落地记录已登记"))
@@ -465,25 +483,37 @@ def achievement_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
         initial["version"] = achievement.version
     form = AchievementForm(request.POST or None, request.FILES or None, initial=initial)
 
-    def fields_of(data: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in data.items() if k != "attachments"}
+    command = AchievementCreate if achievement is None else AchievementUpdate
 
     def validate(data: dict[str, Any]) -> Any:
-        with _renamed_errors({"files": "attachments"}):  # the service names the files "files"
-            return services.achievement_validate(
-                data=fields_of(data), files=data.get("attachments") or [], achievement=achievement
-            )
+        """The command's checks, the references and the files at once; writes nothing."""
+        errors: dict[str, list[str]] = {}
+        cmd = None
+        try:
+            cmd = command.build(data)
+        except ValidationError as exc:
+            errors.update(error_dict(exc))
+        try:
+            with _renamed_errors({"files": "attachments"}):  # the service names the files "files"
+                services.achievement_validate(
+                    cmd=cmd, files=data.get("attachments") or [], achievement=achievement
+                )
+        except ValidationError as exc:
+            for key, messages in error_dict(exc).items():
+                errors.setdefault(key, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+        return cmd
 
     def save(data: dict[str, Any]) -> Any:
         files = data.get("attachments") or []
         if achievement is None:
             with _renamed_errors({"files": "attachments"}):
-                return services.achievement_create(data=fields_of(data), files=files, actor=request.user)
-        validate(data)  # every field and file checked before anything is stored
+                cmd = AchievementCreate.build(data)
+                return services.achievement_create(cmd=cmd, files=files, actor=request.user)
+        update = validate(data)  # every field and file checked before anything is stored
         with transaction.atomic():
-            saved = services.achievement_update(
-                achievement=achievement, data=fields_of(data), actor=request.user
-            )
+            saved = services.achievement_update(achievement=achievement, cmd=update, actor=request.user)
             for upload in files:
                 services.achievement_add_file(achievement=saved, upload=upload, actor=request.user)
         return saved
@@ -541,12 +571,10 @@ def achievement_citation(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 def achievement_showcase(request: AuthedRequest, pk: int) -> HttpResponse:
     achievement = selectors.achievement_get(viewer=request.user, pk=pk)
     try:
-        services.achievement_set_showcase(
-            achievement=achievement,
-            showcase=request.POST.get("showcase") == "1",
-            year=request.POST.get("year") or None,
-            actor=request.user,
+        cmd = ShowcaseSet.build(
+            showcase=request.POST.get("showcase") == "1", showcase_year=request.POST.get("year") or None
         )
+        services.achievement_set_showcase(achievement=achievement, cmd=cmd, actor=request.user)
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
@@ -604,14 +632,29 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     form = ConsultationForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
+
+        def validate(data: dict[str, Any]) -> None:
+            """The command's checks, the field of expertise and the attachments at once."""
+            errors: dict[str, list[str]] = {}
+            cmd = None
+            try:
+                cmd = ConsultationAsk.build(data)
+            except ValidationError as exc:
+                errors.update(error_dict(exc))
+            try:
+                services.consultation_validate(cmd=cmd, attachments=data.get("attachments") or [])
+            except ValidationError as exc:
+                for key, messages in error_dict(exc).items():
+                    errors.setdefault(key, []).extend(messages)
+            if errors:
+                raise ValidationError(errors)
+
         consultation = submit_form(
             form,
             lambda data: services.consultation_ask(
-                data=data, attachments=data.get("attachments") or [], actor=request.user
+                cmd=ConsultationAsk.build(data), attachments=data.get("attachments") or [], actor=request.user
             ),
-            validate=lambda data: services.consultation_validate(
-                data=data, attachments=data.get("attachments") or []
-            ),
+            validate=validate,
         )
         if consultation is not None:
             discard_pending(form, "attachments")
@@ -641,44 +684,34 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         done: str | None = None
         try:
             if action == "assign":
-                ids = list(dict.fromkeys(int(i) for i in request.POST.getlist("experts") if i.isdigit()))
-                experts = list(Expert.objects.filter(pk__in=ids))
-                services.consultation_assign(consultation=consultation, experts=experts, actor=user)
-                done = _("已分派给 %(names)s，已通知专家答复") % {
-                    "names": _("、").join(e.name for e in experts)
-                }
+                assign = ConsultationAssign.build(experts=request.POST.getlist("experts"))
+                services.consultation_assign(consultation=consultation, cmd=assign, actor=user)
+                names = Expert.objects.filter(pk__in=assign.experts).values_list("name", flat=True)
+                done = _("已分派给 %(names)s，已通知专家答复") % {"names": _("、").join(names)}
             elif action == "answer":
                 answer = submit_form(
                     answer_form,
-                    lambda data: services.consultation_answer(
-                        consultation=consultation, text=data.get("text", ""), actor=user
-                    ),
+                    lambda cmd: services.consultation_answer(consultation=consultation, cmd=cmd, actor=user),
+                    command=ConsultationAnswer,
                 )
                 done = _("答复已提交，已通知提问单位") if answer is not None else None
             elif action == "rate":
                 rated = submit_form(
                     rate_form,
-                    lambda data: services.consultation_rate(
-                        consultation=consultation,
-                        rating=data.get("rating", ""),
-                        comment=data.get("comment", ""),
-                        actor=user,
-                    ),
+                    lambda cmd: services.consultation_rate(consultation=consultation, cmd=cmd, actor=user),
+                    command=ConsultationRate,
                 )
                 done = _("感谢您的评价") if rated is not None else None
             elif action == "attach":
-                from .models import ConsultationAnswer
-
-                answer = consultation.answers.filter(pk=request.POST.get("answer") or 0).first()
+                answer = consultation.answers.filter(pk=int_param(request.POST, "answer", default=0)).first()
                 project = selectors.project_get(viewer=user, pk=int_param(request.POST, "project", default=0))
-                if not isinstance(answer, ConsultationAnswer):
+                if answer is None:
                     raise Http404
                 services.evaluation_attach(answer=answer, project=project, actor=user)
                 done = _("答复已作为评估意见关联到项目《%(name)s》") % {"name": project.name}
             elif action == "close":
-                services.consultation_close(
-                    consultation=consultation, reason=request.POST.get("reason", ""), actor=user
-                )
+                close = ConsultationClose.build(reason=request.POST.get("reason", ""))
+                services.consultation_close(consultation=consultation, cmd=close, actor=user)
                 done = _("咨询已关闭：《%(title)s》不再等待专家答复") % {"title": consultation.title}
             else:
                 raise ValidationError({"action": _("请检查填写的内容")})
@@ -690,6 +723,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, done)
             return redirect(consultation)
     can_assign = policies.can_assign_consultation(user, consultation)
+    allowed = machines.CONSULTATION.allowed(consultation.status, actor=user, obj=consultation)
     suggestions = services.consultation_suggest_experts(consultation=consultation) if can_assign else []
     orgs = policies.contact_org_ids(user)
     projects = (
@@ -705,12 +739,10 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "assignments": consultation.assignments.select_related("expert__organization"),
             "answers": consultation.answers.select_related("expert"),
             "attachments": consultation.attachments.all(),
-            "can_assign": can_assign and "assign" in services.CONSULTATION_TRANSITIONS[consultation.status],
-            "can_answer": policies.can_answer_consultation(user, consultation)
-            and "answer" in services.CONSULTATION_TRANSITIONS[consultation.status],
-            "can_rate": policies.can_rate_consultation(user, consultation)
-            and "rate" in services.CONSULTATION_TRANSITIONS[consultation.status],
-            "can_close": can_assign and "close" in services.CONSULTATION_TRANSITIONS[consultation.status],
+            "can_assign": "assign" in allowed,
+            "can_answer": "answer" in allowed,
+            "can_rate": "rate" in allowed,
+            "can_close": "close" in allowed,
             "suggestions": suggestions,
             "answer_form": answer_form,
             "rate_form": rate_form,

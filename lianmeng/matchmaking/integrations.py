@@ -48,15 +48,18 @@ def project_create_for_request(*, request: Any, name: str, actor: Any) -> int:
     lead = next((org for org in sides if org in own), resource.organization_id)
     partner = next(org for org in sides if org != lead)
     summary = f"{resource.title}\n\n{resource.description}\n\n{request.message}".strip()
+    commands = importlib.import_module("lianmeng.library.commands")
     try:
         project = services.project_create(
-            data={
-                "name": name,
-                "summary": summary[:4000],
-                "lead_organization": lead,
-                "partner_organizations": [partner],
-                "cities": list(resource.cities.values_list("pk", flat=True)),
-            },
+            cmd=commands.ProjectCreate.build(
+                {
+                    "name": name,
+                    "summary": summary[:4000],
+                    "lead_organization": lead,
+                    "partner_organizations": [partner],
+                    "cities": list(resource.cities.values_list("pk", flat=True)),
+                }
+            ),
             actor=actor,
         )
     except ValidationError as exc:

@@ -11,27 +11,27 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from lianmeng.accounts.throttle import client_ip
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
+from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Id
+from lianmeng.core.params import Count, DateIn, Id, SmallCount, Year
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
-from .commands import (
-    CallCreate,
-    EntrySubmit,
-    ObjectionFile,
-    ProposalSubmit,
-    ReviewSave,
-    RoundCreate,
-    ScoreItem,
-)
-from .models import AssignmentJob, AwardLevel, Proposal, Review, SelectionRound
+from .models import AssignmentJob, Proposal, Review, SelectionRound, TopicCall
 
 router = Router(tags=["research"])
 
 
 # ------------------------------------------------------------------ schemas
+
+
+class TopicIn(Schema):
+    code: str = ""
+    title: str
+    description: str = ""
+    keywords: str = ""
+    max_budget: Decimal = Decimal(0)
 
 
 class TopicOut(Schema):
@@ -43,8 +43,14 @@ class TopicOut(Schema):
     max_budget: Decimal
 
 
-class CallIn(CallCreate):
-    open: bool = Field(True, description="`false`: keep the call as a draft")
+class CallIn(Schema):
+    year: Year
+    title: str
+    description: str = ""
+    opens_on: DateIn
+    deadline: DateIn
+    topics: list[TopicIn]
+    open: bool = True
 
 
 class CallOut(Schema):
@@ -57,17 +63,28 @@ class CallOut(Schema):
     status: str
     topics: list[TopicOut]
 
+    @staticmethod
+    def resolve_topics(obj: TopicCall) -> list[Any]:
+        return list(obj.topics.all())
 
-class ProposalIn(ProposalSubmit):
-    organization: Id | None = Field(None, description="the proposing organization (the contact's only one)")
+
+class ProposalIn(Schema):
+    topic: Id
+    organization: Id | None = None
+    title: str
+    leader: str
+    team: str
+    plan: str
+    keywords: str = ""
+    budget: Decimal
 
 
 class ProposalOut(Schema):
     id: int
-    topic: int = Field(alias="topic_id")
-    topic_title: str = Field(alias="topic.title")
-    organization: int = Field(alias="organization_id")
-    organization_name: str = Field(alias="organization.name")
+    topic: int
+    topic_title: str
+    organization: int
+    organization_name: str
     title: str
     leader: str
     team: str
@@ -75,19 +92,69 @@ class ProposalOut(Schema):
     keywords: str
     budget: Decimal
     status: str
-    status_label: str = Field(alias="get_status_display")
+    status_label: str
     decision_note: str
     approved_on: date | None
     completed_on: date | None
 
+    @staticmethod
+    def resolve_topic(obj: Proposal) -> int:
+        return obj.topic_id
+
+    @staticmethod
+    def resolve_topic_title(obj: Proposal) -> str:
+        return obj.topic.title
+
+    @staticmethod
+    def resolve_organization(obj: Proposal) -> int:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_organization_name(obj: Proposal) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_status_label(obj: Proposal) -> str:
+        return str(obj.get_status_display())
+
 
 class ResearchTransitionIn(Schema):
-    action: str = Field(max_length=40)
-    note: str = Field("", max_length=4000)
+    action: str
+    note: str = ""
 
 
-class RoundIn(RoundCreate):
-    open: bool = Field(True, description="`false`: keep the round in preparation (筹备中)")
+class CriterionIn(Schema):
+    name: str
+    description: str = ""
+    weight: Decimal
+    max_score: SmallCount = 10
+
+
+class TierIn(Schema):
+    level: Literal["first", "second", "third", "excellent", "approved"]
+    quota_percent: Decimal
+
+
+class RoundIn(Schema):
+    kind: str
+    year: Year
+    title: str
+    description: str = ""
+    require_good_standing: bool = True
+    accepted_kinds: list[str] = []
+    one_entry_per_organization: bool = True
+    entries_close_on: DateIn
+    review_due_on: DateIn
+    publicity_days: SmallCount = 7
+    objection_contact: str = ""
+    reviewers_per_entry: SmallCount = 3
+    max_load: SmallCount = 6
+    min_load: SmallCount = 0
+    same_city_conflict: bool = True
+    normalisation: Literal["none", "zscore"] = "none"
+    criteria: list[CriterionIn]
+    tiers: list[TierIn]
+    open: bool = True
 
 
 class CriterionOut(Schema):
@@ -100,8 +167,12 @@ class CriterionOut(Schema):
 
 class TierOut(Schema):
     level: str
-    label: str = Field(alias="get_level_display")
+    label: str
     quota_percent: Decimal
+
+    @staticmethod
+    def resolve_label(obj: Any) -> str:
+        return str(obj.get_level_display())
 
 
 class RoundOut(Schema):
@@ -111,7 +182,7 @@ class RoundOut(Schema):
     title: str
     description: str
     status: str
-    status_label: str = Field(alias="get_status_display")
+    status_label: str
     entries_close_on: date
     review_due_on: date
     publicity_days: int
@@ -125,16 +196,33 @@ class RoundOut(Schema):
     criteria: list[CriterionOut]
     tiers: list[TierOut]
 
+    @staticmethod
+    def resolve_status_label(obj: SelectionRound) -> str:
+        return str(obj.get_status_display())
 
-class EntryIn(EntrySubmit):
-    organization: Id | None = Field(None, description="the entering organization (the contact's only one)")
+    @staticmethod
+    def resolve_criteria(obj: SelectionRound) -> list[Any]:
+        return list(obj.criteria.all())
+
+    @staticmethod
+    def resolve_tiers(obj: SelectionRound) -> list[Any]:
+        return list(obj.tiers.all())
+
+
+class EntryIn(Schema):
+    organization: Id | None = None
+    title: str
+    authors: str
+    summary: str
+    keywords: str = ""
+    achievement: Id | None = None
 
 
 class EntryOut(Schema):
     id: int
-    round: int = Field(alias="round_id")
-    organization: int = Field(alias="organization_id")
-    organization_name: str = Field(alias="organization.name")
+    round: int
+    organization: int
+    organization_name: str
     title: str
     authors: str
     summary: str
@@ -144,6 +232,18 @@ class EntryOut(Schema):
     score: Decimal | None
     rank: int | None
     award: str
+
+    @staticmethod
+    def resolve_round(obj: Any) -> int:
+        return int(obj.round_id)
+
+    @staticmethod
+    def resolve_organization(obj: Any) -> int:
+        return int(obj.organization_id)
+
+    @staticmethod
+    def resolve_organization_name(obj: Any) -> str:
+        return str(obj.organization.name)
 
 
 class AssignmentRunIn(Schema):
@@ -170,10 +270,10 @@ class AssignmentJobOut(Schema):
 
 
 class PairOut(Schema):
-    entry: int = Field(alias="entry_id")
-    entry_title: str = Field(alias="entry.title")
-    expert: int = Field(alias="expert_id")
-    expert_name: str = Field(alias="expert.name")
+    entry: int
+    entry_title: str
+    expert: int
+    expert_name: str
     affinity: int
     explanation: list[dict[str, str]]
     status: str
@@ -188,24 +288,31 @@ class InviteOut(Schema):
     invited: int
 
 
-class ReviewScoresIn(ReviewSave):
-    """``{"scores": {"<criterion id>": {"score": 8.5, "comment": "…"}}, "overall_comment": "…"}``."""
+class ScoreIn(Schema):
+    score: Decimal | None = None
+    comment: str = ""
+
+
+class ReviewScoresIn(Schema):
+    scores: dict[int, ScoreIn]
+    overall_comment: str = ""
+    version: Count | None = Field(None, description=VERSION_HELP)
 
 
 class ScoreOut(Schema):
-    criterion: int = Field(alias="criterion_id")
-    criterion_name: str = Field(alias="criterion.name")
-    max_score: int = Field(alias="criterion.max_score")
+    criterion: int
+    criterion_name: str
+    max_score: int
     score: Decimal | None
     comment: str
 
 
 class ReviewOut(Schema):
     id: int
-    assignment: int = Field(alias="assignment_id")
-    round: int = Field(alias="assignment.round_id")
-    entry: int = Field(alias="assignment.entry_id")
-    entry_title: str = Field(alias="assignment.entry.title")
+    assignment: int
+    round: int
+    entry: int
+    entry_title: str
     status: str
     weighted_score: Decimal | None
     overall_comment: str
@@ -224,14 +331,17 @@ class ResultOut(Schema):
     award_label: str
 
 
-class ObjectionIn(ObjectionFile):
-    pass
+class ObjectionIn(Schema):
+    entry: Id | None = None
+    name: str
+    contact: str
+    reasons: str
 
 
 class ObjectionOut(Schema):
     id: int
     status: str
-    entry: int | None = Field(alias="entry_id")
+    entry: int | None
 
 
 class FinaliseOut(Schema):
@@ -258,7 +368,46 @@ def _org_for(request: HttpRequest, org_id: int | None) -> Organization:
 
 def _pairs(selection: SelectionRound, request: HttpRequest) -> dict[str, Any]:
     rows = selectors.round_assignments(viewer=request.user, selection=selection)
-    return {"pairs": rows, "figures": selection.assignment_figures}
+    return {
+        "pairs": [
+            {
+                "entry": a.entry_id,
+                "entry_title": a.entry.title,
+                "expert": a.expert_id,
+                "expert_name": a.expert.name,
+                "affinity": a.affinity,
+                "explanation": a.explanation,
+                "status": a.status,
+            }
+            for a in rows
+        ],
+        "figures": selection.assignment_figures,
+    }
+
+
+def _review_out(review: Review) -> dict[str, Any]:
+    a = review.assignment
+    return {
+        "id": review.pk,
+        "assignment": a.pk,
+        "round": a.round_id,
+        "entry": a.entry_id,
+        "entry_title": a.entry.title,
+        "status": review.status,
+        "weighted_score": review.weighted_score,
+        "overall_comment": review.overall_comment,
+        "version": review.version,
+        "scores": [
+            {
+                "criterion": s.criterion_id,
+                "criterion_name": s.criterion.name,
+                "max_score": s.criterion.max_score,
+                "score": s.score,
+                "comment": s.comment,
+            }
+            for s in review.scores.select_related("criterion").all()
+        ],
+    }
 
 
 # ------------------------------------------------------------------ topics
@@ -273,10 +422,11 @@ def call_list(request: HttpRequest) -> Any:
 
 @router.post("/topics/calls", response={201: CallOut}, auth=AUTH)
 def call_create(request: HttpRequest, payload: CallIn) -> Status:
-    user = signed_in(request)
-    call = services.call_create(cmd=payload, actor=user)
-    if payload.open:
-        call = services.call_transition(call=call, action="open", actor=user)
+    data = payload.dict()
+    open_now = data.pop("open")
+    call = services.call_create(data=data, actor=request.user)
+    if open_now:
+        call = services.call_transition(call=call, action="open", actor=request.user)
     return Status(201, call)
 
 
@@ -289,8 +439,9 @@ def proposal_list(request: HttpRequest, call: Id | None = None, status: str | No
 
 @router.post("/topics/proposals", response={201: ProposalOut}, auth=AUTH)
 def proposal_create(request: HttpRequest, payload: ProposalIn) -> Status:
-    org = _org_for(request, payload.organization)
-    return Status(201, services.proposal_submit(cmd=payload, organization=org, actor=signed_in(request)))
+    data = payload.dict()
+    org = _org_for(request, data.pop("organization"))
+    return Status(201, services.proposal_submit(data=data, organization=org, actor=request.user))
 
 
 @router.post("/topics/proposals/{proposal_id}/transition", response=ProposalOut, auth=AUTH)
@@ -298,7 +449,7 @@ def proposal_transition(request: HttpRequest, proposal_id: int, payload: Researc
     """Actions: withdraw (member); review, approve (立项), reject, pass_midterm, complete (结项), terminate."""
     proposal = selectors.proposal_get(viewer=request.user, pk=proposal_id)
     return services.proposal_transition(
-        proposal=proposal, action=payload.action, note=payload.note, actor=signed_in(request)
+        proposal=proposal, action=payload.action, note=payload.note, actor=request.user
     )
 
 
@@ -316,10 +467,11 @@ def round_list(request: HttpRequest, status: str | None = None, kind: str | None
 
 @router.post("/selections", response={201: RoundOut}, auth=AUTH)
 def round_create(request: HttpRequest, payload: RoundIn) -> Status:
-    user = signed_in(request)
-    selection = services.round_create(cmd=payload, actor=user)
-    if payload.open:
-        selection = services.round_transition(selection=selection, action="open", actor=user)
+    data = payload.dict()
+    open_now = data.pop("open")
+    selection = services.round_create(data=data, actor=request.user)
+    if open_now:
+        selection = services.round_transition(selection=selection, action="open", actor=request.user)
     return Status(201, selection)
 
 
@@ -333,10 +485,10 @@ def entry_list(request: HttpRequest, round_id: int) -> Any:
 @router.post("/selections/{round_id}/entries", response={201: EntryOut}, auth=AUTH)
 def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> Status:
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    org = _org_for(request, payload.organization)
+    data = payload.dict()
+    org = _org_for(request, data.pop("organization"))
     return Status(
-        201,
-        services.entry_submit(selection=selection, organization=org, cmd=payload, actor=signed_in(request)),
+        201, services.entry_submit(selection=selection, organization=org, data=data, actor=request.user)
     )
 
 
@@ -344,7 +496,7 @@ def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> Statu
 def round_transition(request: HttpRequest, round_id: int, payload: ResearchTransitionIn) -> SelectionRound:
     """Actions: open, start_review, publish (公示), finalise."""
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    return services.round_transition(selection=selection, action=payload.action, actor=signed_in(request))
+    return services.round_transition(selection=selection, action=payload.action, actor=request.user)
 
 
 @router.post("/selections/{round_id}/entries/{entry_id}/transition", response=EntryOut, auth=AUTH)
@@ -356,7 +508,7 @@ def entry_transition(
     if entry.round_id != round_id or access != "full":
         raise PermissionDenied
     return services.entry_transition(
-        entry=entry, action=payload.action, note=payload.note, actor=signed_in(request)
+        entry=entry, action=payload.action, note=payload.note, actor=request.user
     )
 
 
@@ -394,7 +546,7 @@ def assignment(request: HttpRequest, round_id: int, payload: AssignmentRunIn) ->
         raise PermissionDenied
     selection = selectors.round_get(viewer=request.user, pk=round_id)
     job = services.assignment_start(
-        selection=selection, mode=payload.mode, actor=signed_in(request), time_limit=payload.time_limit
+        selection=selection, mode=payload.mode, actor=request.user, time_limit=payload.time_limit
     )
     return Status(202, _job_out(job))
 
@@ -409,20 +561,20 @@ def assignment_job(request: HttpRequest, round_id: int, job_id: int) -> dict[str
 def assignment_apply(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
     """Apply a finished computation (refused when the round changed since it started: compute again).
     Returns the pairs with explanations and the quality figures."""
-    selection = services.assignment_apply(job=_job(request, round_id, job_id), actor=signed_in(request))
+    selection = services.assignment_apply(job=_job(request, round_id, job_id), actor=request.user)
     return _pairs(selection, request)
 
 
 @router.post("/selections/{round_id}/assignment/jobs/{job_id}/cancel", response=AssignmentJobOut, auth=AUTH)
 def assignment_cancel(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
     """Stop a queued or running computation."""
-    return _job_out(services.assignment_cancel(job=_job(request, round_id, job_id), actor=signed_in(request)))
+    return _job_out(services.assignment_cancel(job=_job(request, round_id, job_id), actor=request.user))
 
 
 @router.post("/selections/{round_id}/invite", response=InviteOut, auth=AUTH)
 def invite(request: HttpRequest, round_id: int) -> dict[str, int]:
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    return {"invited": services.assignment_invite(selection=selection, actor=signed_in(request))}
+    return {"invited": services.assignment_invite(selection=selection, actor=request.user)}
 
 
 @router.get("/selections/{round_id}/results", response=list[ResultOut], auth=OPTIONAL_AUTH)
@@ -439,6 +591,8 @@ def results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
             (r.rank, r.entry, None if r.score is None else Decimal(str(round(r.score, 3))), r.award)
             for r in services.compute_results(selection)
         ]
+    from .models import AwardLevel
+
     return [
         {
             "rank": rank,
@@ -459,16 +613,16 @@ def objection_create(request: HttpRequest, round_id: int, payload: ObjectionIn) 
     """Anyone may object during 公示 (reasons and a contact are required)."""
     selection = get_object_or_404(SelectionRound, pk=round_id)
     objection = services.objection_file(
-        selection=selection, cmd=payload, actor=request.user, ip=client_ip(request)
+        selection=selection, data=payload.dict(), actor=request.user, ip=client_ip(request)
     )
-    return Status(201, objection)
+    return Status(201, {"id": objection.pk, "status": objection.status, "entry": objection.entry_id})
 
 
 @router.post("/selections/{round_id}/finalise", response=FinaliseOut, auth=AUTH)
 def finalise(request: HttpRequest, round_id: int) -> dict[str, Any]:
     """After 公示 with every objection answered: winners become or update achievements."""
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    selection = services.round_transition(selection=selection, action="finalise", actor=signed_in(request))
+    selection = services.round_transition(selection=selection, action="finalise", actor=request.user)
     ids = list(
         selection.entries.exclude(result_achievement=None).values_list("result_achievement_id", flat=True)
     )
@@ -479,31 +633,36 @@ def finalise(request: HttpRequest, round_id: int) -> dict[str, Any]:
 
 
 @router.get("/reviews", response=list[ReviewOut], auth=AUTH)
-def review_list(request: HttpRequest) -> list[Review]:
+def review_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The signed-in expert's own reviews (a draft is opened for each invitation)."""
-    user = signed_in(request)
-    assignments = selectors.my_assignments(viewer=user)
-    for a in assignments:
-        if a.my_review is None:  # type: ignore[attr-defined]
-            services.review_open(assignment=a, actor=user)
-    return selectors.reviews_of(assignments)
+    out = []
+    for a in selectors.my_assignments(viewer=request.user):
+        review = a.my_review or services.review_open(assignment=a, actor=request.user)  # type: ignore[attr-defined]
+        review.assignment = a
+        out.append(_review_out(review))
+    return out
 
 
 @router.put("/reviews/{review_id}", response=ReviewOut, auth=AUTH)
-def review_update(request: HttpRequest, review_id: int, payload: ReviewScoresIn) -> Review:
+def review_update(request: HttpRequest, review_id: int, payload: ReviewScoresIn) -> dict[str, Any]:
     """Save a draft: ``{"scores": {"<criterion id>": {"score": 8.5, "comment": "…"}}}``."""
     review = selectors.review_get(viewer=request.user, pk=review_id)
-    services.review_save(review=review, cmd=payload, actor=signed_in(request))
-    return selectors.review_get(viewer=request.user, pk=review_id)
+    data = {
+        "scores": {k: v.dict() for k, v in payload.scores.items()},
+        "overall_comment": payload.overall_comment,
+        "version": payload.version,
+    }
+    review = services.review_save(review=review, data=data, actor=request.user)
+    return _review_out(selectors.review_get(viewer=request.user, pk=review.pk))
 
 
 @router.post("/reviews/{review_id}/submit", response=ReviewOut, auth=AUTH)
-def review_submit(request: HttpRequest, review_id: int) -> Review:
+def review_submit(request: HttpRequest, review_id: int) -> dict[str, Any]:
     """Submit the saved draft (every criterion scored with a comment); the review is locked afterwards."""
     review = selectors.review_get(viewer=request.user, pk=review_id)
-    cmd = ReviewSave(
-        scores={s.criterion_id: ScoreItem(score=s.score, comment=s.comment) for s in review.scores.all()},
-        overall_comment=review.overall_comment,
-    )
-    services.review_save(review=review, cmd=cmd, actor=signed_in(request), submit=True)
-    return selectors.review_get(viewer=request.user, pk=review_id)
+    data = {
+        "scores": {s.criterion_id: {"score": s.score, "comment": s.comment} for s in review.scores.all()},
+        "overall_comment": review.overall_comment,
+    }
+    review = services.review_save(review=review, data=data, actor=request.user, submit=True)
+    return _review_out(selectors.review_get(viewer=request.user, pk=review.pk))

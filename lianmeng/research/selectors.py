@@ -241,14 +241,6 @@ def my_assignments(*, viewer: Any, round_id: int | None = None) -> list[Assignme
     )
 
 
-def reviews_of(assignments: list[Assignment]) -> list[Review]:
-    """The reviews of assignments the viewer may already see, in their order, with scores and criteria
-    (a fixed number of queries however many there are)."""
-    order = {a.pk: i for i, a in enumerate(assignments)}
-    reviews = Review.objects.filter(assignment_id__in=order).select_related("assignment__entry")
-    return sorted(reviews.prefetch_related("scores__criterion"), key=lambda r: order[r.assignment_id])
-
-
 def review_get(*, viewer: Any, pk: int) -> Review:
     """A review for its own (conflict-free) expert, or for the secretariat; anyone else gets 404."""
     review = (

@@ -12,13 +12,17 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event, EventPhoto, EventStatus, Registration
+from lianmeng.library.commands import ProjectCreate
 from tests.form_helpers import PNG, client_for, field_errors
 
 
 def test_registration_missing_name_and_a_mobile_already_registered(make_event: Callable[..., Event]) -> None:
     event = make_event()
-    services.registration_create(event=event, data={"name": "李明", "mobile": "13806421234"}, actor=None)
+    services.registration_create(
+        event=event, cmd=RegistrationCreate.build({"name": "李明", "mobile": "13806421234"}), actor=None
+    )
     response = Client().post(
         reverse("activities:register", args=[event.pk]), {"name": "", "mobile": "138 0642 1234"}
     )
@@ -86,7 +90,9 @@ def test_summary_links_projects_found_by_typing(
     from lianmeng.library import services as library
 
     project = library.project_create(
-        data={"name": "青岛零工驿站", "summary": "简介", "lead_organization": park.pk, "cities": ["370200"]},
+        cmd=ProjectCreate.build(
+            {"name": "青岛零工驿站", "summary": "简介", "lead_organization": park.pk, "cities": ["370200"]}
+        ),
         actor=secretariat,
     )
     event = make_event(starts_in=-datetime.timedelta(days=2))

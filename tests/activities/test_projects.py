@@ -12,8 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import EventSummary, SummaryUpdate
 from lianmeng.activities.models import Event
 from lianmeng.core.models import AuditEntry
+from lianmeng.library.commands import LandingRecord, ProjectCreate, ProjectTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -28,18 +30,28 @@ def projects(
 
     def make(name: str, lead: Any, stage: str | None) -> Any:
         project = library.project_create(
-            data={"name": name, "summary": f"{name}简介", "lead_organization": lead.pk, "cities": ["370200"]},
+            cmd=ProjectCreate.build(
+                {"name": name, "summary": f"{name}简介", "lead_organization": lead.pk, "cities": ["370200"]}
+            ),
             actor=secretariat,
         )
         if stage == "landed":
-            project = library.project_transition(project=project, to="evaluating", actor=secretariat)
-            project = library.project_transition(project=project, to="incubating", actor=secretariat)
+            project = library.project_transition(
+                project=project, cmd=ProjectTransition.build(to="evaluating"), actor=secretariat
+            )
+            project = library.project_transition(
+                project=project, cmd=ProjectTransition.build(to="incubating"), actor=secretariat
+            )
             library.landing_record(
                 project=project,
-                data={"city": "370200", "park": park.pk, "date": datetime.date.today().isoformat()},
+                cmd=LandingRecord.build(
+                    {"city": "370200", "park": park.pk, "date": datetime.date.today().isoformat()}
+                ),
                 actor=secretariat,
             )
-            project = library.project_transition(project=project, to="landed", actor=secretariat)
+            project = library.project_transition(
+                project=project, cmd=ProjectTransition.build(to="landed"), actor=secretariat
+            )
         return project
 
     return {
@@ -55,12 +67,16 @@ def test_hold_links_projects_and_the_page_shows_those_the_viewer_may_see(
     event = make_event(starts_in=datetime.timedelta(days=-1))
     with pytest.raises(ValidationError) as exc:
         services.event_hold(
-            event=event, data={"summary": "圆满举办", "projects": [projects["hidden"].pk]}, actor=contact
+            event=event,
+            cmd=EventSummary.build({"summary": "圆满举办", "projects": [projects["hidden"].pk]}),
+            actor=contact,
         )
     assert exc.value.message_dict["projects"] == ["请选择项目库中的项目"]
     held = services.event_hold(
         event=event,
-        data={"summary": "圆满举办", "projects": [projects["own"].pk, projects["landed"].pk]},
+        cmd=EventSummary.build(
+            {"summary": "圆满举办", "projects": [projects["own"].pk, projects["landed"].pk]}
+        ),
         actor=contact,
     )
     assert {p.pk for p in held.projects.all()} == {projects["own"].pk, projects["landed"].pk}
@@ -79,7 +95,9 @@ def test_summary_form_edits_links_and_keeps_those_the_editor_cannot_see(
     make_event: Callable[..., Event], contact: Any, secretariat: Any, projects: dict[str, Any]
 ) -> None:
     event = make_event(status="held", starts_in=datetime.timedelta(days=-2))
-    services.event_summary_update(event=event, data={"projects": [projects["hidden"].pk]}, actor=secretariat)
+    services.event_summary_update(
+        event=event, cmd=SummaryUpdate.build({"projects": [projects["hidden"].pk]}), actor=secretariat
+    )
     client = Client()
     client.force_login(contact)
     form = client.get(f"/events/{event.pk}/summary/").content.decode()

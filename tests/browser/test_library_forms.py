@@ -15,6 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from lianmeng.accounts.models import Role
+from lianmeng.core.actors import SYSTEM
+from lianmeng.library.commands import CommitteeAppoint, ConsultationAsk, ExpertCreate
 from tests.form_helpers import sign_in_browser
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -88,20 +90,24 @@ def test_consultation_expert_chosen_by_typing_initials(
 
     def expert(name: str) -> Any:
         data = {"name": name, "organization": university.pk, "city": "370200", "title": "senior"}
-        return services.expert_create(data=data, actor=None)
+        return services.expert_create(cmd=ExpertCreate.build(data), actor=SYSTEM)
 
     qi = expert("齐林")
     expert("刘海洋")
     services.committee_appoint(
         expert=qi,
-        post="member",
-        term_start=today - datetime.timedelta(days=30),
-        term_end=today + datetime.timedelta(days=700),
-        actor=None,
+        cmd=CommitteeAppoint.build(
+            post="member",
+            term_start=today - datetime.timedelta(days=30),
+            term_end=today + datetime.timedelta(days=700),
+        ),
+        actor=SYSTEM,
     )
     contact = make_user(Role.MEMBER_CONTACT, organization=make_org("青岛海纳人力资源有限公司"))
     consultation = services.consultation_ask(
-        data={"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"},
+        cmd=ConsultationAsk.build(
+            {"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"}
+        ),
         actor=contact,
     )
     page.set_viewport_size(WIDTHS[size])

@@ -12,6 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from lianmeng.accounts.models import Role
+from lianmeng.core.actors import SYSTEM
+from lianmeng.library.commands import AchievementCreate, ExpertCreate
+from lianmeng.matchmaking.commands import ResourceCreate
 from lianmeng.matchmaking.services import resource_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,49 +35,57 @@ def test_research_demand_suggests_expert_and_achievement(
     institute = make_org("青岛人才研究院", city="青岛", kind="university")
     contact = make_user(Role.MEMBER_CONTACT, organization=park, username="park", display_name="陈园区")
     expert = library.expert_create(
-        data={
-            "name": "刘数研",
-            "organization": institute.pk,
-            "city": "370200",
-            "title": "senior",
-            "keywords": "灵活用工、人力资源数字化",
-            "publish_consent": True,
-        },
-        actor=None,
+        cmd=ExpertCreate.build(
+            {
+                "name": "刘数研",
+                "organization": institute.pk,
+                "city": "370200",
+                "title": "senior",
+                "keywords": "灵活用工、人力资源数字化",
+                "publish_consent": True,
+            }
+        ),
+        actor=SYSTEM,
     )
     library.expert_create(
-        data={
-            "name": "王隐私",
-            "organization": institute.pk,
-            "city": "370200",
-            "title": "senior",
-            "keywords": "灵活用工、人力资源数字化",
-        },
-        actor=None,
+        cmd=ExpertCreate.build(
+            {
+                "name": "王隐私",
+                "organization": institute.pk,
+                "city": "370200",
+                "title": "senior",
+                "keywords": "灵活用工、人力资源数字化",
+            }
+        ),
+        actor=SYSTEM,
     )
     library.achievement_create(
-        data={
-            "kind": "research_report",
-            "title": "灵活用工数字化研究报告",
-            "authors": "刘数研",
-            "year": timezone.localdate().year,
-            "keywords": "灵活用工",
-            "owner_organization": institute.pk,
-        },
+        cmd=AchievementCreate.build(
+            {
+                "kind": "research_report",
+                "title": "灵活用工数字化研究报告",
+                "authors": "刘数研",
+                "year": timezone.localdate().year,
+                "keywords": "灵活用工",
+                "owner_organization": institute.pk,
+            }
+        ),
         actor=secretariat,
     )
     post = resource_create(
-        data={
-            "direction": "demand",
-            "category": "research",
-            "title": "灵活用工人力资源数字化研究需求",
-            "description": "园区希望开展灵活用工与人力资源数字化转型研究。",
-            "cities": ["370200"],
-            "tags": ["灵活用工"],
-            "valid_until": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
-            "contact_name": "陈园区",
-        },
         actor=contact,
+        cmd=ResourceCreate.build(
+            {
+                "direction": "demand",
+                "category": "research",
+                "title": "灵活用工人力资源数字化研究需求",
+                "description": "园区希望开展灵活用工与人力资源数字化转型研究。",
+                "cities": ["370200"],
+                "tags": ["灵活用工"],
+                "valid_until": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+                "contact_name": "陈园区",
+            }
+        ),
     )
     page = browser.new_page(viewport={"width": 375, "height": 812})
     login(page, "park")

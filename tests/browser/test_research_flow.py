@@ -12,6 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from lianmeng.accounts.models import Role
+from lianmeng.core.actors import SYSTEM
+from lianmeng.library.commands import ExpertCreate
 from lianmeng.library.services import expert_create
 from lianmeng.research.models import SelectionRound
 
@@ -45,14 +47,16 @@ def test_selection_round_from_entries_to_showcase(
         org = make_org(f"评审大学{i + 1}", city=city, kind="university")
         experts.append(
             expert_create(
-                data={
-                    "name": f"评审{i + 1}",
-                    "organization": org.pk,
-                    "city": cities[city].code,
-                    "title": "senior",
-                    "keywords": "零工市场、园区运营",
-                },
-                actor=None,
+                cmd=ExpertCreate.build(
+                    {
+                        "name": f"评审{i + 1}",
+                        "organization": org.pk,
+                        "city": cities[city].code,
+                        "title": "senior",
+                        "keywords": "零工市场、园区运营",
+                    }
+                ),
+                actor=SYSTEM,
                 user=user,
             )
         )

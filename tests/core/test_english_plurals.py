@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from lianmeng.library.commands import ProjectCreate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +29,15 @@ def _project(name: str, lead: Any, secretariat: Any, cities: Any, **data: Any) -
     from lianmeng.library.services import project_create
 
     return project_create(
-        data={
-            "name": name,
-            "summary": f"{name}的简介",
-            "lead_organization": lead.pk,
-            "cities": [cities["青岛"].code],
-            **data,
-        },
+        cmd=ProjectCreate.build(
+            {
+                "name": name,
+                "summary": f"{name}的简介",
+                "lead_organization": lead.pk,
+                "cities": [cities["青岛"].code],
+                **data,
+            }
+        ),
         actor=secretariat,
     )
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from lianmeng.core.exports import csv_bytes, safe_cell, unescape_cell
 from lianmeng.library import services as library
 from lianmeng.library import tabular
+from lianmeng.library.commands import AchievementCreate, ExpertCreate, ProjectCreate
 from lianmeng.library.models import Achievement
 from lianmeng.membership.models import Organization
 
@@ -33,28 +34,34 @@ def hostile_rows(make_org: Any, cities: dict[str, Any], secretariat: Any) -> dic
     """Hostile text in every exported kind, through the services, plus an old row holding \\x07."""
     org = make_org(LINK, description=LINK, address="@SUM(A1)", short_name="+SUM(1,2)")
     library.expert_create(
-        data={
-            "name": "-2+3",
-            "organization": org.pk,
-            "city": cities["青岛"].code,
-            "title": "senior",
-            "biography": "=cmd|' /C calc'!A0",
-            "keywords": "@SUM(A1)",
-        },
+        cmd=ExpertCreate.build(
+            {
+                "name": "-2+3",
+                "organization": org.pk,
+                "city": cities["青岛"].code,
+                "title": "senior",
+                "biography": "=cmd|' /C calc'!A0",
+                "keywords": "@SUM(A1)",
+            }
+        ),
         actor=secretariat,
     )
     library.project_create(
-        data={
-            "name": "+SUM(1,2)",
-            "summary": LINK,
-            "lead_organization": org.pk,
-            "cities": [cities["青岛"].code],
-            "planned_investment": "1234.5",
-        },
+        cmd=ProjectCreate.build(
+            {
+                "name": "+SUM(1,2)",
+                "summary": LINK,
+                "lead_organization": org.pk,
+                "cities": [cities["青岛"].code],
+                "planned_investment": "1234.5",
+            }
+        ),
         actor=secretariat,
     )
     achievement = library.achievement_create(
-        data={"kind": "paper", "title": LINK, "authors": "甲", "year": 2026, "abstract": "-2+3"},
+        cmd=AchievementCreate.build(
+            {"kind": "paper", "title": LINK, "authors": "甲", "year": 2026, "abstract": "-2+3"}
+        ),
         actor=secretariat,
     )
     # Rows stored before input was cleaned: a bell in an achievement title and an organization's name.

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from lianmeng.core.actors import SYSTEM
+from lianmeng.library.commands import ExpertCreate, ProjectCreate
+
 
 @pytest.fixture
 def make_expert(cities: dict[str, Any], make_org: Callable[..., Any]) -> Callable[..., Any]:
@@ -19,14 +22,16 @@ def make_expert(cities: dict[str, Any], make_org: Callable[..., Any]) -> Callabl
         user = data.pop("user", None)
         org = organization or make_org(f"专家单位{counter['n']}", city=city, kind="university")
         return expert_create(
-            data={
-                "name": name or f"专家{counter['n']}",
-                "organization": org.pk,
-                "city": cities[city].code,
-                "title": "senior",
-                **data,
-            },
-            actor=None,
+            cmd=ExpertCreate.build(
+                {
+                    "name": name or f"专家{counter['n']}",
+                    "organization": org.pk,
+                    "city": cities[city].code,
+                    "title": "senior",
+                    **data,
+                }
+            ),
+            actor=SYSTEM,
             user=user,
         )
 
@@ -41,13 +46,15 @@ def make_project(cities: dict[str, Any], secretariat: Any) -> Callable[..., Any]
         name: str, *, lead: Any, cities_: tuple[str, ...] = ("青岛",), actor: Any = None, **data: Any
     ) -> Any:
         return project_create(
-            data={
-                "name": name,
-                "summary": data.pop("summary", f"{name}的简介"),
-                "lead_organization": lead.pk,
-                "cities": [cities[c].code for c in cities_],
-                **data,
-            },
+            cmd=ProjectCreate.build(
+                {
+                    "name": name,
+                    "summary": data.pop("summary", f"{name}的简介"),
+                    "lead_organization": lead.pk,
+                    "cities": [cities[c].code for c in cities_],
+                    **data,
+                }
+            ),
             actor=actor or secretariat,
         )
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lianmeng.library import services
+from lianmeng.library.commands import AchievementCreate, CommitteeAppoint, ConsultationAsk
 from lianmeng.library.models import CommitteeMembership
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,12 @@ def test_project_flow_through_the_api(make_org: Any, make_user: Any, secretariat
         office, f"/api/v1/projects/{pid}/landings", {"city": "370600", "park": park.pk, "date": "2026-02-30"}
     )
     assert bad.status_code == 422
-    assert set(bad.json()["errors"]) == {"park", "date"}
+    assert set(bad.json()["errors"]) == {"date"}  # the body's own checks come first (the command)
+    elsewhere = _post(
+        office, f"/api/v1/projects/{pid}/landings", {"city": "370600", "park": park.pk, "date": "2026-02-28"}
+    )
+    assert elsewhere.status_code == 422
+    assert set(elsewhere.json()["errors"]) == {"park"}  # then the rules that need the database
     for city, org in (("370200", park), ("370600", yantai)):
         ok = _post(
             office,
@@ -110,14 +116,16 @@ def test_achievement_files_checked_by_content_and_served_by_permission(
     org = make_org("青岛大学", kind="university")
     contact = make_user("member_contact", organization=org)
     a = services.achievement_create(
-        data={
-            "kind": "paper",
-            "title": "园区研究",
-            "authors": "甲、乙、丙、丁",
-            "year": 2026,
-            "visibility": "private",
-            "publisher": "人力资源研究",
-        },
+        cmd=AchievementCreate.build(
+            {
+                "kind": "paper",
+                "title": "园区研究",
+                "authors": "甲、乙、丙、丁",
+                "year": 2026,
+                "visibility": "private",
+                "publisher": "人力资源研究",
+            }
+        ),
         actor=contact,
     )
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
@@ -197,7 +205,9 @@ def test_overdue_consultations_are_reminded_once_a_day(
 
     org = make_org("园区")
     contact = make_user("member_contact", organization=org)
-    c = services.consultation_ask(data={"title": "逾期问题", "question": "请尽快答复"}, actor=contact)
+    c = services.consultation_ask(
+        cmd=ConsultationAsk.build({"title": "逾期问题", "question": "请尽快答复"}), actor=contact
+    )
     Consultation.objects.filter(pk=c.pk).update(due_date=datetime.date(2020, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         result = remind_overdue_consultations.enqueue()
@@ -212,9 +222,9 @@ def test_expert_list_and_committee(make_expert: Any, secretariat: Any, api: Any)
     make_expert("丙未公开", publish_consent=False)
     services.committee_appoint(
         expert=chair,
-        post="chair",
-        term_start=datetime.date(2025, 1, 1),
-        term_end=datetime.date(2030, 1, 1),
+        cmd=CommitteeAppoint.build(
+            post="chair", term_start=datetime.date(2025, 1, 1), term_end=datetime.date(2030, 1, 1)
+        ),
         actor=secretariat,
     )
     public = api(None).get("/api/v1/experts").json()

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role
+from lianmeng.core.actors import SYSTEM
 from lianmeng.library import services
+from lianmeng.library.commands import CommitteeAppoint, ConsultationAsk
 from lianmeng.library.models import ConsultationAssignment
 from tests.form_helpers import client_for
 
@@ -54,10 +56,12 @@ def appoint(*experts: Any) -> None:
     for expert in experts:
         services.committee_appoint(
             expert=expert,
-            post="member",
-            term_start=today - datetime.timedelta(days=30),
-            term_end=today + datetime.timedelta(days=700),
-            actor=None,
+            cmd=CommitteeAppoint.build(
+                post="member",
+                term_start=today - datetime.timedelta(days=30),
+                term_end=today + datetime.timedelta(days=700),
+            ),
+            actor=SYSTEM,
         )
 
 
@@ -93,7 +97,9 @@ def test_consultation_assigned_to_a_committee_member_found_by_typing(
     appoint(experts["qi"], experts["liu"])
     contact = make_user(Role.MEMBER_CONTACT, organization=make_org("青岛海纳人力资源有限公司"))
     consultation = services.consultation_ask(
-        data={"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"},
+        cmd=ConsultationAsk.build(
+            {"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"}
+        ),
         actor=contact,
     )
     client = client_for(secretariat)

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import AuditEntry
+from lianmeng.library.commands import AchievementCreate, CommitteeAppoint, ConsultationAsk, ConsultationAssign
 from lianmeng.library.models import Achievement, Consultation, Expert, Landing, Project
 from tests.form_helpers import client_for, field_errors
 
@@ -213,16 +215,22 @@ def test_consultation_answer_errors_shown_on_the_field(
     today = timezone.localdate()
     services.committee_appoint(
         expert=expert,
-        post="member",
-        term_start=today - datetime.timedelta(days=1),
-        term_end=today + datetime.timedelta(days=700),
-        actor=None,
+        cmd=CommitteeAppoint.build(
+            post="member",
+            term_start=today - datetime.timedelta(days=1),
+            term_end=today + datetime.timedelta(days=700),
+        ),
+        actor=SYSTEM,
     )
     consultation = services.consultation_ask(
-        data={"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"},
+        cmd=ConsultationAsk.build(
+            {"title": "平台用工咨询", "question": "外卖骑手的劳动关系如何认定？", "urgency": "normal"}
+        ),
         actor=contact,
     )
-    services.consultation_assign(consultation=consultation, experts=[expert], actor=secretariat)
+    services.consultation_assign(
+        consultation=consultation, cmd=ConsultationAssign.build(experts=[expert]), actor=secretariat
+    )
     url = reverse("library:consultation", args=[consultation.pk])
     client = client_for(user)
     empty = field_errors(client.post(url, {"action": "answer", "text": ""}).content.decode())
@@ -238,7 +246,9 @@ def test_achievement_edit_adds_the_chosen_files(contact: Any) -> None:
     from lianmeng.library import services
 
     achievement = services.achievement_create(
-        data={"title": "园区报告", "kind": "research_report", "authors": "李明", "year": "2025"},
+        cmd=AchievementCreate.build(
+            {"title": "园区报告", "kind": "research_report", "authors": "李明", "year": "2025"}
+        ),
         files=[SimpleUploadedFile("旧.pdf", PDF, content_type="application/pdf")],
         actor=contact,
     )

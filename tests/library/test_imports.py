@@ -149,7 +149,6 @@ def test_import_is_secretariat_only_and_template_equals_export(
     ],
 )
 def test_one_pass_pinyin_equals_core_search(name: str) -> None:
-    from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key
-    from lianmeng.library.pinyin import name_pinyin
+    from lianmeng.core.search import name_pinyin, pinyin_full, pinyin_initials, pinyin_sort_key
 
     assert name_pinyin(name) == (pinyin_full(name), pinyin_initials(name), pinyin_sort_key(name))

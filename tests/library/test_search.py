@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from lianmeng.core.search import normalize, parse_query
+from lianmeng.core.search import normalize, parse_query, providers, search
 from lianmeng.library import services
+from lianmeng.library.commands import AchievementCreate, LandingRecord, ProjectTransition
 from lianmeng.library.models import Achievement, Expert, Project
-from lianmeng.library.search import providers, search
 from lianmeng.membership.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -40,22 +40,26 @@ def corpus(
     ]
     achievements = [
         services.achievement_create(
-            data={
-                "kind": "research_report",
-                "title": "青岛人力资源服务业发展报告",
-                "authors": "刘青、王岛",
-                "year": 2026,
-            },
+            cmd=AchievementCreate.build(
+                {
+                    "kind": "research_report",
+                    "title": "青岛人力资源服务业发展报告",
+                    "authors": "刘青、王岛",
+                    "year": 2026,
+                }
+            ),
             actor=secretariat,
         ),
         services.achievement_create(
-            data={
-                "kind": "typical_case",
-                "title": "联盟协同典型案例",
-                "authors": "赵六",
-                "year": 2025,
-                "abstract": "七市协同，科技发力",
-            },
+            cmd=AchievementCreate.build(
+                {
+                    "kind": "typical_case",
+                    "title": "联盟协同典型案例",
+                    "authors": "赵六",
+                    "year": 2025,
+                    "abstract": "七市协同，科技发力",
+                }
+            ),
             actor=secretariat,
         ),
     ]
@@ -202,14 +206,20 @@ def test_results_filtered_by_viewer(corpus: dict[str, Any], secretariat: Any) ->
     assert not any(
         h.type == "expert" and h.id == corpus["expert"][1].pk for h in search(viewer=None, q="王岛").hits
     )
-    services.project_transition(project=corpus["project"][0], to="evaluating", actor=secretariat)
-    services.project_transition(project=corpus["project"][0], to="incubating", actor=secretariat)
+    services.project_transition(
+        project=corpus["project"][0], cmd=ProjectTransition.build(to="evaluating"), actor=secretariat
+    )
+    services.project_transition(
+        project=corpus["project"][0], cmd=ProjectTransition.build(to="incubating"), actor=secretariat
+    )
     services.landing_record(
         project=corpus["project"][0],
-        data={"city": "青岛", "park": corpus["organization"][0].pk, "date": "2026-01-05"},
+        cmd=LandingRecord.build({"city": "青岛", "park": corpus["organization"][0].pk, "date": "2026-01-05"}),
         actor=secretariat,
     )
-    services.project_transition(project=corpus["project"][0], to="landed", actor=secretariat)
+    services.project_transition(
+        project=corpus["project"][0], cmd=ProjectTransition.build(to="landed"), actor=secretariat
+    )
     assert ("project", corpus["project"][0].pk) in {
         (h.type, h.id) for h in search(viewer=None, q="聯盟").hits
     }

@@ -12,10 +12,11 @@ import pytest
 from django.utils import timezone
 
 from lianmeng.activities.models import Event, EventStatus
-from lianmeng.library import search as search_module
+from lianmeng.core import search as search_module
+from lianmeng.core.search import providers, search
 from lianmeng.library import services
+from lianmeng.library.commands import AchievementCreate
 from lianmeng.library.models import Achievement
-from lianmeng.library.search import providers, search
 from lianmeng.matchmaking.models import Resource, ResourceStatus
 from lianmeng.matchmaking.services import resource_index
 from lianmeng.publicity.models import Article, ArticleStatus
@@ -160,7 +161,9 @@ def test_counts_are_capped_and_a_capped_type_is_listed_newest_first(
     capped type come newest first, the same ids on both databases."""
     made = [
         services.achievement_create(
-            data={"kind": "research_report", "title": f"青岛报告{i}", "authors": "刘青", "year": 2026},
+            cmd=AchievementCreate.build(
+                {"kind": "research_report", "title": f"青岛报告{i}", "authors": "刘青", "year": 2026}
+            ),
             actor=secretariat,
         )
         for i in range(5)
@@ -188,7 +191,9 @@ def test_capped_search_page_and_api_say_so(
 ) -> None:
     for i in range(3):
         services.achievement_create(
-            data={"kind": "research_report", "title": f"联盟报告{i}", "authors": "赵六", "year": 2025},
+            cmd=AchievementCreate.build(
+                {"kind": "research_report", "title": f"联盟报告{i}", "authors": "赵六", "year": 2025}
+            ),
             actor=secretariat,
         )
     monkeypatch.setattr(search_module, "COUNT_CAP", 2)

@@ -8,27 +8,39 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import AuditEntry
 from lianmeng.library import services
+from lianmeng.library.commands import (
+    CommitteeAppoint,
+    ExpertCreate,
+    ExpertUpdate,
+    LandingRecord,
+    ProjectCreate,
+    ProjectTransition,
+)
+from lianmeng.library.machines import PROJECT
 from lianmeng.library.models import ExpertiseField, Landing, ProjectStage, ProjectStageChange, StrategyTag
-from lianmeng.library.services.projects import PROJECT_TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
 
 def test_expert_create_names_every_bad_field(cities: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.expert_create(
-            data={"name": "", "city": "110000", "title": "大师", "mobile": "12345", "fields": ["炼金术"]},
-            actor=None,
-        )
+        ExpertCreate.build({"name": "", "city": "110000", "title": "大师", "mobile": "12345"})
     errors = exc.value.message_dict
     assert errors["name"] == ["请填写姓名"]
-    assert "不是联盟成员城市" in errors["city"][0]
     assert "职称" in errors["title"][0]
     assert errors["mobile"] == ["手机号码应为以 1 开头的 11 位数字"]
-    assert "炼金术" in errors["fields"][0]
     assert errors["organization"]
+    cmd = ExpertCreate.build(
+        {"name": "甲", "organization_name": "某大学", "city": "110000", "title": "senior"}
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.expert_create(cmd=cmd.model_copy(update={"fields": ["炼金术"]}), actor=SYSTEM)
+    errors = exc.value.message_dict
+    assert "不是联盟成员城市" in errors["city"][0]
+    assert "炼金术" in errors["fields"][0]
 
 
 def test_expert_fields_keywords_conflicts_and_search_text(make_expert: Any, make_org: Any) -> None:
@@ -51,7 +63,9 @@ def test_expert_fields_keywords_conflicts_and_search_text(make_expert: Any, make
 
 def test_expert_personal_data_is_not_written_to_the_audit_log(make_expert: Any, secretariat: Any) -> None:
     expert = make_expert("张三", mobile="13800001234")
-    services.expert_update(expert=expert, data={"mobile": "13900005678"}, actor=secretariat)
+    services.expert_update(
+        expert=expert, cmd=ExpertUpdate.build({"mobile": "13900005678"}), actor=secretariat
+    )
     entries = AuditEntry.objects.filter(target_type="library.expert")
     assert not any("1380000" in str(e.new) + str(e.old) or "1390000" in str(e.new) for e in entries)
 
@@ -59,26 +73,38 @@ def test_expert_personal_data_is_not_written_to_the_audit_log(make_expert: Any, 
 def test_expert_edits_own_profile_but_not_title(make_expert: Any, make_user: Any) -> None:
     user = make_user("expert")
     expert = make_expert("李四", user=user)
-    services.expert_update(expert=expert, data={"keywords": "人才测评", "publish_consent": True}, actor=user)
+    services.expert_update(
+        expert=expert, cmd=ExpertUpdate.build({"keywords": "人才测评", "publish_consent": True}), actor=user
+    )
     expert.refresh_from_db()
     assert expert.publish_consent is True
     with pytest.raises(ValidationError) as exc:
-        services.expert_update(expert=expert, data={"title": "junior"}, actor=user)
+        services.expert_update(expert=expert, cmd=ExpertUpdate.build({"title": "junior"}), actor=user)
     assert exc.value.message_dict["title"] == ["只有秘书处可以修改此项"]
     stranger = make_user("expert")
     with pytest.raises(PermissionDenied):
-        services.expert_update(expert=expert, data={"keywords": "x"}, actor=stranger)
+        services.expert_update(expert=expert, cmd=ExpertUpdate.build({"keywords": "x"}), actor=stranger)
 
 
 def test_committee_one_chair_per_term(make_expert: Any, secretariat: Any) -> None:
     a, b = make_expert("甲"), make_expert("乙")
     start, end = datetime.date(2026, 1, 1), datetime.date(2028, 12, 31)
-    services.committee_appoint(expert=a, post="chair", term_start=start, term_end=end, actor=secretariat)
+    services.committee_appoint(
+        expert=a, cmd=CommitteeAppoint.build(post="chair", term_start=start, term_end=end), actor=secretariat
+    )
     with pytest.raises(ValidationError) as exc:
-        services.committee_appoint(expert=b, post="chair", term_start=start, term_end=end, actor=secretariat)
+        services.committee_appoint(
+            expert=b,
+            cmd=CommitteeAppoint.build(post="chair", term_start=start, term_end=end),
+            actor=secretariat,
+        )
     assert exc.value.message_dict["post"] == ["同一任期内只能有一位主任"]
     with pytest.raises(ValidationError):
-        services.committee_appoint(expert=a, post="member", term_start=start, term_end=end, actor=secretariat)
+        services.committee_appoint(
+            expert=a,
+            cmd=CommitteeAppoint.build(post="member", term_start=start, term_end=end),
+            actor=secretariat,
+        )
 
 
 def test_project_created_by_member_for_own_organization_only(
@@ -97,7 +123,7 @@ def test_project_created_by_member_for_own_organization_only(
         "integration_tags": ["科技", "industry"],
         "planned_investment": "1,200.5",
     }
-    project = services.project_create(data=data, actor=contact)
+    project = services.project_create(cmd=ProjectCreate.build(data), actor=contact)
     assert project.stage == ProjectStage.PROPOSED
     assert sorted(c.name for c in project.cities.all()) == ["烟台", "青岛"]
     assert project.integration_tags == ",technology,industry,"
@@ -106,25 +132,23 @@ def test_project_created_by_member_for_own_organization_only(
     assert ProjectStageChange.objects.get(project=project).actor == contact
     with pytest.raises(PermissionDenied):
         services.project_create(
-            data={**data, "lead_organization": other.pk, "partner_organizations": []}, actor=contact
+            cmd=ProjectCreate.build({**data, "lead_organization": other.pk, "partner_organizations": []}),
+            actor=contact,
         )
 
 
 def test_project_create_rejects_bad_input_by_field(make_org: Any, secretariat: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.project_create(
-            data={
-                "name": "",
-                "summary": "",
-                "lead_organization": 999999,
-                "cities": ["北京"],
-                "integration_tags": "文化",
-            },
-            actor=secretariat,
-        )
+        ProjectCreate.build({"name": "", "summary": "", "cities": [], "integration_tags": "文化"})
     errors = exc.value.message_dict
     assert set(errors) == {"name", "summary", "lead_organization", "cities", "integration_tags"}
     assert "文化" in errors["integration_tags"][0]
+    cmd = ProjectCreate.build(
+        {"name": "甲", "summary": "乙", "lead_organization": 999999, "cities": ["北京"]}
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.project_create(cmd=cmd, actor=secretariat)
+    assert set(exc.value.message_dict) == {"lead_organization", "cities"}
 
 
 @pytest.mark.parametrize(
@@ -156,17 +180,24 @@ def test_transition_table(
     type(project).objects.filter(pk=project.pk).update(stage=start)
     project.refresh_from_db()
     actor = secretariat if role == "secretariat" else contact
-    in_table = to in PROJECT_TRANSITIONS[start] and role in PROJECT_TRANSITIONS[start][to]
-    assert in_table == allowed
+    assert PROJECT.can(start, to, actor=actor, obj=project) == allowed
     if allowed:
-        services.project_transition(project=project, to=to, actor=actor, reason="不再推进")
+        services.project_transition(
+            project=project,
+            cmd=ProjectTransition.build(to=to, reason="不再推进"),
+            actor=actor,
+        )
         project.refresh_from_db()
         assert project.stage == to
         change = project.stage_changes.last()
         assert (change.from_stage, change.to_stage, change.actor) == (start, to, actor)
     else:
         with pytest.raises((ValidationError, PermissionDenied)):
-            services.project_transition(project=project, to=to, actor=actor, reason="x")
+            services.project_transition(
+                project=project,
+                cmd=ProjectTransition.build(to=to, reason="x"),
+                actor=actor,
+            )
 
 
 def test_landing_in_two_cities_then_landed(make_org: Any, make_project: Any, secretariat: Any) -> None:
@@ -174,34 +205,42 @@ def test_landing_in_two_cities_then_landed(make_org: Any, make_project: Any, sec
     yantai_park = make_org("中国烟台人力资源服务产业园", city="烟台")
     project = make_project("胶东人才飞地", lead=lead)
     for to in (ProjectStage.EVALUATING, ProjectStage.INCUBATING):
-        services.project_transition(project=project, to=to, actor=secretariat)
+        services.project_transition(project=project, cmd=ProjectTransition.build(to=to), actor=secretariat)
     with pytest.raises(ValidationError) as exc:
-        services.project_transition(project=project, to=ProjectStage.LANDED, actor=secretariat)
+        services.project_transition(
+            project=project, cmd=ProjectTransition.build(to=ProjectStage.LANDED), actor=secretariat
+        )
     assert "落地记录" in exc.value.message_dict["to"][0]
     services.landing_record(
         project=project,
-        data={"city": "370200", "park": lead.pk, "date": "2026-03-01", "investment": "500", "jobs": "120"},
+        cmd=LandingRecord.build(
+            {"city": "370200", "park": lead.pk, "date": "2026-03-01", "investment": "500", "jobs": "120"}
+        ),
         actor=secretariat,
     )
     services.landing_record(
         project=project,
-        data={
-            "city": "烟台",
-            "park": yantai_park.name,
-            "date": "2026年4月2日",
-            "investment": 300,
-            "jobs": 40,
-        },
+        cmd=LandingRecord.build(
+            {
+                "city": "烟台",
+                "park": yantai_park.pk,
+                "date": "2026-04-02",
+                "investment": 300,
+                "jobs": 40,
+            }
+        ),
         actor=secretariat,
     )
     with pytest.raises(ValidationError) as exc:
         services.landing_record(
             project=project,
-            data={"city": "烟台", "park": yantai_park.pk, "date": "2026-04-03"},
+            cmd=LandingRecord.build({"city": "烟台", "park": yantai_park.pk, "date": "2026-04-03"}),
             actor=secretariat,
         )
     assert "已登记在烟台落地" in exc.value.message_dict["city"][0]
-    services.project_transition(project=project, to=ProjectStage.LANDED, actor=secretariat)
+    services.project_transition(
+        project=project, cmd=ProjectTransition.build(to=ProjectStage.LANDED), actor=secretariat
+    )
     assert Landing.objects.filter(project=project).count() == 2
     assert "烟台" in project.cities.values_list("name", flat=True)
 
@@ -211,15 +250,17 @@ def test_landing_park_must_be_a_park_in_that_city(make_org: Any, make_project: A
     project = make_project("项目", lead=lead)
     type(project).objects.filter(pk=project.pk).update(stage=ProjectStage.INCUBATING)
     with pytest.raises(ValidationError) as exc:
-        services.landing_record(
-            project=project,
-            data={"city": "烟台", "park": lead.pk, "date": "2099-01-01", "jobs": "-3"},
-            actor=secretariat,
-        )
+        LandingRecord.build({"city": "烟台", "park": lead.pk, "date": "2099-01-01", "jobs": "-3"})
     errors = exc.value.message_dict
-    assert "不在烟台" in errors["park"][0]
     assert errors["date"] == ["落地日期不能晚于今天"]
     assert "jobs" in errors
+    with pytest.raises(ValidationError) as exc:
+        services.landing_record(
+            project=project,
+            cmd=LandingRecord.build({"city": "烟台", "park": lead.pk, "date": "2026-01-05"}),
+            actor=secretariat,
+        )
+    assert "不在烟台" in exc.value.message_dict["park"][0]
 
 
 def test_city_coordinator_may_record_landing_only_in_own_city(
@@ -232,11 +273,13 @@ def test_city_coordinator_may_record_landing_only_in_own_city(
     with pytest.raises(PermissionDenied):
         services.landing_record(
             project=project,
-            data={"city": "烟台", "park_name": "某园", "date": "2026-01-01"},
+            cmd=LandingRecord.build({"city": "烟台", "park_name": "某园", "date": "2026-01-01"}),
             actor=coordinator,
         )
     services.landing_record(
-        project=project, data={"city": "青岛", "park": lead.pk, "date": "2026-01-01"}, actor=coordinator
+        project=project,
+        cmd=LandingRecord.build({"city": "青岛", "park": lead.pk, "date": "2026-01-01"}),
+        actor=coordinator,
     )
 
 

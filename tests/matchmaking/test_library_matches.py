@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from lianmeng.core.actors import SYSTEM
+from lianmeng.library.commands import AchievementCreate, ExpertCreate, ProjectCreate, ProjectTransition
 from lianmeng.matchmaking.matching import LIBRARY_WEIGHTS, library_kinds, library_suggestions_for
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +26,17 @@ def library(
 
     def expert(name: str, org: Any, consent: bool, keywords: str) -> Any:
         return services.expert_create(
-            data={
-                "name": name,
-                "organization": org.pk,
-                "city": cities["青岛"].code,
-                "title": "senior",
-                "keywords": keywords,
-                "publish_consent": consent,
-            },
-            actor=None,
+            cmd=ExpertCreate.build(
+                {
+                    "name": name,
+                    "organization": org.pk,
+                    "city": cities["青岛"].code,
+                    "title": "senior",
+                    "keywords": keywords,
+                    "publish_consent": consent,
+                }
+            ),
+            actor=SYSTEM,
         )
 
     out = {
@@ -43,16 +47,20 @@ def library(
 
     def project(name: str, summary: str, stage: str | None) -> Any:
         p = services.project_create(
-            data={
-                "name": name,
-                "summary": summary,
-                "lead_organization": company.pk,
-                "cities": [cities["青岛"].code],
-            },
+            cmd=ProjectCreate.build(
+                {
+                    "name": name,
+                    "summary": summary,
+                    "lead_organization": company.pk,
+                    "cities": [cities["青岛"].code],
+                }
+            ),
             actor=secretariat,
         )
         if stage:
-            p = services.project_transition(project=p, to=stage, actor=secretariat)
+            p = services.project_transition(
+                project=p, cmd=ProjectTransition.build(to=stage), actor=secretariat
+            )
         return p
 
     out["project"] = project("数字招聘平台建设项目", "建设人力资源数字化招聘平台，寻求股权融资", "evaluating")
@@ -60,16 +68,18 @@ def library(
 
     def achievement(title: str, visibility: str, owner: Any) -> Any:
         return services.achievement_create(
-            data={
-                "kind": "research_report",
-                "title": title,
-                "authors": "刘数研",
-                "year": 2026,
-                "keywords": "人力资源数字化、灵活用工",
-                "abstract": "灵活用工与人力资源数字化转型研究",
-                "visibility": visibility,
-                "owner_organization": owner.pk,
-            },
+            cmd=AchievementCreate.build(
+                {
+                    "kind": "research_report",
+                    "title": title,
+                    "authors": "刘数研",
+                    "year": 2026,
+                    "keywords": "人力资源数字化、灵活用工",
+                    "abstract": "灵活用工与人力资源数字化转型研究",
+                    "visibility": visibility,
+                    "owner_organization": owner.pk,
+                }
+            ),
             actor=secretariat,
         )
 

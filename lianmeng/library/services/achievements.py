@@ -8,21 +8,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
+from lianmeng.core.actors import Actor
 from lianmeng.core.files import display_name, stored_name
-from lianmeng.core.search import search_text
+from lianmeng.core.search import name_pinyin, search_text
 from lianmeng.core.validators import clean_upload
 from lianmeng.membership.models import Organization
 
 from .. import policies
-from ..models import Achievement, AchievementFile, AchievementKind, AchievementSource, Visibility
-from ..pinyin import name_pinyin
-from ._clean import Cleaner, split_list
-from .experts import _organization_lookup, _organizations_lookup
+from ..commands import AchievementCreate, AchievementUpdate, ShowcaseSet, given
+from ..models import Achievement, AchievementFile, AchievementKind, Visibility
+from .experts import BATCH, bulk_m2m, raise_if
+from .references import Errors, References
 
 OFFICE_PDF_IMAGES = {
     "application/pdf": "PDF",
@@ -78,88 +79,49 @@ def achievement_index_fields(
     achievement.name_pinyin, achievement.name_initials = full[:400], initials[:200]
 
 
-_KIND_BY_LABEL = {str(label): value for value, label in AchievementKind.choices}
-_VIS_BY_LABEL = {str(label): value for value, label in Visibility.choices}
-_SOURCE_BY_LABEL = {str(label): value for value, label in AchievementSource.choices if value}
-
-
-def achievement_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {}
-
-    def want(name: str) -> bool:
-        return not partial or name in data
-
-    def labelled(field: str, mapping: dict[str, str]) -> None:
-        value = str(data.get(field) or "").strip()
-        if value in mapping:
-            c.data = {**c.data, field: mapping[value]}
-
-    labelled("kind", _KIND_BY_LABEL)
-    labelled("visibility", _VIS_BY_LABEL)
-    labelled("source", _SOURCE_BY_LABEL)
-    if want("kind"):
-        out["kind"] = c.choice("kind", _lazy("成果类型"), AchievementKind.values)
-    if want("title"):
-        out["title"] = c.text("title", _lazy("成果名称"), required=True, max_length=200)
-    if want("authors"):
-        authors = split_list(c.text("authors", _lazy("作者"), required=True, max_length=300))
-        out["authors"] = "、".join(authors)
-    if want("organizations"):
-        out["organizations"] = _organizations_lookup(
-            split_list(data.get("organizations")), c, "organizations", _lazy("完成单位")
+def achievement_rules(
+    cmd: AchievementCreate | AchievementUpdate, refs: References | None = None
+) -> dict[str, Any]:
+    """The achievement's values with the organizations resolved (the fields given, for an update; the
+    showcase is set apart); one ValidationError naming every organization that does not exist."""
+    refs = refs or References()
+    errors: Errors = {}
+    values = given(cmd) if isinstance(cmd, AchievementUpdate) else cmd.model_dump()
+    for key in ("version", "showcase", "showcase_year"):
+        values.pop(key, None)
+    if "organizations" in values:
+        values["organizations"] = refs.organizations(
+            values["organizations"] or [], errors, "organizations", _lazy("完成单位")
         )
-    if want("owner_organization"):
-        out["owner_organization"] = _organization_lookup(
-            data.get("owner_organization"), c, "owner_organization", _lazy("提交单位")
+    if "owner_organization" in values:
+        values["owner_organization"] = refs.one_organization(
+            values["owner_organization"], errors, "owner_organization", _lazy("提交单位")
         )
-    if want("year"):
-        out["year"] = c.integer(
-            "year", _lazy("年度"), required=True, minimum=1949, maximum=timezone.localdate().year + 1
-        )
-    if want("abstract"):
-        out["abstract"] = c.text("abstract", _lazy("摘要"), max_length=8000)
-    if want("keywords"):
-        out["keywords"] = "、".join(split_list(c.text("keywords", _lazy("关键词"), max_length=300)))
-    if want("visibility"):
-        out["visibility"] = c.choice(
-            "visibility", _lazy("公开范围"), Visibility.values, default=Visibility.PUBLIC
-        )
-    if want("awards"):
-        out["awards"] = c.text("awards", _lazy("获奖情况"), max_length=300)
-    if want("source"):
-        out["source"] = c.choice(
-            "source", _lazy("来源"), [v for v in AchievementSource.values if v], required=False
-        )
-    if want("source_reference"):
-        out["source_reference"] = c.text("source_reference", _lazy("来源说明"), max_length=200)
-    if want("application_scenarios"):
-        out["application_scenarios"] = c.text("application_scenarios", _lazy("应用场景"), max_length=4000)
-    if want("publisher"):
-        out["publisher"] = c.text("publisher", _lazy("出版或发布单位"), max_length=200)
-    if want("identifier"):
-        out["identifier"] = c.text("identifier", _lazy("编号"), max_length=80)
-    c.done()
-    return out
+    raise_if(errors)
+    return values
 
 
-def _audit_view(cleaned: dict[str, Any]) -> dict[str, Any]:
-    return {k: (sorted(o.pk for o in v) if k == "organizations" else v) for k, v in cleaned.items()}
+def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (sorted(o.pk for o in v) if k == "organizations" else v) for k, v in values.items()}
 
 
 def achievement_validate(
-    *, data: dict[str, Any], files: list[UploadedFile] | None = None, achievement: Achievement | None = None
+    *,
+    cmd: AchievementCreate | AchievementUpdate | None,
+    files: list[UploadedFile] | None = None,
+    achievement: Achievement | None = None,
 ) -> dict[str, Any]:
-    """Every check of an achievement's fields and new files at once (all of them, or those given when
-    ``achievement`` is edited); raise one ValidationError naming every bad field. Writes nothing: the
-    form calls it when its own checks failed, and the edit view before adding files."""
+    """Every check of an achievement's references and new files at once (``cmd`` is None when the
+    fields themselves were already refused); raise one ValidationError naming every bad field. Writes
+    nothing: the form calls it when its own checks failed, and the edit view before adding files."""
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    try:
-        cleaned = achievement_clean(data, partial=achievement is not None)
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, []).extend(messages)
+    values: dict[str, Any] = {}
+    if cmd is not None:
+        try:
+            values = achievement_rules(cmd)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
     files = files or []
     stored = achievement.files.count() if achievement is not None else 0
     if stored + len(files) > MAX_FILES:
@@ -171,50 +133,80 @@ def achievement_validate(
             errors.setdefault("files", []).extend(
                 f"{display_name(upload.name or '')}{_('：')}{m}" for m in exc.message_dict["files"]
             )
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    raise_if(errors)
+    return values
+
+
+def _owner(values: dict[str, Any], actor: Actor) -> Organization | None:
+    """The submitting organization: the one given, else a contact's only organization."""
+    owner: Organization | None = values.get("owner_organization")
+    if owner is None and isinstance(actor, User) and actor.is_authenticated and not actor.is_secretariat:
+        orgs = actor.contact_organizations
+        owner = values["owner_organization"] = orgs[0] if len(orgs) == 1 else None
+    return owner
+
+
+def _achievement_new(values: dict[str, Any], actor: Actor) -> tuple[Achievement, list[Organization]]:
+    owner = values.get("owner_organization")
+    achievement = Achievement(
+        **{k: v for k, v in values.items() if k != "organizations"},
+        submitted_by=actor if isinstance(actor, User) and actor.is_authenticated else None,
+    )
+    orgs = values["organizations"] or ([owner] if owner else [])
+    achievement_index_fields(achievement, orgs)
+    return achievement, orgs
 
 
 @transaction.atomic
 def achievement_create(
-    *, data: dict[str, Any], actor: Any, files: list[UploadedFile] | None = None
+    *, cmd: AchievementCreate, actor: Actor, files: list[UploadedFile] | None = None
 ) -> Achievement:
     """A member adds an achievement for its organization (the secretariat for any); files are checked
     before anything is saved, so a bad file leaves nothing behind."""
-    cleaned = achievement_clean(data)
-    owner = cleaned.get("owner_organization")
-    if owner is None and policies.signed_in(actor) and not policies.is_secretariat(actor):
-        orgs = actor.contact_organizations
-        owner = cleaned["owner_organization"] = orgs[0] if len(orgs) == 1 else None
-    if actor is not None and not policies.can_submit_achievement(actor, owner):
+    values = achievement_rules(cmd)
+    owner = _owner(values, actor)
+    if not policies.can_submit_achievement(actor, owner):
         raise PermissionDenied(_("只能为本单位提交成果"))
     files = files or []
     if len(files) > MAX_FILES:
         raise ValidationError({"files": _("每项成果最多上传 %(n)d 个文件") % {"n": MAX_FILES}})
     types = [clean_achievement_file(f, "files") for f in files]
-    achievement = Achievement(
-        **{k: v for k, v in cleaned.items() if k != "organizations"},
-        submitted_by=actor if policies.signed_in(actor) else None,
-    )
-    orgs = cleaned["organizations"] or ([owner] if owner else [])
-    achievement_index_fields(achievement, orgs)
+    achievement, orgs = _achievement_new(values, actor)
     achievement.save()
     achievement.organizations.set(orgs)
     for upload, mime in zip(files, types, strict=True):
         _store_file(achievement, upload, mime, actor)
-    audit.record(actor=actor, action="achievement.create", target=achievement, new=_audit_view(cleaned))
+    audit.record(actor=actor, action="achievement.create", target=achievement, new=_audit_view(values))
     return achievement
 
 
 @transaction.atomic
-def achievement_update(*, achievement: Achievement, data: dict[str, Any], actor: Any) -> Achievement:
+def achievements_import(
+    *, cmds: list[AchievementCreate], actor: Actor, refs: References, file: str
+) -> list[Achievement]:
+    """Many achievements at once (an import): the rules of ``achievement_create`` for every row, one
+    insert per table. One audit entry for the import,
+    naming its row count and file."""
+    rows = [achievement_rules(cmd, refs) for cmd in cmds]
+    if not all(policies.can_submit_achievement(actor, _owner(values, actor)) for values in rows):
+        raise PermissionDenied(_("只能为本单位提交成果"))
+    made = [_achievement_new(values, actor) for values in rows]
+    items = [a for a, _orgs in made]
+    Achievement.objects.bulk_create(items, batch_size=BATCH)
+    bulk_m2m(Achievement.organizations.through, "achievement", "organization", items, [o for _a, o in made])
+    audit.record(
+        actor=actor, action="import.achievements", target=items[0], new={"rows": len(items), "file": file}
+    )
+    return items
+
+
+@transaction.atomic
+def achievement_update(*, achievement: Achievement, cmd: AchievementUpdate, actor: Actor) -> Achievement:
     if not policies.can_edit_achievement(actor, achievement):
         raise PermissionDenied
     achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    data = concurrency.check(achievement, data)
-    showcase = {k: data.pop(k) for k in ("showcase", "showcase_year") if k in data}
-    cleaned = achievement_clean(data, partial=True)
+    concurrency.check(achievement, given(cmd))
+    cleaned = achievement_rules(cmd)
     if "owner_organization" in cleaned and not policies.is_secretariat(actor):
         raise ValidationError({"owner_organization": _("只有秘书处可以修改此项")})
     scalar = [k for k in cleaned if k != "organizations"]
@@ -230,52 +222,45 @@ def achievement_update(*, achievement: Achievement, data: dict[str, Any], actor:
         new["organizations"] = sorted(o.pk for o in cleaned["organizations"])
     concurrency.bump(achievement, new)
     audit.record(actor=actor, action="achievement.update", target=achievement, old=old, new=new)
-    if showcase:
+    if {"showcase", "showcase_year"} & cmd.model_fields_set:
+        showcase = achievement.showcase if cmd.showcase is None else cmd.showcase
         achievement = achievement_set_showcase(
             achievement=achievement,
-            showcase=bool(showcase.get("showcase", achievement.showcase)),
-            year=showcase.get("showcase_year"),
+            cmd=ShowcaseSet(showcase=showcase, showcase_year=cmd.showcase_year),
             actor=actor,
         )
     return achievement
 
 
 @transaction.atomic
-def achievement_set_showcase(
-    *, achievement: Achievement, showcase: bool, year: Any = None, actor: Any
-) -> Achievement:
+def achievement_set_showcase(*, achievement: Achievement, cmd: ShowcaseSet, actor: Actor) -> Achievement:
     """Select (or withdraw) an achievement for the yearly public showcase. Only public ones can be shown."""
     if not policies.can_set_showcase(actor):
         raise PermissionDenied
     achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    c = Cleaner({"showcase_year": year if year not in (None, "") else achievement.year})
-    showcase_year = c.integer(
-        "showcase_year", _("展示年度"), minimum=1949, maximum=timezone.localdate().year + 1
-    )
-    if showcase and achievement.visibility != Visibility.PUBLIC:
-        c.add("showcase", _("只有公开的成果才能入选年度展示，请先把公开范围改为“公开”"))
-    c.done()
+    if cmd.showcase and achievement.visibility != Visibility.PUBLIC:
+        raise ValidationError({"showcase": _("只有公开的成果才能入选年度展示，请先把公开范围改为“公开”")})
     old = {"showcase": achievement.showcase, "showcase_year": achievement.showcase_year}
-    achievement.showcase = showcase
-    achievement.showcase_year = showcase_year if showcase else None
+    achievement.showcase = cmd.showcase
+    achievement.showcase_year = (cmd.showcase_year or achievement.year) if cmd.showcase else None
     achievement.save(update_fields=["showcase", "showcase_year", "updated_at"])
     audit.record(
         actor=actor,
         action="achievement.showcase",
         target=achievement,
         old=old,
-        new={"showcase": showcase, "showcase_year": achievement.showcase_year},
+        new={"showcase": cmd.showcase, "showcase_year": achievement.showcase_year},
     )
     return achievement
 
 
-def _store_file(achievement: Achievement, upload: UploadedFile, mime: str, actor: Any) -> AchievementFile:
+def _store_file(achievement: Achievement, upload: UploadedFile, mime: str, actor: Actor) -> AchievementFile:
     item = AchievementFile(
         achievement=achievement,
         original_name=display_name(upload.name),
         content_type=mime,
         size=upload.size or 0,
-        uploaded_by=actor if policies.signed_in(actor) else None,
+        uploaded_by=actor if isinstance(actor, User) and actor.is_authenticated else None,
     )
     item.file.save(stored_name(mime), upload, save=False)
     item.save()
@@ -283,7 +268,7 @@ def _store_file(achievement: Achievement, upload: UploadedFile, mime: str, actor
 
 
 @transaction.atomic
-def achievement_add_file(*, achievement: Achievement, upload: UploadedFile, actor: Any) -> AchievementFile:
+def achievement_add_file(*, achievement: Achievement, upload: UploadedFile, actor: User) -> AchievementFile:
     if not policies.can_edit_achievement(actor, achievement):
         raise PermissionDenied
     mime = clean_achievement_file(upload)

@@ -5,26 +5,36 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit
+from lianmeng.core.actors import SYSTEM, Actor
 from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.search import tokens
 from lianmeng.core.validators import PDF_OR_IMAGE, clean_upload
+from lianmeng.membership.models import Organization
 
-from .. import policies
+from .. import machines, policies
+from ..commands import (
+    ConsultationAnswer,
+    ConsultationAsk,
+    ConsultationAssign,
+    ConsultationClose,
+    ConsultationRate,
+)
+from ..mail import consultation_answered, consultation_assigned, consultation_overdue
 from ..models import (
     Availability,
     Consultation,
-    ConsultationAnswer,
     ConsultationAssignment,
     ConsultationAttachment,
     ConsultationStatus,
@@ -35,93 +45,61 @@ from ..models import (
     ProjectEvaluation,
     Urgency,
 )
-from ._clean import Cleaner
+from ..models import ConsultationAnswer as Answer
+from .experts import raise_if
+from .references import Errors
 
 CS = ConsultationStatus
-# The one transition table: status -> {action: new status}.
-CONSULTATION_TRANSITIONS: dict[str, dict[str, str]] = {
-    CS.SUBMITTED: {"assign": CS.ASSIGNED, "close": CS.CLOSED},
-    CS.ASSIGNED: {"assign": CS.ASSIGNED, "answer": CS.ANSWERED, "close": CS.CLOSED},
-    CS.ANSWERED: {"assign": CS.ANSWERED, "answer": CS.ANSWERED, "rate": CS.RATED, "close": CS.CLOSED},
-    CS.RATED: {},
-    CS.CLOSED: {},
-}
 OPEN_STATUSES = (CS.SUBMITTED, CS.ASSIGNED)
 DEFAULT_DAYS = {Urgency.NORMAL: 15, Urgency.URGENT: 5}
 
 
-def _check(consultation: Consultation, action: str) -> str:
-    allowed = CONSULTATION_TRANSITIONS[consultation.status]
-    if action not in allowed:
-        raise ValidationError(
-            {
-                "status": _("咨询当前为“%(status)s”，不能执行该操作")
-                % {"status": consultation.get_status_display()}
-            }
-        )
-    return allowed[action]
-
-
-def _ask_organization(data: dict[str, Any], actor: Any) -> Any:
+def _ask_organization(cmd: ConsultationAsk | None, actor: User) -> Organization | None:
     """The organization a question is asked for: the contact's own (the one named when several), any
     member for the secretariat; None when the actor may not ask for it."""
-    orgs = actor.contact_organizations if policies.signed_in(actor) else []
-    org_value = data.get("organization")
-    if org_value in (None, "") and len(orgs) == 1:
+    orgs = actor.contact_organizations if actor.is_authenticated else []
+    wanted = cmd.organization if cmd is not None else None
+    if wanted is None and len(orgs) == 1:
         return orgs[0]
-    organization = next((o for o in orgs if str(o.pk) == str(org_value)), None)
-    if organization is None and policies.is_secretariat(actor):
-        from lianmeng.membership.models import Organization
-
-        organization = (
-            Organization.objects.filter(pk=str(org_value or "0")).first()
-            if str(org_value or "").isdigit()
-            else None
-        )
+    organization = next((o for o in orgs if o.pk == wanted), None)
+    if organization is None and wanted is not None and policies.is_secretariat(actor):
+        organization = Organization.objects.filter(pk=wanted).first()
     return organization
 
 
 def consultation_validate(
-    *, data: dict[str, Any], attachments: list[UploadedFile] | None = None
-) -> dict[str, Any]:
-    """Every check of a question and its attachments at once; raise one ValidationError naming every
-    bad field. Writes nothing: the form calls it when its own checks failed (docs/DEVELOPING.md "Forms")."""
-    c = Cleaner(data)
-    title = c.text("title", _("咨询主题"), required=True, max_length=120)
-    question = c.text("question", _("问题描述"), required=True, max_length=8000)
-    urgency = c.choice("urgency", _("紧急程度"), Urgency.values, default=Urgency.NORMAL)
+    *, cmd: ConsultationAsk | None, attachments: list[UploadedFile] | None = None
+) -> ExpertiseField | None:
+    """Every check of a question's field and attachments at once (``cmd`` is None when the fields
+    themselves were already refused); raise one ValidationError naming every bad field. Writes
+    nothing: the form calls it when its own checks failed (docs/DEVELOPING.md "Forms")."""
+    errors: Errors = {}
     field = None
-    if data.get("field") not in (None, ""):
-        value = str(data.get("field"))
-        field = (
-            ExpertiseField.objects.filter(pk=int(value)).first()
-            if value.isdigit()
-            else ExpertiseField.objects.filter(name=value).first()
-        )
+    if cmd is not None and cmd.field:
+        lookup = {"pk": int(cmd.field)} if cmd.field.isdigit() else {"name": cmd.field}
+        field = ExpertiseField.objects.filter(**lookup).first()
         if field is None:
-            c.add("field", _("请选择领域目录中的领域"))
-    due = c.date("due_date", _("期望答复日期"))
-    if due is not None and due < timezone.localdate():
-        c.add("due_date", _("期望答复日期不能早于今天"))
+            errors["field"] = [_("请选择领域目录中的领域")]
     for upload in attachments or []:
-        c._run("attachments", partial(clean_upload, field="attachments", allowed=PDF_OR_IMAGE), upload)
-    c.done()
-    return {"title": title, "question": question, "urgency": urgency, "field": field, "due_date": due}
+        try:
+            clean_upload(upload, field="attachments", allowed=PDF_OR_IMAGE)
+        except ValidationError as exc:
+            errors.setdefault("attachments", []).extend(exc.messages)
+    raise_if(errors)
+    return field
 
 
 @transaction.atomic
 def consultation_ask(
-    *, data: dict[str, Any], actor: Any, attachments: list[UploadedFile] | None = None
+    *, cmd: ConsultationAsk, actor: User, attachments: list[UploadedFile] | None = None
 ) -> Consultation:
     """A member contact asks the committee a question for their organization."""
-    organization = _ask_organization(data, actor)
-    if organization is None:
+    organization = _ask_organization(cmd, actor)
+    if organization is None or not policies.can_ask_consultation(actor, organization):
         raise PermissionDenied(_("只有成员单位联络员可以为本单位提出咨询"))
     attachments = attachments or []
-    cleaned = consultation_validate(data=data, attachments=attachments)
-    title, question, urgency, field, due = (
-        cleaned[k] for k in ("title", "question", "urgency", "field", "due_date")
-    )
+    field = consultation_validate(cmd=cmd, attachments=attachments)
+    title, question, urgency, due = cmd.title, cmd.question, cmd.urgency, cmd.due_date
     today = timezone.localdate()
     consultation = Consultation.objects.create(
         organization=organization,
@@ -216,15 +194,16 @@ def consultation_suggest_experts(*, consultation: Consultation, limit: int = 10)
 
 
 @transaction.atomic
-def consultation_assign(*, consultation: Consultation, experts: list[Expert], actor: Any) -> Consultation:
+def consultation_assign(*, consultation: Consultation, cmd: ConsultationAssign, actor: User) -> Consultation:
     """The secretariat assigns committee experts; never one from the asking organization or with a
-    declared conflict. Locks the consultation."""
+    declared conflict. Locks the consultation. An expert id that does not exist is a 404."""
     if not policies.can_assign_consultation(actor, consultation):
         raise PermissionDenied
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    new_status = _check(consultation, "assign")
-    if not experts:
-        raise ValidationError({"experts": _("请至少选择一位专家")})
+    new_status = machines.CONSULTATION.check(consultation.status, "assign", actor=actor, obj=consultation)
+    experts = list(Expert.objects.filter(pk__in=cmd.experts))
+    if len(experts) != len(cmd.experts):
+        raise Http404
     committee = set(committee_experts().values_list("pk", flat=True))
     errors = []
     for expert in experts:
@@ -246,54 +225,35 @@ def consultation_assign(*, consultation: Consultation, experts: list[Expert], ac
     consultation.status = new_status
     consultation.save(update_fields=["status", "updated_at"])
     audit.record(actor=actor, action="consultation.assign", target=consultation, new={"experts": added})
-    ids = list(added)
-    pk = consultation.pk
-    _notify_assigned(pk, ids, actor)
+    consultation_assigned(consultation.pk, added, actor=actor)
     return consultation
 
 
-def _notify_assigned(consultation_id: int, expert_ids: list[int], actor: Any) -> None:
-    from ..mail import consultation_assigned
-
-    consultation_assigned(consultation_id, expert_ids, actor=actor)
-
-
 @transaction.atomic
-def consultation_answer(*, consultation: Consultation, text: str, actor: Any) -> ConsultationAnswer:
+def consultation_answer(*, consultation: Consultation, cmd: ConsultationAnswer, actor: User) -> Answer:
     """An assigned expert answers in the platform (one answer per expert; a new one replaces it)."""
     expert = policies.assigned_expert(actor, consultation)
     if expert is None:
         raise PermissionDenied(_("只有被分派的专家可以答复"))
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    new_status = _check(consultation, "answer")
-    text = (text or "").strip()
-    if len(text) < 10:
-        raise ValidationError({"text": _("请填写答复意见（至少 10 个字）")})
-    if len(text) > 20000:
-        raise ValidationError({"text": _("答复意见不能超过 20000 个字")})
-    answer = ConsultationAnswer.objects.create(consultation=consultation, expert=expert, text=text)
+    new_status = machines.CONSULTATION.check(consultation.status, "answer", actor=actor, obj=consultation)
+    answer = Answer.objects.create(consultation=consultation, expert=expert, text=cmd.text)
     consultation.status = new_status
     consultation.save(update_fields=["status", "updated_at"])
     audit.record(actor=actor, action="consultation.answer", target=consultation, new={"expert": expert.pk})
-    from ..mail import consultation_answered
-
     consultation_answered(consultation.pk, actor=actor)
     return answer
 
 
 @transaction.atomic
-def consultation_rate(
-    *, consultation: Consultation, rating: Any, comment: str = "", actor: Any
-) -> Consultation:
+def consultation_rate(*, consultation: Consultation, cmd: ConsultationRate, actor: User) -> Consultation:
     if not policies.can_rate_consultation(actor, consultation):
         raise PermissionDenied
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    new_status = _check(consultation, "rate")
-    c = Cleaner({"rating": rating})
-    value = c.integer("rating", _("评分"), required=True, minimum=1, maximum=5)
-    c.done()
+    new_status = machines.CONSULTATION.check(consultation.status, "rate", actor=actor, obj=consultation)
+    value = cmd.rating
     consultation.rating = value
-    consultation.rating_comment = (comment or "").strip()[:2000]
+    consultation.rating_comment = cmd.comment
     consultation.status = new_status
     consultation.save(update_fields=["rating", "rating_comment", "status", "updated_at"])
     audit.record(actor=actor, action="consultation.rate", target=consultation, new={"rating": value})
@@ -301,13 +261,12 @@ def consultation_rate(
 
 
 @transaction.atomic
-def consultation_close(*, consultation: Consultation, reason: str, actor: Any) -> Consultation:
+def consultation_close(*, consultation: Consultation, cmd: ConsultationClose, actor: User) -> Consultation:
     if not policies.can_assign_consultation(actor, consultation):
         raise PermissionDenied
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    new_status = _check(consultation, "close")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("关闭咨询时请填写原因")})
+    new_status = machines.CONSULTATION.check(consultation.status, "close", actor=actor, obj=consultation)
+    reason = cmd.reason
     old = consultation.status
     consultation.status = new_status
     consultation.save(update_fields=["status", "updated_at"])
@@ -322,7 +281,7 @@ def consultation_close(*, consultation: Consultation, reason: str, actor: Any) -
 
 
 @transaction.atomic
-def evaluation_attach(*, answer: ConsultationAnswer, project: Project, actor: Any) -> ProjectEvaluation:
+def evaluation_attach(*, answer: Answer, project: Project, actor: User) -> ProjectEvaluation:
     """Attach an expert's answer to a project as an evaluation (专家评估意见)."""
     consultation = answer.consultation
     if not policies.can_attach_evaluation(actor, consultation, project):
@@ -349,11 +308,12 @@ def overdue_consultations(today: datetime.date | None = None) -> Any:
     return Consultation.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today)
 
 
-def consultation_remind_overdue(*, now: datetime.datetime | None = None) -> int:
+def consultation_remind_overdue(*, now: datetime.datetime | None = None, actor: Actor = SYSTEM) -> int:
     """Remind assigned experts (or the secretariat, if nobody is assigned yet) of overdue consultations,
-    at most once a day per consultation. Returns the number reminded."""
-    from ..mail import consultation_overdue
-
+    at most once a day per consultation (the worker's daily job, acting as the system). Returns the
+    number reminded."""
+    if not policies.can_remind_consultations(actor):
+        raise PermissionDenied
     now = now or timezone.now()
     day_ago = now - datetime.timedelta(hours=23)
     due = overdue_consultations(timezone.localdate(now)).filter(
@@ -368,7 +328,7 @@ def consultation_remind_overdue(*, now: datetime.datetime | None = None) -> int:
             consultation.reminded_at = now
             consultation.save(update_fields=["reminded_at"])
             audit.record(
-                actor=None,
+                actor=actor,
                 action="consultation.remind",
                 target=consultation,
                 new={"due_date": consultation.due_date},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,22 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
-from lianmeng.core.search import search_text
-from lianmeng.membership.models import Organization
+from lianmeng.core.actors import Actor
+from lianmeng.core.search import name_pinyin, search_text
 
 from .. import policies
-from ..models import (
-    Availability,
-    CommitteeMembership,
-    CommitteePost,
-    Expert,
-    ExpertiseField,
-    ExpertStatus,
-    ExpertTitle,
-)
-from ..pinyin import name_pinyin
-from ._clean import Cleaner, StrOrPromise, clean_id_number, split_list
+from ..commands import CommitteeAppoint, ExpertCreate, ExpertUpdate, given
+from ..models import CommitteeMembership, CommitteePost, Expert
+from .references import Errors, References
+
+BATCH = 2000
 
 EXPERT_FIELDS = (
     "name",
@@ -58,6 +54,23 @@ EXPERT_SELF_EDITABLE = (
 )
 
 
+def raise_if(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def bulk_m2m(
+    through: Any, owner: str, other: str, rows: Sequence[Any], related: Sequence[Iterable[Any]]
+) -> None:
+    """Insert the many-to-many links of freshly bulk-created ``rows`` (``related[i]`` for ``rows[i]``)."""
+    links = [
+        through(**{f"{owner}_id": row.pk, f"{other}_id": item.pk})
+        for row, items in zip(rows, related, strict=True)
+        for item in items
+    ]
+    through.objects.bulk_create(links, batch_size=BATCH)
+
+
 def expert_index_fields(expert: Expert, field_names: list[str] | None = None) -> None:
     """Refresh the search columns (name, affiliation, title, fields, keywords, biography if consented)."""
     if field_names is None:
@@ -75,122 +88,47 @@ def expert_index_fields(expert: Expert, field_names: list[str] | None = None) ->
     expert.name_pinyin, expert.name_initials = full[:200], initials[:60]
 
 
-def _fields_lookup(values: list[Any], c: Cleaner, field: str = "fields") -> list[ExpertiseField]:
-    out: list[ExpertiseField] = []
-    for value in values:
-        if isinstance(value, ExpertiseField):
-            out.append(value)
-            continue
-        found = (
-            ExpertiseField.objects.filter(pk=int(value), is_active=True).first()
-            if str(value).isdigit()
-            else ExpertiseField.objects.filter(name=value, is_active=True).first()
+def expert_rules(cmd: ExpertCreate | ExpertUpdate, refs: References | None = None) -> dict[str, Any]:
+    """The expert's values with their references resolved (the fields given, for an update); one
+    ValidationError naming every reference that does not exist. Writes nothing (an import's dry run)."""
+    refs = refs or References()
+    errors: Errors = {}
+    values = given(cmd) if isinstance(cmd, ExpertUpdate) else cmd.model_dump()
+    values.pop("version", None)
+    if "organization" in values:
+        values["organization"] = refs.one_organization(
+            values["organization"], errors, "organization", _lazy("所在单位")
         )
-        if found is None:
-            c.add(field, _("专业领域“%(value)s”不在领域目录中") % {"value": value})
-        else:
-            out.append(found)
-    return out
-
-
-def _organization_lookup(value: Any, c: Cleaner, field: str, label: StrOrPromise) -> Organization | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Organization):
-        return value
-    text = str(value).strip()
-    org = (
-        Organization.objects.filter(pk=int(text)).first()
-        if text.isdigit()
-        else Organization.objects.filter(name=text).first() or Organization.objects.filter(uscc=text).first()
-    )
-    if org is None:
-        c.add(field, _("%(label)s“%(value)s”不是联盟成员单位") % {"label": label, "value": text})
-    return org
-
-
-def _organizations_lookup(
-    values: list[Any], c: Cleaner, field: str, label: StrOrPromise
-) -> list[Organization]:
-    out = []
-    for value in values:
-        org = _organization_lookup(value, c, field, label)
-        if org is not None:
-            out.append(org)
-    return out
-
-
-def expert_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Validate expert data; one ValidationError naming every bad field. ``partial`` cleans only given keys."""
-    c = Cleaner(data)
-    out: dict[str, Any] = {}
-
-    def want(name: str) -> bool:
-        return not partial or name in data
-
-    if want("name"):
-        out["name"] = c.text("name", _lazy("姓名"), required=True, max_length=60)
-    if want("organization"):
-        out["organization"] = _organization_lookup(
-            data.get("organization"), c, "organization", _lazy("所在单位")
+    if "city" in values:
+        values["city"] = refs.one_city(values["city"], errors)
+    if "fields" in values:
+        values["fields"] = refs.fields(values["fields"] or [], errors)
+    if "declared_conflicts" in values:
+        values["declared_conflicts"] = refs.organizations(
+            values["declared_conflicts"] or [], errors, "declared_conflicts", _lazy("回避单位")
         )
-    if want("organization_name"):
-        out["organization_name"] = c.text("organization_name", _lazy("单位名称"), max_length=120)
-    if want("city"):
-        out["city"] = c.city("city")
-    if want("title"):
-        out["title"] = c.choice("title", _lazy("职称"), ExpertTitle.values)
-    if want("position"):
-        out["position"] = c.text("position", _lazy("职务"), max_length=60)
-    if want("keywords"):
-        out["keywords"] = "、".join(split_list(c.text("keywords", _lazy("关键词"), max_length=300)))
-    if want("biography"):
-        out["biography"] = c.text("biography", _lazy("个人简介"), max_length=4000)
-    if want("availability"):
-        out["availability"] = c.choice(
-            "availability", _lazy("咨询状态"), Availability.values, default=Availability.AVAILABLE
-        )
-    if want("status"):
-        out["status"] = c.choice("status", _lazy("状态"), ExpertStatus.values, default=ExpertStatus.ACTIVE)
-    if want("mobile"):
-        out["mobile"] = c.mobile("mobile")
-    if want("email"):
-        out["email"] = c.email("email")
-    if want("id_number"):
-        value = str(data.get("id_number") or "").strip()
-        out["id_number"] = c._run("id_number", clean_id_number, value) or "" if value else ""
-    if want("publish_consent"):
-        out["publish_consent"] = c.boolean("publish_consent")
-    if want("fields"):
-        out["fields"] = _fields_lookup(split_list(data.get("fields")), c)
-    if want("declared_conflicts"):
-        out["declared_conflicts"] = _organizations_lookup(
-            split_list(data.get("declared_conflicts")), c, "declared_conflicts", _lazy("回避单位")
-        )
-    if not partial and not out.get("organization") and not out.get("organization_name"):
-        c.add("organization", _lazy("请选择所在单位或填写单位名称"))
-    c.done()
-    return out
+    raise_if(errors)
+    return values
 
 
-def _apply(expert: Expert, cleaned: dict[str, Any]) -> None:
-    for key, value in cleaned.items():
+def _apply(expert: Expert, values: dict[str, Any]) -> None:
+    for key, value in values.items():
         if key in ("fields", "declared_conflicts"):
             continue
         setattr(expert, key, value)
-    if "publish_consent" in cleaned:
-        if cleaned["publish_consent"] and not expert.consented_at:
+    if "publish_consent" in values:
+        if values["publish_consent"] and not expert.consented_at:
             expert.consented_at = timezone.now()
-        elif not cleaned["publish_consent"]:
+        elif not values["publish_consent"]:
             expert.consented_at = None
     if expert.organization_id and expert.organization and not expert.organization_name:
         expert.organization_name = expert.organization.name
 
 
-def _audit_view(expert: Expert, cleaned: dict[str, Any]) -> dict[str, Any]:
+def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
     """Audit values without personal data in clear (PIPL): only whether it changed."""
     view: dict[str, Any] = {}
-    for key, value in cleaned.items():
+    for key, value in values.items():
         if key in ("mobile", "email", "id_number"):
             view[key] = "***" if value else ""
         elif key in ("fields", "declared_conflicts"):
@@ -200,67 +138,92 @@ def _audit_view(expert: Expert, cleaned: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-@transaction.atomic
-def expert_create(*, data: dict[str, Any], actor: Any, user: Any = None) -> Expert:
-    """Add an expert to the library (secretariat). ``user`` links an account (the expert signs in)."""
-    if actor is not None and not policies.can_manage_experts(actor):
-        raise PermissionDenied
-    cleaned = expert_clean(data)
+def _expert_new(values: dict[str, Any], user: User | None) -> Expert:
     expert = Expert(user=user)
-    _apply(expert, cleaned)
-    expert_index_fields(expert, [f.name for f in cleaned["fields"]])
-    expert.save()
-    expert.fields.set(cleaned["fields"])
-    expert.declared_conflicts.set(cleaned["declared_conflicts"])
-    audit.record(actor=actor, action="expert.create", target=expert, new=_audit_view(expert, cleaned))
+    _apply(expert, values)
+    expert_index_fields(expert, [f.name for f in values["fields"]])
     return expert
 
 
 @transaction.atomic
-def expert_update(*, expert: Expert, data: dict[str, Any], actor: Any) -> Expert:
+def expert_create(
+    *, cmd: ExpertCreate, actor: Actor, user: User | None = None, refs: References | None = None
+) -> Expert:
+    """Add an expert to the library (secretariat). ``user`` links an account (the expert signs in)."""
+    if not policies.can_manage_experts(actor):
+        raise PermissionDenied
+    values = expert_rules(cmd, refs)
+    expert = _expert_new(values, user)
+    expert.save()
+    expert.fields.set(values["fields"])
+    expert.declared_conflicts.set(values["declared_conflicts"])
+    audit.record(actor=actor, action="expert.create", target=expert, new=_audit_view(values))
+    return expert
+
+
+@transaction.atomic
+def experts_import(*, cmds: list[ExpertCreate], actor: Actor, refs: References, file: str) -> list[Expert]:
+    """Many experts at once (an import): the rules of ``expert_create`` for every row, then one insert
+    per table. One audit entry for the import, naming its row count and file."""
+    if not policies.can_manage_experts(actor):
+        raise PermissionDenied
+    rows = [expert_rules(cmd, refs) for cmd in cmds]
+    experts = [_expert_new(values, None) for values in rows]
+    Expert.objects.bulk_create(experts, batch_size=BATCH)
+    bulk_m2m(Expert.fields.through, "expert", "expertisefield", experts, [v["fields"] for v in rows])
+    bulk_m2m(
+        Expert.declared_conflicts.through,
+        "expert",
+        "organization",
+        experts,
+        [v["declared_conflicts"] for v in rows],
+    )
+    audit.record(
+        actor=actor, action="import.experts", target=experts[0], new={"rows": len(experts), "file": file}
+    )
+    return experts
+
+
+@transaction.atomic
+def expert_update(*, expert: Expert, cmd: ExpertUpdate, actor: User) -> Expert:
     """Edit an expert. The expert edits their own profile except name, unit, city, title and status."""
     if not policies.can_edit_expert(actor, expert):
         raise PermissionDenied
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
-    data = concurrency.check(expert, data)
+    concurrency.check(expert, given(cmd))
     if not policies.can_manage_experts(actor):
-        forbidden = [k for k in data if k not in EXPERT_SELF_EDITABLE]
+        forbidden = [k for k in cmd.model_fields_set if k not in EXPERT_SELF_EDITABLE and k != "version"]
         if forbidden:
             raise ValidationError({k: _("只有秘书处可以修改此项") for k in forbidden})
-    cleaned = expert_clean(data, partial=True)
-    before = audit.snapshot(expert, [k for k in cleaned if k in EXPERT_FIELDS])
-    _apply(expert, cleaned)
-    if "fields" in cleaned:
-        expert.fields.set(cleaned["fields"])
-    if "declared_conflicts" in cleaned:
-        expert.declared_conflicts.set(cleaned["declared_conflicts"])
+    values = expert_rules(cmd)
+    before = audit.snapshot(expert, [k for k in values if k in EXPERT_FIELDS])
+    _apply(expert, values)
+    if "fields" in values:
+        expert.fields.set(values["fields"])
+    if "declared_conflicts" in values:
+        expert.declared_conflicts.set(values["declared_conflicts"])
     expert_index_fields(expert)
     expert.save()
-    after = audit.snapshot(expert, [k for k in cleaned if k in EXPERT_FIELDS])
+    after = audit.snapshot(expert, [k for k in values if k in EXPERT_FIELDS])
     old, new = audit.changes(before, after)
     for key in ("mobile", "email", "id_number"):
         if key in new:
             old[key], new[key] = "***", "***"
     for key in ("fields", "declared_conflicts"):
-        if key in cleaned:
-            new[key] = sorted(v.pk for v in cleaned[key])
+        if key in values:
+            new[key] = sorted(v.pk for v in values[key])
     concurrency.bump(expert, new)
     audit.record(actor=actor, action="expert.update", target=expert, old=old, new=new)
     return expert
 
 
 @transaction.atomic
-def committee_appoint(
-    *, expert: Expert, post: str, term_start: datetime.date, term_end: datetime.date, actor: Any
-) -> CommitteeMembership:
+def committee_appoint(*, expert: Expert, cmd: CommitteeAppoint, actor: Actor) -> CommitteeMembership:
     """Appoint an expert to the advisory committee for a term. One current seat per expert."""
-    if actor is not None and not policies.can_manage_committee(actor):
+    if not policies.can_manage_committee(actor):
         raise PermissionDenied
     expert = Expert.objects.select_for_update().get(pk=expert.pk)
-    if post not in CommitteePost.values:
-        raise ValidationError({"post": _("请选择委员会职务")})
-    if term_end < term_start:
-        raise ValidationError({"term_end": _("任期结束日期不能早于开始日期")})
+    post, term_start, term_end = cmd.post, cmd.term_start, cmd.term_end
     overlapping = expert.committee_terms.filter(term_start__lte=term_end, term_end__gte=term_start)
     if overlapping.exists():
         raise ValidationError({"term_start": _("该专家在这段时间已有委员会任期")})
@@ -283,7 +246,7 @@ def committee_appoint(
 
 
 @transaction.atomic
-def committee_end_term(*, term: CommitteeMembership, end: datetime.date, actor: Any) -> CommitteeMembership:
+def committee_end_term(*, term: CommitteeMembership, end: datetime.date, actor: User) -> CommitteeMembership:
     if not policies.can_manage_committee(actor):
         raise PermissionDenied
     term = CommitteeMembership.objects.select_for_update().get(pk=term.pk)

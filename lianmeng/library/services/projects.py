@@ -2,47 +2,32 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
-from lianmeng.core.search import search_text
+from lianmeng.core.actors import Actor
+from lianmeng.core.search import name_pinyin, search_text
 from lianmeng.membership.models import Organization, OrganizationKind
 
-from .. import policies
-from ..models import IntegrationTag, Landing, Project, ProjectStage, ProjectStageChange, StrategyTag
-from ..pinyin import name_pinyin
-from ._clean import Cleaner, city_lookup, split_list
-from .experts import _organization_lookup, _organizations_lookup
-
-S = ProjectStage
-# The one transition table: from stage -> {to stage: roles allowed}. "lead" is a contact of the lead
-# organization; "secretariat" the secretariat. Landing needs at least one landing record.
-PROJECT_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
-    S.PROPOSED: {S.EVALUATING: frozenset({"secretariat"}), S.CLOSED: frozenset({"secretariat", "lead"})},
-    S.EVALUATING: {
-        S.INCUBATING: frozenset({"secretariat"}),
-        S.PROPOSED: frozenset({"secretariat"}),
-        S.CLOSED: frozenset({"secretariat", "lead"}),
-    },
-    S.INCUBATING: {S.LANDED: frozenset({"secretariat"}), S.CLOSED: frozenset({"secretariat", "lead"})},
-    S.LANDED: {S.OPERATING: frozenset({"secretariat", "lead"}), S.CLOSED: frozenset({"secretariat"})},
-    S.OPERATING: {S.CLOSED: frozenset({"secretariat"})},
-    S.CLOSED: {},
-}
+from .. import machines, policies
+from ..commands import LandingRecord, ProjectCreate, ProjectTransition, ProjectUpdate, given
+from ..models import Landing, Project, ProjectStage, ProjectStageChange, StrategyTag
+from .experts import BATCH, bulk_m2m, raise_if
+from .references import Errors, References
 
 
-def project_next_stages(project: Project, user: Any) -> list[str]:
+def project_next_stages(project: Project, user: User | AnonymousUser) -> list[str]:
     """The stages the user may move the project to now (for the one obvious button)."""
-    roles = policies.project_transition_role(user, project)
-    return [to for to, allowed in PROJECT_TRANSITIONS[project.stage].items() if roles & allowed]
+    return machines.PROJECT.targets(project.stage, actor=user, obj=project)
 
 
 def project_index_fields(
@@ -70,135 +55,120 @@ def project_index_fields(
     project.name_pinyin, project.name_initials = full[:400], initials[:120]
 
 
-def _strategy_lookup(values: list[Any], c: Cleaner) -> list[StrategyTag]:
-    out = []
-    for value in values:
-        if isinstance(value, StrategyTag):
-            out.append(value)
-            continue
-        tag = (
-            StrategyTag.objects.filter(pk=int(value)).first()
-            if str(value).isdigit()
-            else StrategyTag.objects.filter(name=value).first()
-        )
-        if tag is None or not tag.is_active:
-            c.add("strategy_tags", _("国家战略标签“%(value)s”不在配置的列表中") % {"value": value})
-        else:
-            out.append(tag)
-    return out
-
-
-_INTEGRATION_BY_LABEL = {str(label): value for value, label in IntegrationTag.choices}
-
-
-def _integration_clean(values: list[str], c: Cleaner) -> str:
-    out = []
-    for value in values:
-        code = value if value in IntegrationTag.values else _INTEGRATION_BY_LABEL.get(value)
-        if code is None:
-            c.add(
-                "integration_tags", _("融合方向应为 科技、资本 或 产业，而不是“%(value)s”") % {"value": value}
-            )
-        elif code not in out:
-            out.append(code)
-    out.sort(key=IntegrationTag.values.index)
-    return "," + ",".join(out) + "," if out else ""
-
-
-def project_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {}
-
-    def want(name: str) -> bool:
-        return not partial or name in data
-
-    if want("name"):
-        out["name"] = c.text("name", _lazy("项目名称"), required=True, max_length=120)
-    if want("summary"):
-        out["summary"] = c.text("summary", _lazy("项目简介"), required=True, max_length=4000)
-    if want("lead_organization"):
-        lead = _organization_lookup(data.get("lead_organization"), c, "lead_organization", _lazy("牵头单位"))
-        if lead is None and "lead_organization" not in c.errors:
-            c.add("lead_organization", _lazy("请选择牵头单位"))
-        out["lead_organization"] = lead
-    if want("partner_organizations"):
-        out["partner_organizations"] = _organizations_lookup(
-            split_list(data.get("partner_organizations")), c, "partner_organizations", _lazy("合作单位")
-        )
-    if want("cities"):
-        cities = []
-        for value in split_list(data.get("cities")):
-            city = value if hasattr(value, "code") else city_lookup(value)
-            if city is None:
-                c.add("cities", _("“%(value)s”不是联盟成员城市") % {"value": value})
-            elif city not in cities:
-                cities.append(city)
-        if not cities and "cities" not in c.errors:
-            c.add("cities", _lazy("请至少选择一个城市"))
-        out["cities"] = cities
-    if want("strategy_tags"):
-        out["strategy_tags"] = _strategy_lookup(split_list(data.get("strategy_tags")), c)
-    if want("integration_tags"):
-        out["integration_tags"] = _integration_clean(split_list(data.get("integration_tags")), c)
-    if want("planned_investment"):
-        out["planned_investment"] = c.decimal("planned_investment", _lazy("计划投资"))
-    lead = out.get("lead_organization")
-    if lead is not None and lead in out.get("partner_organizations", []):
-        c.add("partner_organizations", _lazy("牵头单位不必再列为合作单位"))
-    c.done()
-    return out
-
-
 _M2M = ("partner_organizations", "cities", "strategy_tags")
 
 
-def _audit_value(cleaned: dict[str, Any]) -> dict[str, Any]:
-    return {k: (sorted(str(v.pk) for v in val) if k in _M2M else val) for k, val in cleaned.items()}
+def project_rules(cmd: ProjectCreate | ProjectUpdate, refs: References | None = None) -> dict[str, Any]:
+    """The project's values with their references resolved (the fields given, for an update); one
+    ValidationError naming every reference that does not exist. Writes nothing (an import's dry run)."""
+    refs = refs or References()
+    errors: Errors = {}
+    values = given(cmd) if isinstance(cmd, ProjectUpdate) else cmd.model_dump()
+    values.pop("version", None)
+    if "lead_organization" in values:
+        values["lead_organization"] = refs.one_organization(
+            values["lead_organization"], errors, "lead_organization", _lazy("牵头单位")
+        )
+        if values["lead_organization"] is None and "lead_organization" not in errors:
+            errors["lead_organization"] = [_("请选择牵头单位")]
+    if "partner_organizations" in values:
+        values["partner_organizations"] = refs.organizations(
+            values["partner_organizations"] or [], errors, "partner_organizations", _lazy("合作单位")
+        )
+    if "cities" in values:
+        values["cities"] = refs.cities(values["cities"] or [], errors)
+        if not values["cities"] and "cities" not in errors:
+            errors["cities"] = [_("请至少选择一个城市")]
+    if "strategy_tags" in values:
+        values["strategy_tags"] = refs.tags(values["strategy_tags"] or [], errors)
+    if "integration_tags" in values:
+        tags = values["integration_tags"] or []
+        values["integration_tags"] = "," + ",".join(tags) + "," if tags else ""
+    raise_if(errors)
+    return values
 
 
-@transaction.atomic
-def project_create(*, data: dict[str, Any], actor: Any) -> Project:
-    """A member submits a project for its own organization (or the secretariat for any). Stage: proposed."""
-    cleaned = project_clean(data)
-    if actor is not None and not policies.can_submit_project(actor, cleaned["lead_organization"]):
-        raise PermissionDenied(_("只能以本单位为牵头单位提交项目"))
+def _audit_value(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (sorted(str(v.pk) for v in val) if k in _M2M else val) for k, val in values.items()}
+
+
+def _project_new(values: dict[str, Any], actor: Actor) -> Project:
     project = Project(
-        name=cleaned["name"],
-        summary=cleaned["summary"],
-        lead_organization=cleaned["lead_organization"],
-        integration_tags=cleaned["integration_tags"],
-        planned_investment=cleaned["planned_investment"],
+        name=values["name"],
+        summary=values["summary"],
+        lead_organization=values["lead_organization"],
+        integration_tags=values["integration_tags"],
+        planned_investment=values["planned_investment"],
         stage=ProjectStage.PROPOSED,
-        submitted_by=actor if policies.signed_in(actor) else None,
+        submitted_by=actor if isinstance(actor, User) and actor.is_authenticated else None,
     )
     project_index_fields(
         project,
-        partners=cleaned["partner_organizations"],
-        cities=cleaned["cities"],
-        tags=cleaned["strategy_tags"],
+        partners=values["partner_organizations"],
+        cities=values["cities"],
+        tags=values["strategy_tags"],
     )
-    project.save()
-    project.partner_organizations.set(cleaned["partner_organizations"])
-    project.cities.set(cleaned["cities"])
-    project.strategy_tags.set(cleaned["strategy_tags"])
-    ProjectStageChange.objects.create(
+    return project
+
+
+def _first_stage(project: Project, note: str = "") -> ProjectStageChange:
+    return ProjectStageChange(
         project=project,
         from_stage="",
         to_stage=ProjectStage.PROPOSED,
         date=timezone.localdate(),
         actor=project.submitted_by,
+        note=note,
     )
-    audit.record(actor=actor, action="project.create", target=project, new=_audit_value(cleaned))
+
+
+@transaction.atomic
+def project_create(*, cmd: ProjectCreate, actor: Actor) -> Project:
+    """A member submits a project for its own organization (or the secretariat for any). Stage: proposed."""
+    values = project_rules(cmd)
+    if not policies.can_submit_project(actor, values["lead_organization"]):
+        raise PermissionDenied(_("只能以本单位为牵头单位提交项目"))
+    project = _project_new(values, actor)
+    project.save()
+    for key in _M2M:
+        getattr(project, key).set(values[key])
+    _first_stage(project).save()
+    audit.record(actor=actor, action="project.create", target=project, new=_audit_value(values))
     return project
 
 
 @transaction.atomic
-def project_update(*, project: Project, data: dict[str, Any], actor: Any) -> Project:
+def projects_import(*, cmds: list[ProjectCreate], actor: Actor, refs: References, file: str) -> list[Project]:
+    """Many projects at once (an import): the rules of ``project_create`` for every row, the first stage
+    in each history, one insert per table. One audit entry for the import,
+    naming its row count and file."""
+    rows = [project_rules(cmd, refs) for cmd in cmds]
+    if not all(policies.can_submit_project(actor, values["lead_organization"]) for values in rows):
+        raise PermissionDenied(_("只能以本单位为牵头单位提交项目"))
+    projects = [_project_new(values, actor) for values in rows]
+    Project.objects.bulk_create(projects, batch_size=BATCH)
+    for name, other in (
+        ("partner_organizations", "organization"),
+        ("cities", "city"),
+        ("strategy_tags", "strategytag"),
+    ):
+        bulk_m2m(getattr(Project, name).through, "project", other, projects, [v[name] for v in rows])
+    ProjectStageChange.objects.bulk_create(
+        [_first_stage(p, note=_("批量导入")) for p in projects], batch_size=BATCH
+    )
+    audit.record(
+        actor=actor, action="import.projects", target=projects[0], new={"rows": len(projects), "file": file}
+    )
+    return projects
+
+
+@transaction.atomic
+def project_update(*, project: Project, cmd: ProjectUpdate, actor: User) -> Project:
     if not policies.can_edit_project(actor, project):
         raise PermissionDenied
     project = Project.objects.select_for_update().select_related("lead_organization").get(pk=project.pk)
-    data = {k: v for k, v in concurrency.check(project, data).items() if k != "stage"}
-    cleaned = project_clean(data, partial=True)
+    concurrency.check(project, given(cmd))
+    cleaned = project_rules(cmd)
     if "lead_organization" in cleaned and not policies.can_submit_project(
         actor, cleaned["lead_organization"]
     ):
@@ -228,31 +198,25 @@ def project_update(*, project: Project, data: dict[str, Any], actor: Any) -> Pro
 
 
 @transaction.atomic
-def project_transition(
-    *, project: Project, to: str, actor: Any, reason: str = "", date: datetime.date | None = None
-) -> Project:
-    """Move a project to another stage by the role the transition table allows; records date and actor.
+def project_transition(*, project: Project, cmd: ProjectTransition, actor: User) -> Project:
+    """Move a project to another stage as the state machine and its guards allow; records date and actor.
 
     Locks the project row so two concurrent transitions cannot both apply.
     """
     if not policies.can_view_project(actor, project):
         raise PermissionDenied
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if to not in ProjectStage.values:
-        raise ValidationError({"to": _("未知的项目阶段“%(value)s”") % {"value": to}})
-    allowed = PROJECT_TRANSITIONS[project.stage]
-    if to not in allowed:
+    to = cmd.to
+    if to not in machines.PROJECT.actions(project.stage):
         raise ValidationError(
             {
                 "to": _("项目当前为“%(from)s”，不能转为“%(to)s”")
                 % {"from": project.get_stage_display(), "to": ProjectStage(to).label}
             }
         )
-    if not (policies.project_transition_role(actor, project) & allowed[to]):
+    if not machines.PROJECT.can(project.stage, to, actor=actor, obj=project):
         raise PermissionDenied(_("您无权将项目转为“%(to)s”") % {"to": ProjectStage(to).label})
-    reason = (reason or "").strip()
-    if to == ProjectStage.CLOSED and not reason:
-        raise ValidationError({"reason": _("终止项目时请填写原因")})
+    reason = cmd.reason
     if to == ProjectStage.LANDED and not project.landings.exists():
         raise ValidationError({"to": _("请先登记至少一个城市的落地记录，再将项目标记为已落地")})
     old = project.stage
@@ -264,7 +228,7 @@ def project_transition(
         project=project,
         from_stage=old,
         to_stage=to,
-        date=date or timezone.localdate(),
+        date=timezone.localdate(),
         note=reason,
         actor=actor,
     )
@@ -278,35 +242,33 @@ def project_transition(
     return project
 
 
-def landing_clean(data: dict[str, Any]) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {"city": c.city("city")}
-    park = _organization_lookup(data.get("park"), c, "park", _("落地园区"))
+def landing_rules(cmd: LandingRecord, refs: References | None = None) -> dict[str, Any]:
+    """The landing's values with the city and park resolved; the park must be an HR services park in
+    that city."""
+    refs = refs or References()
+    errors: Errors = {}
+    values = cmd.model_dump()
+    city = values["city"] = refs.one_city(cmd.city, errors)
+    park = values["park"] = refs.one_organization(cmd.park, errors, "park", _lazy("落地园区"))
     if park is not None and park.kind != OrganizationKind.PARK:
-        c.add("park", _("“%(name)s”不是人力资源服务产业园") % {"name": park.name})
-    out["park"] = park
-    out["park_name"] = c.text("park_name", _("园区名称"), max_length=120)
-    if park is None and not out["park_name"] and "park" not in c.errors:
-        c.add("park", _("请选择落地园区或填写园区名称"))
-    out["date"] = c.date("date", _("落地日期"), required=True)
-    if out["date"] and out["date"] > timezone.localdate():
-        c.add("date", _("落地日期不能晚于今天"))
-    out["investment"] = c.decimal("investment", _("投资额")) or Decimal(0)
-    out["jobs"] = c.integer("jobs", _("带动就业人数")) or 0
-    out["notes"] = c.text("notes", _("备注"), max_length=2000)
-    if park is not None and out["city"] is not None and park.city_id != out["city"].pk:
-        c.add("park", _("园区“%(name)s”不在%(city)s") % {"name": park.name, "city": out["city"].name})
-    c.done()
-    return out
+        errors.setdefault("park", []).append(_("“%(name)s”不是人力资源服务产业园") % {"name": park.name})
+    elif park is not None and city is not None and park.city_id != city.pk:
+        errors.setdefault("park", []).append(
+            _("园区“%(name)s”不在%(city)s") % {"name": park.name, "city": city.name}
+        )
+    values["investment"] = cmd.investment or Decimal(0)
+    values["jobs"] = cmd.jobs or 0
+    raise_if(errors)
+    return values
 
 
 @transaction.atomic
-def landing_record(*, project: Project, data: dict[str, Any], actor: Any) -> Landing:
+def landing_record(*, project: Project, cmd: LandingRecord, actor: User) -> Landing:
     """Record a landing in a city (secretariat or that city's coordinator); one per project and city.
 
     The project must be incubating, landed or operating; the city joins the project's cities.
     """
-    cleaned = landing_clean(data)
+    cleaned = landing_rules(cmd)
     if not policies.can_record_landing(actor, project, cleaned["city"]):
         raise PermissionDenied
     project = Project.objects.select_for_update().get(pk=project.pk)

@@ -1,6 +1,7 @@
 """Every write in research leads: topics and proposals, rounds and entries, assignment, reviews, 公示."""
 
 from .assignment import (
+    ASSIGNMENT_TRANSITIONS,
     assignment_add,
     assignment_apply,
     assignment_cancel,
@@ -17,6 +18,7 @@ from .assignment import (
     short_entries,
 )
 from .results import (
+    OBJECTION_TRANSITIONS,
     compute_results,
     entry_set_result,
     objection_file,
@@ -24,8 +26,10 @@ from .results import (
     publicity_open,
     round_results,
 )
-from .reviews import review_open, review_reopen, review_save
+from .reviews import REVIEW_TRANSITIONS, review_open, review_reopen, review_save
 from .rounds import (
+    ENTRY_TRANSITIONS,
+    ROUND_TRANSITIONS,
     call_start_review,
     default_rubric,
     eligibility_problems,
@@ -36,6 +40,8 @@ from .rounds import (
     round_transition,
 )
 from .topics import (
+    CALL_TRANSITIONS,
+    PROPOSAL_TRANSITIONS,
     call_create,
     call_transition,
     milestone_report,
@@ -48,6 +54,13 @@ from .topics import (
 )
 
 __all__ = [
+    "ASSIGNMENT_TRANSITIONS",
+    "CALL_TRANSITIONS",
+    "ENTRY_TRANSITIONS",
+    "OBJECTION_TRANSITIONS",
+    "PROPOSAL_TRANSITIONS",
+    "REVIEW_TRANSITIONS",
+    "ROUND_TRANSITIONS",
     "assignment_add",
     "assignment_apply",
     "assignment_cancel",

@@ -1,6 +1,8 @@
-"""Helpers shared by the research services: the attachments' checks."""
+"""Helpers shared by the research services: transition checks and file storage."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -10,6 +12,16 @@ from lianmeng.core.validators import clean_upload
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def check_transition(table: dict[str, dict[str, str]], obj: Any, action: str, field: str = "action") -> str:
+    """The new status for ``action`` from ``obj.status`` per the model's transition table, or a clear error."""
+    allowed = table.get(obj.status, {})
+    if action not in allowed:
+        raise ValidationError(
+            {field: _("当前状态“%(status)s”下不能执行该操作") % {"status": obj.get_status_display()}}
+        )
+    return allowed[action]
 
 
 def clean_files(
