@@ -19,6 +19,17 @@ from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 
+# Every demo role: the page a test names it by → the account in the World (the demo alliance).
+DEMO_ROLES = {
+    "anonymous": "anonymous",
+    "demo-member": "member_a",
+    "demo-council": "council",
+    "demo-coordinator": "coordinator_x",
+    "demo-expert": "expert_assigned",
+    "demo-secretariat": "secretariat",
+    "demo-admin": "administrator",
+}
+
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"

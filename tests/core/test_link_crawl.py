@@ -20,19 +20,10 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.core.conftest import World
+from tests.core.conftest import DEMO_ROLES, World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = {
-    "anonymous": "anonymous",
-    "demo-member": "member_a",
-    "demo-council": "council",
-    "demo-coordinator": "coordinator_x",
-    "demo-expert": "expert_assigned",
-    "demo-secretariat": "secretariat",
-    "demo-admin": "administrator",
-}
 START = ("/", "/desk/")
 MAX_PAGES = 400  # fetched URLs per role
 PER_SHAPE = 8  # URLs fetched per (URL pattern, query keys) before one is taken to represent the rest
@@ -133,10 +124,10 @@ def _media_root(settings: Any, authz_world: World) -> None:
     settings.MEDIA_ROOT = authz_world.media_root
 
 
-@pytest.mark.parametrize("username", ROLES)
+@pytest.mark.parametrize("username", DEMO_ROLES)
 def test_every_link_shown_can_be_opened(authz_world: World, username: str) -> None:
     started = time.monotonic()
-    broken, status = crawl(authz_world, ROLES[username])
+    broken, status = crawl(authz_world, DEMO_ROLES[username])
     elapsed = time.monotonic() - started
     print(f"{username}: {len(status)} URLs in {elapsed:.1f} s")
     if os.environ.get("LINK_CRAWL_LIST"):

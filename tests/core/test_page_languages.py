@@ -18,7 +18,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from tests.core.conftest import World
+from tests.core.conftest import DEMO_ROLES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -128,18 +128,6 @@ def _media_root(request: Any, settings: Any) -> None:
         settings.MEDIA_ROOT = request.getfixturevalue("authz_world").media_root
 
 
-# Every demo role (the authorization matrix's world: the demo alliance, tests/core/conftest.py).
-ROLES = {
-    "anonymous": "anonymous",
-    "demo-member": "member_a",
-    "demo-council": "council",
-    "demo-coordinator": "coordinator_x",
-    "demo-expert": "expert_assigned",
-    "demo-secretariat": "secretariat",
-    "demo-admin": "administrator",
-}
-
-
 def _pages(world: World) -> list[str]:
     """The main pages of every app: its list, a detail and a form, the workbench, notifications, audit."""
     o = world.objects
@@ -235,7 +223,7 @@ def _render_all(world: World, lang: str) -> tuple[dict[str, dict[str, str]], dic
     texts: dict[str, dict[str, str]] = {}
     counts: dict[str, int] = {}
     paths = _pages(world)
-    for label, role in ROLES.items():
+    for label, role in DEMO_ROLES.items():
         client = world.page_client(role)
         client.cookies["django_language"] = lang
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = lang
