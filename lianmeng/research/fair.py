@@ -63,6 +63,7 @@ LP_SHARE = 0.5  # of the time limit, at most, for the LP (the ceiling and the so
 MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) while the gap is above 3 %
 COVER_SECONDS = 1.0  # for the whole-reviewer ceiling (_cover_ceiling)
 LP_PAIRS = 1_000_000  # above this many allowed pairs (2,000 x 1,000) the LP is skipped: it needs minutes
+DEADLINE_MARGIN = 0.05  # of the time limit, kept for the step under way when the plan ends
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
 
 
@@ -71,7 +72,9 @@ class _Clock:
         self, time_limit: float, progress: Progress | None, should_stop: Callable[[], bool] | None
     ) -> None:
         self.started = time.perf_counter()
-        self.deadline = self.started + time_limit
+        # planned for 95 % of the limit: a step under way when the plan ends (a min-cost flow, an LP
+        # round) still finishes within it, also on a loaded machine
+        self.deadline = self.started + (1.0 - DEADLINE_MARGIN) * time_limit
         self.progress = progress
         self.should_stop = should_stop
         self.stopped = False
