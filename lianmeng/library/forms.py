@@ -28,6 +28,8 @@ from .models import (
     Urgency,
     Visibility,
 )
+from .pickers import expert_label
+from .services import committee_experts
 from .services.achievements import OFFICE_PDF_IMAGES as ACHIEVEMENT_FILE_TYPES
 
 
@@ -253,9 +255,6 @@ class AssignForm(LibraryFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from .pickers import expert_label
-        from .services import committee_experts
-
         experts = committee_experts().select_related("organization").prefetch_related("fields")
         _set_choices(self.fields["experts"], [(e.pk, expert_label(e)) for e in experts])
 

@@ -6,6 +6,7 @@ Search columns (``search_text``, pinyin) are kept by the ``*_index_fields`` func
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.conf import settings
@@ -596,6 +597,4 @@ class ProjectEvaluation(models.Model):
 
 
 def split_keywords(text: str) -> list[str]:
-    import re
-
     return [k.strip() for k in re.split(r"[,，、;；\n]+", text or "") if k.strip()]

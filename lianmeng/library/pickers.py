@@ -12,6 +12,7 @@ from lianmeng.membership.pickers import organization_label
 
 from . import policies
 from .models import Expert, ExpertStatus
+from .services import committee_experts
 
 
 def project_leads(viewer: Any) -> QuerySet[Organization]:
@@ -41,8 +42,6 @@ def committee(viewer: Any) -> QuerySet[Expert]:
     """Members of the current expert committee, for the secretariat assigning a consultation."""
     if not policies.can_assign_consultation(viewer):
         return Expert.objects.none()
-    from .services import committee_experts
-
     return Expert.objects.filter(pk__in=committee_experts().values("pk"))
 
 

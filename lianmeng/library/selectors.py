@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from lianmeng.core.search import search_filter
+from lianmeng.core.selectors import member_cities
 
 from . import policies
 from .models import (
@@ -190,8 +191,6 @@ def landings_visible(viewer: Any) -> QuerySet[Landing]:
 
 def landed_by_city(*, viewer: Any, year: int | None = None) -> list[dict[str, Any]]:
     """Per member city (alliance order): projects landed, investment (万元) and jobs, optionally in one year."""
-    from lianmeng.core.selectors import member_cities
-
     qs = landings_visible(viewer).filter(project__stage__in=LANDED_STAGES)
     if year:
         qs = qs.filter(date__year=year)

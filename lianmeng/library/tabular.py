@@ -19,6 +19,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit
@@ -213,16 +216,11 @@ def export_rows(kind: str, *, viewer: Any, filters: dict[str, Any] | None = None
 
 
 def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
     first = True
     for row in rows:
         if first:
-            from openpyxl.cell import WriteOnlyCell
-
             header = []
             for value in row:
                 cell = WriteOnlyCell(ws, value=safe_cell(value))
@@ -278,8 +276,6 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
     """Rows of an uploaded xlsx or CSV file (CSV in UTF-8 with or without BOM, or GB18030)."""
     name = (filename or "").lower()
     if content[:4] == b"PK\x03\x04" or name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:
