@@ -3,24 +3,35 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from lianmeng.accounts.models import User
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import Count, DateIn, DateTimeIn, Id
-from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
-from .commands import MotionCreate
+from .commands import (
+    CharterRevise,
+    HandoverRecord,
+    MeetingCreate,
+    MeetingUpdate,
+    MotionCreate,
+    NoticeCreate,
+    PaperAdd,
+    RotationChangeCmd,
+    SeatCreate,
+    SeatRepresentativeChange,
+    TaskCreate,
+    TaskUpdate,
+    VoteCast,
+)
 from .models import (
     CharterVersion,
     CouncilSeat,
@@ -29,7 +40,6 @@ from .models import (
     Motion,
     Notice,
     NoticeAttachment,
-    Resolution,
     RotationChange,
     Task,
 )
@@ -75,12 +85,6 @@ class CurrentOut(Schema):
     next: TermOut | None
 
 
-class HandoverIn(Schema):
-    date: DateIn
-    notes: str = ""
-    documents: str = ""
-
-
 class HandoverOut(Schema):
     id: int
     term: int
@@ -105,10 +109,10 @@ def presidency_current(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/presidency/handover", response={201: HandoverOut}, auth=AUTH)
-def presidency_handover(request: HttpRequest, payload: HandoverIn) -> Status:
+def presidency_handover(request: HttpRequest, payload: HandoverRecord) -> Status:
     """The outgoing president records the handover to the next holder, once the council's resolution
     confirming it is in force (otherwise 422 with ``errors.resolution`` saying why)."""
-    handover = services.handover_record(data=payload.dict(), actor=request.user)
+    handover = services.handover_record(cmd=payload, actor=signed_in(request))
     return Status(
         201,
         {
@@ -136,7 +140,7 @@ def presidency_handover_motion(request: HttpRequest) -> Status:
     """Put the pending handover to the council (a ``handover`` motion for the incoming term): the
     secretariat opens it at once, the outgoing president leaves a draft; an undecided or passed motion is
     answered again rather than duplicated. No handover due: 422."""
-    motion = services.handover_motion_open(actor=request.user)
+    motion = services.handover_motion_open(actor=signed_in(request))
     assert motion.handover_term is not None
     return Status(
         201,
@@ -151,13 +155,6 @@ class CharterVersionOut(Schema):
     text: str
     resolution: int | None = None
     resolution_number: str | None = None
-
-
-class CharterRevisionIn(Schema):
-    resolution: Id | None = Field(None, description="a charter resolution in force, not yet used")
-    text: str = Field(max_length=60_000)
-    summary: str = Field("", max_length=4000)
-    effective_on: DateIn
 
 
 def _charter_version(version: CharterVersion) -> dict[str, Any]:
@@ -181,18 +178,10 @@ def charter_versions(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/charter/versions", response={201: CharterVersionOut}, auth=AUTH)
-def charter_revise(request: HttpRequest, payload: CharterRevisionIn) -> Status:
+def charter_revise(request: HttpRequest, payload: CharterRevise) -> Status:
     """Record a new version of the charter under a council resolution on a charter motion (secretariat);
     without one, or with any other, 422 with ``errors.resolution`` saying why."""
-    if not policies.can_revise_charter(request.user):
-        raise PermissionDenied
-    resolution = (
-        Resolution.objects.filter(pk=payload.resolution).first() if payload.resolution is not None else None
-    )
-    if payload.resolution is not None and resolution is None:
-        raise ValidationError({"resolution": _("决议不存在")})
-    data = payload.dict(exclude={"resolution"})
-    version = services.charter_revise(resolution=resolution, data=data, actor=request.user)
+    version = services.charter_revise(cmd=payload, actor=signed_in(request))
     return Status(201, _charter_version(version))
 
 
@@ -225,15 +214,6 @@ class PlanOut(Schema):
     next_order: list[int]
     still_to_serve_this_cycle: list[int]
     changes: list[ChangeOut]
-
-
-class ChangeIn(Schema):
-    kind: Literal["reorder", "skip", "defer", "term_length"]
-    resolution: Id | None = None
-    organization: Id | None = None
-    order: list[Id] = []
-    term_months: Count | None = None
-    reason: str = ""
 
 
 def _change(c: RotationChange) -> dict[str, Any]:
@@ -284,34 +264,10 @@ def presidency_plan(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/presidency/changes", response={201: ChangeOut}, auth=AUTH)
-def presidency_change(request: HttpRequest, payload: ChangeIn) -> Status:
+def presidency_change(request: HttpRequest, payload: RotationChangeCmd) -> Status:
     """Reorder, skip, defer or change the term length from the next term, by a resolution in force
     (secretariat). Without ``resolution`` the change is refused with the page's message."""
-    if not policies.can_change_rotation(request.user):
-        raise PermissionDenied
-    resolution = None
-    if payload.resolution is not None:
-        resolution = selectors.resolution_list(viewer=request.user).filter(pk=payload.resolution).first()
-        if resolution is None:
-            raise ValidationError({"resolution": _("找不到该决议")})
-    organization = None
-    if payload.organization is not None:
-        organization = Organization.objects.filter(pk=payload.organization).first()
-        if organization is None:
-            raise ValidationError({"organization": _("找不到该单位")})
-    found = Organization.objects.in_bulk(payload.order)
-    missing = [str(pk) for pk in payload.order if pk not in found]
-    if missing:
-        raise ValidationError({"order": _("找不到这些单位：%(names)s") % {"names": "、".join(missing)}})
-    change = services.rotation_change(
-        kind=payload.kind,
-        resolution=resolution,
-        organization=organization,
-        order=[found[pk] for pk in payload.order],
-        term_months=payload.term_months,
-        reason=payload.reason,
-        actor=request.user,
-    )
+    change = services.rotation_change(cmd=payload, actor=signed_in(request))
     return Status(201, _change(RotationChange.objects.select_related("resolution").get(pk=change.pk)))
 
 
@@ -338,19 +294,6 @@ class SeatOut(Schema):
 
 class SeatDetailOut(SeatOut):
     representatives: list[RepresentativeOut]
-
-
-class SeatIn(Schema):
-    organization: Id
-    representative: Id | None = None
-    starts_on: DateIn
-    ends_on: DateIn | None = None
-    post: str = ""
-
-
-class RepresentativeIn(Schema):
-    representative: Id
-    on: DateIn
 
 
 def _seat(seat: CouncilSeat, history: bool = False) -> dict[str, Any]:
@@ -388,26 +331,11 @@ def seat_list(request: HttpRequest, on: DateIn | None = None) -> Any:
 
 
 @router.post("/council/seats", response={201: SeatDetailOut}, auth=AUTH)
-def seat_create(request: HttpRequest, payload: SeatIn) -> Status:
+def seat_create(request: HttpRequest, payload: SeatCreate) -> Status:
     """A seat for an active member organization (secretariat); one seat per organization at a time."""
     if not policies.can_manage_council(request.user):
         raise PermissionDenied
-    organization = Organization.objects.filter(pk=payload.organization).first()
-    if organization is None:
-        raise ValidationError({"organization": _("找不到该单位")})
-    representative = None
-    if payload.representative is not None:
-        representative = User.objects.filter(pk=payload.representative, is_active=True).first()
-        if representative is None:
-            raise ValidationError({"representative": _("找不到该用户")})
-    seat = services.seat_create(
-        organization=organization,
-        representative=representative,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        post=payload.post,
-        actor=request.user,
-    )
+    seat = services.seat_create(cmd=payload, actor=signed_in(request))
     return Status(201, _seat(selectors.seat_get(viewer=request.user, pk=seat.pk), history=True))
 
 
@@ -417,25 +345,13 @@ def seat_detail(request: HttpRequest, seat_id: int) -> dict[str, Any]:
 
 
 @router.post("/council/seats/{seat_id}/representative", response=SeatDetailOut, auth=AUTH)
-def seat_representative(request: HttpRequest, seat_id: int, payload: RepresentativeIn) -> dict[str, Any]:
+def seat_representative(
+    request: HttpRequest, seat_id: int, payload: SeatRepresentativeChange
+) -> dict[str, Any]:
     """A new representative from ``on``; the seat, its votes and the earlier representatives stay."""
     seat = selectors.seat_get(viewer=request.user, pk=seat_id)
-    representative = User.objects.filter(pk=payload.representative, is_active=True).first()
-    if representative is None:
-        raise ValidationError({"representative": _("找不到该用户")})
-    services.seat_change_representative(
-        seat=seat, representative=representative, on=payload.on, actor=request.user
-    )
+    services.seat_change_representative(seat=seat, cmd=payload, actor=signed_in(request))
     return _seat(selectors.seat_get(viewer=request.user, pk=seat.pk), history=True)
-
-
-class MeetingIn(Schema):
-    kind: Literal["plenary", "ordinary", "extraordinary"]
-    title: str
-    starts_at: DateTimeIn
-    place: str = ""
-    online_link: str = ""
-    agenda: list[str] = []
 
 
 class MeetingOut(Schema):
@@ -463,10 +379,8 @@ def meeting_list(request: HttpRequest, status: str | None = None) -> Any:
 
 
 @router.post("/council/meetings", response={201: MeetingOut}, auth=AUTH)
-def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status:
-    data = payload.dict()
-    agenda = data.pop("agenda")
-    return Status(201, services.meeting_create(data=data, agenda=agenda, actor=request.user))
+def meeting_create(request: HttpRequest, payload: MeetingCreate) -> Status:
+    return Status(201, services.meeting_create(cmd=payload, actor=signed_in(request)))
 
 
 class PaperOut(Schema):
@@ -484,10 +398,6 @@ class PaperOut(Schema):
 class MeetingDetailOut(MeetingOut):
     papers: list[PaperOut]
     version: int
-
-    @staticmethod
-    def resolve_papers(obj: Meeting) -> list[MeetingPaper]:
-        return list(obj.papers.all())
 
 
 class MeetingPatch(Schema):
@@ -509,9 +419,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> Meeting:
 def meeting_patch(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> Meeting:
     """Change a planned meeting (the secretariat or the current president); ``agenda`` replaces the list."""
     meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
-    data = payload.dict(exclude_unset=True)
-    agenda = data.pop("agenda", None)
-    services.meeting_update(meeting=meeting, data=data, agenda=agenda, actor=request.user)
+    current = {f: getattr(meeting, f) for f in ("kind", "title", "starts_at", "place", "online_link")}
+    given = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None or k == "agenda"}
+    cmd = MeetingUpdate.build({**current, **given})
+    services.meeting_update(meeting=meeting, cmd=cmd, actor=signed_in(request))
     return selectors.meeting_get(viewer=request.user, pk=meeting_id)
 
 
@@ -527,7 +438,10 @@ def meeting_paper_upload(
     """Multipart ``file`` (PDF/JPEG/PNG, checked by content) and optional ``title``, to a planned meeting."""
     meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
     return Status(
-        201, services.meeting_add_paper(meeting=meeting, title=title, file=file, actor=request.user)
+        201,
+        services.meeting_add_paper(
+            meeting=meeting, cmd=PaperAdd.build(title=title), file=file, actor=signed_in(request)
+        ),
     )
 
 
@@ -542,7 +456,7 @@ def meeting_paper_file(request: HttpRequest, meeting_id: int, paper_id: int) -> 
 def meeting_paper_delete(request: HttpRequest, meeting_id: int, paper_id: int) -> Status:
     meeting = selectors.meeting_get(viewer=request.user, pk=meeting_id)
     paper = get_object_or_404(MeetingPaper, meeting=meeting, pk=paper_id)
-    services.meeting_remove_paper(paper=paper, actor=request.user)
+    services.meeting_remove_paper(paper=paper, actor=signed_in(request))
     return Status(204, None)
 
 
@@ -574,12 +488,8 @@ class MotionOut(Schema):
     decided_at: datetime | None
     resolution_number: str | None
     application: int | None = Field(
-        None, description="the membership application an admission motion decides on"
+        None, alias="application_id", description="the membership application an admission motion decides on"
     )
-
-    @staticmethod
-    def resolve_application(obj: Motion) -> int | None:
-        return obj.application_id
 
     @staticmethod
     def resolve_votes_cast(obj: Motion) -> int | None:
@@ -624,11 +534,6 @@ class MotionDetailOut(Schema):
     )
     seats_voted: int
     votes: list[SeatVoteOut]
-
-
-class VoteIn(Schema):
-    choice: Literal["for", "against", "abstain"]
-    seat: Id | None = None
 
 
 class VoteOut(Schema):
@@ -691,21 +596,15 @@ def motion_detail(request: HttpRequest, motion_id: int) -> dict[str, Any]:
 @router.post("/council/motions/{motion_id}/open", response=MotionOut, auth=AUTH)
 def motion_open(request: HttpRequest, motion_id: int) -> Motion:
     motion = selectors.motion_get(viewer=request.user, pk=motion_id)
-    return services.motion_open(motion=motion, actor=request.user)
+    return services.motion_open(motion=motion, actor=signed_in(request))
 
 
 @router.post("/council/motions/{motion_id}/votes", response={201: VoteOut}, auth=AUTH)
-def motion_vote(request: HttpRequest, motion_id: int, payload: VoteIn) -> Status:
-    """Vote (or change the vote) for the representative's seat valid today."""
+def motion_vote(request: HttpRequest, motion_id: int, payload: VoteCast) -> Status:
+    """Vote (or change the vote) for the representative's seat valid today (``seat`` picks one of
+    several)."""
     motion = selectors.motion_get(viewer=request.user, pk=motion_id)
-    seat = None
-    if payload.seat is not None:
-        seat = next(
-            (s for s in services.seats_of(request.user, timezone.localdate()) if s.pk == payload.seat), None
-        )
-        if seat is None:
-            raise PermissionDenied
-    vote = services.vote_cast(motion=motion, choice=payload.choice, actor=request.user, seat=seat)
+    vote = services.vote_cast(motion=motion, cmd=payload, actor=signed_in(request))
     return Status(
         201,
         {
@@ -720,22 +619,15 @@ def motion_vote(request: HttpRequest, motion_id: int, payload: VoteIn) -> Status
 @router.post("/council/motions/{motion_id}/close", response=MotionDetailOut, auth=AUTH)
 def motion_close(request: HttpRequest, motion_id: int) -> dict[str, Any]:
     motion = selectors.motion_get(viewer=request.user, pk=motion_id)
-    motion = services.motion_close(motion=motion, actor=request.user)
+    motion = services.motion_close(motion=motion, actor=signed_in(request))
     return _motion_detail(request, selectors.motion_get(viewer=request.user, pk=motion.pk))
 
 
 # ---------------------------------------------------------------- notices
 
 
-class NoticeIn(Schema):
-    title: str
-    body: str
-    audience: Literal["all", "city", "tier", "organizations"] = "all"
-    audience_city: str | None = None
-    audience_tier: str | None = None
-    audience_organizations: list[Id] = []
-    read_by: DateIn | None = None
-    publish: bool = True
+class NoticeIn(NoticeCreate):
+    publish: bool = Field(True, description="`false`: keep it as a draft (attachments are added to drafts)")
 
 
 class AttachmentOut(Schema):
@@ -770,10 +662,6 @@ class NoticeOut(Schema):
     read_count: int
     attachments: list[AttachmentOut]
 
-    @staticmethod
-    def resolve_attachments(obj: Notice) -> list[NoticeAttachment]:
-        return list(obj.attachments.all())
-
 
 class ReceiptOut(Schema):
     organization: int
@@ -797,14 +685,16 @@ def notice_detail(request: HttpRequest, notice_id: int) -> Notice:
 def notice_attach(request: HttpRequest, notice_id: int, files: File[list[UploadedFile]]) -> Status:
     """Multipart upload of one or more ``files`` to a draft notice (secretariat); each is checked by content."""
     notice = selectors.notice_get(viewer=request.user, pk=notice_id)
-    return Status(201, services.notice_add_attachments(notice=notice, files=list(files), actor=request.user))
+    return Status(
+        201, services.notice_add_attachments(notice=notice, files=list(files), actor=signed_in(request))
+    )
 
 
 @router.delete("/notices/{notice_id}/attachments/{attachment_id}", response={204: None}, auth=AUTH)
 def notice_attachment_delete(request: HttpRequest, notice_id: int, attachment_id: int) -> Status:
     notice = selectors.notice_get(viewer=request.user, pk=notice_id)
     attachment = get_object_or_404(NoticeAttachment, notice=notice, pk=attachment_id)
-    services.notice_remove_attachment(attachment=attachment, actor=request.user)
+    services.notice_remove_attachment(attachment=attachment, actor=signed_in(request))
     return Status(204, None)
 
 
@@ -818,16 +708,14 @@ def notice_attachment_file(request: HttpRequest, notice_id: int, attachment_id: 
 
 @router.post("/notices", response={201: NoticeOut}, auth=AUTH)
 def notice_create(request: HttpRequest, payload: NoticeIn) -> Status:
-    data = payload.dict()
-    publish = data.pop("publish")
-    return Status(201, services.notice_create(data=data, actor=request.user, publish=publish))
+    return Status(201, services.notice_create(cmd=payload, actor=signed_in(request), publish=payload.publish))
 
 
 @router.post("/notices/{notice_id}/read", response=list[ReceiptOut], auth=AUTH)
 def notice_read(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
     """Confirm reading for every recipient organization the caller speaks for (idempotent)."""
     notice = selectors.notice_get(viewer=request.user, pk=notice_id)
-    receipts = services.notice_mark_read(notice=notice, actor=request.user)
+    receipts = services.notice_mark_read(notice=notice, actor=signed_in(request))
     return [
         {"organization": r.organization_id, "organization_name": r.organization.name, "read_at": r.read_at}
         for r in receipts
@@ -835,15 +723,6 @@ def notice_read(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- tasks
-
-
-class TaskIn(Schema):
-    title: str
-    description: str = ""
-    due_on: DateIn
-    owner_user: Id | None = None
-    owner_organization: Id | None = None
-    resolution: Id | None = None
 
 
 class TaskPatch(Schema):
@@ -864,23 +743,11 @@ class TaskOut(Schema):
     due_on: date
     status: str
     overdue: bool
-    owner_user: int | None
-    owner_organization: int | None
-    resolution: int | None
+    owner_user: int | None = Field(alias="owner_user_id")
+    owner_organization: int | None = Field(alias="owner_organization_id")
+    resolution: int | None = Field(alias="resolution_id")
     completed_at: datetime | None
     version: int
-
-    @staticmethod
-    def resolve_owner_user(obj: Task) -> int | None:
-        return obj.owner_user_id
-
-    @staticmethod
-    def resolve_owner_organization(obj: Task) -> int | None:
-        return obj.owner_organization_id
-
-    @staticmethod
-    def resolve_resolution(obj: Task) -> int | None:
-        return obj.resolution_id
 
 
 class TaskFilters(Schema):
@@ -897,12 +764,13 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
 
 
 @router.post("/tasks", response={201: TaskOut}, auth=AUTH)
-def task_create(request: HttpRequest, payload: TaskIn) -> Status:
-    return Status(201, services.task_create(data=payload.dict(), actor=request.user))
+def task_create(request: HttpRequest, payload: TaskCreate) -> Status:
+    return Status(201, services.task_create(cmd=payload, actor=signed_in(request)))
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, auth=AUTH)
 def task_patch(request: HttpRequest, task_id: int, payload: TaskPatch) -> Task:
     """Owners: ``action`` start/complete and ``note``; the secretariat also edits, cancels and reopens."""
     task = selectors.task_get(viewer=request.user, pk=task_id)
-    return services.task_update(task=task, data=payload.dict(exclude_unset=True), actor=request.user)
+    cmd = TaskUpdate.build(payload.dict(exclude_unset=True))
+    return services.task_update(task=task, cmd=cmd, actor=signed_in(request))

@@ -33,6 +33,7 @@ from .models import (
     RotationChangeKind,
     VoteChoice,
 )
+from .services import charter_resolutions_available
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -135,14 +136,19 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
-    def entries(self) -> dict[int, tuple[str, str]]:
-        """(status, proxy) per seat whose status parsed (a failed form still gets the service's checks)."""
+    def entries(self) -> list[dict[str, Any]]:
+        """One entry per seat whose status parsed (a failed form still gets the service's checks):
+        ``commands.AttendanceEntry``'s fields."""
         cleaned = getattr(self, "cleaned_data", {})
-        return {
-            seat.pk: (cleaned[f"seat_{seat.pk}"], cleaned.get(f"proxy_{seat.pk}", ""))
+        return [
+            {
+                "seat": seat.pk,
+                "status": cleaned[f"seat_{seat.pk}"],
+                "proxy_name": cleaned.get(f"proxy_{seat.pk}", ""),
+            }
             for seat, _s, _p in self.seat_rows
             if f"seat_{seat.pk}" in cleaned
-        }
+        ]
 
 
 NOTICE_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -337,8 +343,6 @@ class CharterRevisionForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from .services import charter_resolutions_available
-
         available = [r.pk for r in charter_resolutions_available()]
         self.fields["resolution"].queryset = Resolution.objects.filter(pk__in=available).order_by(  # type: ignore[attr-defined]
             "-adopted_on", "-id"

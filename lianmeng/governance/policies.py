@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from lianmeng.accounts.models import Role
+from lianmeng.core.actors import is_system
 
 from .models import CouncilSeat, Motion, MotionStatus, Notice, NoticeStatus, Resolution, Task
 
@@ -65,6 +66,11 @@ def can_manage_council(user: Any) -> bool:
     return is_secretariat(user)
 
 
+def can_create_seat(user: Any) -> bool:
+    """Seats are set up by the secretariat, or by the system (the demo and founding data loaders)."""
+    return can_manage_council(user) or is_system(user)
+
+
 def can_convene_meeting(user: Any, president_organization_id: int | None) -> bool:
     return is_secretariat(user) or speaks_for_president(user, president_organization_id)
 
@@ -82,7 +88,8 @@ def can_open_motion(user: Any, motion: Motion) -> bool:
 
 
 def can_close_motion(user: Any, motion: Motion) -> bool:
-    return is_secretariat(user)
+    """The secretariat closes early; the system closes at the deadline (services.motion_close)."""
+    return is_secretariat(user) or is_system(user)
 
 
 def can_vote(user: Any, motion: Motion, seat: CouncilSeat, day: datetime.date) -> bool:
@@ -96,6 +103,11 @@ def can_sign_off(user: Any, resolution: Resolution, president_organization_id: i
 
 def can_change_rotation(user: Any) -> bool:
     return is_secretariat(user)
+
+
+def can_found_rotation(user: Any) -> bool:
+    """The rotation plan is set up once, by the secretariat or the system (the founding data)."""
+    return can_change_rotation(user) or is_system(user)
 
 
 def can_record_handover(user: Any, outgoing_organization_id: int) -> bool:
@@ -114,6 +126,11 @@ def can_view_resolution(user: Any, resolution: Resolution) -> bool:
 
 def can_revise_charter(user: Any) -> bool:
     return is_secretariat(user)
+
+
+def can_found_charter(user: Any) -> bool:
+    """The founding charter is recorded by the secretariat or the system (the founding data)."""
+    return can_revise_charter(user) or is_system(user)
 
 
 def can_manage_notices(user: Any) -> bool:
@@ -149,3 +166,17 @@ def can_view_task(user: Any, task: Task) -> bool:
 
 def can_update_task_progress(user: Any, task: Task) -> bool:
     return is_secretariat(user) or is_task_owner(user, task)
+
+
+def can_work_task(user: Any, task: Task) -> bool:
+    """Start or complete a task (machines.TASK): its owner or the secretariat."""
+    return can_update_task_progress(user, task)
+
+
+def can_cancel_task(user: Any, task: Task) -> bool:
+    """Cancel or reopen a task (machines.TASK): the secretariat only."""
+    return can_manage_tasks(user)
+
+
+def can_publish_notice(user: Any, notice: Notice) -> bool:
+    return can_manage_notices(user)

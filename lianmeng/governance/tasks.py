@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks import task
 
+from lianmeng.core.actors import SYSTEM
+
 from . import services
 from .models import Motion, MotionStatus
 
@@ -32,7 +34,7 @@ def close_due_motions() -> int:
         "pk", flat=True
     ):
         try:
-            services.motion_close(motion=Motion(pk=pk), actor=None, now=now)
+            services.motion_close(motion=Motion(pk=pk), actor=SYSTEM, now=now)
         except ValidationError:
             logger.info("motion %s was closed by someone else meanwhile", pk)
             continue

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,24 @@ from lianmeng.core.types import AuthedRequest
 from lianmeng.membership import policies as membership_policies
 
 from . import decisions, machines, policies, selectors, services
-from .commands import MotionCreate
+from .commands import (
+    AttendanceRecord,
+    HandoverRecord,
+    MeetingCreate,
+    MeetingUpdate,
+    MinutesApprove,
+    MinutesSave,
+    MotionCreate,
+    NoticeCreate,
+    PaperAdd,
+    RotationChangeCmd,
+    SeatCreate,
+    SeatRepresentativeChange,
+    SettingsUpdate,
+    TaskCreate,
+    TaskUpdate,
+    VoteCast,
+)
 from .forms import (
     ApproveMinutesForm,
     AttendanceForm,
@@ -177,7 +195,9 @@ def presidency(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handover(request: AuthedRequest) -> HttpResponse:
     form = HandoverForm(request.POST)
-    done = submit_form(form, lambda data: services.handover_record(data=data, actor=request.user))
+    done = submit_form(
+        form, lambda cmd: services.handover_record(cmd=cmd, actor=request.user), command=HandoverRecord
+    )
     if done is not None:
         messages.success(
             request,
@@ -199,15 +219,8 @@ def rotation_change(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         done = submit_form(
             form,
-            lambda data: services.rotation_change(
-                kind=data["kind"],
-                resolution=data.get("resolution"),
-                organization=data.get("organization"),
-                order=data.get("order"),
-                term_months=data.get("term_months"),
-                reason=data.get("reason", ""),
-                actor=request.user,
-            ),
+            lambda cmd: services.rotation_change(cmd=cmd, actor=request.user),
+            command=RotationChangeCmd,
         )
         if done is not None:
             messages.success(
@@ -229,15 +242,7 @@ def council(request: AuthedRequest) -> HttpResponse:
     form = SeatForm(request.POST or None) if can_manage else None
     if form is not None and request.method == "POST":
         seat = submit_form(
-            form,
-            lambda d: services.seat_create(
-                organization=d["organization"],
-                representative=d.get("representative"),
-                starts_on=d["starts_on"],
-                ends_on=d.get("ends_on"),
-                post=d.get("post", ""),
-                actor=request.user,
-            ),
+            form, lambda cmd: services.seat_create(cmd=cmd, actor=request.user), command=SeatCreate
         )
         if seat is not None:
             messages.success(
@@ -267,9 +272,8 @@ def seat_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         changed = submit_form(
             form,
-            lambda d: services.seat_change_representative(
-                seat=seat, representative=d.get("representative"), on=d["on"], actor=request.user
-            ),
+            lambda cmd: services.seat_change_representative(seat=seat, cmd=cmd, actor=request.user),
+            command=SeatRepresentativeChange,
         )
         if changed is not None:
             messages.success(
@@ -316,14 +320,10 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_convene_meeting(request.user, president_for(request.user)):
         raise PermissionDenied
     form = MeetingForm(request.POST or None)
-
-    def create(cleaned: dict[str, Any]) -> Any:
-        data = dict(cleaned)
-        agenda = str(data.pop("agenda", "") or "").splitlines()
-        return services.meeting_create(data=data, agenda=agenda, actor=request.user)
-
     if request.method == "POST":
-        meeting = submit_form(form, create)
+        meeting = submit_form(
+            form, lambda cmd: services.meeting_create(cmd=cmd, actor=request.user), command=MeetingCreate
+        )
         if meeting is not None:
             messages.success(request, _("会议已安排"))
             return redirect(meeting)
@@ -348,14 +348,12 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "version": meeting.version,
     }
     form = MeetingForm(request.POST or None, initial=initial)
-
-    def update(cleaned: dict[str, Any]) -> Any:
-        data = dict(cleaned)
-        agenda = str(data.pop("agenda", "") or "").splitlines()
-        return services.meeting_update(meeting=meeting, data=data, agenda=agenda, actor=request.user)
-
     if request.method == "POST":
-        updated = submit_form(form, update)
+        updated = submit_form(
+            form,
+            lambda cmd: services.meeting_update(meeting=meeting, cmd=cmd, actor=request.user),
+            command=MeetingUpdate,
+        )
         if updated is not None:
             messages.success(request, _("会议已修改"))
             return redirect(updated)
@@ -393,25 +391,27 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             ok = submit_form(
                 attendance_form,
                 lambda d: services.meeting_record_attendance(
-                    meeting=meeting, entries=attendance_form.entries(), actor=user
+                    meeting=meeting,
+                    cmd=AttendanceRecord.build(attendance=attendance_form.entries()),
+                    actor=user,
                 ),
             )
         elif form_name == "minutes":
             ok = submit_form(
                 minutes_form,
-                lambda d: services.meeting_save_minutes(
-                    meeting=meeting, minutes=d.get("minutes", ""), version=d.get("version"), actor=user
-                ),
+                lambda cmd: services.meeting_save_minutes(meeting=meeting, cmd=cmd, actor=user),
+                command=MinutesSave,
             )
         elif form_name == "paper":
             ok = submit_form(
                 paper_form,
-                lambda d: services.meeting_add_paper(
-                    meeting=meeting, title=d.get("title", ""), file=d["file"], actor=user
+                lambda cmd: services.meeting_add_paper(
+                    meeting=meeting, cmd=cmd, file=paper_form.cleaned_data["file"], actor=user
                 ),
-                validate=lambda d: services.meeting_paper_validate(
-                    meeting=meeting, title=d.get("title", ""), file=d.get("file"), actor=user
+                validate=lambda cmd: services.meeting_paper_validate(
+                    meeting=meeting, cmd=cmd, file=paper_form.cleaned_data.get("file"), actor=user
                 ),
+                command=PaperAdd,
             )
             if ok is not None:
                 discard_pending(paper_form, "file")
@@ -432,11 +432,8 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         elif form_name == "approve":
             ok = submit_form(
                 approve_form,
-                lambda d: services.meeting_approve_minutes(
-                    meeting=meeting,
-                    at_meeting=selectors.meeting_get(viewer=user, pk=d["at_meeting"]),
-                    actor=user,
-                ),
+                lambda cmd: services.meeting_approve_minutes(meeting=meeting, cmd=cmd, actor=user),
+                command=MinutesApprove,
             )
         elif form_name in ("hold", "cancel"):
             changed = _flash(
@@ -547,7 +544,10 @@ def motion_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     form = VoteForm(request.POST or None, initial={"choice": vote.choice if vote and vote.choice else None})
     if request.method == "POST":
         done = submit_form(
-            form, lambda d: services.vote_cast(motion=motion, choice=d["choice"], actor=user, seat=seat)
+            form,
+            lambda cmd: services.vote_cast(motion=motion, cmd=cmd, actor=user),
+            command=VoteCast,
+            extra={"seat": seat.pk if seat else None},
         )
         if done is not None:
             messages.success(request, _("您的表决已记录，可在截止前更改"))
@@ -659,7 +659,10 @@ def resolution_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if form is None:
             raise PermissionDenied
         task = submit_form(
-            form, lambda d: services.task_create(data={**d, "resolution": resolution.pk}, actor=user)
+            form,
+            lambda cmd: services.task_create(cmd=cmd, actor=user),
+            command=TaskCreate,
+            extra={"resolution": resolution.pk},
         )
         if task is not None:
             messages.success(request, _task_assigned(task))
@@ -713,16 +716,13 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
     )
     user = request.user
 
-    def create(cleaned: dict[str, Any]) -> Any:
-        from django.db import transaction
-
-        data = dict(cleaned)
-        attachments = data.pop("attachments", None) or []
-        publish = data.pop("publish", False)
+    def create(cmd: NoticeCreate) -> Any:
+        attachments = form.cleaned_data.get("attachments") or []
+        publish = bool(form.cleaned_data.get("publish"))
         # Every check first (fields and files), so the files are stored only when all is well.
-        services.notice_validate(data=data, files=attachments, actor=user)
+        services.notice_validate(cmd=cmd, files=attachments, actor=user)
         with transaction.atomic():
-            notice = services.notice_create(data=data, actor=user)
+            notice = services.notice_create(cmd=cmd, actor=user)
             if attachments:
                 services.notice_add_attachments(notice=notice, files=attachments, actor=user)
             if publish:
@@ -733,7 +733,10 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
         notice = submit_form(
             form,
             create,
-            validate=lambda d: services.notice_validate(data=d, files=d.get("attachments"), actor=user),
+            validate=lambda cmd: services.notice_validate(
+                cmd=cmd, files=form.cleaned_data.get("attachments"), actor=user
+            ),
+            command=NoticeCreate,
         )
         if notice is not None:
             discard_pending(form, "attachments")
@@ -851,7 +854,9 @@ def task_new(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     form = TaskForm(request.POST or None)
     if request.method == "POST":
-        task = submit_form(form, lambda d: services.task_create(data=d, actor=request.user))
+        task = submit_form(
+            form, lambda cmd: services.task_create(cmd=cmd, actor=request.user), command=TaskCreate
+        )
         if task is not None:
             messages.success(request, _task_assigned(task))
             return redirect(task)
@@ -867,16 +872,13 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         if submit_form(
             form,
-            lambda d: services.task_update(
-                task=task,
-                data={"note": d.get("note", ""), **({"action": action} if action else {})},
-                actor=user,
-            ),
+            lambda cmd: services.task_update(task=task, cmd=cmd, actor=user),
+            command=TaskUpdate,
+            extra={"action": action},
         ):
             messages.success(request, _("办理进展已登记"))
             return redirect(task)
-    manager = policies.can_manage_tasks(user)
-    actions = [a for a in services.TASK_TRANSITIONS[task.status] if manager or a in ("start", "complete")]
+    actions = machines.TASK.allowed(task.status, actor=user, obj=task)
     return render(
         request,
         "governance/task_detail.html",
@@ -900,13 +902,12 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
     config = GovernanceSettings.current()
     form = SettingsForm(request.POST or None, instance=config, initial={"version": config.version})
     if request.method == "POST":
-        names = [*form.Meta.fields, "version"]
-        if submit_form(
+        saved = submit_form(
             form,
-            lambda d: services.governance_settings_update(
-                data={name: d[name] for name in names if name in d}, actor=request.user
-            ),
-        ):
+            lambda cmd: services.governance_settings_update(cmd=cmd, actor=request.user),
+            command=SettingsUpdate,
+        )
+        if saved is not None:
             messages.success(request, _("治理设置已保存"))
             return redirect("governance:settings")
     return render(request, "governance/settings.html", {"form": form})

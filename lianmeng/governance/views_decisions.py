@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianmeng.core.api_support import signed_in
 from lianmeng.core.errors import error_dict
 from lianmeng.core.forms import submit_form
 from lianmeng.core.types import AuthedRequest
 
 from . import policies, services
+from .commands import CharterRevise
 from .forms import CharterRevisionForm
 from .models import CharterVersion, MotionKind, MotionStatus
 
@@ -38,9 +40,8 @@ def charter(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             version = submit_form(
                 form,
-                lambda data: services.charter_revise(
-                    resolution=data.get("resolution"), data=data, actor=user
-                ),
+                lambda cmd: services.charter_revise(cmd=cmd, actor=signed_in(request)),
+                command=CharterRevise,
             )
             if version is not None:
                 messages.success(

@@ -14,8 +14,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.governance import services as governance
+from lianmeng.governance.commands import SeatCreate, VoteCast
 from lianmeng.governance.models import Motion
 from lianmeng.membership import services as membership
 from lianmeng.membership.models import MembershipApplication
@@ -59,7 +61,10 @@ def test_secretariat_forwards_council_votes_secretariat_admits_by_resolution(
         org = make_org(name, city=city, tier="council")
         rep = make_user(username="demo-council" if i == 0 else f"rep{i}", display_name=f"理事{i}")
         seats.append(
-            governance.seat_create(organization=org, representative=rep, starts_on=start, actor=None)
+            governance.seat_create(
+                cmd=SeatCreate.build(organization=org.pk, representative=rep.pk, starts_on=start),
+                actor=SYSTEM,
+            )
         )
     application = membership.application_submit(
         data={
@@ -100,7 +105,11 @@ def test_secretariat_forwards_council_votes_secretariat_admits_by_resolution(
     rep_page.wait_for_selector("#my-vote")
     council.close()
     for seat in seats[1:]:
-        governance.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat)
+        governance.vote_cast(
+            motion=motion,
+            cmd=VoteCast.build(choice="for", seat=seat.pk),
+            actor=seat.representative,
+        )
 
     # The secretariat closes the vote on the motion page and follows the link back to the application.
     page.click("#motion-link")

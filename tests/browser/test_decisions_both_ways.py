@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import MotionCreate, RotationPlanCreate, SeatCreate, VoteCast
 from lianmeng.governance.models import Motion, MotionKind
 
 WIDTHS = ({"width": 390, "height": 844}, {"width": 1366, "height": 900})
@@ -26,7 +27,11 @@ def _no_sideways_scroll(page: Any) -> None:
 
 
 def _pass(motion: Motion, seat: Any, secretariat: Any) -> Motion:
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat)
+    services.vote_cast(
+        motion=motion,
+        cmd=VoteCast.build(choice="for", seat=seat.pk),
+        actor=seat.representative,
+    )
     return services.motion_close(motion=motion, actor=secretariat)
 
 
@@ -43,17 +48,21 @@ def test_handover_and_charter_link_to_their_resolutions_both_ways(
     bureaus = [make_org(f"{n}市人力资源和社会保障局", city=n, kind="bureau", tier="founding") for n in names]
     make_user("member_contact", organization=bureaus[0], username="qd", display_name="青岛联络员")
     services.rotation_plan_create(
-        start_date=timezone.localdate() - datetime.timedelta(days=200),
-        term_months=12,
-        organizations=bureaus,
+        cmd=RotationPlanCreate.build(
+            start_date=timezone.localdate() - datetime.timedelta(days=200),
+            term_months=12,
+            order=[o.pk for o in bureaus],
+        ),
         actor=secretariat,
     )
     rep = make_user(username="rep", display_name="李理事")
     seat = services.seat_create(
-        organization=make_org("中国青岛人力资源服务产业园", city="青岛", tier="council"),
-        representative=rep,
-        starts_on=timezone.localdate() - datetime.timedelta(days=30),
-        actor=None,
+        cmd=SeatCreate.build(
+            organization=make_org("中国青岛人力资源服务产业园", city="青岛", tier="council").pk,
+            representative=rep.pk,
+            starts_on=timezone.localdate() - datetime.timedelta(days=30),
+        ),
+        actor=SYSTEM,
     )
     base = live_server.url
 

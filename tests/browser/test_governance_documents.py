@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import MeetingCreate, NoticeCreate, PaperAdd
 
 PHONE = {"width": 375, "height": 812}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -33,23 +34,30 @@ def test_notice_attachments_and_meeting_edit_on_a_phone(
     (tmp_path / "工作方案.pdf").write_bytes(PDF)
     (tmp_path / "会场示意.png").write_bytes(PNG)
     notice = services.notice_create(
-        data={"title": "关于召开年度工作会议的通知", "body": "请各单位派员参加。", "audience": "all"},
+        cmd=NoticeCreate.build(
+            {"title": "关于召开年度工作会议的通知", "body": "请各单位派员参加。", "audience": "all"}
+        ),
         actor=secretariat,
     )
     meeting = services.meeting_create(
-        data={
-            "kind": "ordinary",
-            "title": "第三次理事会",
-            "starts_at": timezone.now() + datetime.timedelta(days=14),
-            "place": "青岛",
-        },
-        agenda=["审议年度计划"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "ordinary",
+                "title": "第三次理事会",
+                "starts_at": timezone.now() + datetime.timedelta(days=14),
+                "place": "青岛",
+            },
+            agenda=["审议年度计划"],
+        ),
         actor=secretariat,
     )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     services.meeting_add_paper(
-        meeting=meeting, title="旧版议程", file=SimpleUploadedFile("a.pdf", PDF), actor=secretariat
+        meeting=meeting,
+        cmd=PaperAdd.build(title="旧版议程"),
+        file=SimpleUploadedFile("a.pdf", PDF),
+        actor=secretariat,
     )
 
     context = browser.new_context(

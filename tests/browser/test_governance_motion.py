@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.governance import services
+from lianmeng.governance.commands import SeatCreate
 
 PHONE = {"width": 375, "height": 812}
 
@@ -28,10 +30,12 @@ def council_reps(make_org: Callable[..., Any], make_user: Callable[..., Any]) ->
         org = make_org(name, city=city, tier="council")
         rep = make_user(username=f"rep{i}", display_name=f"理事{i}")
         services.seat_create(
-            organization=org,
-            representative=rep,
-            starts_on=timezone.localdate() - datetime.timedelta(days=30),
-            actor=None,
+            cmd=SeatCreate.build(
+                organization=org.pk,
+                representative=rep.pk,
+                starts_on=timezone.localdate() - datetime.timedelta(days=30),
+            ),
+            actor=SYSTEM,
         )
         reps.append(rep)
     return reps

@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from lianmeng.governance.commands import VoteCast
+
 
 def _normal(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
@@ -86,7 +88,11 @@ def revote(motion_title: str, choice: str) -> dict[str, int]:
     motion = Motion.objects.get(title=motion_title)
     vote = Vote.objects.filter(motion=motion).select_related("seat__representative").order_by("pk").first()
     assert vote is not None
-    services.vote_cast(motion=motion, choice=choice, actor=vote.seat.representative, seat=vote.seat)
+    services.vote_cast(
+        motion=motion,
+        cmd=VoteCast.build(choice=choice, seat=vote.seat.pk),
+        actor=vote.seat.representative,
+    )
     return secret_tallies()[motion_title]
 
 

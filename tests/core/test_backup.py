@@ -26,7 +26,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.core.actors import SYSTEM
+from lianmeng.governance.commands import MotionCreate, SeatCreate, VoteCast
 from tests.conftest import IN_CI
 from tests.core import backup_probe
 
@@ -121,7 +122,11 @@ def open_secret_motion(title: str, votes: list[str]) -> None:
         CouncilSeat.objects.valid_on(timezone.localdate()).exclude(representative=None).order_by("pk")
     )
     for seat, choice in zip(seats, votes, strict=False):
-        services.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat)
+        services.vote_cast(
+            motion=motion,
+            cmd=VoteCast.build(choice=choice, seat=seat.pk),
+            actor=seat.representative,
+        )
 
 
 def test_restore_into_the_other_database_keeps_every_row_file_and_secret_tally(
@@ -298,10 +303,12 @@ def test_after_restore_checks_name_what_another_secret_key_breaks(
     start = timezone.localdate() - datetime.timedelta(days=30)
     seats = [
         services.seat_create(
-            organization=make_org(f"理事单位{i}", tier="council"),
-            representative=make_user(display_name=f"理事{i}"),
-            starts_on=start,
-            actor=None,
+            cmd=SeatCreate.build(
+                organization=make_org(f"理事单位{i}", tier="council").pk,
+                representative=make_user(display_name=f"理事{i}").pk,
+                starts_on=start,
+            ),
+            actor=SYSTEM,
         )
         for i in range(3)
     ]
@@ -321,7 +328,11 @@ def test_after_restore_checks_name_what_another_secret_key_breaks(
         open_now=True,
     )
     for seat in seats[:2]:
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat)
+        services.vote_cast(
+            motion=motion,
+            cmd=VoteCast.build(choice="for", seat=seat.pk),
+            actor=seat.representative,
+        )
     user = seats[0].representative
     ApiToken.objects.create(
         user=user, key_hash=ApiToken.hash_key("k"), key_prefix="k", password_stamp=ApiToken.stamp_for(user)

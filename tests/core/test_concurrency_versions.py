@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
+from lianmeng.governance.commands import MeetingCreate, TaskCreate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -149,13 +150,15 @@ def _meeting(w: World, *, held: bool = False) -> tuple[Any, Any]:
     from lianmeng.governance.services import meeting_create
 
     meeting = meeting_create(
-        data={
-            "kind": "ordinary",
-            "title": "理事会第三次会议",
-            "starts_at": timezone.now() + datetime.timedelta(days=7),
-            "place": "青岛",
-        },
-        agenda=["审议年度计划"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "ordinary",
+                "title": "理事会第三次会议",
+                "starts_at": timezone.now() + datetime.timedelta(days=7),
+                "place": "青岛",
+            },
+            agenda=["审议年度计划"],
+        ),
         actor=w.secretariat,
     )
     if held:
@@ -178,11 +181,13 @@ def _task(w: World) -> tuple[Any, Any]:
 
     org = w.make_org("督办责任单位")
     task = task_create(
-        data={
-            "title": "编制年度报告",
-            "due_on": timezone.localdate() + datetime.timedelta(days=30),
-            "owner_organization": org.pk,
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "编制年度报告",
+                "due_on": timezone.localdate() + datetime.timedelta(days=30),
+                "owner_organization": org.pk,
+            }
+        ),
         actor=w.secretariat,
     )
     return task, w.secretariat

@@ -23,6 +23,7 @@ from lianmeng.activities import services as activities
 from lianmeng.activities.models import EventPhoto, EventStatus
 from lianmeng.core.files import display_name, download_name, stored_name
 from lianmeng.governance import services as governance
+from lianmeng.governance.commands import NoticeCreate
 from lianmeng.library import services as library
 from lianmeng.library.models import AchievementFile
 from lianmeng.membership import services as membership
@@ -146,7 +147,8 @@ def test_commitment_letter_named_like_a_path_is_a_png_download(secretariat: Any,
 
 def test_notice_attachment_with_a_chinese_title_uses_rfc_5987(secretariat: Any, api: Any) -> None:
     notice = governance.notice_create(
-        data={"title": "关于报送年度总结的通知", "body": "请报送。", "audience": "all"}, actor=secretariat
+        cmd=NoticeCreate.build({"title": "关于报送年度总结的通知", "body": "请报送。", "audience": "all"}),
+        actor=secretariat,
     )
     (attachment,) = governance.notice_add_attachments(
         notice=notice,

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import MotionCreate, RotationPlanCreate, SeatCreate, VoteCast
 from lianmeng.governance.models import Motion
 
 
@@ -25,7 +26,10 @@ def council(make_org: Callable[..., Any], make_user: Callable[..., Any]) -> Call
             org = make_org(f"理事单位{i + 1:03d}", tier="council")
             rep = make_user(display_name=f"理事{i + 1}")
             seats.append(
-                services.seat_create(organization=org, representative=rep, starts_on=start, actor=None)
+                services.seat_create(
+                    cmd=SeatCreate.build(organization=org.pk, representative=rep.pk, starts_on=start),
+                    actor=SYSTEM,
+                )
             )
         return seats
 
@@ -58,7 +62,8 @@ def rotation(make_org: Callable[..., Any], make_user: Callable[..., Any], secret
     contacts = [make_user("member_contact", organization=b, display_name=f"{b.name}联络员") for b in bureaus]
     start = timezone.localdate() - datetime.timedelta(days=200)
     plan = services.rotation_plan_create(
-        start_date=start, term_months=12, organizations=bureaus, actor=secretariat
+        cmd=RotationPlanCreate.build(start_date=start, term_months=12, order=[o.pk for o in bureaus]),
+        actor=secretariat,
     )
     return {"plan": plan, "bureaus": bureaus, "contacts": contacts, "start": start}
 
@@ -73,7 +78,7 @@ def confirm_handover(council: Callable[[int], list[Any]], secretariat: Any) -> C
 
         seat = CouncilSeat.objects.valid_on(timezone.localdate()).first() or council(1)[0]
         motion = services.handover_motion_open(actor=secretariat)
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
         motion = services.motion_close(motion=motion, actor=secretariat)
         return motion.resolution
 

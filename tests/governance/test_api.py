@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import SeatEnd
 from lianmeng.governance.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,9 @@ def test_vote_for_a_seat_not_valid_today_is_refused(
 ) -> None:
     seats = council(2)
     services.seat_end(
-        seat=seats[0], ends_on=timezone.localdate() - datetime.timedelta(days=1), actor=secretariat
+        seat=seats[0],
+        cmd=SeatEnd.build(ends_on=timezone.localdate() - datetime.timedelta(days=1)),
+        actor=secretariat,
     )
     motion = open_motion()
     response = post(api(seats[0].representative), f"/council/motions/{motion.pk}/votes", {"choice": "for"})

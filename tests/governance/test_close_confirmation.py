@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import VoteCast
 from lianmeng.governance.models import Resolution
 
 
@@ -20,7 +21,7 @@ def test_close_motion_confirms_then_reports_result_and_number(
     seats = council(3)
     motion = open_motion()
     for seat in seats:
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     client = Client()
     client.force_login(secretariat)
     page = html_lib.unescape(client.get(motion.get_absolute_url()).content.decode())

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import MotionCreate, VoteCast
 from lianmeng.governance.models import Motion, Vote
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -46,7 +46,9 @@ def test_fifty_concurrent_votes_from_ten_seats_make_exactly_ten_votes(
     def vote(seat: Any, choice: str) -> None:
         try:
             barrier.wait(timeout=30)
-            services.vote_cast(motion=Motion(pk=motion.pk), choice=choice, actor=seat.representative)
+            services.vote_cast(
+                motion=Motion(pk=motion.pk), cmd=VoteCast.build(choice=choice), actor=seat.representative
+            )
         except (ValidationError, PermissionDenied) as exc:  # pragma: no cover - would fail the test below
             errors.append(exc)
         finally:

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import RotationChangeCmd, VoteCast
 
 
 @pytest.mark.django_db
@@ -22,10 +23,13 @@ def test_rotation_change_and_its_resolution_link_both_ways(
 ) -> None:
     seat = council(1)[0]
     motion = open_motion(title="关于烟台本轮暂不担任轮值主席的议案")
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     change = services.rotation_change(
-        kind="skip", organization=rotation["bureaus"][1], resolution=motion.resolution, actor=secretariat
+        cmd=RotationChangeCmd.build(
+            kind="skip", organization=rotation["bureaus"][1].pk, resolution=motion.resolution.pk
+        ),
+        actor=secretariat,
     )
     client.force_login(seat.representative)
     presidency = client.get("/governance/presidency/").content.decode()
@@ -65,7 +69,7 @@ def test_resolution_page_names_the_admitted_member_and_links_the_application_for
     membership.application_review(application=application, action="forward", actor=secretariat)
     motion = Motion.objects.get(application=application)
     for seat in seats:
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     resolution = Motion.objects.get(pk=motion.pk).resolution
     client.force_login(secretariat)

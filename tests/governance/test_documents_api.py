@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lianmeng.core.audit import AuditEntry
 from lianmeng.governance import services
+from lianmeng.governance.commands import AttendanceRecord, MeetingCreate, NoticeCreate, VoteCast
 from lianmeng.governance.models import Meeting, NoticeAttachment, SeatRepresentative
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +50,14 @@ def city_notice(
     reader = make_user("member_contact", organization=qingdao)
     outsider = make_user("member_contact", organization=yantai)
     notice = services.notice_create(
-        data={
-            "title": "关于报送年度工作总结的通知",
-            "body": "请各单位报送。",
-            "audience": "city",
-            "audience_city": qingdao.city.code,
-        },
+        cmd=NoticeCreate.build(
+            {
+                "title": "关于报送年度工作总结的通知",
+                "body": "请各单位报送。",
+                "audience": "city",
+                "audience_city": qingdao.city.code,
+            }
+        ),
         actor=secretariat,
     )
     return {"notice": notice, "reader": reader, "outsider": outsider}
@@ -158,13 +161,15 @@ def test_the_new_notice_form_takes_several_files(secretariat: Any, city_notice: 
 @pytest.fixture
 def meeting(secretariat: Any) -> Meeting:
     return services.meeting_create(
-        data={
-            "kind": "ordinary",
-            "title": "第二次理事会",
-            "starts_at": timezone.now() + datetime.timedelta(days=10),
-            "place": "青岛",
-        },
-        agenda=["审议年度计划"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "ordinary",
+                "title": "第二次理事会",
+                "starts_at": timezone.now() + datetime.timedelta(days=10),
+                "place": "青岛",
+            },
+            agenda=["审议年度计划"],
+        ),
         actor=secretariat,
     )
 
@@ -229,7 +234,9 @@ def test_meeting_api_edits_and_takes_papers_until_held(
 
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
     services.meeting_record_attendance(
-        meeting=meeting, entries={seats[0].pk: ("present", "")}, actor=secretariat
+        meeting=meeting,
+        cmd=AttendanceRecord.build(attendance=[{"seat": seats[0].pk, "status": "present"}]),
+        actor=secretariat,
     )
     services.meeting_change_status(meeting=meeting, action="hold", actor=secretariat)
     refused = patch(client, f"/council/meetings/{meeting.pk}", {"place": "潍坊"})
@@ -260,7 +267,7 @@ def test_rotation_plan_and_changes_through_the_api(
 
     seat = council(1)[0]
     motion = open_motion(title="关于烟台本轮暂不担任轮值主席的议案")
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     done = post(
         client,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.governance import services
+from lianmeng.governance.commands import MeetingCreate
 from lianmeng.governance.models import (
     Attendance,
     CouncilSeat,
@@ -45,7 +46,7 @@ def meeting(secretariat: Any, **fields: Any) -> Meeting:
         "place": "青岛",
         **fields,
     }
-    return services.meeting_create(data=data, agenda=["审议年度报告"], actor=secretariat)
+    return services.meeting_create(cmd=MeetingCreate.build(data, agenda=["审议年度报告"]), actor=secretariat)
 
 
 def test_task_form_missing_title_past_date_and_no_owner_in_one_submit(secretariat: Any) -> None:

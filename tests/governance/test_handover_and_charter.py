@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import CharterFound, CharterRevise, HandoverRecord, MotionCreate, VoteCast
 from lianmeng.governance.models import CharterVersion, Motion, MotionKind, MotionStatus, PresidencyHandover
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,11 @@ def _client(user: Any) -> Client:
 
 
 def _pass(motion: Motion, seat: Any, secretariat: Any, choice: str = "for") -> Motion:
-    services.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat)
+    services.vote_cast(
+        motion=motion,
+        cmd=VoteCast.build(choice=choice, seat=seat.pk),
+        actor=seat.representative,
+    )
     return services.motion_close(motion=motion, actor=secretariat)
 
 
@@ -41,7 +45,7 @@ def test_a_handover_needs_the_councils_resolution_and_records_it(
     outgoing = rotation["contacts"][0]
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        services.handover_record(data={"date": today}, actor=outgoing)
+        services.handover_record(cmd=HandoverRecord.build({"date": today}), actor=outgoing)
     assert "须经理事会决议确认" in exc.value.message_dict["resolution"][0]
 
     # the outgoing president drafts the motion; the secretariat's request opens that same draft
@@ -54,12 +58,14 @@ def test_a_handover_needs_the_councils_resolution_and_records_it(
     assert motion.pk == draft.pk and motion.status == MotionStatus.OPEN
     assert services.handover_motion_open(actor=secretariat).pk == motion.pk  # no second motion
     with pytest.raises(ValidationError) as exc:  # still voting: refused, naming the motion and its state
-        services.handover_record(data={"date": today}, actor=outgoing)
+        services.handover_record(cmd=HandoverRecord.build({"date": today}), actor=outgoing)
     assert motion.title in exc.value.message_dict["resolution"][0]
     assert "表决中" in exc.value.message_dict["resolution"][0]
 
     motion = _pass(motion, seat, secretariat)
-    handover = services.handover_record(data={"date": today, "documents": "联盟印章"}, actor=outgoing)
+    handover = services.handover_record(
+        cmd=HandoverRecord.build({"date": today, "documents": "联盟印章"}), actor=outgoing
+    )
     assert handover.resolution == motion.resolution
     assert handover.to_organization == rotation["bureaus"][1]
 
@@ -71,7 +77,9 @@ def test_a_rejected_handover_motion_can_be_put_again(
     rejected = _pass(services.handover_motion_open(actor=secretariat), seat, secretariat, choice="against")
     assert rejected.status == MotionStatus.REJECTED
     with pytest.raises(ValidationError) as exc:
-        services.handover_record(data={"date": timezone.localdate()}, actor=rotation["contacts"][0])
+        services.handover_record(
+            cmd=HandoverRecord.build({"date": timezone.localdate()}), actor=rotation["contacts"][0]
+        )
     assert "请先提请理事会表决" in exc.value.message_dict["resolution"][0]
     again = services.handover_motion_open(actor=secretariat)
     assert again.pk != rejected.pk and again.status == MotionStatus.OPEN
@@ -87,7 +95,9 @@ def test_a_resolution_waiting_for_sign_off_does_not_yet_allow_the_handover(
     config.save()
     motion = _pass(services.handover_motion_open(actor=secretariat), council(1)[0], secretariat)
     with pytest.raises(ValidationError) as exc:
-        services.handover_record(data={"date": timezone.localdate()}, actor=rotation["contacts"][0])
+        services.handover_record(
+            cmd=HandoverRecord.build({"date": timezone.localdate()}), actor=rotation["contacts"][0]
+        )
     assert motion.resolution.number in exc.value.message_dict["resolution"][0]
     assert "待轮值主席签发" in exc.value.message_dict["resolution"][0]
 
@@ -156,34 +166,43 @@ def test_a_charter_revision_needs_a_charter_resolution(
 ) -> None:
     seat = council(1)[0]
     founding = services.charter_found(
-        data={"text": "第一条 联盟名称。", "effective_on": timezone.localdate()}, actor=secretariat
+        cmd=CharterFound.build({"text": "第一条 联盟名称。", "effective_on": timezone.localdate()}),
+        actor=secretariat,
     )
     assert founding.number == 1 and founding.resolution is None
     data = {"text": "第一条 联盟名称。\n第二条 专家咨询委员会。", "effective_on": timezone.localdate()}
     with pytest.raises(ValidationError) as exc:
-        services.charter_revise(resolution=None, data=data, actor=secretariat)
+        services.charter_revise(cmd=CharterRevise.build(data, resolution=None), actor=secretariat)
     assert "章程修改决议" in exc.value.message_dict["resolution"][0]
     ordinary = _pass(open_motion(), seat, secretariat)
     with pytest.raises(ValidationError) as exc:  # an ordinary resolution does not change the charter
-        services.charter_revise(resolution=ordinary.resolution, data=data, actor=secretariat)
+        services.charter_revise(
+            cmd=CharterRevise.build(data, resolution=ordinary.resolution.pk), actor=secretariat
+        )
     assert "不是章程修改决议" in exc.value.message_dict["resolution"][0]
     charter = _pass(_charter_motion(secretariat), seat, secretariat)
     with pytest.raises(PermissionDenied):
-        services.charter_revise(resolution=charter.resolution, data=data, actor=seat.representative)
+        services.charter_revise(
+            cmd=CharterRevise.build(data, resolution=charter.resolution.pk), actor=seat.representative
+        )
     with pytest.raises(ValidationError) as exc:  # every problem at once, nothing saved
         services.charter_revise(
-            resolution=charter.resolution, data={"text": "", "effective_on": "明天"}, actor=secretariat
+            cmd=CharterRevise.build({"text": "", "effective_on": "明天"}, resolution=charter.resolution.pk),
+            actor=secretariat,
         )
     assert set(exc.value.message_dict) == {"text", "effective_on"}
-    version = services.charter_revise(resolution=charter.resolution, data=data, actor=secretariat)
+    version = services.charter_revise(
+        cmd=CharterRevise.build(data, resolution=charter.resolution.pk), actor=secretariat
+    )
     assert version.number == 2 and version.resolution == charter.resolution
     with pytest.raises(ValidationError) as exc:  # one resolution, one revision
         services.charter_revise(
-            resolution=charter.resolution, data={**data, "text": data["text"] + "。"}, actor=secretariat
+            cmd=CharterRevise.build({**data, "text": data["text"] + "。"}, resolution=charter.resolution.pk),
+            actor=secretariat,
         )
     assert "已用于一次章程修订" in exc.value.message_dict["resolution"][0]
     with pytest.raises(ValidationError):
-        services.charter_found(data=data, actor=secretariat)
+        services.charter_found(cmd=CharterFound.build(data), actor=secretariat)
     assert CharterVersion.objects.count() == 2
 
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lianmeng.governance import services
+from lianmeng.governance.commands import HandoverRecord, RotationChangeCmd, RotationPlanCreate, VoteCast
 from lianmeng.governance.models import PresidencyHandover, RotationChange
 from lianmeng.governance.presidency import presidency_schedule, president_organization_id
 from lianmeng.governance.rotation import (
@@ -138,7 +139,8 @@ def test_schedule_shows_current_and_next_president(rotation: dict[str, Any]) -> 
 def test_a_change_without_a_resolution_is_refused(rotation: dict[str, Any], secretariat: Any) -> None:
     with pytest.raises(ValidationError) as exc:
         services.rotation_change(
-            kind="skip", organization=rotation["bureaus"][1], resolution=None, actor=secretariat
+            cmd=RotationChangeCmd.build(kind="skip", organization=rotation["bureaus"][1].pk, resolution=None),
+            actor=secretariat,
         )
     assert "理事会决议" in exc.value.message_dict["resolution"][0]
     assert not RotationChange.objects.exists()
@@ -150,15 +152,21 @@ def test_skip_with_a_passed_resolution_changes_the_next_term(
 ) -> None:
     seat = council(1)[0]
     motion = open_motion(title="关于烟台本轮暂不担任轮值主席的议案")
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     services.rotation_change(
-        kind="skip", organization=rotation["bureaus"][1], resolution=motion.resolution, actor=secretariat
+        cmd=RotationChangeCmd.build(
+            kind="skip", organization=rotation["bureaus"][1].pk, resolution=motion.resolution.pk
+        ),
+        actor=secretariat,
     )
     assert presidency_schedule().next.organization == rotation["bureaus"][2]  # type: ignore[union-attr]
     with pytest.raises(ValidationError) as exc:  # the current president cannot be skipped: it has served
         services.rotation_change(
-            kind="skip", organization=rotation["bureaus"][0], resolution=motion.resolution, actor=secretariat
+            cmd=RotationChangeCmd.build(
+                kind="skip", organization=rotation["bureaus"][0].pk, resolution=motion.resolution.pk
+            ),
+            actor=secretariat,
         )
     assert "resolution" in exc.value.message_dict or "organization" in exc.value.message_dict
 
@@ -169,12 +177,14 @@ def test_handover_only_by_the_outgoing_president(
 ) -> None:
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        services.handover_record(data={"date": today}, actor=rotation["contacts"][1])
+        services.handover_record(cmd=HandoverRecord.build({"date": today}), actor=rotation["contacts"][1])
     with pytest.raises(PermissionDenied):
-        services.handover_record(data={"date": today}, actor=secretariat)
+        services.handover_record(cmd=HandoverRecord.build({"date": today}), actor=secretariat)
     resolution = confirm_handover()
     handover = services.handover_record(
-        data={"date": today, "notes": "移交印章与档案", "documents": "联盟印章\n年度档案"},
+        cmd=HandoverRecord.build(
+            {"date": today, "notes": "移交印章与档案", "documents": "联盟印章\n年度档案"}
+        ),
         actor=rotation["contacts"][0],
     )
     assert handover.from_organization == rotation["bureaus"][0]
@@ -182,7 +192,7 @@ def test_handover_only_by_the_outgoing_president(
     assert handover.document_list == ["联盟印章", "年度档案"]
     assert handover.resolution == resolution
     with pytest.raises(ValidationError):  # term 2 has not begun: nothing more to hand over
-        services.handover_record(data={"date": today}, actor=rotation["contacts"][1])
+        services.handover_record(cmd=HandoverRecord.build({"date": today}), actor=rotation["contacts"][1])
     assert PresidencyHandover.objects.count() == 1
 
 
@@ -190,5 +200,8 @@ def test_handover_only_by_the_outgoing_president(
 def test_plan_is_set_once(rotation: dict[str, Any], secretariat: Any) -> None:
     with pytest.raises(ValidationError):
         services.rotation_plan_create(
-            start_date=rotation["start"], term_months=12, organizations=rotation["bureaus"], actor=secretariat
+            cmd=RotationPlanCreate.build(
+                start_date=rotation["start"], term_months=12, order=[o.pk for o in rotation["bureaus"]]
+            ),
+            actor=secretariat,
         )

@@ -11,7 +11,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from lianmeng.governance import services, tasks
+from lianmeng.governance import machines, services, tasks
+from lianmeng.governance.commands import NoticeCreate, TaskCreate, TaskUpdate, VoteCast
 from lianmeng.governance.models import Notice, NoticeReceipt, Task, TaskStatus
 from lianmeng.governance.selectors import notice_list, task_list
 
@@ -31,12 +32,14 @@ def test_notice_to_a_city_reaches_only_its_members_and_counts_read_receipts(
     members: list[tuple[Any, Any]], secretariat: Any
 ) -> None:
     notice = services.notice_create(
-        data={
-            "title": "关于报送年度活动计划的通知",
-            "body": "请各单位于月底前报送。",
-            "audience": "city",
-            "audience_city": "370200",
-        },
+        cmd=NoticeCreate.build(
+            {
+                "title": "关于报送年度活动计划的通知",
+                "body": "请各单位于月底前报送。",
+                "audience": "city",
+                "audience_city": "370200",
+            }
+        ),
         actor=secretariat,
         publish=True,
     )
@@ -58,7 +61,9 @@ def test_notice_to_a_city_reaches_only_its_members_and_counts_read_receipts(
 
 def test_notice_bad_input_names_the_fields(secretariat: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.notice_create(data={"title": "", "body": "x", "audience": "city"}, actor=secretariat)
+        services.notice_create(
+            cmd=NoticeCreate.build({"title": "", "body": "x", "audience": "city"}), actor=secretariat
+        )
     assert exc.value.message_dict["title"] == ["请填写标题"]
     assert exc.value.message_dict["audience_city"] == ["请选择城市"]
     assert not Notice.objects.exists()
@@ -66,7 +71,9 @@ def test_notice_bad_input_names_the_fields(secretariat: Any) -> None:
 
 def test_only_the_secretariat_publishes(members: list[tuple[Any, Any]]) -> None:
     with pytest.raises(PermissionDenied):
-        services.notice_create(data={"title": "t", "body": "b", "audience": "all"}, actor=members[0][1])
+        services.notice_create(
+            cmd=NoticeCreate.build({"title": "t", "body": "b", "audience": "all"}), actor=members[0][1]
+        )
 
 
 def test_reminders_go_to_unread_recipients_once_a_day(
@@ -74,7 +81,7 @@ def test_reminders_go_to_unread_recipients_once_a_day(
 ) -> None:
     today = timezone.localdate()
     notice = services.notice_create(
-        data={"title": "请确认", "body": "正文", "audience": "all", "read_by": today},
+        cmd=NoticeCreate.build({"title": "请确认", "body": "正文", "audience": "all", "read_by": today}),
         actor=secretariat,
         publish=True,
     )
@@ -93,41 +100,57 @@ def test_task_owner_completes_and_others_cannot(
 ) -> None:
     owner = members[0][1]
     task = services.task_create(
-        data={
-            "title": "起草年度报告",
-            "owner_organization": members[0][0].pk,
-            "due_on": timezone.localdate() + datetime.timedelta(days=5),
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "起草年度报告",
+                "owner_organization": members[0][0].pk,
+                "due_on": timezone.localdate() + datetime.timedelta(days=5),
+            }
+        ),
         actor=secretariat,
     )
     assert list(task_list(viewer=owner)) == [task]
     assert list(task_list(viewer=members[1][1])) == []
     with pytest.raises(PermissionDenied):
-        services.task_update(task=task, data={"action": "complete"}, actor=members[1][1])
+        services.task_update(task=task, cmd=TaskUpdate.build({"action": "complete"}), actor=members[1][1])
     with pytest.raises(ValidationError):
-        services.task_update(task=task, data={"due_on": "2030-01-01"}, actor=owner)
+        services.task_update(task=task, cmd=TaskUpdate.build({"due_on": "2030-01-01"}), actor=owner)
     with pytest.raises(PermissionDenied):
-        services.task_update(task=task, data={"action": "cancel", "note": "x"}, actor=owner)
-    services.task_update(task=task, data={"action": "start", "note": "已开始起草"}, actor=owner)
-    done = services.task_update(task=task, data={"action": "complete", "note": "已报送"}, actor=owner)
+        services.task_update(task=task, cmd=TaskUpdate.build({"action": "cancel", "note": "x"}), actor=owner)
+    services.task_update(
+        task=task, cmd=TaskUpdate.build({"action": "start", "note": "已开始起草"}), actor=owner
+    )
+    done = services.task_update(
+        task=task, cmd=TaskUpdate.build({"action": "complete", "note": "已报送"}), actor=owner
+    )
     assert done.status == TaskStatus.DONE and done.completed_at is not None
     assert [n.text for n in done.notes.all()] == ["已开始起草", "已报送"]
     with pytest.raises(ValidationError) as exc:
-        services.task_update(task=done, data={"action": "complete"}, actor=owner)
+        services.task_update(task=done, cmd=TaskUpdate.build({"action": "complete"}), actor=owner)
     assert "已办结" in exc.value.message_dict["action"][0]
 
 
-def test_task_transition_table_covers_every_status() -> None:
-    assert set(services.TASK_TRANSITIONS) == set(TaskStatus.values)
-    assert set(services.NOTICE_TRANSITIONS) == {"draft", "published"}
+def test_task_actions_follow_the_machine_guards(members: list[tuple[Any, Any]], secretariat: Any) -> None:
+    """The owner starts and completes; only the secretariat also cancels (and reopens a done task)."""
+    task = services.task_create(
+        cmd=TaskCreate.build(
+            {"title": "汇编案例", "owner_organization": members[0][0].pk, "due_on": timezone.localdate()}
+        ),
+        actor=secretariat,
+    )
+    owner = members[0][1]
+    assert machines.TASK.allowed(task.status, actor=owner, obj=task) == ["start", "complete"]
+    assert machines.TASK.allowed(task.status, actor=secretariat, obj=task) == ["start", "complete", "cancel"]
+    assert machines.TASK.allowed(TaskStatus.DONE, actor=owner, obj=task) == []
+    assert machines.TASK.allowed(TaskStatus.DONE, actor=secretariat, obj=task) == ["reopen"]
 
 
 def test_task_needs_an_owner_and_a_future_due_date(secretariat: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.task_create(data={"title": "x", "due_on": "2020-01-01"}, actor=secretariat)
+        services.task_create(cmd=TaskCreate.build({"title": "x", "due_on": "2020-01-01"}), actor=secretariat)
     assert "owner_user" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.task_create(data={"title": "x", "due_on": "明天"}, actor=secretariat)
+        services.task_create(cmd=TaskCreate.build({"title": "x", "due_on": "明天"}), actor=secretariat)
     assert "due_on" in exc.value.message_dict
     assert not Task.objects.exists()
 
@@ -136,7 +159,9 @@ def test_overdue_tasks_are_flagged_and_reminded_daily(
     members: list[tuple[Any, Any]], secretariat: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     task = services.task_create(
-        data={"title": "报送统计表", "owner_user": members[0][1].pk, "due_on": timezone.localdate()},
+        cmd=TaskCreate.build(
+            {"title": "报送统计表", "owner_user": members[0][1].pk, "due_on": timezone.localdate()}
+        ),
         actor=secretariat,
     )
     assert not task.is_overdue()
@@ -157,7 +182,7 @@ def test_due_motions_are_closed_by_the_background_task(
 
     seat = council(1)[0]
     motion = open_motion()
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     Motion.objects.filter(pk=motion.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     later = open_motion()
     assert tasks.close_due_motions.call() == 1

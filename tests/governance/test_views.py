@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianmeng.governance import desk, services
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import MeetingCreate, MotionCreate, NoticeCreate, TaskCreate, VoteCast
 from lianmeng.governance.models import Motion, Vote
 from tests.form_helpers import client_for
 
@@ -63,7 +63,7 @@ def test_secretariat_closes_and_the_resolution_gets_a_task(
     seats = council(3)
     motion = open_motion()
     for seat in seats:
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     office = client_for(secretariat)
     closed = office.post(
         reverse("governance:motion-action", args=[motion.pk, "close"]), follow=True
@@ -117,12 +117,14 @@ def test_member_reads_a_notice_and_completes_a_task(
     org = make_org("威海测试园区", city="威海")
     contact = make_user("member_contact", organization=org)
     notice = services.notice_create(
-        data={"title": "关于报送材料的通知", "body": "正文", "audience": "all"},
+        cmd=NoticeCreate.build({"title": "关于报送材料的通知", "body": "正文", "audience": "all"}),
         actor=secretariat,
         publish=True,
     )
     task = services.task_create(
-        data={"title": "报送材料", "owner_organization": org.pk, "due_on": timezone.localdate()},
+        cmd=TaskCreate.build(
+            {"title": "报送材料", "owner_organization": org.pk, "due_on": timezone.localdate()}
+        ),
         actor=secretariat,
     )
     member = client_for(contact)
@@ -156,25 +158,31 @@ def _bulk(council_seats: list[Any], secretariat: Any, n: int) -> None:
             open_now=True,
         )
         task = services.task_create(
-            data={
-                "title": f"任务{i}",
-                "owner_user": council_seats[0].representative.pk,
-                "due_on": timezone.localdate(),
-            },
+            cmd=TaskCreate.build(
+                {
+                    "title": f"任务{i}",
+                    "owner_user": council_seats[0].representative.pk,
+                    "due_on": timezone.localdate(),
+                }
+            ),
             actor=secretariat,
         )
         type(task).objects.filter(pk=task.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=3))
         services.notice_create(
-            data={"title": f"通知{i}", "body": "正文", "audience": "all"}, actor=secretariat, publish=True
+            cmd=NoticeCreate.build({"title": f"通知{i}", "body": "正文", "audience": "all"}),
+            actor=secretariat,
+            publish=True,
         )
         services.meeting_create(
-            data={
-                "kind": "ordinary",
-                "title": f"会议{i}",
-                "starts_at": now + datetime.timedelta(days=i + 1),
-                "place": "青岛",
-            },
-            agenda=["议程"],
+            cmd=MeetingCreate.build(
+                {
+                    "kind": "ordinary",
+                    "title": f"会议{i}",
+                    "starts_at": now + datetime.timedelta(days=i + 1),
+                    "place": "青岛",
+                },
+                agenda=["议程"],
+            ),
             actor=secretariat,
         )
 
@@ -242,7 +250,7 @@ def test_rotation_change_and_handover_in_the_browser_forms(
     assert "须依据已通过的理事会决议" in refused.content.decode()
     seat = council(1)[0]
     motion = open_motion(title="关于烟台顺延担任轮值主席的议案")
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     done = office.post(
         reverse("governance:rotation-change"),

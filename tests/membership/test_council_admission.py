@@ -14,10 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.core.models import AllianceSettings
 from lianmeng.governance import services as governance
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import MotionCreate, SeatCreate, VoteCast
 from lianmeng.governance.models import GovernanceSettings, Motion
 from lianmeng.membership import services
 from lianmeng.membership.models import MembershipApplication, Organization
@@ -59,14 +60,21 @@ def seats(make_org: Callable[..., Any], make_user: Callable[..., Any]) -> list[A
         org = make_org(f"理事单位{i + 1}", tier="council")
         rep = make_user(display_name=f"理事{i + 1}")
         result.append(
-            governance.seat_create(organization=org, representative=rep, starts_on=start, actor=None)
+            governance.seat_create(
+                cmd=SeatCreate.build(organization=org.pk, representative=rep.pk, starts_on=start),
+                actor=SYSTEM,
+            )
         )
     return result
 
 
 def vote_all(motion: Motion, seats: list[Any], choice: str) -> None:
     for seat in seats:
-        governance.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat)
+        governance.vote_cast(
+            motion=motion,
+            cmd=VoteCast.build(choice=choice, seat=seat.pk),
+            actor=seat.representative,
+        )
 
 
 def forwarded(secretariat: Any, **kwargs: Any) -> MembershipApplication:
@@ -153,7 +161,11 @@ def test_failed_motion_rejects_the_application_with_the_vote_as_reason(
     application = forwarded(secretariat)
     motion = Motion.objects.get(application=application)
     vote_all(motion, seats[:2], "against")
-    governance.vote_cast(motion=motion, choice="for", actor=seats[2].representative, seat=seats[2])
+    governance.vote_cast(
+        motion=motion,
+        cmd=VoteCast.build(choice="for", seat=seats[2].pk),
+        actor=seats[2].representative,
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         motion = governance.motion_close(motion=motion, actor=secretariat)

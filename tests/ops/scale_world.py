@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.core.actors import SYSTEM
+from lianmeng.governance.commands import MotionCreate, SeatCreate
 
 
 def _token(user: Any) -> str:
@@ -54,10 +55,12 @@ def build() -> dict[str, Any]:
     for i in range(10):
         rep = User.objects.create_user(username=f"scale-rep{i}", password="scale-rep-pass-1")
         governance.seat_create(
-            organization=org(f"扩展测试理事单位{i:02d}", tier="council"),
-            representative=rep,
-            starts_on=start,
-            actor=None,
+            cmd=SeatCreate.build(
+                organization=org(f"扩展测试理事单位{i:02d}", tier="council").pk,
+                representative=rep.pk,
+                starts_on=start,
+            ),
+            actor=SYSTEM,
         )
         reps.append(rep)
     now = timezone.now()

@@ -38,8 +38,6 @@ from .presidency import (
     rotation_plan_create,
 )
 from .secretariat import (
-    NOTICE_TRANSITIONS,
-    TASK_TRANSITIONS,
     notice_add_attachment,
     notice_add_attachments,
     notice_create,
@@ -54,8 +52,6 @@ from .secretariat import (
 )
 
 __all__ = [
-    "NOTICE_TRANSITIONS",
-    "TASK_TRANSITIONS",
     "admission_motion_of",
     "admission_motion_open",
     "ballot_key",

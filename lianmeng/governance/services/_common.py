@@ -1,50 +1,13 @@
-"""Small helpers shared by the governance services."""
+"""Contacts of member organizations, shared by the governance services (notices, tasks)."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment
-
-
-def date_value(
-    data: dict[str, Any], field: str, label: str, errors: dict[str, list[str]], *, required: bool
-) -> datetime.date | None:
-    value = data.get(field)
-    if value in (None, ""):
-        if required:
-            errors.setdefault(field, []).append(_("请填写%(label)s") % {"label": label})
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(field, []).append(_("%(label)s格式不正确，例如 2026-12-01") % {"label": label})
-        return None
-
-
-def choice(
-    data: dict[str, Any], field: str, label: str, values: Iterable[str], errors: dict[str, list[str]]
-) -> str:
-    value = str(data.get(field) or "")
-    if value not in list(values):
-        errors.setdefault(field, []).append(_("请选择%(label)s") % {"label": label})
-    return value
-
-
-def raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def contact_emails(organization_ids: Iterable[int]) -> dict[int, list[str]]:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
-from lianmeng.core.cleaning import text_value as text
+from lianmeng.core.actors import Actor
 from lianmeng.membership.models import Organization, OrganizationStatus
 
-from .. import policies
+from .. import policies, selectors
+from ..commands import HandoverRecord, RotationChangeCmd, RotationPlanCreate, SettingsUpdate
 from ..models import (
     DECIDED_STATUSES,
     Ballot,
@@ -26,13 +27,12 @@ from ..models import (
     Resolution,
     ResolutionStatus,
     RotationChange,
-    RotationChangeKind,
     RotationHolder,
     RotationPlan,
 )
 from ..presidency import rotation_for, rotation_plan
 from ..rotation import MAX_TERM_MONTHS, Change, ChangeRefused, Term, check_change
-from ._common import date_value, raise_if
+from .council import motion_open
 
 SETTINGS_FIELDS = (
     "term_months",
@@ -55,36 +55,26 @@ _FRACTIONS = ("quorum", "ordinary_threshold", "important_threshold", "charter_th
 
 
 @transaction.atomic
-def governance_settings_update(*, data: dict[str, Any], actor: Any) -> GovernanceSettings:
-    """Change the mechanism parameters (administrators). Fractions must lie in (0, 1]."""
+def governance_settings_update(*, cmd: SettingsUpdate, actor: User) -> GovernanceSettings:
+    """Change the mechanism parameters (administrators); the fields given in ``cmd`` change. Fractions
+    must lie in (0, 1]."""
     if not policies.can_configure(actor):
         raise PermissionDenied
     GovernanceSettings.current().save()  # make sure the row exists before locking it
     obj = GovernanceSettings.objects.select_for_update().get(pk=1)
-    data = concurrency.check(obj, data)
+    concurrency.check(obj, {"version": cmd.version})
     before = audit.snapshot(obj, SETTINGS_FIELDS)
     errors: dict[str, list[str]] = {}
-    for name in SETTINGS_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if name.endswith("_strict") or name == "president_signs_off":
-            setattr(obj, name, bool(value))
-            continue
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            errors.setdefault(name, []).append(_("请填写整数"))
-            continue
-        if number < 1:
-            errors.setdefault(name, []).append(_("必须大于 0"))
-        setattr(obj, name, number)
-    if obj.term_months > MAX_TERM_MONTHS:
-        errors.setdefault("term_months", []).append(_("任期不能超过 %(n)d 个月") % {"n": MAX_TERM_MONTHS})
+    for name, value in cmd.given().items():
+        if value is None:
+            errors[name] = [_("请填写%(label)s") % {"label": SettingsUpdate.label_of(name)}]
+        else:
+            setattr(obj, name, value)
     for prefix in _FRACTIONS:
         if getattr(obj, f"{prefix}_numerator") > getattr(obj, f"{prefix}_denominator"):
             errors.setdefault(f"{prefix}_numerator", []).append(_("比例不能大于 1（分子不能大于分母）"))
-    raise_if(errors)
+    if errors:
+        raise ValidationError(errors)
     obj.save()
     old, new = audit.changes(before, audit.snapshot(obj, SETTINGS_FIELDS))
     if new:
@@ -94,31 +84,26 @@ def governance_settings_update(*, data: dict[str, Any], actor: Any) -> Governanc
 
 
 @transaction.atomic
-def rotation_plan_create(
-    *, start_date: datetime.date, term_months: int, organizations: list[Organization], actor: Any
-) -> RotationPlan:
+def rotation_plan_create(*, cmd: RotationPlanCreate, actor: Actor) -> RotationPlan:
     """Set up the rotation (once, at founding). Later changes go through ``rotation_change``."""
-    if not policies.can_change_rotation(actor) and actor is not None:
+    if not policies.can_found_rotation(actor):
         raise PermissionDenied
     if RotationPlan.objects.select_for_update().exists():
         raise ValidationError({"order": _("轮值方案已经确定；调整顺序、顺延或跳过须依据理事会决议办理变更")})
-    errors: dict[str, list[str]] = {}
-    if not organizations:
-        errors["order"] = [_("请至少指定一家轮值单位")]
-    if len({o.pk for o in organizations}) != len(organizations):
-        errors["order"] = [_("同一单位在轮值顺序中只能出现一次")]
-    if not 1 <= int(term_months) <= MAX_TERM_MONTHS:
-        errors["term_months"] = [_("任期应在 1 到 %(n)d 个月之间") % {"n": MAX_TERM_MONTHS}]
-    raise_if(errors)
-    plan = RotationPlan.objects.create(start_date=start_date, term_months=term_months)
+    found = Organization.objects.in_bulk(cmd.order)
+    missing = [str(pk) for pk in cmd.order if pk not in found]
+    if missing:
+        raise ValidationError({"order": _("找不到这些单位：%(names)s") % {"names": "、".join(missing)}})
+    plan = RotationPlan.objects.create(start_date=cmd.start_date, term_months=cmd.term_months)
     RotationHolder.objects.bulk_create(
-        RotationHolder(plan=plan, position=i, organization=o) for i, o in enumerate(organizations, start=1)
+        RotationHolder(plan=plan, position=i, organization=found[pk])
+        for i, pk in enumerate(cmd.order, start=1)
     )
     audit.record(
         actor=actor,
         action="presidency.plan",
         target=plan,
-        new={"start_date": start_date, "term_months": term_months, "order": [o.pk for o in organizations]},
+        new={"start_date": cmd.start_date, "term_months": cmd.term_months, "order": list(cmd.order)},
     )
     return plan
 
@@ -141,17 +126,32 @@ _REFUSALS = {
 }
 
 
+def _rotation_refs(
+    cmd: RotationChangeCmd, actor: User
+) -> tuple[Resolution | None, Organization | None, list[Organization]]:
+    """The resolution, organization and order a change names (each must exist)."""
+    errors: dict[str, list[str]] = {}
+    resolution = organization = None
+    if cmd.resolution is not None:
+        resolution = selectors.resolution_list(viewer=actor).filter(pk=cmd.resolution).first()
+        if resolution is None:
+            errors["resolution"] = [_("找不到该决议")]
+    if cmd.organization is not None:
+        organization = Organization.objects.filter(pk=cmd.organization).first()
+        if organization is None:
+            errors["organization"] = [_("找不到该单位")]
+    found = Organization.objects.in_bulk(cmd.order)
+    missing = [str(pk) for pk in cmd.order if pk not in found]
+    if missing:
+        errors["order"] = [_("找不到这些单位：%(names)s") % {"names": "、".join(missing)}]
+    if errors:
+        raise ValidationError(errors)
+    return resolution, organization, [found[pk] for pk in cmd.order]
+
+
 @transaction.atomic
 def rotation_change(
-    *,
-    kind: str,
-    resolution: Resolution | None,
-    actor: Any,
-    order: list[Organization] | None = None,
-    organization: Organization | None = None,
-    term_months: int | None = None,
-    reason: str = "",
-    today: datetime.date | None = None,
+    *, cmd: RotationChangeCmd, actor: User, today: datetime.date | None = None
 ) -> RotationChange:
     """Change the order, skip or defer a holder, or change the term length, from the next term on.
 
@@ -163,8 +163,8 @@ def rotation_change(
     plan = _locked_plan()
     if plan is None:
         raise ValidationError({"kind": _("尚未确定轮值方案")})
-    if kind not in RotationChangeKind.values:
-        raise ValidationError({"kind": _("请选择变更类型")})
+    resolution, organization, order = _rotation_refs(cmd, actor)
+    kind, term_months = cmd.kind, cmd.term_months
     if resolution is None:
         raise ValidationError({"resolution": _("调整轮值须依据已通过的理事会决议；请先提交议案并经表决通过")})
     if resolution.status != ResolutionStatus.IN_FORCE:
@@ -174,7 +174,7 @@ def rotation_change(
     if kind in ("skip", "defer") and organization is None:
         raise ValidationError({"organization": _("请选择单位")})
     if kind == "reorder":
-        inactive = [o.name for o in order or [] if o.status != OrganizationStatus.ACTIVE]
+        inactive = [o.name for o in order if o.status != OrganizationStatus.ACTIVE]
         if inactive:
             raise ValidationError(
                 {
@@ -189,7 +189,7 @@ def rotation_change(
     change = Change(
         kind=kind,
         effective_sequence=sequence,
-        order=tuple(o.pk for o in order or []),
+        order=tuple(o.pk for o in order),
         organization=organization.pk if organization else None,
         term_months=term_months,
     )
@@ -205,7 +205,7 @@ def rotation_change(
         organization=organization,
         term_months=term_months,
         resolution=resolution,
-        reason=reason.strip(),
+        reason=cmd.reason,
         created_by=actor,
     )
     audit.record(
@@ -274,7 +274,7 @@ def handover_refusal(sequence: int) -> str | None:
 
 
 @transaction.atomic
-def handover_motion_open(*, actor: Any, today: datetime.date | None = None) -> Motion:
+def handover_motion_open(*, actor: User, today: datetime.date | None = None) -> Motion:
     """Put the pending handover to the council (like an application's forward): a motion of kind
     ``handover`` for the incoming term, reused while it is undecided or passed; the secretariat opens it
     at once, the outgoing president leaves a draft for the secretariat to open."""
@@ -295,8 +295,6 @@ def handover_motion_open(*, actor: Any, today: datetime.date | None = None) -> M
         .order_by("-id")
         .first()
     )
-    from .council import motion_open
-
     if existing is not None:
         if existing.status == MotionStatus.DRAFT and policies.is_secretariat(actor):
             return motion_open(motion=existing, actor=actor)
@@ -343,7 +341,7 @@ def handover_motion_open(*, actor: Any, today: datetime.date | None = None) -> M
 
 @transaction.atomic
 def handover_record(
-    *, data: dict[str, Any], actor: Any, today: datetime.date | None = None
+    *, cmd: HandoverRecord, actor: User, today: datetime.date | None = None
 ) -> PresidencyHandover:
     """The outgoing president records the handover to the next holder (date, notes, documents).
 
@@ -364,16 +362,14 @@ def handover_record(
     if refusal is not None:
         raise ValidationError({"resolution": refusal})
     resolution = handover_resolution(incoming.sequence)
-    errors: dict[str, list[str]] = {}
-    day = date_value(data, "date", _("交接日期"), errors, required=True)
-    notes = text(data, "notes", _("交接说明"), errors, required=False, max_length=4000)
-    documents = text(data, "documents", _("移交文件"), errors, required=False, max_length=4000)
-    if day and day < outgoing.starts_on:
-        errors.setdefault("date", []).append(_("交接日期不能早于卸任单位任期开始"))
-    if day and day > today:
-        errors.setdefault("date", []).append(_("交接日期不能晚于今天"))
-    raise_if(errors)
-    assert day is not None
+    day = cmd.date
+    errors: list[str] = []
+    if day < outgoing.starts_on:
+        errors.append(_("交接日期不能早于卸任单位任期开始"))
+    if day > today:
+        errors.append(_("交接日期不能晚于今天"))
+    if errors:
+        raise ValidationError({"date": errors})
     assert resolution is not None
     handover = PresidencyHandover.objects.create(
         plan=plan,
@@ -381,8 +377,8 @@ def handover_record(
         from_organization_id=outgoing.organization,
         to_organization_id=incoming.organization,
         date=day,
-        notes=notes,
-        documents=documents,
+        notes=cmd.notes,
+        documents=cmd.documents,
         recorded_by=actor,
         resolution=resolution,
     )

@@ -15,17 +15,18 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
+from lianmeng.core.actors import SYSTEM, Actor
 from lianmeng.core.cleaning import clean_text
-from lianmeng.core.cleaning import text_value as text
 from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.models import City
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
-from lianmeng.membership.models import Organization, OrganizationStatus, Tier
+from lianmeng.membership.models import Organization, OrganizationStatus
 from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import notify
 
-from .. import policies
+from .. import machines, policies
+from ..commands import NoticeCreate, TaskCreate, TaskUpdate
 from ..models import (
     OPEN_TASK_STATUSES,
     Notice,
@@ -38,60 +39,40 @@ from ..models import (
     TaskNote,
     TaskStatus,
 )
-from ._common import choice, contact_emails, contact_user_ids, date_value, mail, raise_if
+from ._common import contact_emails, contact_user_ids, mail
 
-NOTICE_TRANSITIONS: dict[str, dict[str, str]] = {
-    NoticeStatus.DRAFT: {"publish": NoticeStatus.PUBLISHED},
-    NoticeStatus.PUBLISHED: {},
-}
-TASK_TRANSITIONS: dict[str, dict[str, str]] = {
-    TaskStatus.OPEN: {
-        "start": TaskStatus.IN_PROGRESS,
-        "complete": TaskStatus.DONE,
-        "cancel": TaskStatus.CANCELLED,
-    },
-    TaskStatus.IN_PROGRESS: {"complete": TaskStatus.DONE, "cancel": TaskStatus.CANCELLED},
-    TaskStatus.DONE: {"reopen": TaskStatus.IN_PROGRESS},
-    TaskStatus.CANCELLED: {},
-}
-# Who may take a task action: the owner works the task, the secretariat also cancels and reopens.
-OWNER_TASK_ACTIONS = ("start", "complete")
 NOTICE_SERIES = ""
+NOTICE_FIELDS = ("title", "audience", "audience_city", "audience_tier", "read_by")
 
 
 # ---------------------------------------------------------------- notices
 
 
-def _notice_clean(data: dict[str, Any]) -> tuple[dict[str, Any], list[Organization]]:
+def _notice_rules(cmd: NoticeCreate) -> tuple[dict[str, Any], list[Organization]]:
+    """What a notice needs from the database: its city, or its organizations (active ones)."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {
-        "title": text(data, "title", _("标题"), errors, required=True, max_length=200),
-        "body": text(data, "body", _("正文"), errors, required=True, max_length=50000),
-        "audience": choice(data, "audience", _("发送范围"), NoticeAudience.values, errors),
-        "read_by": date_value(data, "read_by", _("阅读期限"), errors, required=False),
+        "title": cmd.title,
+        "body": cmd.body,
+        "audience": cmd.audience,
+        "read_by": cmd.read_by,
         "audience_city": None,
         "audience_tier": "",
     }
     organizations: list[Organization] = []
-    if out["audience"] == NoticeAudience.CITY:
-        city = City.objects.filter(
-            pk=str(getattr(data.get("audience_city"), "pk", data.get("audience_city")) or "")
-        ).first()
-        if city is None:
+    if cmd.audience == NoticeAudience.CITY:
+        out["audience_city"] = City.objects.filter(pk=cmd.audience_city).first()
+        if out["audience_city"] is None:
             errors["audience_city"] = [_("请选择城市")]
-        out["audience_city"] = city
-    elif out["audience"] == NoticeAudience.TIER:
-        if data.get("audience_tier") not in Tier.values:
-            errors["audience_tier"] = [_("请选择成员类别")]
-        out["audience_tier"] = str(data.get("audience_tier") or "")
-    elif out["audience"] == NoticeAudience.ORGANIZATIONS:
-        ids = [int(getattr(o, "pk", o)) for o in data.get("audience_organizations") or []]
+    elif cmd.audience == NoticeAudience.TIER:
+        out["audience_tier"] = cmd.audience_tier
+    elif cmd.audience == NoticeAudience.ORGANIZATIONS:
+        ids = cmd.audience_organizations
         organizations = list(Organization.objects.filter(pk__in=ids, status=OrganizationStatus.ACTIVE))
-        if not organizations or len(organizations) != len(set(ids)):
+        if len(organizations) != len(ids):
             errors["audience_organizations"] = [_("请选择正常状态的接收单位")]
-    if out["read_by"] and out["read_by"] < timezone.localdate():
-        errors["read_by"] = [_("阅读期限不能早于今天")]
-    raise_if(errors)
+    if errors:
+        raise ValidationError(errors)
     return out, organizations
 
 
@@ -107,10 +88,10 @@ def _recipients(notice: Notice) -> list[int]:
 
 
 @transaction.atomic
-def notice_create(*, data: dict[str, Any], actor: Any, publish: bool = False) -> Notice:
+def notice_create(*, cmd: NoticeCreate, actor: User, publish: bool = False) -> Notice:
     if not policies.can_manage_notices(actor):
         raise PermissionDenied
-    cleaned, organizations = _notice_clean(data)
+    cleaned, organizations = _notice_rules(cmd)
     notice = Notice.objects.create(**cleaned, author=actor)
     if organizations:
         notice.audience_organizations.set(organizations)
@@ -119,7 +100,7 @@ def notice_create(*, data: dict[str, Any], actor: Any, publish: bool = False) ->
         action="notice.create",
         target=notice,
         new={
-            **audit.snapshot(notice, ("title", "audience", "audience_city", "audience_tier", "read_by")),
+            **audit.snapshot(notice, NOTICE_FIELDS),
             "organizations": [o.pk for o in organizations],
         },
     )
@@ -129,19 +110,20 @@ def notice_create(*, data: dict[str, Any], actor: Any, publish: bool = False) ->
 
 
 @transaction.atomic
-def notice_publish(*, notice: Notice, actor: Any) -> Notice:
+def notice_publish(*, notice: Notice, actor: User) -> Notice:
     """Number the notice, fix its recipients (one read receipt each) and tell them after commit."""
     if not policies.can_manage_notices(actor):
         raise PermissionDenied
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.status not in NOTICE_TRANSITIONS or "publish" not in NOTICE_TRANSITIONS[notice.status]:
+    if notice.status == NoticeStatus.PUBLISHED:
         raise ValidationError({"status": _("通知已经发布")})
+    status = machines.NOTICE.check(notice.status, "publish", actor=actor, obj=notice)
     recipients = _recipients(notice)
     if not recipients:
         raise ValidationError({"audience": _("发送范围内没有正常状态的成员单位")})
     now = timezone.now()
     notice.number = document_number_next(series=NOTICE_SERIES, year=timezone.localtime(now).year)
-    notice.status = NoticeStatus.PUBLISHED
+    notice.status = status
     notice.published_at = now
     notice.recipients_count = len(recipients)
     notice.read_count = 0
@@ -162,7 +144,7 @@ def notice_publish(*, notice: Notice, actor: Any) -> Notice:
     return notice
 
 
-def notice_announce(notice_id: int, actor: Any = None) -> None:
+def notice_announce(notice_id: int, actor: Actor) -> None:
     """Tell the recipients' contacts that a notice was published (in the publishing transaction; the
     mails go out after commit, by the queue, per each person's preference)."""
     notice = Notice.objects.get(pk=notice_id)
@@ -183,7 +165,7 @@ MAX_NOTICE_ATTACHMENTS = 10
 
 @transaction.atomic
 def notice_add_attachments(
-    *, notice: Notice, files: list[UploadedFile], actor: Any, titles: list[str] | None = None
+    *, notice: Notice, files: list[UploadedFile], actor: User, titles: list[str] | None = None
 ) -> list[NoticeAttachment]:
     """Attach several files to a draft notice; every file is checked before any is stored."""
     if not policies.can_manage_notices(actor):
@@ -221,14 +203,16 @@ def notice_add_attachments(
     return out
 
 
-def notice_validate(*, data: dict[str, Any], files: list[UploadedFile] | None, actor: Any) -> None:
+def notice_validate(*, cmd: NoticeCreate | None, files: list[UploadedFile] | None, actor: User) -> None:
     """Every check of creating a notice with attachments (notice_create, notice_add_attachments),
-    storing nothing: one submit reports the fields' and the files' errors together."""
+    storing nothing: one submit reports the fields' and the files' errors together (``cmd`` None: the
+    fields were already refused, only the files are checked)."""
     if not policies.can_manage_notices(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     try:
-        _notice_clean(data)
+        if cmd is not None:
+            _notice_rules(cmd)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     files = [f for f in files or [] if f]
@@ -240,15 +224,16 @@ def notice_validate(*, data: dict[str, Any], files: list[UploadedFile] | None, a
         except ValidationError as exc:
             messages = [str(m) for m in exc.message_dict.get("attachments", exc.messages)]
             errors.setdefault("attachments", []).extend(f"{file.name}：{m}" for m in messages)
-    raise_if(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
-def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: Any) -> NoticeAttachment:
+def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: User) -> NoticeAttachment:
     return notice_add_attachments(notice=notice, files=[file], titles=[title], actor=actor)[0]
 
 
 @transaction.atomic
-def notice_remove_attachment(*, attachment: NoticeAttachment, actor: Any) -> None:
+def notice_remove_attachment(*, attachment: NoticeAttachment, actor: User) -> None:
     if not policies.can_manage_notices(actor):
         raise PermissionDenied
     notice = Notice.objects.select_for_update().get(pk=attachment.notice_id)
@@ -263,7 +248,7 @@ def notice_remove_attachment(*, attachment: NoticeAttachment, actor: Any) -> Non
 
 
 @transaction.atomic
-def notice_mark_read(*, notice: Notice, actor: Any) -> list[NoticeReceipt]:
+def notice_mark_read(*, notice: Notice, actor: User) -> list[NoticeReceipt]:
     """The reader confirms, for every recipient organization they speak for. Idempotent."""
     org_ids = policies.represented_organization_ids(actor)
     receipts = list(
@@ -311,7 +296,7 @@ def notice_send_reminders(*, today: datetime.date | None = None) -> int:
                 reminded_on=today, reminders_sent=F("reminders_sent") + 1
             )
             emails = contact_emails(org for _pk, org in due)
-            audit.record(actor=None, action="notice.remind", target=notice, new={"organizations": len(due)})
+            audit.record(actor=SYSTEM, action="notice.remind", target=notice, new={"organizations": len(due)})
             subject = _("【提醒】请阅读通知：%(title)s") % {"title": notice.title}
             body = _(
                 "通知《%(title)s》（%(number)s）的阅读期限为%(date)s，贵单位尚未确认阅读，请登录联盟平台阅读。"
@@ -331,115 +316,103 @@ def notice_send_reminders(*, today: datetime.date | None = None) -> int:
 TASK_FIELDS = ("title", "description", "resolution", "owner_user", "owner_organization", "due_on", "status")
 
 
-def _task_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {}
-    if not partial or "title" in data:
-        out["title"] = text(data, "title", _("任务名称"), errors, required=True, max_length=200)
-    if not partial or "description" in data:
-        out["description"] = text(
-            data, "description", _("任务要求"), errors, required=False, max_length=10000
-        )
-    if not partial or "due_on" in data:
-        out["due_on"] = date_value(data, "due_on", _("完成期限"), errors, required=True)
-    if not partial or "owner_user" in data:
-        value = data.get("owner_user")
-        out["owner_user"] = None
-        if value not in (None, ""):
-            out["owner_user"] = User.objects.filter(pk=getattr(value, "pk", value), is_active=True).first()
-            if out["owner_user"] is None:
-                errors["owner_user"] = [_("责任人不存在")]
-    if not partial or "owner_organization" in data:
-        value = data.get("owner_organization")
-        out["owner_organization"] = None
-        if value not in (None, ""):
-            out["owner_organization"] = Organization.objects.filter(
-                pk=getattr(value, "pk", value), status=OrganizationStatus.ACTIVE
-            ).first()
-            if out["owner_organization"] is None:
-                errors["owner_organization"] = [_("责任单位不存在或不是正常状态的成员")]
-    if not partial:  # a new task: checked together with the fields, so one submit reports every error
-        if (
-            out["owner_user"] is None
-            and out["owner_organization"] is None
-            and not {"owner_user", "owner_organization"} & set(errors)
-        ):
-            errors["owner_user"] = [_("请指定责任人或责任单位")]
-        if out["due_on"] and out["due_on"] < timezone.localdate():
-            errors.setdefault("due_on", []).append(_("完成期限不能早于今天"))
-    if not partial and "resolution" in data and data["resolution"] not in (None, ""):
-        value = data["resolution"]
-        out["resolution"] = Resolution.objects.filter(pk=getattr(value, "pk", value)).first()
-        if out["resolution"] is None:
-            errors["resolution"] = [_("决议不存在")]
-    raise_if(errors)
+def _task_owners(
+    owner_user: int | None, owner_organization: int | None, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"owner_user": None, "owner_organization": None}
+    if owner_user is not None:
+        out["owner_user"] = User.objects.filter(pk=owner_user, is_active=True).first()
+        if out["owner_user"] is None:
+            errors["owner_user"] = [_("责任人不存在")]
+    if owner_organization is not None:
+        out["owner_organization"] = Organization.objects.filter(
+            pk=owner_organization, status=OrganizationStatus.ACTIVE
+        ).first()
+        if out["owner_organization"] is None:
+            errors["owner_organization"] = [_("责任单位不存在或不是正常状态的成员")]
     return out
 
 
-@transaction.atomic
-def task_create(*, data: dict[str, Any], actor: Any) -> Task:
-    """A task with an owner (person or organization) and a due date; from a resolution or standalone."""
-    if not policies.can_manage_tasks(actor):
-        raise PermissionDenied
-    cleaned = _task_clean(data)
-    task = Task.objects.create(**cleaned, created_by=actor)
-    audit.record(actor=actor, action="task.create", target=task, new=audit.snapshot(task, TASK_FIELDS))
+def _notify_owners(task: Task, *, kind: str, title: str, body: str, actor: Actor) -> None:
     owners = [task.owner_user_id] if task.owner_user_id else []
     if task.owner_organization_id:
         owners += contact_user_ids([task.owner_organization_id])
-    notify(
-        recipients=owners,
+    notify(recipients=owners, kind=kind, title=title, body=body, url=task.get_absolute_url(), actor=actor)
+
+
+@transaction.atomic
+def task_create(*, cmd: TaskCreate, actor: User) -> Task:
+    """A task with an owner (person or organization) and a due date; from a resolution or standalone."""
+    if not policies.can_manage_tasks(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    values = _task_owners(cmd.owner_user, cmd.owner_organization, errors)
+    resolution = None
+    if cmd.resolution is not None:
+        resolution = Resolution.objects.filter(pk=cmd.resolution).first()
+        if resolution is None:
+            errors["resolution"] = [_("决议不存在")]
+    if errors:
+        raise ValidationError(errors)
+    task = Task.objects.create(
+        title=cmd.title,
+        description=cmd.description,
+        due_on=cmd.due_on,
+        resolution=resolution,
+        **values,
+        created_by=actor,
+    )
+    audit.record(actor=actor, action="task.create", target=task, new=audit.snapshot(task, TASK_FIELDS))
+    _notify_owners(
+        task,
         kind=Kind.TASK_ASSIGNED,
         title=_("【督办】%(title)s") % {"title": task.title},
         body=_("秘书处交办任务《%(title)s》，完成期限%(date)s，请登录联盟平台办理。")
         % {"title": task.title, "date": task.due_on.isoformat() if task.due_on else "—"},
-        url=task.get_absolute_url(),
         actor=actor,
     )
     return task
 
 
 @transaction.atomic
-def task_update(*, task: Task, data: dict[str, Any], actor: Any) -> Task:
-    """Progress (note, start, complete) by the owner; also edits, cancel and reopen by the secretariat.
-
-    ``data`` may hold ``action`` (TASK_TRANSITIONS), ``note`` and, for the secretariat, ``title``,
-    ``description``, ``due_on``, ``owner_user``, ``owner_organization``.
-    """
+def task_update(*, task: Task, cmd: TaskUpdate, actor: User) -> Task:
+    """Progress (note, start, complete) by the owner; also edits, cancel and reopen by the secretariat
+    (machines.TASK's guards)."""
     if not policies.can_update_task_progress(actor, task):
         raise PermissionDenied
     task = Task.objects.select_for_update().get(pk=task.pk)
-    data = concurrency.check(task, data)
-    manager = policies.can_manage_tasks(actor)
-    edits: dict[str, Any] = {
-        k: data[k]
-        for k in ("title", "description", "due_on", "owner_user", "owner_organization")
-        if k in data
-    }
-    if edits and not manager:
+    concurrency.check(task, {"version": cmd.version})
+    edits = cmd.edits()
+    if edits and not policies.can_manage_tasks(actor):
         raise ValidationError({k: _("只有秘书处可以修改此项") for k in edits})
-    action = str(data.get("action") or "")
-    note = str(data.get("note") or "").strip()
-    if len(note) > 4000:
-        raise ValidationError({"note": _("进展说明不能超过 4000 个字")})
+    action, note = cmd.action, cmd.note
     before = audit.snapshot(task, TASK_FIELDS)
     old_status = task.status
     if action:
-        if not manager and action not in OWNER_TASK_ACTIONS:
-            raise PermissionDenied(_("只有秘书处可以撤销或重新打开任务"))
-        allowed = TASK_TRANSITIONS[task.status]
-        if action not in allowed:
-            raise ValidationError(
-                {"action": _("当前状态“%(status)s”下不能执行该操作") % {"status": task.get_status_display()}}
-            )
+        try:
+            task.status = machines.TASK.check(task.status, action, actor=actor, obj=task)
+        except PermissionDenied:
+            raise PermissionDenied(_("只有秘书处可以撤销或重新打开任务")) from None
         if action == "cancel" and not note:
             raise ValidationError({"note": _("撤销任务时请说明原因")})
-        task.status = allowed[action]
         task.completed_at = timezone.now() if task.status == TaskStatus.DONE else None
     if edits:
-        cleaned = _task_clean(edits, partial=True)
-        for key, value in cleaned.items():
-            setattr(task, key, value)
+        errors: dict[str, list[str]] = {}
+        if "title" in edits and edits["title"] is not None:
+            task.title = edits["title"]
+        if "description" in edits:
+            task.description = edits["description"] or ""
+        if "due_on" in edits:
+            if edits["due_on"] is None:
+                errors["due_on"] = [_("请填写完成期限")]
+            else:
+                task.due_on = edits["due_on"]
+        owners = _task_owners(edits.get("owner_user"), edits.get("owner_organization"), errors)
+        for key in ("owner_user", "owner_organization"):
+            if key in edits:
+                setattr(task, key, owners[key])
+        if errors:
+            raise ValidationError(errors)
         if task.owner_user_id is None and task.owner_organization_id is None:
             raise ValidationError({"owner_user": _("请指定责任人或责任单位")})
     if not action and not edits and not note:
@@ -475,19 +448,16 @@ def task_send_overdue_reminders(*, today: datetime.date | None = None) -> int:
             return 0
         Task.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_on=today)
         for task in tasks:
-            owners = [task.owner_user_id] if task.owner_user_id else []
-            if task.owner_organization_id:
-                owners += contact_user_ids([task.owner_organization_id])
-            notify(
-                recipients=owners,
+            _notify_owners(
+                task,
                 kind=Kind.TASK_OVERDUE,
                 title=_("【逾期提醒】%(title)s") % {"title": task.title},
                 body=_("督办任务《%(title)s》的完成期限为%(date)s，已经逾期，请尽快办理并登记进展。")
                 % {"title": task.title, "date": task.due_on.isoformat()},
-                url=task.get_absolute_url(),
+                actor=SYSTEM,
             )
             audit.record(
-                actor=None,
+                actor=SYSTEM,
                 action="task.remind",
                 target=task,
                 new={"due_on": task.due_on, "overdue_days": (today - task.due_on).days},
