@@ -11,27 +11,27 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from lianmeng.accounts.throttle import client_ip
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
-from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Count, DateIn, Id, SmallCount, Year
+from lianmeng.core.params import Id
 from lianmeng.membership.models import Organization
 
 from . import policies, selectors, services
-from .models import AssignmentJob, Proposal, Review, SelectionRound, TopicCall
+from .commands import (
+    CallCreate,
+    EntrySubmit,
+    ObjectionFile,
+    ProposalSubmit,
+    ReviewSave,
+    RoundCreate,
+    ScoreItem,
+)
+from .models import AssignmentJob, AwardLevel, Proposal, Review, SelectionRound
 
 router = Router(tags=["research"])
 
 
 # ------------------------------------------------------------------ schemas
-
-
-class TopicIn(Schema):
-    code: str = ""
-    title: str
-    description: str = ""
-    keywords: str = ""
-    max_budget: Decimal = Decimal(0)
 
 
 class TopicOut(Schema):
@@ -43,14 +43,8 @@ class TopicOut(Schema):
     max_budget: Decimal
 
 
-class CallIn(Schema):
-    year: Year
-    title: str
-    description: str = ""
-    opens_on: DateIn
-    deadline: DateIn
-    topics: list[TopicIn]
-    open: bool = True
+class CallIn(CallCreate):
+    open: bool = Field(True, description="`false`: keep the call as a draft")
 
 
 class CallOut(Schema):
@@ -63,28 +57,17 @@ class CallOut(Schema):
     status: str
     topics: list[TopicOut]
 
-    @staticmethod
-    def resolve_topics(obj: TopicCall) -> list[Any]:
-        return list(obj.topics.all())
 
-
-class ProposalIn(Schema):
-    topic: Id
-    organization: Id | None = None
-    title: str
-    leader: str
-    team: str
-    plan: str
-    keywords: str = ""
-    budget: Decimal
+class ProposalIn(ProposalSubmit):
+    organization: Id | None = Field(None, description="the proposing organization (the contact's only one)")
 
 
 class ProposalOut(Schema):
     id: int
-    topic: int
-    topic_title: str
-    organization: int
-    organization_name: str
+    topic: int = Field(alias="topic_id")
+    topic_title: str = Field(alias="topic.title")
+    organization: int = Field(alias="organization_id")
+    organization_name: str = Field(alias="organization.name")
     title: str
     leader: str
     team: str
@@ -92,69 +75,19 @@ class ProposalOut(Schema):
     keywords: str
     budget: Decimal
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     decision_note: str
     approved_on: date | None
     completed_on: date | None
 
-    @staticmethod
-    def resolve_topic(obj: Proposal) -> int:
-        return obj.topic_id
-
-    @staticmethod
-    def resolve_topic_title(obj: Proposal) -> str:
-        return obj.topic.title
-
-    @staticmethod
-    def resolve_organization(obj: Proposal) -> int:
-        return obj.organization_id
-
-    @staticmethod
-    def resolve_organization_name(obj: Proposal) -> str:
-        return obj.organization.name
-
-    @staticmethod
-    def resolve_status_label(obj: Proposal) -> str:
-        return str(obj.get_status_display())
-
 
 class ResearchTransitionIn(Schema):
-    action: str
-    note: str = ""
+    action: str = Field(max_length=40)
+    note: str = Field("", max_length=4000)
 
 
-class CriterionIn(Schema):
-    name: str
-    description: str = ""
-    weight: Decimal
-    max_score: SmallCount = 10
-
-
-class TierIn(Schema):
-    level: Literal["first", "second", "third", "excellent", "approved"]
-    quota_percent: Decimal
-
-
-class RoundIn(Schema):
-    kind: str
-    year: Year
-    title: str
-    description: str = ""
-    require_good_standing: bool = True
-    accepted_kinds: list[str] = []
-    one_entry_per_organization: bool = True
-    entries_close_on: DateIn
-    review_due_on: DateIn
-    publicity_days: SmallCount = 7
-    objection_contact: str = ""
-    reviewers_per_entry: SmallCount = 3
-    max_load: SmallCount = 6
-    min_load: SmallCount = 0
-    same_city_conflict: bool = True
-    normalisation: Literal["none", "zscore"] = "none"
-    criteria: list[CriterionIn]
-    tiers: list[TierIn]
-    open: bool = True
+class RoundIn(RoundCreate):
+    open: bool = Field(True, description="`false`: keep the round in preparation (筹备中)")
 
 
 class CriterionOut(Schema):
@@ -167,12 +100,8 @@ class CriterionOut(Schema):
 
 class TierOut(Schema):
     level: str
-    label: str
+    label: str = Field(alias="get_level_display")
     quota_percent: Decimal
-
-    @staticmethod
-    def resolve_label(obj: Any) -> str:
-        return str(obj.get_level_display())
 
 
 class RoundOut(Schema):
@@ -182,7 +111,7 @@ class RoundOut(Schema):
     title: str
     description: str
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     entries_close_on: date
     review_due_on: date
     publicity_days: int
@@ -196,33 +125,16 @@ class RoundOut(Schema):
     criteria: list[CriterionOut]
     tiers: list[TierOut]
 
-    @staticmethod
-    def resolve_status_label(obj: SelectionRound) -> str:
-        return str(obj.get_status_display())
 
-    @staticmethod
-    def resolve_criteria(obj: SelectionRound) -> list[Any]:
-        return list(obj.criteria.all())
-
-    @staticmethod
-    def resolve_tiers(obj: SelectionRound) -> list[Any]:
-        return list(obj.tiers.all())
-
-
-class EntryIn(Schema):
-    organization: Id | None = None
-    title: str
-    authors: str
-    summary: str
-    keywords: str = ""
-    achievement: Id | None = None
+class EntryIn(EntrySubmit):
+    organization: Id | None = Field(None, description="the entering organization (the contact's only one)")
 
 
 class EntryOut(Schema):
     id: int
-    round: int
-    organization: int
-    organization_name: str
+    round: int = Field(alias="round_id")
+    organization: int = Field(alias="organization_id")
+    organization_name: str = Field(alias="organization.name")
     title: str
     authors: str
     summary: str
@@ -232,18 +144,6 @@ class EntryOut(Schema):
     score: Decimal | None
     rank: int | None
     award: str
-
-    @staticmethod
-    def resolve_round(obj: Any) -> int:
-        return int(obj.round_id)
-
-    @staticmethod
-    def resolve_organization(obj: Any) -> int:
-        return int(obj.organization_id)
-
-    @staticmethod
-    def resolve_organization_name(obj: Any) -> str:
-        return str(obj.organization.name)
 
 
 class AssignmentRunIn(Schema):
@@ -255,7 +155,7 @@ class AssignmentRunIn(Schema):
 
 class AssignmentJobOut(Schema):
     id: int
-    round: int
+    round: int = Field(alias="round_id")
     mode: str
     status: str = Field(description="queued, running, done, applied, cancelled, failed or stale")
     stage: str
@@ -268,12 +168,21 @@ class AssignmentJobOut(Schema):
     figures: dict[str, Any] | None = Field(description="Quality figures of the result, once done")
     status_url: str
 
+    @staticmethod
+    def resolve_figures(job: AssignmentJob) -> dict[str, Any] | None:
+        figures: dict[str, Any] | None = (job.result or {}).get("figures")
+        return figures
+
+    @staticmethod
+    def resolve_status_url(job: AssignmentJob) -> str:
+        return f"/api/v1/selections/{job.round_id}/assignment/jobs/{job.pk}"
+
 
 class PairOut(Schema):
-    entry: int
-    entry_title: str
-    expert: int
-    expert_name: str
+    entry: int = Field(alias="entry_id")
+    entry_title: str = Field(alias="entry.title")
+    expert: int = Field(alias="expert_id")
+    expert_name: str = Field(alias="expert.name")
     affinity: int
     explanation: list[dict[str, str]]
     status: str
@@ -288,31 +197,24 @@ class InviteOut(Schema):
     invited: int
 
 
-class ScoreIn(Schema):
-    score: Decimal | None = None
-    comment: str = ""
-
-
-class ReviewScoresIn(Schema):
-    scores: dict[int, ScoreIn]
-    overall_comment: str = ""
-    version: Count | None = Field(None, description=VERSION_HELP)
+class ReviewScoresIn(ReviewSave):
+    """``{"scores": {"<criterion id>": {"score": 8.5, "comment": "…"}}, "overall_comment": "…"}``."""
 
 
 class ScoreOut(Schema):
-    criterion: int
-    criterion_name: str
-    max_score: int
+    criterion: int = Field(alias="criterion_id")
+    criterion_name: str = Field(alias="criterion.name")
+    max_score: int = Field(alias="criterion.max_score")
     score: Decimal | None
     comment: str
 
 
 class ReviewOut(Schema):
     id: int
-    assignment: int
-    round: int
-    entry: int
-    entry_title: str
+    assignment: int = Field(alias="assignment_id")
+    round: int = Field(alias="assignment.round_id")
+    entry: int = Field(alias="assignment.entry_id")
+    entry_title: str = Field(alias="assignment.entry.title")
     status: str
     weighted_score: Decimal | None
     overall_comment: str
@@ -331,17 +233,14 @@ class ResultOut(Schema):
     award_label: str
 
 
-class ObjectionIn(Schema):
-    entry: Id | None = None
-    name: str
-    contact: str
-    reasons: str
+class ObjectionIn(ObjectionFile):
+    pass
 
 
 class ObjectionOut(Schema):
     id: int
     status: str
-    entry: int | None
+    entry: int | None = Field(alias="entry_id")
 
 
 class FinaliseOut(Schema):
@@ -368,46 +267,7 @@ def _org_for(request: HttpRequest, org_id: int | None) -> Organization:
 
 def _pairs(selection: SelectionRound, request: HttpRequest) -> dict[str, Any]:
     rows = selectors.round_assignments(viewer=request.user, selection=selection)
-    return {
-        "pairs": [
-            {
-                "entry": a.entry_id,
-                "entry_title": a.entry.title,
-                "expert": a.expert_id,
-                "expert_name": a.expert.name,
-                "affinity": a.affinity,
-                "explanation": a.explanation,
-                "status": a.status,
-            }
-            for a in rows
-        ],
-        "figures": selection.assignment_figures,
-    }
-
-
-def _review_out(review: Review) -> dict[str, Any]:
-    a = review.assignment
-    return {
-        "id": review.pk,
-        "assignment": a.pk,
-        "round": a.round_id,
-        "entry": a.entry_id,
-        "entry_title": a.entry.title,
-        "status": review.status,
-        "weighted_score": review.weighted_score,
-        "overall_comment": review.overall_comment,
-        "version": review.version,
-        "scores": [
-            {
-                "criterion": s.criterion_id,
-                "criterion_name": s.criterion.name,
-                "max_score": s.criterion.max_score,
-                "score": s.score,
-                "comment": s.comment,
-            }
-            for s in review.scores.select_related("criterion").all()
-        ],
-    }
+    return {"pairs": rows, "figures": selection.assignment_figures}
 
 
 # ------------------------------------------------------------------ topics
@@ -422,11 +282,10 @@ def call_list(request: HttpRequest) -> Any:
 
 @router.post("/topics/calls", response={201: CallOut}, auth=AUTH)
 def call_create(request: HttpRequest, payload: CallIn) -> Status:
-    data = payload.dict()
-    open_now = data.pop("open")
-    call = services.call_create(data=data, actor=request.user)
-    if open_now:
-        call = services.call_transition(call=call, action="open", actor=request.user)
+    user = signed_in(request)
+    call = services.call_create(cmd=payload, actor=user)
+    if payload.open:
+        call = services.call_transition(call=call, action="open", actor=user)
     return Status(201, call)
 
 
@@ -439,9 +298,8 @@ def proposal_list(request: HttpRequest, call: Id | None = None, status: str | No
 
 @router.post("/topics/proposals", response={201: ProposalOut}, auth=AUTH)
 def proposal_create(request: HttpRequest, payload: ProposalIn) -> Status:
-    data = payload.dict()
-    org = _org_for(request, data.pop("organization"))
-    return Status(201, services.proposal_submit(data=data, organization=org, actor=request.user))
+    org = _org_for(request, payload.organization)
+    return Status(201, services.proposal_submit(cmd=payload, organization=org, actor=signed_in(request)))
 
 
 @router.post("/topics/proposals/{proposal_id}/transition", response=ProposalOut, auth=AUTH)
@@ -449,7 +307,7 @@ def proposal_transition(request: HttpRequest, proposal_id: int, payload: Researc
     """Actions: withdraw (member); review, approve (立项), reject, pass_midterm, complete (结项), terminate."""
     proposal = selectors.proposal_get(viewer=request.user, pk=proposal_id)
     return services.proposal_transition(
-        proposal=proposal, action=payload.action, note=payload.note, actor=request.user
+        proposal=proposal, action=payload.action, note=payload.note, actor=signed_in(request)
     )
 
 
@@ -467,11 +325,10 @@ def round_list(request: HttpRequest, status: str | None = None, kind: str | None
 
 @router.post("/selections", response={201: RoundOut}, auth=AUTH)
 def round_create(request: HttpRequest, payload: RoundIn) -> Status:
-    data = payload.dict()
-    open_now = data.pop("open")
-    selection = services.round_create(data=data, actor=request.user)
-    if open_now:
-        selection = services.round_transition(selection=selection, action="open", actor=request.user)
+    user = signed_in(request)
+    selection = services.round_create(cmd=payload, actor=user)
+    if payload.open:
+        selection = services.round_transition(selection=selection, action="open", actor=user)
     return Status(201, selection)
 
 
@@ -485,10 +342,10 @@ def entry_list(request: HttpRequest, round_id: int) -> Any:
 @router.post("/selections/{round_id}/entries", response={201: EntryOut}, auth=AUTH)
 def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> Status:
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    data = payload.dict()
-    org = _org_for(request, data.pop("organization"))
+    org = _org_for(request, payload.organization)
     return Status(
-        201, services.entry_submit(selection=selection, organization=org, data=data, actor=request.user)
+        201,
+        services.entry_submit(selection=selection, organization=org, cmd=payload, actor=signed_in(request)),
     )
 
 
@@ -496,7 +353,7 @@ def entry_create(request: HttpRequest, round_id: int, payload: EntryIn) -> Statu
 def round_transition(request: HttpRequest, round_id: int, payload: ResearchTransitionIn) -> SelectionRound:
     """Actions: open, start_review, publish (公示), finalise."""
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    return services.round_transition(selection=selection, action=payload.action, actor=request.user)
+    return services.round_transition(selection=selection, action=payload.action, actor=signed_in(request))
 
 
 @router.post("/selections/{round_id}/entries/{entry_id}/transition", response=EntryOut, auth=AUTH)
@@ -508,26 +365,8 @@ def entry_transition(
     if entry.round_id != round_id or access != "full":
         raise PermissionDenied
     return services.entry_transition(
-        entry=entry, action=payload.action, note=payload.note, actor=request.user
+        entry=entry, action=payload.action, note=payload.note, actor=signed_in(request)
     )
-
-
-def _job_out(job: AssignmentJob) -> dict[str, Any]:
-    return {
-        "id": job.pk,
-        "round": job.round_id,
-        "mode": job.mode,
-        "status": job.status,
-        "stage": job.stage,
-        "best_worst": job.best_worst,
-        "ceiling": job.ceiling,
-        "gap": job.gap,
-        "seconds": job.seconds,
-        "time_limit": job.time_limit,
-        "error": job.error,
-        "figures": (job.result or {}).get("figures"),
-        "status_url": f"/api/v1/selections/{job.round_id}/assignment/jobs/{job.pk}",
-    }
 
 
 def _job(request: HttpRequest, round_id: int, job_id: int) -> AssignmentJob:
@@ -546,35 +385,35 @@ def assignment(request: HttpRequest, round_id: int, payload: AssignmentRunIn) ->
         raise PermissionDenied
     selection = selectors.round_get(viewer=request.user, pk=round_id)
     job = services.assignment_start(
-        selection=selection, mode=payload.mode, actor=request.user, time_limit=payload.time_limit
+        selection=selection, mode=payload.mode, actor=signed_in(request), time_limit=payload.time_limit
     )
-    return Status(202, _job_out(job))
+    return Status(202, job)
 
 
 @router.get("/selections/{round_id}/assignment/jobs/{job_id}", response=AssignmentJobOut, auth=AUTH)
-def assignment_job(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
+def assignment_job(request: HttpRequest, round_id: int, job_id: int) -> AssignmentJob:
     """An assignment computation: status, stage, best worst entry so far, ceiling and gap, seconds."""
-    return _job_out(_job(request, round_id, job_id))
+    return _job(request, round_id, job_id)
 
 
 @router.post("/selections/{round_id}/assignment/jobs/{job_id}/apply", response=AssignmentOut, auth=AUTH)
 def assignment_apply(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
     """Apply a finished computation (refused when the round changed since it started: compute again).
     Returns the pairs with explanations and the quality figures."""
-    selection = services.assignment_apply(job=_job(request, round_id, job_id), actor=request.user)
+    selection = services.assignment_apply(job=_job(request, round_id, job_id), actor=signed_in(request))
     return _pairs(selection, request)
 
 
 @router.post("/selections/{round_id}/assignment/jobs/{job_id}/cancel", response=AssignmentJobOut, auth=AUTH)
-def assignment_cancel(request: HttpRequest, round_id: int, job_id: int) -> dict[str, Any]:
+def assignment_cancel(request: HttpRequest, round_id: int, job_id: int) -> AssignmentJob:
     """Stop a queued or running computation."""
-    return _job_out(services.assignment_cancel(job=_job(request, round_id, job_id), actor=request.user))
+    return services.assignment_cancel(job=_job(request, round_id, job_id), actor=signed_in(request))
 
 
 @router.post("/selections/{round_id}/invite", response=InviteOut, auth=AUTH)
 def invite(request: HttpRequest, round_id: int) -> dict[str, int]:
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    return {"invited": services.assignment_invite(selection=selection, actor=request.user)}
+    return {"invited": services.assignment_invite(selection=selection, actor=signed_in(request))}
 
 
 @router.get("/selections/{round_id}/results", response=list[ResultOut], auth=OPTIONAL_AUTH)
@@ -591,8 +430,6 @@ def results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
             (r.rank, r.entry, None if r.score is None else Decimal(str(round(r.score, 3))), r.award)
             for r in services.compute_results(selection)
         ]
-    from .models import AwardLevel
-
     return [
         {
             "rank": rank,
@@ -613,16 +450,16 @@ def objection_create(request: HttpRequest, round_id: int, payload: ObjectionIn) 
     """Anyone may object during 公示 (reasons and a contact are required)."""
     selection = get_object_or_404(SelectionRound, pk=round_id)
     objection = services.objection_file(
-        selection=selection, data=payload.dict(), actor=request.user, ip=client_ip(request)
+        selection=selection, cmd=payload, actor=request.user, ip=client_ip(request)
     )
-    return Status(201, {"id": objection.pk, "status": objection.status, "entry": objection.entry_id})
+    return Status(201, objection)
 
 
 @router.post("/selections/{round_id}/finalise", response=FinaliseOut, auth=AUTH)
 def finalise(request: HttpRequest, round_id: int) -> dict[str, Any]:
     """After 公示 with every objection answered: winners become or update achievements."""
     selection = selectors.round_get(viewer=request.user, pk=round_id)
-    selection = services.round_transition(selection=selection, action="finalise", actor=request.user)
+    selection = services.round_transition(selection=selection, action="finalise", actor=signed_in(request))
     ids = list(
         selection.entries.exclude(result_achievement=None).values_list("result_achievement_id", flat=True)
     )
@@ -633,36 +470,31 @@ def finalise(request: HttpRequest, round_id: int) -> dict[str, Any]:
 
 
 @router.get("/reviews", response=list[ReviewOut], auth=AUTH)
-def review_list(request: HttpRequest) -> list[dict[str, Any]]:
+def review_list(request: HttpRequest) -> list[Review]:
     """The signed-in expert's own reviews (a draft is opened for each invitation)."""
-    out = []
-    for a in selectors.my_assignments(viewer=request.user):
-        review = a.my_review or services.review_open(assignment=a, actor=request.user)  # type: ignore[attr-defined]
-        review.assignment = a
-        out.append(_review_out(review))
-    return out
+    user = signed_in(request)
+    assignments = selectors.my_assignments(viewer=user)
+    for a in assignments:
+        if a.my_review is None:  # type: ignore[attr-defined]
+            services.review_open(assignment=a, actor=user)
+    return selectors.reviews_of(assignments)
 
 
 @router.put("/reviews/{review_id}", response=ReviewOut, auth=AUTH)
-def review_update(request: HttpRequest, review_id: int, payload: ReviewScoresIn) -> dict[str, Any]:
+def review_update(request: HttpRequest, review_id: int, payload: ReviewScoresIn) -> Review:
     """Save a draft: ``{"scores": {"<criterion id>": {"score": 8.5, "comment": "…"}}}``."""
     review = selectors.review_get(viewer=request.user, pk=review_id)
-    data = {
-        "scores": {k: v.dict() for k, v in payload.scores.items()},
-        "overall_comment": payload.overall_comment,
-        "version": payload.version,
-    }
-    review = services.review_save(review=review, data=data, actor=request.user)
-    return _review_out(selectors.review_get(viewer=request.user, pk=review.pk))
+    services.review_save(review=review, cmd=payload, actor=signed_in(request))
+    return selectors.review_get(viewer=request.user, pk=review_id)
 
 
 @router.post("/reviews/{review_id}/submit", response=ReviewOut, auth=AUTH)
-def review_submit(request: HttpRequest, review_id: int) -> dict[str, Any]:
+def review_submit(request: HttpRequest, review_id: int) -> Review:
     """Submit the saved draft (every criterion scored with a comment); the review is locked afterwards."""
     review = selectors.review_get(viewer=request.user, pk=review_id)
-    data = {
-        "scores": {s.criterion_id: {"score": s.score, "comment": s.comment} for s in review.scores.all()},
-        "overall_comment": review.overall_comment,
-    }
-    review = services.review_save(review=review, data=data, actor=request.user, submit=True)
-    return _review_out(selectors.review_get(viewer=request.user, pk=review.pk))
+    cmd = ReviewSave(
+        scores={s.criterion_id: ScoreItem(score=s.score, comment=s.comment) for s in review.scores.all()},
+        overall_comment=review.overall_comment,
+    )
+    services.review_save(review=review, cmd=cmd, actor=signed_in(request), submit=True)
+    return selectors.review_get(viewer=request.user, pk=review_id)

@@ -8,14 +8,13 @@ mails go out after commit, by the queue, per each person's preference):
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment
+from lianmeng.core.actors import Actor
 from lianmeng.core.models import AllianceSettings
 from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import mail_later, notify
@@ -27,7 +26,7 @@ def _site(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def invitations(assignment_ids: list[int], actor: Any = None) -> int:
+def invitations(assignment_ids: list[int], *, actor: Actor) -> int:
     """One notification (and, per preference, mail) per expert for the given (invited) assignments; an
     expert without an account is mailed by the queue. Called in the inviting transaction; returns the
     number of experts told."""
@@ -72,7 +71,7 @@ def invitations(assignment_ids: list[int], actor: Any = None) -> int:
     return told
 
 
-def publicity_started(round_id: int, actor: Any = None) -> int:
+def publicity_started(round_id: int, *, actor: Actor) -> int:
     """The round entered 公示: the entrants' contacts (and whoever submitted an entry) are told, with the
     public link. Called in the publishing transaction; returns the number of people told."""
     selection = SelectionRound.objects.get(pk=round_id)

@@ -18,6 +18,7 @@ import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.search import normalize, tokens
+from lianmeng.library.models import split_keywords
 
 CONFLICT_LABELS = {
     "same_organization": _("同一单位"),
@@ -52,8 +53,6 @@ class EntryFacts:
 
 
 def _names(text: str) -> frozenset[str]:
-    from lianmeng.library.models import split_keywords
-
     return frozenset(normalize(n).replace(" ", "") for n in split_keywords(text))
 
 

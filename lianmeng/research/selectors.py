@@ -12,6 +12,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from lianmeng.library.models import Expert
+
 from . import policies
 from .matching import conflict_reasons, entry_facts, expert_facts
 from .models import (
@@ -134,8 +136,6 @@ def _expert_with_facts(viewer: Any) -> Any:
     expert = policies.expert_of(viewer)
     if expert is None:
         return None
-    from lianmeng.library.models import Expert
-
     return (
         Expert.objects.select_related("organization")
         .prefetch_related("fields", "declared_conflicts")
@@ -239,6 +239,14 @@ def my_assignments(*, viewer: Any, round_id: int | None = None) -> list[Assignme
             a.pk,
         ),
     )
+
+
+def reviews_of(assignments: list[Assignment]) -> list[Review]:
+    """The reviews of assignments the viewer may already see, in their order, with scores and criteria
+    (a fixed number of queries however many there are)."""
+    order = {a.pk: i for i, a in enumerate(assignments)}
+    reviews = Review.objects.filter(assignment_id__in=order).select_related("assignment__entry")
+    return sorted(reviews.prefetch_related("scores__criterion"), key=lambda r: order[r.assignment_id])
 
 
 def review_get(*, viewer: Any, pk: int) -> Review:

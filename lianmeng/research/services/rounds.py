@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit
 from lianmeng.core.files import display_name, stored_name
-from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
+from lianmeng.library.models import Achievement
+from lianmeng.membership.models import Organization, OrganizationStatus
 
-from .. import mail, policies
+from .. import machines, mail, policies
+from ..commands import EntrySubmit, RoundCreate, values_of
 from ..models import (
     AwardLevel,
     AwardTier,
@@ -24,7 +26,6 @@ from ..models import (
     Entry,
     EntryFile,
     EntryStatus,
-    Normalisation,
     Proposal,
     ProposalStatus,
     RoundKind,
@@ -32,26 +33,9 @@ from ..models import (
     SelectionRound,
     TopicCall,
 )
-from ._clean import Cleaner
-from ._common import check_transition, clean_files
+from ._common import clean_files
+from .results import finalise_round, publish_round
 
-ROUND_TRANSITIONS: dict[str, dict[str, str]] = {
-    RoundStatus.DRAFT: {"open": RoundStatus.ENTRIES},
-    RoundStatus.ENTRIES: {"start_review": RoundStatus.REVIEW},
-    RoundStatus.REVIEW: {"publish": RoundStatus.PUBLICITY},
-    RoundStatus.PUBLICITY: {"finalise": RoundStatus.FINAL},
-    RoundStatus.FINAL: {},
-}
-ENTRY_TRANSITIONS: dict[str, dict[str, str]] = {
-    EntryStatus.SUBMITTED: {
-        "accept": EntryStatus.ELIGIBLE,
-        "refuse": EntryStatus.INELIGIBLE,
-        "withdraw": EntryStatus.WITHDRAWN,
-    },
-    EntryStatus.ELIGIBLE: {"refuse": EntryStatus.INELIGIBLE, "withdraw": EntryStatus.WITHDRAWN},
-    EntryStatus.INELIGIBLE: {"accept": EntryStatus.ELIGIBLE},
-    EntryStatus.WITHDRAWN: {},
-}
 DEFAULT_TIERS = [(AwardLevel.FIRST, 10), (AwardLevel.SECOND, 20), (AwardLevel.THIRD, 30)]
 DEFAULT_CRITERIA = [
     ("创新性", "思路、方法或模式的创新程度", 30, 10),
@@ -61,110 +45,27 @@ DEFAULT_CRITERIA = [
 ]
 
 
-def _clean_criteria(raw: Any, c: Cleaner) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for index, item in enumerate(raw or [], start=1):
-        ic = Cleaner(item if isinstance(item, dict) else {})
-        row = {
-            "name": ic.text("name", _("指标名称"), required=True, max_length=60),
-            "description": ic.text("description", _("评分要点"), max_length=300),
-            "weight": ic.decimal("weight", _("权重"), minimum=Decimal("0.01"), maximum=Decimal(100)),
-            "max_score": ic.integer("max_score", _("满分"), default=10, minimum=1, maximum=100),
-        }
-        for messages in ic.errors.values():
-            for message in messages:
-                c.add("criteria", _("第 %(n)d 项指标：%(msg)s") % {"n": index, "msg": message})
-        out.append(row)
-    if not out:
-        c.add("criteria", _("请至少设置一项评审指标"))
-    elif not c.errors.get("criteria"):
-        total = sum((r["weight"] for r in out), Decimal(0))
-        if total != Decimal(100):
-            c.add("criteria", _("各指标权重之和应为 100%%，当前为 %(t)s%%") % {"t": total.normalize()})
-    return out
-
-
-def _clean_tiers(raw: Any, c: Cleaner) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw or [], start=1):
-        ic = Cleaner(item if isinstance(item, dict) else {})
-        level = ic.choice("level", _("奖项"), AwardLevel.values)
-        percent = ic.decimal("quota_percent", _("名额比例"), minimum=Decimal(0), maximum=Decimal(100))
-        if level in seen:
-            ic.add("level", _("奖项重复"))
-        seen.add(level)
-        for messages in ic.errors.values():
-            for message in messages:
-                c.add("tiers", _("第 %(n)d 个奖项：%(msg)s") % {"n": index, "msg": message})
-        out.append({"level": level, "quota_percent": percent})
-    if not out:
-        c.add("tiers", _("请至少设置一个奖项等级"))
-    elif not c.errors.get("tiers"):
-        total = sum((t["quota_percent"] for t in out), Decimal(0))
-        if total > 100:
-            c.add("tiers", _("各奖项名额比例之和不能超过 100%%，当前为 %(t)s%%") % {"t": total.normalize()})
-    return out
-
-
-def round_clean(data: dict[str, Any]) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {
-        "kind": c.choice("kind", _("评选类型"), RoundKind.values),
-        "year": c.integer("year", _("年度"), minimum=2000, maximum=2100),
-        "title": c.text("title", _("评选名称"), required=True, max_length=200),
-        "description": c.text("description", _("评选说明"), max_length=8000),
-        "require_good_standing": c.boolean("require_good_standing", True),
-        "one_entry_per_organization": c.boolean("one_entry_per_organization", True),
-        "entries_close_on": c.date("entries_close_on", _("申报截止")),
-        "review_due_on": c.date("review_due_on", _("评审截止")),
-        "publicity_days": c.integer("publicity_days", _("公示天数"), default=7, minimum=1, maximum=30),
-        "objection_contact": c.text("objection_contact", _("异议受理联系人"), max_length=120),
-        "reviewers_per_entry": c.integer(
-            "reviewers_per_entry", _("每项评审专家数"), default=3, minimum=1, maximum=15
-        ),
-        "max_load": c.integer("max_load", _("每位专家最多评审"), default=6, minimum=1, maximum=200),
-        "min_load": c.integer("min_load", _("每位专家最少评审"), default=0, minimum=0, maximum=200),
-        "same_city_conflict": c.boolean("same_city_conflict", True),
-        "normalisation": c.choice("normalisation", _("分数标准化"), Normalisation.values, default="none"),
-    }
-    kinds = data.get("accepted_kinds") or []
-    if isinstance(kinds, str):
-        kinds = [k for k in kinds.split(",") if k]
-    bad = [k for k in kinds if k not in OrganizationKind.values]
-    if bad:
-        c.add("accepted_kinds", _("单位类型“%(v)s”无效") % {"v": "、".join(bad)})
-    out["accepted_kinds"] = ("," + ",".join(kinds) + ",") if kinds else ""
-    if out["min_load"] > out["max_load"]:
-        c.add("min_load", _("最少评审数不能大于最多评审数"))
-    if out["entries_close_on"] and out["review_due_on"] and out["review_due_on"] < out["entries_close_on"]:
-        c.add("review_due_on", _("评审截止日期不能早于申报截止日期"))
-    out["criteria"] = _clean_criteria(data.get("criteria"), c)
-    out["tiers"] = _clean_tiers(data.get("tiers"), c)
-    c.done()
-    return out
-
-
 @transaction.atomic
-def round_create(*, data: dict[str, Any], actor: Any, topic_call: TopicCall | None = None) -> SelectionRound:
+def round_create(*, cmd: RoundCreate, actor: User, topic_call: TopicCall | None = None) -> SelectionRound:
     """The secretariat sets up a round: rules, timeline, rubric (weights add up to 100%) and tiers."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    cleaned = round_clean(data)
-    criteria = cleaned.pop("criteria")
-    tiers = cleaned.pop("tiers")
-    round_ = SelectionRound.objects.create(
-        **cleaned, topic_call=topic_call, created_by=actor if policies.signed_in(actor) else None
+    fields = values_of(cmd, RoundCreate, exclude={"criteria", "tiers", "accepted_kinds"})
+    fields["accepted_kinds"] = ("," + ",".join(cmd.accepted_kinds) + ",") if cmd.accepted_kinds else ""
+    round_ = SelectionRound.objects.create(**fields, topic_call=topic_call, created_by=actor)
+    Criterion.objects.bulk_create(
+        Criterion(round=round_, position=position, **row.model_dump())
+        for position, row in enumerate(cmd.criteria)
     )
-    for position, row in enumerate(criteria):
-        Criterion.objects.create(round=round_, position=position, **row)
-    for position, row in enumerate(tiers):
-        AwardTier.objects.create(round=round_, position=position, **row)
+    AwardTier.objects.bulk_create(
+        AwardTier(round=round_, position=position, **row.model_dump())
+        for position, row in enumerate(cmd.tiers)
+    )
     audit.record(
         actor=actor,
         action="round.create",
         target=round_,
-        new={**cleaned, "criteria": [r["name"] for r in criteria], "tiers": [t["level"] for t in tiers]},
+        new={**fields, "criteria": [r.name for r in cmd.criteria], "tiers": [t.level for t in cmd.tiers]},
     )
     return round_
 
@@ -179,7 +80,7 @@ def default_rubric() -> dict[str, Any]:
 
 
 @transaction.atomic
-def call_start_review(*, call: TopicCall, data: dict[str, Any], actor: Any) -> SelectionRound:
+def call_start_review(*, call: TopicCall, actor: User) -> SelectionRound:
     """Review a call's proposals with the selection machinery: a ``topic_review`` round whose entries are
     the submitted proposals (their team members count as authors for conflicts). Its tier 拟立项 ranks them;
     finalising it approves (立项) the proposals in that tier and declines the others."""
@@ -196,18 +97,17 @@ def call_start_review(*, call: TopicCall, data: dict[str, Any], actor: Any) -> S
     if call.review_rounds.exists():
         raise ValidationError({"call": _("该指南已经有一轮立项评审")})
     today = timezone.localdate()
-    payload = {
-        "kind": RoundKind.TOPIC_REVIEW,
-        "year": call.year,
-        "title": _("%(title)s立项评审") % {"title": call.title},
-        "entries_close_on": today,
-        "review_due_on": today + datetime.timedelta(days=21),
-        "one_entry_per_organization": False,
-        "criteria": default_rubric()["criteria"],
-        "tiers": [{"level": AwardLevel.APPROVED, "quota_percent": 50}],
-        **data,
-    }
-    round_ = round_create(data=payload, actor=actor, topic_call=call)
+    cmd = RoundCreate.build(
+        kind=RoundKind.TOPIC_REVIEW,
+        year=call.year,
+        title=(_("%(title)s立项评审") % {"title": call.title})[:200],
+        entries_close_on=today,
+        review_due_on=today + datetime.timedelta(days=21),
+        one_entry_per_organization=False,
+        criteria=default_rubric()["criteria"],
+        tiers=[{"level": AwardLevel.APPROVED, "quota_percent": 50}],
+    )
+    round_ = round_create(cmd=cmd, actor=actor, topic_call=call)
     for proposal in proposals:
         Entry.objects.create(
             round=round_,
@@ -259,25 +159,16 @@ def eligibility_problems(
     return problems
 
 
-def entry_clean(data: dict[str, Any]) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {
-        "title": c.text("title", _("申报名称"), required=True, max_length=200),
-        "authors": c.names("authors", _("作者或完成人"), required=True),
-        "summary": c.text("summary", _("简介"), required=True, max_length=8000),
-        "keywords": c.names("keywords", _("关键词")),
-    }
-    achievement = None
-    raw = str(data.get("achievement") or "").strip()
-    if raw:
-        from lianmeng.library.models import Achievement
-
-        achievement = Achievement.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-        if achievement is None:
-            c.add("achievement", _("关联的成果不存在"))
-    out["achievement"] = achievement
-    c.done()
-    return out
+def _achievement(achievement_id: int | None, organization: Organization) -> tuple[Achievement | None, str]:
+    """The achievement an entry is made from, and what is wrong with it (it must be the organization's)."""
+    if achievement_id is None:
+        return None, ""
+    achievement = Achievement.objects.filter(pk=achievement_id).first()
+    if achievement is None:
+        return None, _("关联的成果不存在")
+    if achievement.owner_organization_id != organization.pk:
+        return achievement, _("只能用本单位提交的成果参评")
+    return achievement, ""
 
 
 @transaction.atomic
@@ -285,26 +176,22 @@ def entry_validate(
     *,
     selection: SelectionRound,
     organization: Organization,
-    data: dict[str, Any],
-    actor: Any,
-    files: list[UploadedFile] | None = None,
+    achievement: int | None,
+    actor: User,
+    files: list[UploadedFile[bytes]] | None = None,
 ) -> None:
-    """Every field and file check of entry_submit at once, storing nothing (one submit, every error)."""
+    """entry_submit's database and file checks at once, storing nothing: with the command's own field
+    errors, the form reports every problem in one submit before any file is stored."""
     if not policies.can_submit_for(actor, organization):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] | None = None
-    try:
-        cleaned = entry_clean(data)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
     try:
         clean_files(files)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    achievement = cleaned["achievement"] if cleaned is not None else None
-    if achievement is not None and achievement.owner_organization_id != organization.pk:
-        errors["achievement"] = [_("只能用本单位提交的成果参评")]
+    problem = _achievement(achievement, organization)[1]
+    if problem:
+        errors["achievement"] = [problem]
     current = SelectionRound.objects.get(pk=selection.pk)
     if current.status != RoundStatus.ENTRIES or timezone.localdate() > current.entries_close_on:
         errors.setdefault("round", []).append(_("该评选当前不接受申报"))
@@ -320,15 +207,14 @@ def entry_submit(
     *,
     selection: SelectionRound,
     organization: Organization,
-    data: dict[str, Any],
-    actor: Any,
-    files: list[UploadedFile] | None = None,
+    cmd: EntrySubmit,
+    actor: User,
+    files: list[UploadedFile[bytes]] | None = None,
     today: datetime.date | None = None,
 ) -> Entry:
     """A member enters the round for its organization (new, or from an achievement it owns)."""
     if not policies.can_submit_for(actor, organization):
         raise PermissionDenied
-    cleaned = entry_clean(data)
     checked = clean_files(files)
     selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     today = today or timezone.localdate()
@@ -336,13 +222,16 @@ def entry_submit(
         raise ValidationError({"round": _("该评选当前不接受申报")})
     if selection.kind == RoundKind.TOPIC_REVIEW:
         raise ValidationError({"round": _("课题立项评审的参评项目来自课题申报")})
-    achievement = cleaned["achievement"]
-    if achievement is not None and achievement.owner_organization_id != organization.pk:
-        raise ValidationError({"achievement": _("只能用本单位提交的成果参评")})
+    achievement, problem = _achievement(cmd.achievement, organization)
+    if problem:
+        raise ValidationError({"achievement": problem})
     problems = eligibility_problems(selection, organization)
     if problems:
         raise ValidationError(problems)
-    entry = Entry.objects.create(round=selection, organization=organization, submitted_by=actor, **cleaned)
+    fields = values_of(cmd, EntrySubmit, exclude={"achievement"})
+    entry = Entry.objects.create(
+        round=selection, organization=organization, submitted_by=actor, achievement=achievement, **fields
+    )
     for upload, mime in checked:
         item = EntryFile(entry=entry, original_name=display_name(upload.name), content_type=mime)
         item.file.save(stored_name(mime), upload, save=False)
@@ -351,24 +240,19 @@ def entry_submit(
         actor=actor,
         action="entry.submit",
         target=entry,
-        new={**cleaned, "achievement": achievement.pk if achievement else None, "files": len(checked)},
+        new={**fields, "achievement": cmd.achievement, "files": len(checked)},
     )
     return entry
 
 
 @transaction.atomic
-def entry_transition(*, entry: Entry, action: str, note: str = "", actor: Any) -> Entry:
-    """Eligibility check by the secretariat (accept / refuse with a reason) or withdrawal by the member."""
-    if action == "withdraw":
-        allowed = policies.can_submit_for(actor, entry.organization)
-    else:
-        allowed = policies.can_manage_research(actor)
-    if not allowed:
-        raise PermissionDenied
+def entry_transition(*, entry: Entry, action: str, note: str = "", actor: User) -> Entry:
+    """Eligibility check by the secretariat (accept / refuse with a reason) or withdrawal by the member
+    (machines.ENTRY and its guards)."""
     entry = (
         Entry.objects.select_for_update(of=("self",)).select_related("round", "organization").get(pk=entry.pk)
     )
-    new = check_transition(ENTRY_TRANSITIONS, entry, action)
+    new = machines.ENTRY.check(entry.status, action, actor=actor, obj=entry)
     if entry.round.status not in (RoundStatus.ENTRIES, RoundStatus.REVIEW) or (
         entry.round.status == RoundStatus.REVIEW and entry.assignments.exists()
     ):
@@ -395,14 +279,10 @@ def entry_transition(*, entry: Entry, action: str, note: str = "", actor: Any) -
 
 
 @transaction.atomic
-def round_transition(*, selection: SelectionRound, action: str, actor: Any) -> SelectionRound:
-    """open / start_review / publish (公示) / finalise — see ROUND_TRANSITIONS and the checks in each step."""
-    from .results import finalise_round, publish_round
-
-    if not policies.can_manage_research(actor):
-        raise PermissionDenied
+def round_transition(*, selection: SelectionRound, action: str, actor: User) -> SelectionRound:
+    """open / start_review / publish (公示) / finalise — see machines.ROUND and the checks in each step."""
     selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
-    new = check_transition(ROUND_TRANSITIONS, selection, action)
+    new = machines.ROUND.check(selection.status, action, actor=actor, obj=selection)
     old = selection.status
     if action == "start_review":
         entries = selection.entries.all()

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit
 from lianmeng.core.files import display_name, stored_name
+from lianmeng.library.commands import AchievementCreate
+from lianmeng.library.models import Achievement
+from lianmeng.library.services import achievement_create
 from lianmeng.membership.models import Organization, OrganizationStatus
 
-from .. import policies
+from .. import machines, policies
+from ..commands import CallCreate, MilestoneReport, ProposalSubmit, values_of
 from ..models import (
     CallStatus,
     Milestone,
@@ -28,95 +33,43 @@ from ..models import (
     Topic,
     TopicCall,
 )
-from ._clean import Cleaner
-from ._common import check_transition, clean_files
+from ._common import clean_files
 
-CALL_TRANSITIONS: dict[str, dict[str, str]] = {
-    CallStatus.DRAFT: {"open": CallStatus.OPEN},
-    CallStatus.OPEN: {"close": CallStatus.CLOSED},
-    CallStatus.CLOSED: {"reopen": CallStatus.OPEN},
-}
-
-# Who may take each action: "member" (the proposing organization's contact) or "secretariat".
-PROPOSAL_TRANSITIONS: dict[str, dict[str, str]] = {
-    ProposalStatus.SUBMITTED: {
-        "withdraw": ProposalStatus.WITHDRAWN,
-        "review": ProposalStatus.UNDER_REVIEW,
-        "approve": ProposalStatus.APPROVED,
-        "reject": ProposalStatus.REJECTED,
-    },
-    ProposalStatus.UNDER_REVIEW: {"approve": ProposalStatus.APPROVED, "reject": ProposalStatus.REJECTED},
-    ProposalStatus.APPROVED: {
-        "pass_midterm": ProposalStatus.MIDTERM_PASSED,
-        "terminate": ProposalStatus.TERMINATED,
-    },
-    ProposalStatus.MIDTERM_PASSED: {
-        "complete": ProposalStatus.COMPLETED,
-        "terminate": ProposalStatus.TERMINATED,
-    },
-    ProposalStatus.COMPLETED: {},
-    ProposalStatus.REJECTED: {},
-    ProposalStatus.WITHDRAWN: {},
-    ProposalStatus.TERMINATED: {},
-}
-MEMBER_ACTIONS = {"withdraw"}
 MIDTERM_AFTER = datetime.timedelta(days=182)
 COMPLETION_AFTER = datetime.timedelta(days=365)
 
 
-def call_clean(data: dict[str, Any]) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {
-        "year": c.integer("year", _("年度"), minimum=2000, maximum=2100),
-        "title": c.text("title", _("指南名称"), required=True, max_length=200),
-        "description": c.text("description", _("指南说明"), max_length=8000),
-        "opens_on": c.date("opens_on", _("申报开始")),
-        "deadline": c.date("deadline", _("申报截止")),
-    }
-    if out["opens_on"] and out["deadline"] and out["deadline"] < out["opens_on"]:
-        c.add("deadline", _("申报截止日期不能早于开始日期"))
-    topics = data.get("topics") or []
-    cleaned_topics = []
-    for index, raw in enumerate(topics, start=1):
-        tc = Cleaner(raw if isinstance(raw, dict) else {"title": raw})
-        topic = {
-            "code": tc.text("code", _("编号"), max_length=20) or f"{out['year']}-{index:02d}",
-            "title": tc.text("title", _("课题名称"), required=True, max_length=200),
-            "description": tc.text("description", _("研究内容"), max_length=4000),
-            "keywords": tc.names("keywords", _("关键词")),
-            "max_budget": tc.decimal("max_budget", _("资助上限（万元）"), required=False) or 0,
-        }
-        for messages in tc.errors.values():
-            for message in messages:
-                c.add("topics", _("第 %(n)d 个课题：%(msg)s") % {"n": index, "msg": message})
-        cleaned_topics.append(topic)
-    if not cleaned_topics and "topics" in data:
-        c.add("topics", _("请至少列出一个课题"))
-    c.done()
-    out["topics"] = cleaned_topics
-    return out
-
-
 @transaction.atomic
-def call_create(*, data: dict[str, Any], actor: Any) -> TopicCall:
-    """The secretariat publishes a yearly call (课题指南) with its topics (a draft until opened)."""
+def call_create(*, cmd: CallCreate, actor: User) -> TopicCall:
+    """The secretariat publishes a yearly call (课题指南) with its topics (a draft until opened); a topic
+    without a code is numbered "<year>-<n>"."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
-    cleaned = call_clean(data)
-    topics = cleaned.pop("topics")
-    call = TopicCall.objects.create(**cleaned)
-    for position, topic in enumerate(topics):
-        Topic.objects.create(call=call, position=position, **topic)
-    audit.record(actor=actor, action="topic_call.create", target=call, new={**cleaned, "topics": len(topics)})
+    fields = values_of(cmd, CallCreate, exclude={"topics"})
+    call = TopicCall.objects.create(**fields)
+    Topic.objects.bulk_create(
+        Topic(
+            call=call,
+            position=position,
+            **{
+                **topic.model_dump(),
+                "code": topic.code or f"{cmd.year}-{position + 1:02d}",
+                "max_budget": topic.max_budget or 0,
+            },
+        )
+        for position, topic in enumerate(cmd.topics)
+    )
+    audit.record(
+        actor=actor, action="topic_call.create", target=call, new={**fields, "topics": len(cmd.topics)}
+    )
     return call
 
 
 @transaction.atomic
-def call_transition(*, call: TopicCall, action: str, actor: Any) -> TopicCall:
-    if not policies.can_manage_research(actor):
-        raise PermissionDenied
+def call_transition(*, call: TopicCall, action: str, actor: User) -> TopicCall:
+    """open / close / reopen (machines.CALL); a call opens only with topics."""
     call = TopicCall.objects.select_for_update(of=("self",)).get(pk=call.pk)
-    new = check_transition(CALL_TRANSITIONS, call, action)
+    new = machines.CALL.check(call.status, action, actor=actor, obj=call)
     if action == "open" and not call.topics.exists():
         raise ValidationError({"topics": _("指南中还没有课题，不能开始征集")})
     old = call.status
@@ -128,73 +81,55 @@ def call_transition(*, call: TopicCall, action: str, actor: Any) -> TopicCall:
     return call
 
 
-def proposal_clean(data: dict[str, Any]) -> dict[str, Any]:
-    c = Cleaner(data)
-    out: dict[str, Any] = {
-        "title": c.text("title", _("项目名称"), required=True, max_length=200),
-        "leader": c.text("leader", _("负责人"), required=True, max_length=60),
-        "team": c.names("team", _("课题组成员"), required=True, max_length=400),
-        "plan": c.text("plan", _("研究计划"), required=True, max_length=20000),
-        "keywords": c.names("keywords", _("关键词")),
-        "budget": c.decimal("budget", _("经费预算（万元）"), maximum=Decimal(100000)),
-    }
-    topic = None
-    topic_id = str(data.get("topic") or "").strip()
-    if not topic_id:
-        c.add("topic", _("请选择课题"))
-    elif topic_id.isdigit():
-        topic = Topic.objects.select_related("call").filter(pk=int(topic_id)).first()
+def _proposal_rules(
+    topic_id: int | None, budget: Decimal | None, organization: Organization, today: datetime.date
+) -> tuple[Topic | None, dict[str, str]]:
+    """What a proposal needs from the database: an existing topic of a call open on ``today``, a budget
+    within the topic's ceiling, and one proposal per organization and topic."""
+    errors: dict[str, str] = {}
+    topic = Topic.objects.select_related("call").filter(pk=topic_id).first() if topic_id else None
     if topic_id and topic is None:
-        c.add("topic", _("所选课题不存在"))
-    out["topic"] = topic
-    if (
-        topic is not None
-        and out["budget"] is not None
-        and topic.max_budget
-        and out["budget"] > topic.max_budget
+        errors["topic"] = _("所选课题不存在")
+    if topic is None:
+        return None, errors
+    if budget is not None and topic.max_budget and budget > topic.max_budget:
+        errors["budget"] = _("经费预算不能超过该课题的资助上限 %(max)s 万元") % {"max": topic.max_budget}
+    call = topic.call
+    if call.status != CallStatus.OPEN or not (call.opens_on <= today <= call.deadline):
+        errors["topic"] = _("该课题指南当前不在申报期内（截止日期 %(d)s）") % {"d": call.deadline}
+    elif (
+        Proposal.objects.filter(topic=topic, organization=organization)
+        .exclude(status=ProposalStatus.WITHDRAWN)
+        .exists()
     ):
-        c.add("budget", _("经费预算不能超过该课题的资助上限 %(max)s 万元") % {"max": topic.max_budget})
-    c.done()
-    return out
+        errors["topic"] = _("本单位已申报该课题，请勿重复申报")
+    return topic, errors
 
 
 @transaction.atomic
 def proposal_validate(
     *,
-    data: dict[str, Any],
+    topic: int | None,
+    budget: Decimal | None,
     organization: Organization,
-    actor: Any,
-    files: list[UploadedFile] | None = None,
+    actor: User,
+    files: list[UploadedFile[bytes]] | None = None,
     today: datetime.date | None = None,
 ) -> None:
-    """Every check of proposal_submit at once (fields, files, the call's period, a repeated proposal),
-    storing nothing: the form reports them all in one submit before anything is saved."""
+    """proposal_submit's database and file checks (files, the budget ceiling, the call's period, a
+    repeated proposal) on what the form could read, storing nothing: with the command's own field
+    errors, the form reports them all in one submit before anything is saved."""
     if not policies.can_submit_for(actor, organization):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] | None = None
-    try:
-        cleaned = proposal_clean(data)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
     try:
         clean_files(files)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    topic: Topic | None = cleaned["topic"] if cleaned is not None else None
-    if cleaned is None and str(data.get("topic") or "").isdigit():  # checked even when other fields failed
-        topic = Topic.objects.filter(pk=int(str(data["topic"]))).first()
-    if topic is not None:
-        call = TopicCall.objects.get(pk=topic.call_id)
-        today = today or timezone.localdate()
-        if call.status != CallStatus.OPEN or not (call.opens_on <= today <= call.deadline):
-            errors["topic"] = [_("该课题指南当前不在申报期内（截止日期 %(d)s）") % {"d": call.deadline}]
-        elif (
-            Proposal.objects.filter(topic=topic, organization=organization)
-            .exclude(status=ProposalStatus.WITHDRAWN)
-            .exists()
-        ):
-            errors["topic"] = [_("本单位已申报该课题，请勿重复申报")]
+    for key, message in _proposal_rules(topic, budget, organization, today or timezone.localdate())[
+        1
+    ].items():
+        errors[key] = [message]
     if errors:
         raise ValidationError(errors)
 
@@ -202,34 +137,27 @@ def proposal_validate(
 @transaction.atomic
 def proposal_submit(
     *,
-    data: dict[str, Any],
+    cmd: ProposalSubmit,
     organization: Organization,
-    actor: Any,
-    files: list[UploadedFile] | None = None,
+    actor: User,
+    files: list[UploadedFile[bytes]] | None = None,
     today: datetime.date | None = None,
 ) -> Proposal:
     """A member proposes a topic study for its organization while the call is open and before the deadline.
     Attachments are checked (size, real type) before anything is saved."""
     if not policies.can_submit_for(actor, organization):
         raise PermissionDenied
-    cleaned = proposal_clean(data)
     checked = clean_files(files)
-    topic: Topic = cleaned["topic"]
-    call = TopicCall.objects.select_for_update(of=("self",)).get(pk=topic.call_id)
-    today = today or timezone.localdate()
-    if call.status != CallStatus.OPEN or not (call.opens_on <= today <= call.deadline):
-        raise ValidationError(
-            {"topic": _("该课题指南当前不在申报期内（截止日期 %(d)s）") % {"d": call.deadline}}
-        )
+    call_id = Topic.objects.filter(pk=cmd.topic or 0).values_list("call_id", flat=True).first()
+    if call_id is not None:  # the call's row is locked while its period and the repeats are checked
+        TopicCall.objects.select_for_update(of=("self",)).get(pk=call_id)
+    topic, problems = _proposal_rules(cmd.topic, cmd.budget, organization, today or timezone.localdate())
     if organization.status != OrganizationStatus.ACTIVE:
-        raise ValidationError({"organization": _("单位成员资格不在正常状态，不能申报")})
-    if (
-        Proposal.objects.filter(topic=topic, organization=organization)
-        .exclude(status=ProposalStatus.WITHDRAWN)
-        .exists()
-    ):
-        raise ValidationError({"topic": _("本单位已申报该课题，请勿重复申报")})
-    proposal = Proposal.objects.create(organization=organization, submitted_by=actor, **cleaned)
+        problems["organization"] = _("单位成员资格不在正常状态，不能申报")
+    if problems or topic is None:
+        raise ValidationError(problems)
+    fields = values_of(cmd, ProposalSubmit, exclude={"topic"})
+    proposal = Proposal.objects.create(organization=organization, submitted_by=actor, topic=topic, **fields)
     for upload, mime in checked:
         item = ProposalFile(proposal=proposal, original_name=display_name(upload.name), content_type=mime)
         item.file.save(stored_name(mime), upload, save=False)
@@ -238,20 +166,15 @@ def proposal_submit(
         actor=actor,
         action="proposal.submit",
         target=proposal,
-        new={**{k: v for k, v in cleaned.items() if k != "topic"}, "topic": topic.pk, "files": len(checked)},
+        new={**fields, "topic": topic.pk, "files": len(checked)},
     )
     return proposal
 
 
-def proposal_actions(proposal: Proposal, user: Any) -> list[str]:
-    """The actions the viewer may take now (for buttons)."""
-    allowed = list(PROPOSAL_TRANSITIONS.get(proposal.status, {}))
-    if policies.is_secretariat(user):
-        actions = allowed
-    elif proposal.organization_id in policies.contact_org_ids(user):
-        actions = [a for a in allowed if a in MEMBER_ACTIONS]
-    else:
-        actions = []
+def proposal_actions(proposal: Proposal, user: User | AnonymousUser) -> list[str]:
+    """The actions the viewer may take now (for buttons): machines.PROPOSAL's, allowed by their guards;
+    the checks pass only on a submitted report."""
+    actions = machines.PROPOSAL.allowed(proposal.status, actor=user, obj=proposal)
     if "pass_midterm" in actions and not _milestone_submitted(proposal, MilestoneKind.MIDTERM):
         actions.remove("pass_midterm")
     if "complete" in actions and not _milestone_submitted(proposal, MilestoneKind.COMPLETION):
@@ -264,22 +187,16 @@ def _milestone_submitted(proposal: Proposal, kind: str) -> bool:
 
 
 @transaction.atomic
-def proposal_transition(*, proposal: Proposal, action: str, note: str = "", actor: Any) -> Proposal:
-    """Move a proposal through PROPOSAL_TRANSITIONS. Approval (立项) schedules the mid-term check and the
+def proposal_transition(*, proposal: Proposal, action: str, note: str = "", actor: User) -> Proposal:
+    """Move a proposal through machines.PROPOSAL. Approval (立项) schedules the mid-term check and the
     completion; completion (结项) files the final report as an achievement linked to the topic."""
-    if action in MEMBER_ACTIONS:
-        allowed = policies.can_edit_proposal(actor, proposal)
-    else:
-        allowed = policies.can_manage_research(actor)
-    if not allowed:
-        raise PermissionDenied
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("topic__call", "organization")
         .get(pk=proposal.pk)
     )
-    new = check_transition(PROPOSAL_TRANSITIONS, proposal, action)
-    note = (note or "").strip()
+    new = machines.PROPOSAL.check(proposal.status, action, actor=actor, obj=proposal)
+    note = (note or "").strip()[:4000]
     if action in ("reject", "terminate") and not note:
         raise ValidationError({"note": _("不予立项或终止时请填写意见，申报单位会看到这条意见")})
     today = timezone.localdate()
@@ -323,94 +240,82 @@ def _pass_milestone(proposal: Proposal, kind: str, comment: str) -> None:
     milestone.save()
 
 
-def _file_completion_output(proposal: Proposal, actor: Any) -> None:
-    from lianmeng.library.services import achievement_create
+def _topic_reference(proposal: Proposal) -> str:
+    return f"{proposal.topic.call.title} · {proposal.topic.title}"[:200]
 
+
+def _file_completion_output(proposal: Proposal, actor: User) -> None:
     completion = proposal.milestones.get(kind=MilestoneKind.COMPLETION)
-    achievement = achievement_create(
-        data={
-            "kind": "research_report",
-            "title": proposal.title,
-            "authors": proposal.team or proposal.leader,
-            "organizations": [proposal.organization_id],
-            "owner_organization": proposal.organization_id,
-            "year": timezone.localdate().year,
-            "abstract": completion.report,
-            "keywords": proposal.keywords,
-            "visibility": "public",
-            "source": "topic",
-            "source_reference": f"{proposal.topic.call.title} · {proposal.topic.title}"[:200],
-        },
-        actor=actor,
+    cmd = AchievementCreate.build(
+        kind="research_report",
+        title=proposal.title,
+        authors=(proposal.team or proposal.leader)[:300],
+        organizations=[proposal.organization_id],
+        owner_organization=proposal.organization_id,
+        year=timezone.localdate().year,
+        abstract=completion.report,
+        keywords=proposal.keywords,
+        visibility="public",
+        source="topic",
+        source_reference=_topic_reference(proposal),
     )
+    achievement = achievement_create(cmd=cmd, actor=actor)
     ProposalOutput.objects.create(proposal=proposal, achievement=achievement)
 
 
-@transaction.atomic
-def milestone_validate(*, proposal: Proposal, kind: str, report: str, actor: Any) -> None:
-    """milestone_report's checks without storing the report or its file (a failed form reports them
-    in the same submit; the file's own check is the form's)."""
-    if not policies.can_edit_proposal(actor, proposal):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    c = Cleaner({"kind": kind, "report": report})
-    kind = c.choice("kind", _("节点"), MilestoneKind.values)
-    c.text("report", _("报告摘要"), required=True, max_length=8000)
-    try:
-        c.done()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+def _milestone_status_problem(proposal: Proposal, kind: str) -> str:
+    """A mid-term report follows the approval (立项), the completion report the passed mid-term check."""
     wanted = {
         MilestoneKind.MIDTERM: ProposalStatus.APPROVED,
         MilestoneKind.COMPLETION: ProposalStatus.MIDTERM_PASSED,
     }
-    status = Proposal.objects.get(pk=proposal.pk).status
-    if kind in wanted and status != wanted[MilestoneKind(kind)]:
-        errors["kind"] = [_("课题当前状态为“%(s)s”，不能提交该报告") % {"s": proposal.get_status_display()}]
-    if errors:
-        raise ValidationError(errors)
+    if kind in wanted and proposal.status != wanted[MilestoneKind(kind)]:
+        return _("课题当前状态为“%(s)s”，不能提交该报告") % {"s": proposal.get_status_display()}
+    return ""
+
+
+def milestone_validate(*, proposal: Proposal, kind: str, actor: User) -> None:
+    """milestone_report's database check without storing the report or its file (with the command's own
+    field errors, a failed form reports them in the same submit; the file's own check is the form's)."""
+    if not policies.can_edit_proposal(actor, proposal):
+        raise PermissionDenied
+    problem = _milestone_status_problem(Proposal.objects.get(pk=proposal.pk), kind)
+    if problem:
+        raise ValidationError({"kind": problem})
 
 
 @transaction.atomic
 def milestone_report(
-    *, proposal: Proposal, kind: str, report: str, actor: Any, file: UploadedFile | None = None
+    *, proposal: Proposal, cmd: MilestoneReport, actor: User, file: UploadedFile[bytes] | None = None
 ) -> Milestone:
     """The member submits (or resubmits, until checked) the mid-term or completion report."""
     if not policies.can_edit_proposal(actor, proposal):
         raise PermissionDenied
-    c = Cleaner({"kind": kind, "report": report})
-    kind = c.choice("kind", _("节点"), MilestoneKind.values)
-    report = c.text("report", _("报告摘要"), required=True, max_length=8000)
-    c.done()
     mime = clean_files([file], "report_file")[0][1] if file is not None else ""
     proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
-    wanted = {
-        MilestoneKind.MIDTERM: ProposalStatus.APPROVED,
-        MilestoneKind.COMPLETION: ProposalStatus.MIDTERM_PASSED,
-    }
-    if proposal.status != wanted[MilestoneKind(kind)]:
-        raise ValidationError(
-            {"kind": _("课题当前状态为“%(s)s”，不能提交该报告") % {"s": proposal.get_status_display()}}
-        )
-    milestone = Milestone.objects.select_for_update(of=("self",)).get(proposal=proposal, kind=kind)
+    problem = _milestone_status_problem(proposal, cmd.kind)
+    if problem:
+        raise ValidationError({"kind": problem})
+    milestone = Milestone.objects.select_for_update(of=("self",)).get(proposal=proposal, kind=cmd.kind)
     if milestone.status == Milestone.Status.PASSED:
         raise ValidationError({"kind": _("该节点已通过检查")})
-    milestone.report = report
+    milestone.report = cmd.report
     if file is not None:
         milestone.report_file.save(stored_name(mime), file, save=False)
         milestone.report_content_type = mime
     milestone.status = Milestone.Status.SUBMITTED
     milestone.submitted_at = timezone.now()
     milestone.save()
-    audit.record(actor=actor, action=f"milestone.{kind}", target=proposal, new={"report": report[:200]})
+    audit.record(
+        actor=actor, action=f"milestone.{cmd.kind}", target=proposal, new={"report": cmd.report[:200]}
+    )
     return milestone
 
 
 @transaction.atomic
-def proposal_output_add(*, proposal: Proposal, data: dict[str, Any], actor: Any) -> Any:
-    """File a further output of an approved or completed topic in the achievement library, linked to it."""
-    from lianmeng.library.services import achievement_create
-
+def proposal_output_add(*, proposal: Proposal, cmd: AchievementCreate, actor: User) -> Achievement:
+    """File a further output of an approved or completed topic in the achievement library, linked to it:
+    owned by the proposing organization, its source the topic."""
     if not policies.can_edit_proposal(actor, proposal):
         raise PermissionDenied
     proposal = (
@@ -422,16 +327,15 @@ def proposal_output_add(*, proposal: Proposal, data: dict[str, Any], actor: Any)
         ProposalStatus.COMPLETED,
     ):
         raise ValidationError({"status": _("只有已立项的课题可以登记成果")})
-    achievement = achievement_create(
-        data={
-            **data,
+    cmd = cmd.model_copy(
+        update={
             "owner_organization": proposal.organization_id,
-            "organizations": data.get("organizations") or [proposal.organization_id],
+            "organizations": cmd.organizations or [proposal.organization_id],
             "source": "topic",
-            "source_reference": f"{proposal.topic.call.title} · {proposal.topic.title}"[:200],
-        },
-        actor=actor,
+            "source_reference": _topic_reference(proposal),
+        }
     )
+    achievement = achievement_create(cmd=cmd, actor=actor)
     ProposalOutput.objects.create(proposal=proposal, achievement=achievement)
     audit.record(actor=actor, action="proposal.output", target=proposal, new={"achievement": achievement.pk})
     return achievement
