@@ -51,6 +51,7 @@ def run_one(
     database_url: str = "",
     use_cache: bool = False,
     queries: bool = False,
+    only: str = "",
 ) -> dict[str, dict[str, Any]]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "lianmeng.settings"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
@@ -100,6 +101,8 @@ def run_one(
     client = Client()
     results: dict[str, dict[str, Any]] = {}
     for label, path, params in CASES:
+        if only and only not in label:
+            continue
         assert client.get(path, params).status_code == 200
         times = []
         for _ in range(runs):
@@ -131,6 +134,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="an existing database (with --database)")
     parser.add_argument("--cache", action="store_true", help="keep the pages' cache on (measures hits)")
     parser.add_argument("--queries", action="store_true", help="report each case's slowest statement")
+    parser.add_argument("--only", default="", help="only the cases whose label contains this text")
     args = parser.parse_args()
     if args.database:
         result = run_one(
@@ -140,6 +144,7 @@ def main() -> None:
             database_url=args.database_url,
             use_cache=args.cache,
             queries=args.queries,
+            only=args.only,
         )
         print(json.dumps(result, ensure_ascii=False))
         return

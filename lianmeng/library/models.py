@@ -1,6 +1,6 @@
 """1+3+X: the advisory committee, the expert / project / achievement libraries and consultations.
 
-Allowed transitions live in ``services`` (PROJECT_TRANSITIONS, CONSULTATION_TRANSITIONS).
+Allowed transitions live in ``machines`` (PROJECT, CONSULTATION).
 Search columns (``search_text``, pinyin) are kept by the ``*_index_fields`` functions in ``services``.
 """
 
@@ -199,7 +199,7 @@ class ProjectStage(models.TextChoices):
 
 
 class Project(VersionedModel, TimeStampedModel):
-    """A co-built project (共建项目). Stages: services.PROJECT_TRANSITIONS."""
+    """A co-built project (共建项目). Stages: machines.PROJECT."""
 
     name = models.CharField(_("项目名称"), max_length=120)
     summary = models.TextField(_("项目简介"))
@@ -454,7 +454,7 @@ class ConsultationStatus(models.TextChoices):
 
 
 class Consultation(TimeStampedModel):
-    """A member's question to the advisory committee (专家咨询). Transitions: services.CONSULTATION_TRANSITIONS."""
+    """A member's question to the advisory committee (专家咨询). Transitions: machines.CONSULTATION."""
 
     organization = models.ForeignKey(
         "membership.Organization",

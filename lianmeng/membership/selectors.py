@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from lianmeng.core.search import parse_query, search_filter, search_order
+from lianmeng.core.search import ParsedQuery, fts_condition, parse_query, search_filter, search_order
 
 from . import policies
 from .models import MembershipApplication, Organization, OrganizationStatus
@@ -40,9 +42,33 @@ def organization_directory(
     parsed = parse_query(q)
     if parsed.empty:
         return qs.order_by("name_sort", "id")
+    if parsed.initials and connection.vendor == "sqlite":
+        return qs.filter(id__in=_pinyin_matches(parsed)).order_by(search_order("name_sort"), "id")
     return search_filter(qs, parsed, initials_fields=INITIALS_FIELDS).order_by(
         search_order("name_sort"), "id"
     )
+
+
+def _pinyin_matches(parsed: ParsedQuery) -> RawSQL:
+    """Ids matching a pure-letter query: the words through the full-text index, or the letters as a
+    prefix of the pinyin initials or the full pinyin (``qd``, ``qingdao``).
+
+    The same rows as ``search_filter(..., initials_fields=INITIALS_FIELDS)``, written as a UNION ALL of
+    index-only lookups instead of an OR, for SQLite: with the OR its planner walked the ``(status,
+    name_sort)`` index reading every row to test it; with the ids it walks the same index without
+    reading the table. PostgreSQL keeps the OR (a BitmapOr of the three indexes): there the UNION is
+    slower, it fetches each match by its key (docs/scale.md, "Directory search").
+    """
+    initials = parsed.initials or ""
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    fts_sql, params = fts_condition(table, parsed, connection.vendor)
+    upper = initials[:-1] + chr(ord(initials[-1]) + 1)
+    parts = [f"SELECT {table}.id FROM {table} WHERE {fts_sql}"]
+    for field in INITIALS_FIELDS:
+        column = connection.ops.quote_name(field)
+        parts.append(f"SELECT id FROM {table} WHERE {column} >= %s AND {column} < %s")
+        params = [*params, initials, upper]
+    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - names quoted, values bound
 
 
 def organization_get(*, viewer: Any, pk: int) -> Organization:

@@ -431,6 +431,8 @@ def _bottleneck_start(
     source, sink = n_e + n_x, n_e + n_x + 1
 
     def feasible(mask: NDArray[np.bool_]) -> bool:
+        if (lo > 0).any():  # minimum loads: the min-cost flow with its supplies decides
+            return max_weight_pairs(np.zeros_like(a), mask, need, lo, hi) is not None
         ee, xx = np.nonzero(mask)
         flow = max_flow.SimpleMaxFlow()
         tails = np.concatenate([np.full(n_x, source), n_e + xx, np.arange(n_e)]).astype(np.int64)
@@ -455,12 +457,7 @@ def _bottleneck_start(
             low = middle
         else:
             high = middle - 1
-    while low >= 0 and not clock.over():  # minimum loads may need a lower threshold
-        pairs = max_weight_pairs(a, allowed & (a >= values[low]), need, lo, hi)
-        if pairs is not None:
-            return pairs
-        low = low // 2 if low else -1
-    return None
+    return max_weight_pairs(a, allowed & (a >= values[low]), need, lo, hi)
 
 
 # ------------------------------------------------------------------------------------------ repair
@@ -951,6 +948,15 @@ def solve_fair(
 
     # 5. exact phases on small rounds; elsewhere the largest total the min-cost flow gives at W, or
     # exchanges that raise the total at W
+    # the total: when the best worst entry came from another start, augmenting paths from the
+    # total-mode answer straight to that worst value (the cheapest chains keep most of its total)
+    if not clock.over() and best.worst > base.worst and not small:
+        deadline = clock.deadline
+        clock.deadline = min(deadline, time.perf_counter() + time_limit / 5)
+        trial = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, base_pairs)
+        if trial.reach(best.worst, clock) and int(trial.score.sum()) > int(best.score.sum()):
+            best = trial
+        clock.deadline = deadline
     if large:  # no last flow there (its relaxation leaves entries short on large rounds): more polish
         clock.deadline = final_deadline
     if not clock.over():  # a tenth of the limit at most (a quarter on large rounds)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from lianmeng.core.actors import SYSTEM
 from lianmeng.library import services
 from lianmeng.library.commands import (
+    AchievementCreate,
     CommitteeAppoint,
     ConsultationAnswer,
     ConsultationAsk,
@@ -106,5 +107,47 @@ def test_consultation_list_queries_do_not_grow_with_rows(
     small = _count(client, "/api/v1/consultations")
     add(10)
     large = _count(client, "/api/v1/consultations")
+    assert (small[1], large[1]) == (2, 12)
+    assert large[0] == small[0], (small, large)
+
+
+def test_expert_list_queries_do_not_grow_with_rows(make_expert: Any, make_org: Any, api: Any) -> None:
+    unit = make_org("青岛大学", kind="university")
+    anonymous = api(None)
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            make_expert(f"专家{i}", organization=unit, fields=["劳动关系"], publish_consent=True)
+
+    add(2, 0)
+    small = _count(anonymous, "/api/v1/experts")
+    add(10, 2)
+    large = _count(anonymous, "/api/v1/experts")
+    assert (small[1], large[1]) == (2, 12)
+    assert large[0] == small[0], (small, large)
+
+
+def test_achievement_list_queries_do_not_grow_with_rows(make_org: Any, secretariat: Any, api: Any) -> None:
+    owner = make_org("成果单位")
+    client = api(secretariat)
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            services.achievement_create(
+                cmd=AchievementCreate.build(
+                    kind="research_report",
+                    title=f"报告{i}",
+                    authors="甲、乙",
+                    year=2025,
+                    organizations=[owner.pk],
+                    owner_organization=owner.pk,
+                ),
+                actor=secretariat,
+            )
+
+    add(2, 0)
+    small = _count(client, "/api/v1/achievements")
+    add(10, 2)
+    large = _count(client, "/api/v1/achievements")
     assert (small[1], large[1]) == (2, 12)
     assert large[0] == small[0], (small, large)

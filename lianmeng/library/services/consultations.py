@@ -57,7 +57,7 @@ DEFAULT_DAYS = {Urgency.NORMAL: 15, Urgency.URGENT: 5}
 def _ask_organization(cmd: ConsultationAsk | None, actor: User) -> Organization | None:
     """The organization a question is asked for: the contact's own (the one named when several), any
     member for the secretariat; None when the actor may not ask for it."""
-    orgs = actor.contact_organizations if actor.is_authenticated else []
+    orgs: list[Organization] = list(actor.contact_organizations) if actor.is_authenticated else []
     wanted = cmd.organization if cmd is not None else None
     if wanted is None and len(orgs) == 1:
         return orgs[0]
@@ -68,7 +68,7 @@ def _ask_organization(cmd: ConsultationAsk | None, actor: User) -> Organization 
 
 
 def consultation_validate(
-    *, cmd: ConsultationAsk | None, attachments: list[UploadedFile] | None = None
+    *, cmd: ConsultationAsk | None, attachments: list[UploadedFile[bytes]] | None = None
 ) -> ExpertiseField | None:
     """Every check of a question's field and attachments at once (``cmd`` is None when the fields
     themselves were already refused); raise one ValidationError naming every bad field. Writes
@@ -91,7 +91,7 @@ def consultation_validate(
 
 @transaction.atomic
 def consultation_ask(
-    *, cmd: ConsultationAsk, actor: User, attachments: list[UploadedFile] | None = None
+    *, cmd: ConsultationAsk, actor: User, attachments: list[UploadedFile[bytes]] | None = None
 ) -> Consultation:
     """A member contact asks the committee a question for their organization."""
     organization = _ask_organization(cmd, actor)
