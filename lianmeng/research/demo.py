@@ -10,11 +10,24 @@ from typing import Any
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.demo_support import DEMO_PASSWORD
+from lianmeng.library.commands import ExpertCreate
 from lianmeng.library.models import Expert
+from lianmeng.library.services import expert_create
 from lianmeng.membership.models import Organization
 
 from . import services
+from .commands import (
+    CallCreate,
+    EntrySubmit,
+    MilestoneReport,
+    ObjectionAnswer,
+    ObjectionFile,
+    ProposalSubmit,
+    ReviewSave,
+    RoundCreate,
+)
 from .models import AssignmentStatus, Objection, Proposal, SelectionRound, TopicCall
 
 # Extra reviewers with accounts (username, name, organization, city, fields, keywords)
@@ -300,8 +313,6 @@ def _org(name: str) -> Organization:
 
 
 def _reviewers(secretariat: Any) -> list[Expert]:
-    from lianmeng.library.services import expert_create
-
     out = []
     for username, name, org_name, city, fields, keywords in REVIEWERS:
         user = User.objects.filter(username=username).first()
@@ -312,16 +323,16 @@ def _reviewers(secretariat: Any) -> list[Expert]:
         if expert is None:
             org = Organization.objects.filter(name=org_name).first()
             expert = expert_create(
-                data={
-                    "name": name,
-                    "organization": org.pk if org else "",
-                    "organization_name": org_name,
-                    "city": city,
-                    "title": "senior",
-                    "position": "教授",
-                    "fields": fields,
-                    "keywords": keywords,
-                },
+                cmd=ExpertCreate.build(
+                    name=name,
+                    organization=org.pk if org else None,
+                    organization_name=org_name,
+                    city=city,
+                    title="senior",
+                    position="教授",
+                    fields=fields,
+                    keywords=keywords,
+                ),
                 actor=secretariat,
                 user=user,
             )
@@ -333,14 +344,14 @@ def _call(secretariat: Any) -> int:
     if TopicCall.objects.filter(title=CALL_TITLE).exists():
         return 0
     call = services.call_create(
-        data={
-            "year": 2026,
-            "title": CALL_TITLE,
-            "description": "围绕人力资源服务行业（园区）发展的困难和问题，面向成员单位征集研究课题。每个单位每个课题限报一项。",
-            "opens_on": "2026-03-01",
-            "deadline": "2026-04-30",
-            "topics": TOPICS,
-        },
+        cmd=CallCreate.build(
+            year=2026,
+            title=CALL_TITLE,
+            description="围绕人力资源服务行业（园区）发展的困难和问题，面向成员单位征集研究课题。每个单位每个课题限报一项。",
+            opens_on="2026-03-01",
+            deadline="2026-04-30",
+            topics=TOPICS,
+        ),
         actor=secretariat,
     )
     services.call_transition(call=call, action="open", actor=secretariat)
@@ -348,15 +359,15 @@ def _call(secretariat: Any) -> int:
     for topic_index, org_name, title, leader, team, plan, budget, status in PROPOSALS:
         org = _org(org_name)
         p = services.proposal_submit(
-            data={
-                "topic": topics[topic_index].pk,
-                "title": title,
-                "leader": leader,
-                "team": team,
-                "plan": plan,
-                "keywords": topics[topic_index].keywords,
-                "budget": budget,
-            },
+            cmd=ProposalSubmit.build(
+                topic=topics[topic_index].pk,
+                title=title,
+                leader=leader,
+                team=team,
+                plan=plan,
+                keywords=topics[topic_index].keywords,
+                budget=budget,
+            ),
             organization=org,
             actor=secretariat,
             today=datetime.date(2026, 4, 20),
@@ -372,19 +383,16 @@ def _call(secretariat: Any) -> int:
             proposal=p, action="approve", note="经专家评审，同意立项。", actor=secretariat
         )
         if status in ("midterm_passed", "completed"):
-            services.milestone_report(
-                proposal=p, kind="midterm", report="已完成调研和数据收集，形成中期报告。", actor=secretariat
-            )
+            midterm = MilestoneReport.build(kind="midterm", report="已完成调研和数据收集，形成中期报告。")
+            services.milestone_report(proposal=p, cmd=midterm, actor=secretariat)
             services.proposal_transition(
                 proposal=p, action="pass_midterm", note="进度符合计划。", actor=secretariat
             )
         if status == "completed":
-            services.milestone_report(
-                proposal=p,
-                kind="completion",
-                report="提出胶东七市人力资源服务业协同发展的五项机制和十条政策建议。",
-                actor=secretariat,
+            completion = MilestoneReport.build(
+                kind="completion", report="提出胶东七市人力资源服务业协同发展的五项机制和十条政策建议。"
             )
+            services.milestone_report(proposal=p, cmd=completion, actor=secretariat)
             services.proposal_transition(
                 proposal=p, action="complete", note="成果达到预期，同意结项。", actor=secretariat
             )
@@ -404,26 +412,28 @@ def _round(
     min_load: int = 0,
 ) -> SelectionRound:
     selection = services.round_create(
-        data={
-            "kind": kind,
-            "year": year,
-            "title": title,
-            "description": "面向联盟成员单位征集，经资格审查、专家评审、公示后确定结果。",
-            "entries_close_on": close,
-            "review_due_on": close + datetime.timedelta(days=30),
-            "publicity_days": 7,
-            "objection_contact": "联盟秘书处 王秘书 0532-8888 6666",
-            "reviewers_per_entry": 3,
-            "max_load": 4,
-            "min_load": min_load,
-            "same_city_conflict": True,
-            **services.default_rubric(),
-            "tiers": [
-                {"level": "first", "quota_percent": 15},
-                {"level": "second", "quota_percent": 25},
-                {"level": "third", "quota_percent": 30},
-            ],
-        },
+        cmd=RoundCreate.build(
+            {
+                "kind": kind,
+                "year": year,
+                "title": title,
+                "description": "面向联盟成员单位征集，经资格审查、专家评审、公示后确定结果。",
+                "entries_close_on": close,
+                "review_due_on": close + datetime.timedelta(days=30),
+                "publicity_days": 7,
+                "objection_contact": "联盟秘书处 王秘书 0532-8888 6666",
+                "reviewers_per_entry": 3,
+                "max_load": 4,
+                "min_load": min_load,
+                "same_city_conflict": True,
+                **services.default_rubric(),
+                "tiers": [
+                    {"level": "first", "quota_percent": 15},
+                    {"level": "second", "quota_percent": 25},
+                    {"level": "third", "quota_percent": 30},
+                ],
+            }
+        ),
         actor=secretariat,
     )
     services.round_transition(selection=selection, action="open", actor=secretariat)
@@ -431,7 +441,7 @@ def _round(
         entry = services.entry_submit(
             selection=selection,
             organization=_org(org_name),
-            data={"title": entry_title, "authors": authors, "keywords": keywords, "summary": summary},
+            cmd=EntrySubmit.build(title=entry_title, authors=authors, keywords=keywords, summary=summary),
             actor=secretariat,
             today=close - datetime.timedelta(days=5),
         )
@@ -448,16 +458,16 @@ def _review(assignment: Any, score: float, submit: bool) -> None:
     criteria = list(assignment.round.criteria.all())
     services.review_save(
         review=review,
-        data={
-            "scores": {
+        cmd=ReviewSave.build(
+            scores={
                 c.pk: {
                     "score": round(min(c.max_score, score * c.max_score / 10 + (i % 2) * 0.3), 1),
                     "comment": "材料翔实，做法可复制。",
                 }
                 for i, c in enumerate(criteria)
             },
-            "overall_comment": "建议入选。" if score >= 7 else "",
-        },
+            overall_comment="建议入选。" if score >= 7 else "",
+        ),
         actor=user,
         submit=submit,
     )
@@ -505,18 +515,17 @@ def _round_2025(secretariat: Any) -> None:
         services.entry_set_result(entry=first, award="first", showcase=True, actor=secretariat)
     objection = services.objection_file(
         selection=selection,
-        data={
-            "name": "李先生",
-            "contact": "13805350000",
-            "reasons": "希望公开各项目的评审指标和评分规则，便于成员单位了解。",
-        },
+        cmd=ObjectionFile.build(
+            name="李先生",
+            contact="13805350000",
+            reasons="希望公开各项目的评审指标和评分规则，便于成员单位了解。",
+        ),
+        actor=SYSTEM,  # the demo's visitor, who needs no account
     )
-    services.objection_respond(
-        objection=objection,
-        outcome="dismissed",
-        response="评审指标和权重已在评选通知中公布，本次评选按规则进行，结果维持不变。",
-        actor=secretariat,
+    answer = ObjectionAnswer.build(
+        outcome="dismissed", response="评审指标和权重已在评选通知中公布，本次评选按规则进行，结果维持不变。"
     )
+    services.objection_respond(objection=objection, cmd=answer, actor=secretariat)
     # The 2025 公示 ended long ago: move its window into the past before finalising.
     start = timezone.make_aware(datetime.datetime(2025, 12, 10, 9, 0))
     SelectionRound.objects.filter(pk=selection.pk).update(

@@ -1,4 +1,5 @@
-"""Form parsing for research pages; the rules live in the services."""
+"""Form parsing for research pages; the rules live in the commands (lianmeng.research.commands) and the
+services."""
 
 from __future__ import annotations
 
@@ -42,9 +43,17 @@ class CallForm(BootstrapFormMixin, forms.Form):
         help_text=_("每行一个课题：课题名称｜关键词（顿号分隔）｜资助上限（万元）"),
     )
 
-    def topic_rows(self) -> list[dict[str, Any]]:
+    def clean(self) -> dict[str, Any]:
+        """The topics' lines as rows for the command (CallCreate.topics)."""
+        cleaned = super().clean() or {}
+        if "topics" in cleaned:
+            cleaned["topics"] = self.topic_rows(cleaned["topics"])
+        return cleaned
+
+    @staticmethod
+    def topic_rows(text: str) -> list[dict[str, Any]]:
         rows = []
-        for line in (self.cleaned_data.get("topics") or "").splitlines():
+        for line in (text or "").splitlines():
             parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
             if not parts or not parts[0]:
                 continue
@@ -130,10 +139,11 @@ class RoundForm(BootstrapFormMixin, forms.Form):
         label=_("优秀奖比例（%）"), initial="", required=False, widget=PERCENT
     )
 
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+    def clean(self) -> dict[str, Any]:
+        """The rubric's lines and the tiers' percentages as rows for the command (RoundCreate)."""
+        data = super().clean() or {}
         criteria = []
-        for line in (data.pop("criteria") or "").splitlines():
+        for line in (data.get("criteria") or "").splitlines():
             parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
             if parts and parts[0]:
                 criteria.append(
@@ -145,10 +155,11 @@ class RoundForm(BootstrapFormMixin, forms.Form):
                 )
         tiers = []
         for level in ("first", "second", "third", "excellent"):
-            value = str(data.pop(f"{level}_percent") or "").strip()
+            value = str(data.get(f"{level}_percent") or "").strip()
             if value:
                 tiers.append({"level": level, "quota_percent": value})
-        data["criteria"] = criteria
+        if "criteria" in data:
+            data["criteria"] = criteria
         data["tiers"] = tiers
         return data
 

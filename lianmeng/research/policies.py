@@ -1,10 +1,13 @@
-"""Who may do what in research leads (pure predicates; conflicts are checked in ``services``/``selectors``)."""
+"""Who may do what in research leads (pure predicates; conflicts are checked in ``services``/``selectors``).
+The state machines (``machines.py``) name some of them as the guards of their transitions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import Proposal, RoundStatus, SelectionRound
+from lianmeng.library.models import Expert, ExpertStatus
+
+from .models import Assignment, Entry, Proposal, RoundStatus, SelectionRound
 
 
 def signed_in(user: Any) -> bool:
@@ -19,21 +22,19 @@ def contact_org_ids(user: Any) -> set[int]:
     return set(user.contact_organization_ids) if signed_in(user) else set()
 
 
-def expert_of(user: Any) -> Any:
+def expert_of(user: Any) -> Expert | None:
     """The library Expert linked to this account, or None."""
     if not signed_in(user):
         return None
-    from lianmeng.library.models import Expert, ExpertStatus
-
-    cached = getattr(user, "_research_expert", False)
+    cached: Expert | bool | None = getattr(user, "_research_expert", False)
     if cached is not False:
-        return cached
+        return cached if isinstance(cached, Expert) else None
     expert = Expert.objects.filter(user=user, status=ExpertStatus.ACTIVE).first()
     user._research_expert = expert
     return expert
 
 
-def can_manage_research(user: Any) -> bool:
+def can_manage_research(user: Any, obj: Any = None) -> bool:
     """Calls, rounds, assignment, eligibility, 公示 and finalisation are the secretariat's."""
     return is_secretariat(user)
 
@@ -45,8 +46,19 @@ def can_submit_for(user: Any, organization: Any) -> bool:
     return organization is not None and getattr(organization, "pk", organization) in contact_org_ids(user)
 
 
+def can_withdraw_entry(user: Any, entry: Entry) -> bool:
+    """The entering organization's contacts (or the secretariat) withdraw an entry."""
+    return can_submit_for(user, entry.organization_id)
+
+
 def can_edit_proposal(user: Any, proposal: Proposal) -> bool:
     return is_secretariat(user) or proposal.organization_id in contact_org_ids(user)
+
+
+def can_answer_invitation(user: Any, assignment: Assignment) -> bool:
+    """Only the invited expert accepts or declines their invitation."""
+    expert = expert_of(user)
+    return expert is not None and assignment.expert_id == expert.pk
 
 
 def can_see_round(user: Any, round_: SelectionRound) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -17,16 +19,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianmeng.accounts.throttle import client_ip
+from lianmeng.core.api_support import signed_in
 from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.files import file_response
-from lianmeng.core.forms import submit_form
+from lianmeng.core.forms import dry_run, submit_form
 from lianmeng.core.params import int_param
 from lianmeng.core.pending_uploads import discard_pending
+from lianmeng.core.types import AuthedRequest
 from lianmeng.library.models import Achievement, Expert
 from lianmeng.membership.models import Organization
 
-from . import policies, selectors, services
+from . import machines, policies, selectors, services
+from .commands import (
+    CallCreate,
+    EntrySubmit,
+    MilestoneReport,
+    ObjectionAnswer,
+    ObjectionFile,
+    ProposalSubmit,
+    ReviewSave,
+    RoundCreate,
+)
 from .forms import (
     CallForm,
     EntryForm,
@@ -42,6 +56,7 @@ from .models import (
     AssignmentJob,
     AssignmentStatus,
     AwardLevel,
+    Criterion,
     Entry,
     EntryStatus,
     JobStatus,
@@ -63,6 +78,58 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
             messages.error(request, m)
 
 
+def every_error(*checks: Callable[[], object]) -> None:
+    """Run every check (a command's build, a service's validate-only function) and raise all their field
+    errors together: one submit reports the form's, the command's and the database's problems."""
+    errors: dict[str, list[str]] = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            for key, msgs in error_dict(exc).items():
+                errors.setdefault(key, []).extend(msgs)
+    if errors:
+        raise ValidationError(errors)
+
+
+def int_or_none(value: Any) -> int | None:
+    """An id the form read (a choice's value), or None when there is none."""
+    text = str(getattr(value, "pk", value) or "").strip()
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _posted_scores(post: Any, criteria: list[Criterion]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """The review form's scores read per criterion (a number from 0 to its maximum, named by the
+    criterion), and the data of the ReviewSave command (unreadable scores left out)."""
+    errors: dict[str, list[str]] = {}
+    scores: dict[int, dict[str, Any]] = {}
+    for c in criteria:
+        raw = str(post.get(f"score_{c.pk}", "")).strip()
+        score = decimal_or_none(raw) if raw else None
+        if raw and score is None:
+            errors[f"score_{c.pk}"] = [_("%(label)s应为数字") % {"label": c.name}]
+        elif score is not None and score < 0:
+            errors[f"score_{c.pk}"] = [
+                _("%(label)s应在 %(min)s 到 %(max)s 之间") % {"label": c.name, "min": 0, "max": c.max_score}
+            ]
+            score = None
+        scores[c.pk] = {"score": score, "comment": post.get(f"comment_{c.pk}", "")}
+    data = {
+        "scores": scores,
+        "overall_comment": post.get("overall_comment", ""),
+        "version": post.get("version"),
+    }
+    return errors, data
+
+
 def _file(item: Any, field: str = "file") -> FileResponse:
     return file_response(getattr(item, field), name=getattr(item, "original_name", "") or None)
 
@@ -71,7 +138,7 @@ def _file(item: Any, field: str = "file") -> FileResponse:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """研究评选: what the viewer can do here (calls, rounds, my proposals and entries, my reviews)."""
     user = request.user
     rounds = list(selectors.round_list(viewer=user)[:30])
@@ -95,18 +162,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def call_new(request: HttpRequest) -> HttpResponse:
+def call_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_manage_research(request.user):
         raise PermissionDenied
     form = CallForm(request.POST or None)
-
-    def create(cleaned: dict[str, Any]) -> Any:
-        data = {k: v for k, v in cleaned.items() if k != "topics"}
-        data["topics"] = form.topic_rows()
-        return services.call_create(data=data, actor=request.user)
+    user = request.user
 
     if request.method == "POST":
-        call = submit_form(form, create)
+        call = submit_form(form, lambda cmd: services.call_create(cmd=cmd, actor=user), command=CallCreate)
         if call is not None:
             messages.success(request, _("课题指南已保存为草稿"))
             return redirect(call)
@@ -121,10 +184,10 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "review":
-                selection = services.call_start_review(call=call, data={}, actor=request.user)
+                selection = services.call_start_review(call=call, actor=signed_in(request))
                 messages.success(request, _("已创建立项评审，请计算专家分配"))
                 return redirect("research:assignment", pk=selection.pk)
-            services.call_transition(call=call, action=action, actor=request.user)
+            services.call_transition(call=call, action=action, actor=signed_in(request))
             messages.success(request, _("指南状态已更新"))
         except ValidationError as exc:
             _flash(request, exc)
@@ -139,7 +202,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "topics": call.topics.all(),
             "proposals": proposals,
-            "actions": list(services.CALL_TRANSITIONS.get(call.status, {})),
+            "actions": machines.CALL.actions(call.status),
             "is_secretariat": policies.is_secretariat(request.user),
             "can_propose": call.status == "open" and bool(policies.contact_org_ids(request.user)),
             "review_rounds": call.review_rounds.all(),
@@ -159,20 +222,29 @@ def _my_org(request: HttpRequest) -> Organization:
 
 
 @login_required
-def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_new(request: AuthedRequest, pk: int) -> HttpResponse:
     call = selectors.call_get(viewer=request.user, pk=pk)
     org = _my_org(request)
     form = ProposalForm(request.POST or None, request.FILES or None, topics=call.topics.all())
     user = request.user
 
     def check(cleaned: dict[str, Any]) -> None:
-        data = {k: v for k, v in cleaned.items() if k != "attachments"}
-        services.proposal_validate(data=data, organization=org, actor=user, files=cleaned.get("attachments"))
+        every_error(
+            lambda: ProposalSubmit.build(cleaned),
+            lambda: services.proposal_validate(
+                topic=int_or_none(cleaned.get("topic")),
+                budget=decimal_or_none(cleaned.get("budget")),
+                organization=org,
+                actor=user,
+                files=cleaned.get("attachments"),
+            ),
+        )
 
     def submit(cleaned: dict[str, Any]) -> Any:
         check(cleaned)  # every error at once, before any file is stored
-        data = {k: v for k, v in cleaned.items() if k != "attachments"}
-        return services.proposal_submit(data=data, organization=org, actor=user, files=cleaned["attachments"])
+        return services.proposal_submit(
+            cmd=ProposalSubmit.build(cleaned), organization=org, actor=user, files=cleaned["attachments"]
+        )
 
     if request.method == "POST":
         proposal = submit_form(form, submit, validate=check)
@@ -188,7 +260,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     qs = selectors.proposal_list(viewer=request.user, status=status or None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -200,7 +272,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(viewer=request.user, pk=pk)
     note_form = NoteForm(request.POST or None)
     milestone_form = MilestoneForm(request.POST or None, request.FILES or None)
@@ -211,10 +283,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 milestone = submit_form(
                     milestone_form,
                     lambda d: services.milestone_report(
-                        proposal=proposal, kind=d["kind"], report=d["report"], file=d.get("file"), actor=user
+                        proposal=proposal, cmd=MilestoneReport.build(d), file=d.get("file"), actor=user
                     ),
-                    validate=lambda d: services.milestone_validate(
-                        proposal=proposal, kind=d.get("kind", ""), report=d.get("report", ""), actor=user
+                    validate=lambda d: every_error(
+                        lambda: MilestoneReport.build(d),
+                        lambda: services.milestone_validate(
+                            proposal=proposal, kind=d.get("kind", ""), actor=user
+                        ),
                     ),
                 )
                 if milestone is not None:
@@ -268,7 +343,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_file(request: HttpRequest, pk: int) -> FileResponse:
+def proposal_file(request: AuthedRequest, pk: int) -> FileResponse:
     return _file(selectors.proposal_file_get(viewer=request.user, pk=pk))
 
 
@@ -276,13 +351,13 @@ def proposal_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def round_new(request: HttpRequest) -> HttpResponse:
+def round_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_manage_research(request.user):
         raise PermissionDenied
     form = RoundForm(request.POST or None)
     if request.method == "POST":
         selection = submit_form(
-            form, lambda _data: services.round_create(data=form.service_data(), actor=request.user)
+            form, lambda cmd: services.round_create(cmd=cmd, actor=request.user), command=RoundCreate
         )
         if selection is not None:
             messages.success(request, _("评选已创建（筹备中），确认无误后开始征集"))
@@ -302,7 +377,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     Entry, pk=int_param(request.POST, "entry", default=0), round=selection
                 )
                 services.entry_transition(
-                    entry=entry, action=action, note=request.POST.get("note", ""), actor=request.user
+                    entry=entry, action=action, note=request.POST.get("note", ""), actor=signed_in(request)
                 )
                 messages.success(
                     request,
@@ -314,7 +389,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"title": entry.title},
                 )
             else:
-                services.round_transition(selection=selection, action=action, actor=request.user)
+                services.round_transition(selection=selection, action=action, actor=signed_in(request))
                 if action == "finalise":
                     messages.success(
                         request, _("《%(title)s》已定稿，公示结果即为最终结果") % {"title": selection.title}
@@ -341,7 +416,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "my_entries": mine,
             "is_secretariat": policies.is_secretariat(request.user),
-            "actions": list(services.ROUND_TRANSITIONS.get(selection.status, {})),
+            "actions": machines.ROUND.actions(selection.status),
             "can_enter": selection.status == RoundStatus.ENTRIES
             and selection.kind != RoundKind.TOPIC_REVIEW
             and bool(policies.contact_org_ids(request.user)),
@@ -356,7 +431,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_new(request: AuthedRequest, pk: int) -> HttpResponse:
     selection = selectors.round_get(viewer=request.user, pk=pk)
     org = _my_org(request)
     achievements = Achievement.objects.filter(owner_organization=org).order_by("-year", "name_sort")[:50]
@@ -364,16 +439,25 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
 
     def check(cleaned: dict[str, Any]) -> None:
-        data = {k: v for k, v in cleaned.items() if k != "attachments"}
-        services.entry_validate(
-            selection=selection, organization=org, data=data, actor=user, files=cleaned.get("attachments")
+        every_error(
+            lambda: EntrySubmit.build(cleaned),
+            lambda: services.entry_validate(
+                selection=selection,
+                organization=org,
+                achievement=int_or_none(cleaned.get("achievement")),
+                actor=user,
+                files=cleaned.get("attachments"),
+            ),
         )
 
     def submit(cleaned: dict[str, Any]) -> Any:
         check(cleaned)  # every error at once, before any file is stored
-        data = {k: v for k, v in cleaned.items() if k != "attachments"}
         return services.entry_submit(
-            selection=selection, organization=org, data=data, actor=user, files=cleaned["attachments"]
+            selection=selection,
+            organization=org,
+            cmd=EntrySubmit.build(cleaned),
+            actor=user,
+            files=cleaned["attachments"],
         )
 
     if request.method == "POST":
@@ -389,7 +473,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry, access = selectors.entry_get(viewer=request.user, pk=pk)
     if request.method == "POST" and request.POST.get("action") == "withdraw":
         try:
-            services.entry_transition(entry=entry, action="withdraw", actor=request.user)
+            services.entry_transition(entry=entry, action="withdraw", actor=signed_in(request))
             messages.success(request, _("申报已撤回"))
         except ValidationError as exc:
             _flash(request, exc)
@@ -401,7 +485,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entry": entry,
             "full": access == "full",
             "files": entry.files.all() if access == "full" else [],
-            "can_withdraw": "withdraw" in services.ENTRY_TRANSITIONS.get(entry.status, {})
+            "can_withdraw": "withdraw" in machines.ENTRY.actions(entry.status)
             and entry.round.status == RoundStatus.ENTRIES
             and entry.organization_id in policies.contact_org_ids(request.user),
         },
@@ -409,7 +493,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entry_file(request: HttpRequest, pk: int) -> FileResponse:
+def entry_file(request: AuthedRequest, pk: int) -> FileResponse:
     return _file(selectors.entry_file_get(viewer=request.user, pk=pk))
 
 
@@ -448,7 +532,7 @@ def _suggest(selection: Any, entries: list[Entry], rows: list[Any]) -> None:
 
 
 @login_required
-def assignment(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment(request: AuthedRequest, pk: int) -> HttpResponse:
     """The secretariat's assignment page: compute (total / fair), quality figures, pairs with the reason
     for each match, manual adjustment (conflicts enforced), invitations."""
     if not policies.can_manage_research(request.user):
@@ -569,7 +653,7 @@ def _job_context(selection: Any, job: AssignmentJob | None) -> dict[str, Any]:
 
 
 @login_required
-def assignment_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+def assignment_job(request: AuthedRequest, pk: int, job: int) -> HttpResponse:
     """The computation panel alone, for htmx polling while the worker computes."""
     if not policies.can_manage_research(request.user):
         raise PermissionDenied
@@ -586,14 +670,14 @@ def assignment_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 
 @login_required
-def my_reviews(request: HttpRequest) -> HttpResponse:
+def my_reviews(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "research/my_reviews.html", {"assignments": selectors.my_assignments(viewer=request.user)}
     )
 
 
 @login_required
-def review_start(request: HttpRequest, pk: int) -> HttpResponse:
+def review_start(request: AuthedRequest, pk: int) -> HttpResponse:
     a = selectors.assignment_get(viewer=request.user, pk=pk)
     if request.method == "POST":
         accept = request.POST.get("action") == "accept"
@@ -612,36 +696,42 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     review = selectors.review_get(viewer=request.user, pk=pk)
     a = review.assignment
     criteria = list(a.round.criteria.all())
     scores = {s.criterion_id: s for s in review.scores.all()}
     errors: dict[str, list[str]] = {}
     posted: dict[str, Any] = {}
+    own_expert = policies.expert_of(request.user)
     is_owner = not policies.is_secretariat(request.user) or (
-        policies.expert_of(request.user) is not None and policies.expert_of(request.user).pk == a.expert_id
+        own_expert is not None and own_expert.pk == a.expert_id
     )
     if request.method == "POST" and is_owner:
         submit = request.POST.get("action") == "submit"
-        data = {
-            "scores": {
-                c.pk: {
-                    "score": request.POST.get(f"score_{c.pk}", ""),
-                    "comment": request.POST.get(f"comment_{c.pk}", ""),
-                }
-                for c in criteria
-            },
-            "overall_comment": request.POST.get("overall_comment", ""),
-            "version": request.POST.get("version"),
-        }
+        errors, data = _posted_scores(request.POST, criteria)
+        user = request.user
+        stale_version = None
+
+        def save(cmd: ReviewSave) -> Any:
+            return services.review_save(review=review, cmd=cmd, actor=user, submit=submit)
+
         try:
-            services.review_save(review=review, data=data, actor=request.user, submit=submit)
+            cmd = ReviewSave.build(data)
+            refused = dry_run(save, cmd) if errors else None  # unreadable scores: nothing is saved
+            if refused is not None:
+                raise refused
+            if not errors:
+                save(cmd)
         except ValidationError as exc:
-            errors = error_dict(exc)
-            posted = dict(request.POST.items())
+            for key, msgs in error_dict(exc).items():
+                errors.setdefault(key, []).extend(m for m in msgs if m not in errors.get(key, []))
             if isinstance(exc, StaleVersion):  # saving again (after checking) goes through
-                posted["version"] = str(exc.current_version)
+                stale_version = exc.current_version
+        if errors:
+            posted = dict(request.POST.items())
+            if stale_version is not None:
+                posted["version"] = str(stale_version)
         else:
             messages.success(request, _("评审意见已提交") if submit else _("草稿已保存"))
             return redirect(review)
@@ -699,9 +789,10 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "object":
                 filed = submit_form(
                     form,
-                    lambda data: services.objection_file(
-                        selection=selection, data=data, actor=request.user, ip=client_ip(request)
+                    lambda cmd: services.objection_file(
+                        selection=selection, cmd=cmd, actor=request.user, ip=client_ip(request)
                     ),
+                    command=ObjectionFile,
                 )
                 if filed is not None:
                     messages.success(request, _("异议已提交，秘书处将在公示期内答复"))
@@ -713,12 +804,10 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 rf = ObjectionResponseForm(request.POST)
                 answered = submit_form(
                     rf,
-                    lambda d: services.objection_respond(
-                        objection=objection,
-                        outcome=d.get("outcome", ""),
-                        response=d.get("response", ""),
-                        actor=request.user,
+                    lambda cmd: services.objection_respond(
+                        objection=objection, cmd=cmd, actor=signed_in(request)
                     ),
+                    command=ObjectionAnswer,
                 )
                 if answered is not None:
                     messages.success(
@@ -739,7 +828,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     entry=entry,
                     award=request.POST.get("award", ""),
                     showcase=bool(request.POST.get("showcase")),
-                    actor=request.user,
+                    actor=signed_in(request),
                 )
                 messages.success(request, _("结果已调整"))
                 return redirect("research:result", pk=pk)

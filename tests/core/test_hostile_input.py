@@ -213,10 +213,11 @@ def test_nul_in_a_query_parameter_on_pages(url: str, cities: Any) -> None:
 def assignment_page(
     secretariat: Any, make_org: Callable[..., Any], make_user: Callable[..., Any], cities: Any
 ) -> tuple[Client, str]:
+    from lianmeng.research.commands import RoundCreate
     from lianmeng.research.services import round_create
     from tests.research.conftest import ROUND_DATA
 
-    selection = round_create(data=ROUND_DATA, actor=secretariat)
+    selection = round_create(cmd=RoundCreate.build(ROUND_DATA), actor=secretariat)
     client = Client()
     client.force_login(secretariat)
     return client, f"/research/rounds/{selection.pk}/assignment/"

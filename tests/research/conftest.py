@@ -9,6 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
+from lianmeng.library.commands import ExpertCreate
+from lianmeng.research.commands import EntrySubmit, RoundCreate
+
 
 @pytest.fixture
 def make_expert(
@@ -36,16 +40,18 @@ def make_expert(
 
         field_ids = [ExpertiseField.objects.get_or_create(name=f)[0].pk for f in fields]
         return expert_create(
-            data={
-                "name": name or f"评审专家{counter['n']}",
-                "organization": org.pk,
-                "city": cities[city].code,
-                "title": "senior",
-                "keywords": keywords,
-                "fields": field_ids,
-                **data,
-            },
-            actor=None,
+            cmd=ExpertCreate.build(
+                {
+                    "name": name or f"评审专家{counter['n']}",
+                    "organization": org.pk,
+                    "city": cities[city].code,
+                    "title": "senior",
+                    "keywords": keywords,
+                    "fields": field_ids,
+                    **data,
+                }
+            ),
+            actor=SYSTEM,
             user=user,
         )
 
@@ -82,7 +88,7 @@ def open_round(secretariat: Any) -> Callable[..., Any]:
     from lianmeng.research.services import round_create, round_transition
 
     def _make(**overrides: Any) -> Any:
-        r = round_create(data={**ROUND_DATA, **overrides}, actor=secretariat)
+        r = round_create(cmd=RoundCreate.build({**ROUND_DATA, **overrides}), actor=secretariat)
         return round_transition(selection=r, action="open", actor=secretariat)
 
     return _make
@@ -113,12 +119,14 @@ def round_with_entries(
             entry = entry_submit(
                 selection=r,
                 organization=org,
-                data={
-                    "title": f"{topics[i % len(topics)]}案例{i + 1}",
-                    "authors": f"作者{i + 1}甲、作者{i + 1}乙",
-                    "summary": f"围绕{topics[i % len(topics)]}开展的实践。",
-                    "keywords": topics[i % len(topics)],
-                },
+                cmd=EntrySubmit.build(
+                    {
+                        "title": f"{topics[i % len(topics)]}案例{i + 1}",
+                        "authors": f"作者{i + 1}甲、作者{i + 1}乙",
+                        "summary": f"围绕{topics[i % len(topics)]}开展的实践。",
+                        "keywords": topics[i % len(topics)],
+                    }
+                ),
                 actor=contact_for(org),
             )
             entries.append(entry_transition(entry=entry, action="accept", actor=secretariat))

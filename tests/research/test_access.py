@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from lianmeng.library.commands import ExpertUpdate
 from lianmeng.research import services
+from lianmeng.research.commands import ReviewSave
 from lianmeng.research.models import Entry
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +75,7 @@ def test_expert_cannot_read_another_experts_review(
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
     with pytest.raises(PermissionDenied):
-        services.review_save(review=review, data={"scores": {}}, actor=a.user)
+        services.review_save(review=review, cmd=ReviewSave.build({"scores": {}}), actor=a.user)
     own = [r["id"] for r in api(a.user).get("/api/v1/reviews").json()]
     assert review.pk not in own and len(own) == 1
 
@@ -85,14 +87,16 @@ def test_a_conflict_declared_later_hides_the_entry_everywhere(
 
     a, mine = assigned["a"], assigned["mine"]
     review = services.review_open(assignment=mine, actor=a.user)
-    expert_update(expert=a, data={"declared_conflicts": [mine.entry.organization_id]}, actor=a.user)
+    expert_update(
+        expert=a, cmd=ExpertUpdate.build(declared_conflicts=[mine.entry.organization_id]), actor=a.user
+    )
     c = _client(a.user)
     assert c.get(f"/research/entries/{mine.entry_id}/").status_code == 404
     assert c.get(f"/research/reviews/{review.pk}/").status_code == 404
     assert c.get("/research/reviews/").content.decode().count(mine.entry.title) == 0
     assert api(a.user).get("/api/v1/reviews").json() == []
     with pytest.raises(PermissionDenied):
-        services.review_save(review=review, data={"scores": {}}, actor=a.user)
+        services.review_save(review=review, cmd=ReviewSave.build({"scores": {}}), actor=a.user)
 
 
 def test_manual_adjustment_refuses_a_conflicted_expert(

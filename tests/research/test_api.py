@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lianmeng.library.models import Achievement
+from lianmeng.research.commands import ObjectionAnswer
 from lianmeng.research.models import SelectionRound
 
 from .conftest import ROUND_DATA, end_publicity
@@ -120,8 +121,7 @@ def test_round_through_the_api(
 
     objection_respond(
         objection=Objection.objects.get(),
-        outcome="dismissed",
-        response="评审过程符合规则。",
+        cmd=ObjectionAnswer.build(outcome="dismissed", response="评审过程符合规则。"),
         actor=secretariat,
     )
     final = sec.post(f"/api/v1/selections/{rid}/finalise").json()

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from lianmeng.library.models import Achievement
 from lianmeng.research import selectors, services
+from lianmeng.research.commands import ObjectionAnswer, ObjectionFile, ReviewSave
 from lianmeng.research.models import AssignmentStatus, Entry, RoundStatus
 
 from .conftest import end_publicity
@@ -28,7 +30,9 @@ def _score_all(selection: Any, scores: dict[str, tuple[int, int]]) -> None:
         s = next(v for k, v in scores.items() if a.entry.title.startswith(k))
         services.review_save(
             review=review,
-            data={"scores": {c.pk: {"score": s[i], "comment": "论证充分"} for i, c in enumerate(crit)}},
+            cmd=ReviewSave.build(
+                {"scores": {c.pk: {"score": s[i], "comment": "论证充分"} for i, c in enumerate(crit)}}
+            ),
             actor=user,
             submit=True,
         )
@@ -59,19 +63,24 @@ def test_round_from_assignment_to_achievement(
     services.entry_set_result(entry=ranked[0], award="first", showcase=True, actor=secretariat)
     objection = services.objection_file(
         selection=selection,
-        data={
-            "entry": ranked[1].pk,
-            "name": "张三",
-            "contact": "13800000000",
-            "reasons": "该案例的数据来源不清楚，请核实。",
-        },
+        cmd=ObjectionFile.build(
+            {
+                "entry": ranked[1].pk,
+                "name": "张三",
+                "contact": "13800000000",
+                "reasons": "该案例的数据来源不清楚，请核实。",
+            }
+        ),
+        actor=AnonymousUser(),
     )
     end_publicity(selection)
     with pytest.raises(ValidationError) as exc:
         services.round_transition(selection=selection, action="finalise", actor=secretariat)
     assert "异议" in str(exc.value)
     services.objection_respond(
-        objection=objection, outcome="dismissed", response="经核实，数据来源于园区年报。", actor=secretariat
+        objection=objection,
+        cmd=ObjectionAnswer.build(outcome="dismissed", response="经核实，数据来源于园区年报。"),
+        actor=secretariat,
     )
     services.round_transition(selection=selection, action="finalise", actor=secretariat)
     selection.refresh_from_db()

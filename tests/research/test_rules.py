@@ -7,54 +7,38 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lianmeng.research import machines
 from lianmeng.research.matching import EntryFacts, ExpertFacts, affinity, conflict_reasons
-from lianmeng.research.models import (
-    AssignmentStatus,
-    CallStatus,
-    EntryStatus,
-    Objection,
-    ProposalStatus,
-    ReviewStatus,
-    RoundStatus,
-)
-from lianmeng.research.services import (
-    ASSIGNMENT_TRANSITIONS,
-    CALL_TRANSITIONS,
-    ENTRY_TRANSITIONS,
-    OBJECTION_TRANSITIONS,
-    PROPOSAL_TRANSITIONS,
-    REVIEW_TRANSITIONS,
-    ROUND_TRANSITIONS,
-)
+from lianmeng.research.models import ReviewStatus, RoundStatus
 from lianmeng.research.services.results import aggregate, tier_counts, zscores
 
 
-def test_every_status_has_a_row_and_every_target_is_a_status() -> None:
-    for table, choices in (
-        (CALL_TRANSITIONS, CallStatus),
-        (PROPOSAL_TRANSITIONS, ProposalStatus),
-        (ROUND_TRANSITIONS, RoundStatus),
-        (ENTRY_TRANSITIONS, EntryStatus),
-        (ASSIGNMENT_TRANSITIONS, AssignmentStatus),
-        (REVIEW_TRANSITIONS, ReviewStatus),
-        (OBJECTION_TRANSITIONS, Objection.Status),
-    ):
-        assert set(table) == set(choices.values)
-        for targets in table.values():
-            assert set(targets.values()) <= set(choices.values)
+def test_every_machine_is_complete_and_guarded_by_policies() -> None:
+    tables = (
+        machines.CALL,
+        machines.PROPOSAL,
+        machines.ROUND,
+        machines.ENTRY,
+        machines.ASSIGNMENT,
+        machines.REVIEW,
+        machines.OBJECTION,
+    )
+    for machine in tables:
+        assert machine.problems() == [], machine.name
 
 
 def test_round_runs_one_way_and_final_is_final() -> None:
     path = ["open", "start_review", "publish", "finalise"]
-    status = RoundStatus.DRAFT
+    status: str = RoundStatus.DRAFT
     for action in path:
-        assert list(ROUND_TRANSITIONS[status]) == [action]
-        status = ROUND_TRANSITIONS[status][action]
-    assert status == RoundStatus.FINAL and ROUND_TRANSITIONS[status] == {}
+        assert machines.ROUND.actions(status) == [action]
+        status = machines.ROUND.target(status, action)
+    assert status == RoundStatus.FINAL and machines.ROUND.actions(status) == []
 
 
 def test_submitted_reviews_only_reopen() -> None:
-    assert REVIEW_TRANSITIONS[ReviewStatus.SUBMITTED] == {"reopen": ReviewStatus.DRAFT}
+    assert machines.REVIEW.actions(ReviewStatus.SUBMITTED) == ["reopen"]
+    assert machines.REVIEW.target(ReviewStatus.SUBMITTED, "reopen") == ReviewStatus.DRAFT
 
 
 def test_trimmed_mean_from_five_reviews() -> None:

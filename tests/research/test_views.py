@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from lianmeng.research import services
+from lianmeng.research.commands import ReviewSave
 from lianmeng.research.models import AssignmentStatus, Review
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,9 @@ def test_public_results_and_objection_form(reviewing: Any, secretariat: Any) -> 
         review = services.review_open(assignment=a, actor=a.expert.user)
         services.review_save(
             review=review,
-            data={"scores": {c.pk: {"score": 7, "comment": "好"} for c in selection.criteria.all()}},
+            cmd=ReviewSave.build(
+                {"scores": {c.pk: {"score": 7, "comment": "好"} for c in selection.criteria.all()}}
+            ),
             actor=a.expert.user,
             submit=True,
         )

@@ -1,7 +1,6 @@
 """Every write in research leads: topics and proposals, rounds and entries, assignment, reviews, 公示."""
 
 from .assignment import (
-    ASSIGNMENT_TRANSITIONS,
     assignment_add,
     assignment_apply,
     assignment_cancel,
@@ -18,7 +17,6 @@ from .assignment import (
     short_entries,
 )
 from .results import (
-    OBJECTION_TRANSITIONS,
     compute_results,
     entry_set_result,
     objection_file,
@@ -26,10 +24,8 @@ from .results import (
     publicity_open,
     round_results,
 )
-from .reviews import REVIEW_TRANSITIONS, review_open, review_reopen, review_save
+from .reviews import review_open, review_reopen, review_save
 from .rounds import (
-    ENTRY_TRANSITIONS,
-    ROUND_TRANSITIONS,
     call_start_review,
     default_rubric,
     eligibility_problems,
@@ -40,8 +36,6 @@ from .rounds import (
     round_transition,
 )
 from .topics import (
-    CALL_TRANSITIONS,
-    PROPOSAL_TRANSITIONS,
     call_create,
     call_transition,
     milestone_report,
@@ -54,13 +48,6 @@ from .topics import (
 )
 
 __all__ = [
-    "ASSIGNMENT_TRANSITIONS",
-    "CALL_TRANSITIONS",
-    "ENTRY_TRANSITIONS",
-    "OBJECTION_TRANSITIONS",
-    "PROPOSAL_TRANSITIONS",
-    "REVIEW_TRANSITIONS",
-    "ROUND_TRANSITIONS",
     "assignment_add",
     "assignment_apply",
     "assignment_cancel",

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit
 from lianmeng.library.models import Expert, ExpertStatus
 
-from .. import mail, policies, solver
+from .. import machines, mail, policies, solver
 from ..matching import (
     EntryFacts,
     ExpertFacts,
@@ -43,14 +44,7 @@ from ..models import (
     RoundStatus,
     SelectionRound,
 )
-from ._common import check_transition
 
-ASSIGNMENT_TRANSITIONS: dict[str, dict[str, str]] = {
-    AssignmentStatus.PROPOSED: {"invite": AssignmentStatus.INVITED},
-    AssignmentStatus.INVITED: {"accept": AssignmentStatus.ACCEPTED, "decline": AssignmentStatus.DECLINED},
-    AssignmentStatus.ACCEPTED: {"decline": AssignmentStatus.DECLINED},
-    AssignmentStatus.DECLINED: {},
-}
 log = logging.getLogger(__name__)
 ACTIVE = (AssignmentStatus.PROPOSED, AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
 
@@ -201,7 +195,7 @@ def assignment_start(
     *,
     selection: SelectionRound,
     mode: str,
-    actor: Any,
+    actor: User,
     time_limit: float | None = None,
     enqueue: bool = True,
 ) -> AssignmentJob:
@@ -236,7 +230,7 @@ def assignment_start(
 
 
 def _enqueue(job_id: int) -> None:
-    from .. import tasks
+    from .. import tasks  # cycle: tasks imports this module for run_assignment_job
 
     try:
         tasks.compute_assignment.enqueue(job_id)
@@ -332,7 +326,7 @@ def _finish_job(job_id: int, status: str, **fields: Any) -> str:
     return status
 
 
-def assignment_cancel(*, job: AssignmentJob, actor: Any) -> AssignmentJob:
+def assignment_cancel(*, job: AssignmentJob, actor: User) -> AssignmentJob:
     """Stop a computation: a queued job ends at once, a running one at the worker's next check."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
@@ -349,7 +343,7 @@ def assignment_cancel(*, job: AssignmentJob, actor: Any) -> AssignmentJob:
     return job
 
 
-def assignment_apply(*, job: AssignmentJob, actor: Any) -> SelectionRound:
+def assignment_apply(*, job: AssignmentJob, actor: User) -> SelectionRound:
     """Apply a finished computation: in one short transaction, check that the round has not changed since
     the job started (same entries, experts, facts, rules, no invitations), then replace the proposal."""
     if not policies.can_manage_research(actor):
@@ -399,7 +393,7 @@ def assignment_apply(*, job: AssignmentJob, actor: Any) -> SelectionRound:
     return selection
 
 
-def assignment_compute(*, selection: SelectionRound, mode: str, actor: Any) -> SelectionRound:
+def assignment_compute(*, selection: SelectionRound, mode: str, actor: User) -> SelectionRound:
     """Compute and apply at once, in this process (demo data, tests, scripts): start, run, apply."""
     job = assignment_start(selection=selection, mode=mode, actor=actor, enqueue=False)
     status = run_assignment_job(job.pk)
@@ -437,7 +431,7 @@ def refresh_figures(selection: SelectionRound) -> None:
 
 
 @transaction.atomic
-def assignment_add(*, entry: Entry, expert: Expert, actor: Any) -> Assignment:
+def assignment_add(*, entry: Entry, expert: Expert, actor: User) -> Assignment:
     """Add a reviewer by hand. Conflicts, k and the load limit are still enforced."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
@@ -505,7 +499,7 @@ def assignment_add(*, entry: Entry, expert: Expert, actor: Any) -> Assignment:
 
 
 @transaction.atomic
-def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
+def assignment_remove(*, assignment: Assignment, actor: User) -> None:
     """Remove a reviewer by hand, unless their review is already submitted."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
@@ -530,7 +524,7 @@ def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
 
 
 @transaction.atomic
-def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
+def assignment_invite(*, selection: SelectionRound, actor: User) -> int:
     """Check every proposed pair again (conflicts, k, loads) and invite the experts. Returns the number invited."""
     if not policies.can_manage_research(actor):
         raise PermissionDenied
@@ -573,7 +567,7 @@ def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
     now = timezone.now()
     invited_ids = [a.pk for a in proposed]
     n = selection.assignments.filter(status=AssignmentStatus.PROPOSED).update(
-        status=AssignmentStatus.INVITED, invited_at=now
+        status=machines.ASSIGNMENT.target(AssignmentStatus.PROPOSED, "invite"), invited_at=now
     )
     mail.invitations(invited_ids, actor=actor)
     selection.invited_at = selection.invited_at or now
@@ -583,21 +577,21 @@ def assignment_invite(*, selection: SelectionRound, actor: Any) -> int:
 
 
 @transaction.atomic
-def assignment_respond(*, assignment: Assignment, accept: bool, reason: str = "", actor: Any) -> Assignment:
+def assignment_respond(*, assignment: Assignment, accept: bool, reason: str = "", actor: User) -> Assignment:
     """The invited expert accepts or declines. A decline is re-assigned automatically to the best
     non-conflicted expert with spare load (the solver, keeping every other pair fixed)."""
-    expert = policies.expert_of(actor)
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("round", "entry__organization", "entry__proposal")
+        .select_related("round", "entry__organization", "entry__proposal", "expert")
         .get(pk=assignment.pk)
     )
-    if expert is None or assignment.expert_id != expert.pk:
+    if not policies.can_answer_invitation(actor, assignment):
         raise PermissionDenied
+    expert = assignment.expert
     if pair_conflicts(assignment.round, assignment.entry, expert) and accept:
         raise PermissionDenied
     action = "accept" if accept else "decline"
-    new = check_transition(ASSIGNMENT_TRANSITIONS, assignment, action)
+    new = machines.ASSIGNMENT.check(assignment.status, action, actor=actor, obj=assignment)
     review = getattr(assignment, "review", None)
     if not accept and review is not None and review.status == ReviewStatus.SUBMITTED:
         raise ValidationError({"action": _("评审意见已提交，不能再婉拒")})
@@ -619,7 +613,7 @@ def assignment_respond(*, assignment: Assignment, accept: bool, reason: str = ""
     return assignment
 
 
-def reassign_after_decline(selection: SelectionRound, actor: Any) -> list[Assignment]:
+def reassign_after_decline(selection: SelectionRound, actor: User) -> list[Assignment]:
     """Fill every entry back to k reviewers: all current pairs stay fixed, declined pairs are excluded.
     Called inside the decline's transaction. If no valid expert is left, the entry stays short and the
     secretariat's desk shows it."""

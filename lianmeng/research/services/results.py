@@ -20,8 +20,8 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -31,10 +31,14 @@ from django.utils.translation import ngettext
 
 from lianmeng.accounts.models import Role, User
 from lianmeng.core import audit
+from lianmeng.core.actors import Actor
+from lianmeng.library.commands import AchievementCreate, AchievementUpdate, ShowcaseSet
+from lianmeng.library.services import achievement_create, achievement_set_showcase, achievement_update
 from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import notify
 
-from .. import policies
+from .. import machines, policies
+from ..commands import ObjectionAnswer, ObjectionFile
 from ..models import (
     AssignmentStatus,
     AwardLevel,
@@ -49,13 +53,8 @@ from ..models import (
     RoundStatus,
     SelectionRound,
 )
-from ._clean import Cleaner
-from ._common import check_transition
+from .topics import proposal_transition
 
-OBJECTION_TRANSITIONS: dict[str, dict[str, str]] = {
-    Objection.Status.OPEN: {"respond": Objection.Status.ANSWERED},
-    Objection.Status.ANSWERED: {},
-}
 TRIM_FROM = 5
 
 
@@ -217,31 +216,24 @@ def publicity_open(selection: SelectionRound, now: datetime.datetime | None = No
 
 @transaction.atomic
 def objection_file(
-    *, selection: SelectionRound, data: dict[str, Any], actor: Any = None, ip: str | None = None
+    *,
+    selection: SelectionRound,
+    cmd: ObjectionFile,
+    actor: Actor | AnonymousUser,
+    ip: str | None = None,
 ) -> Objection:
-    """Anyone may object during 公示 (no login needed): reasons and a contact are required."""
+    """Anyone may object during 公示 (no login needed): reasons and a contact are required; the object is
+    the round, or one of the entries on the published list."""
     selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
     if not publicity_open(selection):
         raise ValidationError({"round": _("该评选当前不在公示期内，不能提出异议")})
-    c = Cleaner(data)
-    name = c.text("name", _("异议人"), required=True, max_length=60)
-    contact = c.text("contact", _("联系方式"), required=True, max_length=120)
-    reasons = c.text("reasons", _("异议理由"), required=True, max_length=4000)
-    if reasons and len(reasons) < 10:
-        c.add("reasons", _("请具体说明异议理由（至少 10 个字）"))
     entry = None
-    raw = str(data.get("entry") or "").strip()
-    if raw:
-        entry = (
-            Entry.objects.filter(pk=int(raw), round=selection).exclude(award="").first()
-            if raw.isdigit()
-            else None
-        )
+    if cmd.entry is not None:
+        entry = Entry.objects.filter(pk=cmd.entry, round=selection).exclude(award="").first()
         if entry is None:
-            c.add("entry", _("请从公示名单中选择异议对象"))
-    c.done()
+            raise ValidationError({"entry": _("请从公示名单中选择异议对象")})
     objection = Objection.objects.create(
-        round=selection, entry=entry, name=name, contact=contact, reasons=reasons, ip=ip
+        round=selection, entry=entry, name=cmd.name, contact=cmd.contact, reasons=cmd.reasons, ip=ip
     )
     audit.record(
         actor=actor,
@@ -255,7 +247,11 @@ def objection_file(
         kind=Kind.PUBLICITY_OBJECTION,
         title=_("公示收到异议：%(round)s") % {"round": selection.title},
         body=_("%(name)s对%(target)s提出异议：%(reasons)s")
-        % {"name": name, "target": f"“{entry.title}”" if entry else selection.title, "reasons": reasons},
+        % {
+            "name": cmd.name,
+            "target": f"“{entry.title}”" if entry else selection.title,
+            "reasons": cmd.reasons,
+        },
         url=reverse("research:round", args=[selection.pk]),
         actor=actor,
     )
@@ -263,18 +259,12 @@ def objection_file(
 
 
 @transaction.atomic
-def objection_respond(*, objection: Objection, outcome: str, response: str, actor: Any) -> Objection:
-    if not policies.can_manage_research(actor):
-        raise PermissionDenied
+def objection_respond(*, objection: Objection, cmd: ObjectionAnswer, actor: User) -> Objection:
+    """The secretariat answers an objection (machines.OBJECTION): upheld or dismissed, with a reply."""
     objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
-    new = check_transition(OBJECTION_TRANSITIONS, objection, "respond")
-    c = Cleaner({"outcome": outcome, "response": response})
-    outcome = c.choice("outcome", _("处理结果"), [Objection.Outcome.UPHELD, Objection.Outcome.DISMISSED])
-    response = c.text("response", _("秘书处答复"), required=True, max_length=4000)
-    c.done()
-    objection.status = new
-    objection.outcome = outcome
-    objection.response = response
+    objection.status = machines.OBJECTION.check(objection.status, "respond", actor=actor, obj=objection)
+    objection.outcome = cmd.outcome
+    objection.response = cmd.response
     objection.responded_by = actor
     objection.responded_at = timezone.now()
     objection.save()
@@ -282,13 +272,13 @@ def objection_respond(*, objection: Objection, outcome: str, response: str, acto
         actor=actor,
         action="objection.respond",
         target=objection.round,
-        new={"objection": objection.pk, "outcome": outcome},
+        new={"objection": objection.pk, "outcome": cmd.outcome},
     )
     return objection
 
 
 @transaction.atomic
-def entry_set_result(*, entry: Entry, award: str, showcase: bool, actor: Any) -> Entry:
+def entry_set_result(*, entry: Entry, award: str, showcase: bool, actor: User) -> Entry:
     """During 公示 the secretariat may change an award (e.g. after an upheld objection) and flag winners
     for the annual showcase."""
     if not policies.can_manage_research(actor):
@@ -322,14 +312,10 @@ def _award_text(selection: SelectionRound, award: str) -> str:
     return f"{selection.title} {AwardLevel(award).label}"
 
 
-def finalise_round(selection: SelectionRound, actor: Any, now: datetime.datetime | None = None) -> None:
+def finalise_round(selection: SelectionRound, actor: User, now: datetime.datetime | None = None) -> None:
     """Called by round_transition('finalise') holding the round's lock. After 公示 with every objection
     answered: winners become or update achievements (award, showcase flag) through the library's
     services; a topic review approves (立项) the proposals in its tier and declines the others."""
-    from lianmeng.library.services import achievement_create, achievement_set_showcase, achievement_update
-
-    from .topics import proposal_transition
-
     now = now or timezone.now()
     if selection.publicity_ends_at and now < selection.publicity_ends_at:
         raise ValidationError(
@@ -372,35 +358,29 @@ def finalise_round(selection: SelectionRound, actor: Any, now: datetime.datetime
             awards = achievement.awards
             if text not in awards:
                 awards = f"{awards}；{text}" if awards else text
-            achievement = achievement_update(
-                achievement=achievement,
-                data={
-                    "awards": awards[:300],
-                    "source": "selection",
-                    "source_reference": selection.title[:200],
-                },
-                actor=actor,
+            update = AchievementUpdate.build(
+                awards=awards[:300], source="selection", source_reference=selection.title[:200]
             )
+            achievement = achievement_update(achievement=achievement, cmd=update, actor=actor)
         else:
-            achievement = achievement_create(
-                data={
-                    "kind": ACHIEVEMENT_KIND.get(RoundKind(selection.kind), "application_scenario"),
-                    "title": entry.title,
-                    "authors": entry.authors,
-                    "organizations": [entry.organization_id],
-                    "owner_organization": entry.organization_id,
-                    "year": selection.year,
-                    "abstract": entry.summary,
-                    "keywords": entry.keywords,
-                    "visibility": "public",
-                    "awards": text,
-                    "source": "selection",
-                    "source_reference": selection.title[:200],
-                },
-                actor=actor,
+            create = AchievementCreate.build(
+                kind=ACHIEVEMENT_KIND.get(RoundKind(selection.kind), "application_scenario"),
+                title=entry.title,
+                authors=entry.authors,
+                organizations=[entry.organization_id],
+                owner_organization=entry.organization_id,
+                year=selection.year,
+                abstract=entry.summary,
+                keywords=entry.keywords,
+                visibility="public",
+                awards=text,
+                source="selection",
+                source_reference=selection.title[:200],
             )
+            achievement = achievement_create(cmd=create, actor=actor)
         if entry.showcase:
-            achievement_set_showcase(achievement=achievement, showcase=True, year=selection.year, actor=actor)
+            showcase = ShowcaseSet.build(showcase=True, showcase_year=selection.year)
+            achievement_set_showcase(achievement=achievement, cmd=showcase, actor=actor)
         Entry.objects.filter(pk=entry.pk).update(result_achievement=achievement)
     selection.finalised_at = now
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
 
-from .. import policies
+from .. import machines, policies
+from ..commands import ReviewSave, ScoreItem
 from ..models import (
     Assignment,
     AssignmentStatus,
@@ -22,17 +23,10 @@ from ..models import (
     ReviewStatus,
     RoundStatus,
 )
-from ._clean import Cleaner
-from ._common import check_transition
 from .assignment import pair_conflicts
 
-REVIEW_TRANSITIONS: dict[str, dict[str, str]] = {
-    ReviewStatus.DRAFT: {"submit": ReviewStatus.SUBMITTED},
-    ReviewStatus.SUBMITTED: {"reopen": ReviewStatus.DRAFT},
-}
 
-
-def _own_assignment(assignment: Assignment, actor: Any) -> Assignment:
+def _own_assignment(assignment: Assignment, actor: User) -> Assignment:
     """The actor's own, active, conflict-free assignment in a round under review; else PermissionDenied.
     The conflict rules are evaluated again on the current data at every write."""
     expert = policies.expert_of(actor)
@@ -61,7 +55,7 @@ def weighted_score(scores: dict[int, Decimal | None], criteria: list[Criterion])
 
 
 @transaction.atomic
-def review_open(*, assignment: Assignment, actor: Any) -> Review:
+def review_open(*, assignment: Assignment, actor: User) -> Review:
     """The expert's review of an assignment (a draft is created the first time)."""
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
@@ -74,12 +68,12 @@ def review_open(*, assignment: Assignment, actor: Any) -> Review:
 
 
 @transaction.atomic
-def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: bool = False) -> Review:
+def review_save(*, review: Review, cmd: ReviewSave, actor: User, submit: bool = False) -> Review:
     """Save a draft (scores may be missing) or submit (every criterion scored and commented). A submitted
-    review is locked until the secretariat reopens it. ``data``: ``{"scores": {criterion_id: {"score":
-    8.5, "comment": "..."}}, "overall_comment": "..."}``."""
+    review is locked until the secretariat reopens it. Each score is checked against its criterion's
+    maximum; errors are keyed ``score_<criterion id>`` / ``comment_<criterion id>``."""
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
-    data = concurrency.check(review, data)
+    concurrency.check(review, {"version": cmd.version})
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("round", "entry__organization", "entry__proposal")
@@ -91,28 +85,25 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
     if review.status == ReviewStatus.SUBMITTED:
         raise ValidationError({"review": _("评审意见已提交并锁定；如需修改请联系秘书处退回")})
     criteria = list(assignment.round.criteria.all())
-    raw_scores = data.get("scores") or {}
-    c = Cleaner({})
+    errors: dict[str, list[str]] = {}
     values: dict[int, Decimal | None] = {}
     comments: dict[int, str] = {}
     for criterion in criteria:
-        item = raw_scores.get(criterion.pk) or raw_scores.get(str(criterion.pk)) or {}
-        field = f"score_{criterion.pk}"
-        ic = Cleaner({field: item.get("score"), f"comment_{criterion.pk}": item.get("comment")})
-        values[criterion.pk] = ic.decimal(
-            field, criterion.name, required=submit, maximum=Decimal(criterion.max_score), places="0.1"
-        )
-        comments[criterion.pk] = ic.text(
-            f"comment_{criterion.pk}",
-            _("%(name)s的评语") % {"name": criterion.name},
-            required=submit,
-            max_length=2000,
-        )
-        for key, messages in ic.errors.items():
-            for message in messages:
-                c.add(key, message)
-    overall = Cleaner(data).text("overall_comment", _("总体意见"), max_length=4000)
-    c.done()
+        item = cmd.scores.get(criterion.pk) or ScoreItem()
+        values[criterion.pk], comments[criterion.pk] = item.score, item.comment
+        if item.score is None and submit:
+            errors[f"score_{criterion.pk}"] = [_("请填写%(label)s") % {"label": criterion.name}]
+        elif item.score is not None and item.score > criterion.max_score:
+            errors[f"score_{criterion.pk}"] = [
+                _("%(label)s应在 %(min)s 到 %(max)s 之间")
+                % {"label": criterion.name, "min": 0, "max": criterion.max_score}
+            ]
+        if not item.comment and submit:
+            label = _("%(name)s的评语") % {"name": criterion.name}
+            errors[f"comment_{criterion.pk}"] = [_("请填写%(label)s") % {"label": label}]
+    if errors:
+        raise ValidationError(errors)
+    overall = cmd.overall_comment
     old = {
         "status": review.status,
         "weighted_score": review.weighted_score,
@@ -128,7 +119,7 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
     review.overall_comment = overall
     review.weighted_score = weighted_score(values, criteria)
     if submit:
-        review.status = check_transition(REVIEW_TRANSITIONS, review, "submit")
+        review.status = machines.REVIEW.check(review.status, "submit", actor=actor, obj=review)
         review.submitted_at = timezone.now()
     review.save()
     after = {
@@ -154,20 +145,18 @@ def review_save(*, review: Review, data: dict[str, Any], actor: Any, submit: boo
 
 
 @transaction.atomic
-def review_reopen(*, review: Review, reason: str, actor: Any) -> Review:
+def review_reopen(*, review: Review, reason: str, actor: User) -> Review:
     """The secretariat sends a submitted review back to the expert (the round must still be in review)."""
-    if not policies.can_manage_research(actor):
-        raise PermissionDenied
     review = (
         Review.objects.select_for_update(of=("self",)).select_related("assignment__round").get(pk=review.pk)
     )
-    check_transition(REVIEW_TRANSITIONS, review, "reopen")
+    new = machines.REVIEW.check(review.status, "reopen", actor=actor, obj=review)
     if review.assignment.round.status != RoundStatus.REVIEW:
         raise ValidationError({"action": _("只有评审阶段可以退回评审意见")})
-    reason = (reason or "").strip()
+    reason = (reason or "").strip()[:2000]
     if not reason:
         raise ValidationError({"reason": _("退回评审意见时请写明原因，专家会看到这条说明")})
-    review.status = ReviewStatus.DRAFT
+    review.status = new
     review.submitted_at = None
     review.reopened_count += 1
     review.save()
