@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sql", type=int, default=2, help="slowest queries shown per journey")
     parser.add_argument("--only", default="", help="journey names, comma-separated")
+    parser.add_argument("--width", type=int, default=400, help="characters of SQL shown")
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.load.settings")
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 slowest = sorted(queries.captured_queries, key=lambda c: -float(c["time"]))[: args.sql]
                 for captured in slowest:
-                    print(f"      {float(captured['time']) * 1000:7.1f} ms  {captured['sql'][:400]}")
+                    print(f"      {float(captured['time']) * 1000:7.1f} ms  {captured['sql'][: args.width]}")
 
 
 if __name__ == "__main__":

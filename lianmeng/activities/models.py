@@ -151,6 +151,8 @@ class Event(VersionedModel, TimeStampedModel):
             models.Index(fields=["city", "status", "starts_at"]),
             models.Index(fields=["organizer", "status", "starts_at"]),
             models.Index(fields=["kind", "status", "starts_at"]),
+            # The calendar and /api/v1/events (upcoming, several statuses) walk events in date order.
+            models.Index(fields=["starts_at", "id"], name="act_event_by_date"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -395,6 +395,8 @@ class Achievement(VersionedModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["visibility", "year"]),
             models.Index(fields=["showcase_year", "visibility"]),
+            # The achievement list's order (newest year, then name) within a visibility: no sort of a year.
+            models.Index(fields=["visibility", "-year", "name_sort", "id"], name="lib_ach_list"),
         ]
 
     def __str__(self) -> str:

@@ -130,6 +130,8 @@ class Resource(VersionedModel, TimeStampedModel):
             models.Index(fields=["status", "-created_at"], name="mm_res_latest"),
             models.Index(fields=["organization", "status"], name="mm_res_org"),
             models.Index(fields=["status", "valid_until"], name="mm_res_expiry"),
+            # The market lists open and matched posts newest first: two statuses, so not mm_res_latest.
+            models.Index(fields=["-created_at", "-id"], name="mm_res_newest"),
         ]
 
     def __str__(self) -> str:
