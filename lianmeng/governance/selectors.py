@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -210,8 +210,6 @@ def notices_with_unread(*, viewer: Any) -> QuerySet[Notice]:
     """For the secretariat: published notices not yet read by every recipient."""
     if not policies.is_secretariat(viewer):
         return Notice.objects.none()
-    from django.db.models import F
-
     return Notice.objects.filter(
         status=NoticeStatus.PUBLISHED, read_count__lt=F("recipients_count")
     ).order_by("read_by", "-published_at")

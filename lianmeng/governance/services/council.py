@@ -388,7 +388,7 @@ def meeting_update(*, meeting: Meeting, cmd: MeetingUpdate, actor: User) -> Meet
 
 
 def meeting_paper_validate(
-    *, meeting: Meeting, cmd: PaperAdd, file: UploadedFile | None, actor: User
+    *, meeting: Meeting, cmd: PaperAdd, file: UploadedFile[bytes] | None, actor: User
 ) -> None:
     """meeting_add_paper's checks without storing anything (for a form that failed elsewhere: every
     error in one submit). A missing file is the form's to report."""
@@ -404,7 +404,9 @@ def meeting_paper_validate(
 
 
 @transaction.atomic
-def meeting_add_paper(*, meeting: Meeting, cmd: PaperAdd, file: UploadedFile, actor: User) -> MeetingPaper:
+def meeting_add_paper(
+    *, meeting: Meeting, cmd: PaperAdd, file: UploadedFile[bytes], actor: User
+) -> MeetingPaper:
     """Add a paper to a planned meeting (checked by content, stored privately)."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied

@@ -165,7 +165,7 @@ MAX_NOTICE_ATTACHMENTS = 10
 
 @transaction.atomic
 def notice_add_attachments(
-    *, notice: Notice, files: list[UploadedFile], actor: User, titles: list[str] | None = None
+    *, notice: Notice, files: list[UploadedFile[bytes]], actor: User, titles: list[str] | None = None
 ) -> list[NoticeAttachment]:
     """Attach several files to a draft notice; every file is checked before any is stored."""
     if not policies.can_manage_notices(actor):
@@ -180,7 +180,7 @@ def notice_add_attachments(
     if existing + len(files) > MAX_NOTICE_ATTACHMENTS:
         raise ValidationError({"attachments": _("每则通知最多 %(n)d 个附件") % {"n": MAX_NOTICE_ATTACHMENTS}})
     titles = list(titles or [])
-    checked: list[tuple[UploadedFile, str, str]] = []
+    checked: list[tuple[UploadedFile[bytes], str, str]] = []
     for i, file in enumerate(files):
         title = clean_text(titles[i] if i < len(titles) else "") or display_name(file.name)
         if len(title) > 200:
@@ -203,7 +203,9 @@ def notice_add_attachments(
     return out
 
 
-def notice_validate(*, cmd: NoticeCreate | None, files: list[UploadedFile] | None, actor: User) -> None:
+def notice_validate(
+    *, cmd: NoticeCreate | None, files: list[UploadedFile[bytes]] | None, actor: User
+) -> None:
     """Every check of creating a notice with attachments (notice_create, notice_add_attachments),
     storing nothing: one submit reports the fields' and the files' errors together (``cmd`` None: the
     fields were already refused, only the files are checked)."""
@@ -228,7 +230,9 @@ def notice_validate(*, cmd: NoticeCreate | None, files: list[UploadedFile] | Non
         raise ValidationError(errors)
 
 
-def notice_add_attachment(*, notice: Notice, title: str, file: UploadedFile, actor: User) -> NoticeAttachment:
+def notice_add_attachment(
+    *, notice: Notice, title: str, file: UploadedFile[bytes], actor: User
+) -> NoticeAttachment:
     return notice_add_attachments(notice=notice, files=[file], titles=[title], actor=actor)[0]
 
 
