@@ -38,9 +38,15 @@ from django.db import connection, transaction
 from lianmeng.accounts.models import User
 from lianmeng.core import demo as core_demo
 from lianmeng.core.models import City
-from lianmeng.core.search import PG_VECTOR_COLUMN, pinyin_full, pinyin_initials, pinyin_sort_key, search_text
+from lianmeng.core.search import (
+    PG_VECTOR_COLUMN,
+    pinyin_full,
+    pinyin_initials,
+    pinyin_sort_key,
+    search,
+    search_text,
+)
 from lianmeng.library.models import Achievement, AchievementKind, Expert, Project, ProjectStage, Visibility
-from lianmeng.library.search import search
 from lianmeng.membership import demo as membership_demo
 from lianmeng.membership.models import Organization
 

@@ -83,7 +83,9 @@ def cities(db: None) -> dict[str, Any]:
 
 @pytest.fixture
 def make_org(cities: dict[str, Any]) -> Callable[..., Any]:
+    from lianmeng.core.actors import SYSTEM
     from lianmeng.core.demo_support import make_uscc
+    from lianmeng.membership.commands import OrganizationCreate
     from lianmeng.membership.services import organization_create
 
     counter = {"n": 0}
@@ -101,15 +103,17 @@ def make_org(cities: dict[str, Any]) -> Callable[..., Any]:
         name = name or f"测试单位{counter['n']}"
         c = cities[city]
         org = organization_create(
-            data={
-                "name": name,
-                "uscc": make_uscc(name, division=c.code, kind=kind),
-                "kind": kind,
-                "city": c.code,
-                **extra,
-            },
-            actor=None,
-            tier=tier,
+            cmd=OrganizationCreate.build(
+                {
+                    "name": name,
+                    "uscc": make_uscc(name, division=c.code, kind=kind),
+                    "kind": kind,
+                    "city": c.code,
+                    "tier": tier,
+                    **extra,
+                }
+            ),
+            actor=SYSTEM,
         )
         if status != "active":
             type(org).objects.filter(pk=org.pk).update(status=status)

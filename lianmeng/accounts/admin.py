@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from lianmeng.core import audit
+from lianmeng.core.admin import staff
 
 from . import services
 from .models import ApiToken, RoleAssignment, User
@@ -32,30 +33,24 @@ class UserAdmin(DjangoUserAdmin):
         """Deactivating an account here revokes its API tokens, as services.user_deactivate does."""
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            audit.record(actor=request.user, action="user.deactivate", target=obj)
-            services.user_tokens_revoke_all(user=obj, actor=request.user, reason="deactivated")
+            audit.record(actor=staff(request), action="user.deactivate", target=obj)
+            services.user_tokens_revoke_all(user=obj, actor=staff(request), reason="deactivated")
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """Role grants made in the admin are audited like those made by services."""
+        """Roles granted, changed and revoked here go through the services (policy and audit)."""
+        if formset.model is not RoleAssignment:
+            super().save_formset(request, form, formset, change)
+            return
+        actor = staff(request)
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(
-                actor=request.user,
-                action="role.revoke",
-                target=form.instance,
-                old={"role": obj.role, "organization": obj.organization_id, "city": obj.city_id},
-            )
-            obj.delete()
+            services.role_revoke(assignment=obj, actor=actor)
         for obj in instances:
-            is_new = obj.pk is None
-            obj.save()
-            audit.record(
-                actor=request.user,
-                action="role.grant" if is_new else "role.change",
-                target=form.instance,
-                new={"role": obj.role, "organization": obj.organization_id, "city": obj.city_id},
-            )
-        formset.save_m2m()
+            scope = {"role": obj.role, "organization": obj.organization, "city": obj.city}
+            if obj.pk is None:
+                services.role_grant(user=form.instance, actor=actor, **scope)
+            else:
+                services.role_change(assignment=obj, actor=actor, **scope)
 
 
 @admin.register(ApiToken)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from lianmeng.core.models import AllianceSettings
 
 from .models import User
-from .services import password_set_link
+
+
+def password_set_link(user: User) -> str:
+    """The one-time link to set a password, always on SITE_URL (never the request's Host)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
 
 
 def user_invite(user_id: int) -> int:

@@ -3,80 +3,60 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
+from lianmeng.core.actors import Actor, is_system
+from lianmeng.core.models import City
 
-from . import throttle
+from . import tasks, throttle, two_factor
+from .commands import TokenIssue
 from .models import ApiToken, Role, RoleAssignment, User
 
-
-def password_set_link(user: User) -> str:
-    """The one-time link to set a password, always on SITE_URL (never the request's Host)."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
+if TYPE_CHECKING:
+    from lianmeng.membership.models import Organization
 
 
 def user_invite_mail(user_id: int) -> None:
     """Welcome a new account with a link to set its password (sent by the worker)."""
-    from . import tasks
-
     tasks.user_invite_mail_send.enqueue(user_id)
 
 
 def password_reset_mail(user_id: int) -> None:
     """Send the password reset link to a user (by the worker, not inside the request)."""
-    from . import tasks
-
     tasks.password_reset_mail_send.enqueue(user_id)
 
 
-MAX_TOKEN_DAYS = 3650
-
-
-def token_issue(
-    *, user: User, actor: Any, name: str = "", expires_in_days: int | None = None, ip: str | None = None
-) -> tuple[ApiToken, str]:
-    """Create an API token for ``user``; returns (row, plain key). The key is never stored."""
+@transaction.atomic
+def token_issue(*, user: User, cmd: TokenIssue, actor: User, ip: str | None = None) -> tuple[ApiToken, str]:
+    """Create an API token for ``user`` (only for oneself); returns (row, plain key). The key is never
+    stored, only its hash; the audit row says when it expires."""
     if getattr(actor, "pk", None) != user.pk:
         raise PermissionDenied
-    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
-        raise ValidationError(
-            {
-                "expires_in_days": _("有效天数须在 1 到 %(max)s 之间（不填为长期有效）")
-                % {"max": MAX_TOKEN_DAYS}
-            }
-        )
+    expires_in_days = cmd.expires_in_days
     key = ApiToken.new_key()
     expires_at = timezone.now() + datetime.timedelta(days=expires_in_days) if expires_in_days else None
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=user,
-            name=name[:80],
-            key_hash=ApiToken.hash_key(key),
-            key_prefix=key[:10],
-            expires_at=expires_at,
-            password_stamp=ApiToken.stamp_for(user),
-        )
-        audit.record(
-            actor=actor,
-            action="token.create",
-            target=token,
-            ip=ip,
-            new={"expires_at": expires_at.isoformat() if expires_at else None},
-        )
+    token = ApiToken.objects.create(
+        user=user,
+        name=cmd.name,
+        key_hash=ApiToken.hash_key(key),
+        key_prefix=key[:10],
+        expires_at=expires_at,
+        password_stamp=ApiToken.stamp_for(user),
+    )
+    audit.record(
+        actor=actor,
+        action="token.create",
+        target=token,
+        ip=ip,
+        new={"expires_at": expires_at.isoformat() if expires_at else None},
+    )
     return token, key
 
 
@@ -93,8 +73,6 @@ def token_obtain(
 
     Lock-out applies. Returns (token row, plain key).
     """
-    from . import two_factor
-
     note = throttle.LoginNote()
     user = authenticate(None, username=username, password=password, ip=ip, login_note=note)
     if note.locked is not None:
@@ -115,7 +93,8 @@ def token_obtain(
             )
         if two_factor.verify(user, otp) is None:
             raise ValidationError({"otp": _("两步验证码不正确或已使用过")})
-    return token_issue(user=user, actor=user, name=name, expires_in_days=expires_in_days, ip=ip)
+    cmd = TokenIssue.build(name=name, expires_in_days=expires_in_days)
+    return token_issue(user=user, cmd=cmd, actor=user, ip=ip)
 
 
 def token_user(key: str) -> User | None:
@@ -185,31 +164,72 @@ def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
     return token
 
 
+def can_manage_roles(actor: Any) -> bool:
+    """Roles are granted and revoked by administrators (in the admin), or by the system (demo data)."""
+    return is_system(actor) or bool(getattr(actor, "is_administrator", False))
+
+
+def _role_scope(assignment: RoleAssignment) -> dict[str, Any]:
+    return {"role": assignment.role, "organization": assignment.organization_id, "city": assignment.city_id}
+
+
 @transaction.atomic
 def role_grant(
-    *, user: User, role: str, actor: Any, organization: Any = None, city: Any = None
+    *, user: User, role: str, actor: Actor, organization: Organization | None = None, city: City | None = None
 ) -> RoleAssignment:
-    if actor is not None and not getattr(actor, "is_administrator", False):
+    """Give ``user`` a role (a contact's organization, a coordinator's city); audited once."""
+    if not can_manage_roles(actor):
         raise PermissionDenied
+    errors: dict[str, list[str]] = {}
     if role not in Role.values:
-        raise ValidationError({"role": _("未知的角色")})
+        errors["role"] = [_("未知的角色")]
     if role == Role.MEMBER_CONTACT and organization is None:
-        raise ValidationError({"organization": _("成员单位联络员需要指定单位")})
+        errors["organization"] = [_("成员单位联络员需要指定单位")]
     if role == Role.CITY_COORDINATOR and city is None:
-        raise ValidationError({"city": _("市级联络员需要指定城市")})
+        errors["city"] = [_("市级联络员需要指定城市")]
+    if errors:
+        raise ValidationError(errors)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, organization=organization, city=city
     )
     if created:
-        audit.record(
-            actor=actor,
-            action="role.grant",
-            target=user,
-            new={
-                "role": role,
-                "organization": getattr(organization, "pk", None),
-                "city": getattr(city, "pk", None),
-            },
-        )
+        audit.record(actor=actor, action="role.grant", target=user, new=_role_scope(assignment))
     user.__dict__.pop("role_assignments", None)
     return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, actor: Actor) -> None:
+    """Take a role away; audited with what it was."""
+    if not can_manage_roles(actor):
+        raise PermissionDenied
+    locked = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+    if locked is None:
+        return
+    old = _role_scope(locked)
+    user = locked.user
+    locked.delete()
+    audit.record(actor=actor, action="role.revoke", target=user, old=old)
+    user.__dict__.pop("role_assignments", None)
+
+
+@transaction.atomic
+def role_change(
+    *,
+    assignment: RoleAssignment,
+    role: str,
+    actor: Actor,
+    organization: Organization | None = None,
+    city: City | None = None,
+) -> RoleAssignment:
+    """Change a held role's kind or scope (the admin's inline row edited in place)."""
+    if not can_manage_roles(actor):
+        raise PermissionDenied
+    locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    old = _role_scope(locked)
+    locked.role, locked.organization, locked.city = role, organization, city
+    locked.save()
+    new = _role_scope(locked)
+    if new != old:
+        audit.record(actor=actor, action="role.change", target=locked.user, old=old, new=new)
+    return locked

@@ -16,6 +16,7 @@ from lianmeng.core.forms import submit_form
 from lianmeng.core.types import AuthedRequest
 
 from . import services, throttle, two_factor
+from .commands import TokenIssue
 from .forms import (
     LianmengPasswordChangeForm,
     LianmengPasswordResetForm,
@@ -106,12 +107,8 @@ def profile(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         issued = submit_form(
             form,
-            lambda d: services.token_issue(
-                user=request.user,
-                actor=request.user,
-                name=d.get("name", ""),
-                expires_in_days=d.get("expires_in_days"),
-            ),
+            lambda cmd: services.token_issue(user=request.user, cmd=cmd, actor=request.user),
+            command=TokenIssue,
         )
         if issued is not None:
             new_key = issued[1]

@@ -1,4 +1,4 @@
-"""Events in the one search (see lianmeng.library.search): published and held events the viewer may see.
+"""Events in the one search (see lianmeng.core.search): published and held events the viewer may see.
 
 Events have no ``search_text`` column, so a query matches them by substring: every term of the
 normalised query must occur in the title, the description, the summary, the venue, the organizer's
@@ -17,8 +17,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianmeng.core.search import ParsedQuery
-from lianmeng.library.search import SearchProvider, count_by
+from lianmeng.core.search import ParsedQuery, SearchProvider, count_by
 
 from .models import Event, EventKind, EventStatus
 from .selectors import event_calendar

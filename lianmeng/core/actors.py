@@ -44,3 +44,9 @@ Actor: TypeAlias = "User | SystemActor"
 
 def is_system(actor: Any) -> bool:
     return actor is SYSTEM
+
+
+def user_of(actor: Any) -> User | None:
+    """The user behind ``actor`` for a user column (``created_by``, ``actor``): None for the system and
+    for anonymous visitors."""
+    return actor if getattr(actor, "is_authenticated", False) else None

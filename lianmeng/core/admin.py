@@ -1,18 +1,44 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from . import services
+
+if TYPE_CHECKING:
+    from lianmeng.accounts.models import User
 from .models import AllianceSettings, AuditEntry, City, DocumentSeries
 
 
+def staff(request: HttpRequest) -> User:
+    """The signed-in user of an admin page (the admin site lets only active staff in)."""
+    return cast("User", request.user)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A settings row edited in the admin goes through ``core.services.settings_save``/``settings_delete``
+    (administrators only, audited with old and new values), in the form and in the list's editable columns."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        services.settings_save(obj=obj, actor=staff(request))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.settings_delete(obj=obj, actor=staff(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            services.settings_delete(obj=obj, actor=staff(request))
+
+
 @admin.register(AllianceSettings)
-class AllianceSettingsAdmin(admin.ModelAdmin):
+class AllianceSettingsAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "document_abbreviation", "founded_on"]
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(AuditedAdmin):
     list_display = ["code", "name", "name_en", "position", "is_member"]
     list_editable = ["position", "is_member"]
 

@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Times every query on every connection, in the web processes and in `lianmeng worker` alike.
-        from . import observability  # noqa: F401
-        from .cache import install as install_cache
+        from . import observability  # noqa: F401  # cycle: signal receivers load once the app registry is ready
+        from .cache import install as install_cache  # cycle: reads models, loadable only once apps are ready
 
         install_cache()  # cached pages follow every committed write (lianmeng/core/cache.py)

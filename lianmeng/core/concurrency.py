@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .errors import problem
+
 VERSION_FIELD = "version"
 VERSION_HELP = (
     "可选：读取记录时得到的 version。若记录此后已被他人修改，返回 409 且不保存。"
@@ -159,7 +161,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _plain_value(obj: models.Model, name: str) -> Any:
-    from .audit import _plain
+    from .audit import _plain  # cycle: core.models builds on this module (VersionedModel)
 
     try:
         field = obj._meta.get_field(name)
@@ -178,7 +180,10 @@ class StaleVersion(ValidationError):
     """
 
     def __init__(self, obj: models.Model, expected: int) -> None:
-        from .models import AuditEntry, model_label
+        from .models import (  # cycle: core.models builds on this module (VersionedModel)
+            AuditEntry,
+            model_label,
+        )
 
         self.obj = obj
         self.expected = expected
@@ -237,8 +242,6 @@ class StaleVersion(ValidationError):
 
     def problem(self) -> HttpResponse:
         """The API's answer: 409 problem+json naming the changed fields, who changed them and when."""
-        from .errors import problem
-
         message = self.text()
         return problem(
             409, _("记录已被他人修改"), message, {VERSION_FIELD: [message]}, **self.problem_extra()

@@ -13,6 +13,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from .params import BadParameter
+
 
 def error_dict(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
@@ -51,7 +53,7 @@ def apply_to_form(form: Any, exc: ValidationError) -> None:
     A field that already has the form's own error (e.g. "此项必填") keeps only that one, so a view can
     run the form and the service's checks in the same submit (every field's error at once, see
     docs/DEVELOPING.md "Forms") without saying the same thing twice."""
-    from .concurrency import StaleVersion
+    from .concurrency import StaleVersion  # cycle: concurrency answers its conflicts with problem()
     from .concurrency import apply_to_form as apply_stale
 
     if isinstance(exc, StaleVersion):
@@ -148,8 +150,6 @@ def problem_for_api_response(response: HttpResponse) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler400: the message of a BadParameter (it names the parameter), a generic one otherwise."""
-    from lianmeng.core.params import BadParameter
-
     if isinstance(exception, BadParameter):
         message = exception.message
         if _wants_problem(request):

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from lianmeng.core.cleaning import clean_text
 from lianmeng.core.commands import Command
+from lianmeng.core.errors import apply_to_form
 
 T = TypeVar("T")
 
@@ -116,7 +117,6 @@ def submit_form(
 
         submit_form(form, lambda d: services.meeting_add_paper(...), validate=lambda d: services.meeting_paper_validate(...))
     """
-    from .errors import apply_to_form
 
     def build(data: Mapping[str, Any]) -> Any:
         if command is None:
@@ -133,7 +133,13 @@ def submit_form(
         value = build(form.cleaned_data)
     except ValidationError as exc:
         apply_to_form(form, exc)
-        return None
+        # The service's rules on what the command accepted: without the bad fields, a command whose
+        # other fields are optional (an update) still builds, and its database rules report too.
+        bad = set(exc.message_dict)
+        try:
+            value = build({k: v for k, v in form.cleaned_data.items() if k not in bad})
+        except ValidationError:
+            return None
     refused = _validate_only(validate, value) if validate is not None else dry_run(save, value)
     if refused is not None:
         apply_to_form(form, refused)

@@ -31,7 +31,9 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
 def child_exit(server: Any, worker: Any) -> None:
     """A worker ended: its live-gauge files in PROMETHEUS_MULTIPROC_DIR are dropped (its counters and
     histograms stay counted; lianmeng.core.metrics)."""
-    from lianmeng.core.metrics import multiprocess_dir
+    from lianmeng.core.metrics import (
+        multiprocess_dir,  # cycle: gunicorn reads this file before Django is set up
+    )
 
     if multiprocess_dir():
         from prometheus_client import multiprocess

@@ -1,4 +1,4 @@
-"""Experts, projects and achievements in the one search (see lianmeng.library.search)."""
+"""Experts, projects and achievements in the one search (see lianmeng.core.search)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.core.search import SearchProvider, count_by, count_through
+
 from . import selectors
 from .models import Achievement, AchievementKind, Expert, ExpertiseField, Project, StrategyTag
-from .search import SearchProvider, count_by, count_through
 
 
 def _expert_texts(e: Expert) -> list[str]:

@@ -1,4 +1,4 @@
-"""Resources (supply and demand posts) in the one search (see lianmeng.library.search).
+"""Resources (supply and demand posts) in the one search (see lianmeng.core.search).
 
 Only open posts take part, for every viewer; a post is matched through its ``search_text`` and the
 shared full-text index. Snippets come from the title, description and tags only: contact name, phone
@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from lianmeng.library.search import SearchProvider, count_by, count_through
+from lianmeng.core.search import SearchProvider, count_by, count_through
 
 from .models import Direction, Resource, ResourceStatus, as_list
 

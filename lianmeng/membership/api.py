@@ -1,7 +1,7 @@
 """Organizations and membership applications: /api/v1/organizations, /api/v1/applications."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -10,13 +10,13 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from lianmeng.accounts.models import User
 from lianmeng.accounts.throttle import client_ip
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
-from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import CappedPageNumberPagination, PageNumberPagination
-from lianmeng.core.params import Count
 
 from . import policies, selectors, services
+from .commands import ApplicationDecision, ApplicationSubmit, OrganizationUpdate
 from .models import MembershipApplication, Organization
 
 router = Router(tags=["membership"])
@@ -61,37 +61,6 @@ class OrganizationFilters(Schema):
     kind: str | None = None
     tier: str | None = None
     status: str | None = None
-
-
-class OrganizationPatch(Schema):
-    name: str | None = None
-    short_name: str | None = None
-    address: str | None = None
-    website: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    description: str | None = None
-    services: str | None = None
-    uscc: str | None = None
-    kind: str | None = None
-    city: str | None = None
-    tier: str | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
-
-
-class ApplicationIn(Schema):
-    name: str
-    short_name: str = ""
-    uscc: str
-    kind: str
-    requested_tier: Literal["ordinary", "council"] = "ordinary"
-    city: str
-    address: str = ""
-    website: str = ""
-    description: str = ""
-    contact_name: str
-    contact_mobile: str
-    contact_email: str
 
 
 class ApplicationCreated(Schema):
@@ -169,9 +138,9 @@ class ApplicationOut(Schema):
         return obj.organization_id
 
 
-class ApplicationReviewIn(Schema):
-    action: Literal["return", "reject", "forward", "admit"]
-    message: str = ""
+def _visitor(request: HttpRequest) -> services.Visitor:
+    user = request.user
+    return user if isinstance(user, User) else None
 
 
 def _tracking_url(application: MembershipApplication) -> str:
@@ -193,18 +162,16 @@ def organization_detail(request: HttpRequest, org_id: int) -> Organization:
 
 
 @router.patch("/organizations/{org_id}", response=OrganizationOut, auth=AUTH)
-def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationPatch) -> Organization:
+def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationUpdate) -> Organization:
     """Contacts edit their own organization's profile; the secretariat also uscc, kind, city, tier."""
     org = selectors.organization_get(viewer=request.user, pk=org_id)
-    return services.organization_update(
-        organization=org, data=payload.dict(exclude_unset=True), actor=request.user
-    )
+    return services.organization_update(organization=org, cmd=payload, actor=signed_in(request))
 
 
 @router.post("/applications", response={201: ApplicationCreated}, auth=OPTIONAL_AUTH)
-def application_create(request: HttpRequest, payload: ApplicationIn) -> Status[Any]:
+def application_create(request: HttpRequest, payload: ApplicationSubmit) -> Status[Any]:
     """Public: apply to join. Attach the commitment letter with POST /applications/{id}/letter."""
-    application = services.application_submit(data=payload.dict(), ip=client_ip(request), actor=request.user)
+    application = services.application_submit(cmd=payload, ip=client_ip(request), actor=_visitor(request))
     return Status(
         201,
         {
@@ -224,7 +191,7 @@ def application_letter(
     if application.pk != application_id:
         raise PermissionDenied
     application = services.application_attach_letter(
-        application=application, letter=letter, actor=request.user
+        application=application, letter=letter, actor=_visitor(request)
     )
     return {"id": application.pk, "status": application.status, "tracking_url": _tracking_url(application)}
 
@@ -234,7 +201,10 @@ def application_letter(
 def application_list(request: HttpRequest, status: str | None = None, q: str | None = None) -> Any:
     if not policies.can_review_application(request.user):
         raise PermissionDenied
-    return selectors.application_list(viewer=request.user, status=status, q=q)
+    # Each row shows its council motion (and resolution): fetched for the page at once, not per row.
+    return selectors.application_list(viewer=request.user, status=status, q=q).prefetch_related(
+        "admission_motions", "admission_motions__resolution"
+    )
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut, auth=AUTH)
@@ -244,11 +214,9 @@ def application_detail(request: HttpRequest, application_id: int) -> MembershipA
 
 @router.post("/applications/{application_id}/review", response=ApplicationOut, auth=AUTH)
 def application_review(
-    request: HttpRequest, application_id: int, payload: ApplicationReviewIn
+    request: HttpRequest, application_id: int, payload: ApplicationDecision
 ) -> MembershipApplication:
     if not policies.can_review_application(request.user):
         raise PermissionDenied
     application = selectors.application_get(viewer=request.user, pk=application_id)
-    return services.application_review(
-        application=application, action=payload.action, message=payload.message, actor=request.user
-    )
+    return services.application_review(application=application, cmd=payload, actor=signed_in(request))

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianmeng.core.actors import is_system
+
 from .models import MembershipApplication, Organization
 
 
 def is_secretariat(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_secretariat)
+
+
+def can_create_organization(user: Any) -> bool:
+    """Members are entered directly by the secretariat (imports) or by the system (demo data)."""
+    return is_system(user) or is_secretariat(user)
 
 
 def can_edit_organization(user: Any, organization: Organization) -> bool:

@@ -1,4 +1,4 @@
-"""Member organizations in the one search (see lianmeng.library.search)."""
+"""Member organizations in the one search (see lianmeng.core.search)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from lianmeng.library.search import SearchProvider, count_by
+from lianmeng.core.search import SearchProvider, count_by
 
 from .models import Organization, OrganizationKind
 from .selectors import organization_directory

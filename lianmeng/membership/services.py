@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,44 +15,33 @@ from django.utils.translation import gettext as _
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.accounts.services import user_invite_mail
 from lianmeng.core import audit, concurrency
-from lianmeng.core.cleaning import text_value
+from lianmeng.core.actors import Actor, user_of
 from lianmeng.core.files import stored_name
 from lianmeng.core.models import AllianceSettings, City
 from lianmeng.core.search import pinyin_full, pinyin_initials, pinyin_sort_key, search_text
-from lianmeng.core.validators import clean_mobile, clean_upload, clean_uscc
+from lianmeng.core.validators import clean_upload, clean_uscc
 
-from . import mail, policies
+from . import machines, mail, policies
+from .commands import (
+    ApplicationDecision,
+    ApplicationSubmit,
+    OrganizationCreate,
+    OrganizationUpdate,
+    StatusChange,
+)
 from .models import (
     PENDING_STATUSES,
-    REQUESTED_TIERS,
     ApplicationReview,
     ApplicationStatus,
     MembershipApplication,
     MembershipEvent,
     Organization,
-    OrganizationKind,
     OrganizationStatus,
     Tier,
 )
 
-# Allowed review actions per application status (the one transition table).
-APPLICATION_TRANSITIONS: dict[str, dict[str, str]] = {
-    ApplicationStatus.SUBMITTED: {
-        "return": ApplicationStatus.RETURNED,
-        "reject": ApplicationStatus.REJECTED,
-        "forward": ApplicationStatus.FORWARDED,
-    },
-    ApplicationStatus.RETURNED: {"resubmit": ApplicationStatus.SUBMITTED},
-    ApplicationStatus.FORWARDED: {
-        # "forward" again: put the application to the council anew after a vote without quorum.
-        "forward": ApplicationStatus.FORWARDED,
-        "admit": ApplicationStatus.ADMITTED,
-        "reject": ApplicationStatus.REJECTED,
-        "return": ApplicationStatus.RETURNED,
-    },
-    ApplicationStatus.ADMITTED: {},
-    ApplicationStatus.REJECTED: {},
-}
+# Who sends a public application: nobody signed in (None or an anonymous request user), or a user.
+Visitor = User | AnonymousUser | None
 
 ORGANIZATION_EDITABLE = (
     "name",
@@ -97,90 +86,11 @@ def organization_index_fields(org: Organization) -> None:
     org.name_sort = pinyin_sort_key(org.name)
 
 
-def _run(errors: dict[str, list[str]], field: str, fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(field if key == "__all__" else key, []).extend(messages)
-        return None
+def _city(code: str | None) -> City | None:
+    return City.objects.filter(pk=code or "").first()
 
 
-def _clean_url(value: str, field: str) -> str:
-    if value:
-        if "://" not in value:
-            value = "https://" + value
-        try:
-            URLValidator(schemes=["http", "https"])(value)
-        except ValidationError as exc:
-            raise ValidationError({field: _("网址格式不正确，例如 https://www.example.cn")}) from exc
-    return value
-
-
-def _clean_email(value: str, field: str, required: bool = False) -> str:
-    if not value:
-        if required:
-            raise ValidationError({field: _("请填写电子邮箱")})
-        return value
-    try:
-        EmailValidator()(value)
-    except ValidationError as exc:
-        raise ValidationError({field: _("电子邮箱格式不正确")}) from exc
-    return value.lower()
-
-
-def _clean_city(value: Any, field: str = "city") -> City:
-    code = getattr(value, "pk", value)
-    city = City.objects.filter(pk=str(code or "")).first()
-    if city is None:
-        raise ValidationError({field: _("请选择联盟成员城市")})
-    return city
-
-
-def _clean_kind(value: Any, field: str = "kind") -> str:
-    if value not in OrganizationKind.values:
-        raise ValidationError({field: _("请选择单位类型")})
-    return str(value)
-
-
-def application_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate application data; raise one ValidationError naming every bad field."""
-    errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {
-        "name": text_value(data, "name", _("单位名称"), errors, required=True, max_length=120),
-        "short_name": text_value(data, "short_name", _("简称"), errors, required=False, max_length=40),
-        "address": text_value(data, "address", _("地址"), errors, required=False, max_length=200),
-        "description": text_value(
-            data, "description", _("单位简介"), errors, required=False, max_length=4000
-        ),
-        "contact_name": text_value(
-            data, "contact_name", _("联系人姓名"), errors, required=True, max_length=60
-        ),
-    }
-    out["uscc"] = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
-    out["kind"] = _run(errors, "kind", _clean_kind, data.get("kind"))
-    out["requested_tier"] = data.get("requested_tier") or Tier.ORDINARY
-    if out["requested_tier"] not in REQUESTED_TIERS:
-        errors.setdefault("requested_tier", []).append(_("请选择申请类别：成员单位或理事单位"))
-    out["city"] = _run(errors, "city", _clean_city, data.get("city"))
-    out["website"] = _run(errors, "website", _clean_url, str(data.get("website") or "").strip(), "website")
-    out["contact_mobile"] = _run(
-        errors, "contact_mobile", clean_mobile, str(data.get("contact_mobile") or ""), "contact_mobile"
-    )
-    out["contact_email"] = _run(
-        errors,
-        "contact_email",
-        _clean_email,
-        str(data.get("contact_email") or "").strip(),
-        "contact_email",
-        True,
-    )
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
-def _check_uscc_free(uscc: str, *, exclude_application: int | None = None) -> None:
+def _check_uscc_free(uscc: str, exclude_application: int | None = None) -> None:
     existing = Organization.objects.filter(uscc=uscc).exclude(status=OrganizationStatus.WITHDRAWN).first()
     if existing is not None:
         raise ValidationError(
@@ -200,25 +110,32 @@ def _store_letter(application: MembershipApplication, letter: UploadedFile) -> N
     application.letter.save(stored_name(application.letter_content_type), letter, save=False)
 
 
+def _errors(errors: dict[str, list[str]], fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, its field-keyed ValidationError added to ``errors`` (every rule reports at once)."""
+    try:
+        return fn(*args)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+        return None
+
+
 def application_validate(
-    *, data: dict[str, Any], letter: UploadedFile | None = None, exclude_application: int | None = None
+    *, cmd: ApplicationSubmit, letter: UploadedFile | None = None, exclude_application: int | None = None
 ) -> dict[str, Any]:
-    """Every check of an application at once (fields, letter, USCC not already a member or pending);
-    raise one ValidationError naming every bad field. Writes nothing: forms call it to report all
-    errors in one submit even when the form itself has errors."""
+    """The database rules of an application (the city exists, the letter is a real PDF or image, the
+    USCC is not already a member or pending), all at once; returns the model's field values. Writes
+    nothing: the forms call it to report every error in one submit even when the form itself failed."""
     errors: dict[str, list[str]] = {}
-    cleaned = _run(errors, "__all__", application_clean, data)
+    city = _city(cmd.city)
+    if city is None:
+        errors["city"] = [_("请选择联盟成员城市")]
     if letter is not None:
-        _run(errors, "letter", lambda: clean_upload(letter, field="letter"))
-    uscc = cleaned["uscc"] if cleaned else None
-    if uscc is None and "uscc" not in errors:
-        uscc = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
-    if uscc:
-        _run(errors, "uscc", lambda: _check_uscc_free(uscc, exclude_application=exclude_application))
+        _errors(errors, lambda: clean_upload(letter, field="letter"))
+    _errors(errors, _check_uscc_free, cmd.uscc, exclude_application)
     if errors:
         raise ValidationError(errors)
-    assert cleaned is not None
-    return cleaned
+    return {**cmd.model_dump(), "city": city}
 
 
 def uscc_check(value: str) -> str:
@@ -231,10 +148,14 @@ def uscc_check(value: str) -> str:
 
 @transaction.atomic
 def application_submit(
-    *, data: dict[str, Any], letter: UploadedFile | None = None, actor: Any = None, ip: str | None = None
+    *,
+    cmd: ApplicationSubmit,
+    letter: UploadedFile | None = None,
+    actor: Visitor = None,
+    ip: str | None = None,
 ) -> MembershipApplication:
     """A public (no login) application. The letter may follow later (API), but before forwarding."""
-    cleaned = application_validate(data=data, letter=letter)
+    cleaned = application_validate(cmd=cmd, letter=letter)
     application = MembershipApplication(
         **cleaned, status=ApplicationStatus.SUBMITTED, submitted_at=timezone.now()
     )
@@ -257,8 +178,10 @@ def application_submit(
 
 @transaction.atomic
 def application_attach_letter(
-    *, application: MembershipApplication, letter: UploadedFile, actor: Any = None
+    *, application: MembershipApplication, letter: UploadedFile, actor: Visitor = None
 ) -> MembershipApplication:
+    """The applicant attaches (or replaces) the commitment letter while the application is not yet
+    reviewed (the tracking token is the permission)."""
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED):
         raise ValidationError({"letter": _("申请已进入审核，不能再更换承诺书")})
@@ -277,21 +200,21 @@ def application_attach_letter(
 def application_resubmit(
     *,
     application: MembershipApplication,
-    data: dict[str, Any],
+    cmd: ApplicationSubmit,
     letter: UploadedFile | None = None,
-    actor: Any = None,
+    actor: Visitor = None,
 ) -> MembershipApplication:
     """The applicant corrects a returned application (through the private tracking link)."""
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
-    if "resubmit" not in APPLICATION_TRANSITIONS[application.status]:
+    if not machines.APPLICATION.can(application.status, "resubmit"):
         raise ValidationError({"status": _("只有被退回的申请可以修改后重新提交")})
-    cleaned = application_validate(data=data, letter=letter, exclude_application=application.pk)
+    cleaned = application_validate(cmd=cmd, letter=letter, exclude_application=application.pk)
     before = audit.snapshot(application, APPLICATION_FIELDS)
     for key, value in cleaned.items():
         setattr(application, key, value)
     if letter is not None:
         _store_letter(application, letter)
-    application.status = ApplicationStatus.SUBMITTED
+    application.status = machines.APPLICATION.target(application.status, "resubmit")
     application.submitted_at = timezone.now()
     application.save()
     ApplicationReview.objects.create(application=application, action=ApplicationReview.Action.RESUBMIT)
@@ -302,7 +225,7 @@ def application_resubmit(
 
 @transaction.atomic
 def application_review(
-    *, application: MembershipApplication, action: str, message: str = "", actor: Any
+    *, application: MembershipApplication, cmd: ApplicationDecision, actor: User
 ) -> MembershipApplication:
     """The secretariat's review: return (with a message), reject, forward, or admit a forwarded one.
 
@@ -312,15 +235,8 @@ def application_review(
     if not policies.can_review_application(actor, application):
         raise PermissionDenied
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
-    allowed = APPLICATION_TRANSITIONS[application.status]
-    if action not in allowed or action == "resubmit":
-        raise ValidationError(
-            {
-                "action": _("当前状态“%(status)s”下不能执行该操作")
-                % {"status": application.get_status_display()}
-            }
-        )
-    message = (message or "").strip()
+    action, message = cmd.action, cmd.message
+    new_status = machines.APPLICATION.check(application.status, action, actor=actor, obj=application)
     if action in ("return", "reject") and not message:
         raise ValidationError({"message": _("退回或不予通过时请填写意见，申请单位会收到这条意见")})
     if action == "forward" and not application.letter:
@@ -329,7 +245,7 @@ def application_review(
     motion = council_motion(application)
     _check_council(application, action, needs_council, motion)
     old_status = application.status
-    application.status = allowed[action]
+    application.status = new_status
     if action in ("admit", "reject"):
         application.decided_at = timezone.now()
     if action == "admit":
@@ -340,7 +256,9 @@ def application_review(
     application.save()
     new: dict[str, Any] = {"status": application.status, "message": message}
     if action == "forward" and needs_council:
-        from lianmeng.governance.services import admission_motion_open
+        from lianmeng.governance.services import (
+            admission_motion_open,  # cycle: governance builds on membership
+        )
 
         motion = admission_motion_open(application=application, actor=actor)
         new["motion"] = motion.pk
@@ -365,7 +283,7 @@ def application_actions(application: MembershipApplication) -> list[str]:
     needs_council = admission_needs_council(application)
     motion = council_motion(application) if application.status == ApplicationStatus.FORWARDED else None
     actions = []
-    for action in APPLICATION_TRANSITIONS[application.status]:
+    for action in machines.APPLICATION.actions(application.status):
         if action == "resubmit":
             continue
         try:
@@ -382,10 +300,13 @@ def admission_needs_council(application: MembershipApplication) -> bool:
 
 
 def council_motion(application: MembershipApplication) -> Any:
-    """The latest council motion on the application (governance.Motion, with its resolution) or None.
-
-    Imported lazily: governance builds on membership, not the other way round."""
-    from lianmeng.governance.services import admission_motion_of
+    """The latest council motion on the application (governance.Motion, with its resolution) or None;
+    from the prefetched ``admission_motions`` when a list fetched them for the page (the API's list)."""
+    prefetched = getattr(application, "_prefetched_objects_cache", {})
+    if "admission_motions" in prefetched:
+        motions = list(prefetched["admission_motions"])
+        return max(motions, key=lambda m: m.pk) if motions else None
+    from lianmeng.governance.services import admission_motion_of  # cycle: governance builds on membership
 
     return admission_motion_of(application)
 
@@ -435,18 +356,18 @@ def _check_council(application: MembershipApplication, action: str, needs_counci
 
 @transaction.atomic
 def application_council_rejected(
-    *, application: MembershipApplication, reason: str, actor: Any
+    *, application: MembershipApplication, reason: str, actor: Actor
 ) -> MembershipApplication:
     """The council voted an admission motion down: the forwarded application is rejected with the vote as
     the reason. Called by governance when it closes the motion (actor may be None: the scheduled close)."""
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.FORWARDED:
         return application
-    application.status = ApplicationStatus.REJECTED
+    application.status = machines.APPLICATION.target(application.status, "reject")
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at", "updated_at"])
     ApplicationReview.objects.create(
-        application=application, action=ApplicationReview.Action.REJECT, message=reason, actor=actor
+        application=application, action=ApplicationReview.Action.REJECT, message=reason, actor=user_of(actor)
     )
     audit.record(
         actor=actor,
@@ -459,7 +380,7 @@ def application_council_rejected(
     return application
 
 
-def _admit(application: MembershipApplication, actor: Any) -> Organization:
+def _admit(application: MembershipApplication, actor: User) -> Organization:
     _check_uscc_free_for_admission(application)
     today = timezone.localdate()
     org = Organization.objects.select_for_update().filter(uscc=application.uscc).first()
@@ -513,55 +434,35 @@ def _check_uscc_free_for_admission(application: MembershipApplication) -> None:
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, data: dict[str, Any], actor: Any) -> Organization:
-    """Edit an organization's profile. Contacts edit only their own, and not USCC, kind, city or tier."""
+def organization_update(*, organization: Organization, cmd: OrganizationUpdate, actor: User) -> Organization:
+    """Edit an organization's profile (only the fields ``cmd`` gives). Contacts edit only their own, and
+    not USCC, kind, city or tier."""
     if not policies.can_edit_organization(actor, organization):
         raise PermissionDenied
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    data = concurrency.check(org, data)
-    allowed = ORGANIZATION_EDITABLE + (
-        ORGANIZATION_SECRETARIAT_ONLY if policies.is_secretariat(actor) else ()
-    )
-    forbidden = [k for k in data if k in ORGANIZATION_SECRETARIAT_ONLY and k not in allowed]
-    if forbidden:
-        raise ValidationError({k: _("只有秘书处可以修改此项") for k in forbidden})
-    fields = [k for k in data if k in allowed]
+    concurrency.check(org, {"version": cmd.version})
+    data = cmd.changes()
+    if not policies.is_secretariat(actor):
+        forbidden = [k for k in data if k in ORGANIZATION_SECRETARIAT_ONLY]
+        if forbidden:
+            raise ValidationError({k: _("只有秘书处可以修改此项") for k in forbidden})
+    fields = [k for k in data if k in ORGANIZATION_EDITABLE + ORGANIZATION_SECRETARIAT_ONLY]
     before = audit.snapshot(org, fields)
     errors: dict[str, list[str]] = {}
-    labels = {
-        "name": (_("单位名称"), 120, True),
-        "short_name": (_("简称"), 40, False),
-        "address": (_("地址"), 200, False),
-        "phone": (_("联系电话"), 40, False),
-        "description": (_("单位简介"), 4000, False),
-        "services": (_("主要业务"), 4000, False),
-    }
     for field in fields:
         value = data[field]
-        if field in labels:
-            label, max_length, required = labels[field]
-            setattr(
-                org, field, text_value(data, field, label, errors, required=required, max_length=max_length)
-            )
-        elif field == "website":
-            org.website = _run(errors, field, _clean_url, str(value or "").strip(), field) or ""
-        elif field == "email":
-            org.email = _run(errors, field, _clean_email, str(value or "").strip(), field, False) or ""
-        elif field == "uscc":
-            uscc = _run(errors, field, clean_uscc, str(value or ""), field)
-            if uscc and Organization.objects.filter(uscc=uscc).exclude(pk=org.pk).exists():
+        if field == "uscc":
+            if Organization.objects.filter(uscc=value).exclude(pk=org.pk).exists():
                 errors.setdefault(field, []).append(_("该统一社会信用代码已被其他单位使用"))
-            if uscc:
-                org.uscc = uscc
-        elif field == "kind":
-            org.kind = _run(errors, field, _clean_kind, value) or org.kind
+            org.uscc = value
         elif field == "city":
-            org.city = _run(errors, field, _clean_city, value) or org.city
-        elif field == "tier":
-            if value not in Tier.values:
-                errors.setdefault(field, []).append(_("请选择成员类别"))
+            city = _city(value)
+            if city is None:
+                errors["city"] = [_("请选择联盟成员城市")]
             else:
-                org.tier = value
+                org.city = city
+        else:
+            setattr(org, field, value)
     if errors:
         raise ValidationError(errors)
     organization_index_fields(org)
@@ -581,39 +482,31 @@ def organization_update(*, organization: Organization, data: dict[str, Any], act
     return org
 
 
-_STATUS_CHANGES = {
-    "suspend": (OrganizationStatus.ACTIVE, OrganizationStatus.SUSPENDED, MembershipEvent.Kind.SUSPENDED),
-    "reinstate": (OrganizationStatus.SUSPENDED, OrganizationStatus.ACTIVE, MembershipEvent.Kind.REINSTATED),
-    "withdraw": (None, OrganizationStatus.WITHDRAWN, MembershipEvent.Kind.WITHDRAWN),
-}
-
-
 @transaction.atomic
 def organization_change_status(
-    *, organization: Organization, change: str, reason: str, actor: Any, date: datetime.date | None = None
+    *, organization: Organization, cmd: StatusChange, actor: User, date: datetime.date | None = None
 ) -> Organization:
     """Suspend, reinstate (secretariat) or withdraw (the organization itself or the secretariat)."""
-    if change not in _STATUS_CHANGES:
-        raise ValidationError({"change": _("未知的状态变更")})
-    allowed = (
+    change = cmd.change
+    guard = (
         policies.can_withdraw_organization if change == "withdraw" else policies.can_change_membership_status
-    )(actor, organization)
-    if not allowed:
+    )
+    if not guard(actor, organization):
         raise PermissionDenied
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    required_from, to_status, kind = _STATUS_CHANGES[change]
-    if (required_from and org.status != required_from) or org.status == OrganizationStatus.WITHDRAWN:
-        raise ValidationError(
-            {"status": _("单位当前状态为“%(status)s”，不能执行该操作") % {"status": org.get_status_display()}}
-        )
-    reason = (reason or "").strip()
+    to_status = machines.ORGANIZATION.check(org.status, change, actor=actor, obj=org)
+    reason = cmd.reason
     if change == "suspend" and not reason:
         raise ValidationError({"reason": _("暂停成员资格时请填写原因")})
     old = org.status
     org.status = to_status
     org.save(update_fields=["status", "updated_at"])
     MembershipEvent.objects.create(
-        organization=org, kind=kind, date=date or timezone.localdate(), reason=reason, actor=actor
+        organization=org,
+        kind=_STATUS_EVENTS[change],
+        date=date or timezone.localdate(),
+        reason=reason,
+        actor=actor,
     )
     audit.record(
         actor=actor,
@@ -625,44 +518,37 @@ def organization_change_status(
     return org
 
 
+_STATUS_EVENTS = {
+    "suspend": MembershipEvent.Kind.SUSPENDED,
+    "reinstate": MembershipEvent.Kind.REINSTATED,
+    "withdraw": MembershipEvent.Kind.WITHDRAWN,
+}
+
+
+@transaction.atomic
 def organization_create(
-    *, data: dict[str, Any], actor: Any, tier: str = Tier.ORDINARY, joined_on: datetime.date | None = None
+    *, cmd: OrganizationCreate, actor: Actor, joined_on: datetime.date | None = None
 ) -> Organization:
-    """Create a member directly (secretariat, imports, demo data). Same validation as applications."""
-    if actor is not None and not policies.is_secretariat(actor):
+    """Create a member directly (secretariat imports, demo data, tests as the system): the same checks
+    as an application's."""
+    if not policies.can_create_organization(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    name = text_value(data, "name", _("单位名称"), errors, required=True, max_length=120)
-    uscc = _run(errors, "uscc", clean_uscc, str(data.get("uscc") or ""), "uscc")
-    kind = _run(errors, "kind", _clean_kind, data.get("kind"))
-    city = _run(errors, "city", _clean_city, data.get("city"))
-    if uscc and Organization.objects.filter(uscc=uscc).exists():
-        errors.setdefault("uscc", []).append(_("该统一社会信用代码已属于成员单位"))
+    city = _city(cmd.city)
+    if city is None:
+        errors["city"] = [_("请选择联盟成员城市")]
+    if Organization.objects.filter(uscc=cmd.uscc).exists():
+        errors["uscc"] = [_("该统一社会信用代码已属于成员单位")]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        org = Organization(
-            name=name,
-            uscc=uscc,
-            kind=kind,
-            city=city,
-            tier=tier,
-            short_name=str(data.get("short_name") or ""),
-            address=str(data.get("address") or ""),
-            website=str(data.get("website") or ""),
-            phone=str(data.get("phone") or ""),
-            email=str(data.get("email") or ""),
-            description=str(data.get("description") or ""),
-            services=str(data.get("services") or ""),
-            joined_on=joined_on or timezone.localdate(),
-        )
-        organization_index_fields(org)
-        org.save()
-        MembershipEvent.objects.create(
-            organization=org,
-            kind=MembershipEvent.Kind.ADMITTED,
-            date=org.joined_on or timezone.localdate(),
-            actor=actor,
-        )
-        audit.record(actor=actor, action="organization.create", target=org, new={"uscc": uscc, "name": name})
+    joined = joined_on or timezone.localdate()
+    org = Organization(**{**cmd.model_dump(), "city": city}, joined_on=joined)
+    organization_index_fields(org)
+    org.save()
+    MembershipEvent.objects.create(
+        organization=org, kind=MembershipEvent.Kind.ADMITTED, date=joined, actor=user_of(actor)
+    )
+    audit.record(
+        actor=actor, action="organization.create", target=org, new={"uscc": org.uscc, "name": org.name}
+    )
     return org

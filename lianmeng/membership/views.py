@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.cache import public_cached
-from lianmeng.core.errors import apply_to_form
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
 from lianmeng.core.inline_checks import check_response
@@ -23,9 +22,11 @@ from lianmeng.core.models import City
 from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.search import parse_query
+from lianmeng.core.types import AuthedRequest
 from lianmeng.core.validators import clean_mobile
 
 from . import policies, selectors, services
+from .commands import ApplicationDecision, ApplicationSubmit, OrganizationUpdate, StatusChange
 from .forms import ApplicationForm, OrganizationAdminForm, OrganizationForm, ReviewForm, StatusChangeForm
 from .models import ApplicationStatus, MembershipApplication, OrganizationKind, OrganizationStatus, Tier
 
@@ -93,7 +94,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     org = selectors.organization_get(viewer=request.user, pk=pk)
     if not policies.can_edit_organization(request.user, org):
         raise PermissionDenied
@@ -104,7 +105,9 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST":
         saved = submit_form(
-            form, lambda data: services.organization_update(organization=org, data=data, actor=request.user)
+            form,
+            lambda cmd: services.organization_update(organization=org, cmd=cmd, actor=request.user),
+            command=OrganizationUpdate,
         )
         if saved is not None:
             messages.success(request, _("单位信息已保存：%(name)s") % {"name": saved.name})
@@ -114,14 +117,13 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def organization_status(request: HttpRequest, pk: int, change: str) -> HttpResponse:
+def organization_status(request: AuthedRequest, pk: int, change: str) -> HttpResponse:
     org = selectors.organization_get(viewer=request.user, pk=pk)
     form = StatusChangeForm(request.POST)
     form.is_valid()
     try:
-        services.organization_change_status(
-            organization=org, change=change, reason=form.cleaned_data.get("reason", ""), actor=request.user
-        )
+        cmd = StatusChange.build(change=change, reason=form.cleaned_data.get("reason", ""))
+        services.organization_change_status(organization=org, cmd=cmd, actor=request.user)
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
             for m in msgs:
@@ -139,19 +141,20 @@ def organization_status(request: HttpRequest, pk: int, change: str) -> HttpRespo
 def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None, request.FILES or None, inline_checks=True)
     if request.method == "POST":
-        # One submit reports every error: the form's own and the service's (USCC checksum and
-        # duplicates, mobile, the letter's real type), even when the form alone already failed.
-        try:
-            if not form.is_valid():
-                services.application_validate(data=form.cleaned_data, letter=form.cleaned_data.get("letter"))
-            else:
-                application = services.application_submit(
-                    data=form.cleaned_data, letter=form.cleaned_data["letter"], ip=client_ip(request)
-                )
-                discard_pending(form, "letter")
-                return redirect("membership:application-track", token=application.tracking_token)
-        except ValidationError as exc:
-            apply_to_form(form, exc)
+        # One submit reports every error: the form's own, the command's and the service's (USCC
+        # duplicates, the letter's real type), even when the form alone already failed.
+        def letter() -> Any:
+            return form.cleaned_data.get("letter")
+
+        application = submit_form(
+            form,
+            lambda cmd: services.application_submit(cmd=cmd, letter=letter(), ip=client_ip(request)),
+            command=ApplicationSubmit,
+            validate=lambda cmd: services.application_validate(cmd=cmd, letter=letter()),
+        )
+        if application is not None:
+            discard_pending(form, "letter")
+            return redirect("membership:application-track", token=application.tracking_token)
     return render(request, "membership/apply.html", {"form": form})
 
 
@@ -167,24 +170,22 @@ def application_track(request: HttpRequest, token: str) -> HttpResponse:
             request.POST or None, request.FILES or None, initial=initial, letter_required=False
         )
         if request.method == "POST":
-            try:
-                if not form.is_valid():
-                    services.application_validate(
-                        data=form.cleaned_data,
-                        letter=form.cleaned_data.get("letter"),
-                        exclude_application=application.pk,
-                    )
-                else:
-                    services.application_resubmit(
-                        application=application,
-                        data=form.cleaned_data,
-                        letter=form.cleaned_data.get("letter"),
-                    )
-                    discard_pending(form, "letter")
-                    messages.success(request, _("申请已重新提交，秘书处将尽快审核"))
-                    return redirect("membership:application-track", token=token)
-            except ValidationError as exc:
-                apply_to_form(form, exc)
+
+            def letter() -> Any:
+                return form.cleaned_data.get("letter") if form is not None else None
+
+            done = submit_form(
+                form,
+                lambda cmd: services.application_resubmit(application=application, cmd=cmd, letter=letter()),
+                command=ApplicationSubmit,
+                validate=lambda cmd: services.application_validate(
+                    cmd=cmd, letter=letter(), exclude_application=application.pk
+                ),
+            )
+            if done is not None:
+                discard_pending(form, "letter")
+                messages.success(request, _("申请已重新提交，秘书处将尽快审核"))
+                return redirect("membership:application-track", token=token)
     return render(
         request,
         "membership/application_track.html",
@@ -246,16 +247,16 @@ def _review_done(action: str, application: MembershipApplication) -> str:
 
 
 @login_required
-def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+def application_review(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(viewer=request.user, pk=pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action", "")
         done = submit_form(
             form,
-            lambda data: services.application_review(
-                application=application, action=action, message=data.get("message", ""), actor=request.user
-            ),
+            lambda cmd: services.application_review(application=application, cmd=cmd, actor=request.user),
+            command=ApplicationDecision,
+            extra={"action": action},
         )
         if done is not None:
             messages.success(request, _review_done(action, application))
@@ -276,7 +277,9 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _council_context(viewer: Any, application: MembershipApplication) -> dict[str, Any]:
     """The council motion deciding the application, and links only where the viewer may open them."""
-    from lianmeng.governance import selectors as governance_selectors
+    from lianmeng.governance import (
+        selectors as governance_selectors,  # cycle: governance builds on membership
+    )
 
     motion = services.council_motion(application)
     if motion is None:

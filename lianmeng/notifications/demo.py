@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
+from lianmeng.governance.models import Motion, MotionStatus, Notice, NoticeStatus, Task
+from lianmeng.matchmaking.models import MatchRequest
+from lianmeng.membership.models import ApplicationStatus, MembershipApplication
 
 from .models import Kind, Notification
 
@@ -23,10 +26,6 @@ def _url(find: Callable[[], object | None], fallback: str) -> str:
 
 
 def _plan() -> dict[str, list[tuple[str, str, str, str]]]:
-    from lianmeng.governance.models import Motion, MotionStatus, Notice, NoticeStatus, Task
-    from lianmeng.matchmaking.models import MatchRequest
-    from lianmeng.membership.models import ApplicationStatus, MembershipApplication
-
     member = User.objects.filter(username="demo-member").first()
     orgs = list(member.contact_organization_ids) if member else []
     notice = _url(

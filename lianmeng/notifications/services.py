@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, User
 
+from . import tasks
 from .models import (
     DEFAULT_CHANNEL,
     RECEIVERS,
@@ -156,8 +157,6 @@ def notify(
 
 def enqueue_mails(notification_ids: list[int]) -> None:
     """Hand the mails to the queue. Never raises: the action that caused them is already saved."""
-    from . import tasks
-
     for start in range(0, len(notification_ids), tasks.MAIL_BATCH):
         batch = notification_ids[start : start + tasks.MAIL_BATCH]
         try:
@@ -175,8 +174,6 @@ def mail_later(subject: str, body: str, to: Iterable[str]) -> None:
     subject, body = str(subject), str(body)
 
     def _enqueue() -> None:
-        from . import tasks
-
         try:
             tasks.mail_send.enqueue(subject, body, addresses)
         except Exception:  # the action that caused the mail is already saved

@@ -20,14 +20,16 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianmeng.accounts.models import User
-from lianmeng.library.models import split_keywords
+from lianmeng.core.models import AuditEntry, model_label
+from lianmeng.library.models import Expert, split_keywords
 
 from . import policies
 from .registry import FILE, NAME_IN_LIST, PSEUDONYM, PersonalModel, installed
@@ -97,8 +99,6 @@ def _norm_email(value: str) -> str:
 
 
 def subject_for_user(user: User) -> Subject:
-    from lianmeng.library.models import Expert
-
     mobiles = {user.mobile}
     emails = {_norm_email(user.email)}
     names = {user.display_name}
@@ -308,10 +308,33 @@ class PreviewLine:
     deleted: bool
 
 
+def _escaped(value: str) -> str:
+    """How ``value`` appears inside JSON stored as text with ASCII escapes (SQLite)."""
+    return json.dumps(value)[1:-1]
+
+
+def audit_rows_for(subject: Subject, matches: list[Match]) -> list[AuditEntry]:
+    """Audit rows that carry the person's values: theirs (as actor), about their rows, or mentioning them."""
+    q = Q()
+    if subject.user is not None:
+        q |= Q(actor_id=subject.user.pk)
+    for match in matches:
+        if match.entry.model == "core.AuditEntry" or not match.rows:
+            continue
+        ids = [str(r.pk) for r in match.rows]
+        q |= Q(target_type=model_label(match.rows[0]), target_id__in=ids)
+    text = Q()
+    for value in sorted(subject.values()):
+        for form in {value, _escaped(value)}:
+            text |= Q(old_text__contains=form) | Q(new_text__contains=form)
+        text |= Q(target_repr__contains=value) | Q(actor_repr__contains=value)
+    rows = AuditEntry.objects.annotate(old_text=Cast("old", TextField()), new_text=Cast("new", TextField()))
+    found = rows.filter(q | text) if (q or text) else rows.none()
+    return list(found.order_by("pk"))
+
+
 def preview(subject: Subject, matches: list[Match] | None = None) -> list[PreviewLine]:
     """What erasure will change, per model: rows, the personal fields that are cleared, files deleted."""
-    from .services import audit_rows_for
-
     matches = matches if matches is not None else collect(subject)
     lines: list[PreviewLine] = []
     for match in matches:
@@ -340,8 +363,6 @@ def preview(subject: Subject, matches: list[Match] | None = None) -> list[Previe
         )
     audit_count = len(audit_rows_for(subject, matches))
     if audit_count:
-        from lianmeng.core.models import AuditEntry
-
         lines.append(
             PreviewLine(
                 model="core.AuditEntry",

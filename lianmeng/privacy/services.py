@@ -7,7 +7,6 @@ person's values redacted. Counts, statuses, scores and votes are not touched, so
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -17,8 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import F, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import F
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -41,7 +39,7 @@ from .registry import (
     USERNAME,
     PersonalModel,
 )
-from .selectors import Match, Subject, collect, subject_for_user
+from .selectors import Match, Subject, audit_rows_for, collect, subject_for_user
 
 REASON_MAX = 500
 
@@ -53,31 +51,6 @@ def pseudonym_for(subject: Subject, erasure: Erasure) -> str:
 
 
 # ---------------------------------------------------------------- the audit log
-
-
-def _escaped(value: str) -> str:
-    """How ``value`` appears inside JSON stored as text with ASCII escapes (SQLite)."""
-    return json.dumps(value)[1:-1]
-
-
-def audit_rows_for(subject: Subject, matches: list[Match]) -> list[AuditEntry]:
-    """Audit rows that carry the person's values: theirs (as actor), about their rows, or mentioning them."""
-    q = Q()
-    if subject.user is not None:
-        q |= Q(actor_id=subject.user.pk)
-    for match in matches:
-        if match.entry.model == "core.AuditEntry" or not match.rows:
-            continue
-        ids = [str(r.pk) for r in match.rows]
-        q |= Q(target_type=model_label(match.rows[0]), target_id__in=ids)
-    text = Q()
-    for value in sorted(subject.values()):
-        for form in {value, _escaped(value)}:
-            text |= Q(old_text__contains=form) | Q(new_text__contains=form)
-        text |= Q(target_repr__contains=value) | Q(actor_repr__contains=value)
-    rows = AuditEntry.objects.annotate(old_text=Cast("old", TextField()), new_text=Cast("new", TextField()))
-    found = rows.filter(q | text) if (q or text) else rows.none()
-    return list(found.order_by("pk"))
 
 
 def _redact_text(text: str, exact: set[str], partial: Iterable[str]) -> str:

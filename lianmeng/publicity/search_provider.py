@@ -1,4 +1,4 @@
-"""News (published articles) in the one search (see lianmeng.library.search).
+"""News (published articles) in the one search (see lianmeng.core.search).
 
 Only published articles take part, for every viewer: drafts, articles in review, scheduled and
 withdrawn ones never appear. Articles are matched through their ``search_text`` (title, summary,
@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianmeng.library.search import SearchProvider, count_by
+from lianmeng.core.search import SearchProvider, count_by
 
 from .models import Article, ArticleKind
 from .selectors import published

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianmeng.activities.selectors import year_bounds
 from lianmeng.core.models import AllianceSettings
 from lianmeng.governance.models import (
     DECIDED_STATUSES,
@@ -492,8 +493,6 @@ def annual_report(
 
     ``progress(done, total)`` is told after the figures and after each section (the worker shows it).
     """
-    from lianmeng.activities.selectors import year_bounds
-
     tell = progress or (lambda _done, _total: None)
     figures = year_figures(year=year, viewer=viewer)
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)

@@ -11,6 +11,6 @@ class ReportingConfig(AppConfig):
     nav_items = (NavItem(_("统计报告"), "reporting:dashboard", 90, section="work", visible=signed_in),)
 
     def ready(self) -> None:
-        from . import freshness
+        from . import freshness  # cycle: its models load only once the app registry is ready
 
         freshness.install()

@@ -61,7 +61,7 @@ def ready_file(*, year: int, kind: str, viewer: Any) -> ReportFile | None:
 
 def request_file(*, year: int, kind: str, viewer: Any) -> ReportFile:
     """The file of the current data, queued for the worker when there is none ready (or a failed one)."""
-    from .tasks import annual_report_build
+    from .tasks import annual_report_build  # cycle: the task builds this module's files
 
     version, language = freshness.current(), get_language() or "zh-hans"
     key = cache_key(year=year, kind=kind, viewer=viewer, version=version, language=language)

@@ -247,7 +247,7 @@ def test_trusted_proxies_setting_rejects_a_typo() -> None:
 
 @override_settings(LOGIN_MAX_FAILURES=2)
 def test_a_password_reset_by_mail_lifts_the_lock(make_user: Any) -> None:
-    from lianmeng.accounts.services import password_set_link
+    from lianmeng.accounts.mail import password_set_link
 
     user = make_user(username="feng")
     for _ in range(2):

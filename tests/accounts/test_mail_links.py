@@ -12,6 +12,7 @@ from django.test import Client
 
 from lianmeng.accounts.models import User
 from lianmeng.membership import services as membership
+from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +68,16 @@ def test_contact_created_on_admission_can_ask_for_a_reset_mail(
 ) -> None:
     from tests.membership.test_services import application_data, letter
 
-    application = membership.application_submit(data=application_data(), letter=letter())
-    membership.application_review(application=application, action="forward", actor=secretariat)
+    application = membership.application_submit(
+        cmd=ApplicationSubmit.build(application_data()), letter=letter()
+    )
+    membership.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        membership.application_review(application=application, action="admit", actor=secretariat)
+        membership.application_review(
+            application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+        )
     contact = User.objects.get(username="13806421234")
     assert not contact.has_usable_password()
     invite = [m for m in mail.outbox if contact.email in m.to and "设置登录密码" in m.subject]

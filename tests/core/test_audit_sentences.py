@@ -16,6 +16,7 @@ from lianmeng.activities.models import Event
 from lianmeng.core import audit
 from lianmeng.core.models import AuditEntry
 from lianmeng.library.models import Expert
+from lianmeng.membership.commands import OrganizationUpdate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,9 @@ def test_a_real_service_write_reads_well_in_english_too(wang: Any, make_org: Any
     from lianmeng.membership.services import organization_update
 
     org = make_org("审计英文测试单位")
-    organization_update(organization=org, data={"description": "改过的简介"}, actor=wang)
+    organization_update(
+        organization=org, cmd=OrganizationUpdate.build({"description": "改过的简介"}), actor=wang
+    )
     client = Client()
     client.force_login(wang)
     client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})

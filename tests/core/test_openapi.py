@@ -169,7 +169,7 @@ def test_document_lists_each_schema_under_its_own_name() -> None:
     document = lianmeng_api.get_openapi_schema()
     review = document["paths"]["/api/v1/applications/{application_id}/review"]["post"]["requestBody"]
     name, schema = _resolve(document, review["content"]["application/json"]["schema"])
-    assert name == "ApplicationReviewIn"
+    assert name == "ApplicationDecision"
     assert set(schema["properties"]) == {"action", "message"}
     scores = document["paths"]["/api/v1/reviews/{review_id}"]["put"]["requestBody"]
     name, schema = _resolve(document, scores["content"]["application/json"]["schema"])

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from lianmeng.core.models import AuditEntry
+from lianmeng.membership.commands import OrganizationUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,9 @@ def test_audit_log_only_for_the_secretariat(make_user: Any, secretariat: Any, ma
     from lianmeng.membership.services import organization_update
 
     org = make_org("审计测试单位")
-    organization_update(organization=org, data={"description": "改过的简介"}, actor=secretariat)
+    organization_update(
+        organization=org, cmd=OrganizationUpdate.build({"description": "改过的简介"}), actor=secretariat
+    )
     member = make_user("member_contact", organization=org)
     client = Client()
     client.force_login(member)

@@ -222,3 +222,31 @@ def test_directory_exports_the_filtered_list_to_excel(client: Any, make_org: Any
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert names == ["青岛导出测试园区"]
+
+
+def test_application_list_query_count_does_not_grow(api: Any, secretariat: Any, cities: Any) -> None:
+    # Each row shows its council motion: fetched for the page at once, not once per row.
+    from lianmeng.membership import services
+    from lianmeng.membership.commands import ApplicationSubmit
+
+    client = api(secretariat)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            name = f"申请单位{MembershipApplication.objects.count()}"
+            services.application_submit(
+                cmd=ApplicationSubmit.build(application_data(name)),
+                letter=SimpleUploadedFile("letter.pdf", PDF),
+            )
+
+    def count_for() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/api/v1/applications").json()
+        assert body["count"] == MembershipApplication.objects.count()
+        return len(ctx.captured_queries)
+
+    add(2)
+    count_for()  # the first request of a session also loads what later ones find cached
+    small = count_for()
+    add(10)
+    assert count_for() == small

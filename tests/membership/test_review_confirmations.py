@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.membership import services
+from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 from lianmeng.membership.models import ApplicationStatus
 
 from .test_services import application_data, letter
@@ -22,8 +23,12 @@ def _client(user: Any) -> Client:
 
 
 def test_admit_asks_with_names_and_reports_who_was_told(cities: Any, secretariat: Any) -> None:
-    application = services.application_submit(data=application_data(), letter=letter())
-    services.application_review(application=application, action="forward", actor=secretariat)
+    application = services.application_submit(
+        cmd=ApplicationSubmit.build(application_data()), letter=letter()
+    )
+    services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
     application.refresh_from_db()
     client = _client(secretariat)
     url = reverse("membership:application-review", args=[application.pk])
@@ -40,7 +45,9 @@ def test_admit_asks_with_names_and_reports_who_was_told(cities: Any, secretariat
 
 
 def test_reject_reports_who_was_told(cities: Any, secretariat: Any) -> None:
-    application = services.application_submit(data=application_data(), letter=letter())
+    application = services.application_submit(
+        cmd=ApplicationSubmit.build(application_data()), letter=letter()
+    )
     client = _client(secretariat)
     url = reverse("membership:application-review", args=[application.pk])
     page = html_lib.unescape(client.get(url).content.decode())

@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lianmeng.matchmaking.models import MatchRequest
+from lianmeng.membership.commands import ApplicationSubmit
 from lianmeng.notifications import services
 from lianmeng.notifications.models import Channel, Kind, MailState, Notification, NotificationPreference
 
@@ -136,7 +137,9 @@ def test_returning_an_application_with_the_mail_server_down_still_succeeds(
     from lianmeng.membership import services as membership
     from tests.membership.test_services import application_data, letter
 
-    application = membership.application_submit(data=application_data(), letter=letter())
+    application = membership.application_submit(
+        cmd=ApplicationSubmit.build(application_data()), letter=letter()
+    )
     # the secretariat was told in-app
     assert Notification.objects.filter(recipient=secretariat, kind=Kind.APPLICATION_RECEIVED).exists()
     settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"

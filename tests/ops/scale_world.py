@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from lianmeng.core.actors import SYSTEM
-from lianmeng.governance.commands import MotionCreate, SeatCreate
+from lianmeng.governance.commands import MotionCreate
 
 
 def _token(user: Any) -> str:
@@ -25,9 +24,11 @@ def build() -> dict[str, Any]:
     from lianmeng.activities import services as activities
     from lianmeng.activities.models import Event, EventStatus
     from lianmeng.core import demo
+    from lianmeng.core.actors import SYSTEM
     from lianmeng.core.demo_support import make_uscc
     from lianmeng.core.models import City
     from lianmeng.governance import services as governance
+    from lianmeng.membership.commands import OrganizationCreate
     from lianmeng.membership.services import organization_create
 
     demo.load(accounts=False)
@@ -36,14 +37,16 @@ def build() -> dict[str, Any]:
 
     def org(name: str, tier: str = "ordinary") -> Any:
         o = organization_create(
-            data={
-                "name": name,
-                "uscc": make_uscc(name, division=city.code, kind="park"),
-                "kind": "park",
-                "city": city.code,
-            },
-            actor=None,
-            tier=tier,
+            cmd=OrganizationCreate.build(
+                {
+                    "name": name,
+                    "uscc": make_uscc(name, division=city.code, kind="park"),
+                    "kind": "park",
+                    "city": city.code,
+                    "tier": tier,
+                }
+            ),
+            actor=SYSTEM,
         )
         orgs.append(o)
         return o
@@ -55,12 +58,10 @@ def build() -> dict[str, Any]:
     for i in range(10):
         rep = User.objects.create_user(username=f"scale-rep{i}", password="scale-rep-pass-1")
         governance.seat_create(
-            cmd=SeatCreate.build(
-                organization=org(f"扩展测试理事单位{i:02d}", tier="council").pk,
-                representative=rep.pk,
-                starts_on=start,
-            ),
-            actor=SYSTEM,
+            organization=org(f"扩展测试理事单位{i:02d}", tier="council"),
+            representative=rep,
+            starts_on=start,
+            actor=None,
         )
         reps.append(rep)
     now = timezone.now()

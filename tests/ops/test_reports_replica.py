@@ -18,6 +18,8 @@ SETUP = """
 from lianmeng.core import demo
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.core.models import City
+from lianmeng.core.actors import SYSTEM
+from lianmeng.membership.commands import OrganizationCreate
 from lianmeng.membership.services import organization_create
 
 demo.load(accounts=False)
@@ -25,10 +27,9 @@ city = City.objects.filter(is_member=True).order_by("position", "code").first()
 for i in range({n}):
     name = "{prefix}单位" + str(i)
     organization_create(
-        data={{"name": name, "uscc": make_uscc(name, division=city.code, kind="park"), "kind": "park",
-               "city": city.code}},
-        actor=None,
-        tier="ordinary",
+        cmd=OrganizationCreate.build({{"name": name, "uscc": make_uscc(name, division=city.code, kind="park"),
+                                      "kind": "park", "city": city.code, "tier": "ordinary"}}),
+        actor=SYSTEM,
     )
 """
 

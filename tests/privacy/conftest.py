@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lianmeng.core.demo_support import make_uscc
+from lianmeng.membership.commands import ApplicationSubmit
 from tests.factories import make_event
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -83,15 +84,17 @@ def world(make_org: Callable[..., Any], make_user: Callable[..., Any], cities: d
         actor=None,
     )
     application = membership_services.application_submit(
-        data={
-            "name": "青岛海纳人力资源有限公司",
-            "uscc": make_uscc("青岛海纳人力资源有限公司", division="370200", kind="enterprise"),
-            "kind": "enterprise",
-            "city": "370200",
-            "contact_name": "陈园区",
-            "contact_mobile": CHEN_MOBILE,
-            "contact_email": member.email,
-        },
+        cmd=ApplicationSubmit.build(
+            {
+                "name": "青岛海纳人力资源有限公司",
+                "uscc": make_uscc("青岛海纳人力资源有限公司", division="370200", kind="enterprise"),
+                "kind": "enterprise",
+                "city": "370200",
+                "contact_name": "陈园区",
+                "contact_mobile": CHEN_MOBILE,
+                "contact_email": member.email,
+            }
+        ),
         letter=SimpleUploadedFile("letter.pdf", PDF),
     )
     expert = Expert(
