@@ -64,6 +64,7 @@ MAX_STARTS = 12  # starts of the repair (LP roundings, the total-mode answer) wh
 COVER_SECONDS = 1.0  # for the whole-reviewer ceiling (_cover_ceiling)
 LP_PAIRS = 1_000_000  # above this many allowed pairs (2,000 x 1,000) the LP is skipped: it needs minutes
 DEADLINE_MARGIN = 0.05  # of the time limit, kept for the step under way when the plan ends
+POLISH_SHARE = 0.1  # of the time limit kept for the total's polish (hard rounds use the rest climbing)
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
 
 
@@ -881,7 +882,8 @@ def solve_fair(
     if clock.over():
         return done(best.pairs(), method, worst_optimal=best.worst >= ceiling)
     final_deadline = clock.deadline
-    clock.deadline -= reserve  # kept for the last step
+    # kept for the total: the polish (a tenth of the limit) and the last flow
+    clock.deadline -= reserve + POLISH_SHARE * time_limit
 
     # 3.-4. starts: the LP rounded by a min-cost flow on affinity plus a bonus for the LP's choices
     # (three bonus sizes), and the total-mode answer; from each, augmenting-path repair raises the
@@ -948,15 +950,7 @@ def solve_fair(
 
     # 5. exact phases on small rounds; elsewhere the largest total the min-cost flow gives at W, or
     # exchanges that raise the total at W
-    # the total: when the best worst entry came from another start, augmenting paths from the
-    # total-mode answer straight to that worst value (the cheapest chains keep most of its total)
-    if not clock.over() and best.worst > base.worst and not small:
-        deadline = clock.deadline
-        clock.deadline = min(deadline, time.perf_counter() + time_limit / 5)
-        trial = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, base_pairs)
-        if trial.reach(best.worst, clock) and int(trial.score.sum()) > int(best.score.sum()):
-            best = trial
-        clock.deadline = deadline
+    clock.deadline = final_deadline - reserve
     if large:  # no last flow there (its relaxation leaves entries short on large rounds): more polish
         clock.deadline = final_deadline
     if not clock.over():  # a tenth of the limit at most (a quarter on large rounds)
