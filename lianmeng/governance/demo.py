@@ -13,12 +13,26 @@ from typing import Any
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
+from lianmeng.core.actors import SYSTEM
 from lianmeng.membership import services as membership_services
-from lianmeng.membership.commands import ApplicationDecision
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
 
 from . import services
-from .commands import MotionCreate
+from .commands import (
+    AttendanceRecord,
+    CharterRevise,
+    HandoverRecord,
+    MeetingCreate,
+    MinutesApprove,
+    MinutesSave,
+    MotionCreate,
+    NoticeCreate,
+    RotationPlanCreate,
+    SeatCreate,
+    TaskCreate,
+    TaskUpdate,
+    VoteCast,
+)
 from .models import (
     CharterVersion,
     CouncilSeat,
@@ -78,7 +92,10 @@ def _plan(office: User) -> None:
         return
     bureaus = {o.city_id: o for o in Organization.objects.filter(kind="bureau", tier=Tier.FOUNDING)}
     services.rotation_plan_create(
-        start_date=FOUNDED, term_months=12, organizations=[bureaus[c] for c in ROTATION], actor=office
+        cmd=RotationPlanCreate.build(
+            start_date=FOUNDED, term_months=12, order=[bureaus[c].pk for c in ROTATION]
+        ),
+        actor=office,
     )
 
 
@@ -88,13 +105,22 @@ def _seats(accounts: bool) -> list[CouncilSeat]:
         if not CouncilSeat.objects.filter(organization=org).exists():
             post = "常务理事单位" if org.tier == Tier.FOUNDING else "理事单位"
             services.seat_create(
-                organization=org,
-                representative=_representative(org, accounts),
-                starts_on=FOUNDED,
-                post=post,
-                actor=None,
+                cmd=SeatCreate.build(
+                    organization=org.pk,
+                    representative=_representative(org, accounts).pk,
+                    starts_on=FOUNDED,
+                    post=post,
+                ),
+                actor=SYSTEM,
             )
     return list(CouncilSeat.objects.select_related("representative", "organization").order_by("id"))
+
+
+def _vote(motion: Motion, seat: CouncilSeat, choice: str, now: datetime.datetime | None = None) -> None:
+    assert seat.representative is not None
+    services.vote_cast(
+        motion=motion, cmd=VoteCast.build(choice=choice, seat=seat.pk), actor=seat.representative, now=now
+    )
 
 
 def _decided_motion(
@@ -126,37 +152,48 @@ def _decided_motion(
         open_now=True,
     )
     for seat, choice in votes:
-        services.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat, now=opens)
+        _vote(motion, seat, choice, now=opens)
     Motion.objects.filter(pk=motion.pk).update(closes_at=closes)  # history: the window ended then
-    return services.motion_close(motion=Motion.objects.get(pk=motion.pk), actor=None)
+    return services.motion_close(motion=Motion.objects.get(pk=motion.pk), actor=SYSTEM)
 
 
 def _meetings_and_motions(office: User, seats: list[CouncilSeat]) -> None:
     if Meeting.objects.filter(kind="plenary").exists():
         return
     founding = services.meeting_create(
-        data={
-            "kind": "plenary",
-            "title": "联盟成立大会暨第一届理事会第一次全体会议",
-            "starts_at": _at(FOUNDED, 9),
-            "place": "青岛国际会议中心（第二十一届中国青岛蓝色经济国际人才暨产学研洽谈会期间）",
-        },
-        agenda=["联盟揭牌", "审议通过《联盟章程》", "确定主席轮值顺序", "审议2026年工作要点"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "plenary",
+                "title": "联盟成立大会暨第一届理事会第一次全体会议",
+                "starts_at": _at(FOUNDED, 9),
+                "place": "青岛国际会议中心（第二十一届中国青岛蓝色经济国际人才暨产学研洽谈会期间）",
+                "agenda": ["联盟揭牌", "审议通过《联盟章程》", "确定主席轮值顺序", "审议2026年工作要点"],
+            }
+        ),
         actor=office,
     )
     services.meeting_record_attendance(
         meeting=founding,
-        entries={s.pk: ("proxy", "王代表") if i == 3 else ("present", "") for i, s in enumerate(seats)},
+        cmd=AttendanceRecord.build(
+            attendance=[
+                {"seat": s.pk, "status": "proxy", "proxy_name": "王代表"}
+                if i == 3
+                else {"seat": s.pk, "status": "present"}
+                for i, s in enumerate(seats)
+            ]
+        ),
         actor=office,
     )
     services.meeting_change_status(meeting=founding, action="hold", actor=office)
     services.meeting_save_minutes(
         meeting=founding,
-        minutes=(
-            "2025年12月2日上午，联盟成立大会暨第一届理事会第一次全体会议在青岛召开。\n"
-            "会议审议通过了《胶东暨蓝区人力资源服务产业（园区）发展联盟章程》，"
-            "确定主席轮值顺序为青岛、烟台、潍坊、威海、日照、滨州、东营，每任一年，自青岛市人社局起。\n"
-            "会议审议了2026年工作要点，要求秘书处制定年度活动计划并督办落实。"
+        cmd=MinutesSave.build(
+            minutes=(
+                "2025年12月2日上午，联盟成立大会暨第一届理事会第一次全体会议在青岛召开。\n"
+                "会议审议通过了《胶东暨蓝区人力资源服务产业（园区）发展联盟章程》，"
+                "确定主席轮值顺序为青岛、烟台、潍坊、威海、日照、滨州、东营，每任一年，自青岛市人社局起。\n"
+                "会议审议了2026年工作要点，要求秘书处制定年度活动计划并督办落实。"
+            )
         ),
         actor=office,
     )
@@ -175,22 +212,30 @@ def _meetings_and_motions(office: User, seats: list[CouncilSeat]) -> None:
     )
     mid = datetime.date(2026, 6, 18)
     ordinary = services.meeting_create(
-        data={
-            "kind": "ordinary",
-            "title": "第一届理事会第二次会议",
-            "starts_at": _at(mid, 14),
-            "online_link": "https://meeting.example.cn/lianmeng-2026-06",
-        },
-        agenda=["批准第一次全体会议纪要", "审议2026年“1+7+N”活动计划", "审议增设专家咨询委员会"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "ordinary",
+                "title": "第一届理事会第二次会议",
+                "starts_at": _at(mid, 14),
+                "online_link": "https://meeting.example.cn/lianmeng-2026-06",
+                "agenda": ["批准第一次全体会议纪要", "审议2026年“1+7+N”活动计划", "审议增设专家咨询委员会"],
+            }
+        ),
         actor=office,
     )
     services.meeting_record_attendance(
         meeting=ordinary,
-        entries={s.pk: ("absent", "") if i % 5 == 4 else ("present", "") for i, s in enumerate(seats)},
+        cmd=AttendanceRecord.build(
+            attendance=[
+                {"seat": s.pk, "status": "absent" if i % 5 == 4 else "present"} for i, s in enumerate(seats)
+            ]
+        ),
         actor=office,
     )
     services.meeting_change_status(meeting=ordinary, action="hold", actor=office)
-    services.meeting_approve_minutes(meeting=founding, at_meeting=ordinary, actor=office)
+    services.meeting_approve_minutes(
+        meeting=founding, cmd=MinutesApprove.build(at_meeting=ordinary.pk), actor=office
+    )
     plan = _decided_motion(
         office=office,
         title="关于2026年“1+7+N”活动计划的议案",
@@ -231,45 +276,57 @@ def _tasks(office: User, charter: Motion, plan: Motion) -> None:
     today = timezone.localdate()
     orgs = {o.name: o for o in Organization.objects.all()}
     done = services.task_create(
-        data={
-            "title": "制定联盟秘书处工作规则",
-            "owner_organization": orgs["青岛市人力资源和社会保障局"].pk,
-            "due_on": today,
-            "resolution": charter.resolution.pk,
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "制定联盟秘书处工作规则",
+                "owner_organization": orgs["青岛市人力资源和社会保障局"].pk,
+                "due_on": today,
+                "resolution": charter.resolution.pk,
+            }
+        ),
         actor=office,
     )
-    services.task_update(task=done, data={"action": "complete", "note": "工作规则已印发。"}, actor=office)
+    services.task_update(
+        task=done, cmd=TaskUpdate.build(action="complete", note="工作规则已印发。"), actor=office
+    )
     overdue = services.task_create(
-        data={
-            "title": "报送各市年度峰会、论坛举办计划",
-            "description": "七市人社局报送本市峰会、论坛的时间、地点和主题。",
-            "owner_organization": orgs["烟台市人力资源和社会保障局"].pk,
-            "due_on": today,
-            "resolution": plan.resolution.pk,
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "报送各市年度峰会、论坛举办计划",
+                "description": "七市人社局报送本市峰会、论坛的时间、地点和主题。",
+                "owner_organization": orgs["烟台市人力资源和社会保障局"].pk,
+                "due_on": today,
+                "resolution": plan.resolution.pk,
+            }
+        ),
         actor=office,
     )
     Task.objects.filter(pk=overdue.pk).update(due_on=today - datetime.timedelta(days=12))  # history
     park = orgs[COUNCIL_PARK]
     in_progress = services.task_create(
-        data={
-            "title": "组织产业园主题活动（第四季度）",
-            "owner_organization": park.pk,
-            "due_on": today + datetime.timedelta(days=20),
-            "resolution": plan.resolution.pk,
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "组织产业园主题活动（第四季度）",
+                "owner_organization": park.pk,
+                "due_on": today + datetime.timedelta(days=20),
+                "resolution": plan.resolution.pk,
+            }
+        ),
         actor=office,
     )
     services.task_update(
-        task=in_progress, data={"action": "start", "note": "已确定两场活动的主题和场地。"}, actor=office
+        task=in_progress,
+        cmd=TaskUpdate.build(action="start", note="已确定两场活动的主题和场地。"),
+        actor=office,
     )
     services.task_create(
-        data={
-            "title": "汇编年度典型案例",
-            "owner_organization": orgs["中国海洋大学"].pk,
-            "due_on": today + datetime.timedelta(days=45),
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "汇编年度典型案例",
+                "owner_organization": orgs["中国海洋大学"].pk,
+                "due_on": today + datetime.timedelta(days=45),
+            }
+        ),
         actor=office,
     )
 
@@ -292,7 +349,7 @@ def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
     )
     for seat in seats[:4]:
         if seat.organization.name != COUNCIL_PARK:
-            services.vote_cast(motion=agenda, choice="for", actor=seat.representative, seat=seat)
+            _vote(agenda, seat, "for")
     _admissions(office, seats)
     services.motion_create(
         cmd=MotionCreate.build(
@@ -308,13 +365,20 @@ def _open_motions(office: User, seats: list[CouncilSeat]) -> None:
         actor=office,
     )
     services.meeting_create(
-        data={
-            "kind": "plenary",
-            "title": "2026年度联盟理事会全会",
-            "starts_at": _at(datetime.date(2026, 12, 15), 9),
-            "place": "烟台市人力资源服务产业园会议中心",
-        },
-        agenda=["轮值主席交接（青岛—烟台）", "2026年工作报告", "2027年工作要点", "表彰年度优秀成果"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "plenary",
+                "title": "2026年度联盟理事会全会",
+                "starts_at": _at(datetime.date(2026, 12, 15), 9),
+                "place": "烟台市人力资源服务产业园会议中心",
+                "agenda": [
+                    "轮值主席交接（青岛—烟台）",
+                    "2026年工作报告",
+                    "2027年工作要点",
+                    "表彰年度优秀成果",
+                ],
+            }
+        ),
         actor=office,
     )
 
@@ -328,22 +392,18 @@ def _admissions(office: User, seats: list[CouncilSeat]) -> None:
     if forwarded is not None:
         motion = services.admission_motion_open(application=forwarded, actor=office)
         for seat in [s for s in seats if s.organization.name != COUNCIL_PARK][:2]:
-            services.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat)
+            _vote(motion, seat, "for")
     submitted = MembershipApplication.objects.filter(
         status=ApplicationStatus.SUBMITTED, requested_tier=Tier.COUNCIL
     ).first()
     if submitted is not None:
-        membership_services.application_review(
-            application=submitted, cmd=ApplicationDecision.build(action="forward"), actor=office
-        )
+        membership_services.application_review(application=submitted, action="forward", actor=office)
         motion = Motion.objects.get(application=submitted, status="open")
         for i, seat in enumerate(seats):
             choice = "abstain" if i == 1 else "for"
-            services.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat)
+            _vote(motion, seat, choice)
         services.motion_close(motion=motion, actor=office)
-        membership_services.application_review(
-            application=submitted, cmd=ApplicationDecision.build(action="admit"), actor=office
-        )
+        membership_services.application_review(application=submitted, action="admit", actor=office)
 
 
 def _notices(office: User, seats: list[CouncilSeat]) -> None:
@@ -351,40 +411,47 @@ def _notices(office: User, seats: list[CouncilSeat]) -> None:
         return
     today = timezone.localdate()
     plenary = services.notice_create(
-        data={
-            "title": "关于召开2026年度联盟理事会全会的通知",
-            "body": "各理事单位：\n经研究，定于2026年12月15日在烟台召开2026年度联盟理事会全会。请各单位确认参会人员，并于12月8日前报秘书处。",
-            "audience": "tier",
-            "audience_tier": "council",
-            "read_by": today + datetime.timedelta(days=3),
-        },
+        cmd=NoticeCreate.build(
+            {
+                "title": "关于召开2026年度联盟理事会全会的通知",
+                "body": "各理事单位：\n经研究，定于2026年12月15日在烟台召开2026年度联盟理事会全会。请各单位确认参会人员，并于12月8日前报秘书处。",
+                "audience": "tier",
+                "audience_tier": "council",
+                "read_by": today + datetime.timedelta(days=3),
+            }
+        ),
         actor=office,
         publish=True,
     )
     for seat in seats:
         council_tier = seat.organization.tier == Tier.COUNCIL and seat.organization.name != COUNCIL_PARK
-        if council_tier and seat.pk % 2 == 0:
+        if council_tier and seat.pk % 2 == 0 and seat.representative is not None:
             services.notice_mark_read(notice=plenary, actor=seat.representative)
     summit = services.notice_create(
-        data={
-            "title": "关于报送2027年“1+7+N”活动计划的通知",
-            "body": "各成员单位：\n请于12月20日前报送本单位2027年拟举办的峰会、论坛和主题活动计划。",
-            "audience": "all",
-            "read_by": today,
-        },
+        cmd=NoticeCreate.build(
+            {
+                "title": "关于报送2027年“1+7+N”活动计划的通知",
+                "body": "各成员单位：\n请于12月20日前报送本单位2027年拟举办的峰会、论坛和主题活动计划。",
+                "audience": "all",
+                "read_by": today,
+            }
+        ),
         actor=office,
         publish=True,
     )
     for seat in seats[:6]:
-        services.notice_mark_read(notice=summit, actor=seat.representative)
+        if seat.representative is not None:
+            services.notice_mark_read(notice=summit, actor=seat.representative)
     services.notice_create(
-        data={
-            "title": "关于征集青岛片区人力资源服务典型案例的通知",
-            "body": "请青岛市各成员单位推荐人力资源服务典型案例。",
-            "audience": "city",
-            "audience_city": "370200",
-            "read_by": today + datetime.timedelta(days=10),
-        },
+        cmd=NoticeCreate.build(
+            {
+                "title": "关于征集青岛片区人力资源服务典型案例的通知",
+                "body": "请青岛市各成员单位推荐人力资源服务典型案例。",
+                "audience": "city",
+                "audience_city": "370200",
+                "read_by": today + datetime.timedelta(days=10),
+            }
+        ),
         actor=office,
         publish=True,
     )
@@ -422,8 +489,12 @@ def _charter(office: User, seats: list[CouncilSeat]) -> None:
     if founding is None or not hasattr(founding, "resolution"):
         return
     services.charter_revise(
-        resolution=founding.resolution,
-        data={"text": CHARTER_V1, "summary": "联盟成立大会通过章程。", "effective_on": FOUNDED},
+        cmd=CharterRevise.build(
+            resolution=founding.resolution.pk,
+            text=CHARTER_V1,
+            summary="联盟成立大会通过章程。",
+            effective_on=FOUNDED,
+        ),
         actor=office,
     )
     mid = datetime.date(2026, 6, 18)
@@ -444,12 +515,12 @@ def _charter(office: User, seats: list[CouncilSeat]) -> None:
         return
     text = CHARTER_V1.replace("第三章 成员", CHARTER_V2_CLAUSE + "\n第三章 成员")
     services.charter_revise(
-        resolution=resolution,
-        data={
-            "text": text,
-            "summary": "增设专家咨询委员会（第六条之一）。",
-            "effective_on": datetime.date(2026, 7, 1),
-        },
+        cmd=CharterRevise.build(
+            resolution=resolution.pk,
+            text=text,
+            summary="增设专家咨询委员会（第六条之一）。",
+            effective_on=datetime.date(2026, 7, 1),
+        ),
         actor=office,
     )
 
@@ -470,20 +541,20 @@ def _handover(office: User, seats: list[CouncilSeat]) -> None:
     opens, closes = _at(decided, 9), _at(decided, 17)
     Motion.objects.filter(pk=motion.pk).update(opens_at=opens)
     for seat in seats:
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat, now=opens)
+        _vote(motion, seat, "for", now=opens)
     Motion.objects.filter(pk=motion.pk).update(closes_at=closes)
-    services.motion_close(motion=Motion.objects.get(pk=motion.pk), actor=None)
+    services.motion_close(motion=Motion.objects.get(pk=motion.pk), actor=SYSTEM)
     representative = next(
         (s.representative for s in seats if s.organization_id == outgoing.organization), None
     )
     if representative is None:
         return
     services.handover_record(
-        data={
-            "date": min(today, outgoing.ends_on),
-            "notes": "轮值主席职责、年度工作总结和下一年度工作建议已移交。",
-            "documents": "联盟印章\n2026年度工作档案\n理事会会议纪要",
-        },
+        cmd=HandoverRecord.build(
+            date=min(today, outgoing.ends_on),
+            notes="轮值主席职责、年度工作总结和下一年度工作建议已移交。",
+            documents="联盟印章\n2026年度工作档案\n理事会会议纪要",
+        ),
         actor=representative,
         today=today,
     )

@@ -14,11 +14,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.governance import services as governance
+from lianmeng.governance.commands import SeatCreate, VoteCast
 from lianmeng.governance.models import Motion
 from lianmeng.membership import services as membership
-from lianmeng.membership.commands import ApplicationSubmit
 from lianmeng.membership.models import MembershipApplication
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -60,21 +61,22 @@ def test_secretariat_forwards_council_votes_secretariat_admits_by_resolution(
         org = make_org(name, city=city, tier="council")
         rep = make_user(username="demo-council" if i == 0 else f"rep{i}", display_name=f"理事{i}")
         seats.append(
-            governance.seat_create(organization=org, representative=rep, starts_on=start, actor=None)
+            governance.seat_create(
+                cmd=SeatCreate.build(organization=org.pk, representative=rep.pk, starts_on=start),
+                actor=SYSTEM,
+            )
         )
     application = membership.application_submit(
-        cmd=ApplicationSubmit.build(
-            {
-                "name": "日照港湾人力资源服务有限公司",
-                "uscc": make_uscc("日照港湾人力资源服务有限公司", division="371100", kind="enterprise"),
-                "kind": "enterprise",
-                "requested_tier": "council",
-                "city": "371100",
-                "contact_name": "钱港",
-                "contact_mobile": "13806331234",
-                "contact_email": "qian@example.cn",
-            }
-        ),
+        data={
+            "name": "日照港湾人力资源服务有限公司",
+            "uscc": make_uscc("日照港湾人力资源服务有限公司", division="371100", kind="enterprise"),
+            "kind": "enterprise",
+            "requested_tier": "council",
+            "city": "371100",
+            "contact_name": "钱港",
+            "contact_mobile": "13806331234",
+            "contact_email": "qian@example.cn",
+        },
         letter=SimpleUploadedFile("letter.pdf", PDF),
     )
     review_url = f"{live_server.url}{application.get_absolute_url()}"
@@ -103,7 +105,11 @@ def test_secretariat_forwards_council_votes_secretariat_admits_by_resolution(
     rep_page.wait_for_selector("#my-vote")
     council.close()
     for seat in seats[1:]:
-        governance.vote_cast(motion=motion, choice="for", actor=seat.representative, seat=seat)
+        governance.vote_cast(
+            motion=motion,
+            cmd=VoteCast.build(choice="for", seat=seat.pk),
+            actor=seat.representative,
+        )
 
     # The secretariat closes the vote on the motion page and follows the link back to the application.
     page.click("#motion-link")

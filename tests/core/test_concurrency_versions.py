@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
-from lianmeng.membership.commands import OrganizationUpdate
+from lianmeng.governance.commands import MeetingCreate, TaskCreate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -150,13 +150,15 @@ def _meeting(w: World, *, held: bool = False) -> tuple[Any, Any]:
     from lianmeng.governance.services import meeting_create
 
     meeting = meeting_create(
-        data={
-            "kind": "ordinary",
-            "title": "理事会第三次会议",
-            "starts_at": timezone.now() + datetime.timedelta(days=7),
-            "place": "青岛",
-        },
-        agenda=["审议年度计划"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "ordinary",
+                "title": "理事会第三次会议",
+                "starts_at": timezone.now() + datetime.timedelta(days=7),
+                "place": "青岛",
+            },
+            agenda=["审议年度计划"],
+        ),
         actor=w.secretariat,
     )
     if held:
@@ -179,11 +181,13 @@ def _task(w: World) -> tuple[Any, Any]:
 
     org = w.make_org("督办责任单位")
     task = task_create(
-        data={
-            "title": "编制年度报告",
-            "due_on": timezone.localdate() + datetime.timedelta(days=30),
-            "owner_organization": org.pk,
-        },
+        cmd=TaskCreate.build(
+            {
+                "title": "编制年度报告",
+                "due_on": timezone.localdate() + datetime.timedelta(days=30),
+                "owner_organization": org.pk,
+            }
+        ),
         actor=w.secretariat,
     )
     return task, w.secretariat
@@ -494,13 +498,9 @@ def test_a_save_that_changes_nothing_keeps_the_version(world: World) -> None:
     from lianmeng.membership.services import organization_update
 
     org, editor = _org(world)
-    organization_update(
-        organization=org, cmd=OrganizationUpdate.build({"description": "简介", "version": 1}), actor=editor
-    )
+    organization_update(organization=org, data={"description": "简介", "version": 1}, actor=editor)
     assert _version(org) == 2
-    organization_update(
-        organization=org, cmd=OrganizationUpdate.build({"description": "简介", "version": 2}), actor=editor
-    )
+    organization_update(organization=org, data={"description": "简介", "version": 2}, actor=editor)
     assert _version(org) == 2, "an unchanged save does not make other tabs stale"
     entry = AuditEntry.objects.get(action="organization.update")
     assert entry.target_version == 2
@@ -513,12 +513,8 @@ def test_the_message_names_every_editor_and_field_since_the_form_was_loaded(
 
     org, editor = _org(world)
     other = make_user("secretariat", username="secretary2", display_name="赵秘书")
-    organization_update(
-        organization=org, cmd=OrganizationUpdate.build({"description": "甲", "version": 1}), actor=editor
-    )
-    organization_update(
-        organization=org, cmd=OrganizationUpdate.build({"phone": "0532-88886666", "version": 2}), actor=other
-    )
+    organization_update(organization=org, data={"description": "甲", "version": 1}, actor=editor)
+    organization_update(organization=org, data={"phone": "0532-88886666", "version": 2}, actor=other)
     client = Client()
     client.force_login(editor)
     data = form_data(client.get(f"/members/{org.pk}/edit/").content.decode())

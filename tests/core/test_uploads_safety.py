@@ -23,10 +23,10 @@ from lianmeng.activities import services as activities
 from lianmeng.activities.models import EventPhoto, EventStatus
 from lianmeng.core.files import display_name, download_name, stored_name
 from lianmeng.governance import services as governance
+from lianmeng.governance.commands import NoticeCreate
 from lianmeng.library import services as library
 from lianmeng.library.models import AchievementFile
 from lianmeng.membership import services as membership
-from lianmeng.membership.commands import ApplicationSubmit
 from lianmeng.publicity import services as publicity
 from tests.factories import make_event
 
@@ -124,17 +124,15 @@ def test_commitment_letter_named_like_a_path_is_a_png_download(secretariat: Any,
 
     name = "青岛海纳人力资源有限公司"
     application = membership.application_submit(
-        cmd=ApplicationSubmit.build(
-            {
-                "name": name,
-                "uscc": make_uscc(name, division="370200", kind="enterprise"),
-                "kind": "enterprise",
-                "city": "370200",
-                "contact_name": "赵海",
-                "contact_mobile": "13806421234",
-                "contact_email": "zhao@example.cn",
-            }
-        ),
+        data={
+            "name": name,
+            "uscc": make_uscc(name, division="370200", kind="enterprise"),
+            "kind": "enterprise",
+            "city": "370200",
+            "contact_name": "赵海",
+            "contact_mobile": "13806421234",
+            "contact_email": "zhao@example.cn",
+        },
         letter=SimpleUploadedFile(TRAVERSAL, png(), content_type="text/html"),
     )
     assert application.letter.name.endswith(".png") and "evil" not in application.letter.name
@@ -149,7 +147,8 @@ def test_commitment_letter_named_like_a_path_is_a_png_download(secretariat: Any,
 
 def test_notice_attachment_with_a_chinese_title_uses_rfc_5987(secretariat: Any, api: Any) -> None:
     notice = governance.notice_create(
-        data={"title": "关于报送年度总结的通知", "body": "请报送。", "audience": "all"}, actor=secretariat
+        cmd=NoticeCreate.build({"title": "关于报送年度总结的通知", "body": "请报送。", "audience": "all"}),
+        actor=secretariat,
     )
     (attachment,) = governance.notice_add_attachments(
         notice=notice,

@@ -10,9 +10,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import AuditEntry
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import (
+    AttendanceRecord,
+    MeetingCreate,
+    MinutesApprove,
+    MinutesSave,
+    MotionCreate,
+    SeatCreate,
+    SeatEnd,
+    SeatRepresentativeChange,
+    SettingsUpdate,
+    VoteCast,
+)
 from lianmeng.governance.models import (
     Ballot,
     GovernanceSettings,
@@ -24,7 +36,6 @@ from lianmeng.governance.models import (
     SecretBallot,
     Vote,
 )
-from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +49,8 @@ def test_each_seat_votes_once_and_may_change_its_vote(
 ) -> None:
     seats = council(3)
     motion = open_motion()
-    services.vote_cast(motion=motion, choice="against", actor=rep(seats[0]))
-    services.vote_cast(motion=motion, choice="for", actor=rep(seats[0]))
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="against"), actor=rep(seats[0]))
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))
     assert Vote.objects.filter(motion=motion).count() == 1
     assert Vote.objects.get(motion=motion).choice == "for"
 
@@ -49,11 +60,13 @@ def test_vote_outside_the_window_is_refused(council: Callable[..., list[Any]], o
     now = timezone.now()
     later = open_motion(opens_at=now + datetime.timedelta(days=1), closes_at=now + datetime.timedelta(days=2))
     with pytest.raises(ValidationError) as exc:
-        services.vote_cast(motion=later, choice="for", actor=rep(seats[0]))
+        services.vote_cast(motion=later, cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))
     assert "表决尚未开始" in str(exc.value)
     motion = open_motion()
     with pytest.raises(ValidationError) as exc:
-        services.vote_cast(motion=motion, choice="for", actor=rep(seats[0]), now=motion.closes_at)
+        services.vote_cast(
+            motion=motion, cmd=VoteCast.build(choice="for"), actor=rep(seats[0]), now=motion.closes_at
+        )
     assert "表决已结束" in str(exc.value)
     assert not Vote.objects.exists()
 
@@ -63,10 +76,12 @@ def test_a_seat_not_valid_that_day_cannot_vote(
 ) -> None:
     seats = council(2)
     services.seat_end(
-        seat=seats[0], ends_on=timezone.localdate() - datetime.timedelta(days=1), actor=secretariat
+        seat=seats[0],
+        cmd=SeatEnd.build(ends_on=timezone.localdate() - datetime.timedelta(days=1)),
+        actor=secretariat,
     )
     with pytest.raises(PermissionDenied) as exc:
-        services.vote_cast(motion=open_motion(), choice="for", actor=rep(seats[0]))
+        services.vote_cast(motion=open_motion(), cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))
     assert "不是有效理事会席位" in str(exc.value)
     assert not Vote.objects.exists()
 
@@ -76,14 +91,14 @@ def test_someone_who_is_not_a_representative_cannot_vote(
 ) -> None:
     council(1)
     with pytest.raises(PermissionDenied):
-        services.vote_cast(motion=open_motion(), choice="for", actor=make_user())
+        services.vote_cast(motion=open_motion(), cmd=VoteCast.build(choice="for"), actor=make_user())
 
 
 def test_bad_choice_names_the_field(council: Callable[..., list[Any]], open_motion: Any) -> None:
     seats = council(1)
     with pytest.raises(ValidationError) as exc:
-        services.vote_cast(motion=open_motion(), choice="maybe", actor=rep(seats[0]))
-    assert exc.value.message_dict["choice"] == ["请选择赞成、反对或弃权"]
+        services.vote_cast(motion=open_motion(), cmd=VoteCast.build(choice="maybe"), actor=rep(seats[0]))
+    assert exc.value.message_dict["choice"] == ["表决意见的取值“maybe”无效"]
 
 
 def test_close_passes_with_quorum_and_majority_and_numbers_the_resolution(
@@ -92,7 +107,7 @@ def test_close_passes_with_quorum_and_majority_and_numbers_the_resolution(
     seats = council(6)
     motion = open_motion()
     for seat, choice in zip(seats[:4], ["for", "for", "for", "against"], strict=True):
-        services.vote_cast(motion=motion, choice=choice, actor=rep(seat))
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice=choice), actor=rep(seat))
     motion = services.motion_close(motion=motion, actor=secretariat)
     assert motion.status == MotionStatus.PASSED
     assert (motion.seats_count, motion.votes_for, motion.votes_against) == (6, 3, 1)
@@ -108,7 +123,7 @@ def test_no_quorum_below_two_thirds_of_seats(
     seats = council(6)
     motion = open_motion()
     for seat in seats[:3]:
-        services.vote_cast(motion=motion, choice="for", actor=rep(seat))
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=rep(seat))
     assert services.motion_close(motion=motion, actor=secretariat).status == MotionStatus.NO_QUORUM
     assert not Resolution.objects.exists()
 
@@ -119,7 +134,7 @@ def test_half_is_not_more_than_half(
     seats = council(4)
     motion = open_motion()
     for seat, choice in zip(seats, ["for", "for", "against", "abstain"], strict=True):
-        services.vote_cast(motion=motion, choice=choice, actor=rep(seat))
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice=choice), actor=rep(seat))
     assert services.motion_close(motion=motion, actor=secretariat).status == MotionStatus.REJECTED
 
 
@@ -130,16 +145,16 @@ def test_charter_change_needs_two_thirds(
     short = open_motion(kind="charter")
     enough = open_motion(kind="charter")
     for seat, choice in zip(seats, ["for", "for", "against"], strict=True):
-        services.vote_cast(motion=enough, choice=choice, actor=rep(seat))
+        services.vote_cast(motion=enough, cmd=VoteCast.build(choice=choice), actor=rep(seat))
     for seat, choice in zip(seats, ["for", "against", "against"], strict=True):
-        services.vote_cast(motion=short, choice=choice, actor=rep(seat))
+        services.vote_cast(motion=short, cmd=VoteCast.build(choice=choice), actor=rep(seat))
     assert services.motion_close(motion=enough, actor=secretariat).status == MotionStatus.PASSED
     assert services.motion_close(motion=short, actor=secretariat).status == MotionStatus.REJECTED
 
 
 def test_thresholds_are_configuration(admin_user: Any) -> None:
     config = services.governance_settings_update(
-        data={"quorum_numerator": 1, "quorum_denominator": 2}, actor=admin_user
+        cmd=SettingsUpdate.build({"quorum_numerator": 1, "quorum_denominator": 2}), actor=admin_user
     )
     assert (
         services.decide(
@@ -156,7 +171,7 @@ def test_thresholds_are_configuration(admin_user: Any) -> None:
     )
     with pytest.raises(ValidationError) as exc:
         services.governance_settings_update(
-            data={"quorum_numerator": 4, "quorum_denominator": 3}, actor=admin_user
+            cmd=SettingsUpdate.build({"quorum_numerator": 4, "quorum_denominator": 3}), actor=admin_user
         )
     assert "quorum_numerator" in exc.value.message_dict
     assert GovernanceSettings.current().quorum_denominator == 2
@@ -176,9 +191,9 @@ def test_system_closes_only_after_the_window(council: Callable[..., list[Any]], 
     council(1)
     motion = open_motion()
     with pytest.raises(ValidationError):
-        services.motion_close(motion=motion, actor=None)
+        services.motion_close(motion=motion, actor=SYSTEM)
     closed = services.motion_close(
-        motion=motion, actor=None, now=motion.closes_at + datetime.timedelta(minutes=1)
+        motion=motion, actor=SYSTEM, now=motion.closes_at + datetime.timedelta(minutes=1)
     )
     assert closed.status == MotionStatus.NO_QUORUM
     assert closed.decided_at == motion.closes_at
@@ -196,8 +211,8 @@ def test_secret_ballot_never_records_who_voted_how(
     seats = council(3)
     motion = open_motion(ballot=Ballot.SECRET)
     for seat, choice in zip(seats, ["for", "against", "for"], strict=True):
-        services.vote_cast(motion=motion, choice=choice, actor=rep(seat))
-    services.vote_cast(motion=motion, choice="abstain", actor=rep(seats[2]))
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice=choice), actor=rep(seat))
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="abstain"), actor=rep(seats[2]))
     assert set(Vote.objects.filter(motion=motion).values_list("choice", flat=True)) == {""}
     assert SecretBallot.objects.filter(motion=motion).count() == 3
     entries = AuditEntry.objects.filter(action__startswith="council.vote")
@@ -268,10 +283,12 @@ def test_motion_bad_input_names_fields_and_saves_nothing(secretariat: Any) -> No
 def test_president_sign_off_when_configured(
     council: Callable[..., list[Any]], open_motion: Any, secretariat: Any, admin_user: Any, rotation: Any
 ) -> None:
-    services.governance_settings_update(data={"president_signs_off": True}, actor=admin_user)
+    services.governance_settings_update(
+        cmd=SettingsUpdate.build({"president_signs_off": True}), actor=admin_user
+    )
     seats = council(1)
     motion = open_motion()
-    services.vote_cast(motion=motion, choice="for", actor=rep(seats[0]))
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))
     services.motion_close(motion=motion, actor=secretariat)
     resolution = Resolution.objects.get(motion=motion)
     assert resolution.status == ResolutionStatus.AWAITING_SIGNOFF
@@ -290,7 +307,9 @@ def test_seat_changes_representative_and_keeps_history(
     old = rep(seat)
     new = make_user(display_name="新理事")
     today = timezone.localdate()
-    services.seat_change_representative(seat=seat, representative=new, on=today, actor=secretariat)
+    services.seat_change_representative(
+        seat=seat, cmd=SeatRepresentativeChange.build(representative=new.pk, on=today), actor=secretariat
+    )
     seat.refresh_from_db()
     assert seat.representative == new
     history = list(seat.representatives.order_by("starts_on").values_list("user_id", "ends_on"))
@@ -303,9 +322,9 @@ def test_one_valid_seat_per_organization(council: Callable[..., list[Any]], secr
     seat = council(1)[0]
     with pytest.raises(ValidationError) as exc:
         services.seat_create(
-            organization=seat.organization,
-            representative=None,
-            starts_on=timezone.localdate(),
+            cmd=SeatCreate.build(
+                organization=seat.organization.pk, representative=None, starts_on=timezone.localdate()
+            ),
             actor=secretariat,
         )
     assert "已有理事会席位" in exc.value.message_dict["organization"][0]
@@ -317,8 +336,10 @@ def test_meeting_held_with_attendance_and_minutes_approved_later(
     seats = council(2)
     earlier = timezone.now() - datetime.timedelta(days=30)
     plenary = services.meeting_create(
-        data={"kind": "plenary", "title": "2026年理事会全会", "starts_at": earlier, "place": "青岛"},
-        agenda=["审议年度工作报告", "审议入盟申请"],
+        cmd=MeetingCreate.build(
+            {"kind": "plenary", "title": "2026年理事会全会", "starts_at": earlier, "place": "青岛"},
+            agenda=["审议年度工作报告", "审议入盟申请"],
+        ),
         actor=secretariat,
     )
     with pytest.raises(ValidationError) as exc:
@@ -326,35 +347,54 @@ def test_meeting_held_with_attendance_and_minutes_approved_later(
     assert "attendance" in exc.value.message_dict
     with pytest.raises(ValidationError):
         services.meeting_record_attendance(
-            meeting=plenary, entries={seats[0].pk: ("proxy", "")}, actor=secretariat
+            meeting=plenary,
+            cmd=AttendanceRecord.build(attendance=[{"seat": seats[0].pk, "status": "proxy"}]),
+            actor=secretariat,
         )
     services.meeting_record_attendance(
         meeting=plenary,
-        entries={seats[0].pk: ("present", ""), seats[1].pk: ("proxy", "张三")},
+        cmd=AttendanceRecord.build(
+            attendance=[
+                {"seat": seats[0].pk, "status": "present"},
+                {"seat": seats[1].pk, "status": "proxy", "proxy_name": "张三"},
+            ]
+        ),
         actor=secretariat,
     )
     services.meeting_change_status(meeting=plenary, action="hold", actor=secretariat)
-    services.meeting_save_minutes(meeting=plenary, minutes="会议审议通过了年度工作报告。", actor=secretariat)
+    services.meeting_save_minutes(
+        meeting=plenary, cmd=MinutesSave.build(minutes="会议审议通过了年度工作报告。"), actor=secretariat
+    )
     ordinary = services.meeting_create(
-        data={
-            "kind": "ordinary",
-            "title": "例会",
-            "starts_at": earlier + datetime.timedelta(days=10),
-            "online_link": "https://meet.example.cn/1",
-        },
-        agenda=["批准上次会议纪要"],
+        cmd=MeetingCreate.build(
+            {
+                "kind": "ordinary",
+                "title": "例会",
+                "starts_at": earlier + datetime.timedelta(days=10),
+                "online_link": "https://meet.example.cn/1",
+            },
+            agenda=["批准上次会议纪要"],
+        ),
         actor=secretariat,
     )
     with pytest.raises(ValidationError):
-        services.meeting_approve_minutes(meeting=plenary, at_meeting=ordinary, actor=secretariat)
+        services.meeting_approve_minutes(
+            meeting=plenary, cmd=MinutesApprove.build(at_meeting=ordinary.pk), actor=secretariat
+        )
     services.meeting_record_attendance(
-        meeting=ordinary, entries={seats[0].pk: ("present", "")}, actor=secretariat
+        meeting=ordinary,
+        cmd=AttendanceRecord.build(attendance=[{"seat": seats[0].pk, "status": "present"}]),
+        actor=secretariat,
     )
     services.meeting_change_status(meeting=ordinary, action="hold", actor=secretariat)
-    approved = services.meeting_approve_minutes(meeting=plenary, at_meeting=ordinary, actor=secretariat)
+    approved = services.meeting_approve_minutes(
+        meeting=plenary, cmd=MinutesApprove.build(at_meeting=ordinary.pk), actor=secretariat
+    )
     assert approved.minutes_approved_at == ordinary
     with pytest.raises(ValidationError):
-        services.meeting_save_minutes(meeting=plenary, minutes="改动", actor=secretariat)
+        services.meeting_save_minutes(
+            meeting=plenary, cmd=MinutesSave.build(minutes="改动"), actor=secretariat
+        )
 
 
 def test_a_motion_on_a_membership_application_admits_through_membership(
@@ -367,25 +407,21 @@ def test_a_motion_on_a_membership_application_admits_through_membership(
 
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     application = membership_services.application_submit(
-        cmd=ApplicationSubmit.build(
-            {
-                "name": "烟台新申请单位",
-                "uscc": make_uscc("烟台新申请单位", division="370600", kind="enterprise"),
-                "kind": "enterprise",
-                "city": "370600",
-                "contact_name": "孙",
-                "contact_mobile": "13905351111",
-                "contact_email": "a@example.cn",
-            }
-        ),
+        data={
+            "name": "烟台新申请单位",
+            "uscc": make_uscc("烟台新申请单位", division="370600", kind="enterprise"),
+            "kind": "enterprise",
+            "city": "370600",
+            "contact_name": "孙",
+            "contact_mobile": "13905351111",
+            "contact_email": "a@example.cn",
+        },
         letter=SimpleUploadedFile("letter.pdf", pdf, content_type="application/pdf"),
     )
-    membership_services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
-    )
+    membership_services.application_review(application=application, action="forward", actor=secretariat)
     seats = council(1)
     motion = open_motion(application=application.pk, title="关于接纳烟台新申请单位入盟的议案")
-    services.vote_cast(motion=motion, choice="for", actor=rep(seats[0]))
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))
     services.motion_close(motion=motion, actor=secretariat)
     admitted = services.resolution_admit_application(resolution=motion.resolution, actor=secretariat)
     assert admitted.status == "admitted"

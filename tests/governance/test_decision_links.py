@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from lianmeng.governance import services
-from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
+from lianmeng.governance.commands import RotationChangeCmd, VoteCast
 
 
 @pytest.mark.django_db
@@ -23,10 +23,13 @@ def test_rotation_change_and_its_resolution_link_both_ways(
 ) -> None:
     seat = council(1)[0]
     motion = open_motion(title="关于烟台本轮暂不担任轮值主席的议案")
-    services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+    services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     change = services.rotation_change(
-        kind="skip", organization=rotation["bureaus"][1], resolution=motion.resolution, actor=secretariat
+        cmd=RotationChangeCmd.build(
+            kind="skip", organization=rotation["bureaus"][1].pk, resolution=motion.resolution.pk
+        ),
+        actor=secretariat,
     )
     client.force_login(seat.representative)
     presidency = client.get("/governance/presidency/").content.decode()
@@ -49,28 +52,24 @@ def test_resolution_page_names_the_admitted_member_and_links_the_application_for
 
     seats = council(2)
     application = membership.application_submit(
-        cmd=ApplicationSubmit.build(
-            {
-                "name": "滨州人才发展有限公司",
-                "uscc": make_uscc("滨州人才发展有限公司", division="371600", kind="enterprise"),
-                "kind": "enterprise",
-                "requested_tier": "council",
-                "city": "371600",
-                "contact_name": "李",
-                "contact_mobile": "13905431234",
-                "contact_email": "li@example.cn",
-            }
-        ),
+        data={
+            "name": "滨州人才发展有限公司",
+            "uscc": make_uscc("滨州人才发展有限公司", division="371600", kind="enterprise"),
+            "kind": "enterprise",
+            "requested_tier": "council",
+            "city": "371600",
+            "contact_name": "李",
+            "contact_mobile": "13905431234",
+            "contact_email": "li@example.cn",
+        },
         letter=SimpleUploadedFile(
             "l.pdf", b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
         ),
     )
-    membership.application_review(
-        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
-    )
+    membership.application_review(application=application, action="forward", actor=secretariat)
     motion = Motion.objects.get(application=application)
     for seat in seats:
-        services.vote_cast(motion=motion, choice="for", actor=seat.representative)
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
     services.motion_close(motion=motion, actor=secretariat)
     resolution = Motion.objects.get(pk=motion.pk).resolution
     client.force_login(secretariat)

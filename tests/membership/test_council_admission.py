@@ -14,13 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.core.models import AllianceSettings
 from lianmeng.governance import services as governance
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.governance.commands import MotionCreate, SeatCreate, VoteCast
 from lianmeng.governance.models import GovernanceSettings, Motion
 from lianmeng.membership import services
-from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 from lianmeng.membership.models import MembershipApplication, Organization
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -30,19 +30,17 @@ def apply(
     name: str = "青岛海岸人才集团有限公司", tier: str = "council", **extra: Any
 ) -> MembershipApplication:
     return services.application_submit(
-        cmd=ApplicationSubmit.build(
-            {
-                "name": name,
-                "uscc": make_uscc(name, division="370200", kind="enterprise"),
-                "kind": "enterprise",
-                "requested_tier": tier,
-                "city": "370200",
-                "contact_name": "赵海",
-                "contact_mobile": "13806429999",
-                "contact_email": "zhao@example.cn",
-                **extra,
-            }
-        ),
+        data={
+            "name": name,
+            "uscc": make_uscc(name, division="370200", kind="enterprise"),
+            "kind": "enterprise",
+            "requested_tier": tier,
+            "city": "370200",
+            "contact_name": "赵海",
+            "contact_mobile": "13806429999",
+            "contact_email": "zhao@example.cn",
+            **extra,
+        },
         letter=SimpleUploadedFile("letter.pdf", PDF),
     )
 
@@ -62,21 +60,26 @@ def seats(make_org: Callable[..., Any], make_user: Callable[..., Any]) -> list[A
         org = make_org(f"理事单位{i + 1}", tier="council")
         rep = make_user(display_name=f"理事{i + 1}")
         result.append(
-            governance.seat_create(organization=org, representative=rep, starts_on=start, actor=None)
+            governance.seat_create(
+                cmd=SeatCreate.build(organization=org.pk, representative=rep.pk, starts_on=start),
+                actor=SYSTEM,
+            )
         )
     return result
 
 
 def vote_all(motion: Motion, seats: list[Any], choice: str) -> None:
     for seat in seats:
-        governance.vote_cast(motion=motion, choice=choice, actor=seat.representative, seat=seat)
+        governance.vote_cast(
+            motion=motion,
+            cmd=VoteCast.build(choice=choice, seat=seat.pk),
+            actor=seat.representative,
+        )
 
 
 def forwarded(secretariat: Any, **kwargs: Any) -> MembershipApplication:
     application = apply(**kwargs)
-    return services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
-    )
+    return services.application_review(application=application, action="forward", actor=secretariat)
 
 
 def test_default_setting_puts_council_tier_applicants_to_the_council(cities: Any) -> None:
@@ -109,9 +112,7 @@ def test_admit_reject_and_return_are_refused_while_the_motion_is_open(
     for action in ("admit", "reject", "return"):
         with pytest.raises(ValidationError) as caught:
             services.application_review(
-                application=application,
-                cmd=ApplicationDecision.build(action=action, message="意见"),
-                actor=secretariat,
+                application=application, action=action, message="意见", actor=secretariat
             )
         message = caught.value.message_dict["motion"][0]
         assert motion.title in message and "表决中" in message
@@ -130,9 +131,7 @@ def test_passed_motion_lets_the_secretariat_admit_with_the_resolution_number(
     assert motion.status == "passed"
     number = motion.resolution.number
     assert services.application_actions(application) == ["admit"]
-    admitted = services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
-    )
+    admitted = services.application_review(application=application, action="admit", actor=secretariat)
     assert admitted.status == "admitted"
     assert admitted.resolution_number == number
     assert admitted.organization is not None and admitted.organization.tier == "council"
@@ -151,9 +150,7 @@ def test_resolution_awaiting_the_presidents_sign_off_does_not_admit_yet(
     vote_all(motion, seats, "for")
     motion = governance.motion_close(motion=motion, actor=secretariat)
     with pytest.raises(ValidationError) as caught:
-        services.application_review(
-            application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
-        )
+        services.application_review(application=application, action="admit", actor=secretariat)
     assert motion.resolution.number in caught.value.message_dict["motion"][0]
     assert "签发" in caught.value.message_dict["motion"][0]
 
@@ -164,7 +161,11 @@ def test_failed_motion_rejects_the_application_with_the_vote_as_reason(
     application = forwarded(secretariat)
     motion = Motion.objects.get(application=application)
     vote_all(motion, seats[:2], "against")
-    governance.vote_cast(motion=motion, choice="for", actor=seats[2].representative, seat=seats[2])
+    governance.vote_cast(
+        motion=motion,
+        cmd=VoteCast.build(choice="for", seat=seats[2].pk),
+        actor=seats[2].representative,
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         motion = governance.motion_close(motion=motion, actor=secretariat)
@@ -191,14 +192,10 @@ def test_no_quorum_keeps_it_forwarded_and_it_may_be_put_to_the_council_again(
     first.refresh_from_db()
     assert first.status == "no_quorum"
     with pytest.raises(ValidationError) as caught:
-        services.application_review(
-            application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
-        )
+        services.application_review(application=application, action="admit", actor=secretariat)
     assert "未达法定人数" in caught.value.message_dict["motion"][0]
     assert set(services.application_actions(application)) == {"forward", "reject", "return"}
-    services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
-    )
+    services.application_review(application=application, action="forward", actor=secretariat)
     second = Motion.objects.filter(application=application).latest("id")
     assert second.pk != first.pk and second.status == "open"
 
@@ -222,9 +219,7 @@ def test_forward_links_an_existing_draft_motion_instead_of_a_second_one(
     )
     assert draft.kind == "admission" and draft.status == "draft"
     set_scope("council_tier")
-    services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
-    )
+    services.application_review(application=application, action="forward", actor=secretariat)
     assert list(Motion.objects.filter(application=application)) == [draft]
     draft.refresh_from_db()
     assert draft.status == "open"
@@ -234,9 +229,7 @@ def test_setting_off_keeps_the_secretariats_own_decision(cities: Any, secretaria
     set_scope("none")
     application = forwarded(secretariat)
     assert not Motion.objects.filter(application=application).exists()
-    admitted = services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
-    )
+    admitted = services.application_review(application=application, action="admit", actor=secretariat)
     assert admitted.status == "admitted" and admitted.resolution_number == ""
 
 
@@ -245,9 +238,9 @@ def test_ordinary_applicants_follow_the_old_flow_unless_all_need_the_council(
 ) -> None:
     ordinary = forwarded(secretariat, tier="ordinary")
     assert not Motion.objects.filter(application=ordinary).exists()
-    assert services.application_review(
-        application=ordinary, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
-    ).status == ("admitted")
+    assert services.application_review(application=ordinary, action="admit", actor=secretariat).status == (
+        "admitted"
+    )
     set_scope("all")
     other = forwarded(
         secretariat, name="烟台海港人力资源有限公司", tier="ordinary", contact_mobile="13906351111"
@@ -346,9 +339,7 @@ def test_review_page_and_motion_page_link_to_each_other(
 
     vote_all(motion, seats, "for")
     governance.motion_close(motion=motion, actor=secretariat)
-    services.application_review(
-        application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
-    )
+    services.application_review(application=application, action="admit", actor=secretariat)
     application.refresh_from_db()
     number = application.resolution_number
     review = client.get(application.get_absolute_url()).content.decode()

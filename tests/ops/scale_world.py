@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from lianmeng.governance.commands import MotionCreate
+from lianmeng.core.actors import SYSTEM
+from lianmeng.governance.commands import MotionCreate, SeatCreate
 
 
 def _token(user: Any) -> str:
@@ -24,11 +25,9 @@ def build() -> dict[str, Any]:
     from lianmeng.activities import services as activities
     from lianmeng.activities.models import Event, EventStatus
     from lianmeng.core import demo
-    from lianmeng.core.actors import SYSTEM
     from lianmeng.core.demo_support import make_uscc
     from lianmeng.core.models import City
     from lianmeng.governance import services as governance
-    from lianmeng.membership.commands import OrganizationCreate
     from lianmeng.membership.services import organization_create
 
     demo.load(accounts=False)
@@ -37,16 +36,14 @@ def build() -> dict[str, Any]:
 
     def org(name: str, tier: str = "ordinary") -> Any:
         o = organization_create(
-            cmd=OrganizationCreate.build(
-                {
-                    "name": name,
-                    "uscc": make_uscc(name, division=city.code, kind="park"),
-                    "kind": "park",
-                    "city": city.code,
-                    "tier": tier,
-                }
-            ),
-            actor=SYSTEM,
+            data={
+                "name": name,
+                "uscc": make_uscc(name, division=city.code, kind="park"),
+                "kind": "park",
+                "city": city.code,
+            },
+            actor=None,
+            tier=tier,
         )
         orgs.append(o)
         return o
@@ -58,10 +55,12 @@ def build() -> dict[str, Any]:
     for i in range(10):
         rep = User.objects.create_user(username=f"scale-rep{i}", password="scale-rep-pass-1")
         governance.seat_create(
-            organization=org(f"扩展测试理事单位{i:02d}", tier="council"),
-            representative=rep,
-            starts_on=start,
-            actor=None,
+            cmd=SeatCreate.build(
+                organization=org(f"扩展测试理事单位{i:02d}", tier="council").pk,
+                representative=rep.pk,
+                starts_on=start,
+            ),
+            actor=SYSTEM,
         )
         reps.append(rep)
     now = timezone.now()

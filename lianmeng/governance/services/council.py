@@ -17,12 +17,10 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core import audit, concurrency
-from lianmeng.core.cleaning import clean_text
-from lianmeng.core.cleaning import text_value as text
+from lianmeng.core.actors import Actor, is_system
 from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
-from lianmeng.membership import commands as membership_commands
 from lianmeng.membership import services as membership_services
 from lianmeng.membership.models import (
     ApplicationStatus,
@@ -34,7 +32,19 @@ from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import notify
 
 from .. import machines, policies
-from ..commands import MotionCreate
+from ..commands import (
+    AttendanceRecord,
+    MeetingCreate,
+    MeetingUpdate,
+    MinutesApprove,
+    MinutesSave,
+    MotionCreate,
+    PaperAdd,
+    SeatCreate,
+    SeatEnd,
+    SeatRepresentativeChange,
+    VoteCast,
+)
 from ..models import (
     Attendance,
     AttendanceStatus,
@@ -42,7 +52,6 @@ from ..models import (
     CouncilSeat,
     GovernanceSettings,
     Meeting,
-    MeetingKind,
     MeetingPaper,
     MeetingStatus,
     Motion,
@@ -56,7 +65,6 @@ from ..models import (
     VoteChoice,
 )
 from ..presidency import president_organization_id
-from ._common import choice, raise_if
 
 RESOLUTION_SERIES = "决"
 
@@ -80,43 +88,46 @@ def _revoke_representative_role(user: User, organization: Organization) -> None:
         ).delete()
 
 
+def _active_user(pk: int | None, field: str, errors: dict[str, list[str]]) -> User | None:
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        errors.setdefault(field, []).append(_("找不到该用户"))
+    return user
+
+
 @transaction.atomic
-def seat_create(
-    *,
-    organization: Organization,
-    representative: User | None,
-    starts_on: datetime.date,
-    actor: Any,
-    ends_on: datetime.date | None = None,
-    post: str = "",
-) -> CouncilSeat:
-    """A council seat for ``organization``; one valid seat per organization at any date."""
-    if not policies.can_manage_council(actor) and actor is not None:
+def seat_create(*, cmd: SeatCreate, actor: Actor) -> CouncilSeat:
+    """A council seat for the organization; one valid seat per organization at any date."""
+    if not policies.can_create_seat(actor):
         raise PermissionDenied
-    Organization.objects.select_for_update().get(pk=organization.pk)
     errors: dict[str, list[str]] = {}
-    if organization.status != OrganizationStatus.ACTIVE:
-        errors["organization"] = [_("只有正常状态的成员单位可以担任理事单位")]
-    if ends_on and ends_on < starts_on:
-        errors["ends_on"] = [_("终止日期不能早于起始日期")]
-    overlapping = CouncilSeat.objects.filter(organization=organization).exclude(ends_on__lt=starts_on)
-    if ends_on:
-        overlapping = overlapping.exclude(starts_on__gt=ends_on)
-    if overlapping.exists():
-        errors.setdefault("organization", []).append(_("该单位在这段时间内已有理事会席位"))
-    if len(post) > 40:
-        errors["post"] = [_("职务不能超过 40 个字")]
-    raise_if(errors)
+    organization = Organization.objects.select_for_update().filter(pk=cmd.organization).first()
+    representative = _active_user(cmd.representative, "representative", errors)
+    if organization is None:
+        errors["organization"] = [_("找不到该单位")]
+    else:
+        if organization.status != OrganizationStatus.ACTIVE:
+            errors["organization"] = [_("只有正常状态的成员单位可以担任理事单位")]
+        overlapping = CouncilSeat.objects.filter(organization=organization).exclude(ends_on__lt=cmd.starts_on)
+        if cmd.ends_on:
+            overlapping = overlapping.exclude(starts_on__gt=cmd.ends_on)
+        if overlapping.exists():
+            errors.setdefault("organization", []).append(_("该单位在这段时间内已有理事会席位"))
+    if errors:
+        raise ValidationError(errors)
+    assert organization is not None
     seat = CouncilSeat.objects.create(
         organization=organization,
         representative=representative,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        post=post,
+        starts_on=cmd.starts_on,
+        ends_on=cmd.ends_on,
+        post=cmd.post,
     )
     if representative is not None:
         SeatRepresentative.objects.create(
-            seat=seat, user=representative, starts_on=starts_on, ends_on=ends_on
+            seat=seat, user=representative, starts_on=cmd.starts_on, ends_on=cmd.ends_on
         )
         _grant_representative_role(representative, organization)
     audit.record(
@@ -125,9 +136,9 @@ def seat_create(
         target=seat,
         new={
             "organization": organization.pk,
-            "representative": getattr(representative, "pk", None),
-            "starts_on": starts_on,
-            "ends_on": ends_on,
+            "representative": cmd.representative,
+            "starts_on": cmd.starts_on,
+            "ends_on": cmd.ends_on,
         },
     )
     return seat
@@ -135,22 +146,25 @@ def seat_create(
 
 @transaction.atomic
 def seat_change_representative(
-    *, seat: CouncilSeat, representative: User | None, on: datetime.date, actor: Any
+    *, seat: CouncilSeat, cmd: SeatRepresentativeChange, actor: User
 ) -> CouncilSeat:
-    """The organization sends a new representative from ``on``; the seat and its votes stay."""
+    """The organization sends a new representative from ``cmd.on``; the seat and its votes stay."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     seat = CouncilSeat.objects.select_for_update(of=("self",)).select_related("organization").get(pk=seat.pk)
+    on = cmd.on
     errors: dict[str, list[str]] = {}
     if seat.ends_on is not None and seat.ends_on < on:
         errors["on"] = [_("席位已于%(date)s终止") % {"date": seat.ends_on.isoformat()}]
     elif on < seat.starts_on:
         errors["on"] = [_("变更日期不能早于席位起始日期")]
-    if representative is None:
+    representative = _active_user(cmd.representative, "representative", errors)
+    if cmd.representative is None:
         errors["representative"] = [_("请选择新任理事")]
-    elif seat.representative_id == representative.pk:
+    elif representative is not None and seat.representative_id == representative.pk:
         errors["representative"] = [_("此人已是该席位的理事")]
-    raise_if(errors)
+    if errors:
+        raise ValidationError(errors)
     assert representative is not None
     previous = seat.representative
     SeatRepresentative.objects.filter(seat=seat, ends_on__isnull=True).update(
@@ -173,20 +187,20 @@ def seat_change_representative(
 
 
 @transaction.atomic
-def seat_end(*, seat: CouncilSeat, ends_on: datetime.date, actor: Any) -> CouncilSeat:
+def seat_end(*, seat: CouncilSeat, cmd: SeatEnd, actor: User) -> CouncilSeat:
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     seat = CouncilSeat.objects.select_for_update(of=("self",)).select_related("organization").get(pk=seat.pk)
-    if ends_on < seat.starts_on:
+    if cmd.ends_on < seat.starts_on:
         raise ValidationError({"ends_on": _("终止日期不能早于起始日期")})
     if seat.ends_on is not None:
         raise ValidationError({"ends_on": _("席位已终止")})
-    seat.ends_on = ends_on
+    seat.ends_on = cmd.ends_on
     seat.save(update_fields=["ends_on", "updated_at"])
-    SeatRepresentative.objects.filter(seat=seat, ends_on__isnull=True).update(ends_on=ends_on)
+    SeatRepresentative.objects.filter(seat=seat, ends_on__isnull=True).update(ends_on=cmd.ends_on)
     if seat.representative is not None:
         _revoke_representative_role(seat.representative, seat.organization)
-    audit.record(actor=actor, action="council.seat.end", target=seat, new={"ends_on": ends_on})
+    audit.record(actor=actor, action="council.seat.end", target=seat, new={"ends_on": cmd.ends_on})
     return seat
 
 
@@ -195,58 +209,35 @@ def seat_end(*, seat: CouncilSeat, ends_on: datetime.date, actor: Any) -> Counci
 MEETING_FIELDS = ("kind", "title", "starts_at", "place", "online_link")
 
 
-def _meeting_clean(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {
-        "kind": choice(data, "kind", _("会议类型"), MeetingKind.values, errors),
-        "title": text(data, "title", _("会议名称"), errors, required=True, max_length=120),
-        "place": text(data, "place", _("地点"), errors, required=False, max_length=200),
-        "online_link": text(data, "online_link", _("线上会议链接"), errors, required=False, max_length=200),
-    }
-    starts_at = data.get("starts_at")
-    if isinstance(starts_at, str) and starts_at:
-        try:
-            starts_at = datetime.datetime.fromisoformat(starts_at)
-        except ValueError:
-            starts_at = None
-            errors["starts_at"] = [_("会议时间格式不正确，例如 2026-12-20 09:30")]
-    if not isinstance(starts_at, datetime.datetime):
-        errors.setdefault("starts_at", [_("请填写会议时间")])
-    elif timezone.is_naive(starts_at):
-        starts_at = timezone.make_aware(starts_at)
-    out["starts_at"] = starts_at
-    if out["online_link"] and not out["online_link"].startswith(("https://", "http://")):
-        errors["online_link"] = [_("线上会议链接须以 https:// 开头")]
-    if not out["place"] and not out["online_link"] and "place" not in errors:
-        errors["place"] = [_("请填写地点或线上会议链接")]
-    raise_if(errors)
-    return out
+def _meeting_values(cmd: MeetingCreate) -> dict[str, Any]:
+    return {f: getattr(cmd, f) for f in MEETING_FIELDS}
 
 
-@transaction.atomic
-def meeting_create(*, data: dict[str, Any], agenda: list[str], actor: Any) -> Meeting:
-    """Convene a meeting: the secretariat, or the current president for the dates of its term."""
-    if not policies.can_convene_meeting(actor, president_organization_id()):
-        raise PermissionDenied
-    cleaned = _meeting_clean(data)
-    items = [a.strip() for a in agenda if a and a.strip()]
-    if any(len(a) > 200 for a in items):
-        raise ValidationError({"agenda": _("每项议程不能超过 200 个字")})
-    meeting = Meeting.objects.create(**cleaned, convened_by=actor)
+def _agenda_set(meeting: Meeting, items: list[str]) -> None:
+    meeting.agenda.all().delete()
     meeting.agenda.bulk_create(
         meeting.agenda.model(meeting=meeting, position=i, title=t) for i, t in enumerate(items, start=1)
     )
+
+
+@transaction.atomic
+def meeting_create(*, cmd: MeetingCreate, actor: User) -> Meeting:
+    """Convene a meeting: the secretariat, or the current president for the dates of its term."""
+    if not policies.can_convene_meeting(actor, president_organization_id()):
+        raise PermissionDenied
+    meeting = Meeting.objects.create(**_meeting_values(cmd), convened_by=actor)
+    _agenda_set(meeting, cmd.agenda)
     audit.record(
         actor=actor,
         action="council.meeting.create",
         target=meeting,
-        new={**audit.snapshot(meeting, MEETING_FIELDS), "agenda": items},
+        new={**audit.snapshot(meeting, MEETING_FIELDS), "agenda": cmd.agenda},
     )
     return meeting
 
 
 @transaction.atomic
-def meeting_change_status(*, meeting: Meeting, action: str, actor: Any) -> Meeting:
+def meeting_change_status(*, meeting: Meeting, action: str, actor: User) -> Meeting:
     """Mark a meeting held or cancelled (machines.MEETING). A held meeting needs its attendance."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
@@ -271,36 +262,31 @@ def meeting_change_status(*, meeting: Meeting, action: str, actor: Any) -> Meeti
 
 
 @transaction.atomic
-def meeting_record_attendance(
-    *, meeting: Meeting, entries: dict[int, tuple[str, str]], actor: Any
-) -> list[Attendance]:
-    """Attendance per seat valid on the meeting date: (present | proxy | absent, proxy name)."""
+def meeting_record_attendance(*, meeting: Meeting, cmd: AttendanceRecord, actor: User) -> list[Attendance]:
+    """Attendance per seat valid on the meeting date: present, by proxy (named) or absent."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError({"attendance": _("会议已取消")})
     day = timezone.localtime(meeting.starts_at).date()
-    seats = {s.pk: s for s in CouncilSeat.objects.valid_on(day)}
-    errors: dict[str, list[str]] = {}
-    for seat_id, (status, proxy) in entries.items():
-        if seat_id not in seats:
-            errors.setdefault("attendance", []).append(_("席位 %(id)s 在会议当日无效") % {"id": seat_id})
-        elif status not in AttendanceStatus.values:
-            errors.setdefault("attendance", []).append(_("请选择出席情况"))
-        elif status == AttendanceStatus.PROXY and not proxy.strip():
-            errors.setdefault("attendance", []).append(
-                _("%(org)s委托出席时请填写受托人") % {"org": seats[seat_id].organization}
-            )
-    raise_if(errors)
+    seats = {s.pk: s for s in CouncilSeat.objects.valid_on(day).select_related("organization")}
+    errors: list[str] = []
+    for entry in cmd.attendance:
+        if entry.seat not in seats:
+            errors.append(_("席位 %(id)s 在会议当日无效") % {"id": entry.seat})
+        elif entry.status == AttendanceStatus.PROXY and not entry.proxy_name:
+            errors.append(_("%(org)s委托出席时请填写受托人") % {"org": seats[entry.seat].organization})
+    if errors:
+        raise ValidationError({"attendance": errors})
     rows = []
-    for seat_id, (status, proxy) in entries.items():
+    for entry in cmd.attendance:
         row, _created = Attendance.objects.update_or_create(
             meeting=meeting,
-            seat_id=seat_id,
+            seat_id=entry.seat,
             defaults={
-                "status": status,
-                "proxy_name": proxy.strip() if status == AttendanceStatus.PROXY else "",
+                "status": entry.status,
+                "proxy_name": entry.proxy_name if entry.status == AttendanceStatus.PROXY else "",
             },
         )
         rows.append(row)
@@ -308,47 +294,46 @@ def meeting_record_attendance(
         actor=actor,
         action="council.meeting.attendance",
         target=meeting,
-        new={str(k): v[0] for k, v in entries.items()},
+        new={str(e.seat): e.status for e in cmd.attendance},
     )
     return rows
 
 
 @transaction.atomic
-def meeting_save_minutes(*, meeting: Meeting, minutes: str, actor: Any, version: Any = None) -> Meeting:
-    """Write or correct the minutes of a held meeting. ``version`` (optional): the meeting's version the
-    writer loaded; a stale one is refused (lianmeng.core.concurrency)."""
+def meeting_save_minutes(*, meeting: Meeting, cmd: MinutesSave, actor: User) -> Meeting:
+    """Write or correct the minutes of a held meeting. ``cmd.version`` (optional): the meeting's version
+    the writer loaded; a stale one is refused (lianmeng.core.concurrency)."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    concurrency.check(meeting, {"version": version})
+    concurrency.check(meeting, {"version": cmd.version})
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError({"minutes": _("会议召开后才能记录纪要")})
     if meeting.minutes_approved_at_id is not None:
         raise ValidationError({"minutes": _("纪要已获批准，不能再修改")})
-    minutes = (minutes or "").strip()
-    if not minutes:
-        raise ValidationError({"minutes": _("请填写会议纪要")})
     old = meeting.minutes
-    meeting.minutes = minutes
+    meeting.minutes = cmd.minutes
     meeting.save(update_fields=["minutes", "updated_at"])
-    concurrency.bump(meeting, old != minutes)
+    concurrency.bump(meeting, old != cmd.minutes)
     audit.record(
         actor=actor,
         action="council.meeting.minutes",
         target=meeting,
         old={"minutes": old},
-        new={"minutes": minutes},
+        new={"minutes": cmd.minutes},
     )
     return meeting
 
 
 @transaction.atomic
-def meeting_approve_minutes(*, meeting: Meeting, at_meeting: Meeting, actor: Any) -> Meeting:
+def meeting_approve_minutes(*, meeting: Meeting, cmd: MinutesApprove, actor: User) -> Meeting:
     """Minutes are approved at a later meeting that has been held."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    at_meeting = Meeting.objects.get(pk=at_meeting.pk)
+    at_meeting = Meeting.objects.filter(pk=cmd.at_meeting).first()
+    if at_meeting is None:
+        raise ValidationError({"at_meeting": _("会议不存在")})
     errors: dict[str, list[str]] = {}
     if not meeting.minutes:
         errors["minutes"] = [_("尚无会议纪要")]
@@ -358,7 +343,8 @@ def meeting_approve_minutes(*, meeting: Meeting, at_meeting: Meeting, actor: Any
         errors["at_meeting"] = [_("纪要须在之后的会议上批准")]
     elif at_meeting.status != MeetingStatus.HELD:
         errors["at_meeting"] = [_("批准纪要的会议尚未召开")]
-    raise_if(errors)
+    if errors:
+        raise ValidationError(errors)
     meeting.minutes_approved_at = at_meeting
     meeting.save(update_fields=["minutes_approved_at", "updated_at"])
     audit.record(
@@ -380,72 +366,52 @@ def _editable_meeting(meeting: Meeting, field: str) -> Meeting:
 
 
 @transaction.atomic
-def meeting_update(
-    *, meeting: Meeting, data: dict[str, Any], actor: Any, agenda: list[str] | None = None
-) -> Meeting:
-    """Change a planned meeting: kind, title, date, place or online link, and (when given) the agenda.
-
-    ``data`` may be partial (the API's PATCH); missing fields keep their values. Held and cancelled
-    meetings are not edited.
-    """
+def meeting_update(*, meeting: Meeting, cmd: MeetingUpdate, actor: User) -> Meeting:
+    """Change a planned meeting: kind, title, date, place or online link, and (unless ``cmd.agenda`` is
+    None) the agenda. Held and cancelled meetings are not edited."""
     if not policies.can_convene_meeting(actor, president_organization_id()):
         raise PermissionDenied
     meeting = _editable_meeting(meeting, "status")
-    data = concurrency.check(meeting, data)
+    concurrency.check(meeting, {"version": cmd.version})
     before = {**audit.snapshot(meeting, MEETING_FIELDS), "agenda": [a.title for a in meeting.agenda.all()]}
-    merged = {f: getattr(meeting, f) for f in MEETING_FIELDS}
-    merged.update({k: v for k, v in data.items() if k in MEETING_FIELDS and v is not None})
-    cleaned = _meeting_clean(merged)
-    items = before["agenda"]
-    if agenda is not None:
-        items = [a.strip() for a in agenda if a and a.strip()]
-        if any(len(a) > 200 for a in items):
-            raise ValidationError({"agenda": _("每项议程不能超过 200 个字")})
-    for field, value in cleaned.items():
+    for field, value in _meeting_values(cmd).items():
         setattr(meeting, field, value)
     meeting.save()
-    if agenda is not None and items != before["agenda"]:
-        meeting.agenda.all().delete()
-        meeting.agenda.bulk_create(
-            meeting.agenda.model(meeting=meeting, position=i, title=t) for i, t in enumerate(items, start=1)
-        )
-    after = {**audit.snapshot(meeting, MEETING_FIELDS), "agenda": items}
-    old = {k: v for k, v in before.items() if before[k] != after[k]}
-    new = {k: v for k, v in after.items() if before[k] != after[k]}
+    items = before["agenda"] if cmd.agenda is None else cmd.agenda
+    if items != before["agenda"]:
+        _agenda_set(meeting, items)
+    old, new = audit.changes(before, {**audit.snapshot(meeting, MEETING_FIELDS), "agenda": items})
     if new:
         concurrency.bump(meeting)
         audit.record(actor=actor, action="council.meeting.update", target=meeting, old=old, new=new)
     return meeting
 
 
-def meeting_paper_validate(*, meeting: Meeting, title: str, file: UploadedFile | None, actor: Any) -> None:
+def meeting_paper_validate(
+    *, meeting: Meeting, cmd: PaperAdd, file: UploadedFile[bytes] | None, actor: User
+) -> None:
     """meeting_add_paper's checks without storing anything (for a form that failed elsewhere: every
     error in one submit). A missing file is the form's to report."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
-    errors: dict[str, list[str]] = {}
     meeting = Meeting.objects.get(pk=meeting.pk)
     if meeting.status != MeetingStatus.PLANNED:
-        errors["file"] = [_("会议%(status)s，不能再修改") % {"status": meeting.get_status_display()}]
-    if len(clean_text(title or "")) > 200:
-        errors["title"] = [_("材料名称不能超过 200 个字")]
-    if file is not None and not errors.get("file"):
-        try:
-            clean_upload(file, field="file")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    raise_if(errors)
+        raise ValidationError(
+            {"file": _("会议%(status)s，不能再修改") % {"status": meeting.get_status_display()}}
+        )
+    if file is not None:
+        clean_upload(file, field="file")
 
 
 @transaction.atomic
-def meeting_add_paper(*, meeting: Meeting, title: str, file: UploadedFile, actor: Any) -> MeetingPaper:
+def meeting_add_paper(
+    *, meeting: Meeting, cmd: PaperAdd, file: UploadedFile[bytes], actor: User
+) -> MeetingPaper:
     """Add a paper to a planned meeting (checked by content, stored privately)."""
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = _editable_meeting(meeting, "file")
-    title = clean_text(title) or display_name(file.name)
-    if len(title) > 200:
-        raise ValidationError({"title": _("材料名称不能超过 200 个字")})
+    title = cmd.title or display_name(file.name)[:200]
     content_type = clean_upload(file, field="file")
     paper = MeetingPaper(meeting=meeting, title=title, content_type=content_type, uploaded_by=actor)
     paper.file.save(stored_name(content_type), file, save=False)
@@ -455,7 +421,7 @@ def meeting_add_paper(*, meeting: Meeting, title: str, file: UploadedFile, actor
 
 
 @transaction.atomic
-def meeting_remove_paper(*, paper: MeetingPaper, actor: Any) -> None:
+def meeting_remove_paper(*, paper: MeetingPaper, actor: User) -> None:
     if not policies.can_manage_council(actor):
         raise PermissionDenied
     meeting = _editable_meeting(paper.meeting, "file")
@@ -503,7 +469,8 @@ def _motion_rules(cmd: MotionCreate) -> dict[str, Any]:
         ):
             errors["application"] = [_("该入盟申请已有理事会议案，请勿重复提交")]
         out["application"] = found_app
-    raise_if(errors)
+    if errors:
+        raise ValidationError(errors)
     return out
 
 
@@ -522,7 +489,7 @@ def motion_create(*, cmd: MotionCreate, actor: User, open_now: bool = False) -> 
 
 
 @transaction.atomic
-def motion_open(*, motion: Motion, actor: Any) -> Motion:
+def motion_open(*, motion: Motion, actor: User) -> Motion:
     """Put a draft to the vote. Its window must not have ended already."""
     if not policies.can_open_motion(actor, motion):
         raise PermissionDenied
@@ -550,7 +517,7 @@ def motion_open(*, motion: Motion, actor: Any) -> Motion:
     return motion
 
 
-def _notify_council(motion: Motion, *, kind: str, title: str, body: str, actor: Any) -> None:
+def _notify_council(motion: Motion, *, kind: str, title: str, body: str, actor: Actor) -> None:
     """Tell the representatives of the seats valid today (in the caller's transaction)."""
     representatives = CouncilSeat.objects.valid_on(timezone.localdate()).values_list(
         "representative_id", flat=True
@@ -578,15 +545,9 @@ def seats_of(user: Any, day: datetime.date) -> list[CouncilSeat]:
 
 
 @transaction.atomic
-def vote_cast(
-    *,
-    motion: Motion,
-    choice: str,
-    actor: Any,
-    seat: CouncilSeat | None = None,
-    now: datetime.datetime | None = None,
-) -> Vote:
-    """Record one seat's vote, or change it while the window is open.
+def vote_cast(*, motion: Motion, cmd: VoteCast, actor: User, now: datetime.datetime | None = None) -> Vote:
+    """Record one seat's vote, or change it while the window is open. The seat is the actor's seat
+    valid today (``cmd.seat`` picks one when the actor represents several).
 
     Locks the motion row first, so one-vote-per-seat and the counts hold under concurrent requests
     (the unique constraint on (motion, seat) is the last line). For a secret ballot, neither the Vote
@@ -594,16 +555,16 @@ def vote_cast(
     """
     now = now or timezone.now()
     day = timezone.localtime(now).date()
-    if choice not in VoteChoice.values:
-        raise ValidationError({"choice": _("请选择赞成、反对或弃权")})
+    choice = cmd.choice
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
-    if seat is None:
-        mine = seats_of(actor, day)
-        if not mine:
-            raise PermissionDenied(_("您今天不是有效理事会席位的理事，不能投票"))
-        if len(mine) > 1:
-            raise ValidationError({"seat": _("您代表多个席位，请指明以哪个席位投票")})
-        seat = mine[0]
+    mine = seats_of(actor, day)
+    if cmd.seat is not None:
+        mine = [s for s in mine if s.pk == cmd.seat]
+    if not mine:
+        raise PermissionDenied(_("您今天不是有效理事会席位的理事，不能投票"))
+    if len(mine) > 1:
+        raise ValidationError({"seat": _("您代表多个席位，请指明以哪个席位投票")})
+    seat = mine[0]
     if not policies.can_vote(actor, motion, seat, day):
         raise PermissionDenied(_("该席位今天无效，或您不是该席位的理事"))
     if not motion.is_open_for_voting(now):
@@ -680,13 +641,13 @@ def decide(
 
 
 @transaction.atomic
-def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = None) -> Motion:
-    """Close the vote and decide. The secretariat may close early; the system (actor None) only after
-    ``closes_at``. Seats counted are those valid on the closing date. A passed motion gets its
-    resolution, numbered in the same transaction.
+def motion_close(*, motion: Motion, actor: Actor, now: datetime.datetime | None = None) -> Motion:
+    """Close the vote and decide. The secretariat may close early; the system (``SYSTEM``: the worker at
+    the deadline) only after ``closes_at`` (policies.can_close_motion). Seats counted are those valid on
+    the closing date. A passed motion gets its resolution, numbered in the same transaction.
     """
     now = now or timezone.now()
-    if actor is not None and not policies.can_close_motion(actor, motion):
+    if not policies.can_close_motion(actor, motion):
         raise PermissionDenied
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     if motion.is_decided:
@@ -695,7 +656,7 @@ def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = 
         )
     if not motion.can_close():
         raise ValidationError({"status": _("议案尚未开始表决，不能结束")})
-    if actor is None and now < motion.closes_at:
+    if is_system(actor) and now < motion.closes_at:
         raise ValidationError({"status": _("表决期尚未届满")})
     decided_at = min(now, motion.closes_at)
     day = timezone.localtime(decided_at).date()
@@ -763,7 +724,7 @@ def motion_close(*, motion: Motion, actor: Any, now: datetime.datetime | None = 
     return motion
 
 
-def admission_motion_of(application: Any) -> Motion | None:
+def admission_motion_of(application: MembershipApplication) -> Motion | None:
     """The latest council motion on a membership application (with its resolution), or None."""
     return (
         Motion.objects.filter(application_id=application.pk)
@@ -774,7 +735,7 @@ def admission_motion_of(application: Any) -> Motion | None:
 
 
 @transaction.atomic
-def admission_motion_open(*, application: MembershipApplication, actor: Any) -> Motion:
+def admission_motion_open(*, application: MembershipApplication, actor: User) -> Motion:
     """The admission motion for a forwarded application: an undecided or passed one is reused (a draft is
     opened); otherwise a new one is created and opened. Called by the membership service's forward."""
     motion = (
@@ -808,7 +769,7 @@ def admission_motion_open(*, application: MembershipApplication, actor: Any) -> 
     return motion_create(cmd=MotionCreate.build(data), actor=actor, open_now=True)
 
 
-def _resolution_create(motion: Motion, actor: Any, config: GovernanceSettings) -> Resolution:
+def _resolution_create(motion: Motion, actor: Actor, config: GovernanceSettings) -> Resolution:
     adopted_on = timezone.localtime(motion.decided_at).date() if motion.decided_at else timezone.localdate()
     number = document_number_next(series=RESOLUTION_SERIES, year=adopted_on.year)
     resolution = Resolution.objects.create(
@@ -828,7 +789,7 @@ def _resolution_create(motion: Motion, actor: Any, config: GovernanceSettings) -
 
 
 @transaction.atomic
-def resolution_sign_off(*, resolution: Resolution, actor: Any) -> Resolution:
+def resolution_sign_off(*, resolution: Resolution, actor: User) -> Resolution:
     """The current president signs off a resolution (when the alliance is configured that way)."""
     if not policies.can_sign_off(actor, resolution, president_organization_id()):
         raise PermissionDenied(_("只有当值轮值主席单位可以签发决议"))
@@ -846,7 +807,7 @@ def resolution_sign_off(*, resolution: Resolution, actor: Any) -> Resolution:
     return resolution
 
 
-def resolution_admit_application(*, resolution: Resolution, actor: Any) -> MembershipApplication:
+def resolution_admit_application(*, resolution: Resolution, actor: User) -> MembershipApplication:
     """Admit the applicant a resolution decided on, through the membership service (one path)."""
     application = resolution.motion.application
     if application is None:
@@ -855,8 +816,7 @@ def resolution_admit_application(*, resolution: Resolution, actor: Any) -> Membe
         raise ValidationError({"application": _("决议尚未生效（待轮值主席签发）")})
     return membership_services.application_review(
         application=application,
-        cmd=membership_commands.ApplicationDecision.build(
-            action="admit", message=_("依据理事会决议%(number)s") % {"number": resolution.number}
-        ),
+        action="admit",
+        message=_("依据理事会决议%(number)s") % {"number": resolution.number},
         actor=actor,
     )

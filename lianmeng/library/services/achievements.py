@@ -40,7 +40,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 10
 
 
-def clean_achievement_file(upload: UploadedFile, field: str = "file") -> str:
+def clean_achievement_file(upload: UploadedFile[bytes], field: str = "file") -> str:
     """Size and real type (by content) of an achievement file; returns the MIME type."""
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         raise ValidationError(
@@ -108,7 +108,7 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
 def achievement_validate(
     *,
     cmd: AchievementCreate | AchievementUpdate | None,
-    files: list[UploadedFile] | None = None,
+    files: list[UploadedFile[bytes]] | None = None,
     achievement: Achievement | None = None,
 ) -> dict[str, Any]:
     """Every check of an achievement's references and new files at once (``cmd`` is None when the
@@ -159,7 +159,7 @@ def _achievement_new(values: dict[str, Any], actor: Actor) -> tuple[Achievement,
 
 @transaction.atomic
 def achievement_create(
-    *, cmd: AchievementCreate, actor: Actor, files: list[UploadedFile] | None = None
+    *, cmd: AchievementCreate, actor: Actor, files: list[UploadedFile[bytes]] | None = None
 ) -> Achievement:
     """A member adds an achievement for its organization (the secretariat for any); files are checked
     before anything is saved, so a bad file leaves nothing behind."""
@@ -254,7 +254,9 @@ def achievement_set_showcase(*, achievement: Achievement, cmd: ShowcaseSet, acto
     return achievement
 
 
-def _store_file(achievement: Achievement, upload: UploadedFile, mime: str, actor: Actor) -> AchievementFile:
+def _store_file(
+    achievement: Achievement, upload: UploadedFile[bytes], mime: str, actor: Actor
+) -> AchievementFile:
     item = AchievementFile(
         achievement=achievement,
         original_name=display_name(upload.name),
@@ -268,7 +270,9 @@ def _store_file(achievement: Achievement, upload: UploadedFile, mime: str, actor
 
 
 @transaction.atomic
-def achievement_add_file(*, achievement: Achievement, upload: UploadedFile, actor: User) -> AchievementFile:
+def achievement_add_file(
+    *, achievement: Achievement, upload: UploadedFile[bytes], actor: User
+) -> AchievementFile:
     if not policies.can_edit_achievement(actor, achievement):
         raise PermissionDenied
     mime = clean_achievement_file(upload)
