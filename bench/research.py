@@ -283,6 +283,7 @@ def page_bench(runs: int) -> None:
     from lianmeng.library.models import Expert
     from lianmeng.membership.models import Organization
     from lianmeng.research import services
+    from lianmeng.research.commands import RoundCreate
     from lianmeng.research.matching import affinity, conflict_reasons, matrix_arrays
     from lianmeng.research.models import Entry, SelectionRound
 
@@ -298,17 +299,19 @@ def page_bench(runs: int) -> None:
     if selection is None:
         with transaction.atomic():
             selection = services.round_create(
-                data={
-                    "kind": "typical_case",
-                    "year": 2026,
-                    "title": "基准评选（500 项 × 300 位专家）",
-                    "entries_close_on": "2099-12-31",
-                    "review_due_on": "2099-12-31",
-                    "reviewers_per_entry": 3,
-                    "max_load": 6,
-                    "criteria": [{"name": "创新性", "weight": 100, "max_score": 10}],
-                    "tiers": [{"level": "first", "quota_percent": 10}],
-                },
+                cmd=RoundCreate.build(
+                    {
+                        "kind": "typical_case",
+                        "year": 2026,
+                        "title": "基准评选（500 项 × 300 位专家）",
+                        "entries_close_on": "2099-12-31",
+                        "review_due_on": "2099-12-31",
+                        "reviewers_per_entry": 3,
+                        "max_load": 6,
+                        "criteria": [{"name": "创新性", "weight": 100, "max_score": 10}],
+                        "tiers": [{"level": "first", "quota_percent": 10}],
+                    }
+                ),
                 actor=office,
             )
             SelectionRound.objects.filter(pk=selection.pk).update(status="review")
