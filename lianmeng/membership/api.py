@@ -28,9 +28,9 @@ class OrganizationOut(Schema):
     short_name: str
     uscc: str
     kind: str
-    kind_label: str
-    city: str
-    city_name: str
+    kind_label: str = Field(alias="get_kind_display")
+    city: str = Field(alias="city_id")
+    city_name: str = Field(alias="city.name")
     tier: str
     status: str
     address: str
@@ -41,18 +41,6 @@ class OrganizationOut(Schema):
     services: str
     joined_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_city(obj: Organization) -> str:
-        return obj.city_id
-
-    @staticmethod
-    def resolve_city_name(obj: Organization) -> str:
-        return obj.city.name
-
-    @staticmethod
-    def resolve_kind_label(obj: Organization) -> str:
-        return str(obj.get_kind_display())
 
 
 class OrganizationFilters(Schema):
@@ -89,7 +77,7 @@ class ApplicationOut(Schema):
     short_name: str
     uscc: str
     kind: str
-    city: str
+    city: str = Field(alias="city_id")
     address: str
     website: str
     description: str
@@ -100,16 +88,12 @@ class ApplicationOut(Schema):
     has_letter: bool
     submitted_at: datetime | None
     decided_at: datetime | None
-    organization: int | None
+    organization: int | None = Field(alias="organization_id")
     requested_tier: str
     resolution_number: str
     motion: ApplicationMotionOut | None = Field(
         None, description="the council motion on this application (the latest one), if any"
     )
-
-    @staticmethod
-    def resolve_city(obj: MembershipApplication) -> str:
-        return obj.city_id
 
     @staticmethod
     def resolve_motion(obj: MembershipApplication) -> dict[str, Any] | None:
@@ -132,10 +116,6 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_has_letter(obj: MembershipApplication) -> bool:
         return bool(obj.letter)
-
-    @staticmethod
-    def resolve_organization(obj: MembershipApplication) -> int | None:
-        return obj.organization_id
 
 
 def _visitor(request: HttpRequest) -> services.Visitor:
