@@ -419,6 +419,7 @@ def _bottleneck_start(
     hi: NDArray[np.int64],
     valid: list[tuple[int, int]],
     clock: _Clock,
+    flow_seconds: float = 0.0,
 ) -> list[tuple[int, int]] | None:
     """The bottleneck assignment: the largest t such that every entry can get all its reviewers among
     experts of affinity >= t within the loads (a max-flow per step of a bisection over the affinities),
@@ -458,6 +459,8 @@ def _bottleneck_start(
             low = middle
         else:
             high = middle - 1
+    if clock.left() < flow_seconds:  # the last min-cost flow (as long as the total mode's) would not fit
+        return None
     return max_weight_pairs(a, allowed & (a >= values[low]), need, lo, hi)
 
 
@@ -795,7 +798,9 @@ def solve_fair(
     base_pairs = [p for p in base.pairs if p not in fixed_set]
     best = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, base_pairs)
     method = "total-mode answer"
-    bottleneck = _bottleneck_start(problem.affinity, allowed, need, lo, hi, base_pairs, clock)
+    bottleneck = _bottleneck_start(
+        problem.affinity, allowed, need, lo, hi, base_pairs, clock, time.perf_counter() - clock.started
+    )
     if bottleneck is not None:
         start = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, bottleneck)
         if start.worst > best.worst:
