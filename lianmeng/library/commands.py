@@ -139,9 +139,7 @@ class ExpertCreate(_ExpertRules, Command):
 
     name: Annotated[str, Text(_l("姓名"), max_length=60)]
     organization: Annotated[int | None, Ref(_l("所在单位"))] = None
-    organization_name: Annotated[str, Text(_l("单位名称"), max_length=120, required=False)] = Field(
-        "", validate_default=True
-    )
+    organization_name: Annotated[str, Text(_l("单位名称"), max_length=120, required=False)] = ""
     city: Annotated[str, CityRef(_l("所在城市"))]
     title: Annotated[str, Choice(_l("职称"), ExpertTitle)]
     position: Annotated[str, Text(_l("职务"), max_length=60, required=False)] = ""
@@ -155,13 +153,6 @@ class ExpertCreate(_ExpertRules, Command):
     id_number: Annotated[str, Text(_l("身份证号码"), max_length=18, required=False)] = ""
     publish_consent: Annotated[bool, Flag(_l("同意公开"))] = False
     declared_conflicts: Annotated[list[int], Refs(_l("回避单位"))] = []
-
-    @field_validator("organization_name")
-    @classmethod
-    def _some_unit(cls, value: str, info: ValidationInfo) -> str:
-        if not value and info.data.get("organization") is None and "organization" in info.data:
-            raise rule(_("请选择所在单位或填写单位名称"), "organization")
-        return value
 
 
 class ExpertUpdate(_ExpertRules, Command):
@@ -429,33 +420,19 @@ class ConsultationAsk(Command):
 
 
 class ConsultationAssign(Command):
-    experts: Annotated[list[int], Refs(_l("专家"))] = Field([], validate_default=True)
+    """Committee experts for a consultation (at least one: the service says so after the policy)."""
 
-    @field_validator("experts")
-    @classmethod
-    def _some(cls, experts: list[int]) -> list[int]:
-        if not experts:
-            raise rule(_("请至少选择一位专家"))
-        return experts
+    experts: Annotated[list[int], Refs(_l("专家"))]
 
 
 class ConsultationAnswer(Command):
-    text: Annotated[str, Text(_l("答复意见"), max_length=20000, required=False)] = Field(
-        "", validate_default=True
-    )
+    """An expert's answer (at least 10 characters: the service says so to the assigned expert)."""
 
-    @field_validator("text")
-    @classmethod
-    def _long_enough(cls, text: str) -> str:
-        if len(text) < 10:
-            raise rule(_("请填写答复意见（至少 10 个字）"))
-        return text
+    text: Annotated[str, Text(_l("答复意见"), max_length=20000)]
 
 
 class ConsultationRate(Command):
-    rating: Annotated[int | None, Integer(_l("评分"), minimum=1, maximum=5)] = Field(
-        None, validate_default=True
-    )
+    rating: Annotated[int | None, Integer(_l("评分"), minimum=1, maximum=5)]
     comment: Annotated[str, Text(_l("评价意见"), max_length=2000, required=False)] = ""
 
     @field_validator("rating")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
 
@@ -346,7 +347,7 @@ def load(*, accounts: bool = True) -> str:
             )
             if outcome == Outcome.PROJECT_CREATED and integrations.available():
                 req.project_id = integrations.project_create_for_request(
-                    request=req, name="胶东国际人才服务中心共建项目", actor=None
+                    request=req, name="胶东国际人才服务中心共建项目", actor=SYSTEM
                 )
             if outcome != Outcome.NO_DEAL:
                 Resource.objects.filter(pk__in=[target.pk, req.from_resource_id]).update(

@@ -32,15 +32,13 @@ def test_expert_create_names_every_bad_field(cities: Any) -> None:
     assert errors["name"] == ["请填写姓名"]
     assert "职称" in errors["title"][0]
     assert errors["mobile"] == ["手机号码应为以 1 开头的 11 位数字"]
-    assert errors["organization"]
-    cmd = ExpertCreate.build(
-        {"name": "甲", "organization_name": "某大学", "city": "110000", "title": "senior"}
-    )
+    cmd = ExpertCreate.build({"name": "甲", "city": "110000", "title": "senior", "fields": ["炼金术"]})
     with pytest.raises(ValidationError) as exc:
-        services.expert_create(cmd=cmd.model_copy(update={"fields": ["炼金术"]}), actor=SYSTEM)
+        services.expert_create(cmd=cmd, actor=SYSTEM)
     errors = exc.value.message_dict
     assert "不是联盟成员城市" in errors["city"][0]
     assert "炼金术" in errors["fields"][0]
+    assert errors["organization"] == ["请选择所在单位或填写单位名称"]
 
 
 def test_expert_fields_keywords_conflicts_and_search_text(make_expert: Any, make_org: Any) -> None:

@@ -201,6 +201,8 @@ def consultation_assign(*, consultation: Consultation, cmd: ConsultationAssign, 
         raise PermissionDenied
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     new_status = machines.CONSULTATION.check(consultation.status, "assign", actor=actor, obj=consultation)
+    if not cmd.experts:
+        raise ValidationError({"experts": _("请至少选择一位专家")})
     experts = list(Expert.objects.filter(pk__in=cmd.experts))
     if len(experts) != len(cmd.experts):
         raise Http404
@@ -237,6 +239,8 @@ def consultation_answer(*, consultation: Consultation, cmd: ConsultationAnswer, 
         raise PermissionDenied(_("只有被分派的专家可以答复"))
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     new_status = machines.CONSULTATION.check(consultation.status, "answer", actor=actor, obj=consultation)
+    if len(cmd.text) < 10:
+        raise ValidationError({"text": _("请填写答复意见（至少 10 个字）")})
     answer = Answer.objects.create(consultation=consultation, expert=expert, text=cmd.text)
     consultation.status = new_status
     consultation.save(update_fields=["status", "updated_at"])

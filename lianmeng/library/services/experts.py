@@ -103,6 +103,8 @@ def expert_rules(cmd: ExpertCreate | ExpertUpdate, refs: References | None = Non
         values["city"] = refs.one_city(values["city"], errors)
     if "fields" in values:
         values["fields"] = refs.fields(values["fields"] or [], errors)
+    if isinstance(cmd, ExpertCreate) and cmd.organization is None and not cmd.organization_name:
+        errors.setdefault("organization", []).append(_("请选择所在单位或填写单位名称"))
     if "declared_conflicts" in values:
         values["declared_conflicts"] = refs.organizations(
             values["declared_conflicts"] or [], errors, "declared_conflicts", _lazy("回避单位")
