@@ -15,6 +15,7 @@ from django.utils import timezone
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core.actors import SYSTEM
 from lianmeng.membership import services as membership_services
+from lianmeng.membership.commands import ApplicationDecision
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
 
 from . import services
@@ -397,13 +398,17 @@ def _admissions(office: User, seats: list[CouncilSeat]) -> None:
         status=ApplicationStatus.SUBMITTED, requested_tier=Tier.COUNCIL
     ).first()
     if submitted is not None:
-        membership_services.application_review(application=submitted, action="forward", actor=office)
+        membership_services.application_review(
+            application=submitted, cmd=ApplicationDecision.build(action="forward"), actor=office
+        )
         motion = Motion.objects.get(application=submitted, status="open")
         for i, seat in enumerate(seats):
             choice = "abstain" if i == 1 else "for"
             _vote(motion, seat, choice)
         services.motion_close(motion=motion, actor=office)
-        membership_services.application_review(application=submitted, action="admit", actor=office)
+        membership_services.application_review(
+            application=submitted, cmd=ApplicationDecision.build(action="admit"), actor=office
+        )
 
 
 def _notices(office: User, seats: list[CouncilSeat]) -> None:

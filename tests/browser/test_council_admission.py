@@ -20,6 +20,7 @@ from lianmeng.governance import services as governance
 from lianmeng.governance.commands import SeatCreate, VoteCast
 from lianmeng.governance.models import Motion
 from lianmeng.membership import services as membership
+from lianmeng.membership.commands import ApplicationSubmit
 from lianmeng.membership.models import MembershipApplication
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -67,16 +68,18 @@ def test_secretariat_forwards_council_votes_secretariat_admits_by_resolution(
             )
         )
     application = membership.application_submit(
-        data={
-            "name": "日照港湾人力资源服务有限公司",
-            "uscc": make_uscc("日照港湾人力资源服务有限公司", division="371100", kind="enterprise"),
-            "kind": "enterprise",
-            "requested_tier": "council",
-            "city": "371100",
-            "contact_name": "钱港",
-            "contact_mobile": "13806331234",
-            "contact_email": "qian@example.cn",
-        },
+        cmd=ApplicationSubmit.build(
+            {
+                "name": "日照港湾人力资源服务有限公司",
+                "uscc": make_uscc("日照港湾人力资源服务有限公司", division="371100", kind="enterprise"),
+                "kind": "enterprise",
+                "requested_tier": "council",
+                "city": "371100",
+                "contact_name": "钱港",
+                "contact_mobile": "13806331234",
+                "contact_email": "qian@example.cn",
+            }
+        ),
         letter=SimpleUploadedFile("letter.pdf", PDF),
     )
     review_url = f"{live_server.url}{application.get_absolute_url()}"

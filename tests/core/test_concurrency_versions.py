@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.governance.commands import MeetingCreate, TaskCreate
+from lianmeng.membership.commands import OrganizationUpdate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -498,9 +499,13 @@ def test_a_save_that_changes_nothing_keeps_the_version(world: World) -> None:
     from lianmeng.membership.services import organization_update
 
     org, editor = _org(world)
-    organization_update(organization=org, data={"description": "简介", "version": 1}, actor=editor)
+    organization_update(
+        organization=org, cmd=OrganizationUpdate.build({"description": "简介", "version": 1}), actor=editor
+    )
     assert _version(org) == 2
-    organization_update(organization=org, data={"description": "简介", "version": 2}, actor=editor)
+    organization_update(
+        organization=org, cmd=OrganizationUpdate.build({"description": "简介", "version": 2}), actor=editor
+    )
     assert _version(org) == 2, "an unchanged save does not make other tabs stale"
     entry = AuditEntry.objects.get(action="organization.update")
     assert entry.target_version == 2
@@ -513,8 +518,12 @@ def test_the_message_names_every_editor_and_field_since_the_form_was_loaded(
 
     org, editor = _org(world)
     other = make_user("secretariat", username="secretary2", display_name="赵秘书")
-    organization_update(organization=org, data={"description": "甲", "version": 1}, actor=editor)
-    organization_update(organization=org, data={"phone": "0532-88886666", "version": 2}, actor=other)
+    organization_update(
+        organization=org, cmd=OrganizationUpdate.build({"description": "甲", "version": 1}), actor=editor
+    )
+    organization_update(
+        organization=org, cmd=OrganizationUpdate.build({"phone": "0532-88886666", "version": 2}), actor=other
+    )
     client = Client()
     client.force_login(editor)
     data = form_data(client.get(f"/members/{org.pk}/edit/").content.decode())

@@ -27,6 +27,7 @@ from lianmeng.governance.commands import NoticeCreate
 from lianmeng.library import services as library
 from lianmeng.library.models import AchievementFile
 from lianmeng.membership import services as membership
+from lianmeng.membership.commands import ApplicationSubmit
 from lianmeng.publicity import services as publicity
 from tests.factories import make_event
 
@@ -124,15 +125,17 @@ def test_commitment_letter_named_like_a_path_is_a_png_download(secretariat: Any,
 
     name = "青岛海纳人力资源有限公司"
     application = membership.application_submit(
-        data={
-            "name": name,
-            "uscc": make_uscc(name, division="370200", kind="enterprise"),
-            "kind": "enterprise",
-            "city": "370200",
-            "contact_name": "赵海",
-            "contact_mobile": "13806421234",
-            "contact_email": "zhao@example.cn",
-        },
+        cmd=ApplicationSubmit.build(
+            {
+                "name": name,
+                "uscc": make_uscc(name, division="370200", kind="enterprise"),
+                "kind": "enterprise",
+                "city": "370200",
+                "contact_name": "赵海",
+                "contact_mobile": "13806421234",
+                "contact_email": "zhao@example.cn",
+            }
+        ),
         letter=SimpleUploadedFile(TRAVERSAL, png(), content_type="text/html"),
     )
     assert application.letter.name.endswith(".png") and "evil" not in application.letter.name

@@ -36,6 +36,7 @@ from lianmeng.governance.models import (
     SecretBallot,
     Vote,
 )
+from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 
 pytestmark = pytest.mark.django_db
 
@@ -407,18 +408,22 @@ def test_a_motion_on_a_membership_application_admits_through_membership(
 
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     application = membership_services.application_submit(
-        data={
-            "name": "烟台新申请单位",
-            "uscc": make_uscc("烟台新申请单位", division="370600", kind="enterprise"),
-            "kind": "enterprise",
-            "city": "370600",
-            "contact_name": "孙",
-            "contact_mobile": "13905351111",
-            "contact_email": "a@example.cn",
-        },
+        cmd=ApplicationSubmit.build(
+            {
+                "name": "烟台新申请单位",
+                "uscc": make_uscc("烟台新申请单位", division="370600", kind="enterprise"),
+                "kind": "enterprise",
+                "city": "370600",
+                "contact_name": "孙",
+                "contact_mobile": "13905351111",
+                "contact_email": "a@example.cn",
+            }
+        ),
         letter=SimpleUploadedFile("letter.pdf", pdf, content_type="application/pdf"),
     )
-    membership_services.application_review(application=application, action="forward", actor=secretariat)
+    membership_services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
     seats = council(1)
     motion = open_motion(application=application.pk, title="关于接纳烟台新申请单位入盟的议案")
     services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))

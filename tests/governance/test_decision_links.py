@@ -11,6 +11,7 @@ from django.test import Client
 
 from lianmeng.governance import services
 from lianmeng.governance.commands import RotationChangeCmd, VoteCast
+from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 
 
 @pytest.mark.django_db
@@ -52,21 +53,25 @@ def test_resolution_page_names_the_admitted_member_and_links_the_application_for
 
     seats = council(2)
     application = membership.application_submit(
-        data={
-            "name": "滨州人才发展有限公司",
-            "uscc": make_uscc("滨州人才发展有限公司", division="371600", kind="enterprise"),
-            "kind": "enterprise",
-            "requested_tier": "council",
-            "city": "371600",
-            "contact_name": "李",
-            "contact_mobile": "13905431234",
-            "contact_email": "li@example.cn",
-        },
+        cmd=ApplicationSubmit.build(
+            {
+                "name": "滨州人才发展有限公司",
+                "uscc": make_uscc("滨州人才发展有限公司", division="371600", kind="enterprise"),
+                "kind": "enterprise",
+                "requested_tier": "council",
+                "city": "371600",
+                "contact_name": "李",
+                "contact_mobile": "13905431234",
+                "contact_email": "li@example.cn",
+            }
+        ),
         letter=SimpleUploadedFile(
             "l.pdf", b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
         ),
     )
-    membership.application_review(application=application, action="forward", actor=secretariat)
+    membership.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
     motion = Motion.objects.get(application=application)
     for seat in seats:
         services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)

@@ -21,6 +21,7 @@ from lianmeng.governance import services as governance
 from lianmeng.governance.commands import MotionCreate, SeatCreate, VoteCast
 from lianmeng.governance.models import GovernanceSettings, Motion
 from lianmeng.membership import services
+from lianmeng.membership.commands import ApplicationDecision, ApplicationSubmit
 from lianmeng.membership.models import MembershipApplication, Organization
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -30,17 +31,19 @@ def apply(
     name: str = "青岛海岸人才集团有限公司", tier: str = "council", **extra: Any
 ) -> MembershipApplication:
     return services.application_submit(
-        data={
-            "name": name,
-            "uscc": make_uscc(name, division="370200", kind="enterprise"),
-            "kind": "enterprise",
-            "requested_tier": tier,
-            "city": "370200",
-            "contact_name": "赵海",
-            "contact_mobile": "13806429999",
-            "contact_email": "zhao@example.cn",
-            **extra,
-        },
+        cmd=ApplicationSubmit.build(
+            {
+                "name": name,
+                "uscc": make_uscc(name, division="370200", kind="enterprise"),
+                "kind": "enterprise",
+                "requested_tier": tier,
+                "city": "370200",
+                "contact_name": "赵海",
+                "contact_mobile": "13806429999",
+                "contact_email": "zhao@example.cn",
+                **extra,
+            }
+        ),
         letter=SimpleUploadedFile("letter.pdf", PDF),
     )
 
@@ -79,7 +82,9 @@ def vote_all(motion: Motion, seats: list[Any], choice: str) -> None:
 
 def forwarded(secretariat: Any, **kwargs: Any) -> MembershipApplication:
     application = apply(**kwargs)
-    return services.application_review(application=application, action="forward", actor=secretariat)
+    return services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
 
 
 def test_default_setting_puts_council_tier_applicants_to_the_council(cities: Any) -> None:
@@ -112,7 +117,9 @@ def test_admit_reject_and_return_are_refused_while_the_motion_is_open(
     for action in ("admit", "reject", "return"):
         with pytest.raises(ValidationError) as caught:
             services.application_review(
-                application=application, action=action, message="意见", actor=secretariat
+                application=application,
+                cmd=ApplicationDecision.build(action=action, message="意见"),
+                actor=secretariat,
             )
         message = caught.value.message_dict["motion"][0]
         assert motion.title in message and "表决中" in message
@@ -131,7 +138,9 @@ def test_passed_motion_lets_the_secretariat_admit_with_the_resolution_number(
     assert motion.status == "passed"
     number = motion.resolution.number
     assert services.application_actions(application) == ["admit"]
-    admitted = services.application_review(application=application, action="admit", actor=secretariat)
+    admitted = services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+    )
     assert admitted.status == "admitted"
     assert admitted.resolution_number == number
     assert admitted.organization is not None and admitted.organization.tier == "council"
@@ -150,7 +159,9 @@ def test_resolution_awaiting_the_presidents_sign_off_does_not_admit_yet(
     vote_all(motion, seats, "for")
     motion = governance.motion_close(motion=motion, actor=secretariat)
     with pytest.raises(ValidationError) as caught:
-        services.application_review(application=application, action="admit", actor=secretariat)
+        services.application_review(
+            application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+        )
     assert motion.resolution.number in caught.value.message_dict["motion"][0]
     assert "签发" in caught.value.message_dict["motion"][0]
 
@@ -192,10 +203,14 @@ def test_no_quorum_keeps_it_forwarded_and_it_may_be_put_to_the_council_again(
     first.refresh_from_db()
     assert first.status == "no_quorum"
     with pytest.raises(ValidationError) as caught:
-        services.application_review(application=application, action="admit", actor=secretariat)
+        services.application_review(
+            application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+        )
     assert "未达法定人数" in caught.value.message_dict["motion"][0]
     assert set(services.application_actions(application)) == {"forward", "reject", "return"}
-    services.application_review(application=application, action="forward", actor=secretariat)
+    services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
     second = Motion.objects.filter(application=application).latest("id")
     assert second.pk != first.pk and second.status == "open"
 
@@ -219,7 +234,9 @@ def test_forward_links_an_existing_draft_motion_instead_of_a_second_one(
     )
     assert draft.kind == "admission" and draft.status == "draft"
     set_scope("council_tier")
-    services.application_review(application=application, action="forward", actor=secretariat)
+    services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="forward"), actor=secretariat
+    )
     assert list(Motion.objects.filter(application=application)) == [draft]
     draft.refresh_from_db()
     assert draft.status == "open"
@@ -229,7 +246,9 @@ def test_setting_off_keeps_the_secretariats_own_decision(cities: Any, secretaria
     set_scope("none")
     application = forwarded(secretariat)
     assert not Motion.objects.filter(application=application).exists()
-    admitted = services.application_review(application=application, action="admit", actor=secretariat)
+    admitted = services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+    )
     assert admitted.status == "admitted" and admitted.resolution_number == ""
 
 
@@ -238,9 +257,9 @@ def test_ordinary_applicants_follow_the_old_flow_unless_all_need_the_council(
 ) -> None:
     ordinary = forwarded(secretariat, tier="ordinary")
     assert not Motion.objects.filter(application=ordinary).exists()
-    assert services.application_review(application=ordinary, action="admit", actor=secretariat).status == (
-        "admitted"
-    )
+    assert services.application_review(
+        application=ordinary, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+    ).status == ("admitted")
     set_scope("all")
     other = forwarded(
         secretariat, name="烟台海港人力资源有限公司", tier="ordinary", contact_mobile="13906351111"
@@ -339,7 +358,9 @@ def test_review_page_and_motion_page_link_to_each_other(
 
     vote_all(motion, seats, "for")
     governance.motion_close(motion=motion, actor=secretariat)
-    services.application_review(application=application, action="admit", actor=secretariat)
+    services.application_review(
+        application=application, cmd=ApplicationDecision.build(action="admit"), actor=secretariat
+    )
     application.refresh_from_db()
     number = application.resolution_number
     review = client.get(application.get_absolute_url()).content.decode()

@@ -8,6 +8,7 @@ from typing import Any
 
 from lianmeng.core.actors import SYSTEM
 from lianmeng.governance.commands import MotionCreate, SeatCreate
+from lianmeng.membership.commands import OrganizationCreate
 
 
 def _token(user: Any) -> str:
@@ -36,14 +37,16 @@ def build() -> dict[str, Any]:
 
     def org(name: str, tier: str = "ordinary") -> Any:
         o = organization_create(
-            data={
-                "name": name,
-                "uscc": make_uscc(name, division=city.code, kind="park"),
-                "kind": "park",
-                "city": city.code,
-            },
-            actor=None,
-            tier=tier,
+            cmd=OrganizationCreate.build(
+                {
+                    "name": name,
+                    "uscc": make_uscc(name, division=city.code, kind="park"),
+                    "kind": "park",
+                    "city": city.code,
+                    "tier": tier,
+                }
+            ),
+            actor=SYSTEM,
         )
         orgs.append(o)
         return o

@@ -21,6 +21,7 @@ from lianmeng.core.actors import Actor, is_system
 from lianmeng.core.files import display_name, stored_name
 from lianmeng.core.numbering import document_number_next
 from lianmeng.core.validators import clean_upload
+from lianmeng.membership import commands as membership_commands
 from lianmeng.membership import services as membership_services
 from lianmeng.membership.models import (
     ApplicationStatus,
@@ -816,7 +817,8 @@ def resolution_admit_application(*, resolution: Resolution, actor: User) -> Memb
         raise ValidationError({"application": _("决议尚未生效（待轮值主席签发）")})
     return membership_services.application_review(
         application=application,
-        action="admit",
-        message=_("依据理事会决议%(number)s") % {"number": resolution.number},
+        cmd=membership_commands.ApplicationDecision.build(
+            action="admit", message=_("依据理事会决议%(number)s") % {"number": resolution.number}
+        ),
         actor=actor,
     )
