@@ -358,6 +358,16 @@ def page_bench(runs: int) -> None:
             )
     client = Client()
     client.force_login(office)
+    # the secretariat signs in with a second factor: the session carries a confirmed authenticator
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=office, confirmed=True).first() or TOTPDevice.objects.create(
+        user=office, name="authenticator", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     url = f"/research/rounds/{selection.pk}/assignment/"
     entries = services.eligible_entries(selection)
     experts = services.expert_pool()
