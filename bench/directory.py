@@ -28,6 +28,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = [
+    ("portal home", "/", {}),
     ("list page 1", "/members/", {}),
     ("list page 200", "/members/", {"page": "200"}),
     ("city filter", "/members/", {"city": "370600"}),

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PROJECT, Server, base_env, get, wait_ready
+from .conftest import PROJECT, Server, base_env, get, run_cli, wait_ready
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CI = os.environ.get("CI", "").lower() == "true"
@@ -81,6 +81,8 @@ def cluster(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Any]]:
         TASKS_LEASE_SECONDS="5",
     )
     world = build()
+    # The pages (the cached directory and home) need the static files' manifest of production settings.
+    run_cli(env, "collectstatic", "--noinput", "-v0", timeout=600)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         servers = []
@@ -291,6 +293,14 @@ def case_an_edit_is_seen_on_the_other_process_and_renews_the_annual_report(clust
     again, polls = fetch(b)
     assert (again, polls) == (first, 0), "the other process serves the same cached file at once"
 
+    # The public directory and the portal home are cached in Redis (lianmeng.core.cache): filled on b
+    # (and by b's second gunicorn worker), then renewed on both by an edit made through a.
+    directory = "/members/?q=kzcs"  # pinyin initials of 扩展测试…: no <mark> splits the name
+    for server in (b, b, a):
+        page = get(server.url + directory)[2].decode()
+        assert "扩展测试承办园区" in page and "（更名）" not in page
+        assert "扩展测试承办园区" in get(server.url + "/")[2].decode()
+
     status, _ = api(
         a,
         "PATCH",
@@ -301,6 +311,9 @@ def case_an_edit_is_seen_on_the_other_process_and_renews_the_annual_report(clust
     assert status == 200
     status, org = api(b, "GET", f"/api/v1/organizations/{w['edit_org']}", None)
     assert (status, org["name"]) == (200, "扩展测试承办园区（更名）")
+    for server in (b, b, a):
+        assert "扩展测试承办园区（更名）" in get(server.url + directory)[2].decode(), "no stale directory"
+        assert "扩展测试承办园区（更名）" in get(server.url + "/")[2].decode(), "no stale home page"
     _renewed, polls = fetch(b)
     assert polls >= 1, "the edit made the cached report stale on the other process too"
     assert get(b.url + "/healthz")[0] == 200
