@@ -11,6 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from lianmeng.accounts.models import User
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.concurrency import VERSION_HELP
 from lianmeng.core.pagination import PageNumberPagination
@@ -41,6 +42,7 @@ from .models import (
     Notice,
     NoticeAttachment,
     RotationChange,
+    SeatRepresentative,
     Task,
 )
 from .presidency import TermView, presidency_schedule, rotation_for, rotation_plan
@@ -274,51 +276,42 @@ def presidency_change(request: HttpRequest, payload: RotationChangeCmd) -> Statu
 # ---------------------------------------------------------------- council
 
 
+def _name(user: User | None) -> str | None:
+    return (user.display_name or user.get_username()) if user is not None else None
+
+
 class RepresentativeOut(Schema):
-    user: int
+    user: int = Field(alias="user_id")
     name: str
     starts_on: date
     ends_on: date | None
 
+    @staticmethod
+    def resolve_name(obj: SeatRepresentative) -> str | None:
+        return _name(obj.user)
+
 
 class SeatOut(Schema):
     id: int
-    organization: int
-    organization_name: str
-    representative: int | None
+    organization: int = Field(alias="organization_id")
+    organization_name: str = Field(alias="organization.name")
+    representative: int | None = Field(alias="representative_id")
     representative_name: str | None
     post: str
     starts_on: date
     ends_on: date | None
 
+    @staticmethod
+    def resolve_representative_name(obj: CouncilSeat) -> str | None:
+        return _name(obj.representative)
+
 
 class SeatDetailOut(SeatOut):
     representatives: list[RepresentativeOut]
 
-
-def _seat(seat: CouncilSeat, history: bool = False) -> dict[str, Any]:
-    rep = seat.representative
-    out: dict[str, Any] = {
-        "id": seat.pk,
-        "organization": seat.organization_id,
-        "organization_name": seat.organization.name,
-        "representative": rep.pk if rep else None,
-        "representative_name": (rep.display_name or rep.get_username()) if rep else None,
-        "post": seat.post,
-        "starts_on": seat.starts_on,
-        "ends_on": seat.ends_on,
-    }
-    if history:
-        out["representatives"] = [
-            {
-                "user": r.user_id,
-                "name": r.user.display_name or r.user.get_username(),
-                "starts_on": r.starts_on,
-                "ends_on": r.ends_on,
-            }
-            for r in seat.representatives.select_related("user").order_by("starts_on", "id")
-        ]
-    return out
+    @staticmethod
+    def resolve_representatives(obj: CouncilSeat) -> list[SeatRepresentative]:
+        return list(obj.representatives.select_related("user").order_by("starts_on", "id"))
 
 
 @router.get("/council/seats", response=list[SeatOut], auth=AUTH)
@@ -327,7 +320,7 @@ def seat_list(request: HttpRequest, on: DateIn | None = None) -> Any:
     """The seats valid on ``on`` (today by default), for the council and the secretariat."""
     if not policies.can_view_council(request.user):
         raise PermissionDenied
-    return [_seat(s) for s in selectors.seat_list(day=on)]
+    return selectors.seat_list(day=on)
 
 
 @router.post("/council/seats", response={201: SeatDetailOut}, auth=AUTH)
@@ -336,22 +329,20 @@ def seat_create(request: HttpRequest, payload: SeatCreate) -> Status:
     if not policies.can_manage_council(request.user):
         raise PermissionDenied
     seat = services.seat_create(cmd=payload, actor=signed_in(request))
-    return Status(201, _seat(selectors.seat_get(viewer=request.user, pk=seat.pk), history=True))
+    return Status(201, selectors.seat_get(viewer=request.user, pk=seat.pk))
 
 
 @router.get("/council/seats/{seat_id}", response=SeatDetailOut, auth=AUTH)
-def seat_detail(request: HttpRequest, seat_id: int) -> dict[str, Any]:
-    return _seat(selectors.seat_get(viewer=request.user, pk=seat_id), history=True)
+def seat_detail(request: HttpRequest, seat_id: int) -> CouncilSeat:
+    return selectors.seat_get(viewer=request.user, pk=seat_id)
 
 
 @router.post("/council/seats/{seat_id}/representative", response=SeatDetailOut, auth=AUTH)
-def seat_representative(
-    request: HttpRequest, seat_id: int, payload: SeatRepresentativeChange
-) -> dict[str, Any]:
+def seat_representative(request: HttpRequest, seat_id: int, payload: SeatRepresentativeChange) -> CouncilSeat:
     """A new representative from ``on``; the seat, its votes and the earlier representatives stay."""
     seat = selectors.seat_get(viewer=request.user, pk=seat_id)
     services.seat_change_representative(seat=seat, cmd=payload, actor=signed_in(request))
-    return _seat(selectors.seat_get(viewer=request.user, pk=seat.pk), history=True)
+    return selectors.seat_get(viewer=request.user, pk=seat.pk)
 
 
 class MeetingOut(Schema):

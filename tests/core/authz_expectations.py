@@ -437,7 +437,15 @@ API: dict[str, Entry] = {
     "lianmeng_activities_api_registration_create": E(write=ANY_WRITE),
     "lianmeng_activities_api_registration_list": E(get=SIGNED_IN),
     "lianmeng_core_api_city_list": E(get=PUBLIC),
-    "lianmeng_governance_api_meeting_create": E(write=row(403, office=OK, anonymous=AUTH)),
+    "lianmeng_governance_api_meeting_create": E(
+        write=row(403, office=OK, anonymous=AUTH),
+        body={
+            "kind": "ordinary",
+            "title": "测试会议",
+            "starts_at": "2030-12-20T09:00:00+08:00",
+            "place": "青岛",
+        },
+    ),
     "lianmeng_governance_api_meeting_detail": E(get=row(404, office=200, anonymous=AUTH, council=200)),
     "lianmeng_governance_api_meeting_list": E(get=row(403, office=200, anonymous=AUTH, council=200)),
     "lianmeng_governance_api_meeting_paper_delete": E(write=row(404, office=OK, anonymous=AUTH, council=403)),
@@ -487,7 +495,10 @@ API: dict[str, Entry] = {
         write=row(404, office=OK, anonymous=AUTH, council=403),
         body={"representative": W("user_member_b"), "on": "2026-12-01"},
     ),
-    "lianmeng_governance_api_task_create": E(write=row(403, office=OK, anonymous=AUTH)),
+    "lianmeng_governance_api_task_create": E(
+        write=row(403, office=OK, anonymous=AUTH),
+        body={"title": "测试任务", "due_on": "2030-12-01", "owner_user": W("user_member_b")},
+    ),
     "lianmeng_governance_api_task_list": E(get=SIGNED_IN),
     "lianmeng_governance_api_task_patch": E(
         write=row(404, office=OK, anonymous=AUTH, member_a=OK, council=OK)
