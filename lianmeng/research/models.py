@@ -1,7 +1,7 @@
 """Research leads (研究引领): topic calls and proposals, selection rounds, assignment, reviews, 公示.
 
-Allowed transitions live in one table per model in ``services`` (CALL_TRANSITIONS,
-PROPOSAL_TRANSITIONS, ROUND_TRANSITIONS, ENTRY_TRANSITIONS, ASSIGNMENT_TRANSITIONS, REVIEW_TRANSITIONS).
+Allowed transitions live in one state machine per model in ``machines.py`` (CALL, PROPOSAL, ROUND, ENTRY,
+ASSIGNMENT, REVIEW, OBJECTION), with the policies that guard them.
 Proposals are reviewed through a selection round of kind ``topic_review`` (the same machinery).
 """
 

@@ -126,3 +126,25 @@ def test_list_endpoints_do_not_grow_with_their_rows(
     (small, small_rows), (large, large_rows) = counts[2], counts[12]
     assert small_rows < large_rows
     assert small == large, f"{path}: {small} queries for {small_rows} rows, {large} for {large_rows}"
+
+
+def test_an_experts_reviews_do_not_grow_with_their_number(
+    round_with_entries: Callable[..., Any],
+    make_expert: Callable[..., Any],
+    secretariat: Any,
+    api: Callable[..., Any],
+) -> None:
+    from lianmeng.research import services
+
+    selection, _entries = round_with_entries(5, max_load=4)
+    experts = [make_expert(city=c, keywords="零工市场") for c in ("烟台", "日照", "滨州", "东营")]
+    services.assignment_compute(selection=selection, mode="total", actor=secretariat)
+    services.assignment_invite(selection=selection, actor=secretariat)
+    expert = max(experts, key=lambda x: selection.assignments.filter(expert=x).count())
+    client = api(expert.user)
+    many = _queries(client, "/api/v1/reviews")  # the warm-up opens a draft per invitation
+    for a in list(selection.assignments.filter(expert=expert).order_by("id"))[1:]:
+        services.assignment_remove(assignment=a, actor=secretariat)
+    one = _queries(client, "/api/v1/reviews")
+    assert many[1] >= 2 and one[1] == 1
+    assert many[0] == one[0], f"{many[0]} queries for {many[1]} reviews, {one[0]} for {one[1]}"
