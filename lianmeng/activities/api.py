@@ -10,13 +10,13 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
-from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.models import City
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Count, DateTimeIn, Id, Year
+from lianmeng.core.params import Id, Year
 
 from . import ical, policies, selectors, services
+from .commands import EventCancel, EventCreate, EventSummary, EventUpdate, RegistrationCreate, SummaryUpdate
 from .compliance import Requirement, compliance_for_year
 from .models import Event, Registration
 
@@ -34,10 +34,10 @@ class EventOut(Schema):
     id: int
     title: str
     kind: str
-    kind_label: str
-    organizer: int
-    organizer_name: str
-    city: str
+    kind_label: str = Field(alias="get_kind_display")
+    organizer: int = Field(alias="organizer_id")
+    organizer_name: str = Field(alias="organizer.name")
+    city: str = Field(alias="city_id")
     co_organizers: list[int]
     partners: list[int]
     starts_at: datetime
@@ -57,24 +57,8 @@ class EventOut(Schema):
     outcomes: str
     agreements_signed: int
     projects_started: int
-    url: str
+    url: str = Field(alias="get_absolute_url")
     ics_url: str
-
-    @staticmethod
-    def resolve_kind_label(obj: Event) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_organizer(obj: Event) -> int:
-        return obj.organizer_id
-
-    @staticmethod
-    def resolve_organizer_name(obj: Event) -> str:
-        return obj.organizer.name
-
-    @staticmethod
-    def resolve_city(obj: Event) -> str:
-        return obj.city_id
 
     @staticmethod
     def resolve_co_organizers(obj: Event) -> list[int]:
@@ -99,10 +83,6 @@ class EventOut(Schema):
     @staticmethod
     def resolve_registration_closes_at(obj: Event) -> datetime | None:
         return _local(obj.registration_closes_at)
-
-    @staticmethod
-    def resolve_url(obj: Event) -> str:
-        return obj.get_absolute_url()
 
     @staticmethod
     def resolve_ics_url(obj: Event) -> str:
@@ -142,75 +122,6 @@ class EventFilters(Schema):
     organizer: Id | None = None
     status: str | None = None
     year: Year | None = None
-
-
-class EventIn(Schema):
-    title: str
-    kind: Kind
-    organizer: Id
-    starts_at: DateTimeIn
-    ends_at: DateTimeIn
-    venue: str = ""
-    address: str = ""
-    online_url: str = ""
-    capacity: Count | None = None
-    audience: AudienceIn = "public"
-    registration_opens_at: DateTimeIn | None = None
-    registration_closes_at: DateTimeIn | None = None
-    description: str = ""
-    co_organizers: list[Id] = []
-    partners: list[Id] = []
-
-
-class EventPatch(Schema):
-    title: str | None = None
-    kind: Kind | None = None
-    organizer: Id | None = None
-    starts_at: DateTimeIn | None = None
-    ends_at: DateTimeIn | None = None
-    venue: str | None = None
-    address: str | None = None
-    online_url: str | None = None
-    capacity: Count | None = None
-    audience: AudienceIn | None = None
-    registration_opens_at: DateTimeIn | None = None
-    registration_closes_at: DateTimeIn | None = None
-    description: str | None = None
-    co_organizers: list[Id] | None = None
-    partners: list[Id] | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
-
-
-class CancelIn(Schema):
-    reason: str
-
-
-class HoldIn(Schema):
-    summary: str
-    attendance: Count | None = None
-    outcomes: str = ""
-    agreements_signed: Count = 0
-    projects_started: Count = 0
-    projects: list[Id] = []
-
-
-class SummaryPatch(Schema):
-    summary: str | None = None
-    attendance: Count | None = None
-    outcomes: str | None = None
-    agreements_signed: Count | None = None
-    projects_started: Count | None = None
-    projects: list[Id] | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
-
-
-class RegistrationIn(Schema):
-    name: str
-    mobile: str
-    organization: Id | None = None
-    organization_name: str = ""
-    role: str = ""
-    email: str = ""
 
 
 class RegistrationOut(Schema):
@@ -335,10 +246,10 @@ def event_list(request: HttpRequest, filters: Query[EventFilters]) -> Any:
 
 
 @router.post("/events", response={201: EventDetailOut}, auth=AUTH)
-def event_create(request: HttpRequest, payload: EventIn) -> Status:
+def event_create(request: HttpRequest, payload: EventCreate) -> Status:
     """Create a draft. City coordinators organize for organizations of their city, contacts for their
     own organization, the secretariat for any (plenaries: the secretariat only)."""
-    return Status(201, services.event_create(data=payload.dict(), actor=request.user))
+    return Status(201, services.event_create(cmd=payload, actor=signed_in(request)))
 
 
 @router.get("/events/{event_id}", response=EventDetailOut, auth=OPTIONAL_AUTH)
@@ -351,9 +262,9 @@ def event_detail(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.patch("/events/{event_id}", response=EventDetailOut, auth=AUTH)
-def event_patch(request: HttpRequest, event_id: int, payload: EventPatch) -> Event:
+def event_patch(request: HttpRequest, event_id: int, payload: EventUpdate) -> Event:
     event = _manageable(request, event_id)
-    return services.event_update(event=event, data=payload.dict(exclude_unset=True), actor=request.user)
+    return services.event_update(event=event, cmd=payload, actor=signed_in(request))
 
 
 @router.post("/events/{event_id}/publish", response=EventDetailOut, auth=AUTH)
@@ -362,27 +273,27 @@ def event_publish(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.post("/events/{event_id}/cancel", response=EventDetailOut, auth=AUTH)
-def event_cancel(request: HttpRequest, event_id: int, payload: CancelIn) -> Event:
+def event_cancel(request: HttpRequest, event_id: int, payload: EventCancel) -> Event:
     return services.event_cancel(
-        event=_manageable(request, event_id), reason=payload.reason, actor=request.user
+        event=_manageable(request, event_id), reason=payload.reason, actor=signed_in(request)
     )
 
 
 @router.post("/events/{event_id}/hold", response=EventDetailOut, auth=AUTH)
-def event_hold(request: HttpRequest, event_id: int, payload: HoldIn) -> Event:
+def event_hold(request: HttpRequest, event_id: int, payload: EventSummary) -> Event:
     """File the summary of a published event that has started; it then counts for 1+7+N. `projects`
     links projects of the library (ids of projects you may see) as outcomes."""
-    event = services.event_hold(event=_manageable(request, event_id), data=payload.dict(), actor=request.user)
+    event = services.event_hold(event=_manageable(request, event_id), cmd=payload, actor=signed_in(request))
     event.visible_projects = selectors.event_projects(viewer=request.user, event=event)  # type: ignore[attr-defined]
     return event
 
 
 @router.patch("/events/{event_id}/summary", response=EventDetailOut, auth=AUTH)
-def event_summary_update(request: HttpRequest, event_id: int, payload: SummaryPatch) -> Event:
+def event_summary_update(request: HttpRequest, event_id: int, payload: SummaryUpdate) -> Event:
     """Correct a held event's summary, attendance or outcomes; `projects` replaces the linked projects
     (those you cannot see stay linked)."""
     event = services.event_summary_update(
-        event=_manageable(request, event_id), data=payload.dict(exclude_unset=True), actor=request.user
+        event=_manageable(request, event_id), cmd=payload, actor=signed_in(request)
     )
     event.visible_projects = selectors.event_projects(viewer=request.user, event=event)  # type: ignore[attr-defined]
     return event
@@ -401,10 +312,10 @@ def registration_list(request: HttpRequest, event_id: int, status: str | None = 
 
 
 @router.post("/events/{event_id}/registrations", response={201: RegistrationOut}, auth=OPTIONAL_AUTH)
-def registration_create(request: HttpRequest, event_id: int, payload: RegistrationIn) -> Status:
+def registration_create(request: HttpRequest, event_id: int, payload: RegistrationCreate) -> Status:
     """Register one person. `status` answers `registered` or `waitlisted` (capacity is exact)."""
     event = selectors.event_get(viewer=request.user, pk=event_id)
-    registration = services.registration_create(event=event, data=payload.dict(), actor=request.user)
+    registration = services.registration_create(event=event, cmd=payload, actor=request.user)
     said = selectors.registration_message(registration)
     return Status(201, {**_registration_out(registration, show_mobile=True), "message": said})
 

@@ -1,6 +1,6 @@
 """Events of the 1+7+N mechanism, registrations with a waitlist, check-in, and the yearly settings.
 
-Allowed status transitions live in ``services.EVENT_TRANSITIONS`` and ``services.REGISTRATION_TRANSITIONS``.
+Allowed status transitions live in ``machines.EVENT`` and ``machines.REGISTRATION``.
 """
 
 from __future__ import annotations

@@ -7,24 +7,35 @@ Each service checks its policy, runs in one transaction, locks the event row it 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
-from lianmeng.core.cleaning import add_error, text_value
 from lianmeng.core.files import stored_name
 from lianmeng.core.validators import clean_mobile, clean_upload
+from lianmeng.library.models import Project
+from lianmeng.library.selectors import projects_visible
 from lianmeng.membership.models import Organization, OrganizationStatus
 
-from . import policies
+from . import machines, policies, tasks
+from .commands import (
+    ActivitySettingsUpdate,
+    EventCreate,
+    EventSummary,
+    EventUpdate,
+    RegistrationCreate,
+    SummaryUpdate,
+    closes_error,
+    ends_error,
+    place_error,
+)
 from .models import (
     SEATED,
     ActivitySettings,
@@ -40,25 +51,8 @@ from .models import (
     normalize_code,
 )
 
-# The one transition table per model: action -> new status, by current status.
-EVENT_TRANSITIONS: dict[str, dict[str, str]] = {
-    EventStatus.DRAFT: {"publish": EventStatus.PUBLISHED, "cancel": EventStatus.CANCELLED},
-    EventStatus.PUBLISHED: {"hold": EventStatus.HELD, "cancel": EventStatus.CANCELLED},
-    EventStatus.HELD: {},
-    EventStatus.CANCELLED: {},
-}
-REGISTRATION_TRANSITIONS: dict[str, dict[str, str]] = {
-    RegistrationStatus.REGISTERED: {
-        "cancel": RegistrationStatus.CANCELLED,
-        "check_in": RegistrationStatus.ATTENDED,
-    },
-    RegistrationStatus.WAITLISTED: {
-        "cancel": RegistrationStatus.CANCELLED,
-        "promote": RegistrationStatus.REGISTERED,
-    },
-    RegistrationStatus.ATTENDED: {},
-    RegistrationStatus.CANCELLED: {},
-}
+# Who registers: a signed-in user, or anyone with the event's page (None in scripts and tests).
+Visitor = User | AnonymousUser | None
 
 EVENT_FIELDS = (
     "title",
@@ -79,137 +73,52 @@ SUMMARY_FIELDS = ("summary", "attendance", "outcomes", "agreements_signed", "pro
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
-# ---------------------------------------------------------------- validation helpers
+# ---------------------------------------------------------------- database rules
 
 
-def _datetime(value: Any, field: str, label: str, errors: dict[str, list[str]], *, required: bool) -> Any:
-    """An aware datetime; naive values are read as Asia/Shanghai (the project's TIME_ZONE)."""
-    if value in (None, ""):
-        if required:
-            add_error(errors, field, _("请填写%(label)s") % {"label": label})
-        return None
-    if isinstance(value, datetime.datetime):
-        parsed: datetime.datetime | None = value
-    else:
-        try:
-            parsed = parse_datetime(str(value).strip().replace(" ", "T", 1))
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        add_error(errors, field, _("%(label)s格式不正确，例如 2026-11-27 09:30") % {"label": label})
-        return None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def _non_negative_int(
-    value: Any, field: str, label: str, errors: dict[str, list[str]], *, allow_none: bool
-) -> int | None:
-    if value in (None, ""):
-        return None if allow_none else 0
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        add_error(errors, field, _("%(label)s应为整数") % {"label": label})
-        return None
-    if number < 0:
-        add_error(errors, field, _("%(label)s不能为负数") % {"label": label})
-        return None
-    return number
-
-
-def _organization(value: Any, field: str, errors: dict[str, list[str]]) -> Organization | None:
-    pk = getattr(value, "pk", value)
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        add_error(errors, field, _("请选择单位"))
+def _organization(pk: int | None, field: str, errors: dict[str, list[str]]) -> Organization | None:
+    if pk is None:
         return None
     org = Organization.objects.filter(pk=pk, status=OrganizationStatus.ACTIVE).select_related("city").first()
     if org is None:
-        add_error(errors, field, _("所选单位不存在或不是正常状态的成员单位"))
+        errors.setdefault(field, []).append(_("所选单位不存在或不是正常状态的成员单位"))
     return org
 
 
 def _organizations(
-    values: Iterable[Any] | None, field: str, errors: dict[str, list[str]]
-) -> list[Organization]:
-    ids: list[int] = []
-    for value in values or []:
-        try:
-            ids.append(int(getattr(value, "pk", value)))
-        except (TypeError, ValueError):
-            add_error(errors, field, _("单位编号不正确"))
-            return []
+    ids: list[int] | None, field: str, errors: dict[str, list[str]]
+) -> list[Organization] | None:
+    if ids is None:
+        return None
     found = list(Organization.objects.filter(pk__in=ids, status=OrganizationStatus.ACTIVE))
     if len(found) != len(set(ids)):
-        add_error(errors, field, _("所选单位中有不存在或不是正常状态的成员单位"))
+        errors.setdefault(field, []).append(_("所选单位中有不存在或不是正常状态的成员单位"))
     return found
 
 
-def event_clean(data: dict[str, Any], *, instance: Event | None = None) -> dict[str, Any]:
-    """Validate event data (all fields for a new event, the given ones for an update).
-
-    Raises one ValidationError naming every bad field. Returns model values plus the lists
-    ``co_organizers`` and ``partners`` when given.
-    """
+def _event_rules(values: dict[str, Any], *, instance: Event | None = None) -> dict[str, Any]:
+    """The event's fields given in ``values`` with the organizations they name (active members), and the
+    rules between fields checked on the event's values merged with them (an update may change one)."""
     errors: dict[str, list[str]] = {}
-    merged: dict[str, Any] = {}
-    if instance is not None:
-        merged = {f: getattr(instance, f) for f in EVENT_FIELDS}
-    merged.update({k: v for k, v in data.items() if k in EVENT_FIELDS})
-    out: dict[str, Any] = {}
-    out["title"] = text_value(merged, "title", _("活动名称"), errors, required=True, max_length=200)
-    kind = merged.get("kind")
-    if kind not in EventKind.values:
-        add_error(errors, "kind", _("请选择活动类型"))
-    out["kind"] = kind
-    audience = merged.get("audience") or Audience.PUBLIC
-    if audience not in Audience.values:
-        add_error(errors, "audience", _("请选择面向对象"))
-    out["audience"] = audience
-    out["organizer"] = _organization(merged.get("organizer"), "organizer", errors)
-    out["venue"] = text_value(merged, "venue", _("地点"), errors, required=False, max_length=200)
-    out["address"] = text_value(merged, "address", _("详细地址"), errors, required=False, max_length=200)
-    out["description"] = text_value(
-        merged, "description", _("活动简介"), errors, required=False, max_length=10000
-    )
-    url = str(merged.get("online_url") or "").strip()
-    if url:
-        if "://" not in url:
-            url = "https://" + url
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            add_error(errors, "online_url", _("线上链接格式不正确，例如 https://meeting.example.cn/123"))
-    out["online_url"] = url
-    if not out["venue"] and not url and "venue" not in errors:
-        add_error(errors, "venue", _("请填写活动地点或线上链接"))
-    out["starts_at"] = _datetime(merged.get("starts_at"), "starts_at", _("开始时间"), errors, required=True)
-    out["ends_at"] = _datetime(merged.get("ends_at"), "ends_at", _("结束时间"), errors, required=True)
-    if out["starts_at"] and out["ends_at"] and out["ends_at"] < out["starts_at"]:
-        add_error(errors, "ends_at", _("结束时间不能早于开始时间"))
-    opens = _datetime(
-        merged.get("registration_opens_at"), "registration_opens_at", _("报名开始"), errors, required=False
-    )
-    closes = _datetime(
-        merged.get("registration_closes_at"), "registration_closes_at", _("报名截止"), errors, required=False
-    )
-    if opens and closes and closes <= opens:
-        add_error(errors, "registration_closes_at", _("报名截止时间应晚于报名开始时间"))
-    if closes and out["ends_at"] and closes > out["ends_at"]:
-        add_error(errors, "registration_closes_at", _("报名截止时间不能晚于活动结束时间"))
-    out["registration_opens_at"] = opens
-    out["registration_closes_at"] = closes
-    capacity = _non_negative_int(merged.get("capacity"), "capacity", _("名额"), errors, allow_none=True)
-    if capacity == 0:
-        add_error(errors, "capacity", _("名额至少为 1；不限名额请留空"))
-    out["capacity"] = capacity
-    if "co_organizers" in data:
-        out["co_organizers"] = _organizations(data.get("co_organizers"), "co_organizers", errors)
-    if "partners" in data:
-        out["partners"] = _organizations(data.get("partners"), "partners", errors)
+    out = dict(values)
+    if "organizer" in out:
+        out["organizer"] = _organization(out["organizer"], "organizer", errors)
+    for name in ("co_organizers", "partners"):
+        if name in out:
+            out[name] = _organizations(out[name], name, errors)
+    merged = {**({f: getattr(instance, f) for f in EVENT_FIELDS} if instance else {}), **out}
+    for field, message in (
+        ("ends_at", ends_error(merged["starts_at"], merged["ends_at"])),
+        (
+            "registration_closes_at",
+            closes_error(
+                merged["registration_opens_at"], merged["registration_closes_at"], merged["ends_at"]
+            ),
+        ),
+        ("venue", place_error(merged["venue"], merged["online_url"])),
+    ):
+        if message and field not in errors:
+            errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
     return out
@@ -226,15 +135,15 @@ def _check_organizer(actor: Any, organizer: Organization, kind: str) -> None:
 
 
 @transaction.atomic
-def event_create(*, data: dict[str, Any], actor: Any) -> Event:
+def event_create(*, cmd: EventCreate, actor: User) -> Event:
     """A new event in draft. The organizer's city becomes the event's city."""
     if not policies.can_create_event(actor):
         raise PermissionDenied
-    cleaned = event_clean(data)
+    cleaned = _event_rules(cmd.model_dump())
     _check_organizer(actor, cleaned["organizer"], cleaned["kind"])
-    co_organizers = cleaned.pop("co_organizers", [])
-    partners = cleaned.pop("partners", [])
-    event = Event(**cleaned, city_id=cleaned["organizer"].city_id, created_by=_user(actor))
+    co_organizers = cleaned.pop("co_organizers")
+    partners = cleaned.pop("partners")
+    event = Event(**cleaned, city_id=cleaned["organizer"].city_id, created_by=actor)
     event.save()
     event.co_organizers.set(co_organizers)
     event.partners.set(partners)
@@ -260,22 +169,24 @@ def _locked(event: Event) -> Event:
 
 
 @transaction.atomic
-def event_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
+def event_update(*, event: Event, cmd: EventUpdate, actor: User) -> Event:
     """Edit a draft or published event. Raising the capacity promotes waitlisted people in order;
     lowering it below the seats already taken is refused."""
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
-    data = concurrency.check(event, data)
+    concurrency.check(event, {"version": cmd.version})
     if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise ValidationError(
             {"status": _("活动状态为“%(status)s”，不能再修改") % {"status": event.get_status_display()}}
         )
-    cleaned = event_clean(data, instance=event)
-    if cleaned["organizer"].pk != event.organizer_id or cleaned["kind"] != event.kind:
-        _check_organizer(actor, cleaned["organizer"], cleaned["kind"])
+    cleaned = _event_rules(cmd.given(), instance=event)
+    organizer = cleaned.get("organizer", event.organizer)
+    kind = cleaned.get("kind", event.kind)
+    if organizer.pk != event.organizer_id or kind != event.kind:
+        _check_organizer(actor, organizer, kind)
     seated = event.registrations.filter(status__in=SEATED).count()
-    if cleaned["capacity"] is not None and cleaned["capacity"] < seated:
+    if cleaned.get("capacity") is not None and cleaned["capacity"] < seated:
         raise ValidationError({"capacity": _("名额不能少于已报名人数（%(n)d 人）") % {"n": seated}})
     co_organizers = cleaned.pop("co_organizers", None)
     partners = cleaned.pop("partners", None)
@@ -303,21 +214,12 @@ def event_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
     return event
 
 
-def _transition(event: Event, action: str) -> str:
-    allowed = EVENT_TRANSITIONS[event.status]
-    if action not in allowed:
-        raise ValidationError(
-            {"status": _("活动状态为“%(status)s”，不能执行该操作") % {"status": event.get_status_display()}}
-        )
-    return allowed[action]
-
-
 @transaction.atomic
 def event_publish(*, event: Event, actor: Any) -> Event:
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
-    new_status = _transition(event, "publish")
+    new_status = machines.EVENT.check(event.status, "publish", actor=actor, obj=event)
     event.status = new_status
     event.published_at = timezone.now()
     event.save(update_fields=["status", "published_at", "updated_at"])
@@ -338,7 +240,7 @@ def event_cancel(*, event: Event, reason: str, actor: Any) -> Event:
         raise PermissionDenied
     event = _locked(event)
     old = event.status
-    new_status = _transition(event, "cancel")
+    new_status = machines.EVENT.check(event.status, "cancel", actor=actor, obj=event)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因，报名者会收到这条说明")})
@@ -356,63 +258,24 @@ def event_cancel(*, event: Event, reason: str, actor: Any) -> Event:
         new={"status": new_status, "reason": reason},
     )
     if old == EventStatus.PUBLISHED:
-        from . import tasks
-
         event_id = event.pk
         transaction.on_commit(lambda: tasks.event_cancelled_notify.enqueue(event_id))
     return event
 
 
-def _summary_clean(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    out = {
-        "summary": text_value(data, "summary", _("活动总结"), errors, required=True, max_length=20000),
-        "outcomes": text_value(data, "outcomes", _("活动成果"), errors, required=False, max_length=20000),
-        "attendance": _non_negative_int(
-            data.get("attendance"), "attendance", _("实到人数"), errors, allow_none=True
-        ),
-        "agreements_signed": _non_negative_int(
-            data.get("agreements_signed"), "agreements_signed", _("签约协议数"), errors, allow_none=False
-        ),
-        "projects_started": _non_negative_int(
-            data.get("projects_started"), "projects_started", _("启动项目数"), errors, allow_none=False
-        ),
-    }
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
-MAX_EVENT_PROJECTS = 30
-
-
-def _projects_clean(value: Any, actor: Any, errors: dict[str, list[str]]) -> list[Any]:
-    """Projects of the library an event's outcomes link: ids of projects the actor may see."""
-    from lianmeng.library.selectors import projects_visible
-
-    if isinstance(value, str):
-        value = [v for v in value.replace("，", ",").replace(" ", ",").split(",") if v]
-    ids: set[int] = set()
-    for item in value or []:
-        raw = getattr(item, "pk", item)
-        if not str(raw).isdigit():
-            errors.setdefault("projects", []).append(_("请选择项目库中的项目"))
-            return []
-        ids.add(int(raw))
-    if len(ids) > MAX_EVENT_PROJECTS:
-        errors.setdefault("projects", []).append(_("相关项目最多 %(n)d 个") % {"n": MAX_EVENT_PROJECTS})
-        return []
+def _projects(ids: list[int] | None, actor: User) -> list[Project] | None:
+    """Projects of the library an event's outcomes link: they must be projects the actor may see."""
+    if ids is None:
+        return None
     projects = list(projects_visible(actor).filter(pk__in=ids))
-    if len(projects) != len(ids):
-        errors.setdefault("projects", []).append(_("请选择项目库中的项目"))
+    if len(projects) != len(set(ids)):
+        raise ValidationError({"projects": [_("请选择项目库中的项目")]})
     return projects
 
 
-def _projects_set(event: Event, projects: list[Any] | None, actor: Any) -> tuple[list[int], list[int]]:
+def _projects_set(event: Event, projects: list[Project] | None, actor: User) -> tuple[list[int], list[int]]:
     """Replace the event's projects with ``projects``, keeping those linked before that the actor cannot
     see (a coordinator's form never offers them, so it must not drop them); (old ids, new ids)."""
-    from lianmeng.library.selectors import projects_visible
-
     old = sorted(event.projects.values_list("pk", flat=True))
     if projects is None:
         return old, old
@@ -422,20 +285,23 @@ def _projects_set(event: Event, projects: list[Any] | None, actor: Any) -> tuple
 
 
 @transaction.atomic
-def event_hold(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
+def event_hold(*, event: Event, cmd: EventSummary, actor: User) -> Event:
     """Mark a published event as held by filing its summary (only then does it count for 1+7+N).
     Without a reported attendance, the number of people checked in is used."""
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
-    new_status = _transition(event, "hold")
+    new_status = machines.EVENT.check(event.status, "hold", actor=actor, obj=event)
     if timezone.now() < event.starts_at:
         raise ValidationError({"status": _("活动尚未开始，举办后才能提交活动总结")})
-    cleaned = _summary_clean(data)
-    project_errors: dict[str, list[str]] = {}
-    projects = _projects_clean(data.get("projects"), actor, project_errors) if "projects" in data else None
-    if project_errors:
-        raise ValidationError(project_errors)
+    projects = _projects(cmd.projects, actor)
+    cleaned: dict[str, Any] = {
+        "summary": cmd.summary,
+        "outcomes": cmd.outcomes,
+        "attendance": cmd.attendance,
+        "agreements_signed": cmd.agreements_signed or 0,
+        "projects_started": cmd.projects_started or 0,
+    }
     if cleaned["attendance"] is None:
         cleaned["attendance"] = event.registrations.filter(status=RegistrationStatus.ATTENDED).count()
     for key, value in cleaned.items():
@@ -455,21 +321,21 @@ def event_hold(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
 
 
 @transaction.atomic
-def event_summary_update(*, event: Event, data: dict[str, Any], actor: Any) -> Event:
+def event_summary_update(*, event: Event, cmd: SummaryUpdate, actor: User) -> Event:
     """Correct the summary, attendance or outcomes of a held event."""
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
-    data = concurrency.check(event, data)
+    concurrency.check(event, {"version": cmd.version})
     if event.status != EventStatus.HELD:
         raise ValidationError({"status": _("只有已举办的活动可以修改活动总结")})
-    cleaned = _summary_clean({**{f: getattr(event, f) for f in SUMMARY_FIELDS}, **data})
-    project_errors: dict[str, list[str]] = {}
-    projects = _projects_clean(data.get("projects"), actor, project_errors) if "projects" in data else None
-    if project_errors:
-        raise ValidationError(project_errors)
+    given = cmd.given()
+    projects = _projects(given.pop("projects", None), actor)
+    for name in ("agreements_signed", "projects_started"):
+        if name in given and given[name] is None:
+            given[name] = 0
     before = audit.snapshot(event, SUMMARY_FIELDS)
-    for key, value in cleaned.items():
+    for key, value in given.items():
         setattr(event, key, value)
     event.save()
     old, new = audit.changes(before, audit.snapshot(event, SUMMARY_FIELDS))
@@ -525,35 +391,6 @@ def event_photo_add(*, event: Event, image: UploadedFile, caption: str = "", act
 # ---------------------------------------------------------------- registrations
 
 
-def registration_clean(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {
-        "name": text_value(data, "name", _("姓名"), errors, required=True, max_length=60),
-        "role": text_value(data, "role", _("职务"), errors, required=False, max_length=60),
-        "organization_name": text_value(
-            data, "organization_name", _("单位名称"), errors, required=False, max_length=120
-        ),
-    }
-    try:
-        out["mobile"] = clean_mobile(str(data.get("mobile") or ""), "mobile")
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, []).extend(messages)
-    email = str(data.get("email") or "").strip()
-    if email:
-        try:
-            EmailValidator()(email)
-        except ValidationError:
-            add_error(errors, "email", _("电子邮箱格式不正确"))
-    out["email"] = email.lower()
-    out["organization"] = None
-    if data.get("organization") not in (None, ""):
-        out["organization"] = _organization(data.get("organization"), "organization", errors)
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
 def _registration_window_error(event: Event) -> ValidationError | None:
     if event.status == EventStatus.CANCELLED:
         return ValidationError({"event": _("活动已取消，不能报名")})
@@ -572,7 +409,9 @@ def _registration_window_error(event: Event) -> ValidationError | None:
     return None
 
 
-def _mobile_taken(event: Event, mobile: str) -> bool:
+def mobile_taken(event: Event, mobile: str) -> bool:
+    """Whether ``mobile`` (as typed) already holds a place at ``event`` (a failed form says so with its
+    other errors)."""
     try:
         mobile = clean_mobile(mobile, "mobile")
     except ValidationError:
@@ -581,7 +420,7 @@ def _mobile_taken(event: Event, mobile: str) -> bool:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, data: dict[str, Any], actor: Any) -> Registration:
+def registration_create(*, event: Event, cmd: RegistrationCreate, actor: Visitor) -> Registration:
     """Register one person. Locks the event row so that the seats counted and the seat given are
     the same under concurrent requests: the seat after the last goes to the waitlist."""
     if not policies.can_register(actor, event):
@@ -590,41 +429,32 @@ def registration_create(*, event: Event, data: dict[str, Any], actor: Any) -> Re
     error = _registration_window_error(event)
     if error is not None:
         raise error
-    try:
-        cleaned = registration_clean(data)
-    except ValidationError as exc:
-        # One submit says everything: a mobile already registered is reported with the other fields.
-        errors = exc.message_dict
-        if "mobile" not in errors and _mobile_taken(event, str(data.get("mobile") or "")):
-            errors["mobile"] = [_("该手机号已报名本活动")]
-        raise ValidationError(errors) from exc
+    errors: dict[str, list[str]] = {}
+    organization = _organization(cmd.organization, "organization", errors)
+    if errors:
+        raise ValidationError(errors)
     manager = policies.can_manage_event(actor, event)
-    organization = cleaned["organization"]
-    contact_ids = actor.contact_organization_ids if getattr(actor, "is_authenticated", False) else set()
-    if organization is None and not cleaned["organization_name"] and len(contact_ids) == 1:
+    contact_ids = actor.contact_organization_ids if isinstance(actor, User) else set()
+    if organization is None and not cmd.organization_name and len(contact_ids) == 1:
         # A contact registers their own people unless they name another organization.
         organization = Organization.objects.get(pk=next(iter(contact_ids)))
     members_only = not manager and contact_ids and event.audience == Audience.MEMBERS
     if members_only and (organization is None or organization.pk not in contact_ids):
         raise ValidationError({"organization": _("请选择您所联络的成员单位")})
-    if organization is None and not cleaned["organization_name"] and event.audience != Audience.PUBLIC:
+    if organization is None and not cmd.organization_name and event.audience != Audience.PUBLIC:
         raise ValidationError({"organization": _("请选择所在单位")})
-    if (
-        event.registrations.filter(mobile=cleaned["mobile"])
-        .exclude(status=RegistrationStatus.CANCELLED)
-        .exists()
-    ):
+    if event.registrations.filter(mobile=cmd.mobile).exclude(status=RegistrationStatus.CANCELLED).exists():
         raise ValidationError({"mobile": _("该手机号已报名本活动")})
     seated = event.registrations.filter(status__in=SEATED).count()
     full = event.capacity is not None and seated >= event.capacity
     registration = Registration(
         event=event,
-        name=cleaned["name"],
-        mobile=cleaned["mobile"],
-        email=cleaned["email"],
-        role=cleaned["role"],
+        name=cmd.name,
+        mobile=cmd.mobile,
+        email=cmd.email,
+        role=cmd.role,
         organization=organization,
-        organization_name="" if organization else cleaned["organization_name"],
+        organization_name="" if organization else cmd.organization_name,
         status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED,
         registered_by=_user(actor),
     )
@@ -644,8 +474,6 @@ def registration_create(*, event: Event, data: dict[str, Any], actor: Any) -> Re
 
 def _promote_waitlisted(event: Event, actor: Any) -> list[Registration]:
     """Give free seats to the waitlist in order. Called while holding the event's row lock."""
-    from . import tasks
-
     if event.status != EventStatus.PUBLISHED:
         return []
     waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("id")
@@ -658,7 +486,7 @@ def _promote_waitlisted(event: Event, actor: Any) -> list[Registration]:
     promoted = list(waiting[:free] if free is not None else waiting)
     now = timezone.now()
     for registration in promoted:
-        registration.status = REGISTRATION_TRANSITIONS[RegistrationStatus.WAITLISTED]["promote"]
+        registration.status = machines.REGISTRATION.target(registration.status, "promote")
         registration.promoted_at = now
         registration.save(update_fields=["status", "promoted_at"])
         audit.record(
@@ -684,14 +512,11 @@ def registration_cancel(*, registration: Registration, actor: Any, token: str | 
         raise PermissionDenied
     event = _locked(registration.event)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if "cancel" not in REGISTRATION_TRANSITIONS[registration.status]:
-        raise ValidationError(
-            {"status": _("报名状态为“%(status)s”，不能取消") % {"status": registration.get_status_display()}}
-        )
+    new_status = machines.REGISTRATION.target(registration.status, "cancel")
     if event.status in (EventStatus.HELD, EventStatus.CANCELLED):
         raise ValidationError({"event": _("活动已结束或已取消，报名不能再变更")})
     old = registration.status
-    registration.status = REGISTRATION_TRANSITIONS[old]["cancel"]
+    registration.status = new_status
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at"])
     audit.record(
@@ -740,7 +565,7 @@ def registration_check_in(*, event: Event, code: str, actor: Any) -> CheckInResu
         )
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError({"code": _("%(name)s 的报名已取消") % {"name": registration.name}})
-    registration.status = REGISTRATION_TRANSITIONS[registration.status]["check_in"]
+    registration.status = machines.REGISTRATION.target(registration.status, "check_in")
     registration.checked_in_at = timezone.now()
     registration.checked_in_by = _user(actor)
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
@@ -771,57 +596,30 @@ def calendar_feed_token(*, actor: Any, reset: bool = False) -> CalendarFeedToken
 
 
 @transaction.atomic
-def activity_settings_update(*, year: int, data: dict[str, Any], actor: Any) -> ActivitySettings:
+def activity_settings_update(*, year: int, cmd: ActivitySettingsUpdate, actor: User) -> ActivitySettings:
     """The secretariat sets N and the kinds that count for a year."""
     if not policies.is_secretariat(actor):
         raise PermissionDenied
     row, _created = ActivitySettings.objects.select_for_update().get_or_create(year=year)
-    data = concurrency.check(row, data)
-    before = audit.snapshot(
-        row, ("themed_quota", "city_kinds", "park_kinds", "reminder_month", "reminder_day")
-    )
-    errors: dict[str, list[str]] = {}
-    if "themed_quota" in data:
-        quota = _non_negative_int(
-            data["themed_quota"], "themed_quota", _("主题活动场次"), errors, allow_none=False
-        )
-        if quota is not None:
-            row.themed_quota = quota
-    for field, label in (("city_kinds", _("计入“7”的活动类型")), ("park_kinds", _("计入“N”的活动类型"))):
-        if field in data:
-            kinds = [str(k) for k in data[field] or []]
-            if not kinds or any(k not in EventKind.values for k in kinds):
-                add_error(errors, field, _("请至少选择一种有效的%(label)s") % {"label": label})
-            else:
-                setattr(row, field, kinds)
-    if "reminder_month" in data or "reminder_day" in data:
-        month = _non_negative_int(
-            data.get("reminder_month", row.reminder_month),
-            "reminder_month",
-            _("提醒开始月份"),
-            errors,
-            allow_none=False,
-        )
-        day = _non_negative_int(
-            data.get("reminder_day", row.reminder_day),
-            "reminder_day",
-            _("提醒开始日"),
-            errors,
-            allow_none=False,
-        )
+    concurrency.check(row, {"version": cmd.version})
+    fields = ("themed_quota", "city_kinds", "park_kinds", "reminder_month", "reminder_day")
+    before = audit.snapshot(row, fields)
+    given = cmd.given()
+    if "themed_quota" in given:
+        row.themed_quota = given["themed_quota"] or 0
+    for name in ("city_kinds", "park_kinds"):
+        if given.get(name) is not None:
+            setattr(row, name, given[name])
+    if "reminder_month" in given or "reminder_day" in given:
+        month = given.get("reminder_month") or row.reminder_month
+        day = given.get("reminder_day") or row.reminder_day
         try:
-            datetime.date(year, month or 0, day or 0)
+            datetime.date(year, month, day)
         except ValueError:
-            add_error(errors, "reminder_month", _("提醒开始日期不是有效日期"))
-        else:
-            row.reminder_month, row.reminder_day = month or 10, day or 1
-    if errors:
-        raise ValidationError(errors)
+            raise ValidationError({"reminder_month": _("提醒开始日期不是有效日期")}) from None
+        row.reminder_month, row.reminder_day = month, day
     row.save()
-    after = audit.snapshot(
-        row, ("themed_quota", "city_kinds", "park_kinds", "reminder_month", "reminder_day")
-    )
-    old, new = audit.changes(before, after)
+    old, new = audit.changes(before, audit.snapshot(row, fields))
     if new:
         concurrency.bump(row)
         audit.record(actor=actor, action="activity_settings.update", target=row, old=old, new=new)

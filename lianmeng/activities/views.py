@@ -24,7 +24,16 @@ from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.security import permissions_policy
 from lianmeng.core.types import AuthedRequest
 
-from . import ical, policies, selectors, services
+from . import ical, machines, policies, selectors, services
+from .commands import (
+    ActivitySettingsUpdate,
+    EventCancel,
+    EventCreate,
+    EventSummary,
+    EventUpdate,
+    RegistrationCreate,
+    SummaryUpdate,
+)
 from .compliance import ComplianceStatus, compliance_for_year
 from .forms import (
     ActivitySettingsForm,
@@ -174,7 +183,7 @@ def _event_page(
             "co_organizers": list(event.co_organizers.all()),
             "partners": list(event.partners.all()),
             "photos": list(event.photos.all()) if event.status == EventStatus.HELD else [],
-            "actions": list(services.EVENT_TRANSITIONS[event.status]) if manager else [],
+            "actions": machines.EVENT.actions(event.status) if manager else [],
             "cancel_form": CancelForm(),
             "session_stats": _session_stats(event),
             "related_news": _related_news(event),
@@ -218,7 +227,9 @@ def event_create(request: AuthedRequest) -> HttpResponse:
         initial["organizer"] = next(iter(request.user.contact_organization_ids))
     form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST":
-        event = submit_form(form, lambda data: services.event_create(data=data, actor=request.user))
+        event = submit_form(
+            form, lambda cmd: services.event_create(cmd=cmd, actor=request.user), command=EventCreate
+        )
         if event is not None:
             messages.success(request, _("活动已保存为草稿，确认无误后请发布"))
             return redirect(event)
@@ -252,7 +263,9 @@ def event_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST":
         updated = submit_form(
-            form, lambda data: services.event_update(event=event, data=data, actor=request.user)
+            form,
+            lambda cmd: services.event_update(event=event, cmd=cmd, actor=request.user),
+            command=EventUpdate,
         )
         if updated is not None:
             messages.success(request, _("活动信息已保存"))
@@ -274,7 +287,8 @@ def event_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
             form = CancelForm(request.POST)
             form.is_valid()
             counts = selectors.event_counts(event)
-            services.event_cancel(event=event, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+            reason = EventCancel.build(reason=form.cleaned_data.get("reason")).reason
+            services.event_cancel(event=event, reason=reason, actor=request.user)
             messages.success(
                 request,
                 _("活动已取消：《%(title)s》已从日历撤下，已通知 %(n)d 位报名者和 %(w)d 位候补者")
@@ -307,10 +321,14 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") != "photo" and "image" not in request.FILES:
         if event.status == EventStatus.HELD:
             saved = submit_form(
-                form, lambda data: services.event_summary_update(event=event, data=data, actor=user)
+                form,
+                lambda cmd: services.event_summary_update(event=event, cmd=cmd, actor=user),
+                command=SummaryUpdate,
             )
         else:
-            saved = submit_form(form, lambda data: services.event_hold(event=event, data=data, actor=user))
+            saved = submit_form(
+                form, lambda cmd: services.event_hold(event=event, cmd=cmd, actor=user), command=EventSummary
+            )
         if saved is not None:
             if event.status == EventStatus.HELD:  # a correction of a filed summary
                 messages.success(request, _("活动总结已保存：《%(title)s》") % {"title": saved.title})
@@ -366,8 +384,16 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RegistrationForm(request.POST, user=request.user, manager=manager)
     registration = submit_form(
-        form, lambda data: services.registration_create(event=event, data=data, actor=request.user)
+        form,
+        lambda cmd: services.registration_create(event=event, cmd=cmd, actor=request.user),
+        command=RegistrationCreate,
     )
+    if (
+        registration is None
+        and "mobile" not in form.errors
+        and services.mobile_taken(event, str(form.data.get("mobile") or ""))
+    ):  # one submit says everything: the place already taken with the form's other errors
+        form.add_error("mobile", _("该手机号已报名本活动"))
     if registration is not None:
         said = selectors.registration_message(registration)
         if registration.status == RegistrationStatus.WAITLISTED:
@@ -392,7 +418,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
             "event": registration.event,
             "qr_svg": qr.svg_inline(scale=8, border=2, title=_("签到二维码")),
             "mail_on_promotion": bool(selectors.registration_mail_recipients(registration)),
-            "can_cancel": "cancel" in services.REGISTRATION_TRANSITIONS[registration.status]
+            "can_cancel": "cancel" in machines.REGISTRATION.actions(registration.status)
             and registration.event.status == EventStatus.PUBLISHED,
         },
     )
@@ -574,7 +600,9 @@ def compliance_settings(request: AuthedRequest, year: int) -> HttpResponse:
     form = ActivitySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         saved = submit_form(
-            form, lambda data: services.activity_settings_update(year=year, data=data, actor=request.user)
+            form,
+            lambda cmd: services.activity_settings_update(year=year, cmd=cmd, actor=request.user),
+            command=ActivitySettingsUpdate,
         )
         if saved is not None:
             messages.success(request, _("%(year)d 年度设置已保存") % {"year": year})

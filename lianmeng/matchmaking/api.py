@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
-from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import AnyInt64, Count, DateIn, DateTimeIn, Id
+from lianmeng.core.params import AnyInt64, DateTimeIn, Id
 
 from . import policies, selectors, services
+from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
 from .matching import Suggestion
 from .models import MatchRequest, Resource
 
@@ -39,11 +39,11 @@ class ResourceOut(Schema):
     id: int
     direction: str
     category: str
-    category_label: str
+    category_label: str = Field(alias="get_category_display")
     title: str
     description: str
-    organization: int
-    organization_name: str
+    organization: int = Field(alias="organization_id")
+    organization_name: str = Field(alias="organization.name")
     cities: list[str]
     tags: list[str]
     strategy_tags: list[str]
@@ -53,18 +53,6 @@ class ResourceOut(Schema):
     created_at: datetime
     contact: dict[str, str] | None = None
     version: int
-
-    @staticmethod
-    def resolve_category_label(obj: Resource) -> str:
-        return str(obj.get_category_display())
-
-    @staticmethod
-    def resolve_organization(obj: Resource) -> int:
-        return int(obj.organization_id)
-
-    @staticmethod
-    def resolve_organization_name(obj: Resource) -> str:
-        return obj.organization.name
 
     @staticmethod
     def resolve_cities(obj: Resource) -> list[str]:
@@ -87,37 +75,13 @@ class ResourceFilters(Schema):
     mine: bool = False
 
 
-class ResourceIn(Schema):
-    direction: DirectionLiteral
-    category: CategoryLiteral
-    title: str
-    description: str
-    cities: list[str]
-    tags: list[str] = []
-    strategy_tags: list[str] = []
-    valid_from: DateIn | None = None
-    valid_until: DateIn | None = None
-    contact_name: str
-    contact_phone: str = ""
-    contact_email: str = ""
-    organization: Id | None = None
+class ResourcePatch(ResourceUpdate):
+    """Changes to a post; `status` (API only) marks it matched, closes it, or reopens a matched one."""
 
-
-class ResourcePatch(Schema):
-    direction: DirectionLiteral | None = None
-    category: CategoryLiteral | None = None
-    title: str | None = None
-    description: str | None = None
-    cities: list[str] | None = None
-    tags: list[str] | None = None
-    strategy_tags: list[str] | None = None
-    valid_from: DateIn | None = None
-    valid_until: DateIn | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
     status: Literal["matched", "closed", "open"] | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
+
+    def given(self) -> set[str]:
+        return super().given() - {"status"}
 
 
 class ExplanationPart(Schema):
@@ -246,22 +210,6 @@ class MatchRequestAnswerIn(Schema):
     message: str = ""
 
 
-class MatchMeetingIn(Schema):
-    mode: Literal["online", "onsite", "session"]
-    held_at: DateTimeIn
-    place: str = ""
-    notes: str = ""
-    event: Id | None = None
-
-
-class OutcomeIn(Schema):
-    outcome: Literal["no_deal", "agreement", "project_created", "talent_placed"]
-    amount: Decimal | None = None
-    count: Count | None = None
-    note: str = ""
-    project_name: str = ""
-
-
 @router.get("/resources", response=list[ResourceOut], auth=OPTIONAL_AUTH)
 @paginate(PageNumberPagination, page_size=20)
 def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
@@ -270,11 +218,9 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
 
 
 @router.post("/resources", response={201: ResourceOut}, auth=AUTH)
-def resource_create(request: HttpRequest, payload: ResourceIn) -> Status[Resource]:
+def resource_create(request: HttpRequest, payload: ResourceCreate) -> Status[Resource]:
     """Publish a post for your organization (`organization` when you are contact of several)."""
-    data = payload.dict()
-    organization = data.pop("organization")
-    resource = services.resource_create(data=data, actor=request.user, organization=organization)
+    resource = services.resource_create(cmd=payload, actor=signed_in(request))
     return Status(201, selectors.resource_get(viewer=request.user, pk=resource.pk))
 
 
@@ -289,13 +235,11 @@ def resource_patch(request: HttpRequest, resource_id: int, payload: ResourcePatc
     resource = selectors.resource_get(viewer=request.user, pk=resource_id)
     if not policies.can_edit_resource(request.user, resource):
         raise PermissionDenied  # also for an empty body: a 200 would tell others they may edit
-    data = payload.dict(exclude_unset=True)
-    status = data.pop("status", None)
-    if data:
-        resource = services.resource_update(resource=resource, data=data, actor=request.user)
-    if status:
-        action = {"matched": "match", "closed": "close", "open": "reopen"}[status]
-        services.resource_change_status(resource=resource, action=action, actor=request.user)
+    if payload.given():
+        resource = services.resource_update(resource=resource, cmd=payload, actor=signed_in(request))
+    if payload.status:
+        action = {"matched": "match", "closed": "close", "open": "reopen"}[payload.status]
+        services.resource_change_status(resource=resource, action=action, actor=signed_in(request))
     return selectors.resource_get(viewer=request.user, pk=resource_id)
 
 
@@ -370,17 +314,17 @@ def match_request_withdraw(request: HttpRequest, request_id: int) -> MatchReques
 
 
 @router.post("/match-requests/{request_id}/meetings", response={201: MatchMeetingOut}, auth=AUTH)
-def match_request_meeting(request: HttpRequest, request_id: int, payload: MatchMeetingIn) -> Status[Any]:
+def match_request_meeting(request: HttpRequest, request_id: int, payload: MeetingRecord) -> Status[Any]:
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
-    meeting = services.meeting_record(request=match_request, data=payload.dict(), actor=request.user)
+    meeting = services.meeting_record(request=match_request, cmd=payload, actor=signed_in(request))
     return Status(201, meeting)
 
 
 @router.post("/match-requests/{request_id}/outcome", response=MatchRequestOut, auth=AUTH)
-def match_request_outcome(request: HttpRequest, request_id: int, payload: OutcomeIn) -> MatchRequest:
+def match_request_outcome(request: HttpRequest, request_id: int, payload: OutcomeRecord) -> MatchRequest:
     """Record the outcome of an accepted request; `project_created` creates the project in the library."""
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
-    services.match_request_conclude(request=match_request, actor=request.user, **payload.dict())
+    services.match_request_conclude(request=match_request, cmd=payload, actor=signed_in(request))
     return selectors.request_get(viewer=request.user, pk=request_id)
 
 

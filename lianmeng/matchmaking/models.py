@@ -92,7 +92,7 @@ class ResourceStatus(models.TextChoices):
 
 
 class Resource(VersionedModel, TimeStampedModel):
-    """A supply or demand post of a member organization. Transitions: services.RESOURCE_TRANSITIONS."""
+    """A supply or demand post of a member organization. Transitions: machines.RESOURCE."""
 
     direction = models.CharField(_("供需方向"), max_length=10, choices=Direction.choices)
     category = models.CharField(_("资源类别"), max_length=20, choices=Category.choices)
@@ -171,7 +171,7 @@ SUCCESS_OUTCOMES = (Outcome.AGREEMENT, Outcome.PROJECT_CREATED, Outcome.TALENT_P
 
 
 class MatchRequest(TimeStampedModel):
-    """A matchmaking request (对接请求) to another organization's post. Transitions: REQUEST_TRANSITIONS."""
+    """A matchmaking request (对接请求) to another organization's post. Transitions: machines.REQUEST."""
 
     resource = models.ForeignKey(
         Resource, verbose_name=_("对方资源"), related_name="requests", on_delete=models.PROTECT

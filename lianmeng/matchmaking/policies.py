@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianmeng.core.actors import is_system
+
 from .models import MatchRequest, Resource, ResourceStatus
 
 
@@ -81,3 +83,13 @@ def can_withdraw_request(user: Any, request: MatchRequest) -> bool:
 def can_follow_up_request(user: Any, request: MatchRequest) -> bool:
     """Meetings and outcomes: either side, or the secretariat recording on their behalf."""
     return is_secretariat(user) or is_request_party(user, request)
+
+
+def can_expire_resource(user: Any, resource: Resource | None = None) -> bool:
+    """A post whose validity has ended is expired by the system (the daily job), nobody by hand."""
+    return is_system(user)
+
+
+def can_remind_request(user: Any, request: MatchRequest | None = None) -> bool:
+    """Reminders about stalled requests are the system's (the daily job)."""
+    return is_system(user)

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import datetime
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
-from lianmeng.core.cleaning import text_value
+from lianmeng.core.actors import SYSTEM, Actor
 from lianmeng.core.models import City
 from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationStatus
 
-from . import integrations, mail, policies
+from . import integrations, machines, mail, policies
+from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
 from .matching import index_markers
 from .models import (
     ACTIVE_REQUEST_STATUSES,
     SUCCESS_OUTCOMES,
-    Category,
-    Direction,
     MatchmakingSettings,
     MatchRequest,
     Meeting,
@@ -39,31 +36,7 @@ from .models import (
     as_list,
 )
 
-# Allowed status changes of a post: action -> (from statuses, to status). The one transition table.
-RESOURCE_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "match": ((ResourceStatus.OPEN,), ResourceStatus.MATCHED),
-    "close": ((ResourceStatus.OPEN, ResourceStatus.MATCHED, ResourceStatus.EXPIRED), ResourceStatus.CLOSED),
-    "reopen": ((ResourceStatus.MATCHED,), ResourceStatus.OPEN),
-    "renew": ((ResourceStatus.EXPIRED,), ResourceStatus.OPEN),  # by moving valid_until forward
-    "expire": ((ResourceStatus.OPEN,), ResourceStatus.EXPIRED),  # the system, when valid_until has passed
-}
-# Allowed actions on a request per status.
-REQUEST_TRANSITIONS: dict[str, dict[str, str]] = {
-    RequestStatus.PENDING: {
-        "accept": RequestStatus.ACCEPTED,
-        "decline": RequestStatus.DECLINED,
-        "withdraw": RequestStatus.WITHDRAWN,
-    },
-    RequestStatus.ACCEPTED: {
-        "meeting": RequestStatus.ACCEPTED,
-        "book": RequestStatus.ACCEPTED,
-        "conclude": RequestStatus.CONCLUDED,
-    },
-    RequestStatus.DECLINED: {},
-    RequestStatus.WITHDRAWN: {},
-    RequestStatus.CONCLUDED: {},
-}
-
+STATUS_ACTIONS = ("match", "close", "reopen")  # what people do on a post's page
 RESOURCE_FIELDS = (
     "direction",
     "category",
@@ -77,9 +50,6 @@ RESOURCE_FIELDS = (
     "contact_phone",
     "contact_email",
 )
-MAX_TAGS = 10
-MAX_TAG_LENGTH = 20
-_PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")
 
 
 def resource_index(resource: Resource) -> None:
@@ -100,123 +70,56 @@ def resource_index(resource: Resource) -> None:
     ).strip()
 
 
-def _split_tags(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = re.split(r"[,，、;；\s]+", value)
-    if not isinstance(value, list | tuple):
-        return []
-    out: list[str] = []
-    for item in value:
-        tag = str(item or "").strip().lstrip("#")
-        if tag and tag not in out:
-            out.append(tag)
-    return out
-
-
-def _as_date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and value.strip():
-        return parse_date(value.strip())
-    return None
-
-
-def _clean_cities(value: Any, errors: dict[str, list[str]]) -> list[City]:
-    codes = value if isinstance(value, list | tuple) else [value] if value else []
-    codes = [str(getattr(c, "pk", c)) for c in codes if c]
+def _clean_cities(codes: list[str], errors: dict[str, list[str]]) -> list[City]:
     cities = list(City.objects.filter(pk__in=codes, is_member=True))
-    if not codes:
-        errors.setdefault("cities", []).append(_("请至少选择一个服务城市"))
-    elif len(cities) != len(set(codes)):
+    if len(cities) != len(set(codes)):
         errors.setdefault("cities", []).append(_("服务城市须是联盟成员城市"))
     return cities
 
 
-def resource_clean(
-    data: dict[str, Any], *, instance: Resource | None = None, today: datetime.date | None = None
+def _resource_rules(
+    cmd: ResourceCreate | ResourceUpdate,
+    *,
+    instance: Resource | None = None,
+    today: datetime.date | None = None,
 ) -> tuple[dict[str, Any], list[City] | None]:
-    """Validate post data (all fields, or those given for an update); one error naming every bad field."""
+    """The post's fields given, with the rules that need the database: the strategy tags of the
+    settings, the validity window (default and longest from the settings), member cities."""
     config = MatchmakingSettings.current()
     today = today or timezone.localdate()
-    partial = instance is not None
+    given = cmd.given() if isinstance(cmd, ResourceUpdate) else set(RESOURCE_FIELDS) | {"cities"}
     errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {}
-
-    def given(name: str) -> bool:
-        return not partial or name in data
-
-    if given("direction"):
-        if data.get("direction") not in Direction.values:
-            errors.setdefault("direction", []).append(_("请选择供需方向（供给或需求）"))
-        out["direction"] = data.get("direction")
-    if given("category"):
-        if data.get("category") not in Category.values:
-            errors.setdefault("category", []).append(_("请选择资源类别（政产学研才金服用奖赛之一）"))
-        out["category"] = data.get("category")
-    for name, label, max_length, required in (
-        ("title", _("标题"), 120, True),
-        ("description", _("详细说明"), 4000, True),
-        ("contact_name", _("联系人"), 60, True),
-    ):
-        if given(name):
-            out[name] = text_value(data, name, label, errors, required=required, max_length=max_length)
-    if given("contact_phone"):
-        phone = re.sub(r"\s+", "", str(data.get("contact_phone") or ""))
-        if phone and not _PHONE_RE.match(phone):
-            errors.setdefault("contact_phone", []).append(
-                _("联系电话格式不正确，手机号为 11 位，座机请带区号，如 0532-88886666")
+    out: dict[str, Any] = {name: getattr(cmd, name) for name in given if name in RESOURCE_FIELDS}
+    for name in ("direction", "category", "title", "description", "contact_name"):
+        if name in out and out[name] is None:  # (null for a field that cannot be emptied)
+            errors.setdefault(name, []).append(_("请填写%(label)s") % {"label": cmd.label_of(name)})
+    for name in ("tags", "strategy_tags", "contact_phone", "contact_email"):
+        if name in out and out[name] is None:
+            out[name] = [] if name.endswith("tags") else ""
+    if out.get("strategy_tags") and any(s not in config.strategy_tags for s in out["strategy_tags"]):
+        errors.setdefault("strategy_tags", []).append(
+            _("国家战略标签只能从以下选择：%(tags)s") % {"tags": "、".join(config.strategy_tags)}
+        )
+    if "valid_from" in out:
+        out["valid_from"] = out["valid_from"] or (instance.valid_from if instance else today)
+    start = out.get("valid_from") or (instance.valid_from if instance else today)
+    if "valid_until" in out:
+        until = out["valid_until"] or start + datetime.timedelta(days=config.default_validity_days)
+        if until < today:
+            errors.setdefault("valid_until", []).append(_("有效期至不能早于今天"))
+        elif until < start:
+            errors.setdefault("valid_until", []).append(_("有效期至不能早于开始日期"))
+        elif (until - start).days > config.max_validity_days:
+            errors.setdefault("valid_until", []).append(
+                _("有效期最长 %(n)d 天，到期后可续期") % {"n": config.max_validity_days}
             )
-        out["contact_phone"] = phone
-    if given("contact_email"):
-        email = str(data.get("contact_email") or "").strip().lower()
-        if email:
-            try:
-                EmailValidator()(email)
-            except ValidationError:
-                errors.setdefault("contact_email", []).append(_("联系邮箱格式不正确"))
-        out["contact_email"] = email
-    if given("tags"):
-        tags = _split_tags(data.get("tags"))
-        if len(tags) > MAX_TAGS:
-            errors.setdefault("tags", []).append(_("标签最多 %(n)d 个") % {"n": MAX_TAGS})
-        if any(len(t) > MAX_TAG_LENGTH for t in tags):
-            errors.setdefault("tags", []).append(_("每个标签不超过 %(n)d 个字") % {"n": MAX_TAG_LENGTH})
-        out["tags"] = tags
-    if given("strategy_tags"):
-        strategy = _split_tags(data.get("strategy_tags"))
-        unknown = [s for s in strategy if s not in config.strategy_tags]
-        if unknown:
-            errors.setdefault("strategy_tags", []).append(
-                _("国家战略标签只能从以下选择：%(tags)s") % {"tags": "、".join(config.strategy_tags)}
-            )
-        out["strategy_tags"] = strategy
-    valid_from = _as_date(data.get("valid_from")) if given("valid_from") else None
-    if given("valid_from"):
-        if data.get("valid_from") and valid_from is None:
-            errors.setdefault("valid_from", []).append(_("日期格式应为 2026-11-27"))
-        valid_from = valid_from or (instance.valid_from if instance else today)
-        out["valid_from"] = valid_from
-    start = valid_from or (instance.valid_from if instance else today)
-    if given("valid_until"):
-        raw_until = data.get("valid_until")
-        until = _as_date(raw_until)
-        if raw_until and until is None:
-            errors.setdefault("valid_until", []).append(_("日期格式应为 2026-11-27"))
-        elif until is None:
-            until = start + datetime.timedelta(days=config.default_validity_days)
-        if until is not None:
-            if until < today:
-                errors.setdefault("valid_until", []).append(_("有效期至不能早于今天"))
-            elif until < start:
-                errors.setdefault("valid_until", []).append(_("有效期至不能早于开始日期"))
-            elif (until - start).days > config.max_validity_days:
-                errors.setdefault("valid_until", []).append(
-                    _("有效期最长 %(n)d 天，到期后可续期") % {"n": config.max_validity_days}
-                )
         out["valid_until"] = until
-    cities = _clean_cities(data.get("cities"), errors) if given("cities") else None
+    cities = None
+    if "cities" in given:
+        if cmd.cities is None:
+            errors.setdefault("cities", []).append(_("请至少选择一个服务城市"))
+        else:
+            cities = _clean_cities(cmd.cities, errors)
     if errors:
         raise ValidationError(errors)
     return out, cities
@@ -246,14 +149,12 @@ def _organization_for(actor: Any, organization: Organization | int | None) -> Or
 
 
 @transaction.atomic
-def resource_create(
-    *, data: dict[str, Any], actor: Any, organization: Organization | int | None = None
-) -> Resource:
+def resource_create(*, cmd: ResourceCreate, actor: User) -> Resource:
     """A member publishes a supply or demand post for its organization (the secretariat for any member)."""
     if not policies.signed_in(actor):
         raise PermissionDenied
-    org = _organization_for(actor, organization)
-    cleaned, cities = resource_clean(data)
+    org = _organization_for(actor, cmd.organization)
+    cleaned, cities = _resource_rules(cmd)
     resource = Resource(organization=org, created_by=actor, status=ResourceStatus.OPEN, **cleaned)
     resource_index(resource)
     resource.save()
@@ -268,16 +169,16 @@ def resource_create(
 
 
 @transaction.atomic
-def resource_update(*, resource: Resource, data: dict[str, Any], actor: Any) -> Resource:
+def resource_update(*, resource: Resource, cmd: ResourceUpdate, actor: User) -> Resource:
     """Edit a post (its own organization or the secretariat). Moving ``valid_until`` forward renews an
     expired post. Closed posts are kept as they were."""
     if not policies.can_edit_resource(actor, resource):
         raise PermissionDenied
     resource = Resource.objects.select_for_update().select_related("organization").get(pk=resource.pk)
-    data = concurrency.check(resource, data)
+    concurrency.check(resource, {"version": cmd.version})
     if resource.status == ResourceStatus.CLOSED:
         raise ValidationError({"status": _("资源已关闭，不能再修改")})
-    cleaned, cities = resource_clean(data, instance=resource)
+    cleaned, cities = _resource_rules(cmd, instance=resource)
     fields = list(cleaned)
     before = audit.snapshot(resource, fields)
     old_cities = sorted(resource.cities.values_list("pk", flat=True))
@@ -285,7 +186,7 @@ def resource_update(*, resource: Resource, data: dict[str, Any], actor: Any) -> 
         setattr(resource, key, value)
     renewed = resource.status == ResourceStatus.EXPIRED and resource.valid_until >= timezone.localdate()
     if renewed:
-        resource.status = RESOURCE_TRANSITIONS["renew"][1]
+        resource.status = machines.RESOURCE.check(resource.status, "renew", actor=actor, obj=resource)
         resource.status_reason = ""
     resource_index(resource)
     resource.save()
@@ -304,18 +205,14 @@ def resource_update(*, resource: Resource, data: dict[str, Any], actor: Any) -> 
 
 
 @transaction.atomic
-def resource_change_status(*, resource: Resource, action: str, actor: Any, reason: str = "") -> Resource:
+def resource_change_status(*, resource: Resource, action: str, actor: User, reason: str = "") -> Resource:
     """Mark a post matched, close it, or reopen a matched one (its organization or the secretariat)."""
-    if action not in ("match", "close", "reopen"):
+    if action not in STATUS_ACTIONS:
         raise ValidationError({"action": _("未知的操作")})
     if not policies.can_edit_resource(actor, resource):
         raise PermissionDenied
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    allowed_from, to_status = RESOURCE_TRANSITIONS[action]
-    if resource.status not in allowed_from:
-        raise ValidationError(
-            {"status": _("资源当前状态为“%(s)s”，不能执行该操作") % {"s": resource.get_status_display()}}
-        )
+    to_status = machines.RESOURCE.check(resource.status, action, actor=actor, obj=resource)
     if action == "reopen" and resource.valid_until < timezone.localdate():
         raise ValidationError({"valid_until": _("资源已过有效期，请先修改有效期")})
     old = resource.status
@@ -342,15 +239,15 @@ def resources_expire_due(*, today: datetime.date | None = None) -> int:
     for pk in list(due[:5000]):
         with transaction.atomic():
             resource = Resource.objects.select_for_update().filter(pk=pk).first()
-            if resource is None or resource.status not in RESOURCE_TRANSITIONS["expire"][0]:
+            if resource is None or resource.valid_until >= today:
                 continue
-            if resource.valid_until >= today:
+            if not machines.RESOURCE.can(resource.status, "expire", actor=SYSTEM, obj=resource):
                 continue
-            resource.status = RESOURCE_TRANSITIONS["expire"][1]
+            resource.status = machines.RESOURCE.check(resource.status, "expire", actor=SYSTEM, obj=resource)
             resource.status_reason = _("有效期已于 %(d)s 结束") % {"d": resource.valid_until.isoformat()}
             resource.save(update_fields=["status", "status_reason", "updated_at"])
             audit.record(
-                actor=None,
+                actor=SYSTEM,
                 action="resource.expire",
                 target=resource,
                 old={"status": ResourceStatus.OPEN},
@@ -363,13 +260,8 @@ def resources_expire_due(*, today: datetime.date | None = None) -> int:
 # --- Matchmaking requests -------------------------------------------------------------------------
 
 
-def _check_request_action(request: MatchRequest, action: str) -> str:
-    allowed = REQUEST_TRANSITIONS[request.status]
-    if action not in allowed:
-        raise ValidationError(
-            {"status": _("对接请求当前状态为“%(s)s”，不能执行该操作") % {"s": request.get_status_display()}}
-        )
-    return allowed[action]
+def _check_request_action(request: MatchRequest, action: str, actor: Actor) -> str:
+    return machines.REQUEST.check(request.status, action, actor=actor, obj=request)
 
 
 @transaction.atomic
@@ -453,7 +345,7 @@ def match_request_answer(
     if not allowed(actor, request):
         raise PermissionDenied
     request = MatchRequest.objects.select_for_update().select_related("resource").get(pk=request.pk)
-    to_status = _check_request_action(request, action)
+    to_status = _check_request_action(request, action, actor)
     message = (message or "").strip()
     if action == "decline" and not message:
         raise ValidationError({"message": _("婉拒时请简要说明原因，便于对方了解")})
@@ -481,49 +373,29 @@ def match_request_answer(
 
 
 @transaction.atomic
-def meeting_record(*, request: MatchRequest, data: dict[str, Any], actor: Any) -> Meeting:
+def meeting_record(*, request: MatchRequest, cmd: MeetingRecord, actor: User) -> Meeting:
     """Record a meeting of an accepted request: online, on site or at a matchmaking session."""
     if not policies.can_follow_up_request(actor, request):
         raise PermissionDenied
     request = MatchRequest.objects.select_for_update().get(pk=request.pk)
-    _check_request_action(request, "meeting")
+    _check_request_action(request, "meeting", actor)
     errors: dict[str, list[str]] = {}
-    mode = data.get("mode")
-    if mode not in Meeting.Mode.values:
-        errors.setdefault("mode", []).append(_("请选择洽谈方式"))
-    held_at = data.get("held_at")
-    if isinstance(held_at, str):
-        held_at = parse_datetime(held_at.strip()) if held_at.strip() else None
-    if isinstance(held_at, datetime.datetime):
-        if timezone.is_naive(held_at):
-            held_at = timezone.make_aware(held_at)
-        if held_at > timezone.now() + datetime.timedelta(days=366):
-            errors.setdefault("held_at", []).append(_("洽谈时间不能晚于一年以后"))
-    else:
-        errors.setdefault("held_at", []).append(_("请填写洽谈时间，例如 2026-11-27 14:30"))
-    place = str(data.get("place") or "").strip()
-    if len(place) > 200:
-        errors.setdefault("place", []).append(_("地点或链接不能超过 200 个字"))
-    notes = str(data.get("notes") or "").strip()
-    if len(notes) > 4000:
-        errors.setdefault("notes", []).append(_("纪要不能超过 4000 个字"))
-    event_id = data.get("event") or data.get("event_id")
-    if mode == Meeting.Mode.SESSION:
-        if not event_id:
-            errors.setdefault("event", []).append(_("请选择举办洽谈的对接会"))
-        elif not integrations.matchmaking_session_exists(int(event_id)):
-            errors.setdefault("event", []).append(_("所选活动不是已发布的对接会"))
-    else:
-        event_id = None
-    if errors or not isinstance(held_at, datetime.datetime):
+    held_at = cmd.held_at
+    if held_at is None or held_at > timezone.now() + datetime.timedelta(days=366):
+        errors["held_at"] = [_("洽谈时间不能晚于一年以后")]
+    event_id = cmd.event if cmd.mode == Meeting.Mode.SESSION else None
+    if event_id is not None and not integrations.matchmaking_session_exists(event_id):
+        errors["event"] = [_("所选活动不是已发布的对接会")]
+    if errors or held_at is None:
         raise ValidationError(errors)
+    mode, place, notes = cmd.mode, cmd.place, cmd.notes
     meeting = Meeting.objects.create(
         request=request,
-        mode=str(mode),
+        mode=mode,
         held_at=held_at,
         place=place,
         notes=notes,
-        event_id=int(event_id) if event_id else None,
+        event_id=event_id,
         recorded_by=actor,
     )
     request.last_activity_at = timezone.now()
@@ -538,16 +410,7 @@ def meeting_record(*, request: MatchRequest, data: dict[str, Any], actor: Any) -
 
 
 @transaction.atomic
-def match_request_conclude(
-    *,
-    request: MatchRequest,
-    outcome: str,
-    actor: Any,
-    amount: Any = None,
-    count: Any = None,
-    note: str = "",
-    project_name: str = "",
-) -> MatchRequest:
+def match_request_conclude(*, request: MatchRequest, cmd: OutcomeRecord, actor: User) -> MatchRequest:
     """Record the outcome of an accepted request. "Project created" creates the project in the project
     library (through its own service) and links it back; a successful outcome marks both posts matched."""
     if not policies.can_follow_up_request(actor, request):
@@ -557,40 +420,11 @@ def match_request_conclude(
         .select_related("resource", "resource__organization", "requester_organization")
         .get(pk=request.pk)
     )
-    to_status = _check_request_action(request, "conclude")
-    errors: dict[str, list[str]] = {}
-    if outcome not in Outcome.values:
-        errors.setdefault("outcome", []).append(_("请选择对接结果"))
-    decimal_amount: Decimal | None = None
-    if amount not in (None, ""):
-        try:
-            decimal_amount = Decimal(str(amount).replace(",", "")).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            errors.setdefault("amount", []).append(_("协议金额应为数字（万元）"))
-        else:
-            if decimal_amount < 0 or decimal_amount >= Decimal("1e11"):
-                errors.setdefault("amount", []).append(_("协议金额应在 0 到 1000 亿万元之间"))
-    placed: int | None = None
-    if count not in (None, ""):
-        try:
-            placed = int(str(count))
-        except ValueError:
-            errors.setdefault("count", []).append(_("对接人才数应为整数"))
-        else:
-            if placed < 1:
-                errors.setdefault("count", []).append(_("对接人才数至少为 1"))
-    if outcome == Outcome.TALENT_PLACED and placed is None and "count" not in errors:
-        errors.setdefault("count", []).append(_("请填写成功对接的人才数"))
-    note = (note or "").strip()
-    if len(note) > 2000:
-        errors.setdefault("note", []).append(_("结果说明不能超过 2000 个字"))
-    if outcome == Outcome.NO_DEAL and not note:
-        errors.setdefault("note", []).append(_("未达成合作时请简要说明原因"))
-    project_name = (project_name or "").strip() or request.resource.title
+    to_status = _check_request_action(request, "conclude", actor)
+    outcome, decimal_amount, placed, note = cmd.outcome, cmd.amount, cmd.count, cmd.note
+    project_name = cmd.project_name or request.resource.title
     if outcome == Outcome.PROJECT_CREATED and not integrations.available():
-        errors.setdefault("outcome", []).append(_("项目库尚未启用，暂不能登记“形成共建项目”"))
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"outcome": _("项目库尚未启用，暂不能登记“形成共建项目”")})
     now = timezone.now()
     request.status = to_status
     request.outcome = outcome
@@ -609,7 +443,7 @@ def match_request_conclude(
         for post in Resource.objects.select_for_update().filter(
             pk__in=[request.resource_id, request.from_resource_id], status=ResourceStatus.OPEN
         ):
-            post.status = ResourceStatus.MATCHED
+            post.status = machines.RESOURCE.target(post.status, "match")  # either side's post follows
             post.status_reason = _("已通过对接请求达成合作")
             post.save(update_fields=["status", "status_reason", "updated_at"])
             audit.record(
@@ -652,6 +486,8 @@ def requests_remind_stalled(*, now: datetime.datetime | None = None) -> int:
     for pk in list(stalled.values_list("pk", flat=True)[:5000]):
         with transaction.atomic():
             request = MatchRequest.objects.select_for_update().get(pk=pk)
+            if not policies.can_remind_request(SYSTEM, request):
+                raise PermissionDenied
             if request.status not in ACTIVE_REQUEST_STATUSES or (
                 request.reminded_at is not None and request.reminded_at >= cutoff
             ):
@@ -659,7 +495,7 @@ def requests_remind_stalled(*, now: datetime.datetime | None = None) -> int:
             request.reminded_at = now
             request.save(update_fields=["reminded_at"])
             audit.record(
-                actor=None, action="match_request.remind", target=request, new={"status": request.status}
+                actor=SYSTEM, action="match_request.remind", target=request, new={"status": request.status}
             )
             mail.request_stalled(pk)
             count += 1
@@ -713,7 +549,7 @@ def slot_book(
     if not policies.can_follow_up_request(actor, request):
         raise PermissionDenied
     request = MatchRequest.objects.select_for_update().get(pk=request.pk)
-    _check_request_action(request, "book")
+    _check_request_action(request, "book", actor)
     config = MatchmakingSettings.current()
     event = integrations.session_get(int(event_id)) if str(event_id or "").isdigit() else None
     if event is None:

@@ -16,7 +16,8 @@ from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.types import AuthedRequest
 
-from . import integrations, policies, selectors, services
+from . import integrations, machines, policies, selectors, services
+from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
 from .forms import AnswerForm, MeetingForm, OutcomeForm, RequestForm, ResourceForm, SlotForm
 from .models import (
     CATEGORY_CHAR,
@@ -64,12 +65,6 @@ def market(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resource_data(cleaned: dict[str, Any]) -> dict[str, Any]:
-    data = dict(cleaned)
-    data.pop("organization", None)
-    return data
-
-
 @login_required
 def resource_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_post_resource(request.user):
@@ -85,14 +80,13 @@ def resource_new(request: AuthedRequest) -> HttpResponse:
     }
     form = ResourceForm(request.POST or None, initial=initial, organizations=orgs)
 
-    def create(data: dict[str, Any]) -> Resource:
-        organization = data.get("organization") or (orgs[0].pk if len(orgs) == 1 else None)
-        return services.resource_create(
-            data=_resource_data(data), organization=organization, actor=request.user
-        )
+    def create(cmd: ResourceCreate) -> Resource:
+        if cmd.organization is None and len(orgs) == 1:
+            cmd = cmd.model_copy(update={"organization": orgs[0].pk})
+        return services.resource_create(cmd=cmd, actor=request.user)
 
     if request.method == "POST":
-        resource = submit_form(form, create)
+        resource = submit_form(form, create, command=ResourceCreate)
         if resource is not None:
             messages.success(request, _("资源已发布，下方是为您推荐的对接方"))
             return redirect(resource)
@@ -140,9 +134,7 @@ def _resource_page(
             "request_form": request_form or RequestForm(),
             "received": received,
             "status_actions": [
-                a
-                for a in ("match", "reopen", "close")
-                if resource.status in services.RESOURCE_TRANSITIONS[a][0]
+                a for a in ("match", "reopen", "close") if a in machines.RESOURCE.actions(resource.status)
             ]
             if can_edit
             else [],
@@ -173,9 +165,8 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         saved = submit_form(
             form,
-            lambda data: services.resource_update(
-                resource=resource, data=_resource_data(data), actor=request.user
-            ),
+            lambda cmd: services.resource_update(resource=resource, cmd=cmd, actor=request.user),
+            command=ResourceUpdate,
         )
         if saved is not None:
             messages.success(request, _("资源已保存"))
@@ -285,7 +276,7 @@ def request_side_labels(user: Any, match_request: MatchRequest) -> tuple[str, st
 
 def _request_page(request: AuthedRequest, match_request: MatchRequest, **forms: Any) -> HttpResponse:
     sessions = integrations.matchmaking_sessions()
-    allowed = services.REQUEST_TRANSITIONS[match_request.status]
+    allowed = machines.REQUEST.actions(match_request.status)
     can_answer = policies.can_answer_request(request.user, match_request) and "accept" in allowed
     can_follow_up = policies.can_follow_up_request(request.user, match_request) and "conclude" in allowed
     resource_label, from_resource_label = request_side_labels(request.user, match_request)
@@ -352,7 +343,9 @@ def request_meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     match_request = selectors.request_get(viewer=request.user, pk=pk)
     form = MeetingForm(request.POST, sessions=integrations.matchmaking_sessions())
     meeting = submit_form(
-        form, lambda data: services.meeting_record(request=match_request, data=data, actor=request.user)
+        form,
+        lambda cmd: services.meeting_record(request=match_request, cmd=cmd, actor=request.user),
+        command=MeetingRecord,
     )
     if meeting is not None:
         messages.success(request, _("洽谈记录已保存"))
@@ -367,15 +360,8 @@ def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST)
     concluded = submit_form(
         form,
-        lambda data: services.match_request_conclude(
-            request=match_request,
-            outcome=data.get("outcome", ""),
-            amount=data.get("amount"),
-            count=data.get("count"),
-            note=data.get("note", ""),
-            project_name=data.get("project_name", ""),
-            actor=request.user,
-        ),
+        lambda cmd: services.match_request_conclude(request=match_request, cmd=cmd, actor=request.user),
+        command=OutcomeRecord,
     )
     if concluded is not None:
         messages.success(

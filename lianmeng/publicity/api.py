@@ -8,12 +8,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH
-from lianmeng.core.concurrency import VERSION_HELP
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import Count, DateTimeIn, Id
 
 from . import policies, selectors, services
+from .commands import ArticleCreate, ArticlePublish, ArticleReason, ArticleUpdate
 from .models import Article
 
 router = Router(tags=["publicity"])
@@ -24,7 +23,7 @@ KindLiteral = Literal["news", "notice", "media", "policy"]
 class ArticleOut(Schema):
     id: int
     kind: str
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     title: str
     summary: str
     body: str
@@ -34,19 +33,11 @@ class ArticleOut(Schema):
     status: str
     publish_at: datetime | None
     published_at: datetime | None
-    url: str
+    url: str = Field(alias="get_absolute_url")
     organizations: list[int]
     events: list[int]
-    suggested_by: int | None
+    suggested_by: int | None = Field(alias="suggested_by_id")
     version: int
-
-    @staticmethod
-    def resolve_kind_label(obj: Article) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_url(obj: Article) -> str:
-        return obj.get_absolute_url()
 
     @staticmethod
     def resolve_organizations(obj: Article) -> list[int]:
@@ -56,49 +47,12 @@ class ArticleOut(Schema):
     def resolve_events(obj: Article) -> list[int]:
         return [e.pk for e in obj.events.all()]
 
-    @staticmethod
-    def resolve_suggested_by(obj: Article) -> int | None:
-        return obj.suggested_by_id
-
 
 class ArticleFilters(Schema):
     q: str | None = None
     kind: KindLiteral | None = None
     status: str | None = None
     mine: bool = False
-
-
-class ArticleIn(Schema):
-    kind: KindLiteral = "news"
-    title: str
-    summary: str = ""
-    body: str
-    tags: list[str] = []
-    outlet: str = ""
-    source_url: str = ""
-    organizations: list[Id] = []
-    events: list[Id] = []
-
-
-class ArticlePatch(Schema):
-    kind: KindLiteral | None = None
-    title: str | None = None
-    summary: str | None = None
-    body: str | None = None
-    tags: list[str] | None = None
-    outlet: str | None = None
-    source_url: str | None = None
-    organizations: list[Id] | None = None
-    events: list[Id] | None = None
-    version: Count | None = Field(None, description=VERSION_HELP)
-
-
-class PublishIn(Schema):
-    publish_at: DateTimeIn | None = None
-
-
-class ReasonIn(Schema):
-    reason: str = ""
 
 
 @router.get("/articles", response=list[ArticleOut], auth=OPTIONAL_AUTH)
@@ -116,10 +70,10 @@ def article_list(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
 
 
 @router.post("/articles", response={201: ArticleOut}, auth=AUTH)
-def article_create(request: HttpRequest, payload: ArticleIn) -> Status[Article]:
+def article_create(request: HttpRequest, payload: ArticleCreate) -> Status[Article]:
     """The secretariat saves a draft; a member contact's article is a suggestion that goes to review.
     The body is sanitised (script, style and event handlers are removed)."""
-    article = services.article_create(data=payload.dict(), actor=request.user)
+    article = services.article_create(cmd=payload, actor=signed_in(request))
     return Status(201, selectors.article_get(viewer=request.user, pk=article.pk))
 
 
@@ -129,47 +83,47 @@ def article_detail(request: HttpRequest, article_id: int) -> Article:
 
 
 @router.patch("/articles/{article_id}", response=ArticleOut, auth=AUTH)
-def article_update(request: HttpRequest, article_id: int, payload: ArticlePatch) -> Article:
+def article_update(request: HttpRequest, article_id: int, payload: ArticleUpdate) -> Article:
     """Edit an article (the secretariat any time, the author while a draft or in review); `events`
     links the events it reports on (published, held or cancelled ones)."""
     article = selectors.article_get(viewer=request.user, pk=article_id)
-    services.article_update(article=article, data=payload.dict(exclude_unset=True), actor=request.user)
+    services.article_update(article=article, cmd=payload, actor=signed_in(request))
     return selectors.article_get(viewer=request.user, pk=article_id)
 
 
 @router.post("/articles/{article_id}/submit", response=ArticleOut, auth=AUTH)
 def article_submit(request: HttpRequest, article_id: int) -> Article:
     article = selectors.article_get(viewer=request.user, pk=article_id)
-    return services.article_transition(article=article, action="submit", actor=request.user)
+    return services.article_transition(article=article, action="submit", actor=signed_in(request))
 
 
 @router.post("/articles/{article_id}/publish", response=ArticleOut, auth=AUTH)
-def article_publish(request: HttpRequest, article_id: int, payload: PublishIn) -> Article:
+def article_publish(request: HttpRequest, article_id: int, payload: ArticlePublish) -> Article:
     """Publish now, or at `publish_at` (a future time schedules it). Secretariat only."""
     if not policies.can_publish_article(request.user):
         raise PermissionDenied
     article = selectors.article_get(viewer=request.user, pk=article_id)
     return services.article_transition(
-        article=article, action="publish", publish_at=payload.publish_at, actor=request.user
+        article=article, action="publish", publish_at=payload.publish_at, actor=signed_in(request)
     )
 
 
 @router.post("/articles/{article_id}/return", response=ArticleOut, auth=AUTH)
-def article_return(request: HttpRequest, article_id: int, payload: ReasonIn) -> Article:
+def article_return(request: HttpRequest, article_id: int, payload: ArticleReason) -> Article:
     if not policies.can_publish_article(request.user):
         raise PermissionDenied
     article = selectors.article_get(viewer=request.user, pk=article_id)
     return services.article_transition(
-        article=article, action="return", reason=payload.reason, actor=request.user
+        article=article, action="return", reason=payload.reason, actor=signed_in(request)
     )
 
 
 @router.post("/articles/{article_id}/unpublish", response=ArticleOut, auth=AUTH)
-def article_unpublish(request: HttpRequest, article_id: int, payload: ReasonIn) -> Article:
+def article_unpublish(request: HttpRequest, article_id: int, payload: ArticleReason) -> Article:
     """Take a published article off the portal; `reason` is required."""
     if not policies.can_publish_article(request.user):
         raise PermissionDenied
     article = selectors.article_get(viewer=request.user, pk=article_id)
     return services.article_transition(
-        article=article, action="unpublish", reason=payload.reason, actor=request.user
+        article=article, action="unpublish", reason=payload.reason, actor=signed_in(request)
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianmeng.activities.models import Event
 from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
@@ -57,13 +61,6 @@ class ArticleForm(PendingUploadsMixin, VersionedFormMixin, BootstrapFormMixin, f
 def event_choices(linked: list[int]) -> list[tuple[int, str]]:
     """Published, held or cancelled events of the last year and ahead (newest first), plus those
     already linked."""
-    import datetime
-
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from lianmeng.activities.models import Event
-
     since = timezone.now() - datetime.timedelta(days=366)
     events = (
         Event.objects.filter(status__in=["published", "held", "cancelled"])

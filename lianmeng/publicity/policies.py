@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianmeng.core.actors import is_system
+
 from .models import Article, ArticleStatus
 
 
@@ -19,9 +21,14 @@ def contact_org_ids(user: Any) -> set[int]:
     return set(user.contact_organization_ids) if signed_in(user) else set()
 
 
-def can_publish_article(user: Any) -> bool:
+def can_publish_article(user: Any, article: Article | None = None) -> bool:
     """Publishing, returning and unpublishing are the secretariat's (DOMAIN.md: publish news)."""
     return is_secretariat(user)
+
+
+def can_publish_due_article(user: Any, article: Article | None = None) -> bool:
+    """A scheduled article is published at its time by the system (the worker's job)."""
+    return is_system(user)
 
 
 def can_create_article(user: Any) -> bool:

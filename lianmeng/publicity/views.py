@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.sitemaps.views import sitemap as django_sitemap
@@ -19,7 +17,8 @@ from lianmeng.core.forms import submit_form
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.types import AuthedRequest
 
-from . import policies, selectors, services
+from . import machines, policies, selectors, services
+from .commands import ArticleCreate, ArticlePublish, ArticleReason, ArticleUpdate
 from .forms import ArticleForm, TransitionForm
 from .models import ArticleKind, ArticleStatus
 from .sitemaps import SITEMAPS
@@ -49,12 +48,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get(viewer=request.user, pk=pk)
-    is_staff = policies.can_publish_article(request.user)
     actions = [
         a
-        for a in services.ARTICLE_TRANSITIONS[article.status]
-        if a != "publish_due"
-        and (is_staff or (a == "submit" and policies.can_edit_article(request.user, article)))
+        for a in machines.ARTICLE.allowed(article.status, actor=request.user, obj=article)
+        if a in machines.BUTTONS
     ]
     return render(
         request,
@@ -80,12 +77,6 @@ def article_cover(request: HttpRequest, pk: int) -> FileResponse:
     return file_response(article.cover, name=f"article-{article.pk}-cover", inline_image=True)
 
 
-def _article_data(cleaned: dict[str, Any]) -> dict[str, Any]:
-    data = dict(cleaned)
-    data.pop("cover", None)
-    return data
-
-
 @login_required
 def article_new(request: AuthedRequest) -> HttpResponse:
     if not policies.can_create_article(request.user):
@@ -104,12 +95,11 @@ def article_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         article = submit_form(
             form,
-            lambda data: services.article_create(
-                data=_article_data(data), cover=data.get("cover"), actor=request.user
+            lambda cmd: services.article_create(
+                cmd=cmd, cover=form.cleaned_data.get("cover"), actor=request.user
             ),
-            validate=lambda data: services.article_validate(
-                data=_article_data(data), cover=data.get("cover")
-            ),
+            validate=lambda cmd: services.article_validate(cmd=cmd, cover=form.cleaned_data.get("cover")),
+            command=ArticleCreate,
         )
         if article is not None:
             discard_pending(form, "cover")
@@ -144,12 +134,13 @@ def article_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         saved = submit_form(
             form,
-            lambda data: services.article_update(
-                article=article, data=_article_data(data), cover=data.get("cover"), actor=request.user
+            lambda cmd: services.article_update(
+                article=article, cmd=cmd, cover=form.cleaned_data.get("cover"), actor=request.user
             ),
-            validate=lambda data: services.article_validate(
-                data=_article_data(data), cover=data.get("cover"), article=article
+            validate=lambda cmd: services.article_validate(
+                cmd=cmd, cover=form.cleaned_data.get("cover"), article=article
             ),
+            command=ArticleUpdate,
         )
         if saved is not None:
             discard_pending(form, "cover")
@@ -169,11 +160,12 @@ def article_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     form = TransitionForm(request.POST)
     form.is_valid()
     try:
+        when = ArticlePublish.build(publish_at=form.cleaned_data.get("publish_at"))
         article = services.article_transition(
             article=article,
             action=action,
-            reason=form.cleaned_data.get("reason", ""),
-            publish_at=form.cleaned_data.get("publish_at") or None,
+            reason=ArticleReason.build(reason=form.cleaned_data.get("reason")).reason,
+            publish_at=when.publish_at,
             actor=request.user,
         )
     except ValidationError as exc:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lianmeng.activities.models import Event, Registration
@@ -153,3 +155,28 @@ def test_compliance_api(
     mine = _json(api(coordinator).get(f"/api/v1/compliance/{year}"))
     assert [p["park"] for p in mine["parks"]] == [park.pk]
     assert mine["parks"][0]["missing"] == "还差 2 场主题活动"
+
+
+def _count_queries(client: Any, url: str) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.json()
+
+
+def test_event_list_queries_do_not_grow_with_rows(make_event: Callable[..., Event], park: Any) -> None:
+    """The calendar answers with each event's organizer, city and linked organizations in a fixed
+    number of queries (2 and 12 events)."""
+    client = Client()
+    for _ in range(2):
+        make_event()
+    client.get("/api/v1/events")
+    few, page = _count_queries(client, "/api/v1/events")
+    item = page["items"][0]
+    assert page["count"] == 2 and item["organizer"] == park.pk and item["organizer_name"] == park.name
+    assert item["kind_label"] == "论坛" and item["city"] == park.city_id
+    assert item["url"] == f"/events/{item['id']}/"
+    for _ in range(10):
+        make_event()
+    many, page = _count_queries(client, "/api/v1/events")
+    assert page["count"] == 12 and many == few

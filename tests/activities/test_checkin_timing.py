@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianmeng.activities import selectors, services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event, Registration
 
 from .conftest import person
@@ -45,7 +46,7 @@ def test_before_the_event_the_page_says_so_and_asks_before_checking_in(
     make_event: Callable[..., Event], contact: Any
 ) -> None:
     event = make_event(starts_in=datetime.timedelta(days=10))
-    reg = services.registration_create(event=event, data=person(1), actor=None)
+    reg = services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     client = _client(contact)
     page = client.get(reverse("activities:checkin", args=[event.pk])).content.decode()
     assert "活动尚未开始" in page and "签到前会请您确认" in page
@@ -65,7 +66,7 @@ def test_before_the_event_the_page_says_so_and_asks_before_checking_in(
 
 def test_without_script_the_question_is_a_button(make_event: Callable[..., Event], contact: Any) -> None:
     event = make_event(starts_in=datetime.timedelta(days=10))
-    reg = services.registration_create(event=event, data=person(1), actor=None)
+    reg = services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     client = _client(contact)
     url = reverse("activities:checkin", args=[event.pk])
     page = client.post(url, {"code": reg.code}).content.decode()
@@ -79,7 +80,7 @@ def test_after_the_event_the_question_says_it_has_ended(
     make_event: Callable[..., Event], contact: Any
 ) -> None:
     event = make_event(starts_in=datetime.timedelta(days=10))
-    reg = services.registration_create(event=event, data=person(1), actor=None)
+    reg = services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     past = timezone.now() - datetime.timedelta(days=3)
     Event.objects.filter(pk=event.pk).update(starts_at=past, ends_at=past + datetime.timedelta(hours=3))
     data = json.loads(_post(_client(contact), event, reg.code).content)
@@ -88,7 +89,7 @@ def test_after_the_event_the_question_says_it_has_ended(
 
 def test_on_the_day_nobody_is_asked(make_event: Callable[..., Event], contact: Any) -> None:
     event = make_event(starts_in=datetime.timedelta(days=10))
-    reg = services.registration_create(event=event, data=person(1), actor=None)
+    reg = services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     Event.objects.filter(pk=event.pk).update(starts_at=noon, ends_at=noon + datetime.timedelta(hours=3))
     client = _client(contact)

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event, Registration
 
 from .conftest import person
@@ -42,7 +43,11 @@ def test_hundred_registrations_for_twenty_seats_then_cancellations_promote_in_or
         if i < WORKERS:
             start.wait()  # the first wave starts together
         return _in_thread(
-            lambda: services.registration_create(event=event, data=person(i), actor=None).status
+            lambda: (
+                services.registration_create(
+                    event=event, cmd=RegistrationCreate.build(person(i)), actor=None
+                ).status
+            )
         )
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -74,7 +79,9 @@ def test_hundred_registrations_for_twenty_seats_then_cancellations_promote_in_or
 
 def test_concurrent_check_in_of_one_code_counts_once(make_event: Callable[..., Event], contact: Any) -> None:
     event = make_event()
-    registration = services.registration_create(event=event, data=person(1), actor=None)
+    registration = services.registration_create(
+        event=event, cmd=RegistrationCreate.build(person(1)), actor=None
+    )
 
     def check_in(_: int) -> bool:
         return _in_thread(

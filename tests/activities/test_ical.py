@@ -14,6 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event
 
 from .conftest import person
@@ -81,7 +82,7 @@ def test_personal_feed_is_secret_and_lists_my_events(
 ) -> None:
     mine = make_event(title="我报名的活动", organizer=other_park)
     make_event(title="别人的活动", organizer=other_park)
-    services.registration_create(event=mine, data=person(1), actor=contact)
+    services.registration_create(event=mine, cmd=RegistrationCreate.build(person(1)), actor=contact)
     feed = services.calendar_feed_token(actor=contact)
     cal = _parse(Client().get(reverse("activities:feed-personal", args=[feed.token])))
     assert _summaries(cal) == {"我报名的活动"}

@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from lianmeng.activities import services, tasks
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event, Registration
 
 from .conftest import person
@@ -24,7 +25,9 @@ def test_promotion_notice_goes_to_the_person_and_who_registered(
     from lianmeng.notifications.models import Notification
 
     event = make_event()
-    reg = services.registration_create(event=event, data=person(1, email="p1@example.cn"), actor=contact)
+    reg = services.registration_create(
+        event=event, cmd=RegistrationCreate.build(person(1, email="p1@example.cn")), actor=contact
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.registration_promoted_notify.call(reg.pk) == 1
     # the attendee by mail; the contact who registered them in-app and by mail (their preference)
@@ -38,9 +41,15 @@ def test_promotion_notice_goes_to_the_person_and_who_registered(
 def test_event_reminder_sent_once_to_seated_people(make_event: Callable[..., Event]) -> None:
     soon = make_event(starts_in=datetime.timedelta(hours=20), capacity=1)
     later = make_event(starts_in=datetime.timedelta(days=3))
-    services.registration_create(event=soon, data=person(1, email="a@example.cn"), actor=None)
-    services.registration_create(event=soon, data=person(2, email="waiting@example.cn"), actor=None)
-    services.registration_create(event=later, data=person(3, email="later@example.cn"), actor=None)
+    services.registration_create(
+        event=soon, cmd=RegistrationCreate.build(person(1, email="a@example.cn")), actor=None
+    )
+    services.registration_create(
+        event=soon, cmd=RegistrationCreate.build(person(2, email="waiting@example.cn")), actor=None
+    )
+    services.registration_create(
+        event=later, cmd=RegistrationCreate.build(person(3, email="later@example.cn")), actor=None
+    )
     assert tasks.event_reminders_send.call() == 1
     assert [m.to for m in mail.outbox] == [["a@example.cn"]]
     assert "活动提醒" in mail.outbox[0].subject
@@ -80,7 +89,9 @@ def test_the_scheduler_sends_event_reminders(make_event: Callable[..., Event]) -
     from lianmeng.core.schedule import Job, run_due
 
     event = make_event(starts_in=datetime.timedelta(hours=5))
-    services.registration_create(event=event, data=person(1, email="soon@example.cn"), actor=None)
+    services.registration_create(
+        event=event, cmd=RegistrationCreate.build(person(1, email="soon@example.cn")), actor=None
+    )
     job = Job("lianmeng.activities.tasks.event_reminders_send", datetime.timedelta(days=1))
     assert run_due(jobs=(job,)) == [job.task]
     assert [m.to for m in mail.outbox] == [["soon@example.cn"]]

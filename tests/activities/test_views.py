@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event, Registration
 
 from .conftest import person
@@ -61,7 +62,7 @@ def test_event_page_query_count_does_not_grow_with_registrations(
 ) -> None:
     event = make_event(capacity=100)
     for i in range(30):
-        services.registration_create(event=event, data=person(i), actor=None)
+        services.registration_create(event=event, cmd=RegistrationCreate.build(person(i)), actor=None)
     client = _client(contact)
     with django_assert_max_num_queries(16):
         response = client.get(event.get_absolute_url())
@@ -75,13 +76,15 @@ def test_public_sees_no_mobiles_and_no_drafts(
 ) -> None:
     event = make_event()
     draft = make_event(status="draft")
-    services.registration_create(event=event, data=person(1), actor=None)
+    services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     assert _client().get(draft.get_absolute_url()).status_code == 404
     body = _client().get(event.get_absolute_url()).content.decode()
     assert "13900000001" not in body and "参会人1" not in body
     # A contact of another organization sees the people they registered, with the mobile masked.
     other_contact = make_user("member_contact", organization=other_park)
-    services.registration_create(event=event, data=person(2, organization_name=""), actor=other_contact)
+    services.registration_create(
+        event=event, cmd=RegistrationCreate.build(person(2, organization_name="")), actor=other_contact
+    )
     body = _client(other_contact).get(event.get_absolute_url()).content.decode()
     assert "参会人2" in body and "139****0002" in body
     assert "参会人1" not in body and "13900000002" not in body
@@ -108,7 +111,7 @@ def test_register_anonymously_then_ticket_with_qr(make_event: Callable[..., Even
 
 def test_checkin_page_json_and_form(make_event: Callable[..., Event], contact: Any, make_user: Any) -> None:
     event = make_event()
-    reg = services.registration_create(event=event, data=person(1), actor=None)
+    reg = services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     url = reverse("activities:checkin", args=[event.pk])
     assert _client(make_user()).get(url).status_code == 403
     client = _client(contact)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Event, Registration
 
 from .conftest import person
@@ -21,7 +22,7 @@ NO_MAIL = "未填写电子邮箱，转正时不会收到邮件"
 
 def _full(make_event: Callable[..., Event]) -> Event:
     event = make_event(capacity=1)
-    services.registration_create(event=event, data=person(1), actor=None)
+    services.registration_create(event=event, cmd=RegistrationCreate.build(person(1)), actor=None)
     return event
 
 

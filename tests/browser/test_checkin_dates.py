@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Dialog, expect
 
 from lianmeng.activities import services
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.activities.models import Registration
 from tests.factories import make_event
 
@@ -27,7 +28,9 @@ def test_early_check_in_asks_first_on_a_phone(
     event = make_event(park, "五天后的论坛", starts=starts, capacity=20)
     reg = services.registration_create(
         event=event,
-        data={"name": "参会人甲", "mobile": "13900000001", "organization_name": "测试单位"},
+        cmd=RegistrationCreate.build(
+            {"name": "参会人甲", "mobile": "13900000001", "organization_name": "测试单位"}
+        ),
         actor=None,
     )
     context = browser.new_context(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from lianmeng.accounts.models import Role
+from lianmeng.matchmaking.commands import ResourceCreate
 from lianmeng.matchmaking.services import resource_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,18 +31,20 @@ def test_finance_demand_to_project(
     make_user(Role.MEMBER_CONTACT, organization=park, username="park", display_name="陈园区")
     fund_user = make_user(Role.MEMBER_CONTACT, organization=fund, username="fund", display_name="林投资")
     resource_create(
-        data={
-            "direction": "supply",
-            "category": "finance",
-            "title": "人力资源服务业股权投资基金",
-            "description": "投资园区数字化招聘、人才测评企业，单笔 500—3000 万元股权投资。",
-            "cities": ["370200"],
-            "tags": ["投融资", "数字化"],
-            "valid_until": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
-            "contact_name": "林投资",
-            "contact_phone": "0532-88886666",
-        },
         actor=fund_user,
+        cmd=ResourceCreate.build(
+            {
+                "direction": "supply",
+                "category": "finance",
+                "title": "人力资源服务业股权投资基金",
+                "description": "投资园区数字化招聘、人才测评企业，单笔 500—3000 万元股权投资。",
+                "cities": ["370200"],
+                "tags": ["投融资", "数字化"],
+                "valid_until": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+                "contact_name": "林投资",
+                "contact_phone": "0532-88886666",
+            }
+        ),
     )
     home = browser.new_page()
     home.goto(f"{live_server.url}/")

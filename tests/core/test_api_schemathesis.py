@@ -18,6 +18,8 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
+from lianmeng.activities.commands import EventCreate
+
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "3"))
@@ -140,14 +142,16 @@ def roles(
     member = make_user("member_contact", organization=park, username="contact")
     day = timezone.now() + datetime.timedelta(days=20)
     event = activities.event_create(
-        data={
-            "title": "人力资源论坛",
-            "kind": "forum",
-            "organizer": park.pk,
-            "starts_at": day,
-            "ends_at": day + datetime.timedelta(hours=2),
-            "venue": "青岛",
-        },
+        cmd=EventCreate.build(
+            {
+                "title": "人力资源论坛",
+                "kind": "forum",
+                "organizer": park.pk,
+                "starts_at": day,
+                "ends_at": day + datetime.timedelta(hours=2),
+                "venue": "青岛",
+            }
+        ),
         actor=secretariat,
     )
     activities.event_publish(event=event, actor=secretariat)

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.governance.commands import MeetingCreate, TaskCreate
+from lianmeng.matchmaking.commands import ResourceCreate
 from lianmeng.membership.commands import OrganizationUpdate
+from lianmeng.publicity.commands import ArticleCreate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -247,20 +249,22 @@ def _resource(w: World) -> tuple[Any, Any]:
     org = w.make_org("版本测试资源园区")
     contact = w.make_user("member_contact", organization=org, display_name="陈园区")
     resource = resource_create(
-        data={
-            "direction": "demand",
-            "category": "finance",
-            "title": "股权融资需求",
-            "description": "园区企业寻求天使轮投资。",
-            "cities": ["370200"],
-            "tags": ["投融资"],
-            "strategy_tags": [],
-            "valid_until": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
-            "contact_name": "陈园区",
-            "contact_phone": "13806420000",
-            "contact_email": "park@example.cn",
-        },
         actor=contact,
+        cmd=ResourceCreate.build(
+            {
+                "direction": "demand",
+                "category": "finance",
+                "title": "股权融资需求",
+                "description": "园区企业寻求天使轮投资。",
+                "cities": ["370200"],
+                "tags": ["投融资"],
+                "strategy_tags": [],
+                "valid_until": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+                "contact_name": "陈园区",
+                "contact_phone": "13806420000",
+                "contact_email": "park@example.cn",
+            }
+        ),
     )
     return resource, w.secretariat
 
@@ -269,7 +273,9 @@ def _article(w: World) -> tuple[Any, Any]:
     from lianmeng.publicity.services import article_create
 
     article = article_create(
-        data={"kind": "news", "title": "联盟召开理事会", "body": "<p>会议审议通过年度计划。</p>"},
+        cmd=ArticleCreate.build(
+            {"kind": "news", "title": "联盟召开理事会", "body": "<p>会议审议通过年度计划。</p>"}
+        ),
         actor=w.secretariat,
     )
     return article, w.secretariat

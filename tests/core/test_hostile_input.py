@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from lianmeng.activities.commands import EventCreate
 from lianmeng.activities.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -243,14 +244,16 @@ def test_event_title_with_line_breaks_in_the_ics(park: Any, secretariat: Any) ->
 
     day = timezone.now() + datetime.timedelta(days=10)
     event = services.event_create(
-        data={
-            "title": "论坛",
-            "kind": "forum",
-            "organizer": park.pk,
-            "starts_at": day,
-            "ends_at": day + datetime.timedelta(hours=2),
-            "venue": "青岛",
-        },
+        cmd=EventCreate.build(
+            {
+                "title": "论坛",
+                "kind": "forum",
+                "organizer": park.pk,
+                "starts_at": day,
+                "ends_at": day + datetime.timedelta(hours=2),
+                "venue": "青岛",
+            }
+        ),
         actor=secretariat,
     )
     services.event_publish(event=event, actor=secretariat)

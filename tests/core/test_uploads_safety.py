@@ -29,6 +29,7 @@ from lianmeng.library.models import AchievementFile
 from lianmeng.membership import services as membership
 from lianmeng.membership.commands import ApplicationSubmit
 from lianmeng.publicity import services as publicity
+from lianmeng.publicity.commands import ArticleCreate
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +187,7 @@ def test_photos_and_covers_show_inline_only_when_they_are_images(
     assert_inline_image(Client().get(f"/events/photos/{photo.pk}/"), "image/png")
 
     article = publicity.article_create(
-        data={"kind": "news", "title": "联盟召开理事会", "body": "<p>正文</p>"},
+        cmd=ArticleCreate.build({"kind": "news", "title": "联盟召开理事会", "body": "<p>正文</p>"}),
         actor=secretariat,
         cover=SimpleUploadedFile("cover.svg", png()),
     )

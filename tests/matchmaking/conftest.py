@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lianmeng.matchmaking.commands import ResourceCreate
+
 
 @pytest.fixture
 def park(make_org: Callable[..., Any]) -> Any:
@@ -57,6 +59,6 @@ def make_post(post_data: Callable[..., dict[str, Any]]) -> Callable[..., Any]:
     from lianmeng.matchmaking.services import resource_create
 
     def _make(actor: Any, **overrides: Any) -> Any:
-        return resource_create(data=post_data(**overrides), actor=actor)
+        return resource_create(actor=actor, cmd=ResourceCreate.build(post_data(**overrides)))
 
     return _make

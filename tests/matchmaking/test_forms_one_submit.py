@@ -50,7 +50,7 @@ def test_meeting_missing_mode_and_time_at_once(accepted: MatchRequest, fund_cont
         f"/resources/requests/{accepted.pk}/meeting/", {"mode": "", "held_at": "明天下午"}
     )
     errors = field_errors(response.content.decode())
-    assert "mode" in errors and "请填写洽谈时间" in errors["held_at"][0]
+    assert "mode" in errors and "洽谈时间格式不正确" in errors["held_at"][0]
     assert not Meeting.objects.exists()
 
 

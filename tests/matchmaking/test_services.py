@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.matchmaking import services
+from lianmeng.matchmaking.commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
 from lianmeng.matchmaking.models import MatchRequest, Resource, ResourceStatus
 
 pytestmark = pytest.mark.django_db
@@ -55,17 +56,12 @@ def test_bad_post_names_every_bad_field_and_saves_nothing(
         contact_phone="12345",
     )
     with pytest.raises(ValidationError) as exc:
-        services.resource_create(data=bad, actor=park_contact)
-    assert set(exc.value.message_dict) == {
-        "direction",
-        "category",
-        "title",
-        "cities",
-        "tags",
-        "strategy_tags",
-        "valid_until",
-        "contact_phone",
-    }
+        ResourceCreate.build(bad)  # the command's own checks, every field at once
+    assert set(exc.value.message_dict) == {"direction", "category", "title", "tags", "contact_phone"}
+    known = {k: bad[k] for k in ("cities", "strategy_tags", "valid_until")}
+    with pytest.raises(ValidationError) as exc:  # and the service's rules on the database, at once
+        services.resource_create(actor=park_contact, cmd=ResourceCreate.build(post_data(**known)))
+    assert set(exc.value.message_dict) == {"cities", "strategy_tags", "valid_until"}
     assert "联盟成员城市" in exc.value.message_dict["cities"][0]
     assert Resource.objects.count() == 0
 
@@ -74,7 +70,7 @@ def test_someone_without_an_organization_cannot_post(
     make_user: Callable[..., Any], post_data: Callable[..., Any]
 ) -> None:
     with pytest.raises(PermissionDenied):
-        services.resource_create(data=post_data(), actor=make_user("expert"))
+        services.resource_create(actor=make_user("expert"), cmd=ResourceCreate.build(post_data()))
 
 
 def test_request_accept_meeting_and_agreement_marks_both_posts_matched(
@@ -92,18 +88,24 @@ def test_request_accept_meeting_and_agreement_marks_both_posts_matched(
     assert req.status == "accepted"
     services.meeting_record(
         request=req,
-        data={"mode": "onsite", "held_at": "2026-11-20 10:00", "place": "青岛人服园 3 楼会议室"},
         actor=fund_contact,
+        cmd=MeetingRecord.build(
+            {"mode": "onsite", "held_at": "2026-11-20 10:00", "place": "青岛人服园 3 楼会议室"}
+        ),
     )
     req = services.match_request_conclude(
-        request=req, outcome="agreement", amount="1,200.5", note="签订投资意向书", actor=park_contact
+        request=req,
+        actor=park_contact,
+        cmd=OutcomeRecord.build({"outcome": "agreement", "amount": "1,200.5", "note": "签订投资意向书"}),
     )
     assert req.status == "concluded"
     assert str(req.outcome_amount) == "1200.50"
     assert set(Resource.objects.values_list("status", flat=True)) == {ResourceStatus.MATCHED}
     with pytest.raises(ValidationError):
         services.meeting_record(
-            request=req, data={"mode": "online", "held_at": "2026-11-21 10:00"}, actor=park_contact
+            request=req,
+            actor=park_contact,
+            cmd=MeetingRecord.build({"mode": "online", "held_at": "2026-11-21 10:00"}),
         )
 
 
@@ -153,7 +155,9 @@ def test_expired_and_closed_posts_cannot_be_requested(
 def test_moving_valid_until_forward_renews_an_expired_post(supply: Any, fund_contact: Any) -> None:
     Resource.objects.filter(pk=supply.pk).update(status=ResourceStatus.EXPIRED)
     later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
-    renewed = services.resource_update(resource=supply, data={"valid_until": later}, actor=fund_contact)
+    renewed = services.resource_update(
+        resource=supply, actor=fund_contact, cmd=ResourceUpdate.build({"valid_until": later})
+    )
     assert renewed.status == ResourceStatus.OPEN
 
 
@@ -219,7 +223,9 @@ def test_bad_outcome_names_fields_and_keeps_the_request_open(
     services.match_request_answer(request=req, action="accept", actor=fund_contact)
     with pytest.raises(ValidationError) as exc:
         services.match_request_conclude(
-            request=req, outcome="talent_placed", amount="很多", actor=park_contact
+            request=req,
+            actor=park_contact,
+            cmd=OutcomeRecord.build({"outcome": "talent_placed", "amount": "很多"}),
         )
     assert set(exc.value.message_dict) == {"amount", "count"}
     req.refresh_from_db()
@@ -261,9 +267,10 @@ def test_project_created_outcome_creates_the_project_in_the_library(
     services.match_request_answer(request=req, action="accept", actor=fund_contact)
     req = services.match_request_conclude(
         request=req,
-        outcome="project_created",
-        project_name="人服园数字化招聘平台共建项目",
         actor=park_contact,
+        cmd=OutcomeRecord.build(
+            {"outcome": "project_created", "project_name": "人服园数字化招聘平台共建项目"}
+        ),
     )
     project = Project.objects.get(pk=req.project_id)
     assert project.name == "人服园数字化招聘平台共建项目"
@@ -282,7 +289,9 @@ def test_a_project_the_library_refuses_leaves_the_request_open(
     services.match_request_answer(request=req, action="accept", actor=fund_contact)
     with pytest.raises(ValidationError) as exc:
         services.match_request_conclude(
-            request=req, outcome="project_created", project_name="名" * 200, actor=park_contact
+            request=req,
+            actor=park_contact,
+            cmd=OutcomeRecord.build({"outcome": "project_created", "project_name": "名" * 200}),
         )
     assert "project_name" in exc.value.message_dict
     req.refresh_from_db()

@@ -11,7 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from lianmeng.activities.commands import EventCreate
 from lianmeng.matchmaking import services
+from lianmeng.matchmaking.commands import MeetingRecord, OutcomeRecord
 from lianmeng.matchmaking.selectors import session_statistics
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +26,17 @@ def session(secretariat: Any, park: Any) -> Any:
     from lianmeng.activities.services import event_create, event_publish
 
     event = event_create(
-        data={
-            "title": "胶东人力资源服务资源对接会",
-            "kind": "matchmaking",
-            "organizer": park.pk,
-            "venue": "青岛人服园报告厅",
-            "audience": "public",
-            "starts_at": START,
-            "ends_at": START + datetime.timedelta(hours=3),
-        },
+        cmd=EventCreate.build(
+            {
+                "title": "胶东人力资源服务资源对接会",
+                "kind": "matchmaking",
+                "organizer": park.pk,
+                "venue": "青岛人服园报告厅",
+                "audience": "public",
+                "starts_at": START,
+                "ends_at": START + datetime.timedelta(hours=3),
+            }
+        ),
         actor=secretariat,
     )
     return event_publish(event=event, actor=secretariat)
@@ -60,18 +64,26 @@ def played(
     services.slot_book(request=deal, event_id=session.pk, starts_at=START, actor=park_contact)
     services.meeting_record(
         request=deal,
-        data={"mode": "session", "event": session.pk, "held_at": START.isoformat(), "notes": "洽谈顺利"},
         actor=park_contact,
+        cmd=MeetingRecord.build(
+            {"mode": "session", "event": session.pk, "held_at": START.isoformat(), "notes": "洽谈顺利"}
+        ),
     )
-    services.match_request_conclude(request=deal, outcome="agreement", amount="500", actor=park_contact)
+    services.match_request_conclude(
+        request=deal, actor=park_contact, cmd=OutcomeRecord.build({"outcome": "agreement", "amount": "500"})
+    )
     nodeal = accepted(other, "股权投资二")
     services.slot_book(
         request=nodeal, event_id=session.pk, starts_at=START + datetime.timedelta(minutes=20), actor=other
     )
-    services.match_request_conclude(request=nodeal, outcome="no_deal", note="方向不符", actor=other)
+    services.match_request_conclude(
+        request=nodeal, actor=other, cmd=OutcomeRecord.build({"outcome": "no_deal", "note": "方向不符"})
+    )
     elsewhere = accepted(other, "股权投资三")
     services.meeting_record(
-        request=elsewhere, data={"mode": "online", "held_at": START.isoformat()}, actor=other
+        request=elsewhere,
+        actor=other,
+        cmd=MeetingRecord.build({"mode": "online", "held_at": START.isoformat()}),
     )
     return session
 
@@ -114,15 +126,17 @@ def test_other_events_are_not_sessions(secretariat: Any, park: Any, api: Callabl
 
     forum = event_publish(
         event=event_create(
-            data={
-                "title": "人力资源论坛",
-                "kind": "forum",
-                "organizer": park.pk,
-                "venue": "青岛",
-                "audience": "public",
-                "starts_at": START,
-                "ends_at": START + datetime.timedelta(hours=3),
-            },
+            cmd=EventCreate.build(
+                {
+                    "title": "人力资源论坛",
+                    "kind": "forum",
+                    "organizer": park.pk,
+                    "venue": "青岛",
+                    "audience": "public",
+                    "starts_at": START,
+                    "ends_at": START + datetime.timedelta(hours=3),
+                }
+            ),
             actor=secretariat,
         ),
         actor=secretariat,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from lianmeng.activities.commands import EventCreate
 from lianmeng.matchmaking import services
 from lianmeng.matchmaking.models import SessionSlot
 
@@ -24,14 +25,16 @@ def session(secretariat: Any, park: Any) -> Any:
     from lianmeng.activities.services import event_create, event_publish
 
     event = event_create(
-        data={
-            "title": "胶东人力资源服务资源对接会",
-            "kind": "matchmaking",
-            "organizer": park.pk,
-            "venue": "青岛人服园报告厅",
-            "starts_at": START,
-            "ends_at": START + datetime.timedelta(hours=3),
-        },
+        cmd=EventCreate.build(
+            {
+                "title": "胶东人力资源服务资源对接会",
+                "kind": "matchmaking",
+                "organizer": park.pk,
+                "venue": "青岛人服园报告厅",
+                "starts_at": START,
+                "ends_at": START + datetime.timedelta(hours=3),
+            }
+        ),
         actor=secretariat,
     )
     return event_publish(event=event, actor=secretariat)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.core.actors import SYSTEM
 from lianmeng.governance.commands import MotionCreate, SeatCreate
 from lianmeng.membership.commands import OrganizationCreate
@@ -106,7 +107,9 @@ def build() -> dict[str, Any]:
     codes = [
         activities.registration_create(
             event=today,
-            data={"name": f"签到人{i}", "mobile": f"1380000{i:04d}", "organization_name": "测试单位"},
+            cmd=RegistrationCreate.build(
+                {"name": f"签到人{i}", "mobile": f"1380000{i:04d}", "organization_name": "测试单位"}
+            ),
             actor=None,
         ).code
         for i in range(5)

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.membership.commands import ApplicationSubmit
 from tests.factories import make_event
@@ -64,23 +65,29 @@ def world(make_org: Callable[..., Any], make_user: Callable[..., Any], cities: d
     event = make_event(park, "青岛人力资源服务论坛", starts=starts, capacity=50, status=EventStatus.PUBLISHED)
     own = activity_services.registration_create(
         event=event,
-        data={"name": "陈园区", "mobile": CHEN_MOBILE, "email": member.email, "role": "主任"},
+        cmd=RegistrationCreate.build(
+            {"name": "陈园区", "mobile": CHEN_MOBILE, "email": member.email, "role": "主任"}
+        ),
         actor=member,
     )
     colleague = activity_services.registration_create(
-        event=event, data={"name": "赵同事", "mobile": COLLEAGUE_MOBILE}, actor=member
+        event=event,
+        cmd=RegistrationCreate.build({"name": "赵同事", "mobile": COLLEAGUE_MOBILE}),
+        actor=member,
     )
     zhou = activity_services.registration_create(
-        event=event, data={"name": "周同仁", "mobile": ZHOU_MOBILE}, actor=other
+        event=event, cmd=RegistrationCreate.build({"name": "周同仁", "mobile": ZHOU_MOBILE}), actor=other
     )
     passer = activity_services.registration_create(
         event=event,
-        data={
-            "name": "孙路人",
-            "mobile": PASSER_MOBILE,
-            "email": "sun@example.cn",
-            "organization_name": "某公司",
-        },
+        cmd=RegistrationCreate.build(
+            {
+                "name": "孙路人",
+                "mobile": PASSER_MOBILE,
+                "email": "sun@example.cn",
+                "organization_name": "某公司",
+            }
+        ),
         actor=None,
     )
     application = membership_services.application_submit(

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from lianmeng.publicity.commands import ArticleCreate
+
 
 @pytest.fixture
 def park(make_org: Callable[..., Any]) -> Any:
@@ -24,7 +26,9 @@ def make_article(secretariat: Any) -> Callable[..., Any]:
 
     def _make(title: str = "联盟召开理事会全会", *, publish: bool = True, **data: Any) -> Any:
         article = article_create(
-            data={"kind": "news", "title": title, "body": "<p>会议审议通过了年度工作计划。</p>", **data},
+            cmd=ArticleCreate.build(
+                {"kind": "news", "title": title, "body": "<p>会议审议通过了年度工作计划。</p>", **data}
+            ),
             actor=secretariat,
         )
         if publish:

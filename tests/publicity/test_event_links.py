@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.publicity import services
+from lianmeng.publicity.commands import ArticleUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -115,5 +116,7 @@ def test_update_service_keeps_links_when_not_given(
 ) -> None:
     forum = make_event("青岛人力资源服务论坛")
     article = make_article("论坛召开", events=[forum.pk])
-    services.article_update(article=article, data={"title": "论坛顺利召开"}, actor=secretariat)
+    services.article_update(
+        article=article, cmd=ArticleUpdate.build({"title": "论坛顺利召开"}), actor=secretariat
+    )
     assert [e.pk for e in article.events.all()] == [forum.pk]

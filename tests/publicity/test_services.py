@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.publicity import services
+from lianmeng.publicity.commands import ArticleCreate
 from lianmeng.publicity.models import Article, ArticleStatus
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,9 @@ def test_member_suggestion_goes_to_review_and_is_published_by_the_secretariat(
     member: Any, park: Any, secretariat: Any
 ) -> None:
     article = services.article_create(
-        data={"title": "青岛人服园举办校园招聘会", "body": "吸引 120 家企业参会。\n\n提供岗位 3000 余个。"},
+        cmd=ArticleCreate.build(
+            {"title": "青岛人服园举办校园招聘会", "body": "吸引 120 家企业参会。\n\n提供岗位 3000 余个。"}
+        ),
         actor=member,
     )
     assert article.status == ArticleStatus.REVIEW
@@ -105,7 +108,9 @@ def test_article_transition_table(
 def test_bad_article_names_fields_and_saves_nothing(secretariat: Any) -> None:
     with pytest.raises(ValidationError) as exc:
         services.article_create(
-            data={"kind": "media", "title": "", "body": "<script>x</script>", "source_url": "ftp://x"},
+            cmd=ArticleCreate.build(
+                {"kind": "media", "title": "", "body": "<script>x</script>", "source_url": "ftp://x"}
+            ),
             actor=secretariat,
         )
     assert set(exc.value.message_dict) == {"title", "body", "source_url", "outlet"}
@@ -114,4 +119,6 @@ def test_bad_article_names_fields_and_saves_nothing(secretariat: Any) -> None:
 
 def test_public_cannot_write(make_user: Callable[..., Any]) -> None:
     with pytest.raises(PermissionDenied):
-        services.article_create(data={"title": "x", "body": "y"}, actor=make_user("expert"))
+        services.article_create(
+            cmd=ArticleCreate.build({"title": "x", "body": "y"}), actor=make_user("expert")
+        )
