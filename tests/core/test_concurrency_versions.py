@@ -18,8 +18,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import AuditEntry
 from lianmeng.governance.commands import MeetingCreate, TaskCreate
+from lianmeng.library.commands import AchievementCreate, ExpertCreate, ProjectCreate
 from lianmeng.matchmaking.commands import ResourceCreate
 from lianmeng.membership.commands import OrganizationUpdate
 from lianmeng.publicity.commands import ArticleCreate
@@ -201,8 +203,10 @@ def _expert(w: World) -> tuple[Any, Any]:
 
     org = w.make_org("版本测试大学", kind="university")
     expert = expert_create(
-        data={"name": "张专家", "organization": org.pk, "city": w.cities["青岛"].code, "title": "senior"},
-        actor=None,
+        cmd=ExpertCreate.build(
+            {"name": "张专家", "organization": org.pk, "city": w.cities["青岛"].code, "title": "senior"}
+        ),
+        actor=SYSTEM,
     )
     return expert, w.secretariat
 
@@ -212,12 +216,14 @@ def _project(w: World) -> tuple[Any, Any]:
 
     org = w.make_org("版本测试牵头园区")
     project = project_create(
-        data={
-            "name": "零工市场数字化平台",
-            "summary": "建设零工市场平台。",
-            "lead_organization": org.pk,
-            "cities": [w.cities["青岛"].code],
-        },
+        cmd=ProjectCreate.build(
+            {
+                "name": "零工市场数字化平台",
+                "summary": "建设零工市场平台。",
+                "lead_organization": org.pk,
+                "cities": [w.cities["青岛"].code],
+            }
+        ),
         actor=w.secretariat,
     )
     return project, w.secretariat
@@ -228,15 +234,17 @@ def _achievement(w: World) -> tuple[Any, Any]:
 
     org = w.make_org("版本测试研究院", kind="research_institute")
     achievement = achievement_create(
-        data={
-            "title": "人力资源服务业发展报告",
-            "kind": "research_report",
-            "authors": "李研究",
-            "year": 2026,
-            "organizations": [org.pk],
-            "owner_organization": org.pk,
-            "visibility": "public",
-        },
+        cmd=AchievementCreate.build(
+            {
+                "title": "人力资源服务业发展报告",
+                "kind": "research_report",
+                "authors": "李研究",
+                "year": 2026,
+                "organizations": [org.pk],
+                "owner_organization": org.pk,
+                "visibility": "public",
+            }
+        ),
         files=[],
         actor=w.secretariat,
     )

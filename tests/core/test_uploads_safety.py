@@ -25,6 +25,7 @@ from lianmeng.core.files import display_name, download_name, stored_name
 from lianmeng.governance import services as governance
 from lianmeng.governance.commands import NoticeCreate
 from lianmeng.library import services as library
+from lianmeng.library.commands import AchievementCreate
 from lianmeng.library.models import AchievementFile
 from lianmeng.membership import services as membership
 from lianmeng.membership.commands import ApplicationSubmit
@@ -100,7 +101,9 @@ def contact(make_org: Any, make_user: Any) -> Any:
 
 def test_achievement_file_is_stored_and_downloaded_by_its_detected_type(contact: Any, api: Any) -> None:
     achievement = library.achievement_create(
-        data={"kind": "paper", "title": "园区研究", "authors": "甲", "year": 2026, "visibility": "private"},
+        cmd=AchievementCreate.build(
+            {"kind": "paper", "title": "园区研究", "authors": "甲", "year": 2026, "visibility": "private"}
+        ),
         actor=contact,
     )
     r = api(contact).post(
@@ -204,7 +207,9 @@ def test_photos_and_covers_show_inline_only_when_they_are_images(
 
 def test_files_stored_under_a_bad_extension_are_served_by_their_content(contact: Any, api: Any) -> None:
     achievement = library.achievement_create(
-        data={"kind": "paper", "title": "旧成果", "authors": "甲", "year": 2025, "visibility": "private"},
+        cmd=AchievementCreate.build(
+            {"kind": "paper", "title": "旧成果", "authors": "甲", "year": 2025, "visibility": "private"}
+        ),
         actor=contact,
     )
     old_png = AchievementFile(
@@ -224,7 +229,8 @@ def test_files_stored_under_a_bad_extension_are_served_by_their_content(contact:
 
 def test_a_missing_stored_file_is_404_not_500(contact: Any, api: Any) -> None:
     achievement = library.achievement_create(
-        data={"kind": "paper", "title": "丢失文件", "authors": "甲", "year": 2025}, actor=contact
+        cmd=AchievementCreate.build({"kind": "paper", "title": "丢失文件", "authors": "甲", "year": 2025}),
+        actor=contact,
     )
     item = AchievementFile(
         achievement=achievement, original_name="a.pdf", content_type="application/pdf", size=1
