@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
-from lianmeng.core.commands import Amount, Choice, Command, Day, Integer, Ref, Text, When, rule
+from lianmeng.core.commands import Amount, Check, Choice, Command, Day, Integer, Ref, Text, When, rule
 from lianmeng.core.concurrency import VERSION_HELP
 
 from .models import Category, Direction, Meeting, Outcome
@@ -45,7 +45,10 @@ def _city_codes(value: Any) -> Any:
 
 
 Tags = Annotated[list[Annotated[str, Field(max_length=200)]], BeforeValidator(split_tags)]
-Cities = Annotated[list[Annotated[str, Field(max_length=12)]], BeforeValidator(_city_codes)]
+CITIES_SCHEMA = {"type": "array", "items": {"type": "string", "maxLength": 12}, "minItems": 1}
+Cities = Annotated[
+    list[Annotated[str, Field(max_length=12)]], Check(_l("服务城市"), _city_codes, CITIES_SCHEMA)
+]
 
 
 class _ResourceRules:
@@ -96,7 +99,7 @@ class ResourceCreate(_ResourceRules, Command):
     category: Annotated[str, Choice(_l("资源类别"), Category)]
     title: Annotated[str, Text(_l("标题"), max_length=120)]
     description: Annotated[str, Text(_l("详细说明"), max_length=4000)]
-    cities: Cities = Field([], validate_default=True)
+    cities: Cities
     tags: Tags = []
     strategy_tags: Tags = []
     valid_from: Annotated[date | None, Day(_l("开始日期"))] = None
@@ -132,17 +135,10 @@ class MeetingRecord(Command):
     """A meeting of an accepted request: online, on site or at a matchmaking session (``event``)."""
 
     mode: Annotated[str, Choice(_l("洽谈方式"), Meeting.Mode)]
-    held_at: Annotated[datetime | None, When(_l("洽谈时间"))] = Field(None, validate_default=True)
+    held_at: Annotated[datetime, When(_l("洽谈时间"))]
     place: Annotated[str, Text(_l("地点或链接"), max_length=200, required=False)] = ""
     notes: Annotated[str, Text(_l("纪要"), max_length=4000, required=False)] = ""
     event: Annotated[int | None, Ref(_l("对接会"))] = Field(None, validate_default=True)
-
-    @field_validator("held_at")
-    @classmethod
-    def _held_at(cls, held_at: datetime | None) -> datetime | None:
-        if held_at is None:
-            raise rule(_("请填写洽谈时间，例如 2026-11-27 14:30"))
-        return held_at
 
     @field_validator("event")
     @classmethod
@@ -160,9 +156,7 @@ class OutcomeRecord(Command):
     outcome: Annotated[str, Choice(_l("对接结果"), Outcome)]
     amount: Annotated[Decimal | None, Amount(_l("协议金额"))] = None
     count: Annotated[int | None, Integer(_l("对接人才数"), minimum=1)] = Field(None, validate_default=True)
-    note: Annotated[str, Text(_l("结果说明"), max_length=2000, required=False)] = Field(
-        "", validate_default=True
-    )
+    note: Annotated[str, Text(_l("结果说明"), max_length=2000, required=False)] = ""
     project_name: Annotated[str, Text(_l("项目名称"), max_length=200, required=False)] = ""
 
     @field_validator("count")
@@ -175,9 +169,14 @@ class OutcomeRecord(Command):
     @field_validator("note")
     @classmethod
     def _no_deal_explained(cls, note: str, info: ValidationInfo) -> str:
+        # When a form gives it (an API body may leave it out: the service says it then).
         if not note and info.data.get("outcome") == Outcome.NO_DEAL:
-            raise rule(_("未达成合作时请简要说明原因"))
+            raise rule(no_deal_error())
         return note
+
+
+def no_deal_error() -> str:
+    return _("未达成合作时请简要说明原因")
 
 
 class RequestMessage(Command):

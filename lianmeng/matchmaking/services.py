@@ -19,7 +19,7 @@ from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationStatus
 
 from . import integrations, machines, mail, policies
-from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
+from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate, no_deal_error
 from .matching import index_markers
 from .models import (
     ACTIVE_REQUEST_STATUSES,
@@ -381,12 +381,12 @@ def meeting_record(*, request: MatchRequest, cmd: MeetingRecord, actor: User) ->
     _check_request_action(request, "meeting", actor)
     errors: dict[str, list[str]] = {}
     held_at = cmd.held_at
-    if held_at is None or held_at > timezone.now() + datetime.timedelta(days=366):
+    if held_at > timezone.now() + datetime.timedelta(days=366):
         errors["held_at"] = [_("洽谈时间不能晚于一年以后")]
     event_id = cmd.event if cmd.mode == Meeting.Mode.SESSION else None
     if event_id is not None and not integrations.matchmaking_session_exists(event_id):
         errors["event"] = [_("所选活动不是已发布的对接会")]
-    if errors or held_at is None:
+    if errors:
         raise ValidationError(errors)
     mode, place, notes = cmd.mode, cmd.place, cmd.notes
     meeting = Meeting.objects.create(
@@ -425,6 +425,8 @@ def match_request_conclude(*, request: MatchRequest, cmd: OutcomeRecord, actor: 
     project_name = cmd.project_name or request.resource.title
     if outcome == Outcome.PROJECT_CREATED and not integrations.available():
         raise ValidationError({"outcome": _("项目库尚未启用，暂不能登记“形成共建项目”")})
+    if outcome == Outcome.NO_DEAL and not note:
+        raise ValidationError({"note": no_deal_error()})
     now = timezone.now()
     request.status = to_status
     request.outcome = outcome
