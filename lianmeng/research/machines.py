@@ -4,6 +4,10 @@ reported on the request's ``action`` field."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
 from lianmeng.core.transitions import Machine, T
 
 from .models import (
@@ -131,3 +135,14 @@ OBJECTION = Machine(
     policies=POLICIES,
     field="action",
 )
+
+
+def step(machine: Machine, state: str, action: str, *, actor: Any, obj: Any) -> str:
+    """The state ``action`` leads to from ``state``. An actor whom no transition of that action (of the
+    machine, for an action it does not know) would allow is refused first (PermissionDenied, whatever the state: the API answers 403 before it says
+    anything about the record), then an action the state does not allow (ValidationError)."""
+    guards = [t.guard for t in machine.transitions if t.action == action]
+    guards = guards or [t.guard for t in machine.transitions]  # an unknown action: may they act at all?
+    if guards and all(g is not None and not machine.guard(g)(actor, obj) for g in guards):
+        raise PermissionDenied
+    return machine.check(state, action, actor=actor, obj=obj)

@@ -591,7 +591,7 @@ def assignment_respond(*, assignment: Assignment, accept: bool, reason: str = ""
     if pair_conflicts(assignment.round, assignment.entry, expert) and accept:
         raise PermissionDenied
     action = "accept" if accept else "decline"
-    new = machines.ASSIGNMENT.check(assignment.status, action, actor=actor, obj=assignment)
+    new = machines.step(machines.ASSIGNMENT, assignment.status, action, actor=actor, obj=assignment)
     review = getattr(assignment, "review", None)
     if not accept and review is not None and review.status == ReviewStatus.SUBMITTED:
         raise ValidationError({"action": _("评审意见已提交，不能再婉拒")})

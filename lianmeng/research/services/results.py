@@ -262,7 +262,9 @@ def objection_file(
 def objection_respond(*, objection: Objection, cmd: ObjectionAnswer, actor: User) -> Objection:
     """The secretariat answers an objection (machines.OBJECTION): upheld or dismissed, with a reply."""
     objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
-    objection.status = machines.OBJECTION.check(objection.status, "respond", actor=actor, obj=objection)
+    objection.status = machines.step(
+        machines.OBJECTION, objection.status, "respond", actor=actor, obj=objection
+    )
     objection.outcome = cmd.outcome
     objection.response = cmd.response
     objection.responded_by = actor

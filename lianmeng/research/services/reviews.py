@@ -119,7 +119,7 @@ def review_save(*, review: Review, cmd: ReviewSave, actor: User, submit: bool = 
     review.overall_comment = overall
     review.weighted_score = weighted_score(values, criteria)
     if submit:
-        review.status = machines.REVIEW.check(review.status, "submit", actor=actor, obj=review)
+        review.status = machines.step(machines.REVIEW, review.status, "submit", actor=actor, obj=review)
         review.submitted_at = timezone.now()
     review.save()
     after = {
@@ -150,7 +150,7 @@ def review_reopen(*, review: Review, reason: str, actor: User) -> Review:
     review = (
         Review.objects.select_for_update(of=("self",)).select_related("assignment__round").get(pk=review.pk)
     )
-    new = machines.REVIEW.check(review.status, "reopen", actor=actor, obj=review)
+    new = machines.step(machines.REVIEW, review.status, "reopen", actor=actor, obj=review)
     if review.assignment.round.status != RoundStatus.REVIEW:
         raise ValidationError({"action": _("只有评审阶段可以退回评审意见")})
     reason = (reason or "").strip()[:2000]

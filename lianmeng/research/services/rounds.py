@@ -252,7 +252,7 @@ def entry_transition(*, entry: Entry, action: str, note: str = "", actor: User) 
     entry = (
         Entry.objects.select_for_update(of=("self",)).select_related("round", "organization").get(pk=entry.pk)
     )
-    new = machines.ENTRY.check(entry.status, action, actor=actor, obj=entry)
+    new = machines.step(machines.ENTRY, entry.status, action, actor=actor, obj=entry)
     if entry.round.status not in (RoundStatus.ENTRIES, RoundStatus.REVIEW) or (
         entry.round.status == RoundStatus.REVIEW and entry.assignments.exists()
     ):
@@ -282,7 +282,7 @@ def entry_transition(*, entry: Entry, action: str, note: str = "", actor: User) 
 def round_transition(*, selection: SelectionRound, action: str, actor: User) -> SelectionRound:
     """open / start_review / publish (公示) / finalise — see machines.ROUND and the checks in each step."""
     selection = SelectionRound.objects.select_for_update(of=("self",)).get(pk=selection.pk)
-    new = machines.ROUND.check(selection.status, action, actor=actor, obj=selection)
+    new = machines.step(machines.ROUND, selection.status, action, actor=actor, obj=selection)
     old = selection.status
     if action == "start_review":
         entries = selection.entries.all()

@@ -69,7 +69,7 @@ def call_create(*, cmd: CallCreate, actor: User) -> TopicCall:
 def call_transition(*, call: TopicCall, action: str, actor: User) -> TopicCall:
     """open / close / reopen (machines.CALL); a call opens only with topics."""
     call = TopicCall.objects.select_for_update(of=("self",)).get(pk=call.pk)
-    new = machines.CALL.check(call.status, action, actor=actor, obj=call)
+    new = machines.step(machines.CALL, call.status, action, actor=actor, obj=call)
     if action == "open" and not call.topics.exists():
         raise ValidationError({"topics": _("指南中还没有课题，不能开始征集")})
     old = call.status
@@ -195,7 +195,7 @@ def proposal_transition(*, proposal: Proposal, action: str, note: str = "", acto
         .select_related("topic__call", "organization")
         .get(pk=proposal.pk)
     )
-    new = machines.PROPOSAL.check(proposal.status, action, actor=actor, obj=proposal)
+    new = machines.step(machines.PROPOSAL, proposal.status, action, actor=actor, obj=proposal)
     note = (note or "").strip()[:4000]
     if action in ("reject", "terminate") and not note:
         raise ValidationError({"note": _("不予立项或终止时请填写意见，申报单位会看到这条意见")})
