@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,29 @@ def test_patch_edits_and_closes(api: Callable[[Any], Any], park_contact: Any, fu
     )
     listed = api(None).get("/api/v1/resources").json()
     assert listed["count"] == 0
+
+
+def _count(client: Any, url: str) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.json()
+
+
+def test_market_queries_do_not_grow_with_rows(
+    api: Callable[[Any], Any], park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]
+) -> None:
+    """The market answers with each post's organization, cities and (for members) contact in a fixed
+    number of queries (2 and 12 posts)."""
+    client = api(fund_contact)
+    for i in range(2):
+        make_post(park_contact, title=f"园区企业股权融资需求第{i}期")
+    client.get("/api/v1/resources")  # the first request of a session does its own bookkeeping
+    few, page = _count(client, "/api/v1/resources")
+    item = page["items"][0]
+    assert page["count"] == 2 and item["cities"] == ["370200"] and item["category_label"]
+    assert item["organization_name"] and item["contact"]["phone"] == "13806420000"
+    for i in range(2, 12):
+        make_post(park_contact, title=f"园区企业股权融资需求第{i}期")
+    many, page = _count(client, "/api/v1/resources")
+    assert page["count"] == 12 and many == few
