@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import Field, ValidationInfo, field_validator
 
 from lianmeng.core.commands import Choice, Command, Integer, Ref, Refs, Text, When, rule
@@ -89,23 +89,23 @@ class _EventFieldRules:
 class EventCreate(_EventFieldRules, Command):
     """A new event (a draft). The organizer's city becomes the event's city."""
 
-    title: Annotated[str, Text(_l("活动名称"), max_length=200)]
-    kind: Annotated[str, Choice(_l("活动类型"), EventKind)]
-    organizer: Annotated[int, Ref(_l("主办单位"))]
-    starts_at: Annotated[datetime, When(_l("开始时间"))]
-    ends_at: Annotated[datetime, When(_l("结束时间"))]
-    venue: Annotated[str, Text(_l("地点"), max_length=200, required=False)] = ""
-    address: Annotated[str, Text(_l("详细地址"), max_length=200, required=False)] = ""
-    online_url: Annotated[str, Text(_l("线上链接"), max_length=300, required=False)] = ""
-    capacity: Annotated[int | None, Integer(_l("名额"), maximum=CAPACITY_MAX)] = None
-    audience: Annotated[str, Choice(_l("面向对象"), Audience)] = Audience.PUBLIC
-    registration_opens_at: Annotated[datetime | None, When(_l("报名开始"))] = None
-    registration_closes_at: Annotated[datetime | None, When(_l("报名截止"))] = Field(
+    title: Annotated[str, Text(gettext_lazy("活动名称"), max_length=200)]
+    kind: Annotated[str, Choice(gettext_lazy("活动类型"), EventKind)]
+    organizer: Annotated[int, Ref(gettext_lazy("主办单位"))]
+    starts_at: Annotated[datetime, When(gettext_lazy("开始时间"))]
+    ends_at: Annotated[datetime, When(gettext_lazy("结束时间"))]
+    venue: Annotated[str, Text(gettext_lazy("地点"), max_length=200, required=False)] = ""
+    address: Annotated[str, Text(gettext_lazy("详细地址"), max_length=200, required=False)] = ""
+    online_url: Annotated[str, Text(gettext_lazy("线上链接"), max_length=300, required=False)] = ""
+    capacity: Annotated[int | None, Integer(gettext_lazy("名额"), maximum=CAPACITY_MAX)] = None
+    audience: Annotated[str, Choice(gettext_lazy("面向对象"), Audience)] = Audience.PUBLIC
+    registration_opens_at: Annotated[datetime | None, When(gettext_lazy("报名开始"))] = None
+    registration_closes_at: Annotated[datetime | None, When(gettext_lazy("报名截止"))] = Field(
         None, validate_default=True
     )
-    description: Annotated[str, Text(_l("活动简介"), max_length=10000, required=False)] = ""
-    co_organizers: Annotated[list[int], Refs(_l("协办单位"))] = []
-    partners: Annotated[list[int], Refs(_l("合作单位"))] = []
+    description: Annotated[str, Text(gettext_lazy("活动简介"), max_length=10000, required=False)] = ""
+    co_organizers: Annotated[list[int], Refs(gettext_lazy("协办单位"))] = []
+    partners: Annotated[list[int], Refs(gettext_lazy("合作单位"))] = []
 
     @field_validator("ends_at")
     @classmethod
@@ -138,22 +138,24 @@ class EventCreate(_EventFieldRules, Command):
 class EventUpdate(_EventFieldRules, Command):
     """Changes to a draft or published event: only the fields given change (the edit form gives all)."""
 
-    title: Annotated[str | None, Text(_l("活动名称"), max_length=200)] = None
-    kind: Annotated[str | None, Choice(_l("活动类型"), EventKind)] = None
-    organizer: Annotated[int | None, Ref(_l("主办单位"))] = None
-    starts_at: Annotated[datetime | None, When(_l("开始时间"))] = None
-    ends_at: Annotated[datetime | None, When(_l("结束时间"))] = None
-    venue: Annotated[str | None, Text(_l("地点"), max_length=200, required=False)] = None
-    address: Annotated[str | None, Text(_l("详细地址"), max_length=200, required=False)] = None
-    online_url: Annotated[str | None, Text(_l("线上链接"), max_length=300, required=False)] = None
-    capacity: Annotated[int | None, Integer(_l("名额"), maximum=CAPACITY_MAX)] = None
-    audience: Annotated[str | None, Choice(_l("面向对象"), Audience)] = None
-    registration_opens_at: Annotated[datetime | None, When(_l("报名开始"))] = None
-    registration_closes_at: Annotated[datetime | None, When(_l("报名截止"))] = None
-    description: Annotated[str | None, Text(_l("活动简介"), max_length=10000, required=False)] = None
-    co_organizers: Annotated[list[int] | None, Refs(_l("协办单位"))] = None
-    partners: Annotated[list[int] | None, Refs(_l("合作单位"))] = None
-    version: Annotated[int | None, Integer(_l("版本"))] = Field(None, description=VERSION_HELP)
+    title: Annotated[str | None, Text(gettext_lazy("活动名称"), max_length=200)] = None
+    kind: Annotated[str | None, Choice(gettext_lazy("活动类型"), EventKind)] = None
+    organizer: Annotated[int | None, Ref(gettext_lazy("主办单位"))] = None
+    starts_at: Annotated[datetime | None, When(gettext_lazy("开始时间"))] = None
+    ends_at: Annotated[datetime | None, When(gettext_lazy("结束时间"))] = None
+    venue: Annotated[str | None, Text(gettext_lazy("地点"), max_length=200, required=False)] = None
+    address: Annotated[str | None, Text(gettext_lazy("详细地址"), max_length=200, required=False)] = None
+    online_url: Annotated[str | None, Text(gettext_lazy("线上链接"), max_length=300, required=False)] = None
+    capacity: Annotated[int | None, Integer(gettext_lazy("名额"), maximum=CAPACITY_MAX)] = None
+    audience: Annotated[str | None, Choice(gettext_lazy("面向对象"), Audience)] = None
+    registration_opens_at: Annotated[datetime | None, When(gettext_lazy("报名开始"))] = None
+    registration_closes_at: Annotated[datetime | None, When(gettext_lazy("报名截止"))] = None
+    description: Annotated[str | None, Text(gettext_lazy("活动简介"), max_length=10000, required=False)] = (
+        None
+    )
+    co_organizers: Annotated[list[int] | None, Refs(gettext_lazy("协办单位"))] = None
+    partners: Annotated[list[int] | None, Refs(gettext_lazy("合作单位"))] = None
+    version: Annotated[int | None, Integer(gettext_lazy("版本"))] = Field(None, description=VERSION_HELP)
 
     @field_validator("title", "kind", "organizer", "starts_at", "ends_at")
     @classmethod
@@ -168,7 +170,7 @@ class EventUpdate(_EventFieldRules, Command):
 
 
 class EventCancel(Command):
-    reason: Annotated[str, Text(_l("取消原因"), max_length=2000, required=False)] = ""
+    reason: Annotated[str, Text(gettext_lazy("取消原因"), max_length=2000, required=False)] = ""
 
 
 # ---------------------------------------------------------------- summaries
@@ -187,24 +189,24 @@ class EventSummary(_SummaryRules, Command):
     """The summary filed when a published event has been held (it then counts for 1+7+N). Without an
     attendance, the number of people checked in is used."""
 
-    summary: Annotated[str, Text(_l("活动总结"), max_length=20000)]
-    attendance: Annotated[int | None, Integer(_l("实到人数"))] = None
-    outcomes: Annotated[str, Text(_l("活动成果"), max_length=20000, required=False)] = ""
-    agreements_signed: Annotated[int | None, Integer(_l("签约协议数"))] = None
-    projects_started: Annotated[int | None, Integer(_l("启动项目数"))] = None
-    projects: Annotated[list[int], Refs(_l("相关项目"))] = []
+    summary: Annotated[str, Text(gettext_lazy("活动总结"), max_length=20000)]
+    attendance: Annotated[int | None, Integer(gettext_lazy("实到人数"))] = None
+    outcomes: Annotated[str, Text(gettext_lazy("活动成果"), max_length=20000, required=False)] = ""
+    agreements_signed: Annotated[int | None, Integer(gettext_lazy("签约协议数"))] = None
+    projects_started: Annotated[int | None, Integer(gettext_lazy("启动项目数"))] = None
+    projects: Annotated[list[int], Refs(gettext_lazy("相关项目"))] = []
 
 
 class SummaryUpdate(_SummaryRules, Command):
     """Corrections to a held event's summary: only the fields given change."""
 
-    summary: Annotated[str | None, Text(_l("活动总结"), max_length=20000)] = None
-    attendance: Annotated[int | None, Integer(_l("实到人数"))] = None
-    outcomes: Annotated[str | None, Text(_l("活动成果"), max_length=20000, required=False)] = None
-    agreements_signed: Annotated[int | None, Integer(_l("签约协议数"))] = None
-    projects_started: Annotated[int | None, Integer(_l("启动项目数"))] = None
-    projects: Annotated[list[int] | None, Refs(_l("相关项目"))] = None
-    version: Annotated[int | None, Integer(_l("版本"))] = Field(None, description=VERSION_HELP)
+    summary: Annotated[str | None, Text(gettext_lazy("活动总结"), max_length=20000)] = None
+    attendance: Annotated[int | None, Integer(gettext_lazy("实到人数"))] = None
+    outcomes: Annotated[str | None, Text(gettext_lazy("活动成果"), max_length=20000, required=False)] = None
+    agreements_signed: Annotated[int | None, Integer(gettext_lazy("签约协议数"))] = None
+    projects_started: Annotated[int | None, Integer(gettext_lazy("启动项目数"))] = None
+    projects: Annotated[list[int] | None, Refs(gettext_lazy("相关项目"))] = None
+    version: Annotated[int | None, Integer(gettext_lazy("版本"))] = Field(None, description=VERSION_HELP)
 
     def given(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set if name != "version"}
@@ -216,12 +218,12 @@ class SummaryUpdate(_SummaryRules, Command):
 class RegistrationCreate(Command):
     """One person registering for an event (by themselves, a contact or an organizer)."""
 
-    name: Annotated[str, Text(_l("姓名"), max_length=60)]
-    mobile: Annotated[str, Text(_l("手机号"), max_length=40)]
-    organization: Annotated[int | None, Ref(_l("单位"))] = None
-    organization_name: Annotated[str, Text(_l("单位名称"), max_length=120, required=False)] = ""
-    role: Annotated[str, Text(_l("职务"), max_length=60, required=False)] = ""
-    email: Annotated[str, Text(_l("电子邮箱"), max_length=254, required=False)] = ""
+    name: Annotated[str, Text(gettext_lazy("姓名"), max_length=60)]
+    mobile: Annotated[str, Text(gettext_lazy("手机号"), max_length=40)]
+    organization: Annotated[int | None, Ref(gettext_lazy("单位"))] = None
+    organization_name: Annotated[str, Text(gettext_lazy("单位名称"), max_length=120, required=False)] = ""
+    role: Annotated[str, Text(gettext_lazy("职务"), max_length=60, required=False)] = ""
+    email: Annotated[str, Text(gettext_lazy("电子邮箱"), max_length=254, required=False)] = ""
 
     @field_validator("mobile")
     @classmethod
@@ -254,12 +256,12 @@ def _kinds_error(kinds: list[str] | None, label: Any) -> str | None:
 class ActivitySettingsUpdate(Command):
     """The secretariat's 1+7+N settings of a year: only the fields given change."""
 
-    themed_quota: Annotated[int | None, Integer(_l("主题活动场次"), maximum=100)] = None
+    themed_quota: Annotated[int | None, Integer(gettext_lazy("主题活动场次"), maximum=100)] = None
     city_kinds: list[Annotated[str, Field(max_length=20)]] | None = Field(None, max_length=20)
     park_kinds: list[Annotated[str, Field(max_length=20)]] | None = Field(None, max_length=20)
-    reminder_month: Annotated[int | None, Integer(_l("提醒开始月份"), minimum=1, maximum=12)] = None
-    reminder_day: Annotated[int | None, Integer(_l("提醒开始日"), minimum=1, maximum=31)] = None
-    version: Annotated[int | None, Integer(_l("版本"))] = Field(None, description=VERSION_HELP)
+    reminder_month: Annotated[int | None, Integer(gettext_lazy("提醒开始月份"), minimum=1, maximum=12)] = None
+    reminder_day: Annotated[int | None, Integer(gettext_lazy("提醒开始日"), minimum=1, maximum=31)] = None
+    version: Annotated[int | None, Integer(gettext_lazy("版本"))] = Field(None, description=VERSION_HELP)
 
     @field_validator("city_kinds", "park_kinds")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from lianmeng.core.cleaning import clean_text
@@ -45,14 +45,14 @@ class MotionCreate(Command):
     """A council motion (a draft, or opened at once by the secretariat). A motion on a membership
     application is always an admission motion; handovers are proposed from the presidency page."""
 
-    title: Annotated[str, Text(_l("议案标题"), max_length=200)]
-    text: Annotated[str, Text(_l("议案正文"), max_length=20000)]
-    kind: Annotated[str, Choice(_l("议案类型"), MotionKind)] = MotionKind.ORDINARY
-    ballot: Annotated[str, Choice(_l("表决方式"), Ballot)] = Ballot.OPEN
-    opens_at: Annotated[datetime | None, When(_l("表决开始"))] = None
-    closes_at: Annotated[datetime | None, When(_l("表决截止"))] = None
-    meeting: Annotated[int | None, Ref(_l("会议"))] = None
-    application: Annotated[int | None, Ref(_l("入盟申请"))] = Field(None, validate_default=True)
+    title: Annotated[str, Text(gettext_lazy("议案标题"), max_length=200)]
+    text: Annotated[str, Text(gettext_lazy("议案正文"), max_length=20000)]
+    kind: Annotated[str, Choice(gettext_lazy("议案类型"), MotionKind)] = MotionKind.ORDINARY
+    ballot: Annotated[str, Choice(gettext_lazy("表决方式"), Ballot)] = Ballot.OPEN
+    opens_at: Annotated[datetime | None, When(gettext_lazy("表决开始"))] = None
+    closes_at: Annotated[datetime | None, When(gettext_lazy("表决截止"))] = None
+    meeting: Annotated[int | None, Ref(gettext_lazy("会议"))] = None
+    application: Annotated[int | None, Ref(gettext_lazy("入盟申请"))] = Field(None, validate_default=True)
 
     # Field validators (not one model validator) so that each rule reports even when another field is bad.
     @field_validator("kind")
@@ -125,11 +125,11 @@ def _after(earlier: str, message: Callable[[], str], *, strict: bool = False) ->
 class SeatCreate(Command):
     """A council seat for an active member organization; one seat per organization at any date."""
 
-    organization: Annotated[int, Ref(_l("理事单位"))]
-    representative: Annotated[int | None, Ref(_l("理事"))] = None
-    starts_on: Annotated[date, Day(_l("起始日期"))]
-    ends_on: Annotated[date | None, Day(_l("终止日期"))] = None
-    post: Annotated[str, Text(_l("职务"), max_length=40, required=False)] = ""
+    organization: Annotated[int, Ref(gettext_lazy("理事单位"))]
+    representative: Annotated[int | None, Ref(gettext_lazy("理事"))] = None
+    starts_on: Annotated[date, Day(gettext_lazy("起始日期"))]
+    ends_on: Annotated[date | None, Day(gettext_lazy("终止日期"))] = None
+    post: Annotated[str, Text(gettext_lazy("职务"), max_length=40, required=False)] = ""
 
     _ends_after_start = field_validator("ends_on")(
         classmethod(_after("starts_on", lambda: _("终止日期不能早于起始日期")))
@@ -140,12 +140,12 @@ class SeatRepresentativeChange(Command):
     """The organization sends a new representative from ``on`` (an empty ``representative`` is the
     service's to refuse, with the seat's own date checks in the same answer)."""
 
-    representative: Annotated[int | None, Ref(_l("新任理事"))] = None
-    on: Annotated[date, Day(_l("自何日起"))]
+    representative: Annotated[int | None, Ref(gettext_lazy("新任理事"))] = None
+    on: Annotated[date, Day(gettext_lazy("自何日起"))]
 
 
 class SeatEnd(Command):
-    ends_on: Annotated[date, Day(_l("终止日期"))]
+    ends_on: Annotated[date, Day(gettext_lazy("终止日期"))]
 
 
 # ---------------------------------------------------------------- council: meetings
@@ -154,14 +154,14 @@ class SeatEnd(Command):
 class MeetingCreate(Command):
     """A council meeting (its agenda one item a line); held somewhere or online."""
 
-    kind: Annotated[str, Choice(_l("会议类型"), MeetingKind)]
-    title: Annotated[str, Text(_l("会议名称"), max_length=120)]
-    starts_at: Annotated[datetime, When(_l("会议时间"))]
-    place: Annotated[str, Text(_l("地点"), max_length=200, required=False)] = ""
-    online_link: Annotated[str, Text(_l("线上会议链接"), max_length=200, required=False)] = Field(
+    kind: Annotated[str, Choice(gettext_lazy("会议类型"), MeetingKind)]
+    title: Annotated[str, Text(gettext_lazy("会议名称"), max_length=120)]
+    starts_at: Annotated[datetime, When(gettext_lazy("会议时间"))]
+    place: Annotated[str, Text(gettext_lazy("地点"), max_length=200, required=False)] = ""
+    online_link: Annotated[str, Text(gettext_lazy("线上会议链接"), max_length=200, required=False)] = Field(
         "", validate_default=True
     )
-    agenda: Annotated[list[str], Lines(_l("议程"), max_length=200)] = []
+    agenda: Annotated[list[str], Lines(gettext_lazy("议程"), max_length=200)] = []
 
     @field_validator("online_link")
     @classmethod
@@ -177,14 +177,14 @@ class MeetingUpdate(MeetingCreate):
     """The whole meeting as it should be (the API's PATCH merges its fields into the current ones);
     ``agenda`` None keeps the agenda; ``version`` is the one the writer loaded."""
 
-    agenda: Annotated[list[str] | None, Lines(_l("议程"), max_length=200)] = None  # type: ignore[assignment]
-    version: Annotated[int | None, Integer(_l("版本"), minimum=0, maximum=INT64_MAX)] = None
+    agenda: Annotated[list[str] | None, Lines(gettext_lazy("议程"), max_length=200)] = None  # type: ignore[assignment]
+    version: Annotated[int | None, Integer(gettext_lazy("版本"), minimum=0, maximum=INT64_MAX)] = None
 
 
 class AttendanceEntry(Command):
-    seat: Annotated[int, Ref(_l("席位"))]
-    status: Annotated[str, Choice(_l("出席情况"), AttendanceStatus)]
-    proxy_name: Annotated[str, Text(_l("受托人"), max_length=60, required=False)] = ""
+    seat: Annotated[int, Ref(gettext_lazy("席位"))]
+    status: Annotated[str, Choice(gettext_lazy("出席情况"), AttendanceStatus)]
+    proxy_name: Annotated[str, Text(gettext_lazy("受托人"), max_length=60, required=False)] = ""
 
 
 class AttendanceRecord(Command):
@@ -194,25 +194,25 @@ class AttendanceRecord(Command):
 
 
 class MinutesSave(Command):
-    minutes: Annotated[str, Text(_l("会议纪要"), max_length=50000)]
-    version: Annotated[int | None, Integer(_l("版本"), minimum=0, maximum=INT64_MAX)] = None
+    minutes: Annotated[str, Text(gettext_lazy("会议纪要"), max_length=50000)]
+    version: Annotated[int | None, Integer(gettext_lazy("版本"), minimum=0, maximum=INT64_MAX)] = None
 
 
 class MinutesApprove(Command):
-    at_meeting: Annotated[int, Ref(_l("批准纪要的会议"))]
+    at_meeting: Annotated[int, Ref(gettext_lazy("批准纪要的会议"))]
 
 
 class PaperAdd(Command):
     """A paper's name (the file's own name when empty); the file itself travels beside the command."""
 
-    title: Annotated[str, Text(_l("材料名称"), max_length=200, required=False)] = ""
+    title: Annotated[str, Text(gettext_lazy("材料名称"), max_length=200, required=False)] = ""
 
 
 class VoteCast(Command):
     """A vote; ``seat`` when the representative holds several seats."""
 
-    choice: Annotated[str, Choice(_l("表决意见"), VoteChoice)]
-    seat: Annotated[int | None, Ref(_l("席位"))] = None
+    choice: Annotated[str, Choice(gettext_lazy("表决意见"), VoteChoice)]
+    seat: Annotated[int | None, Ref(gettext_lazy("席位"))] = None
 
 
 # ---------------------------------------------------------------- secretariat
@@ -221,17 +221,19 @@ class VoteCast(Command):
 class NoticeCreate(Command):
     """A notice to all members, a city's, a tier's or chosen organizations."""
 
-    title: Annotated[str, Text(_l("标题"), max_length=200)]
-    body: Annotated[str, Text(_l("正文"), max_length=50000)]
-    audience: Annotated[str, Choice(_l("发送范围"), NoticeAudience)] = NoticeAudience.ALL
-    audience_city: Annotated[str, Text(_l("城市"), max_length=6, required=False)] = Field(
+    title: Annotated[str, Text(gettext_lazy("标题"), max_length=200)]
+    body: Annotated[str, Text(gettext_lazy("正文"), max_length=50000)]
+    audience: Annotated[str, Choice(gettext_lazy("发送范围"), NoticeAudience)] = NoticeAudience.ALL
+    audience_city: Annotated[str, Text(gettext_lazy("城市"), max_length=6, required=False)] = Field(
         "", validate_default=True
     )
-    audience_tier: Annotated[str, Choice(_l("成员类别"), Tier, required=False)] = Field(
+    audience_tier: Annotated[str, Choice(gettext_lazy("成员类别"), Tier, required=False)] = Field(
         "", validate_default=True
     )
-    audience_organizations: Annotated[list[int], Refs(_l("指定单位"))] = Field([], validate_default=True)
-    read_by: Annotated[date | None, Day(_l("阅读期限"))] = None
+    audience_organizations: Annotated[list[int], Refs(gettext_lazy("指定单位"))] = Field(
+        [], validate_default=True
+    )
+    read_by: Annotated[date | None, Day(gettext_lazy("阅读期限"))] = None
 
     @field_validator("audience_city")
     @classmethod
@@ -265,12 +267,14 @@ class NoticeCreate(Command):
 class TaskCreate(Command):
     """A task (督办) with an owner (person or organization) and a due date; from a resolution or not."""
 
-    title: Annotated[str, Text(_l("任务名称"), max_length=200)]
-    description: Annotated[str, Text(_l("任务要求"), max_length=10000, required=False)] = ""
-    due_on: Annotated[date, Day(_l("完成期限"))]
-    owner_user: Annotated[int | None, Ref(_l("责任人"))] = None
-    owner_organization: Annotated[int | None, Ref(_l("责任单位"))] = Field(None, validate_default=True)
-    resolution: Annotated[int | None, Ref(_l("来源决议"))] = None
+    title: Annotated[str, Text(gettext_lazy("任务名称"), max_length=200)]
+    description: Annotated[str, Text(gettext_lazy("任务要求"), max_length=10000, required=False)] = ""
+    due_on: Annotated[date, Day(gettext_lazy("完成期限"))]
+    owner_user: Annotated[int | None, Ref(gettext_lazy("责任人"))] = None
+    owner_organization: Annotated[int | None, Ref(gettext_lazy("责任单位"))] = Field(
+        None, validate_default=True
+    )
+    resolution: Annotated[int | None, Ref(gettext_lazy("来源决议"))] = None
 
     @field_validator("due_on")
     @classmethod
@@ -294,14 +298,16 @@ class TaskUpdate(Command):
     """Progress on a task: ``action`` (machines.TASK) and ``note`` by its owner; the secretariat also
     edits the other fields. Only the fields given change (``model_fields_set``)."""
 
-    action: Annotated[str, Choice(_l("操作"), TASK_ACTIONS, required=False)] = ""
-    note: Annotated[str, Text(_l("进展说明"), max_length=4000, required=False)] = ""
-    title: Annotated[str | None, Text(_l("任务名称"), max_length=200)] = None
-    description: Annotated[str | None, Text(_l("任务要求"), max_length=10000, required=False)] = None
-    due_on: Annotated[date | None, Day(_l("完成期限"))] = None
-    owner_user: Annotated[int | None, Ref(_l("责任人"))] = None
-    owner_organization: Annotated[int | None, Ref(_l("责任单位"))] = None
-    version: Annotated[int | None, Integer(_l("版本"), minimum=0, maximum=INT64_MAX)] = None
+    action: Annotated[str, Choice(gettext_lazy("操作"), TASK_ACTIONS, required=False)] = ""
+    note: Annotated[str, Text(gettext_lazy("进展说明"), max_length=4000, required=False)] = ""
+    title: Annotated[str | None, Text(gettext_lazy("任务名称"), max_length=200)] = None
+    description: Annotated[str | None, Text(gettext_lazy("任务要求"), max_length=10000, required=False)] = (
+        None
+    )
+    due_on: Annotated[date | None, Day(gettext_lazy("完成期限"))] = None
+    owner_user: Annotated[int | None, Ref(gettext_lazy("责任人"))] = None
+    owner_organization: Annotated[int | None, Ref(gettext_lazy("责任单位"))] = None
+    version: Annotated[int | None, Integer(gettext_lazy("版本"), minimum=0, maximum=INT64_MAX)] = None
 
     EDITS: ClassVar[tuple[str, ...]] = ("title", "description", "due_on", "owner_user", "owner_organization")
 
@@ -314,15 +320,15 @@ class TaskUpdate(Command):
 
 
 class HandoverRecord(Command):
-    date: Annotated[date, Day(_l("交接日期"))]
-    notes: Annotated[str, Text(_l("交接说明"), max_length=4000, required=False)] = ""
-    documents: Annotated[str, Text(_l("移交文件"), max_length=4000, required=False)] = ""
+    date: Annotated[date, Day(gettext_lazy("交接日期"))]
+    notes: Annotated[str, Text(gettext_lazy("交接说明"), max_length=4000, required=False)] = ""
+    documents: Annotated[str, Text(gettext_lazy("移交文件"), max_length=4000, required=False)] = ""
 
 
 class RotationPlanCreate(Command):
-    start_date: Annotated[date, Day(_l("起始日期"))]
-    term_months: Annotated[int, Integer(_l("任期（月）"), minimum=1, maximum=MAX_TERM_MONTHS)]
-    order: Annotated[list[int], Refs(_l("轮值顺序"))] = Field([], validate_default=True)
+    start_date: Annotated[date, Day(gettext_lazy("起始日期"))]
+    term_months: Annotated[int, Integer(gettext_lazy("任期（月）"), minimum=1, maximum=MAX_TERM_MONTHS)]
+    order: Annotated[list[int], Refs(gettext_lazy("轮值顺序"))] = Field([], validate_default=True)
 
     @field_validator("order")
     @classmethod
@@ -335,24 +341,26 @@ class RotationPlanCreate(Command):
 class RotationChangeCmd(Command):
     """Reorder, skip, defer or change the term length from the next term, under a resolution in force."""
 
-    kind: Annotated[str, Choice(_l("变更类型"), RotationChangeKind)]
-    resolution: Annotated[int | None, Ref(_l("依据决议"))] = None
-    organization: Annotated[int | None, Ref(_l("单位"))] = None
-    order: Annotated[list[int], Refs(_l("新顺序"))] = []
-    term_months: Annotated[int | None, Integer(_l("新任期（月）"), minimum=1, maximum=MAX_TERM_MONTHS)] = None
-    reason: Annotated[str, Text(_l("说明"), max_length=4000, required=False)] = ""
+    kind: Annotated[str, Choice(gettext_lazy("变更类型"), RotationChangeKind)]
+    resolution: Annotated[int | None, Ref(gettext_lazy("依据决议"))] = None
+    organization: Annotated[int | None, Ref(gettext_lazy("单位"))] = None
+    order: Annotated[list[int], Refs(gettext_lazy("新顺序"))] = []
+    term_months: Annotated[
+        int | None, Integer(gettext_lazy("新任期（月）"), minimum=1, maximum=MAX_TERM_MONTHS)
+    ] = None
+    reason: Annotated[str, Text(gettext_lazy("说明"), max_length=4000, required=False)] = ""
 
 
 class CharterFound(Command):
-    text: Annotated[str, Text(_l("章程全文"), max_length=CHARTER_MAX)]
-    summary: Annotated[str, Text(_l("修订说明"), max_length=4000, required=False)] = ""
-    effective_on: Annotated[date, Day(_l("施行日期"))]
+    text: Annotated[str, Text(gettext_lazy("章程全文"), max_length=CHARTER_MAX)]
+    summary: Annotated[str, Text(gettext_lazy("修订说明"), max_length=4000, required=False)] = ""
+    effective_on: Annotated[date, Day(gettext_lazy("施行日期"))]
 
 
 class CharterRevise(CharterFound):
     """A new version of the charter citing the council's charter resolution in force."""
 
-    resolution: Annotated[int | None, Ref(_l("依据决议"))] = Field(
+    resolution: Annotated[int | None, Ref(gettext_lazy("依据决议"))] = Field(
         None, description="a charter resolution in force, not yet used"
     )
 
@@ -366,42 +374,44 @@ SMALL_MAX = 32767  # PositiveSmallIntegerField
 class SettingsUpdate(Command):
     """The mechanism's parameters (administrators); fields left out keep their values."""
 
-    term_months: Annotated[int | None, Integer(_l("轮值任期（月）"), minimum=1, maximum=MAX_TERM_MONTHS)] = (
-        None
-    )
-    quorum_numerator: Annotated[int | None, Integer(_l("法定人数分子"), minimum=1, maximum=SMALL_MAX)] = None
-    quorum_denominator: Annotated[int | None, Integer(_l("法定人数分母"), minimum=1, maximum=SMALL_MAX)] = (
-        None
-    )
+    term_months: Annotated[
+        int | None, Integer(gettext_lazy("轮值任期（月）"), minimum=1, maximum=MAX_TERM_MONTHS)
+    ] = None
+    quorum_numerator: Annotated[
+        int | None, Integer(gettext_lazy("法定人数分子"), minimum=1, maximum=SMALL_MAX)
+    ] = None
+    quorum_denominator: Annotated[
+        int | None, Integer(gettext_lazy("法定人数分母"), minimum=1, maximum=SMALL_MAX)
+    ] = None
     ordinary_threshold_numerator: Annotated[
-        int | None, Integer(_l("一般议案通过比例分子"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("一般议案通过比例分子"), minimum=1, maximum=SMALL_MAX)
     ] = None
     ordinary_threshold_denominator: Annotated[
-        int | None, Integer(_l("一般议案通过比例分母"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("一般议案通过比例分母"), minimum=1, maximum=SMALL_MAX)
     ] = None
     ordinary_threshold_strict: bool | None = None
     important_threshold_numerator: Annotated[
-        int | None, Integer(_l("重要议案通过比例分子"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("重要议案通过比例分子"), minimum=1, maximum=SMALL_MAX)
     ] = None
     important_threshold_denominator: Annotated[
-        int | None, Integer(_l("重要议案通过比例分母"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("重要议案通过比例分母"), minimum=1, maximum=SMALL_MAX)
     ] = None
     important_threshold_strict: bool | None = None
     charter_threshold_numerator: Annotated[
-        int | None, Integer(_l("章程修改通过比例分子"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("章程修改通过比例分子"), minimum=1, maximum=SMALL_MAX)
     ] = None
     charter_threshold_denominator: Annotated[
-        int | None, Integer(_l("章程修改通过比例分母"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("章程修改通过比例分母"), minimum=1, maximum=SMALL_MAX)
     ] = None
     charter_threshold_strict: bool | None = None
     president_signs_off: bool | None = None
     default_voting_days: Annotated[
-        int | None, Integer(_l("默认表决期（天）"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("默认表决期（天）"), minimum=1, maximum=SMALL_MAX)
     ] = None
     notice_read_days: Annotated[
-        int | None, Integer(_l("通知默认阅读期限（天）"), minimum=1, maximum=SMALL_MAX)
+        int | None, Integer(gettext_lazy("通知默认阅读期限（天）"), minimum=1, maximum=SMALL_MAX)
     ] = None
-    version: Annotated[int | None, Integer(_l("版本"), minimum=0, maximum=INT64_MAX)] = None
+    version: Annotated[int | None, Integer(gettext_lazy("版本"), minimum=0, maximum=INT64_MAX)] = None
 
     def given(self) -> dict[str, Any]:
         """The settings given in this command (not ``version``)."""

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import Field, ValidationInfo, field_validator
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
@@ -137,51 +137,53 @@ class _ExpertRules:
 class ExpertCreate(_ExpertRules, Command):
     """An expert in the library (the secretariat); a member unit by id, another unit by name."""
 
-    name: Annotated[str, Text(_l("姓名"), max_length=60)]
-    organization: Annotated[int | None, Ref(_l("所在单位"))] = None
-    organization_name: Annotated[str, Text(_l("单位名称"), max_length=120, required=False)] = ""
-    city: Annotated[str, CityRef(_l("所在城市"))]
-    title: Annotated[str, Choice(_l("职称"), ExpertTitle)]
-    position: Annotated[str, Text(_l("职务"), max_length=60, required=False)] = ""
-    fields: Annotated[list[str], Names(_l("专业领域"))] = []
-    keywords: Annotated[str, Text(_l("关键词"), max_length=300, required=False)] = ""
-    biography: Annotated[str, Text(_l("个人简介"), max_length=4000, required=False)] = ""
-    availability: Annotated[str, Choice(_l("咨询状态"), Availability)] = Availability.AVAILABLE
-    status: Annotated[str, Choice(_l("状态"), ExpertStatus)] = ExpertStatus.ACTIVE
-    mobile: Annotated[str, Mobile(_l("手机号码"), required=False)] = ""
-    email: Annotated[str, Email(_l("电子邮箱"), required=False)] = ""
-    id_number: Annotated[str, Text(_l("身份证号码"), max_length=18, required=False)] = ""
-    publish_consent: Annotated[bool, Flag(_l("同意公开"))] = False
-    declared_conflicts: Annotated[list[int], Refs(_l("回避单位"))] = []
+    name: Annotated[str, Text(gettext_lazy("姓名"), max_length=60)]
+    organization: Annotated[int | None, Ref(gettext_lazy("所在单位"))] = None
+    organization_name: Annotated[str, Text(gettext_lazy("单位名称"), max_length=120, required=False)] = ""
+    city: Annotated[str, CityRef(gettext_lazy("所在城市"))]
+    title: Annotated[str, Choice(gettext_lazy("职称"), ExpertTitle)]
+    position: Annotated[str, Text(gettext_lazy("职务"), max_length=60, required=False)] = ""
+    fields: Annotated[list[str], Names(gettext_lazy("专业领域"))] = []
+    keywords: Annotated[str, Text(gettext_lazy("关键词"), max_length=300, required=False)] = ""
+    biography: Annotated[str, Text(gettext_lazy("个人简介"), max_length=4000, required=False)] = ""
+    availability: Annotated[str, Choice(gettext_lazy("咨询状态"), Availability)] = Availability.AVAILABLE
+    status: Annotated[str, Choice(gettext_lazy("状态"), ExpertStatus)] = ExpertStatus.ACTIVE
+    mobile: Annotated[str, Mobile(gettext_lazy("手机号码"), required=False)] = ""
+    email: Annotated[str, Email(gettext_lazy("电子邮箱"), required=False)] = ""
+    id_number: Annotated[str, Text(gettext_lazy("身份证号码"), max_length=18, required=False)] = ""
+    publish_consent: Annotated[bool, Flag(gettext_lazy("同意公开"))] = False
+    declared_conflicts: Annotated[list[int], Refs(gettext_lazy("回避单位"))] = []
 
 
 class ExpertUpdate(_ExpertRules, Command):
     """Changes to an expert: only the fields given (the expert changes their own profile's
     ``EXPERT_SELF_EDITABLE`` fields, the secretariat everything)."""
 
-    name: Annotated[str | None, Text(_l("姓名"), max_length=60)] = None
-    organization: Annotated[int | None, Ref(_l("所在单位"))] = None
-    organization_name: Annotated[str | None, Text(_l("单位名称"), max_length=120, required=False)] = None
-    city: Annotated[str | None, CityRef(_l("所在城市"))] = None
-    title: Annotated[str | None, Choice(_l("职称"), ExpertTitle)] = None
-    position: Annotated[str | None, Text(_l("职务"), max_length=60, required=False)] = None
-    fields: Annotated[list[str] | None, Names(_l("专业领域"))] = None
-    keywords: Annotated[str | None, Text(_l("关键词"), max_length=300, required=False)] = None
-    biography: Annotated[str | None, Text(_l("个人简介"), max_length=4000, required=False)] = None
-    availability: Annotated[str | None, Choice(_l("咨询状态"), Availability)] = None
-    status: Annotated[str | None, Choice(_l("状态"), ExpertStatus)] = None
-    mobile: Annotated[str | None, Mobile(_l("手机号码"), required=False)] = None
-    email: Annotated[str | None, Email(_l("电子邮箱"), required=False)] = None
-    id_number: Annotated[str | None, Text(_l("身份证号码"), max_length=18, required=False)] = None
-    publish_consent: Annotated[bool | None, Flag(_l("同意公开"))] = None
-    declared_conflicts: Annotated[list[int] | None, Refs(_l("回避单位"))] = None
+    name: Annotated[str | None, Text(gettext_lazy("姓名"), max_length=60)] = None
+    organization: Annotated[int | None, Ref(gettext_lazy("所在单位"))] = None
+    organization_name: Annotated[
+        str | None, Text(gettext_lazy("单位名称"), max_length=120, required=False)
+    ] = None
+    city: Annotated[str | None, CityRef(gettext_lazy("所在城市"))] = None
+    title: Annotated[str | None, Choice(gettext_lazy("职称"), ExpertTitle)] = None
+    position: Annotated[str | None, Text(gettext_lazy("职务"), max_length=60, required=False)] = None
+    fields: Annotated[list[str] | None, Names(gettext_lazy("专业领域"))] = None
+    keywords: Annotated[str | None, Text(gettext_lazy("关键词"), max_length=300, required=False)] = None
+    biography: Annotated[str | None, Text(gettext_lazy("个人简介"), max_length=4000, required=False)] = None
+    availability: Annotated[str | None, Choice(gettext_lazy("咨询状态"), Availability)] = None
+    status: Annotated[str | None, Choice(gettext_lazy("状态"), ExpertStatus)] = None
+    mobile: Annotated[str | None, Mobile(gettext_lazy("手机号码"), required=False)] = None
+    email: Annotated[str | None, Email(gettext_lazy("电子邮箱"), required=False)] = None
+    id_number: Annotated[str | None, Text(gettext_lazy("身份证号码"), max_length=18, required=False)] = None
+    publish_consent: Annotated[bool | None, Flag(gettext_lazy("同意公开"))] = None
+    declared_conflicts: Annotated[list[int] | None, Refs(gettext_lazy("回避单位"))] = None
     version: Version = None
 
 
 class CommitteeAppoint(Command):
-    post: Annotated[str, Choice(_l("委员会职务"), CommitteePost)]
-    term_start: Annotated[dt.date, Day(_l("任期开始"))]
-    term_end: Annotated[dt.date, Day(_l("任期结束"))]
+    post: Annotated[str, Choice(gettext_lazy("委员会职务"), CommitteePost)]
+    term_start: Annotated[dt.date, Day(gettext_lazy("任期开始"))]
+    term_end: Annotated[dt.date, Day(gettext_lazy("任期结束"))]
 
     @field_validator("term_end")
     @classmethod
@@ -231,16 +233,18 @@ class _ProjectRules:
 class ProjectCreate(_ProjectRules, Command):
     """A project submitted by a member contact for their organization (the secretariat for any)."""
 
-    name: Annotated[str, Text(_l("项目名称"), max_length=120)]
-    summary: Annotated[str, Text(_l("项目简介"), max_length=4000)]
-    lead_organization: Annotated[int | None, Ref(_l("牵头单位"))] = Field(None, validate_default=True)
-    partner_organizations: Annotated[list[int], Refs(_l("合作单位"))] = []
-    cities: Annotated[list[str], Names(_l("所在城市"), max_items=20, max_length=20)] = Field(
+    name: Annotated[str, Text(gettext_lazy("项目名称"), max_length=120)]
+    summary: Annotated[str, Text(gettext_lazy("项目简介"), max_length=4000)]
+    lead_organization: Annotated[int | None, Ref(gettext_lazy("牵头单位"))] = Field(
+        None, validate_default=True
+    )
+    partner_organizations: Annotated[list[int], Refs(gettext_lazy("合作单位"))] = []
+    cities: Annotated[list[str], Names(gettext_lazy("所在城市"), max_items=20, max_length=20)] = Field(
         [], validate_default=True
     )
-    strategy_tags: Annotated[list[str], Names(_l("国家战略"))] = []
-    integration_tags: Annotated[list[str], Names(_l("融合方向"), max_items=3)] = []
-    planned_investment: Annotated[Decimal | None, Amount(_l("计划投资"))] = None
+    strategy_tags: Annotated[list[str], Names(gettext_lazy("国家战略"))] = []
+    integration_tags: Annotated[list[str], Names(gettext_lazy("融合方向"), max_items=3)] = []
+    planned_investment: Annotated[Decimal | None, Amount(gettext_lazy("计划投资"))] = None
 
     @field_validator("lead_organization")
     @classmethod
@@ -253,22 +257,22 @@ class ProjectCreate(_ProjectRules, Command):
 class ProjectUpdate(_ProjectRules, Command):
     """Changes to a project: only the fields given (the stage changes by ``ProjectTransition``)."""
 
-    name: Annotated[str | None, Text(_l("项目名称"), max_length=120)] = None
-    summary: Annotated[str | None, Text(_l("项目简介"), max_length=4000)] = None
-    lead_organization: Annotated[int | None, Ref(_l("牵头单位"))] = None
-    partner_organizations: Annotated[list[int] | None, Refs(_l("合作单位"))] = None
-    cities: Annotated[list[str] | None, Names(_l("所在城市"), max_items=20, max_length=20)] = None
-    strategy_tags: Annotated[list[str] | None, Names(_l("国家战略"))] = None
-    integration_tags: Annotated[list[str] | None, Names(_l("融合方向"), max_items=3)] = None
-    planned_investment: Annotated[Decimal | None, Amount(_l("计划投资"))] = None
+    name: Annotated[str | None, Text(gettext_lazy("项目名称"), max_length=120)] = None
+    summary: Annotated[str | None, Text(gettext_lazy("项目简介"), max_length=4000)] = None
+    lead_organization: Annotated[int | None, Ref(gettext_lazy("牵头单位"))] = None
+    partner_organizations: Annotated[list[int] | None, Refs(gettext_lazy("合作单位"))] = None
+    cities: Annotated[list[str] | None, Names(gettext_lazy("所在城市"), max_items=20, max_length=20)] = None
+    strategy_tags: Annotated[list[str] | None, Names(gettext_lazy("国家战略"))] = None
+    integration_tags: Annotated[list[str] | None, Names(gettext_lazy("融合方向"), max_items=3)] = None
+    planned_investment: Annotated[Decimal | None, Amount(gettext_lazy("计划投资"))] = None
     version: Version = None
 
 
 class ProjectTransition(Command):
     """Move a project to another stage; a reason is required when closing it."""
 
-    to: Annotated[str, Choice(_l("项目阶段"), ProjectStage)]
-    reason: Annotated[str, Text(_l("说明"), max_length=2000, required=False)] = Field(
+    to: Annotated[str, Choice(gettext_lazy("项目阶段"), ProjectStage)]
+    reason: Annotated[str, Text(gettext_lazy("说明"), max_length=2000, required=False)] = Field(
         "", validate_default=True
     )
 
@@ -284,15 +288,15 @@ class LandingRecord(Command):
     """A landing in a city: a park of the directory (by id) or a park's name, the date, investment
     (万元) and jobs."""
 
-    city: Annotated[str, CityRef(_l("落地城市"))]
-    park: Annotated[int | None, Ref(_l("落地园区"))] = None
-    park_name: Annotated[str, Text(_l("园区名称"), max_length=120, required=False)] = Field(
+    city: Annotated[str, CityRef(gettext_lazy("落地城市"))]
+    park: Annotated[int | None, Ref(gettext_lazy("落地园区"))] = None
+    park_name: Annotated[str, Text(gettext_lazy("园区名称"), max_length=120, required=False)] = Field(
         "", validate_default=True
     )
-    date: Annotated[dt.date | None, Day(_l("落地日期"))] = Field(None, validate_default=True)
-    investment: Annotated[Decimal | None, Amount(_l("投资额"))] = None
-    jobs: Annotated[int | None, Integer(_l("带动就业人数"), maximum=INT32_MAX)] = None
-    notes: Annotated[str, Text(_l("备注"), max_length=2000, required=False)] = ""
+    date: Annotated[dt.date | None, Day(gettext_lazy("落地日期"))] = Field(None, validate_default=True)
+    investment: Annotated[Decimal | None, Amount(gettext_lazy("投资额"))] = None
+    jobs: Annotated[int | None, Integer(gettext_lazy("带动就业人数"), maximum=INT32_MAX)] = None
+    notes: Annotated[str, Text(gettext_lazy("备注"), max_length=2000, required=False)] = ""
 
     @field_validator("park_name")
     @classmethod
@@ -340,23 +344,25 @@ _SOURCES = [v for v in AchievementSource.values if v]
 class AchievementCreate(_AchievementRules, Command):
     """An achievement of a member organization (files are added with the form or the files endpoint)."""
 
-    kind: Annotated[str, Choice(_l("成果类型"), AchievementKind)]
-    title: Annotated[str, Text(_l("成果名称"), max_length=200)]
-    authors: Annotated[str, Text(_l("作者"), max_length=300)]
-    organizations: Annotated[list[int], Refs(_l("完成单位"))] = []
-    owner_organization: Annotated[int | None, Ref(_l("提交单位"))] = None
-    year: Annotated[int | None, Integer(_l("年度"), minimum=YEAR_FIRST, maximum=2999)] = Field(
+    kind: Annotated[str, Choice(gettext_lazy("成果类型"), AchievementKind)]
+    title: Annotated[str, Text(gettext_lazy("成果名称"), max_length=200)]
+    authors: Annotated[str, Text(gettext_lazy("作者"), max_length=300)]
+    organizations: Annotated[list[int], Refs(gettext_lazy("完成单位"))] = []
+    owner_organization: Annotated[int | None, Ref(gettext_lazy("提交单位"))] = None
+    year: Annotated[int | None, Integer(gettext_lazy("年度"), minimum=YEAR_FIRST, maximum=2999)] = Field(
         None, validate_default=True
     )
-    abstract: Annotated[str, Text(_l("摘要"), max_length=8000, required=False)] = ""
-    keywords: Annotated[str, Text(_l("关键词"), max_length=300, required=False)] = ""
-    visibility: Annotated[str, Choice(_l("公开范围"), Visibility)] = Visibility.PUBLIC
-    awards: Annotated[str, Text(_l("获奖情况"), max_length=300, required=False)] = ""
-    source: Annotated[str, Choice(_l("来源"), _SOURCES, required=False)] = ""
-    source_reference: Annotated[str, Text(_l("来源说明"), max_length=200, required=False)] = ""
-    application_scenarios: Annotated[str, Text(_l("应用场景"), max_length=4000, required=False)] = ""
-    publisher: Annotated[str, Text(_l("出版或发布单位"), max_length=200, required=False)] = ""
-    identifier: Annotated[str, Text(_l("编号"), max_length=80, required=False)] = ""
+    abstract: Annotated[str, Text(gettext_lazy("摘要"), max_length=8000, required=False)] = ""
+    keywords: Annotated[str, Text(gettext_lazy("关键词"), max_length=300, required=False)] = ""
+    visibility: Annotated[str, Choice(gettext_lazy("公开范围"), Visibility)] = Visibility.PUBLIC
+    awards: Annotated[str, Text(gettext_lazy("获奖情况"), max_length=300, required=False)] = ""
+    source: Annotated[str, Choice(gettext_lazy("来源"), _SOURCES, required=False)] = ""
+    source_reference: Annotated[str, Text(gettext_lazy("来源说明"), max_length=200, required=False)] = ""
+    application_scenarios: Annotated[str, Text(gettext_lazy("应用场景"), max_length=4000, required=False)] = (
+        ""
+    )
+    publisher: Annotated[str, Text(gettext_lazy("出版或发布单位"), max_length=200, required=False)] = ""
+    identifier: Annotated[str, Text(gettext_lazy("编号"), max_length=80, required=False)] = ""
 
     @field_validator("year")
     @classmethod
@@ -370,31 +376,41 @@ class AchievementUpdate(_AchievementRules, Command):
     """Changes to an achievement: only the fields given; ``showcase``/``showcase_year`` select it for
     the yearly showcase (the secretariat)."""
 
-    kind: Annotated[str | None, Choice(_l("成果类型"), AchievementKind)] = None
-    title: Annotated[str | None, Text(_l("成果名称"), max_length=200)] = None
-    authors: Annotated[str | None, Text(_l("作者"), max_length=300)] = None
-    organizations: Annotated[list[int] | None, Refs(_l("完成单位"))] = None
-    owner_organization: Annotated[int | None, Ref(_l("提交单位"))] = None
-    year: Annotated[int | None, Integer(_l("年度"), minimum=YEAR_FIRST, maximum=2999)] = None
-    abstract: Annotated[str | None, Text(_l("摘要"), max_length=8000, required=False)] = None
-    keywords: Annotated[str | None, Text(_l("关键词"), max_length=300, required=False)] = None
-    visibility: Annotated[str | None, Choice(_l("公开范围"), Visibility)] = None
-    awards: Annotated[str | None, Text(_l("获奖情况"), max_length=300, required=False)] = None
-    source: Annotated[str | None, Choice(_l("来源"), _SOURCES, required=False)] = None
-    source_reference: Annotated[str | None, Text(_l("来源说明"), max_length=200, required=False)] = None
-    application_scenarios: Annotated[str | None, Text(_l("应用场景"), max_length=4000, required=False)] = None
-    publisher: Annotated[str | None, Text(_l("出版或发布单位"), max_length=200, required=False)] = None
-    identifier: Annotated[str | None, Text(_l("编号"), max_length=80, required=False)] = None
-    showcase: Annotated[bool | None, Flag(_l("年度展示"))] = None
-    showcase_year: Annotated[int | None, Integer(_l("展示年度"), minimum=YEAR_FIRST, maximum=2999)] = None
+    kind: Annotated[str | None, Choice(gettext_lazy("成果类型"), AchievementKind)] = None
+    title: Annotated[str | None, Text(gettext_lazy("成果名称"), max_length=200)] = None
+    authors: Annotated[str | None, Text(gettext_lazy("作者"), max_length=300)] = None
+    organizations: Annotated[list[int] | None, Refs(gettext_lazy("完成单位"))] = None
+    owner_organization: Annotated[int | None, Ref(gettext_lazy("提交单位"))] = None
+    year: Annotated[int | None, Integer(gettext_lazy("年度"), minimum=YEAR_FIRST, maximum=2999)] = None
+    abstract: Annotated[str | None, Text(gettext_lazy("摘要"), max_length=8000, required=False)] = None
+    keywords: Annotated[str | None, Text(gettext_lazy("关键词"), max_length=300, required=False)] = None
+    visibility: Annotated[str | None, Choice(gettext_lazy("公开范围"), Visibility)] = None
+    awards: Annotated[str | None, Text(gettext_lazy("获奖情况"), max_length=300, required=False)] = None
+    source: Annotated[str | None, Choice(gettext_lazy("来源"), _SOURCES, required=False)] = None
+    source_reference: Annotated[
+        str | None, Text(gettext_lazy("来源说明"), max_length=200, required=False)
+    ] = None
+    application_scenarios: Annotated[
+        str | None, Text(gettext_lazy("应用场景"), max_length=4000, required=False)
+    ] = None
+    publisher: Annotated[str | None, Text(gettext_lazy("出版或发布单位"), max_length=200, required=False)] = (
+        None
+    )
+    identifier: Annotated[str | None, Text(gettext_lazy("编号"), max_length=80, required=False)] = None
+    showcase: Annotated[bool | None, Flag(gettext_lazy("年度展示"))] = None
+    showcase_year: Annotated[
+        int | None, Integer(gettext_lazy("展示年度"), minimum=YEAR_FIRST, maximum=2999)
+    ] = None
     version: Version = None
 
 
 class ShowcaseSet(_AchievementRules, Command):
     """Select (or withdraw) an achievement for a year's showcase (the achievement's year by default)."""
 
-    showcase: Annotated[bool, Flag(_l("年度展示"))] = True
-    showcase_year: Annotated[int | None, Integer(_l("展示年度"), minimum=YEAR_FIRST, maximum=2999)] = None
+    showcase: Annotated[bool, Flag(gettext_lazy("年度展示"))] = True
+    showcase_year: Annotated[
+        int | None, Integer(gettext_lazy("展示年度"), minimum=YEAR_FIRST, maximum=2999)
+    ] = None
 
 
 # Consultations ---------------------------------------------------------------------------------
@@ -404,12 +420,12 @@ class ConsultationAsk(Command):
     """A question to the advisory committee for the asker's organization (the one named when the
     contact has several)."""
 
-    organization: Annotated[int | None, Ref(_l("提问单位"))] = None
-    title: Annotated[str, Text(_l("咨询主题"), max_length=120)]
-    question: Annotated[str, Text(_l("问题描述"), max_length=8000)]
-    field: Annotated[str, Text(_l("所属领域"), max_length=60, required=False)] = ""
-    urgency: Annotated[str, Choice(_l("紧急程度"), Urgency)] = Urgency.NORMAL
-    due_date: Annotated[dt.date | None, Day(_l("期望答复日期"))] = None
+    organization: Annotated[int | None, Ref(gettext_lazy("提问单位"))] = None
+    title: Annotated[str, Text(gettext_lazy("咨询主题"), max_length=120)]
+    question: Annotated[str, Text(gettext_lazy("问题描述"), max_length=8000)]
+    field: Annotated[str, Text(gettext_lazy("所属领域"), max_length=60, required=False)] = ""
+    urgency: Annotated[str, Choice(gettext_lazy("紧急程度"), Urgency)] = Urgency.NORMAL
+    due_date: Annotated[dt.date | None, Day(gettext_lazy("期望答复日期"))] = None
 
     @field_validator("due_date")
     @classmethod
@@ -422,18 +438,18 @@ class ConsultationAsk(Command):
 class ConsultationAssign(Command):
     """Committee experts for a consultation (at least one: the service says so after the policy)."""
 
-    experts: Annotated[list[int], Refs(_l("专家"))]
+    experts: Annotated[list[int], Refs(gettext_lazy("专家"))]
 
 
 class ConsultationAnswer(Command):
     """An expert's answer (at least 10 characters: the service says so to the assigned expert)."""
 
-    text: Annotated[str, Text(_l("答复意见"), max_length=20000)]
+    text: Annotated[str, Text(gettext_lazy("答复意见"), max_length=20000)]
 
 
 class ConsultationRate(Command):
-    rating: Annotated[int | None, Integer(_l("评分"), minimum=1, maximum=5)]
-    comment: Annotated[str, Text(_l("评价意见"), max_length=2000, required=False)] = ""
+    rating: Annotated[int | None, Integer(gettext_lazy("评分"), minimum=1, maximum=5)]
+    comment: Annotated[str, Text(gettext_lazy("评价意见"), max_length=2000, required=False)] = ""
 
     @field_validator("rating")
     @classmethod
@@ -444,7 +460,7 @@ class ConsultationRate(Command):
 
 
 class ConsultationClose(Command):
-    reason: Annotated[str, Text(_l("关闭原因"), max_length=2000, required=False)] = Field(
+    reason: Annotated[str, Text(gettext_lazy("关闭原因"), max_length=2000, required=False)] = Field(
         "", validate_default=True
     )
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from lianmeng.core.commands import Amount, Check, Choice, Command, Day, Integer, Ref, Text, When, rule
@@ -47,7 +47,7 @@ def _city_codes(value: Any) -> Any:
 Tags = Annotated[list[Annotated[str, Field(max_length=200)]], BeforeValidator(split_tags)]
 CITIES_SCHEMA = {"type": "array", "items": {"type": "string", "maxLength": 12}, "minItems": 1}
 Cities = Annotated[
-    list[Annotated[str, Field(max_length=12)]], Check(_l("服务城市"), _city_codes, CITIES_SCHEMA)
+    list[Annotated[str, Field(max_length=12)]], Check(gettext_lazy("服务城市"), _city_codes, CITIES_SCHEMA)
 ]
 
 
@@ -95,37 +95,39 @@ class ResourceCreate(_ResourceRules, Command):
     """A supply or demand post of a member organization (``organization`` when the contact has several;
     the secretariat names any member)."""
 
-    direction: Annotated[str, Choice(_l("供需方向"), Direction)]
-    category: Annotated[str, Choice(_l("资源类别"), Category)]
-    title: Annotated[str, Text(_l("标题"), max_length=120)]
-    description: Annotated[str, Text(_l("详细说明"), max_length=4000)]
+    direction: Annotated[str, Choice(gettext_lazy("供需方向"), Direction)]
+    category: Annotated[str, Choice(gettext_lazy("资源类别"), Category)]
+    title: Annotated[str, Text(gettext_lazy("标题"), max_length=120)]
+    description: Annotated[str, Text(gettext_lazy("详细说明"), max_length=4000)]
     cities: Cities
     tags: Tags = []
     strategy_tags: Tags = []
-    valid_from: Annotated[date | None, Day(_l("开始日期"))] = None
-    valid_until: Annotated[date | None, Day(_l("有效期至"))] = None
-    contact_name: Annotated[str, Text(_l("联系人"), max_length=60)]
-    contact_phone: Annotated[str, Text(_l("联系电话"), max_length=40, required=False)] = ""
-    contact_email: Annotated[str, Text(_l("联系邮箱"), max_length=254, required=False)] = ""
-    organization: Annotated[int | None, Ref(_l("发布单位"))] = None
+    valid_from: Annotated[date | None, Day(gettext_lazy("开始日期"))] = None
+    valid_until: Annotated[date | None, Day(gettext_lazy("有效期至"))] = None
+    contact_name: Annotated[str, Text(gettext_lazy("联系人"), max_length=60)]
+    contact_phone: Annotated[str, Text(gettext_lazy("联系电话"), max_length=40, required=False)] = ""
+    contact_email: Annotated[str, Text(gettext_lazy("联系邮箱"), max_length=254, required=False)] = ""
+    organization: Annotated[int | None, Ref(gettext_lazy("发布单位"))] = None
 
 
 class ResourceUpdate(_ResourceRules, Command):
     """Changes to a post: only the fields given change (the edit form gives them all)."""
 
-    direction: Annotated[str | None, Choice(_l("供需方向"), Direction)] = None
-    category: Annotated[str | None, Choice(_l("资源类别"), Category)] = None
-    title: Annotated[str | None, Text(_l("标题"), max_length=120)] = None
-    description: Annotated[str | None, Text(_l("详细说明"), max_length=4000)] = None
+    direction: Annotated[str | None, Choice(gettext_lazy("供需方向"), Direction)] = None
+    category: Annotated[str | None, Choice(gettext_lazy("资源类别"), Category)] = None
+    title: Annotated[str | None, Text(gettext_lazy("标题"), max_length=120)] = None
+    description: Annotated[str | None, Text(gettext_lazy("详细说明"), max_length=4000)] = None
     cities: Cities | None = None
     tags: Tags | None = None
     strategy_tags: Tags | None = None
-    valid_from: Annotated[date | None, Day(_l("开始日期"))] = None
-    valid_until: Annotated[date | None, Day(_l("有效期至"))] = None
-    contact_name: Annotated[str | None, Text(_l("联系人"), max_length=60)] = None
-    contact_phone: Annotated[str | None, Text(_l("联系电话"), max_length=40, required=False)] = None
-    contact_email: Annotated[str | None, Text(_l("联系邮箱"), max_length=254, required=False)] = None
-    version: Annotated[int | None, Integer(_l("版本"))] = Field(None, description=VERSION_HELP)
+    valid_from: Annotated[date | None, Day(gettext_lazy("开始日期"))] = None
+    valid_until: Annotated[date | None, Day(gettext_lazy("有效期至"))] = None
+    contact_name: Annotated[str | None, Text(gettext_lazy("联系人"), max_length=60)] = None
+    contact_phone: Annotated[str | None, Text(gettext_lazy("联系电话"), max_length=40, required=False)] = None
+    contact_email: Annotated[str | None, Text(gettext_lazy("联系邮箱"), max_length=254, required=False)] = (
+        None
+    )
+    version: Annotated[int | None, Integer(gettext_lazy("版本"))] = Field(None, description=VERSION_HELP)
 
     def given(self) -> set[str]:
         return set(self.model_fields_set) - {"version"}
@@ -134,11 +136,11 @@ class ResourceUpdate(_ResourceRules, Command):
 class MeetingRecord(Command):
     """A meeting of an accepted request: online, on site or at a matchmaking session (``event``)."""
 
-    mode: Annotated[str, Choice(_l("洽谈方式"), Meeting.Mode)]
-    held_at: Annotated[datetime, When(_l("洽谈时间"))]
-    place: Annotated[str, Text(_l("地点或链接"), max_length=200, required=False)] = ""
-    notes: Annotated[str, Text(_l("纪要"), max_length=4000, required=False)] = ""
-    event: Annotated[int | None, Ref(_l("对接会"))] = Field(None, validate_default=True)
+    mode: Annotated[str, Choice(gettext_lazy("洽谈方式"), Meeting.Mode)]
+    held_at: Annotated[datetime, When(gettext_lazy("洽谈时间"))]
+    place: Annotated[str, Text(gettext_lazy("地点或链接"), max_length=200, required=False)] = ""
+    notes: Annotated[str, Text(gettext_lazy("纪要"), max_length=4000, required=False)] = ""
+    event: Annotated[int | None, Ref(gettext_lazy("对接会"))] = Field(None, validate_default=True)
 
     @field_validator("event")
     @classmethod
@@ -153,11 +155,13 @@ class MeetingRecord(Command):
 class OutcomeRecord(Command):
     """The outcome of an accepted request."""
 
-    outcome: Annotated[str, Choice(_l("对接结果"), Outcome)]
-    amount: Annotated[Decimal | None, Amount(_l("协议金额"))] = None
-    count: Annotated[int | None, Integer(_l("对接人才数"), minimum=1)] = Field(None, validate_default=True)
-    note: Annotated[str, Text(_l("结果说明"), max_length=2000, required=False)] = ""
-    project_name: Annotated[str, Text(_l("项目名称"), max_length=200, required=False)] = ""
+    outcome: Annotated[str, Choice(gettext_lazy("对接结果"), Outcome)]
+    amount: Annotated[Decimal | None, Amount(gettext_lazy("协议金额"))] = None
+    count: Annotated[int | None, Integer(gettext_lazy("对接人才数"), minimum=1)] = Field(
+        None, validate_default=True
+    )
+    note: Annotated[str, Text(gettext_lazy("结果说明"), max_length=2000, required=False)] = ""
+    project_name: Annotated[str, Text(gettext_lazy("项目名称"), max_length=200, required=False)] = ""
 
     @field_validator("count")
     @classmethod
@@ -182,4 +186,4 @@ def no_deal_error() -> str:
 class RequestMessage(Command):
     """The message sent with a request (its intention) or with an answer."""
 
-    message: Annotated[str, Text(_l("留言"), max_length=1000, required=False)] = ""
+    message: Annotated[str, Text(gettext_lazy("留言"), max_length=1000, required=False)] = ""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from lianmeng.core.commands import Choice, Command, Integer, Refs, Text, When, rule
@@ -86,32 +86,32 @@ class ArticleCreate(_ArticleRules, Command):
     """An article: a draft of the secretariat, or a member contact's suggestion (goes to review). The
     body is sanitised (script, style and event handlers removed; plain text becomes paragraphs)."""
 
-    kind: Annotated[str, Choice(_l("类别"), ArticleKind)] = ArticleKind.NEWS
-    title: Annotated[str, Text(_l("标题"), max_length=120)]
-    summary: Annotated[str, Text(_l("摘要"), max_length=300, required=False)] = ""
-    body: Annotated[str, Text(_l("正文"), max_length=BODY_MAX * 2)]
+    kind: Annotated[str, Choice(gettext_lazy("类别"), ArticleKind)] = ArticleKind.NEWS
+    title: Annotated[str, Text(gettext_lazy("标题"), max_length=120)]
+    summary: Annotated[str, Text(gettext_lazy("摘要"), max_length=300, required=False)] = ""
+    body: Annotated[str, Text(gettext_lazy("正文"), max_length=BODY_MAX * 2)]
     tags: Tags = []
-    outlet: Annotated[str, Text(_l("媒体名称"), max_length=80, required=False)] = Field(
+    outlet: Annotated[str, Text(gettext_lazy("媒体名称"), max_length=80, required=False)] = Field(
         "", validate_default=True
     )
-    source_url: Annotated[str, Text(_l("原文链接"), max_length=500, required=False)] = ""
-    organizations: Annotated[list[int], Refs(_l("相关单位"))] = []
-    events: Annotated[list[int], Refs(_l("相关活动"))] = []
+    source_url: Annotated[str, Text(gettext_lazy("原文链接"), max_length=500, required=False)] = ""
+    organizations: Annotated[list[int], Refs(gettext_lazy("相关单位"))] = []
+    events: Annotated[list[int], Refs(gettext_lazy("相关活动"))] = []
 
 
 class ArticleUpdate(_ArticleRules, Command):
     """Changes to an article: only the fields given are changed (the edit form gives them all)."""
 
-    kind: Annotated[str | None, Choice(_l("类别"), ArticleKind)] = None
-    title: Annotated[str | None, Text(_l("标题"), max_length=120)] = None
-    summary: Annotated[str | None, Text(_l("摘要"), max_length=300, required=False)] = None
-    body: Annotated[str | None, Text(_l("正文"), max_length=BODY_MAX * 2)] = None
+    kind: Annotated[str | None, Choice(gettext_lazy("类别"), ArticleKind)] = None
+    title: Annotated[str | None, Text(gettext_lazy("标题"), max_length=120)] = None
+    summary: Annotated[str | None, Text(gettext_lazy("摘要"), max_length=300, required=False)] = None
+    body: Annotated[str | None, Text(gettext_lazy("正文"), max_length=BODY_MAX * 2)] = None
     tags: Tags | None = None
-    outlet: Annotated[str | None, Text(_l("媒体名称"), max_length=80, required=False)] = None
-    source_url: Annotated[str | None, Text(_l("原文链接"), max_length=500, required=False)] = None
-    organizations: Annotated[list[int] | None, Refs(_l("相关单位"))] = None
-    events: Annotated[list[int] | None, Refs(_l("相关活动"))] = None
-    version: Annotated[int | None, Integer(_l("版本"))] = Field(None, description=VERSION_HELP)
+    outlet: Annotated[str | None, Text(gettext_lazy("媒体名称"), max_length=80, required=False)] = None
+    source_url: Annotated[str | None, Text(gettext_lazy("原文链接"), max_length=500, required=False)] = None
+    organizations: Annotated[list[int] | None, Refs(gettext_lazy("相关单位"))] = None
+    events: Annotated[list[int] | None, Refs(gettext_lazy("相关活动"))] = None
+    version: Annotated[int | None, Integer(gettext_lazy("版本"))] = Field(None, description=VERSION_HELP)
 
     def given(self) -> set[str]:
         """The fields the request named (``version`` aside)."""
@@ -119,8 +119,8 @@ class ArticleUpdate(_ArticleRules, Command):
 
 
 class ArticlePublish(Command):
-    publish_at: Annotated[datetime | None, When(_l("定时发布"))] = None
+    publish_at: Annotated[datetime | None, When(gettext_lazy("定时发布"))] = None
 
 
 class ArticleReason(Command):
-    reason: Annotated[str, Text(_l("意见或原因"), max_length=2000, required=False)] = ""
+    reason: Annotated[str, Text(gettext_lazy("意见或原因"), max_length=2000, required=False)] = ""
