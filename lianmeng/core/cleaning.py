@@ -1,7 +1,7 @@
-"""Small helpers for services that validate a dict of input and raise every bad field at once.
+"""Text cleaning shared by every way text comes in.
 
-Every text a user sends passes :func:`clean_text` (through :func:`text_value`, the apps' ``Cleaner.text``,
-the form mixin and the API parser): invisible control characters are removed, because one of them
+Every text a user sends passes :func:`clean_text` (through the commands' ``Text`` fields,
+lianmeng.core.commands, the form mixin and the API parser): invisible control characters are removed, because one of them
 stored in a row breaks every Excel export that contains it and means nothing to a reader. Long texts
 (allowed more than ``LONG_TEXT`` characters: descriptions, summaries, minutes) keep tab and newline;
 short ones (names, titles, addresses) fold every line break or tab into one space.
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-
-from django.utils.translation import gettext as _
 
 # C0 controls except tab, LF and CR; DEL; C1 controls. Removed from every text.
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -41,33 +39,6 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
 def strip_controls(value: str) -> str:
     """Remove control characters other than tab, newline and CR, leaving everything else as sent."""
     return CONTROL_RE.sub("", value)
-
-
-def add_error(errors: dict[str, list[str]], field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def text_value(
-    data: dict[str, Any],
-    field: str,
-    label: Any,
-    errors: dict[str, list[str]],
-    *,
-    required: bool,
-    max_length: int,
-    multiline: bool | None = None,
-) -> str:
-    """The cleaned text of ``data[field]`` (see :func:`clean_text`; ``multiline`` defaults to
-    ``max_length > LONG_TEXT``); a missing required value or an over-long one adds a message naming
-    ``label`` to ``errors``."""
-    if multiline is None:
-        multiline = max_length > LONG_TEXT
-    value = clean_text(data.get(field) or "", multiline=multiline)
-    if required and not value:
-        add_error(errors, field, _("请填写%(label)s") % {"label": label})
-    elif len(value) > max_length:
-        add_error(errors, field, _("%(label)s不能超过 %(n)d 个字") % {"label": label, "n": max_length})
-    return value
 
 
 def secret_key(key: Any) -> bool:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from lianmeng.core.cleaning import clean_json_strings, clean_text, text_value
+from lianmeng.core.cleaning import clean_json_strings, clean_text
+from lianmeng.core.commands import Command, Text
 
 # Every control character (C0, DEL, C1) and the Unicode line separators, mixed with ordinary text.
 NASTY = st.text(
@@ -57,13 +59,16 @@ def test_line_breaks_fold_to_one_space_in_short_texts() -> None:
     assert clean_text("第一段\r\n第二段\r第三段\x00\x1b", multiline=True) == "第一段\n第二段\n第三段"
 
 
-def test_text_value_decides_long_texts_by_their_length_limit() -> None:
-    errors: dict[str, list[str]] = {}
-    data = {"short": "甲\n乙\x07", "long": "甲\n乙\x07"}
-    assert text_value(data, "short", "名称", errors, required=True, max_length=120) == "甲 乙"
-    assert text_value(data, "long", "简介", errors, required=True, max_length=4000) == "甲\n乙"
-    assert text_value({"x": "\x07\x08"}, "x", "名称", errors, required=True, max_length=10) == ""
-    assert errors == {"x": ["请填写名称"]}  # only control characters counts as empty
+def test_command_texts_decide_long_texts_by_their_length_limit() -> None:
+    class Sample(Command):
+        short: Annotated[str, Text("名称", max_length=120)]
+        long: Annotated[str, Text("简介", max_length=4000)]
+
+    sample = Sample.build({"short": "甲\n乙\x07", "long": "甲\n乙\x07"})
+    assert (sample.short, sample.long) == ("甲 乙", "甲\n乙")
+    with pytest.raises(ValidationError) as caught:
+        Sample.build({"short": "\x07\x08", "long": "x"})
+    assert caught.value.message_dict == {"short": ["请填写名称"]}  # only control characters counts as empty
 
 
 def test_api_json_strings_lose_control_characters_but_passwords_do_not() -> None:
