@@ -141,3 +141,43 @@ def test_the_assignment_page_suggests_non_conflicted_experts_best_first(
     assert {good.pk, plain.pk} <= {int(pk) for pk, _label in options} and local.pk not in {
         int(pk) for pk, _ in options
     }
+
+
+@pytest.mark.django_db
+def test_the_assignment_page_does_not_query_per_entry(
+    round_with_entries: Callable[..., Any],
+    make_expert: Callable[..., Any],
+    make_org: Callable[..., Any],
+    secretariat: Any,
+) -> None:
+    """Each entry row holds an expert picker; its template once ran the site context processor (the
+    alliance settings, a query) per row: 515 queries for 500 entries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from lianmeng.research.models import Entry
+
+    selection, entries = round_with_entries(2)
+    make_expert("零工专家", city="烟台", keywords="零工市场、数字化")
+    client = Client()
+    client.force_login(secretariat)
+    url = f"/research/rounds/{selection.pk}/assignment/"
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    two = count()
+    for i in range(6):
+        Entry.objects.create(
+            round=selection,
+            organization=make_org(f"补充参评单位{i}", city="潍坊"),
+            title=f"补充案例{i}",
+            summary="零工市场",
+            keywords="零工市场",
+            status=entries[0].status,
+        )
+    assert count() == two
