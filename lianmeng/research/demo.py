@@ -312,12 +312,16 @@ def _org(name: str) -> Organization:
     return Organization.objects.get(name=name)
 
 
-def _reviewers(secretariat: Any) -> list[Expert]:
+def _reviewers(secretariat: Any, accounts: bool) -> list[Expert]:
+    """The demo's reviewers; without demo accounts (``--no-accounts``) they cannot sign in (no published
+    password: `lianmeng serve` refuses to start in production while one exists)."""
     out = []
     for username, name, org_name, city, fields, keywords in REVIEWERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=name)
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD if accounts else None, display_name=name
+            )
         RoleAssignment.objects.get_or_create(user=user, role=Role.EXPERT, organization=None, city=None)
         expert = Expert.objects.filter(user=user).first()
         if expert is None:
@@ -545,7 +549,7 @@ def load(*, accounts: bool = True) -> str:
         secretariat = User.objects.filter(roles__role=Role.SECRETARIAT).first()
     if secretariat is None:
         return "skipped (no secretariat account)"
-    _reviewers(secretariat)
+    _reviewers(secretariat, accounts)
     liu = Expert.objects.filter(user__username="demo-expert").first()
     n = _call(secretariat)
     _round_2026(secretariat, liu)

@@ -109,3 +109,19 @@ def test_debug_server_does_not_check(settings: Any, no_gunicorn: list) -> None:
     User.objects.create_user(username="demo-x", password=DEMO_PASSWORD)
     call_command("serve", stdout=io.StringIO())
     assert len(no_gunicorn) == 1
+
+
+def test_the_demo_without_accounts_leaves_nobody_with_the_demo_password(
+    settings: Any, no_gunicorn: list
+) -> None:
+    """`lianmeng demo --no-accounts` is the way to show the demo data in production: every app's demo
+    (the research reviewers included) then creates people who cannot sign in, and serve starts."""
+    settings.DEBUG = False
+    call_command("demo", skip_migrate=True, no_accounts=True, stdout=io.StringIO())
+    from lianmeng.research.demo import REVIEWERS
+
+    reviewers = User.objects.filter(username__in=[r[0] for r in REVIEWERS])
+    assert reviewers.count() == len(REVIEWERS) and not any(u.has_usable_password() for u in reviewers)
+    assert [u.username for u in User.objects.all() if u.check_password(DEMO_PASSWORD)] == []
+    call_command("serve", stdout=io.StringIO())
+    assert no_gunicorn, "serve went on to start gunicorn"
