@@ -585,7 +585,11 @@ def _join_fts(qs: QuerySet[Any], parsed: ParsedQuery) -> QuerySet[Any]:
     qn = connection.ops.quote_name
     table = qs.model._meta.db_table
     fts = qn(f"{table}_fts")
-    where = [f"{fts}.rowid = {qn(table)}.{qn('id')}", f"{fts} MATCH %s"]
+    # ``+rowid``: the full-text table cannot be entered by rowid, so SQLite's planner makes it the outer
+    # loop (one MATCH, then the rows by primary key) instead of evaluating the MATCH once per row an
+    # index on another filter yields (a public-achievements count: 21 ms -> 0.6 ms on 614 achievements,
+    # 449 ms under load; docs/scale.md "Load").
+    where = [f"+{fts}.rowid = {qn(table)}.{qn('id')}", f"{fts} MATCH %s"]
     params = [_fts5_expression(parsed.phrases)]
     for single in parsed.singles:
         where.append(f"{qn(table)}.{qn('search_text')} LIKE %s")
