@@ -349,7 +349,9 @@ def event_summary_update(*, event: Event, cmd: SummaryUpdate, actor: User) -> Ev
 
 
 @transaction.atomic
-def event_photo_validate(*, event: Event, image: UploadedFile | None, caption: str = "", actor: Any) -> None:
+def event_photo_validate(
+    *, event: Event, image: UploadedFile[bytes] | None, caption: str = "", actor: Any
+) -> None:
     """event_photo_add's checks without storing anything (a failed form reports them in the same submit;
     a missing image is the form's to report)."""
     if not policies.can_manage_event(actor, event):
@@ -369,7 +371,7 @@ def event_photo_validate(*, event: Event, image: UploadedFile | None, caption: s
 
 
 @transaction.atomic
-def event_photo_add(*, event: Event, image: UploadedFile, caption: str = "", actor: Any) -> EventPhoto:
+def event_photo_add(*, event: Event, image: UploadedFile[bytes], caption: str = "", actor: Any) -> EventPhoto:
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)

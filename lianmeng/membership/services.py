@@ -103,7 +103,7 @@ def _check_uscc_free(uscc: str, exclude_application: int | None = None) -> None:
         raise ValidationError({"uscc": _("该统一社会信用代码已有一份正在办理的入盟申请，请勿重复提交")})
 
 
-def _store_letter(application: MembershipApplication, letter: UploadedFile) -> None:
+def _store_letter(application: MembershipApplication, letter: UploadedFile[bytes]) -> None:
     application.letter_content_type = clean_upload(letter, field="letter")
     if application.letter:
         application.letter.delete(save=False)
@@ -121,7 +121,10 @@ def _errors(errors: dict[str, list[str]], fn: Any, *args: Any) -> Any:
 
 
 def application_validate(
-    *, cmd: ApplicationSubmit, letter: UploadedFile | None = None, exclude_application: int | None = None
+    *,
+    cmd: ApplicationSubmit,
+    letter: UploadedFile[bytes] | None = None,
+    exclude_application: int | None = None,
 ) -> dict[str, Any]:
     """The database rules of an application (the city exists, the letter is a real PDF or image, the
     USCC is not already a member or pending), all at once; returns the model's field values. Writes
@@ -150,7 +153,7 @@ def uscc_check(value: str) -> str:
 def application_submit(
     *,
     cmd: ApplicationSubmit,
-    letter: UploadedFile | None = None,
+    letter: UploadedFile[bytes] | None = None,
     actor: Visitor = None,
     ip: str | None = None,
 ) -> MembershipApplication:
@@ -178,7 +181,7 @@ def application_submit(
 
 @transaction.atomic
 def application_attach_letter(
-    *, application: MembershipApplication, letter: UploadedFile, actor: Visitor = None
+    *, application: MembershipApplication, letter: UploadedFile[bytes], actor: Visitor = None
 ) -> MembershipApplication:
     """The applicant attaches (or replaces) the commitment letter while the application is not yet
     reviewed (the tracking token is the permission)."""
@@ -201,7 +204,7 @@ def application_resubmit(
     *,
     application: MembershipApplication,
     cmd: ApplicationSubmit,
-    letter: UploadedFile | None = None,
+    letter: UploadedFile[bytes] | None = None,
     actor: Visitor = None,
 ) -> MembershipApplication:
     """The applicant corrects a returned application (through the private tracking link)."""

@@ -67,7 +67,7 @@ def _article_rules(cmd: ArticleCreate | ArticleUpdate, *, instance: Article | No
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _store_cover(article: Article, cover: UploadedFile) -> None:
+def _store_cover(article: Article, cover: UploadedFile[bytes]) -> None:
     article.cover_content_type = clean_upload(
         cover, field="cover", allowed=COVER_TYPES, max_bytes=COVER_MAX_BYTES
     )
@@ -77,7 +77,10 @@ def _store_cover(article: Article, cover: UploadedFile) -> None:
 
 
 def article_validate(
-    *, cmd: ArticleCreate | ArticleUpdate, cover: UploadedFile | None = None, article: Article | None = None
+    *,
+    cmd: ArticleCreate | ArticleUpdate,
+    cover: UploadedFile[bytes] | None = None,
+    article: Article | None = None,
 ) -> dict[str, Any]:
     """Every database check of an article and its cover at once; raise one ValidationError naming every
     bad field. Writes nothing: the form calls it when its own checks failed (a dry run would store the
@@ -99,7 +102,7 @@ def article_validate(
 
 
 @transaction.atomic
-def article_create(*, cmd: ArticleCreate, actor: User, cover: UploadedFile | None = None) -> Article:
+def article_create(*, cmd: ArticleCreate, actor: User, cover: UploadedFile[bytes] | None = None) -> Article:
     """The secretariat drafts an article; a member contact suggests news of its organization, which goes
     straight to review."""
     if not policies.can_create_article(actor):
@@ -137,7 +140,7 @@ def article_create(*, cmd: ArticleCreate, actor: User, cover: UploadedFile | Non
 
 @transaction.atomic
 def article_update(
-    *, article: Article, cmd: ArticleUpdate, actor: User, cover: UploadedFile | None = None
+    *, article: Article, cmd: ArticleUpdate, actor: User, cover: UploadedFile[bytes] | None = None
 ) -> Article:
     """Edit an article: the secretariat any time; the author while it is a draft or in review."""
     if not policies.can_edit_article(actor, article):
