@@ -387,7 +387,8 @@ def command_errors(cls: type[Command], exc: pydantic.ValidationError) -> dict[st
         field = str(ctx.get("field") or "") or (loc[0] if loc else "__all__")
         if err.get("type") == "lianmeng":
             message = str(ctx.get("message") or err.get("msg", ""))
-        elif err.get("type") == "missing":
+        elif err.get("type") == "missing" or (field != "__all__" and err.get("input") in (None, "")):
+            # missing, or left empty where a value is required (a required date the form left blank)
             message = _("请填写%(label)s") % {"label": cls.label_of(field)}
         elif field == "__all__":
             message = schema_error_message(dict(err))

@@ -136,10 +136,15 @@ def submit_form(
         # The service's rules on what the command accepted: without the bad fields, a command whose
         # other fields are optional (an update) still builds, and its database rules report too.
         bad = set(exc.message_dict)
+        good = {k: v for k, v in form.cleaned_data.items() if k not in bad}
         try:
-            value = build({k: v for k, v in form.cleaned_data.items() if k not in bad})
+            value = build(good)
         except ValidationError:
-            return None
+            if command is None or validate is None:
+                return None
+            # A required field is missing: the validate-only check (it writes nothing) still looks at
+            # the fields that were read (a USCC already a member, reported with the missing name).
+            value = command.model_construct(**{**good, **(extra or {})})
     refused = _validate_only(validate, value) if validate is not None else dry_run(save, value)
     if refused is not None:
         apply_to_form(form, refused)
