@@ -196,7 +196,13 @@ def cached(
     apps = tuple(apps)
     if uncommitted_writes(using):
         return build()
-    key = key_for(name, apps, parts, using)
+    try:
+        # the first read of an app's version creates its row (in a savepoint): a database that takes
+        # no writes (a read-only SQLite file, a replica) serves the page uncached
+        key = key_for(name, apps, parts, using)
+    except DatabaseError:
+        log.warning("cache versions unavailable", exc_info=True, extra={"event": "cache_unavailable"})
+        return build()
     try:
         value = cache.get(key, _MISSING)
     except Exception:

@@ -16,8 +16,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from lianmeng.governance.commands import VoteCast
-
 
 def _normal(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
@@ -83,6 +81,7 @@ def fingerprint() -> dict[str, Any]:
 def revote(motion_title: str, choice: str) -> dict[str, int]:
     """The first seat that voted on the motion votes again with ``choice``; the motion's tally after."""
     from lianmeng.governance import services
+    from lianmeng.governance.commands import VoteCast
     from lianmeng.governance.models import Motion, Vote
 
     motion = Motion.objects.get(title=motion_title)
