@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -102,6 +103,8 @@ def test_secretariat_enrols_an_authenticator_and_signs_in_with_it(
     _password_step(page, url)
     page.wait_for_url("**/accounts/two-factor/?next=**")
     page.fill("#id_otp", codes[0])
-    page.click("form button[type=submit]:has-text('验证并登录')")
-    assert page.locator("[data-field-error=otp]").is_visible()
+    with page.expect_navigation():
+        page.click("form button[type=submit]:has-text('验证并登录')")
+    # The used code is refused: the same page comes back with the message under the field.
+    expect(page.locator("[data-field-error=otp]")).to_be_visible()
     assert "/accounts/two-factor/" in page.url
