@@ -11,10 +11,19 @@ from ninja.pagination import paginate
 
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import PageNumberPagination
-from lianmeng.core.params import AnyInt64, DateTimeIn, Id
+from lianmeng.core.params import AnyInt64, Id
 
 from . import policies, selectors, services
-from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
+from .commands import (
+    AnswerMessage,
+    MatchRequestAnswer,
+    MatchRequestCreate,
+    MeetingRecord,
+    OutcomeRecord,
+    ResourceCreate,
+    ResourceUpdate,
+    SlotBook,
+)
 from .matching import Suggestion
 from .models import MatchRequest, Resource
 
@@ -199,15 +208,12 @@ class MatchRequestOut(Schema):
         return list(obj.meetings.all())
 
 
-class MatchRequestIn(Schema):
-    resource: Id
-    message: str
-    from_resource: Id | None = None
-    organization: Id | None = None
+class MatchRequestIn(MatchRequestCreate):
+    """The request's body: the service's command."""
 
 
-class MatchRequestAnswerIn(Schema):
-    message: str = ""
+class MatchRequestAnswerIn(AnswerMessage):
+    """The body of accept and decline (the action is the URL's)."""
 
 
 @router.get("/resources", response=list[ResourceOut], auth=OPTIONAL_AUTH)
@@ -268,17 +274,10 @@ def match_request_list(
 @router.post("/match-requests", response={201: MatchRequestOut}, auth=AUTH)
 def match_request_create(request: HttpRequest, payload: MatchRequestIn) -> Status[MatchRequest]:
     """Ask the owner of `resource` to talk; `from_resource` is your own post it answers, if any."""
-    resource = selectors.resource_get(viewer=request.user, pk=payload.resource)
-    from_resource = None
+    selectors.resource_get(viewer=request.user, pk=payload.resource)  # missing and hidden: 404
     if payload.from_resource is not None:
-        from_resource = selectors.resource_get(viewer=request.user, pk=payload.from_resource)
-    created = services.match_request_create(
-        resource=resource,
-        message=payload.message,
-        from_resource=from_resource,
-        organization=payload.organization,
-        actor=request.user,
-    )
+        selectors.resource_get(viewer=request.user, pk=payload.from_resource)
+    created = services.match_request_create(cmd=payload, actor=signed_in(request))
     return Status(201, selectors.request_get(viewer=request.user, pk=created.pk))
 
 
@@ -289,7 +288,8 @@ def match_request_detail(request: HttpRequest, request_id: int) -> MatchRequest:
 
 def _answer(request: HttpRequest, request_id: int, action: str, message: str) -> MatchRequest:
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
-    services.match_request_answer(request=match_request, action=action, message=message, actor=request.user)
+    cmd = MatchRequestAnswer.build(action=action, message=message)
+    services.match_request_answer(request=match_request, cmd=cmd, actor=signed_in(request))
     return selectors.request_get(viewer=request.user, pk=request_id)
 
 
@@ -328,10 +328,8 @@ def match_request_outcome(request: HttpRequest, request_id: int, payload: Outcom
     return selectors.request_get(viewer=request.user, pk=request_id)
 
 
-class SlotIn(Schema):
-    event: Id
-    starts_at: DateTimeIn
-    table: str = ""
+class SlotIn(SlotBook):
+    """The booking's body: the service's command."""
 
 
 class SlotOut(Schema):
@@ -351,13 +349,7 @@ def match_request_slot(request: HttpRequest, request_id: int, payload: SlotIn) -
     """Book a one-to-one slot at a matchmaking session (an event of kind matchmaking) for an accepted
     request; a person already booked at that time is refused with a message."""
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
-    slot = services.slot_book(
-        request=match_request,
-        event_id=payload.event,
-        starts_at=payload.starts_at,
-        table=payload.table,
-        actor=request.user,
-    )
+    slot = services.slot_book(request=match_request, cmd=payload, actor=signed_in(request))
     return Status(201, slot)
 
 

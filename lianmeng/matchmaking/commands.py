@@ -187,3 +187,47 @@ class RequestMessage(Command):
     """The message sent with a request (its intention) or with an answer."""
 
     message: Annotated[str, Text(gettext_lazy("留言"), max_length=1000, required=False)] = ""
+
+
+class MatchRequestCreate(Command):
+    """A request to talk about ``resource``: the intention (``message``), the asking side's own post it
+    answers (``from_resource``, which names the organization) or the organization when the contact
+    speaks for several. An empty message is the service's to refuse (with the other rules at once)."""
+
+    resource: Annotated[int, Ref(gettext_lazy("对方资源"))]
+    message: Annotated[str, Text(gettext_lazy("对接留言"), max_length=1000, required=False)]
+    from_resource: Annotated[int | None, Ref(gettext_lazy("我方资源"))] = None
+    organization: Annotated[int | None, Ref(gettext_lazy("发起单位"))] = None
+
+
+ANSWER_ACTIONS = ("accept", "decline", "withdraw")
+
+
+def _answer_action(value: Any) -> str:
+    action = "" if value is None else str(value).strip()
+    if action not in ANSWER_ACTIONS:
+        raise rule(_("未知的操作"))
+    return action
+
+
+class AnswerMessage(Command):
+    """The message of an answer (the API's body of accept and decline); a decline needs one (the
+    service says so after the policy)."""
+
+    message: Annotated[str, Text(gettext_lazy("答复"), max_length=1000, required=False)] = ""
+
+
+class MatchRequestAnswer(AnswerMessage):
+    """The post's organization accepts or declines a request, or the requester withdraws it."""
+
+    action: Annotated[
+        str, Check(gettext_lazy("操作"), _answer_action, {"type": "string", "enum": list(ANSWER_ACTIONS)})
+    ]
+
+
+class SlotBook(Command):
+    """A one-to-one slot at a matchmaking session (``event``) at ``starts_at``, at an optional table."""
+
+    event: Annotated[int | None, Ref(gettext_lazy("对接会"))]
+    starts_at: Annotated[datetime | None, When(gettext_lazy("洽谈时段"))]
+    table: Annotated[str, Text(gettext_lazy("洽谈桌"), max_length=80, required=False)] = ""

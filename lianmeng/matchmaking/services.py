@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
@@ -19,7 +18,16 @@ from lianmeng.core.search import search_text
 from lianmeng.membership.models import Organization, OrganizationStatus
 
 from . import integrations, machines, mail, policies
-from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate, no_deal_error
+from .commands import (
+    MatchRequestAnswer,
+    MatchRequestCreate,
+    MeetingRecord,
+    OutcomeRecord,
+    ResourceCreate,
+    ResourceUpdate,
+    SlotBook,
+    no_deal_error,
+)
 from .matching import index_markers
 from .models import (
     ACTIVE_REQUEST_STATUSES,
@@ -125,7 +133,7 @@ def _resource_rules(
     return out, cities
 
 
-def _organization_for(actor: Any, organization: Organization | int | None) -> Organization:
+def _organization_for(actor: User, organization: Organization | int | None) -> Organization:
     if not policies.can_post_resource(actor):
         raise PermissionDenied
     org_id: Any = getattr(organization, "pk", organization)
@@ -264,27 +272,32 @@ def _check_request_action(request: MatchRequest, action: str, actor: Actor) -> s
     return machines.REQUEST.check(request.status, action, actor=actor, obj=request)
 
 
+def _post(pk: int | None, field: str) -> Resource | None:
+    if pk is None:
+        return None
+    resource = Resource.objects.select_related("organization").filter(pk=pk).first()
+    if resource is None:
+        raise ValidationError({field: _("资源不存在")})
+    return resource
+
+
 @transaction.atomic
-def match_request_create(
-    *,
-    resource: Resource,
-    message: str,
-    actor: Any,
-    from_resource: Resource | None = None,
-    organization: Organization | int | None = None,
-    score: int | None = None,
-) -> MatchRequest:
-    """A member asks the owner of ``resource`` to talk. Locks the post, so that the same organization
-    cannot send the same request twice even under concurrent clicks."""
-    if not policies.can_request(actor, resource):
+def match_request_create(*, cmd: MatchRequestCreate, actor: User, score: int | None = None) -> MatchRequest:
+    """A member asks the owner of ``cmd.resource`` to talk (``score``: the suggestion's, when it came
+    from one). Locks the post, so that the same organization cannot send the same request twice even
+    under concurrent clicks."""
+    resource = _post(cmd.resource, "resource")
+    if resource is None or not policies.can_request(actor, resource):
         raise PermissionDenied
+    from_resource = _post(cmd.from_resource, "from_resource")
     resource = Resource.objects.select_for_update().select_related("organization").get(pk=resource.pk)
+    organization: int | None = cmd.organization
     if from_resource is not None:
         organization = from_resource.organization_id
     if organization is None:
         candidates = sorted(policies.contact_org_ids(actor) - {resource.organization_id})
         organization = candidates[0] if candidates else None
-    org_id = getattr(organization, "pk", organization)
+    org_id = organization
     if org_id not in policies.contact_org_ids(actor):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -301,11 +314,9 @@ def match_request_create(
         resource=resource, requester_organization_id=org_id, status__in=ACTIVE_REQUEST_STATUSES
     ).exists():
         errors.setdefault("resource", []).append(_("贵单位已就该资源发起过对接请求，请勿重复发送"))
-    message = (message or "").strip()
+    message = cmd.message  # cleaned, at most 1000 characters (the command)
     if not message:
         errors.setdefault("message", []).append(_("请填写对接留言，说明合作意向"))
-    elif len(message) > 1000:
-        errors.setdefault("message", []).append(_("对接留言不能超过 1000 个字"))
     if from_resource is not None and from_resource.direction == resource.direction:
         errors.setdefault("from_resource", []).append(_("我方资源应与对方资源供需方向相反"))
     org = Organization.objects.filter(pk=org_id, status=OrganizationStatus.ACTIVE).first()
@@ -335,22 +346,17 @@ def match_request_create(
 
 
 @transaction.atomic
-def match_request_answer(
-    *, request: MatchRequest, action: str, actor: Any, message: str = ""
-) -> MatchRequest:
+def match_request_answer(*, request: MatchRequest, cmd: MatchRequestAnswer, actor: User) -> MatchRequest:
     """The post's organization accepts or declines; the requester may withdraw a pending request."""
-    if action not in ("accept", "decline", "withdraw"):
-        raise ValidationError({"action": _("未知的操作")})
+    action = cmd.action
     allowed = policies.can_withdraw_request if action == "withdraw" else policies.can_answer_request
     if not allowed(actor, request):
         raise PermissionDenied
     request = MatchRequest.objects.select_for_update().select_related("resource").get(pk=request.pk)
     to_status = _check_request_action(request, action, actor)
-    message = (message or "").strip()
+    message = cmd.message  # cleaned, at most 1000 characters (the command)
     if action == "decline" and not message:
         raise ValidationError({"message": _("婉拒时请简要说明原因，便于对方了解")})
-    if len(message) > 1000:
-        raise ValidationError({"message": _("答复不能超过 1000 个字")})
     old = request.status
     request.status = to_status
     now = timezone.now()
@@ -541,11 +547,9 @@ def digest_send(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def slot_book(
-    *, request: MatchRequest, event_id: int, starts_at: Any, actor: Any, table: str = ""
-) -> SessionSlot:
+def slot_book(*, request: MatchRequest, cmd: SlotBook, actor: User) -> SessionSlot:
     """Book a one-to-one slot at a matchmaking session for an accepted request: the requester and the
-    person who accepted meet at ``starts_at`` (on the session's grid of ``slot_minutes``). Nobody is
+    person who accepted meet at ``cmd.starts_at`` (on the session's grid of ``slot_minutes``). Nobody is
     booked twice at one time: checked with a clear message, and enforced by a unique constraint should
     two bookings race."""
     if not policies.can_follow_up_request(actor, request):
@@ -553,16 +557,12 @@ def slot_book(
     request = MatchRequest.objects.select_for_update().get(pk=request.pk)
     _check_request_action(request, "book", actor)
     config = MatchmakingSettings.current()
-    event = integrations.session_get(int(event_id)) if str(event_id or "").isdigit() else None
+    event = integrations.session_get(cmd.event) if cmd.event is not None else None
     if event is None:
         raise ValidationError({"event": _("请选择已发布的对接会")})
-    when = starts_at
-    if isinstance(when, str):
-        when = parse_datetime(when.strip()) if when.strip() else None
-    if not isinstance(when, datetime.datetime):
+    when = cmd.starts_at  # aware (the command)
+    if when is None:
         raise ValidationError({"starts_at": _("请选择洽谈时段")})
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
     length = datetime.timedelta(minutes=config.slot_minutes)
     offset = when - event.starts_at
     if offset < datetime.timedelta(0) or when + length > event.ends_at or offset % length:
@@ -586,7 +586,7 @@ def slot_book(
                 request=request,
                 starts_at=when,
                 ends_at=when + length,
-                table=(table or "").strip()[:40],
+                table=cmd.table[:40],
                 booked_by=actor,
             )
             SlotSeat.objects.bulk_create(
@@ -606,7 +606,7 @@ def slot_book(
 
 
 @transaction.atomic
-def slot_cancel(*, slot: SessionSlot, actor: Any) -> None:
+def slot_cancel(*, slot: SessionSlot, actor: User) -> None:
     """Give a booked slot back (either side or the secretariat); both people become free again."""
     slot = (
         SessionSlot.objects.select_for_update().select_related("request", "request__resource").get(pk=slot.pk)

@@ -11,13 +11,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianmeng.core.errors import apply_to_form, error_dict
+from lianmeng.core.errors import error_dict
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.types import AuthedRequest
 
 from . import integrations, machines, policies, selectors, services
-from .commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
+from .commands import (
+    MatchRequestAnswer,
+    MatchRequestCreate,
+    MeetingRecord,
+    OutcomeRecord,
+    ResourceCreate,
+    ResourceUpdate,
+    SlotBook,
+)
 from .forms import AnswerForm, MeetingForm, OutcomeForm, RequestForm, ResourceForm, SlotForm
 from .models import (
     CATEGORY_CHAR,
@@ -36,6 +44,12 @@ def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
     for msgs in error_dict(exc).values():
         for m in msgs:
             messages.error(request, m)
+
+
+def _flash_form_errors(request: HttpRequest, form: Any) -> None:
+    for msgs in form.errors.values():
+        for m in msgs:
+            messages.error(request, str(m))
 
 
 def market(request: HttpRequest) -> HttpResponse:
@@ -204,19 +218,18 @@ def resource_request(request: AuthedRequest, pk: int) -> HttpResponse:
     from_resource: Resource | None = None
     if form.cleaned_data.get("from_resource"):
         from_resource = selectors.resource_get(viewer=request.user, pk=form.cleaned_data["from_resource"])
-    try:
-        match_request = services.match_request_create(
-            resource=resource,
-            message=form.cleaned_data.get("message") or "",
-            from_resource=from_resource,
-            score=form.cleaned_data.get("score"),
-            actor=request.user,
-        )
-    except ValidationError as exc:
-        if from_resource is None and "message" in error_dict(exc):  # the typed message stays, the error on it
-            apply_to_form(form, exc)
+    match_request = submit_form(
+        form,
+        lambda cmd: services.match_request_create(
+            cmd=cmd, score=form.cleaned_data.get("score"), actor=request.user
+        ),
+        command=MatchRequestCreate,
+        extra={"resource": resource.pk},
+    )
+    if match_request is None:
+        if from_resource is None and "message" in form.errors:  # the typed message stays, the error on it
             return _resource_page(request, resource, request_form=form)
-        _flash_errors(request, exc)
+        _flash_form_errors(request, form)
         return redirect(from_resource or resource)
     messages.success(request, _("对接请求已发送，对方答复后会通知您"))
     return redirect(match_request)
@@ -313,18 +326,15 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_answer(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     match_request = selectors.request_get(viewer=request.user, pk=pk)
     form = AnswerForm(request.POST)
-    form.is_valid()
-    try:
-        services.match_request_answer(
-            request=match_request,
-            action=action,
-            message=form.cleaned_data.get("message", ""),
-            actor=request.user,
-        )
-    except ValidationError as exc:
-        apply_to_form(form, exc)
-        if "message" not in error_dict(exc):
-            _flash_errors(request, exc)
+    answered = submit_form(
+        form,
+        lambda cmd: services.match_request_answer(request=match_request, cmd=cmd, actor=request.user),
+        command=MatchRequestAnswer,
+        extra={"action": action},
+    )
+    if answered is None:
+        if "message" not in form.errors:
+            _flash_form_errors(request, form)
             return redirect(match_request)
         return _request_page(request, match_request, answer_form=form)
     requester, owner = match_request.requester_organization.name, match_request.resource.organization.name
@@ -376,17 +386,12 @@ def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_slot(request: AuthedRequest, pk: int) -> HttpResponse:
     match_request = selectors.request_get(viewer=request.user, pk=pk)
     form = SlotForm(request.POST, sessions=integrations.matchmaking_sessions())
-    form.is_valid()
-    try:
-        services.slot_book(
-            request=match_request,
-            event_id=form.cleaned_data.get("event") or 0,
-            starts_at=form.cleaned_data.get("starts_at") or "",
-            table=form.cleaned_data.get("table") or "",
-            actor=request.user,
-        )
-    except ValidationError as exc:
-        apply_to_form(form, exc)
+    slot = submit_form(
+        form,
+        lambda cmd: services.slot_book(request=match_request, cmd=cmd, actor=request.user),
+        command=SlotBook,
+    )
+    if slot is None:
         return _request_page(request, match_request, slot_form=form)
     messages.success(request, _("洽谈时段已预约"))
     return redirect(match_request)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from lianmeng.matchmaking import services
+from lianmeng.matchmaking.commands import MatchRequestAnswer, MatchRequestCreate
 from lianmeng.matchmaking.models import MatchRequest, Meeting, RequestStatus, Resource
 from tests.form_helpers import client_for, field_errors
 
@@ -19,8 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def accepted(park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]) -> MatchRequest:
     supply = make_post(fund_contact, direction="supply", title="股权投资服务")
-    req = services.match_request_create(resource=supply, message="希望约谈", actor=park_contact)
-    return services.match_request_answer(request=req, action="accept", message="欢迎", actor=fund_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="希望约谈"), actor=park_contact
+    )
+    return services.match_request_answer(
+        cmd=MatchRequestAnswer.build(action="accept", message="欢迎"), request=req, actor=fund_contact
+    )
 
 
 def test_new_post_missing_title_and_bad_phone_at_once(
@@ -71,7 +76,9 @@ def test_decline_and_withdraw_ask_first_and_name_the_other_side(
     park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]
 ) -> None:
     supply = make_post(fund_contact, direction="supply", title="股权投资服务")
-    req = services.match_request_create(resource=supply, message="希望约谈", actor=park_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="希望约谈"), actor=park_contact
+    )
     owner_page = client_for(fund_contact).get(f"/resources/requests/{req.pk}/").content.decode()
     assert "婉拒后这条请求即结束，中国青岛人力资源服务产业园会收到通知" in owner_page
     requester_page = client_for(park_contact).get(f"/resources/requests/{req.pk}/").content.decode()

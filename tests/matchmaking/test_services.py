@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from lianmeng.core.models import AuditEntry
 from lianmeng.matchmaking import services
-from lianmeng.matchmaking.commands import MeetingRecord, OutcomeRecord, ResourceCreate, ResourceUpdate
+from lianmeng.matchmaking.commands import (
+    MatchRequestAnswer,
+    MatchRequestCreate,
+    MeetingRecord,
+    OutcomeRecord,
+    ResourceCreate,
+    ResourceUpdate,
+)
 from lianmeng.matchmaking.models import MatchRequest, Resource, ResourceStatus
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +85,18 @@ def test_request_accept_meeting_and_agreement_marks_both_posts_matched(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         req = services.match_request_create(
-            resource=supply, from_resource=demand, message="希望洽谈投资", actor=park_contact
+            cmd=MatchRequestCreate.build(resource=supply, from_resource=demand, message="希望洽谈投资"),
+            actor=park_contact,
         )
     assert mail.outbox[-1].to == [fund_contact.email]
     assert "收到新的对接请求" in mail.outbox[-1].subject
     with pytest.raises(PermissionDenied):
-        services.match_request_answer(request=req, action="accept", actor=park_contact)
-    req = services.match_request_answer(request=req, action="accept", message="欢迎来访", actor=fund_contact)
+        services.match_request_answer(
+            cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=park_contact
+        )
+    req = services.match_request_answer(
+        cmd=MatchRequestAnswer.build(action="accept", message="欢迎来访"), request=req, actor=fund_contact
+    )
     assert req.status == "accepted"
     services.meeting_record(
         request=req,
@@ -112,9 +124,13 @@ def test_request_accept_meeting_and_agreement_marks_both_posts_matched(
 def test_the_same_request_twice_is_refused_with_a_message(
     demand: Any, supply: Any, park_contact: Any
 ) -> None:
-    services.match_request_create(resource=supply, message="第一次", actor=park_contact)
+    services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="第一次"), actor=park_contact
+    )
     with pytest.raises(ValidationError) as exc:
-        services.match_request_create(resource=supply, message="第二次", actor=park_contact)
+        services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=supply, message="第二次"), actor=park_contact
+        )
     assert "请勿重复发送" in exc.value.message_dict["resource"][0]
     assert MatchRequest.objects.count() == 1
 
@@ -128,10 +144,14 @@ def test_own_post_cannot_be_requested(
     RoleAssignment.objects.create(user=both, role="member_contact", organization=fund)
     both = type(both).objects.get(pk=both.pk)
     with pytest.raises(ValidationError) as exc:
-        services.match_request_create(resource=demand, message="你好", organization=park.pk, actor=both)
+        services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=demand, message="你好", organization=park.pk), actor=both
+        )
     assert "本单位" in exc.value.message_dict["resource"][0]
     with pytest.raises(PermissionDenied):
-        services.match_request_create(resource=demand, message="你好", actor=park_contact)
+        services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=demand, message="你好"), actor=park_contact
+        )
 
 
 def test_expired_and_closed_posts_cannot_be_requested(
@@ -144,11 +164,15 @@ def test_expired_and_closed_posts_cannot_be_requested(
     supply.refresh_from_db()
     assert supply.status == ResourceStatus.EXPIRED
     with pytest.raises(ValidationError) as exc:
-        services.match_request_create(resource=supply, message="你好", actor=park_contact)
+        services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=supply, message="你好"), actor=park_contact
+        )
     assert "已过期" in exc.value.message_dict["resource"][0]
     services.resource_change_status(resource=supply, action="close", actor=fund_contact)
     with pytest.raises(ValidationError) as exc:
-        services.match_request_create(resource=supply, message="你好", actor=park_contact)
+        services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=supply, message="你好"), actor=park_contact
+        )
     assert "已关闭" in exc.value.message_dict["resource"][0]
 
 
@@ -200,27 +224,41 @@ def test_resource_transition_table(
 def test_request_transition_table(
     supply: Any, park_contact: Any, fund_contact: Any, status: str, action: str, allowed: bool
 ) -> None:
-    req = services.match_request_create(resource=supply, message="你好", actor=park_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="你好"), actor=park_contact
+    )
     MatchRequest.objects.filter(pk=req.pk).update(status=status)
     if allowed:
-        services.match_request_answer(request=req, action=action, message="原因", actor=fund_contact)
+        services.match_request_answer(
+            cmd=MatchRequestAnswer.build(action=action, message="原因"), request=req, actor=fund_contact
+        )
     else:
         with pytest.raises(ValidationError):
-            services.match_request_answer(request=req, action=action, message="原因", actor=fund_contact)
+            services.match_request_answer(
+                cmd=MatchRequestAnswer.build(action=action, message="原因"), request=req, actor=fund_contact
+            )
 
 
 def test_decline_needs_a_reason(supply: Any, park_contact: Any, fund_contact: Any) -> None:
-    req = services.match_request_create(resource=supply, message="你好", actor=park_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="你好"), actor=park_contact
+    )
     with pytest.raises(ValidationError) as exc:
-        services.match_request_answer(request=req, action="decline", actor=fund_contact)
+        services.match_request_answer(
+            cmd=MatchRequestAnswer.build(action="decline"), request=req, actor=fund_contact
+        )
     assert "message" in exc.value.message_dict
 
 
 def test_bad_outcome_names_fields_and_keeps_the_request_open(
     supply: Any, park_contact: Any, fund_contact: Any
 ) -> None:
-    req = services.match_request_create(resource=supply, message="你好", actor=park_contact)
-    services.match_request_answer(request=req, action="accept", actor=fund_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="你好"), actor=park_contact
+    )
+    services.match_request_answer(
+        cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+    )
     with pytest.raises(ValidationError) as exc:
         services.match_request_conclude(
             request=req,
@@ -235,7 +273,9 @@ def test_bad_outcome_names_fields_and_keeps_the_request_open(
 def test_stalled_requests_are_reminded_once_per_period(
     supply: Any, park_contact: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    req = services.match_request_create(resource=supply, message="你好", actor=park_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="你好"), actor=park_contact
+    )
     MatchRequest.objects.filter(pk=req.pk).update(
         last_activity_at=timezone.now() - datetime.timedelta(days=9)
     )
@@ -262,9 +302,12 @@ def test_project_created_outcome_creates_the_project_in_the_library(
     from lianmeng.library.models import Project
 
     req = services.match_request_create(
-        resource=supply, from_resource=demand, message="合作", actor=park_contact
+        cmd=MatchRequestCreate.build(resource=supply, from_resource=demand, message="合作"),
+        actor=park_contact,
     )
-    services.match_request_answer(request=req, action="accept", actor=fund_contact)
+    services.match_request_answer(
+        cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+    )
     req = services.match_request_conclude(
         request=req,
         actor=park_contact,
@@ -285,8 +328,12 @@ def test_a_project_the_library_refuses_leaves_the_request_open(
 ) -> None:
     from lianmeng.library.models import Project
 
-    req = services.match_request_create(resource=supply, message="合作", actor=park_contact)
-    services.match_request_answer(request=req, action="accept", actor=fund_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=supply, message="合作"), actor=park_contact
+    )
+    services.match_request_answer(
+        cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+    )
     with pytest.raises(ValidationError) as exc:
         services.match_request_conclude(
             request=req,

@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from lianmeng.activities.commands import EventCreate
 from lianmeng.matchmaking import services
-from lianmeng.matchmaking.commands import MeetingRecord, OutcomeRecord
+from lianmeng.matchmaking.commands import (
+    MatchRequestAnswer,
+    MatchRequestCreate,
+    MeetingRecord,
+    OutcomeRecord,
+    SlotBook,
+)
 from lianmeng.matchmaking.selectors import session_statistics
 
 pytestmark = pytest.mark.django_db
@@ -56,12 +62,18 @@ def played(
 
     def accepted(requester: Any, title: str) -> Any:
         post = make_post(fund_contact, direction="supply", title=title)
-        req = services.match_request_create(resource=post, message="约谈", actor=requester)
-        return services.match_request_answer(request=req, action="accept", actor=fund_contact)
+        req = services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=post, message="约谈"), actor=requester
+        )
+        return services.match_request_answer(
+            cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+        )
 
     other = make_user("member_contact", organization=make_org("烟台园区", city="烟台"), display_name="孙烟台")
     deal = accepted(park_contact, "股权投资一")
-    services.slot_book(request=deal, event_id=session.pk, starts_at=START, actor=park_contact)
+    services.slot_book(
+        cmd=SlotBook.build(event=session.pk, starts_at=START), request=deal, actor=park_contact
+    )
     services.meeting_record(
         request=deal,
         actor=park_contact,
@@ -74,7 +86,9 @@ def played(
     )
     nodeal = accepted(other, "股权投资二")
     services.slot_book(
-        request=nodeal, event_id=session.pk, starts_at=START + datetime.timedelta(minutes=20), actor=other
+        cmd=SlotBook.build(event=session.pk, starts_at=START + datetime.timedelta(minutes=20)),
+        request=nodeal,
+        actor=other,
     )
     services.match_request_conclude(
         request=nodeal, actor=other, cmd=OutcomeRecord.build({"outcome": "no_deal", "note": "方向不符"})

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lianmeng.activities.commands import EventCreate
 from lianmeng.matchmaking import services
+from lianmeng.matchmaking.commands import MatchRequestAnswer, MatchRequestCreate, SlotBook
 from lianmeng.matchmaking.models import SessionSlot
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,12 @@ def session(secretariat: Any, park: Any) -> Any:
 def accepted(park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]) -> Callable[..., Any]:
     def _make(requester: Any, title: str) -> Any:
         post = make_post(fund_contact, direction="supply", title=title)
-        req = services.match_request_create(resource=post, message="约谈", actor=requester)
-        return services.match_request_answer(request=req, action="accept", actor=fund_contact)
+        req = services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=post, message="约谈"), actor=requester
+        )
+        return services.match_request_answer(
+            cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+        )
 
     return _make
 
@@ -58,21 +63,27 @@ def test_booking_and_no_double_booking(
     make_org: Any,
 ) -> None:
     first = accepted(park_contact, "股权投资一")
-    slot = services.slot_book(request=first, event_id=session.pk, starts_at=START, actor=park_contact)
+    slot = services.slot_book(
+        cmd=SlotBook.build(event=session.pk, starts_at=START), request=first, actor=park_contact
+    )
     assert slot.ends_at == START + datetime.timedelta(minutes=20)
     assert {s.person_id for s in slot.seats.all()} == {first.requester_id, first.responder_id}
     # The fund's contact meets someone else: the same time is refused, naming who is busy.
     other = make_user("member_contact", organization=make_org("烟台园区", city="烟台"), display_name="孙烟台")
     second = accepted(other, "股权投资二")
     with pytest.raises(ValidationError) as exc:
-        services.slot_book(request=second, event_id=session.pk, starts_at=START, actor=other)
+        services.slot_book(cmd=SlotBook.build(event=session.pk, starts_at=START), request=second, actor=other)
     assert "林投资" in exc.value.message_dict["starts_at"][0]
     later = services.slot_book(
-        request=second, event_id=session.pk, starts_at=START + datetime.timedelta(minutes=20), actor=other
+        cmd=SlotBook.build(event=session.pk, starts_at=START + datetime.timedelta(minutes=20)),
+        request=second,
+        actor=other,
     )
     assert later.pk
     services.slot_cancel(slot=slot, actor=park_contact)
-    assert services.slot_book(request=second, event_id=session.pk, starts_at=START, actor=other).pk
+    assert services.slot_book(
+        cmd=SlotBook.build(event=session.pk, starts_at=START), request=second, actor=other
+    ).pk
     assert SessionSlot.objects.count() == 2
 
 
@@ -85,10 +96,14 @@ def test_slots_follow_the_session_grid(
     req = accepted(park_contact, "股权投资")
     when = START + datetime.timedelta(minutes=offset)
     if ok:
-        assert services.slot_book(request=req, event_id=session.pk, starts_at=when, actor=park_contact).pk
+        assert services.slot_book(
+            cmd=SlotBook.build(event=session.pk, starts_at=when), request=req, actor=park_contact
+        ).pk
     else:
         with pytest.raises(ValidationError) as exc:
-            services.slot_book(request=req, event_id=session.pk, starts_at=when, actor=park_contact)
+            services.slot_book(
+                cmd=SlotBook.build(event=session.pk, starts_at=when), request=req, actor=park_contact
+            )
         assert "每 20 分钟" in exc.value.message_dict["starts_at"][0]
 
 
@@ -96,12 +111,18 @@ def test_only_accepted_requests_at_published_sessions(
     session: Any, park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]
 ) -> None:
     post = make_post(fund_contact, direction="supply", title="股权投资")
-    req = services.match_request_create(resource=post, message="约谈", actor=park_contact)
+    req = services.match_request_create(
+        cmd=MatchRequestCreate.build(resource=post, message="约谈"), actor=park_contact
+    )
     with pytest.raises(ValidationError):
-        services.slot_book(request=req, event_id=session.pk, starts_at=START, actor=park_contact)
-    req = services.match_request_answer(request=req, action="accept", actor=fund_contact)
+        services.slot_book(
+            cmd=SlotBook.build(event=session.pk, starts_at=START), request=req, actor=park_contact
+        )
+    req = services.match_request_answer(
+        cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+    )
     with pytest.raises(ValidationError) as exc:
-        services.slot_book(request=req, event_id=999999, starts_at=START, actor=park_contact)
+        services.slot_book(cmd=SlotBook.build(event=999999, starts_at=START), request=req, actor=park_contact)
     assert "event" in exc.value.message_dict
 
 
