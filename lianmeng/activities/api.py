@@ -16,7 +16,15 @@ from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import Id, Year
 
 from . import ical, policies, selectors, services
-from .commands import EventCancel, EventCreate, EventSummary, EventUpdate, RegistrationCreate, SummaryUpdate
+from .commands import (
+    EventCancel,
+    EventCreate,
+    EventSummary,
+    EventUpdate,
+    RegistrationCheckIn,
+    RegistrationCreate,
+    SummaryUpdate,
+)
 from .compliance import Requirement, compliance_for_year
 from .models import Event, Registration
 
@@ -161,8 +169,8 @@ def _registration_out(registration: Registration, *, show_mobile: bool) -> dict[
     }
 
 
-class CheckInIn(Schema):
-    code: str
+class CheckInIn(RegistrationCheckIn):
+    """The check-in's body: the service's command."""
 
 
 class CheckInOut(Schema):
@@ -269,14 +277,12 @@ def event_patch(request: HttpRequest, event_id: int, payload: EventUpdate) -> Ev
 
 @router.post("/events/{event_id}/publish", response=EventDetailOut, auth=AUTH)
 def event_publish(request: HttpRequest, event_id: int) -> Event:
-    return services.event_publish(event=_manageable(request, event_id), actor=request.user)
+    return services.event_publish(event=_manageable(request, event_id), actor=signed_in(request))
 
 
 @router.post("/events/{event_id}/cancel", response=EventDetailOut, auth=AUTH)
 def event_cancel(request: HttpRequest, event_id: int, payload: EventCancel) -> Event:
-    return services.event_cancel(
-        event=_manageable(request, event_id), reason=payload.reason, actor=signed_in(request)
-    )
+    return services.event_cancel(event=_manageable(request, event_id), cmd=payload, actor=signed_in(request))
 
 
 @router.post("/events/{event_id}/hold", response=EventDetailOut, auth=AUTH)
@@ -335,7 +341,7 @@ def checkin(request: HttpRequest, event_id: int, payload: CheckInIn) -> dict[str
     """Check in by code (as typed or scanned). A second check-in answers `already_checked_in: true`;
     a code of another event is refused (422)."""
     event = selectors.event_get(viewer=request.user, pk=event_id)
-    result = services.registration_check_in(event=event, code=payload.code, actor=request.user)
+    result = services.registration_check_in(event=event, cmd=payload, actor=signed_in(request))
     counts = selectors.event_counts(event)
     return {
         "already_checked_in": result.already,

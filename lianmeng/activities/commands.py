@@ -170,7 +170,22 @@ class EventUpdate(_EventFieldRules, Command):
 
 
 class EventCancel(Command):
+    """Cancelling an event: the reason registrants are told (an empty one is the service's to refuse,
+    after the policy)."""
+
     reason: Annotated[str, Text(gettext_lazy("取消原因"), max_length=2000, required=False)] = ""
+
+
+class EventPhotoAdd(Command):
+    """A photo of a held event: its caption (the image itself is the service's ``image``)."""
+
+    caption: Annotated[str, Text(gettext_lazy("照片说明"), max_length=200, required=False)] = ""
+
+
+class RegistrationCheckIn(Command):
+    """A check-in at the desk: the code as typed or scanned (an empty one is the service's to refuse)."""
+
+    code: Annotated[str, Text(gettext_lazy("签到码"), max_length=200, required=False)]
 
 
 # ---------------------------------------------------------------- summaries

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit, concurrency
+from lianmeng.core.actors import user_of
 from lianmeng.core.files import stored_name
 from lianmeng.core.validators import clean_mobile, clean_upload
 from lianmeng.library.models import Project
@@ -27,9 +28,12 @@ from lianmeng.membership.models import Organization, OrganizationStatus
 from . import machines, policies, tasks
 from .commands import (
     ActivitySettingsUpdate,
+    EventCancel,
     EventCreate,
+    EventPhotoAdd,
     EventSummary,
     EventUpdate,
+    RegistrationCheckIn,
     RegistrationCreate,
     SummaryUpdate,
     closes_error,
@@ -124,7 +128,7 @@ def _event_rules(values: dict[str, Any], *, instance: Event | None = None) -> di
     return out
 
 
-def _check_organizer(actor: Any, organizer: Organization, kind: str) -> None:
+def _check_organizer(actor: User, organizer: Organization, kind: str) -> None:
     if not policies.can_organize_for(actor, organizer, kind):
         if kind == EventKind.PLENARY and not policies.is_secretariat(actor):
             raise ValidationError({"kind": _("理事会全会由秘书处组织")})
@@ -160,8 +164,8 @@ def event_create(*, cmd: EventCreate, actor: User) -> Event:
     return event
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Visitor) -> User | None:
+    return user_of(actor)
 
 
 def _locked(event: Event) -> Event:
@@ -215,7 +219,7 @@ def event_update(*, event: Event, cmd: EventUpdate, actor: User) -> Event:
 
 
 @transaction.atomic
-def event_publish(*, event: Event, actor: Any) -> Event:
+def event_publish(*, event: Event, actor: User) -> Event:
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
@@ -234,18 +238,16 @@ def event_publish(*, event: Event, actor: Any) -> Event:
 
 
 @transaction.atomic
-def event_cancel(*, event: Event, reason: str, actor: Any) -> Event:
+def event_cancel(*, event: Event, cmd: EventCancel, actor: User) -> Event:
     """Cancel with a reason. Registrations stay as they are; registrants are told after commit."""
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
     old = event.status
     new_status = machines.EVENT.check(event.status, "cancel", actor=actor, obj=event)
-    reason = (reason or "").strip()
+    reason = cmd.reason  # cleaned, at most 2000 characters (the command)
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因，报名者会收到这条说明")})
-    if len(reason) > 2000:
-        raise ValidationError({"reason": _("取消原因不能超过 2000 个字")})
     event.status = new_status
     event.cancel_reason = reason
     event.cancelled_at = timezone.now()
@@ -350,7 +352,7 @@ def event_summary_update(*, event: Event, cmd: SummaryUpdate, actor: User) -> Ev
 
 @transaction.atomic
 def event_photo_validate(
-    *, event: Event, image: UploadedFile[bytes] | None, caption: str = "", actor: Any
+    *, event: Event, image: UploadedFile[bytes] | None, cmd: EventPhotoAdd, actor: User
 ) -> None:
     """event_photo_add's checks without storing anything (a failed form reports them in the same submit;
     a missing image is the form's to report)."""
@@ -364,23 +366,22 @@ def event_photo_validate(
             clean_upload(image, field="image", allowed=PHOTO_TYPES)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if len((caption or "").strip()) > 200:
-        errors["caption"] = [_("照片说明不能超过 200 个字")]
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def event_photo_add(*, event: Event, image: UploadedFile[bytes], caption: str = "", actor: Any) -> EventPhoto:
+def event_photo_add(
+    *, event: Event, image: UploadedFile[bytes], cmd: EventPhotoAdd, actor: User
+) -> EventPhoto:
+    """Add a photo (JPEG or PNG) to a held event, with its caption (at most 200 characters, the command)."""
     if not policies.can_manage_event(actor, event):
         raise PermissionDenied
     event = _locked(event)
     if event.status != EventStatus.HELD:
         raise ValidationError({"image": _("活动举办并提交总结后才能上传照片")})
     content_type = clean_upload(image, field="image", allowed=PHOTO_TYPES)
-    caption = (caption or "").strip()
-    if len(caption) > 200:
-        raise ValidationError({"caption": _("照片说明不能超过 200 个字")})
+    caption = cmd.caption
     photo = EventPhoto(event=event, content_type=content_type, caption=caption, uploaded_by=_user(actor))
     photo.image.save(stored_name(content_type), image, save=False)
     photo.save()
@@ -474,7 +475,7 @@ def registration_create(*, event: Event, cmd: RegistrationCreate, actor: Visitor
     return registration
 
 
-def _promote_waitlisted(event: Event, actor: Any) -> list[Registration]:
+def _promote_waitlisted(event: Event, actor: Visitor) -> list[Registration]:
     """Give free seats to the waitlist in order. Called while holding the event's row lock."""
     if event.status != EventStatus.PUBLISHED:
         return []
@@ -504,7 +505,9 @@ def _promote_waitlisted(event: Event, actor: Any) -> list[Registration]:
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration, actor: Any, token: str | None = None) -> Registration:
+def registration_cancel(
+    *, registration: Registration, actor: Visitor, token: str | None = None
+) -> Registration:
     """Cancel a place (by a manager, the person who registered, the organization's contact, or the
     holder of the ticket link). A freed seat goes to the first waitlisted person, who is notified."""
     allowed = policies.can_cancel_registration(actor, registration) or (
@@ -541,8 +544,8 @@ class CheckInResult:
 
 
 @transaction.atomic
-def registration_check_in(*, event: Event, code: str, actor: Any) -> CheckInResult:
-    """Check in the holder of ``code`` at ``event``. A second check-in of the same code is reported
+def registration_check_in(*, event: Event, cmd: RegistrationCheckIn, actor: User) -> CheckInResult:
+    """Check in the holder of ``cmd.code`` at ``event``. A second check-in of the same code is reported
     (not an error); a code of another event, a waitlisted or cancelled place is refused."""
     if not policies.can_check_in(actor, event):
         raise PermissionDenied
@@ -551,7 +554,7 @@ def registration_check_in(*, event: Event, code: str, actor: Any) -> CheckInResu
         raise ValidationError(
             {"code": _("活动状态为“%(status)s”，不能签到") % {"status": event.get_status_display()}}
         )
-    normalized = normalize_code(code)
+    normalized = normalize_code(cmd.code)
     if not normalized:
         raise ValidationError({"code": _("请输入或扫描签到码")})
     registration = Registration.objects.select_for_update().filter(code=normalized).first()
@@ -585,7 +588,7 @@ def registration_check_in(*, event: Event, code: str, actor: Any) -> CheckInResu
 
 
 @transaction.atomic
-def calendar_feed_token(*, actor: Any, reset: bool = False) -> CalendarFeedToken:
+def calendar_feed_token(*, actor: User, reset: bool = False) -> CalendarFeedToken:
     """The user's personal iCal feed secret (created on first use; ``reset`` issues a new URL)."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianmeng.accounts.models import User
 from lianmeng.core.errors import error_dict
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
@@ -29,8 +30,10 @@ from .commands import (
     ActivitySettingsUpdate,
     EventCancel,
     EventCreate,
+    EventPhotoAdd,
     EventSummary,
     EventUpdate,
+    RegistrationCheckIn,
     RegistrationCreate,
     SummaryUpdate,
 )
@@ -48,6 +51,7 @@ from .forms import (
 from .models import (
     ActivitySettings,
     CalendarFeedToken,
+    Event,
     EventKind,
     EventPhoto,
     EventStatus,
@@ -287,8 +291,8 @@ def event_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
             form = CancelForm(request.POST)
             form.is_valid()
             counts = selectors.event_counts(event)
-            reason = EventCancel.build(reason=form.cleaned_data.get("reason")).reason
-            services.event_cancel(event=event, reason=reason, actor=request.user)
+            cmd = EventCancel.build(reason=form.cleaned_data.get("reason"))
+            services.event_cancel(event=event, cmd=cmd, actor=request.user)
             messages.success(
                 request,
                 _("活动已取消：《%(title)s》已从日历撤下，已通知 %(n)d 位报名者和 %(w)d 位候补者")
@@ -342,14 +346,15 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         form = SummaryForm(initial=initial, project_choices=choices)
         photo_form = PhotoForm(request.POST, request.FILES)
-        photo = submit_form(
+        photo = submit_form(  # the image is the form's: a file is no command field
             photo_form,
-            lambda data: services.event_photo_add(
-                event=event, image=data["image"], caption=data.get("caption", ""), actor=user
+            lambda cmd: services.event_photo_add(
+                event=event, image=photo_form.cleaned_data["image"], cmd=cmd, actor=user
             ),
-            validate=lambda data: services.event_photo_validate(
-                event=event, image=data.get("image"), caption=data.get("caption", ""), actor=user
+            validate=lambda cmd: services.event_photo_validate(
+                event=event, image=photo_form.cleaned_data.get("image"), cmd=cmd, actor=user
             ),
+            command=EventPhotoAdd,
         )
         if photo is not None:
             discard_pending(photo_form, "image")
@@ -491,9 +496,10 @@ def checkin(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _check_in(event: Any, code: str, user: Any) -> dict[str, Any]:
+def _check_in(event: Event, code: str, user: User) -> dict[str, Any]:
     try:
-        outcome = services.registration_check_in(event=event, code=code, actor=user)
+        cmd = RegistrationCheckIn.build(code=code)
+        outcome = services.registration_check_in(event=event, cmd=cmd, actor=user)
     except ValidationError as exc:
         errors = error_dict(exc)
         messages_ = errors.get("code", []) or [m for msgs in errors.values() for m in msgs]

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from lianmeng.activities import services
-from lianmeng.activities.commands import RegistrationCreate
+from lianmeng.activities.commands import RegistrationCheckIn, RegistrationCreate
 from lianmeng.activities.models import Event, Registration
 
 from .conftest import person
@@ -85,7 +85,11 @@ def test_concurrent_check_in_of_one_code_counts_once(make_event: Callable[..., E
 
     def check_in(_: int) -> bool:
         return _in_thread(
-            lambda: services.registration_check_in(event=event, code=registration.code, actor=contact).already
+            lambda: (
+                services.registration_check_in(
+                    event=event, cmd=RegistrationCheckIn.build(code=registration.code), actor=contact
+                ).already
+            )
         )
 
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from lianmeng.activities import services
-from lianmeng.activities.commands import RegistrationCreate
+from lianmeng.activities.commands import EventCancel, RegistrationCreate
 from lianmeng.activities.models import Event
 
 from .conftest import person
@@ -70,7 +70,7 @@ def test_city_feed_only_that_city_and_api_feed_matches(
 
 def test_cancelled_event_is_marked_cancelled(make_event: Callable[..., Event], contact: Any) -> None:
     event = make_event(title="取消的活动")
-    services.event_cancel(event=event, reason="天气原因", actor=contact)
+    services.event_cancel(event=event, cmd=EventCancel.build(reason="天气原因"), actor=contact)
     cal = _parse(Client().get(reverse("activities:event-ics", args=[event.pk])))
     (vevent,) = cal.walk("VEVENT")
     assert str(vevent["STATUS"]) == "CANCELLED"

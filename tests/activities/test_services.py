@@ -16,9 +16,12 @@ from django.utils import timezone
 from lianmeng.activities import machines, services
 from lianmeng.activities.commands import (
     ActivitySettingsUpdate,
+    EventCancel,
     EventCreate,
+    EventPhotoAdd,
     EventSummary,
     EventUpdate,
+    RegistrationCheckIn,
     RegistrationCreate,
 )
 from lianmeng.activities.models import Event, EventStatus, Registration, RegistrationStatus
@@ -101,7 +104,9 @@ def test_event_transition_table(
     event = make_event(status=status, starts_in=datetime.timedelta(hours=-2))
     call = {
         "publish": lambda: services.event_publish(event=event, actor=secretariat),
-        "cancel": lambda: services.event_cancel(event=event, reason="场地调整", actor=secretariat),
+        "cancel": lambda: services.event_cancel(
+            event=event, cmd=EventCancel.build(reason="场地调整"), actor=secretariat
+        ),
         "hold": lambda: services.event_hold(
             event=event, cmd=EventSummary.build({"summary": "圆满举办"}), actor=secretariat
         ),
@@ -124,10 +129,10 @@ def test_cancel_needs_a_reason_and_tells_registrants(
         event=event, cmd=RegistrationCreate.build(person(1, email="p1@example.cn")), actor=None
     )
     with pytest.raises(ValidationError) as exc:
-        services.event_cancel(event=event, reason=" ", actor=contact)
+        services.event_cancel(event=event, cmd=EventCancel.build(reason=" "), actor=contact)
     assert "reason" in exc.value.message_dict
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_cancel(event=event, reason="台风预警，活动取消", actor=contact)
+        services.event_cancel(event=event, cmd=EventCancel.build(reason="台风预警，活动取消"), actor=contact)
     with pytest.raises(ValidationError) as exc:
         services.registration_create(event=event, cmd=RegistrationCreate.build(person(2)), actor=None)
     assert exc.value.message_dict["event"] == ["活动已取消，不能报名"]
@@ -252,9 +257,13 @@ def test_check_in_once_and_refuse_other_event(make_event: Callable[..., Event], 
     waiting = services.registration_create(event=event, cmd=RegistrationCreate.build(person(2)), actor=None)
     foreign = services.registration_create(event=other, cmd=RegistrationCreate.build(person(3)), actor=None)
     typed = f" {first.code[:4].lower()}-{first.code[4:]} "
-    result = services.registration_check_in(event=event, code=typed, actor=contact)
+    result = services.registration_check_in(
+        event=event, cmd=RegistrationCheckIn.build(code=typed), actor=contact
+    )
     assert (result.already, result.registration.status) == (False, "attended")
-    again = services.registration_check_in(event=event, code=first.code, actor=contact)
+    again = services.registration_check_in(
+        event=event, cmd=RegistrationCheckIn.build(code=first.code), actor=contact
+    )
     assert again.already is True
     for code, message in (
         (foreign.code, "该签到码不属于本活动，请核对活动"),
@@ -262,11 +271,15 @@ def test_check_in_once_and_refuse_other_event(make_event: Callable[..., Event], 
         ("ZZZZZZZZ", "签到码“ZZZZZZZZ”无效，请核对后重新输入"),
     ):
         with pytest.raises(ValidationError) as exc:
-            services.registration_check_in(event=event, code=code, actor=contact)
+            services.registration_check_in(
+                event=event, cmd=RegistrationCheckIn.build(code=code), actor=contact
+            )
         assert exc.value.message_dict["code"] == [message]
     assert Registration.objects.get(pk=foreign.pk).status == RegistrationStatus.REGISTERED
     with pytest.raises(PermissionDenied):
-        services.registration_check_in(event=event, code=first.code, actor=None)
+        services.registration_check_in(
+            event=event, cmd=RegistrationCheckIn.build(code=first.code), actor=None
+        )
 
 
 def _png() -> bytes:
@@ -281,11 +294,17 @@ def test_photos_only_images_and_only_after_held(make_event: Callable[..., Event]
     event = make_event(status="held", starts_in=datetime.timedelta(days=-2))
     with pytest.raises(ValidationError) as exc:
         services.event_photo_add(
-            event=event, image=SimpleUploadedFile("a.png", b"not an image"), caption="", actor=contact
+            event=event,
+            image=SimpleUploadedFile("a.png", b"not an image"),
+            cmd=EventPhotoAdd.build(caption=""),
+            actor=contact,
         )
     assert "image" in exc.value.message_dict
     photo = services.event_photo_add(
-        event=event, image=SimpleUploadedFile("合影.png", _png()), caption="合影", actor=contact
+        event=event,
+        image=SimpleUploadedFile("合影.png", _png()),
+        cmd=EventPhotoAdd.build(caption="合影"),
+        actor=contact,
     )
     assert photo.content_type == "image/png"
 
@@ -322,7 +341,9 @@ def test_registration_transition_table(
     if action == "cancel":
         call: Callable[[], Any] = lambda: services.registration_cancel(registration=reg, actor=contact)  # noqa: E731
     else:
-        call = lambda: services.registration_check_in(event=event, code=reg.code, actor=contact)  # noqa: E731
+        call = lambda: services.registration_check_in(
+            event=event, cmd=RegistrationCheckIn.build(code=reg.code), actor=contact
+        )  # noqa: E731
     if expected is None and not (action == "check_in" and status == "attended"):
         with pytest.raises(ValidationError):
             call()

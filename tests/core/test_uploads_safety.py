@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lianmeng.activities import services as activities
+from lianmeng.activities.commands import EventPhotoAdd
 from lianmeng.activities.models import EventPhoto, EventStatus
 from lianmeng.core.files import display_name, download_name, stored_name
 from lianmeng.governance import services as governance
@@ -184,7 +185,10 @@ def test_photos_and_covers_show_inline_only_when_they_are_images(
         park, "青岛人力资源服务论坛", starts=starts, status=EventStatus.HELD, summary="活动顺利举办。"
     )
     photo = activities.event_photo_add(
-        event=event, image=SimpleUploadedFile(TRAVERSAL, png()), caption="合影", actor=contact
+        event=event,
+        image=SimpleUploadedFile(TRAVERSAL, png()),
+        cmd=EventPhotoAdd.build(caption="合影"),
+        actor=contact,
     )
     assert photo.image.name.endswith(".png") and "evil" not in photo.image.name
     assert_inline_image(Client().get(f"/events/photos/{photo.pk}/"), "image/png")
