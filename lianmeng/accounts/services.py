@@ -115,7 +115,7 @@ def token_user(key: str) -> User | None:
     return token.user
 
 
-def user_tokens_revoke_all(*, user: User, actor: Any, reason: str) -> int:
+def user_tokens_revoke_all(*, user: User, actor: Actor, reason: str) -> int:
     """Revoke every live token of ``user`` (password changed or reset, account deactivated)."""
     with transaction.atomic():
         count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -129,7 +129,7 @@ def user_tokens_revoke_all(*, user: User, actor: Any, reason: str) -> int:
     return count
 
 
-def password_changed(*, user: User, actor: Any, reason: str) -> int:
+def password_changed(*, user: User, actor: Actor, reason: str) -> int:
     """After any password change or reset: the user's API tokens stop working."""
     audit.record(
         actor=actor if getattr(actor, "pk", None) else None, action=f"user.password_{reason}", target=user
@@ -137,7 +137,7 @@ def password_changed(*, user: User, actor: Any, reason: str) -> int:
     return user_tokens_revoke_all(user=user, actor=actor, reason=f"password_{reason}")
 
 
-def user_deactivate(*, user: User, actor: Any) -> User:
+def user_deactivate(*, user: User, actor: User) -> User:
     """Deactivate an account (administrators only): it can no longer sign in, its tokens are revoked."""
     if not getattr(actor, "is_administrator", False):
         raise PermissionDenied
@@ -153,7 +153,7 @@ def user_deactivate(*, user: User, actor: Any) -> User:
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     if not (getattr(actor, "pk", None) == token.user_id or getattr(actor, "is_administrator", False)):
         raise PermissionDenied
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -164,7 +164,7 @@ def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
     return token
 
 
-def can_manage_roles(actor: Any) -> bool:
+def can_manage_roles(actor: Actor) -> bool:
     """Roles are granted and revoked by administrators (in the admin), or by the system (demo data)."""
     return is_system(actor) or bool(getattr(actor, "is_administrator", False))
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lianmeng.core.actors import Actor
+
+    from .models import MatchRequest
 
 
 def _module(name: str) -> ModuleType | None:
@@ -29,7 +34,7 @@ def available() -> bool:
     return _library_services() is not None
 
 
-def project_create_for_request(*, request: Any, name: str, actor: Any) -> int:
+def project_create_for_request(*, request: MatchRequest, name: str, actor: Actor) -> int:
     """Create the project of a "project created" outcome in the project library; returns its id.
 
     The lead is the side the recording user speaks for (the post's organization when the secretariat

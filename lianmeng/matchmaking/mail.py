@@ -4,13 +4,12 @@ worker per each person's preference) and the weekly digest mail."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from lianmeng.accounts.models import Role, RoleAssignment
+from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core.models import AllianceSettings
 from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import notify
@@ -42,7 +41,7 @@ def contact_users(organization_ids: Iterable[int]) -> list[int]:
     return sorted(set(rows))
 
 
-def request_received(request_id: int, actor: Any = None) -> None:
+def request_received(request_id: int, actor: User | None = None) -> None:
     """Called inside the transaction that created the request: the post's contacts are notified."""
     request = MatchRequest.objects.select_related("resource", "requester_organization").get(pk=request_id)
     notify(
@@ -60,7 +59,7 @@ def request_received(request_id: int, actor: Any = None) -> None:
     )
 
 
-def request_answered(request_id: int, actor: Any = None) -> None:
+def request_answered(request_id: int, actor: User | None = None) -> None:
     """Called inside the transaction of the answer (or withdrawal): the other side is notified."""
     request = MatchRequest.objects.select_related("resource", "resource__organization").get(pk=request_id)
     if request.status == RequestStatus.WITHDRAWN:

@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, User
+from lianmeng.core.actors import Actor
 
 from . import tasks
 from .models import (
@@ -105,7 +107,7 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    actor: Any = None,
+    actor: Actor | AnonymousUser | None = None,
 ) -> list[Notification]:
     """Tell ``recipients`` (users or user ids) about an event of ``kind``; returns the rows created.
 
@@ -182,7 +184,7 @@ def mail_later(subject: str, body: str, to: Iterable[str]) -> None:
     transaction.on_commit(_enqueue)
 
 
-def mark_read(*, notification: Notification, actor: Any) -> Notification:
+def mark_read(*, notification: Notification, actor: User) -> Notification:
     if notification.recipient_id != getattr(actor, "pk", None):
         raise PermissionDenied
     if notification.read_at is None:
@@ -193,7 +195,7 @@ def mark_read(*, notification: Notification, actor: Any) -> Notification:
     return notification
 
 
-def mark_all_read(*, actor: Any) -> int:
+def mark_all_read(*, actor: User) -> int:
     """Mark every unread notification of ``actor`` read; returns how many."""
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
@@ -206,7 +208,7 @@ def preferences_of(user: Any, *, receivable_only: bool = False) -> dict[str, str
 
 
 @transaction.atomic
-def preferences_set(*, user: Any, choices: dict[str, str], actor: Any) -> dict[str, str]:
+def preferences_set(*, user: User, choices: dict[str, str], actor: User) -> dict[str, str]:
     """Save the channel per kind (only the person themself). Unknown kinds or channels: field errors."""
     if getattr(actor, "pk", None) != getattr(user, "pk", None):
         raise PermissionDenied

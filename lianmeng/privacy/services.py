@@ -200,7 +200,7 @@ def erasure_validate(*, reason: Any) -> None:
     _clean_reason(reason)
 
 
-def erase_person(*, subject: Subject, reason: str, actor: Any) -> Erasure:
+def erase_person(*, subject: Subject, reason: str, actor: User) -> Erasure:
     """Erase a person's personal data on request (secretariat only). All or nothing."""
     if not policies.can_erase_person(actor, subject.user):
         raise PermissionDenied(_("只有秘书处可以删除个人信息；不能删除自己或管理员的信息"))
