@@ -34,6 +34,7 @@ from .models import (
     VoteChoice,
 )
 from .services import charter_resolutions_available
+from .services.presidency import SETTINGS_FIELDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -306,23 +307,7 @@ class SeatRepresentativeForm(BootstrapFormMixin, forms.Form):
 class SettingsForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = GovernanceSettings
-        fields = [
-            "term_months",
-            "quorum_numerator",
-            "quorum_denominator",
-            "ordinary_threshold_numerator",
-            "ordinary_threshold_denominator",
-            "ordinary_threshold_strict",
-            "important_threshold_numerator",
-            "important_threshold_denominator",
-            "important_threshold_strict",
-            "charter_threshold_numerator",
-            "charter_threshold_denominator",
-            "charter_threshold_strict",
-            "president_signs_off",
-            "default_voting_days",
-            "notice_read_days",
-        ]
+        fields = list(SETTINGS_FIELDS)  # the fields the service audits
 
 
 class CharterRevisionForm(BootstrapFormMixin, forms.Form):
