@@ -504,27 +504,31 @@ class MotionOut(Schema):
         return resolution.number if resolution else None
 
 
-class MotionDetailOut(Schema):
-    id: int
-    title: str
-    text: str
-    kind: str
-    ballot: str
-    opens_at: datetime
-    closes_at: datetime
-    status: str
-    seats_count: int | None
-    votes_cast: int | None
-    votes_for: int | None
-    votes_against: int | None
-    votes_abstain: int | None
-    decided_at: datetime | None
-    resolution_number: str | None
-    application: int | None = Field(
-        None, description="the membership application an admission motion decides on"
-    )
+def _seat_rows(motion: Motion) -> list[selectors.SeatVote]:
+    rows: list[selectors.SeatVote] = motion.seat_rows  # type: ignore[attr-defined]
+    return rows
+
+
+# A motion with its seats: ``_motion_detail`` puts the rows the viewer may see on ``obj.seat_rows``.
+class MotionDetailOut(MotionOut):
     seats_voted: int
     votes: list[SeatVoteOut]
+
+    @staticmethod
+    def resolve_seats_voted(obj: Motion) -> int:
+        return sum(1 for r in _seat_rows(obj) if r.voted)
+
+    @staticmethod
+    def resolve_votes(obj: Motion) -> list[dict[str, Any]]:
+        return [
+            {
+                "seat": r.seat.pk,
+                "organization": r.seat.organization.name,
+                "voted": r.voted,
+                "choice": r.choice or None,
+            }
+            for r in _seat_rows(obj)
+        ]
 
 
 class VoteOut(Schema):
@@ -549,37 +553,14 @@ def motion_create(request: HttpRequest, payload: MotionIn) -> Status:
     return Status(201, services.motion_create(cmd=payload, actor=signed_in(request), open_now=open_now))
 
 
-def _motion_detail(request: HttpRequest, motion: Motion) -> dict[str, Any]:
-    rows = selectors.motion_seat_votes(viewer=request.user, motion=motion)
-    decided = motion.is_decided
-    resolution = getattr(motion, "resolution", None) if motion.status == "passed" else None
-    out: dict[str, Any] = {
-        **{f: getattr(motion, f) for f in ("id", "title", "text", "kind", "ballot", "opens_at", "closes_at")},
-        "status": motion.status,
-        "seats_count": motion.seats_count,
-        "decided_at": motion.decided_at,
-        "votes_cast": motion.votes_cast if decided else None,
-        "votes_for": motion.votes_for if decided else None,
-        "votes_against": motion.votes_against if decided else None,
-        "votes_abstain": motion.votes_abstain if decided else None,
-        "resolution_number": resolution.number if resolution else None,
-        "application": motion.application_id,
-    }
-    out["seats_voted"] = sum(1 for r in rows if r.voted)
-    out["votes"] = [
-        {
-            "seat": r.seat.pk,
-            "organization": r.seat.organization.name,
-            "voted": r.voted,
-            "choice": r.choice or None,
-        }
-        for r in rows
-    ]
-    return out
+def _motion_detail(request: HttpRequest, motion: Motion) -> Motion:
+    """The motion for ``MotionDetailOut``, with the seats' rows the viewer may see."""
+    motion.seat_rows = selectors.motion_seat_votes(viewer=request.user, motion=motion)  # type: ignore[attr-defined]
+    return motion
 
 
 @router.get("/council/motions/{motion_id}", response=MotionDetailOut, auth=AUTH)
-def motion_detail(request: HttpRequest, motion_id: int) -> dict[str, Any]:
+def motion_detail(request: HttpRequest, motion_id: int) -> Motion:
     """The result with counts once decided; choices per seat only for open ballots after the close."""
     return _motion_detail(request, selectors.motion_get(viewer=request.user, pk=motion_id))
 
@@ -608,7 +589,7 @@ def motion_vote(request: HttpRequest, motion_id: int, payload: VoteCast) -> Stat
 
 
 @router.post("/council/motions/{motion_id}/close", response=MotionDetailOut, auth=AUTH)
-def motion_close(request: HttpRequest, motion_id: int) -> dict[str, Any]:
+def motion_close(request: HttpRequest, motion_id: int) -> Motion:
     motion = selectors.motion_get(viewer=request.user, pk=motion_id)
     motion = services.motion_close(motion=motion, actor=signed_in(request))
     return _motion_detail(request, selectors.motion_get(viewer=request.user, pk=motion.pk))
