@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from lianmeng.core.actors import SYSTEM
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate, RotationPlanCreate, SeatCreate, VoteCast
+from lianmeng.governance.commands import RotationPlanCreate, SeatCreate, SeatEnd, VoteCast
 from lianmeng.governance.models import Motion
+from tests.factories import motion_opened
 
 
 @pytest.fixture
@@ -39,19 +40,33 @@ def council(make_org: Callable[..., Any], make_user: Callable[..., Any]) -> Call
 @pytest.fixture
 def open_motion(secretariat: Any) -> Callable[..., Motion]:
     def _make(**fields: Any) -> Motion:
-        now = timezone.now()
-        data = {
-            "title": "关于举办年度理事会全会的议案",
-            "text": "拟于 12 月在青岛召开年度理事会全会。",
-            "kind": "ordinary",
-            "ballot": "open",
-            "opens_at": now - datetime.timedelta(hours=1),
-            "closes_at": now + datetime.timedelta(days=3),
-            **fields,
-        }
-        return services.motion_create(cmd=MotionCreate.build(data), actor=secretariat, open_now=True)
+        return motion_opened(secretariat, **fields)
 
     return _make
+
+
+@pytest.fixture
+def carried_motion(
+    council: Callable[[int], list[Any]], open_motion: Callable[..., Motion]
+) -> tuple[Motion, list[Any]]:
+    """An open motion each of three seats voted for: (motion, seats)."""
+    seats = council(3)
+    motion = open_motion()
+    for seat in seats:
+        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
+    return motion, seats
+
+
+@pytest.fixture
+def lapsed_seats(council: Callable[[int], list[Any]], secretariat: Any) -> list[Any]:
+    """Two seats, the first of which ended yesterday."""
+    seats = council(2)
+    services.seat_end(
+        seat=seats[0],
+        cmd=SeatEnd.build(ends_on=timezone.localdate() - datetime.timedelta(days=1)),
+        actor=secretariat,
+    )
+    return seats
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from lianmeng.governance import services
-from lianmeng.governance.commands import SeatEnd
 from lianmeng.governance.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -170,14 +168,9 @@ def test_meetings_notices_and_tasks(
 
 
 def test_vote_for_a_seat_not_valid_today_is_refused(
-    council: Callable[..., list[Any]], open_motion: Any, secretariat: Any, api: Callable[..., Any]
+    lapsed_seats: list[Any], open_motion: Any, api: Callable[..., Any]
 ) -> None:
-    seats = council(2)
-    services.seat_end(
-        seat=seats[0],
-        cmd=SeatEnd.build(ends_on=timezone.localdate() - datetime.timedelta(days=1)),
-        actor=secretariat,
-    )
+    seats = lapsed_seats
     motion = open_motion()
     response = post(api(seats[0].representative), f"/council/motions/{motion.pk}/votes", {"choice": "for"})
     assert response.status_code in (403, 404)

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from lianmeng.governance import services
-from lianmeng.governance.commands import VoteCast
 from lianmeng.governance.models import Resolution
 
 
 def test_close_motion_confirms_then_reports_result_and_number(
-    council: Callable[..., list[Any]], open_motion: Any, secretariat: Any
+    carried_motion: tuple[Any, list[Any]], secretariat: Any
 ) -> None:
-    seats = council(3)
-    motion = open_motion()
-    for seat in seats:
-        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
+    motion, _seats = carried_motion
     client = Client()
     client.force_login(secretariat)
     page = html_lib.unescape(client.get(motion.get_absolute_url()).content.decode())

@@ -13,8 +13,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from lianmeng.governance import services
-from lianmeng.governance.commands import MotionCreate, VoteCast
+from lianmeng.governance.commands import VoteCast
 from lianmeng.governance.models import Motion, Vote
+from tests.factories import motion_opened
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,19 +26,12 @@ def test_fifty_concurrent_votes_from_ten_seats_make_exactly_ten_votes(
 ) -> None:
     seats = council(10)
     now = timezone.now()
-    motion = services.motion_create(
-        cmd=MotionCreate.build(
-            {
-                "title": "并发表决测试议案",
-                "text": "正文",
-                "kind": "ordinary",
-                "ballot": "open",
-                "opens_at": now - datetime.timedelta(minutes=5),
-                "closes_at": now + datetime.timedelta(days=1),
-            }
-        ),
-        actor=secretariat,
-        open_now=True,
+    motion = motion_opened(
+        secretariat,
+        title="并发表决测试议案",
+        text="正文",
+        opens_at=now - datetime.timedelta(minutes=5),
+        closes_at=now + datetime.timedelta(days=1),
     )
     choices = ["for", "for", "for", "for", "for", "for", "against", "against", "abstain", "for"]
     barrier = threading.Barrier(50)

@@ -20,7 +20,6 @@ from lianmeng.governance.commands import (
     MinutesSave,
     MotionCreate,
     SeatCreate,
-    SeatEnd,
     SeatRepresentativeChange,
     SettingsUpdate,
     VoteCast,
@@ -72,15 +71,8 @@ def test_vote_outside_the_window_is_refused(council: Callable[..., list[Any]], o
     assert not Vote.objects.exists()
 
 
-def test_a_seat_not_valid_that_day_cannot_vote(
-    council: Callable[..., list[Any]], open_motion: Any, secretariat: Any
-) -> None:
-    seats = council(2)
-    services.seat_end(
-        seat=seats[0],
-        cmd=SeatEnd.build(ends_on=timezone.localdate() - datetime.timedelta(days=1)),
-        actor=secretariat,
-    )
+def test_a_seat_not_valid_that_day_cannot_vote(lapsed_seats: list[Any], open_motion: Any) -> None:
+    seats = lapsed_seats
     with pytest.raises(PermissionDenied) as exc:
         services.vote_cast(motion=open_motion(), cmd=VoteCast.build(choice="for"), actor=rep(seats[0]))
     assert "不是有效理事会席位" in str(exc.value)

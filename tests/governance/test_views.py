@@ -58,12 +58,9 @@ def test_representative_votes_on_the_page_and_may_change(
 
 
 def test_secretariat_closes_and_the_resolution_gets_a_task(
-    council: Callable[..., list[Any]], open_motion: Any, secretariat: Any
+    carried_motion: tuple[Motion, list[Any]], secretariat: Any
 ) -> None:
-    seats = council(3)
-    motion = open_motion()
-    for seat in seats:
-        services.vote_cast(motion=motion, cmd=VoteCast.build(choice="for"), actor=seat.representative)
+    motion, seats = carried_motion
     office = client_for(secretariat)
     closed = office.post(
         reverse("governance:motion-action", args=[motion.pk, "close"]), follow=True

@@ -8,8 +8,9 @@ from typing import Any
 
 from lianmeng.activities.commands import RegistrationCreate
 from lianmeng.core.actors import SYSTEM
-from lianmeng.governance.commands import MotionCreate, SeatCreate
+from lianmeng.governance.commands import SeatCreate
 from lianmeng.membership.commands import OrganizationCreate
+from tests.factories import motion_opened
 
 
 def _token(user: Any) -> str:
@@ -68,19 +69,12 @@ def build() -> dict[str, Any]:
         )
         reps.append(rep)
     now = timezone.now()
-    motion = governance.motion_create(
-        cmd=MotionCreate.build(
-            {
-                "title": "跨进程表决测试议案",
-                "text": "正文",
-                "kind": "ordinary",
-                "ballot": "open",
-                "opens_at": now - datetime.timedelta(minutes=5),
-                "closes_at": now + datetime.timedelta(days=1),
-            }
-        ),
-        actor=secretariat,
-        open_now=True,
+    motion = motion_opened(
+        secretariat,
+        title="跨进程表决测试议案",
+        text="正文",
+        opens_at=now - datetime.timedelta(minutes=5),
+        closes_at=now + datetime.timedelta(days=1),
     )
     host = org("扩展测试承办园区")
     common = {
