@@ -434,8 +434,14 @@ def file_response(item: Any) -> FileResponse:
 @router.get("/achievements/{achievement_id}/citation", auth=OPTIONAL_AUTH)
 def achievement_citation(request: HttpRequest, achievement_id: int, format: str = "gbt7714") -> HttpResponse:
     """Citation as GB/T 7714-2015 text (`format=gbt7714`) or BibTeX (`format=bibtex`)."""
-    achievement = selectors.achievement_get(viewer=request.user, pk=achievement_id)
-    if format == "bibtex":
+    return citation_response(
+        selectors.achievement_get(viewer=request.user, pk=achievement_id), bibtex=format == "bibtex"
+    )
+
+
+def citation_response(achievement: Achievement, *, bibtex: bool) -> HttpResponse:
+    """GB/T 7714-2015 plain text, or a BibTeX file to download (the API and the page)."""
+    if bibtex:
         response = HttpResponse(
             citations.bibtex(achievement), content_type="application/x-bibtex; charset=utf-8"
         )

@@ -29,24 +29,8 @@ from lianmeng.core.search import search as run_search
 from lianmeng.core.selectors import member_cities
 from lianmeng.core.types import AuthedRequest
 
-from . import citations, machines, policies, selectors, services, tabular
-from .api import export_response, file_response
-from .commands import (
-    AchievementCreate,
-    AchievementUpdate,
-    ConsultationAnswer,
-    ConsultationAsk,
-    ConsultationAssign,
-    ConsultationClose,
-    ConsultationRate,
-    ExpertCreate,
-    ExpertUpdate,
-    LandingRecord,
-    ProjectCreate,
-    ProjectTransition,
-    ProjectUpdate,
-    ShowcaseSet,
-)
+from . import citations, commands, machines, policies, selectors, services, tabular
+from .api import citation_response, export_response, file_response
 from .forms import (
     AchievementForm,
     AnswerForm,
@@ -70,6 +54,7 @@ from .models import (
     StrategyTag,
     Visibility,
 )
+from .services.experts import EXPERT_FIELDS
 
 PAGE_SIZE = 20
 
@@ -188,21 +173,9 @@ def expert_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     self_service = expert is not None and not policies.can_manage_experts(request.user)
     initial: dict[str, Any] = {}
     if expert is not None:
-        initial = {
-            name: getattr(expert, name)
-            for name in (
-                "name",
-                "organization_name",
-                "title",
-                "position",
-                "keywords",
-                "biography",
-                "availability",
-                "mobile",
-                "email",
-                "publish_consent",
-            )
-        }
+        # the expert's plain fields (the references are set below; status and ID number are not on the form)
+        plain = [f for f in EXPERT_FIELDS if f not in ("organization", "city", "status", "id_number")]
+        initial = {name: getattr(expert, name) for name in plain}
         initial.update(
             organization=expert.organization_id,
             city=expert.city_id,
@@ -217,8 +190,10 @@ def expert_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             data["fields"] = data.pop("expertise")
         with _renamed_errors({"fields": "expertise"}):  # the command names the expertise "fields"
             if expert is None:
-                return services.expert_create(cmd=ExpertCreate.build(data), actor=request.user)
-            return services.expert_update(expert=expert, cmd=ExpertUpdate.build(data), actor=request.user)
+                return services.expert_create(cmd=commands.ExpertCreate.build(data), actor=request.user)
+            return services.expert_update(
+                expert=expert, cmd=commands.ExpertUpdate.build(data), actor=request.user
+            )
 
     if request.method == "POST":
         saved = submit_form(form, save)
@@ -278,7 +253,9 @@ def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
     if request.method == "POST":
         project = submit_form(
-            form, lambda cmd: services.project_create(cmd=cmd, actor=request.user), command=ProjectCreate
+            form,
+            lambda cmd: services.project_create(cmd=cmd, actor=request.user),
+            command=commands.ProjectCreate,
         )
         if project is not None:
             messages.success(request, _("项目已提交，秘书处将组织评估"))
@@ -332,7 +309,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         saved = submit_form(
             form,
             lambda cmd: services.project_update(project=project, cmd=cmd, actor=request.user),
-            command=ProjectUpdate,
+            command=commands.ProjectUpdate,
         )
         if saved is not None:
             messages.success(request, _("项目已保存"))
@@ -349,7 +326,9 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(viewer=request.user, pk=pk)
     try:
-        cmd = ProjectTransition.build(to=request.POST.get("to", ""), reason=request.POST.get("reason", ""))
+        cmd = commands.ProjectTransition.build(
+            to=request.POST.get("to", ""), reason=request.POST.get("reason", "")
+        )
         services.project_transition(project=project, cmd=cmd, actor=request.user)
     except ValidationError as exc:
         _flash_errors(request, exc)
@@ -373,7 +352,7 @@ def project_landing(request: AuthedRequest, pk: int) -> HttpResponse:
         landing = submit_form(
             form,
             lambda cmd: services.landing_record(project=project, cmd=cmd, actor=request.user),
-            command=LandingRecord,
+            command=commands.LandingRecord,
         )
         if landing is not None:
             messages.success(request, _("落地记录已登记"))
@@ -483,7 +462,7 @@ def achievement_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
         initial["version"] = achievement.version
     form = AchievementForm(request.POST or None, request.FILES or None, initial=initial)
 
-    command = AchievementCreate if achievement is None else AchievementUpdate
+    command = commands.AchievementCreate if achievement is None else commands.AchievementUpdate
 
     def validate(data: dict[str, Any]) -> Any:
         """The command's checks, the references and the files at once; writes nothing."""
@@ -509,7 +488,7 @@ def achievement_form(request: AuthedRequest, pk: int | None = None) -> HttpRespo
         files = data.get("attachments") or []
         if achievement is None:
             with _renamed_errors({"files": "attachments"}):
-                cmd = AchievementCreate.build(data)
+                cmd = commands.AchievementCreate.build(data)
                 return services.achievement_create(cmd=cmd, files=files, actor=request.user)
         update = validate(data)  # every field and file checked before anything is stored
         with transaction.atomic():
@@ -556,14 +535,7 @@ def achievement_file(request: HttpRequest, pk: int, file_id: int) -> FileRespons
 
 
 def achievement_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    achievement = selectors.achievement_get(viewer=request.user, pk=pk)
-    if fmt == "bib":
-        response = HttpResponse(
-            citations.bibtex(achievement), content_type="application/x-bibtex; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{citations.bibtex_key(achievement)}.bib"'
-        return response
-    return HttpResponse(citations.gbt7714(achievement) + "\n", content_type="text/plain; charset=utf-8")
+    return citation_response(selectors.achievement_get(viewer=request.user, pk=pk), bibtex=fmt == "bib")
 
 
 @login_required
@@ -571,7 +543,7 @@ def achievement_citation(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 def achievement_showcase(request: AuthedRequest, pk: int) -> HttpResponse:
     achievement = selectors.achievement_get(viewer=request.user, pk=pk)
     try:
-        cmd = ShowcaseSet.build(
+        cmd = commands.ShowcaseSet.build(
             showcase=request.POST.get("showcase") == "1", showcase_year=request.POST.get("year") or None
         )
         services.achievement_set_showcase(achievement=achievement, cmd=cmd, actor=request.user)
@@ -638,7 +610,7 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
             errors: dict[str, list[str]] = {}
             cmd = None
             try:
-                cmd = ConsultationAsk.build(data)
+                cmd = commands.ConsultationAsk.build(data)
             except ValidationError as exc:
                 errors.update(error_dict(exc))
             try:
@@ -652,7 +624,9 @@ def consultation_create(request: AuthedRequest) -> HttpResponse:
         consultation = submit_form(
             form,
             lambda data: services.consultation_ask(
-                cmd=ConsultationAsk.build(data), attachments=data.get("attachments") or [], actor=request.user
+                cmd=commands.ConsultationAsk.build(data),
+                attachments=data.get("attachments") or [],
+                actor=request.user,
             ),
             validate=validate,
         )
@@ -684,7 +658,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         done: str | None = None
         try:
             if action == "assign":
-                assign = ConsultationAssign.build(experts=request.POST.getlist("experts"))
+                assign = commands.ConsultationAssign.build(experts=request.POST.getlist("experts"))
                 services.consultation_assign(consultation=consultation, cmd=assign, actor=user)
                 names = Expert.objects.filter(pk__in=assign.experts).values_list("name", flat=True)
                 done = _("已分派给 %(names)s，已通知专家答复") % {"names": _("、").join(names)}
@@ -692,14 +666,14 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 answer = submit_form(
                     answer_form,
                     lambda cmd: services.consultation_answer(consultation=consultation, cmd=cmd, actor=user),
-                    command=ConsultationAnswer,
+                    command=commands.ConsultationAnswer,
                 )
                 done = _("答复已提交，已通知提问单位") if answer is not None else None
             elif action == "rate":
                 rated = submit_form(
                     rate_form,
                     lambda cmd: services.consultation_rate(consultation=consultation, cmd=cmd, actor=user),
-                    command=ConsultationRate,
+                    command=commands.ConsultationRate,
                 )
                 done = _("感谢您的评价") if rated is not None else None
             elif action == "attach":
@@ -710,7 +684,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 services.evaluation_attach(answer=answer, project=project, actor=user)
                 done = _("答复已作为评估意见关联到项目《%(name)s》") % {"name": project.name}
             elif action == "close":
-                close = ConsultationClose.build(reason=request.POST.get("reason", ""))
+                close = commands.ConsultationClose.build(reason=request.POST.get("reason", ""))
                 services.consultation_close(consultation=consultation, cmd=close, actor=user)
                 done = _("咨询已关闭：《%(title)s》不再等待专家答复") % {"title": consultation.title}
             else:
