@@ -17,17 +17,7 @@ from lianmeng.library.models import Expert
 from lianmeng.library.services import expert_create
 from lianmeng.membership.models import Organization
 
-from . import services
-from .commands import (
-    CallCreate,
-    EntrySubmit,
-    MilestoneReport,
-    ObjectionAnswer,
-    ObjectionFile,
-    ProposalSubmit,
-    ReviewSave,
-    RoundCreate,
-)
+from . import commands, services
 from .models import AssignmentStatus, Objection, Proposal, SelectionRound, TopicCall
 
 # Extra reviewers with accounts (username, name, organization, city, fields, keywords)
@@ -348,7 +338,7 @@ def _call(secretariat: Any) -> int:
     if TopicCall.objects.filter(title=CALL_TITLE).exists():
         return 0
     call = services.call_create(
-        cmd=CallCreate.build(
+        cmd=commands.CallCreate.build(
             year=2026,
             title=CALL_TITLE,
             description="围绕人力资源服务行业（园区）发展的困难和问题，面向成员单位征集研究课题。每个单位每个课题限报一项。",
@@ -363,7 +353,7 @@ def _call(secretariat: Any) -> int:
     for topic_index, org_name, title, leader, team, plan, budget, status in PROPOSALS:
         org = _org(org_name)
         p = services.proposal_submit(
-            cmd=ProposalSubmit.build(
+            cmd=commands.ProposalSubmit.build(
                 topic=topics[topic_index].pk,
                 title=title,
                 leader=leader,
@@ -387,13 +377,15 @@ def _call(secretariat: Any) -> int:
             proposal=p, action="approve", note="经专家评审，同意立项。", actor=secretariat
         )
         if status in ("midterm_passed", "completed"):
-            midterm = MilestoneReport.build(kind="midterm", report="已完成调研和数据收集，形成中期报告。")
+            midterm = commands.MilestoneReport.build(
+                kind="midterm", report="已完成调研和数据收集，形成中期报告。"
+            )
             services.milestone_report(proposal=p, cmd=midterm, actor=secretariat)
             services.proposal_transition(
                 proposal=p, action="pass_midterm", note="进度符合计划。", actor=secretariat
             )
         if status == "completed":
-            completion = MilestoneReport.build(
+            completion = commands.MilestoneReport.build(
                 kind="completion", report="提出胶东七市人力资源服务业协同发展的五项机制和十条政策建议。"
             )
             services.milestone_report(proposal=p, cmd=completion, actor=secretariat)
@@ -416,7 +408,7 @@ def _round(
     min_load: int = 0,
 ) -> SelectionRound:
     selection = services.round_create(
-        cmd=RoundCreate.build(
+        cmd=commands.RoundCreate.build(
             {
                 "kind": kind,
                 "year": year,
@@ -445,7 +437,9 @@ def _round(
         entry = services.entry_submit(
             selection=selection,
             organization=_org(org_name),
-            cmd=EntrySubmit.build(title=entry_title, authors=authors, keywords=keywords, summary=summary),
+            cmd=commands.EntrySubmit.build(
+                title=entry_title, authors=authors, keywords=keywords, summary=summary
+            ),
             actor=secretariat,
             today=close - datetime.timedelta(days=5),
         )
@@ -462,7 +456,7 @@ def _review(assignment: Any, score: float, submit: bool) -> None:
     criteria = list(assignment.round.criteria.all())
     services.review_save(
         review=review,
-        cmd=ReviewSave.build(
+        cmd=commands.ReviewSave.build(
             scores={
                 c.pk: {
                     "score": round(min(c.max_score, score * c.max_score / 10 + (i % 2) * 0.3), 1),
@@ -519,14 +513,14 @@ def _round_2025(secretariat: Any) -> None:
         services.entry_set_result(entry=first, award="first", showcase=True, actor=secretariat)
     objection = services.objection_file(
         selection=selection,
-        cmd=ObjectionFile.build(
+        cmd=commands.ObjectionFile.build(
             name="李先生",
             contact="13805350000",
             reasons="希望公开各项目的评审指标和评分规则，便于成员单位了解。",
         ),
         actor=SYSTEM,  # the demo's visitor, who needs no account
     )
-    answer = ObjectionAnswer.build(
+    answer = commands.ObjectionAnswer.build(
         outcome="dismissed", response="评审指标和权重已在评选通知中公布，本次评选按规则进行，结果维持不变。"
     )
     services.objection_respond(objection=objection, cmd=answer, actor=secretariat)
