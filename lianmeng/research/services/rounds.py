@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit
-from lianmeng.core.files import display_name, stored_name
 from lianmeng.library.models import Achievement
 from lianmeng.membership.models import Organization, OrganizationStatus
 
@@ -33,7 +32,7 @@ from ..models import (
     SelectionRound,
     TopicCall,
 )
-from ._common import clean_files
+from ._common import check_start, clean_files, save_files
 from .results import finalise_round, publish_round
 
 DEFAULT_TIERS = [(AwardLevel.FIRST, 10), (AwardLevel.SECOND, 20), (AwardLevel.THIRD, 30)]
@@ -182,13 +181,7 @@ def entry_validate(
 ) -> None:
     """entry_submit's database and file checks at once, storing nothing: with the command's own field
     errors, the form reports every problem in one submit before any file is stored."""
-    if not policies.can_submit_for(actor, organization):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    try:
-        clean_files(files)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = check_start(actor, organization, files)
     problem = _achievement(achievement, organization)[1]
     if problem:
         errors["achievement"] = [problem]
@@ -232,10 +225,7 @@ def entry_submit(
     entry = Entry.objects.create(
         round=selection, organization=organization, submitted_by=actor, achievement=achievement, **fields
     )
-    for upload, mime in checked:
-        item = EntryFile(entry=entry, original_name=display_name(upload.name), content_type=mime)
-        item.file.save(stored_name(mime), upload, save=False)
-        item.save()
+    save_files(EntryFile, {"entry": entry}, checked)
     audit.record(
         actor=actor,
         action="entry.submit",

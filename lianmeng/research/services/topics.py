@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit
-from lianmeng.core.files import display_name, stored_name
+from lianmeng.core.files import stored_name
 from lianmeng.library.commands import AchievementCreate
 from lianmeng.library.models import Achievement
 from lianmeng.library.services import achievement_create
@@ -33,7 +33,7 @@ from ..models import (
     Topic,
     TopicCall,
 )
-from ._common import clean_files
+from ._common import check_start, clean_files, save_files
 
 MIDTERM_AFTER = datetime.timedelta(days=182)
 COMPLETION_AFTER = datetime.timedelta(days=365)
@@ -119,13 +119,7 @@ def proposal_validate(
     """proposal_submit's database and file checks (files, the budget ceiling, the call's period, a
     repeated proposal) on what the form could read, storing nothing: with the command's own field
     errors, the form reports them all in one submit before anything is saved."""
-    if not policies.can_submit_for(actor, organization):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    try:
-        clean_files(files)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = check_start(actor, organization, files)
     for key, message in _proposal_rules(topic, budget, organization, today or timezone.localdate())[
         1
     ].items():
@@ -158,10 +152,7 @@ def proposal_submit(
         raise ValidationError(problems)
     fields = values_of(cmd, ProposalSubmit, exclude={"topic"})
     proposal = Proposal.objects.create(organization=organization, submitted_by=actor, topic=topic, **fields)
-    for upload, mime in checked:
-        item = ProposalFile(proposal=proposal, original_name=display_name(upload.name), content_type=mime)
-        item.file.save(stored_name(mime), upload, save=False)
-        item.save()
+    save_files(ProposalFile, {"proposal": proposal}, checked)
     audit.record(
         actor=actor,
         action="proposal.submit",
