@@ -256,7 +256,11 @@ def proposal_new(request: AuthedRequest, pk: int) -> HttpResponse:
                 % {"org": org.name, "title": proposal.title},
             )
             return redirect(proposal)
-    return render(request, "research/proposal_form.html", {"form": form, "call": call, "org": org})
+    return render(
+        request,
+        "research/submission_form.html",
+        {"form": form, "call": call, "org": org, "heading": _("申报课题"), "subject": call},
+    )
 
 
 @login_required
@@ -466,7 +470,11 @@ def entry_new(request: AuthedRequest, pk: int) -> HttpResponse:
             discard_pending(form, "attachments")
             messages.success(request, _("申报已提交，等待秘书处资格审查"))
             return redirect(entry)
-    return render(request, "research/entry_form.html", {"form": form, "round": selection, "org": org})
+    return render(
+        request,
+        "research/submission_form.html",
+        {"form": form, "round": selection, "org": org, "heading": _("我要申报"), "subject": selection},
+    )
 
 
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
