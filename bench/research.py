@@ -31,7 +31,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lianmeng.research.solver import Problem, solve_fair, solve_total
+from lianmeng.research.fair import solve_fair
+from lianmeng.research.solver import Problem, solve_total
 
 TOPICS = 24
 CITIES = 7

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,10 +42,10 @@ from .solver import (
     FAIR_TIME_LIMIT,
     Problem,
     Progress,
+    Reduced,
     Solution,
     _best_total_at,
     _finish,
-    _reduced,
     _usable_at,
     max_weight_pairs,
     solve_total,
@@ -98,13 +98,20 @@ class _Clock:
 # ---------------------------------------------------------------------------------------------- LP
 
 
+class _LPInput(NamedTuple):
+    """What the LPs (``_lp``, ``_priced_bound``) read: affinities and fixed sums scaled to the largest
+    affinity (``a``, ``fixed``), and ``Reduced``'s pairs still allowed, remaining k and loads."""
+
+    a: NDArray[np.float64]
+    allowed: NDArray[np.bool_]
+    need: NDArray[np.int64]
+    lo: NDArray[np.int64]
+    hi: NDArray[np.int64]
+    fixed: NDArray[np.float64]
+
+
 def _lp(
-    a: NDArray[np.float64],
-    allowed: NDArray[np.bool_],
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    fixed: NDArray[np.float64],
+    data: _LPInput,
     keep: NDArray[np.bool_],
     threshold: float | None,
     clock: _Clock,
@@ -121,6 +128,7 @@ def _lp(
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, vstack
 
+    a, allowed, need, lo, hi, fixed = data
     n_e, n_x = a.shape
     with_w = threshold is None
     use_lo = bool((lo > 0).any())
@@ -205,7 +213,7 @@ def _lp(
             # (_priced_bound). Close enough is proven enough.
             bound = min(
                 float(-res.fun) - float(reduced[violated].sum()),
-                _priced_bound(a, allowed, need, lo, hi, fixed, -mu, -beta, -gamma),
+                _priced_bound(data, -mu, -beta, -gamma),
             )
             if bound < best_bound:
                 best_bound, best_z = bound, z
@@ -225,12 +233,7 @@ def _lp(
 
 
 def _priced_bound(
-    a: NDArray[np.float64],
-    allowed: NDArray[np.bool_],
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    fixed: NDArray[np.float64],
+    data: _LPInput,
     mu: NDArray[np.float64],
     beta: NDArray[np.float64],
     gamma: NDArray[np.float64],
@@ -243,6 +246,7 @@ def _priced_bound(
     point satisfies the entry rows (exactly need_e experts, each between 0 and 1) and the relaxed terms
     are >= 0 there. With the restricted LP's duals this is the textbook column-generation bound; unlike
     summing every left-out pair's reduced cost it counts at most need_e of them per entry."""
+    a, allowed, need, lo, hi, fixed = data
     mu = np.maximum(mu, 0.0)
     if mu.sum() <= 0:
         return math.inf
@@ -270,21 +274,14 @@ def _priced_bound(
 
 
 def _lagrangian_ceiling(
-    problem: Problem,
-    weights: NDArray[np.float64],
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    allowed: NDArray[np.bool_],
-    fixed_sum: NDArray[np.int64],
-    clock: _Clock,
-    seconds: float,
+    problem: Problem, r: Reduced, weights: NDArray[np.float64], clock: _Clock, seconds: float
 ) -> float:
     """A proven upper bound on the worst entry from entry weights mu >= 0 (sum 1): no assignment's worst
     entry exceeds its mu-weighted mean, and the largest mu-weighted total over all assignments is a
     min-cost flow (integral, exact). Weights are scaled to integers rounding down, so the flow's optimum
     plus one per pair bounds the real one. The weights then move towards the entries the flow left low
     (multiplicative steps) while ``seconds`` last; the smallest bound is returned (inf without weights)."""
+    need, lo, hi, allowed, fixed_sum = r
     mu = np.maximum(weights, 0.0)
     if mu.sum() <= 0:
         return math.inf
@@ -721,11 +718,7 @@ class _Moves:
 
 def _exact_worst(
     problem: Problem,
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    allowed: NDArray[np.bool_],
-    fixed_sum: NDArray[np.int64],
+    r: Reduced,
     lower: int,
     upper: int,
     hint: set[tuple[int, int]],
@@ -735,6 +728,7 @@ def _exact_worst(
     "unknown", W, new pairs)."""
     from ortools.sat.python import cp_model
 
+    need, lo, hi, allowed, fixed_sum = r
     keep = _usable_at(problem, lower, need, allowed, fixed_sum)
     model = cp_model.CpModel()
     worst = model.new_int_var(lower, upper, "worst")
@@ -784,12 +778,10 @@ def solve_fair(
     # the last step (the largest total at the worst value found) is a min-cost flow like the total
     # mode's: its time is kept for it
     reserve = min(0.25 * time_limit, 1.5 * (time.perf_counter() - clock.started))
-    need, lo, hi, allowed = _reduced(problem)
+    reduced = Reduced.of(problem)
+    need, lo, hi, allowed, fixed_sum = reduced
     n_e = problem.n_entries
     fixed_set = set(problem.fixed)
-    fixed_sum = np.zeros(n_e, dtype=np.int64)
-    for e, x in problem.fixed:
-        fixed_sum[e] += problem.affinity[e, x]
     masked = np.where(allowed, problem.affinity, -1)
     top = -np.sort(-masked, axis=1)
     large = int(allowed.sum()) > LP_PAIRS
@@ -825,8 +817,7 @@ def solve_fair(
     # with every entry at the per-entry bound": when no entry falls short, the LP ceiling is that bound
     # (one LP, the usual case); otherwise the max-min LP itself, then the threshold LP at its value.
     scale = float(max(1, int(problem.affinity.max(initial=0))))
-    a_f = problem.affinity / scale
-    f_f = fixed_sum / scale
+    lp_input = _LPInput(problem.affinity / scale, allowed, need, lo, hi, fixed_sum / scale)
     n_x = problem.n_experts
     width = min(n_x, LP_COLUMNS)
     columns = np.zeros_like(allowed)
@@ -842,27 +833,21 @@ def solve_fair(
     if large:  # the LP would not finish in time: the per-entry and whole-reviewer ceilings only
         status, z = "skipped", np.zeros(allowed.shape)
     else:
-        status, _value, z, columns = _lp(
-            a_f, allowed, need, lo, hi, f_f, columns, ceiling / scale, clock, entry_weights
-        )
+        status, _value, z, columns = _lp(lp_input, columns, ceiling / scale, clock, entry_weights)
     if status == "short":  # the LP ceiling is below the per-entry bound: the max-min LP itself
         # first a quick proven ceiling from the threshold LP's entry weights (a few min-cost flows)
         if entry_weights:
-            bound = _lagrangian_ceiling(
-                problem, entry_weights[0], need, lo, hi, allowed, fixed_sum, clock, LAGRANGE_SECONDS
-            )
+            bound = _lagrangian_ceiling(problem, reduced, entry_weights[0], clock, LAGRANGE_SECONDS)
             if math.isfinite(bound):
                 ceiling = min(ceiling, math.floor(bound))
                 clock.report("ceiling", best.worst, float(ceiling))
-        status, value, z, columns = _lp(a_f, allowed, need, lo, hi, f_f, columns, None, clock)
+        status, value, z, columns = _lp(lp_input, columns, None, clock)
         if status in ("optimal", "bound"):  # "bound": out of time, the last Lagrangian bound
             ceiling = min(ceiling, math.floor(value * scale + 1e-6 * scale))
             status = "optimal"
             clock.report("ceiling", best.worst, float(ceiling))
             # the max-min LP's point ignores the total: the threshold LP just under the ceiling, if time
-            t_status, _value, t_z, columns = _lp(
-                a_f, allowed, need, lo, hi, f_f, columns, 0.99 * ceiling / scale, clock
-            )
+            t_status, _value, t_z, columns = _lp(lp_input, columns, 0.99 * ceiling / scale, clock)
             if t_status in ("optimal", "short"):
                 z = t_z
     clock.deadline = deadline
@@ -973,9 +958,7 @@ def solve_fair(
     if (small or medium) and not worst_optimal and not clock.over():
         clock.report("exact", best.worst, float(ceiling))
         seconds = clock.left() if small else 0.7 * clock.left()
-        status, w, exact_pairs = _exact_worst(
-            problem, need, lo, hi, allowed, fixed_sum, best.worst, ceiling, set(pairs), seconds
-        )
+        status, w, exact_pairs = _exact_worst(problem, reduced, best.worst, ceiling, set(pairs), seconds)
         if exact_pairs and w > best.worst:
             method = "CP-SAT"
             best = _Repair(problem.affinity, allowed, lo, hi, fixed_sum, exact_pairs)
@@ -991,13 +974,11 @@ def solve_fair(
     clock.deadline = final_deadline
     if not clock.over() and not large:
         clock.report("total", best.worst, float(ceiling))
-        flow_pairs = _flow_at(problem, best.worst, need, lo, hi, allowed, fixed_sum)
+        flow_pairs = _flow_at(problem, reduced, best.worst)
         if flow_pairs is not None:
             return done(flow_pairs, method, optimal=worst_optimal, worst_optimal=worst_optimal)
         if small:
-            t_status, t_pairs = _best_total_at(
-                problem, best.worst, need, lo, hi, allowed, fixed_sum, clock.left()
-            )
+            t_status, t_pairs = _best_total_at(problem, reduced, best.worst, clock.left())
             if t_status in ("optimal", "feasible"):
                 return done(
                     t_pairs,
@@ -1008,17 +989,10 @@ def solve_fair(
     return done(pairs, method, worst_optimal=worst_optimal)
 
 
-def _flow_at(
-    problem: Problem,
-    threshold: int,
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    allowed: NDArray[np.bool_],
-    fixed_sum: NDArray[np.int64],
-) -> list[tuple[int, int]] | None:
+def _flow_at(problem: Problem, r: Reduced, threshold: int) -> list[tuple[int, int]] | None:
     """The largest total over the pairs usable at ``threshold`` (a superset of the assignments where
     every entry reaches it): when that flow reaches the threshold it is the exact answer of step 2."""
+    need, lo, hi, allowed, fixed_sum = r
     keep = _usable_at(problem, threshold, need, allowed, fixed_sum)
     pairs = max_weight_pairs(problem.affinity, keep, need, lo, hi)
     if pairs is None:

@@ -23,6 +23,7 @@ import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,6 +115,25 @@ def _reduced(
         lo[x] = max(0, lo[x] - 1)
         allowed[e, x] = False
     return need, lo, hi, allowed
+
+
+class Reduced(NamedTuple):
+    """``_reduced``'s arrays and each entry's affinity from its fixed pairs (``fixed_sum``): what the
+    fair mode's steps work on (``need, lo, hi, allowed, fixed_sum = r``)."""
+
+    need: NDArray[np.int64]
+    lo: NDArray[np.int64]
+    hi: NDArray[np.int64]
+    allowed: NDArray[np.bool_]
+    fixed_sum: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, problem: Problem) -> Reduced:
+        need, lo, hi, allowed = _reduced(problem)
+        fixed_sum = np.zeros(problem.n_entries, dtype=np.int64)
+        for e, x in problem.fixed:
+            fixed_sum[e] += problem.affinity[e, x]
+        return cls(need, lo, hi, allowed, fixed_sum)
 
 
 def check_feasible(problem: Problem, labels: list[str] | None = None) -> None:
@@ -284,14 +304,7 @@ def _check(
 
 
 def _best_total_at(
-    problem: Problem,
-    threshold: int,
-    need: NDArray[np.int64],
-    lo: NDArray[np.int64],
-    hi: NDArray[np.int64],
-    allowed: NDArray[np.bool_],
-    fixed_sum: NDArray[np.int64],
-    seconds: float,
+    problem: Problem, r: Reduced, threshold: int, seconds: float
 ) -> tuple[str, list[tuple[int, int]]]:
     """The largest total with every entry at least ``threshold``: a mixed-integer program solved by
     HiGHS through OR-Tools MathOpt with zero relative gap, over the pairs that can reach the threshold
@@ -300,6 +313,7 @@ def _best_total_at(
     re-check of the solution. Returns ("optimal" | "feasible" | "infeasible" | "unknown", new pairs)."""
     from ortools.math_opt.python import mathopt
 
+    need, lo, hi, allowed, fixed_sum = r
     keep = _usable_at(problem, threshold, need, allowed, fixed_sum)
     ee, xx = np.nonzero(keep)
     values = problem.affinity[ee, xx]
@@ -364,23 +378,10 @@ def solve(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
-    if mode == "fair":
+    if mode == "fair":  # fair mode (``fair.solve_fair``) builds on this module: imported when used
         from .fair import solve_fair
 
         return solve_fair(problem, labels, time_limit=time_limit, progress=progress, should_stop=should_stop)
     if mode == "total":
         return solve_total(problem, labels)
     raise ValueError(f"unknown mode {mode!r}")
-
-
-def solve_fair(
-    problem: Problem,
-    labels: list[str] | None = None,
-    time_limit: float = FAIR_TIME_LIMIT,
-    progress: Progress | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> Solution:
-    """Fair mode (``fair.solve_fair``): the largest worst entry with a proven ceiling, then the total."""
-    from .fair import solve_fair as fair
-
-    return fair(problem, labels, time_limit=time_limit, progress=progress, should_stop=should_stop)

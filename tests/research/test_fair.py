@@ -11,8 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianmeng.research import fair as fair_module
-from lianmeng.research.fair import _bottleneck_start, _Clock, _cover_ceiling, _priced_bound
-from lianmeng.research.solver import NoValidAssignment, Problem, _reduced, solve_fair, solve_total
+from lianmeng.research.fair import (
+    _bottleneck_start,
+    _Clock,
+    _cover_ceiling,
+    _LPInput,
+    _priced_bound,
+    solve_fair,
+)
+from lianmeng.research.solver import NoValidAssignment, Problem, _reduced, solve_total
 
 from .instances import instance
 from .test_solver import brute_force, check_valid, instances
@@ -137,12 +144,7 @@ def test_the_priced_bound_is_never_below_the_brute_force_optimum(
         fixed_sum[e] += p.affinity[e, x]
     n_e, n_x = p.n_entries, p.n_experts
     bound = _priced_bound(
-        p.affinity.astype(float),
-        allowed,
-        need,
-        lo,
-        hi,
-        fixed_sum,
+        _LPInput(p.affinity.astype(float), allowed, need, lo, hi, fixed_sum),
         np.array(weights[:n_e]),
         np.array(loads[:n_x]),
         np.array(minimums[:n_x]),

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
 
-from lianmeng.research.solver import NoValidAssignment, Problem, solve_fair, solve_total
+from lianmeng.research.fair import solve_fair
+from lianmeng.research.solver import NoValidAssignment, Problem, solve_total
 
 
 @st.composite
