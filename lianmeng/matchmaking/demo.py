@@ -13,8 +13,8 @@ from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
 
 from . import integrations
+from .market import open_post
 from .models import MatchRequest, Meeting, Outcome, RequestStatus, Resource, ResourceStatus
-from .services import resource_index
 
 QD, YT, WF, WH, RZ, BZ, DY = "370200", "370600", "370700", "371000", "371100", "371600", "370500"
 ALL = [QD, YT, WF, WH, RZ, BZ, DY]
@@ -280,22 +280,20 @@ def load(*, accounts: bool = True) -> str:
         if Resource.objects.filter(title=title).exists():
             continue
         org = _org(org_name)
-        resource = Resource(
-            direction=direction,
-            category=category,
-            title=title,
-            description=desc,
-            organization=org,
-            tags=tags,
+        resource = open_post(
+            direction,
+            category,
+            title,
+            desc,
+            org,
+            tags,
             strategy_tags=strategy,
             valid_from=today - datetime.timedelta(days=days_ago),
             valid_until=today + datetime.timedelta(days=120 - days_ago),
             contact_name=f"{org.short_name or org.name}联络人",
             contact_phone=f"{AREA_CODES.get(org.city_id, '0532')}-8{days_ago:03d}{len(title):04d}",
             contact_email=f"contact{org.pk}@example.cn",
-            status=ResourceStatus.OPEN,
         )
-        resource_index(resource)
         resource.save()
         Resource.objects.filter(pk=resource.pk).update(created_at=now - datetime.timedelta(days=days_ago))
         resource.cities.set([cities[c] for c in city_codes])

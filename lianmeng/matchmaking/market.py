@@ -153,6 +153,30 @@ class PlantedPair:
     supply_id: int
 
 
+def open_post(
+    direction: str,
+    category: str,
+    title: str,
+    description: str,
+    organization: Any,
+    tags: list[str],
+    **more: Any,
+) -> Resource:
+    """An open post indexed for search, not saved yet (the demo's posts and the generated market)."""
+    res = Resource(
+        direction=direction,
+        category=category,
+        title=title,
+        description=description,
+        organization=organization,
+        tags=tags,
+        status=ResourceStatus.OPEN,
+        **more,
+    )
+    resource_index(res)
+    return res
+
+
 def _text(rng: random.Random, direction: str, phrases: Sequence[str], city: str) -> tuple[str, str]:
     a, b, c = phrases
     if direction == Direction.DEMAND:
@@ -194,21 +218,18 @@ def generate(
         direction: str, category: str, phrases: Sequence[str], city: Any, tags: list[str], org: Any
     ) -> Resource:
         title, desc = _text(rng, direction, phrases, city.name)
-        res = Resource(
-            direction=direction,
-            category=category,
-            title=title,
-            description=desc,
-            organization=org,
-            tags=tags,
+        return open_post(
+            direction,
+            category,
+            title,
+            desc,
+            org,
+            tags,
             strategy_tags=[],
             valid_from=today - datetime.timedelta(days=rng.randint(0, 60)),
             valid_until=today + datetime.timedelta(days=rng.randint(30, 300)),
             contact_name="联系人",
-            status=ResourceStatus.OPEN,
         )
-        resource_index(res)
-        return res
 
     for _i in range(noise):
         city = rng.choice(cities)
