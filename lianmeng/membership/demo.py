@@ -12,15 +12,7 @@ from lianmeng.accounts.two_factor import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET, 
 from lianmeng.core.demo_support import DEMO_PASSWORD, make_uscc
 from lianmeng.core.models import City
 
-from .models import (
-    ApplicationReview,
-    ApplicationStatus,
-    MembershipApplication,
-    MembershipEvent,
-    Organization,
-    OrganizationStatus,
-    Tier,
-)
+from . import models
 from .services import organization_index_fields
 
 FOUNDED = datetime.date(2025, 12, 2)
@@ -307,9 +299,9 @@ APPLICATIONS = [
         "enterprise",
         "赵海",
         "13806421234",
-        ApplicationStatus.SUBMITTED,
+        models.ApplicationStatus.SUBMITTED,
         "",
-        Tier.ORDINARY,
+        models.Tier.ORDINARY,
     ),
     (
         "370600",
@@ -317,9 +309,9 @@ APPLICATIONS = [
         "platform",
         "孙蓝",
         "13905351234",
-        ApplicationStatus.RETURNED,
+        models.ApplicationStatus.RETURNED,
         "请上传加盖公章的承诺书扫描件。",
-        Tier.ORDINARY,
+        models.Tier.ORDINARY,
     ),
     (
         "370700",
@@ -327,9 +319,9 @@ APPLICATIONS = [
         "association",
         "周培",
         "13706361234",
-        ApplicationStatus.FORWARDED,
+        models.ApplicationStatus.FORWARDED,
         "",
-        Tier.COUNCIL,  # governance/demo.py puts it to the council (an open admission motion)
+        models.Tier.COUNCIL,  # governance/demo.py puts it to the council (an open admission motion)
     ),
     (
         "371100",
@@ -337,32 +329,36 @@ APPLICATIONS = [
         "enterprise",
         "钱港",
         "13806331234",
-        ApplicationStatus.SUBMITTED,
+        models.ApplicationStatus.SUBMITTED,
         "",
-        Tier.COUNCIL,  # governance/demo.py forwards it, the council passes it, the secretariat admits it
+        models.Tier.COUNCIL,  # governance/demo.py forwards it, the council passes it, the secretariat admits it
     ),
 ]
 
 _PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def _org(city: str, name: str, short: str, kind: str, tier: str, desc: str, index: int) -> Organization:
-    org = Organization.objects.filter(name=name).first() or Organization(name=name)
+def _org(
+    city: str, name: str, short: str, kind: str, tier: str, desc: str, index: int
+) -> models.Organization:
+    org = models.Organization.objects.filter(name=name).first() or models.Organization(name=name)
     org.short_name = short
     org.uscc = org.uscc or make_uscc(name, division=city, kind=kind)
     org.kind = kind
     org.city = City.objects.get(pk=city)
     org.tier = tier
-    org.status = OrganizationStatus.ACTIVE
+    org.status = models.OrganizationStatus.ACTIVE
     org.description = desc
     org.address = org.address or f"{org.city.name}市"
-    org.joined_on = FOUNDED if tier == Tier.FOUNDING else FOUNDED + datetime.timedelta(days=7 * (index % 40))
+    org.joined_on = (
+        FOUNDED if tier == models.Tier.FOUNDING else FOUNDED + datetime.timedelta(days=7 * (index % 40))
+    )
     organization_index_fields(org)
     is_new = org.pk is None
     org.save()
     if is_new:
-        MembershipEvent.objects.create(
-            organization=org, kind=MembershipEvent.Kind.ADMITTED, date=org.joined_on
+        models.MembershipEvent.objects.create(
+            organization=org, kind=models.MembershipEvent.Kind.ADMITTED, date=org.joined_on
         )
     return org
 
@@ -379,7 +375,7 @@ def _account(username: str, name: str, role: str, scope: str | None) -> User:
     if scope and scope.isdigit():
         city = City.objects.get(pk=scope)
     elif scope:
-        organization = Organization.objects.get(name=scope)
+        organization = models.Organization.objects.get(name=scope)
     RoleAssignment.objects.get_or_create(user=user, role=role, organization=organization, city=city)
     if role in (Role.ADMINISTRATOR, Role.SECRETARIAT):
         # Two-factor sign-in is required for these roles: the published demo secret and recovery codes.
@@ -394,9 +390,9 @@ def load(*, accounts: bool = True) -> str:
         for username, name, role, scope in DEMO_ACCOUNTS:
             _account(username, name, role, scope)
     for city, name, kind, contact, mobile, status, message, tier in APPLICATIONS:
-        if MembershipApplication.objects.filter(name=name).exists():
+        if models.MembershipApplication.objects.filter(name=name).exists():
             continue
-        application = MembershipApplication.objects.create(
+        application = models.MembershipApplication.objects.create(
             name=name,
             uscc=make_uscc(name, division=city, kind=kind),
             kind=kind,
@@ -409,17 +405,21 @@ def load(*, accounts: bool = True) -> str:
             submitted_at=timezone.now() - datetime.timedelta(days=3),
             description=f"{name}申请加入联盟。",
         )
-        if status != ApplicationStatus.RETURNED:
+        if status != models.ApplicationStatus.RETURNED:
             application.letter.save("letter.pdf", ContentFile(_PDF), save=False)
             application.letter_content_type = "application/pdf"
             application.save()
-        ApplicationReview.objects.create(application=application, action=ApplicationReview.Action.SUBMIT)
-        if status == ApplicationStatus.RETURNED:
-            ApplicationReview.objects.create(
-                application=application, action=ApplicationReview.Action.RETURN, message=message
+        models.ApplicationReview.objects.create(
+            application=application, action=models.ApplicationReview.Action.SUBMIT
+        )
+        if status == models.ApplicationStatus.RETURNED:
+            models.ApplicationReview.objects.create(
+                application=application, action=models.ApplicationReview.Action.RETURN, message=message
             )
-        if status == ApplicationStatus.FORWARDED:
-            ApplicationReview.objects.create(application=application, action=ApplicationReview.Action.FORWARD)
+        if status == models.ApplicationStatus.FORWARDED:
+            models.ApplicationReview.objects.create(
+                application=application, action=models.ApplicationReview.Action.FORWARD
+            )
     return f"{len(MEMBERS)} organizations, {len(APPLICATIONS)} applications" + (
         f", {len(DEMO_ACCOUNTS)} demo accounts (password {DEMO_PASSWORD}; demo-admin and"
         f" demo-secretariat also ask for a code: recovery code {DEMO_RECOVERY_CODES[0]}, or the"
