@@ -18,7 +18,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
-from lianmeng.activities.commands import EventCreate
+from tests.factories import published_event
 
 pytestmark = pytest.mark.django_db
 
@@ -135,26 +135,11 @@ def roles(
     from django.utils import timezone
 
     from lianmeng.accounts.models import ApiToken
-    from lianmeng.activities import services as activities
 
     settings.ALLOWED_HOSTS = ["*"]
     park = make_org("青岛测试园区", city="青岛")
     member = make_user("member_contact", organization=park, username="contact")
-    day = timezone.now() + datetime.timedelta(days=20)
-    event = activities.event_create(
-        cmd=EventCreate.build(
-            {
-                "title": "人力资源论坛",
-                "kind": "forum",
-                "organizer": park.pk,
-                "starts_at": day,
-                "ends_at": day + datetime.timedelta(hours=2),
-                "venue": "青岛",
-            }
-        ),
-        actor=secretariat,
-    )
-    activities.event_publish(event=event, actor=secretariat)
+    event = published_event(park, secretariat, starts=timezone.now() + datetime.timedelta(days=20))
 
     def bearer(user: Any) -> dict[str, str]:
         key = ApiToken.new_key()

@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from lianmeng.activities.commands import EventCreate
 from lianmeng.activities.models import Event
+from tests.factories import published_event
 
 pytestmark = pytest.mark.django_db
 
@@ -240,23 +240,7 @@ def test_non_numeric_ids_on_the_assignment_page(
 def test_event_title_with_line_breaks_in_the_ics(park: Any, secretariat: Any) -> None:
     from icalendar import Calendar
 
-    from lianmeng.activities import services
-
-    day = timezone.now() + datetime.timedelta(days=10)
-    event = services.event_create(
-        cmd=EventCreate.build(
-            {
-                "title": "论坛",
-                "kind": "forum",
-                "organizer": park.pk,
-                "starts_at": day,
-                "ends_at": day + datetime.timedelta(hours=2),
-                "venue": "青岛",
-            }
-        ),
-        actor=secretariat,
-    )
-    services.event_publish(event=event, actor=secretariat)
+    event = published_event(park, secretariat, "论坛", starts=timezone.now() + datetime.timedelta(days=10))
     # A title stored before input cleaning existed (or written by a script): CR/LF and a fake property.
     Event.objects.filter(pk=event.pk).update(title="论坛\r\nX-EVIL:1\r\n第二行")
     response = Client().get(f"/events/{event.pk}.ics")

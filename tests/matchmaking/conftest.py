@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from lianmeng.matchmaking.commands import ResourceCreate
+from lianmeng.matchmaking.commands import MatchRequestAnswer, MatchRequestCreate, ResourceCreate
+from tests.factories import published_event
 
 
 @pytest.fixture
@@ -60,5 +61,41 @@ def make_post(post_data: Callable[..., dict[str, Any]]) -> Callable[..., Any]:
 
     def _make(actor: Any, **overrides: Any) -> Any:
         return resource_create(actor=actor, cmd=ResourceCreate.build(post_data(**overrides)))
+
+    return _make
+
+
+SESSION_START = timezone.make_aware(datetime.datetime(2027, 3, 18, 9, 0))
+
+
+@pytest.fixture
+def session(secretariat: Any, park: Any) -> Any:
+    """A published public matchmaking session of the park, from SESSION_START for three hours."""
+    return published_event(
+        park,
+        secretariat,
+        "胶东人力资源服务资源对接会",
+        starts=SESSION_START,
+        hours=3,
+        kind="matchmaking",
+        venue="青岛人服园报告厅",
+        audience="public",
+    )
+
+
+@pytest.fixture
+def accepted(fund_contact: Any, make_post: Callable[..., Any]) -> Callable[..., Any]:
+    """``accepted(requester, title)``: the fund's supply post ``title``, the requester's request, accepted."""
+
+    def _make(requester: Any, title: str) -> Any:
+        from lianmeng.matchmaking import services
+
+        post = make_post(fund_contact, direction="supply", title=title)
+        req = services.match_request_create(
+            cmd=MatchRequestCreate.build(resource=post, message="约谈"), actor=requester
+        )
+        return services.match_request_answer(
+            cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
+        )
 
     return _make

@@ -9,66 +9,32 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from lianmeng.activities.commands import EventCreate
 from lianmeng.matchmaking import services
 from lianmeng.matchmaking.commands import (
-    MatchRequestAnswer,
-    MatchRequestCreate,
     MeetingRecord,
     OutcomeRecord,
     SlotBook,
 )
 from lianmeng.matchmaking.selectors import session_statistics
+from tests.factories import published_event
+from tests.matchmaking.conftest import SESSION_START
 
 pytestmark = pytest.mark.django_db
 
-START = timezone.make_aware(datetime.datetime(2027, 3, 18, 9, 0))
-
-
-@pytest.fixture
-def session(secretariat: Any, park: Any) -> Any:
-    from lianmeng.activities.services import event_create, event_publish
-
-    event = event_create(
-        cmd=EventCreate.build(
-            {
-                "title": "胶东人力资源服务资源对接会",
-                "kind": "matchmaking",
-                "organizer": park.pk,
-                "venue": "青岛人服园报告厅",
-                "audience": "public",
-                "starts_at": START,
-                "ends_at": START + datetime.timedelta(hours=3),
-            }
-        ),
-        actor=secretariat,
-    )
-    return event_publish(event=event, actor=secretariat)
+START = SESSION_START
 
 
 @pytest.fixture
 def played(
     session: Any,
     park_contact: Any,
-    fund_contact: Any,
-    make_post: Callable[..., Any],
+    accepted: Callable[..., Any],
     make_user: Any,
     make_org: Any,
 ) -> Any:
     """Three requests at the session: one agreement of 500 万元, one no deal, one still pending; plus a
     request met online elsewhere that must not count."""
-
-    def accepted(requester: Any, title: str) -> Any:
-        post = make_post(fund_contact, direction="supply", title=title)
-        req = services.match_request_create(
-            cmd=MatchRequestCreate.build(resource=post, message="约谈"), actor=requester
-        )
-        return services.match_request_answer(
-            cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
-        )
-
     other = make_user("member_contact", organization=make_org("烟台园区", city="烟台"), display_name="孙烟台")
     deal = accepted(park_contact, "股权投资一")
     services.slot_book(
@@ -136,25 +102,7 @@ def test_session_page_and_api(
 
 
 def test_other_events_are_not_sessions(secretariat: Any, park: Any, api: Callable[[Any], Client]) -> None:
-    from lianmeng.activities.services import event_create, event_publish
-
-    forum = event_publish(
-        event=event_create(
-            cmd=EventCreate.build(
-                {
-                    "title": "人力资源论坛",
-                    "kind": "forum",
-                    "organizer": park.pk,
-                    "venue": "青岛",
-                    "audience": "public",
-                    "starts_at": START,
-                    "ends_at": START + datetime.timedelta(hours=3),
-                }
-            ),
-            actor=secretariat,
-        ),
-        actor=secretariat,
-    )
+    forum = published_event(park, secretariat, starts=START, hours=3, audience="public")
     assert Client().get(f"/resources/sessions/{forum.pk}/").status_code == 404
     assert api(None).get(f"/api/v1/match-sessions/{forum.pk}").status_code == 404
     assert api(None).get("/api/v1/match-sessions/999999").status_code == 404

@@ -9,50 +9,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
 
-from lianmeng.activities.commands import EventCreate
 from lianmeng.matchmaking import services
 from lianmeng.matchmaking.commands import MatchRequestAnswer, MatchRequestCreate, SlotBook
 from lianmeng.matchmaking.models import SessionSlot
+from tests.matchmaking.conftest import SESSION_START
 
 pytestmark = pytest.mark.django_db
 
-START = timezone.make_aware(datetime.datetime(2027, 3, 18, 9, 0))
-
-
-@pytest.fixture
-def session(secretariat: Any, park: Any) -> Any:
-    from lianmeng.activities.services import event_create, event_publish
-
-    event = event_create(
-        cmd=EventCreate.build(
-            {
-                "title": "胶东人力资源服务资源对接会",
-                "kind": "matchmaking",
-                "organizer": park.pk,
-                "venue": "青岛人服园报告厅",
-                "starts_at": START,
-                "ends_at": START + datetime.timedelta(hours=3),
-            }
-        ),
-        actor=secretariat,
-    )
-    return event_publish(event=event, actor=secretariat)
-
-
-@pytest.fixture
-def accepted(park_contact: Any, fund_contact: Any, make_post: Callable[..., Any]) -> Callable[..., Any]:
-    def _make(requester: Any, title: str) -> Any:
-        post = make_post(fund_contact, direction="supply", title=title)
-        req = services.match_request_create(
-            cmd=MatchRequestCreate.build(resource=post, message="约谈"), actor=requester
-        )
-        return services.match_request_answer(
-            cmd=MatchRequestAnswer.build(action="accept"), request=req, actor=fund_contact
-        )
-
-    return _make
+START = SESSION_START
 
 
 def test_booking_and_no_double_booking(

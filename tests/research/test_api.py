@@ -148,30 +148,13 @@ def test_topics_through_the_api(
     topic = call.json()["topics"][0]["id"]
     org = make_org("申报园区")
     member = api(contact_for(org))
+    proposal = {"topic": topic, "title": "评价研究", "leader": "张三", "team": "张三、李四", "plan": "调研"}
     over = member.post(
-        "/api/v1/topics/proposals",
-        {
-            "topic": topic,
-            "title": "评价研究",
-            "leader": "张三",
-            "team": "张三、李四",
-            "plan": "调研",
-            "budget": "9",
-        },
-        content_type="application/json",
+        "/api/v1/topics/proposals", {**proposal, "budget": "9"}, content_type="application/json"
     )
     assert over.status_code == 422 and "资助上限" in over.json()["errors"]["budget"][0]
     ok = member.post(
-        "/api/v1/topics/proposals",
-        {
-            "topic": topic,
-            "title": "评价研究",
-            "leader": "张三",
-            "team": "张三、李四",
-            "plan": "调研",
-            "budget": "7.5",
-        },
-        content_type="application/json",
+        "/api/v1/topics/proposals", {**proposal, "budget": "7.5"}, content_type="application/json"
     )
     assert ok.status_code == 201
     pid = ok.json()["id"]
