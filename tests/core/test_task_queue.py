@@ -18,8 +18,9 @@ from lianmeng.matchmaking.models import MatchRequest
 from lianmeng.notifications.models import MailState, Notification
 from tests.matchmaking.conftest import fund, fund_contact, make_post, park, park_contact, post_data
 from tests.notifications import failing_mail
+from tests.notifications.failing_mail import request_with_mail_down
 
-__all__ = ["fund", "fund_contact", "make_post", "park", "park_contact", "post_data"]
+__all__ = ["fund", "fund_contact", "make_post", "park", "park_contact", "post_data", "request_with_mail_down"]
 
 pytestmark = pytest.mark.django_db
 TASK = "lianmeng.core.pending_uploads.purge_expired"
@@ -118,16 +119,11 @@ def test_administrators_see_failed_and_stuck_tasks_and_retry_them(
 def test_a_failing_mail_server_retries_then_the_failure_waits_on_the_page(
     administrator: Any,
     settings: Any,
-    park_contact: Any,
     fund_contact: Any,
-    make_post: Callable[..., Any],
+    request_with_mail_down: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"
-    failing_mail.CALLS.update(n=0, fail_first=10**6)
-    supply = make_post(fund_contact, direction="supply", title="人才引进基金")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _client(park_contact).post(f"/resources/{supply.pk}/request/", {"message": "希望洽谈"})
+    response = request_with_mail_down
     assert response.status_code == 302 and MatchRequest.objects.count() == 1, "the saved action is fine"
     n = Notification.objects.get(recipient=fund_contact)
     assert (n.mail_state, n.mail_attempts) == (MailState.FAILED, settings.NOTIFICATIONS_MAIL_ATTEMPTS)

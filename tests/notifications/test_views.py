@@ -22,17 +22,9 @@ def _client(user: Any) -> Client:
 
 
 def test_a_failing_mail_server_does_not_turn_a_saved_request_into_an_error_page(
-    settings: Any,
-    park_contact: Any,
-    fund_contact: Any,
-    make_post: Callable[..., Any],
-    django_capture_on_commit_callbacks: Any,
+    settings: Any, fund_contact: Any, request_with_mail_down: Any
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"
-    failing_mail.CALLS.update(n=0, fail_first=10**6)
-    supply = make_post(fund_contact, direction="supply", title="人才引进基金")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _client(park_contact).post(f"/resources/{supply.pk}/request/", {"message": "希望洽谈"})
+    response = request_with_mail_down
     assert response.status_code == 302
     req = MatchRequest.objects.get()
     assert response["Location"] == req.get_absolute_url()
