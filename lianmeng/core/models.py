@@ -17,6 +17,40 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class StoredFile(models.Model):
+    """An uploaded file of one record: the subclass adds the record's foreign key and ``file`` (with its
+    own private ``upload_to``)."""
+
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+def search_columns(
+    *, pinyin: int = 400, initials: int = 120
+) -> tuple[
+    models.TextField[str, str],
+    models.CharField[str, str],
+    models.CharField[str, str],
+    models.CharField[str, str],
+]:
+    """The search columns of a searchable model (``search_text, name_pinyin, name_initials, name_sort =
+    search_columns()``), kept by the app's services from ``core.search``."""
+    return (
+        models.TextField(editable=False, default=""),
+        models.CharField(max_length=pinyin, editable=False, default="", db_index=True),
+        models.CharField(max_length=initials, editable=False, default="", db_index=True),
+        models.CharField(max_length=250, editable=False, default="", db_index=True),
+    )
+
+
 class AdmissionCouncilScope(models.TextChoices):
     """Which applications need a council resolution before the secretariat may admit them."""
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedModel
-from lianmeng.core.models import TimeStampedModel
+from lianmeng.core.models import StoredFile, TimeStampedModel, search_columns
 
 
 class ExpertiseField(models.Model):
@@ -125,10 +125,7 @@ class Expert(VersionedModel, TimeStampedModel):
         related_name="conflicted_experts",
         blank=True,
     )
-    search_text = models.TextField(editable=False, default="")
-    name_pinyin = models.CharField(max_length=200, editable=False, default="", db_index=True)
-    name_initials = models.CharField(max_length=60, editable=False, default="", db_index=True)
-    name_sort = models.CharField(max_length=250, editable=False, default="", db_index=True)
+    search_text, name_pinyin, name_initials, name_sort = search_columns(pinyin=200, initials=60)
 
     class Meta:
         ordering = ["name_sort", "id"]
@@ -230,10 +227,7 @@ class Project(VersionedModel, TimeStampedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    search_text = models.TextField(editable=False, default="")
-    name_pinyin = models.CharField(max_length=400, editable=False, default="", db_index=True)
-    name_initials = models.CharField(max_length=120, editable=False, default="", db_index=True)
-    name_sort = models.CharField(max_length=250, editable=False, default="", db_index=True)
+    search_text, name_pinyin, name_initials, name_sort = search_columns()
 
     class Meta:
         ordering = ["name_sort", "id"]
@@ -383,10 +377,7 @@ class Achievement(VersionedModel, TimeStampedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    search_text = models.TextField(editable=False, default="")
-    name_pinyin = models.CharField(max_length=400, editable=False, default="", db_index=True)
-    name_initials = models.CharField(max_length=200, editable=False, default="", db_index=True)
-    name_sort = models.CharField(max_length=250, editable=False, default="", db_index=True)
+    search_text, name_pinyin, name_initials, name_sort = search_columns(initials=200)
 
     class Meta:
         ordering = ["-year", "name_sort", "id"]
@@ -564,18 +555,10 @@ def _consultation_file_path(instance: ConsultationAttachment, filename: str) -> 
     return f"private/consultations/{token[:2]}/{token}.{suffix}"
 
 
-class ConsultationAttachment(models.Model):
+class ConsultationAttachment(StoredFile):
     consultation = models.ForeignKey(Consultation, related_name="attachments", on_delete=models.CASCADE)
     file = models.FileField(upload_to=_consultation_file_path)
     original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ProjectEvaluation(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedModel
-from lianmeng.core.models import TimeStampedModel
+from lianmeng.core.models import TimeStampedModel, search_columns
 
 
 class OrganizationKind(models.TextChoices):
@@ -63,10 +63,7 @@ class Organization(VersionedModel, TimeStampedModel):
     services = models.TextField(_("主要业务"), blank=True)
     joined_on = models.DateField(_("入盟日期"), null=True, blank=True)
     # Search columns, kept by services.organization_index_fields().
-    search_text = models.TextField(editable=False, default="")
-    name_pinyin = models.CharField(max_length=400, editable=False, default="", db_index=True)
-    name_initials = models.CharField(max_length=120, editable=False, default="", db_index=True)
-    name_sort = models.CharField(max_length=250, editable=False, default="", db_index=True)
+    search_text, name_pinyin, name_initials, name_sort = search_columns()
 
     class Meta:
         ordering = ["name_sort", "id"]
@@ -77,6 +74,11 @@ class Organization(VersionedModel, TimeStampedModel):
             models.Index(fields=["city", "status", "name_sort"]),
             # The portal home's newest members (328 ms at 100,000 organizations without it).
             models.Index(fields=["status", "-joined_on", "-id"], name="mem_org_newest"),
+            # Directory searches on SQLite (docs/scale.md, "Directory search at 100,000 organizations"): is a
+            # full-text match active, one seek per match (status, rowid) instead of a walk of every active row;
+            # search + city + kind filters read only that city's organizations of that kind.
+            models.Index(fields=["status"], name="mem_org_status"),
+            models.Index(fields=["city", "kind", "status", "name_sort"], name="mem_org_city_kind"),
         ]
 
     def __str__(self) -> str:

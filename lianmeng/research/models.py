@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianmeng.core.concurrency import VersionedModel
-from lianmeng.core.models import TimeStampedModel
+from lianmeng.core.models import StoredFile, TimeStampedModel
 
 
 def _private_path(folder: str, filename: str) -> str:
@@ -141,18 +141,9 @@ def _proposal_file_path(instance: ProposalFile, filename: str) -> str:
     return _private_path("proposals", filename)
 
 
-class ProposalFile(models.Model):
+class ProposalFile(StoredFile):
     proposal = models.ForeignKey(Proposal, related_name="files", on_delete=models.CASCADE)
     file = models.FileField(_("附件"), upload_to=_proposal_file_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class MilestoneKind(models.TextChoices):
@@ -409,18 +400,9 @@ def _entry_file_path(instance: EntryFile, filename: str) -> str:
     return _private_path("entries", filename)
 
 
-class EntryFile(models.Model):
+class EntryFile(StoredFile):
     entry = models.ForeignKey(Entry, related_name="files", on_delete=models.CASCADE)
     file = models.FileField(_("附件"), upload_to=_entry_file_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class AssignmentStatus(models.TextChoices):
