@@ -3,7 +3,7 @@
 A cached value is stored under a key that holds the **versions of the apps whose tables it reads**
 (``cached("directory", apps=("membership", "core"), parts=(...), build=...)``). A version is a row of
 ``reporting_dataversion`` named ``cache:<app>``; after every committed transaction that wrote to a table
-of that app (INSERT, UPDATE or DELETE, seen by an execute wrapper as in ``reporting.freshness``, so
+of that app (INSERT, UPDATE or DELETE, seen by the execute wrapper of ``core.writes``, so
 ``QuerySet.update()``, ``bulk_create`` and raw SQL count too) the row gets a new random value. An edit
 therefore changes the key of everything that read the edited app, at once, on every process: the
 versions live in the database, whatever the cache backend. The values live in Django's default cache:
@@ -33,11 +33,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import DatabaseError, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db import DatabaseError
 from django.utils.translation import get_language
+
+from . import writes
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,6 @@ CORE_TABLES = frozenset({"core_city", "core_alliancesettings"})
 IGNORED_TABLES = frozenset({"governance_noticereceipt", "activities_calendarfeedtoken"})
 
 _MISSING = object()
-_paused = False  # while ``migrate`` runs (the version table may not exist yet)
 
 
 def app_of_table(table: str) -> str | None:
@@ -100,78 +98,14 @@ def versions(apps: Iterable[str], using: str = "default") -> tuple[int, ...]:
     return tuple(int(found[name]) for name in names)
 
 
-def _pending_callback(conn: BaseDatabaseWrapper) -> Any:
-    for entry in conn.run_on_commit:
-        if getattr(entry[1], "_lm_cache_apps", None) is not None:
-            return entry[1]
-    return None
-
-
 def uncommitted_writes(using: str = "default") -> bool:
     """True inside a transaction that wrote to a tracked app and has not committed."""
-    conn = connections[using]
-    return conn.in_atomic_block and _pending_callback(conn) is not None
-
-
-def _wrapper(alias: str) -> Callable[..., Any]:
-    from lianmeng.reporting.freshness import written_table
-
-    def wrapper(
-        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
-    ) -> Any:
-        result = execute(sql, params, many, context)
-        if _paused or not isinstance(sql, str):
-            return result
-        table = written_table(sql)
-        app = app_of_table(table) if table else None
-        if app is None:
-            return result
-        conn = connections[alias]
-        if conn.in_atomic_block:
-            callback = _pending_callback(conn)
-            if callback is None:
-                apps: set[str] = set()
-
-                def callback() -> None:
-                    bump(apps, alias)
-
-                callback._lm_cache_apps = apps  # type: ignore[attr-defined]
-                transaction.on_commit(callback, using=alias, robust=True)
-            callback._lm_cache_apps.add(app)
-        else:
-            try:
-                bump([app], alias)
-            except DatabaseError:  # e.g. new code before `migrate`: the write itself stands
-                log.exception("cache version not raised")
-        return result
-
-    return wrapper
-
-
-def _install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    if not any(getattr(w, "_lm_cache", False) for w in connection.execute_wrappers):
-        w = _wrapper(connection.alias)
-        w._lm_cache = True  # type: ignore[attr-defined]
-        connection.execute_wrappers.append(w)
-
-
-def _pause(**kwargs: Any) -> None:
-    global _paused
-    _paused = True
-
-
-def _resume(**kwargs: Any) -> None:
-    global _paused
-    _paused = False
+    return writes.pending("cache", using) is not None
 
 
 def install() -> None:
-    """Called from CoreConfig.ready(): every database connection tracks its writes."""
-    connection_created.connect(_install, dispatch_uid="lianmeng-core-cache")
-    pre_migrate.connect(_pause, dispatch_uid="lianmeng-core-cache-pause")
-    post_migrate.connect(_resume, dispatch_uid="lianmeng-core-cache-resume")
-    for conn in connections.all(initialized_only=True):
-        _install(None, conn)
+    """Called from CoreConfig.ready(): the versions follow every committed write (``core.writes``)."""
+    writes.listen("cache", app_of_table, bump)
 
 
 def key_for(name: str, apps: Iterable[str], parts: Iterable[Any] = (), using: str = "default") -> str:
