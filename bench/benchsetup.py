@@ -42,6 +42,27 @@ def ensure_database() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def child_settings(database: str, name: str, var_dir: str, database_url: str = "") -> None:
+    """Settings of a measuring child process, DEBUG off: ``database_url`` when given, else for
+    ``database`` "postgres" the local PostgreSQL database ``name`` (created when missing), else SQLite
+    under var/``var_dir`` (a DATABASE_URL of the environment is ignored then)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "lianmeng.settings"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ["DEBUG"] = "false"
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    elif database == "postgres":
+        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
+            capture_output=True,
+            check=False,
+        )
+    else:
+        os.environ["LIANMENG_VAR_DIR"] = str(ROOT / "var" / var_dir)
+        os.environ.pop("DATABASE_URL", None)
+
+
 def stats(times: list[float]) -> str:
     """Median and 95th percentile of ``times`` (milliseconds)."""
     times = sorted(times)
@@ -58,3 +79,10 @@ def child_json(script: str, args: list[str]) -> dict[str, Any]:
     sys.stderr.write(out.stderr[-2000:])
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def both_databases(script: str, args: list[str]) -> dict[str, dict[str, Any]]:
+    """``child_json`` of ``script --database D *args`` for SQLite, then PostgreSQL: {D: its JSON}."""
+    return {
+        database: child_json(script, ["--database", database, *args]) for database in ("sqlite", "postgres")
+    }

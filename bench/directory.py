@@ -20,13 +20,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+import benchsetup  # beside this script
+
 CASES = [
     ("portal home", "/", {}),
     ("list page 1", "/members/", {}),
@@ -54,22 +53,8 @@ def run_one(
     queries: bool = False,
     only: str = "",
 ) -> dict[str, dict[str, Any]]:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "lianmeng.settings"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ["DEBUG"] = "false"
+    benchsetup.child_settings(database, "lianmeng_bench", "bench", database_url)
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    elif database == "postgres":
-        os.environ["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/lianmeng_bench"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE lianmeng_bench"],
-            capture_output=True,
-            check=False,
-        )
-    else:
-        os.environ["LIANMENG_VAR_DIR"] = str(ROOT / "var" / "bench")
-        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
@@ -149,26 +134,15 @@ def main() -> None:
         )
         print(json.dumps(result, ensure_ascii=False))
         return
-    table = {}
-    for database in ("sqlite", "postgres"):
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--database",
-                database,
-                "--organizations",
-                str(args.organizations),
-                "--runs",
-                str(args.runs),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        sys.stderr.write(out.stderr[-2000:])
-        table[database] = json.loads(out.stdout.strip().splitlines()[-1])
+    table = benchsetup.both_databases(
+        __file__,
+        [
+            "--organizations",
+            str(args.organizations),
+            "--runs",
+            str(args.runs),
+        ],
+    )
     rows = int(table["sqlite"].pop("_rows")["organizations"])
     table["postgres"].pop("_rows")
     print(f"Directory at {rows:,} organizations, {args.runs} runs per case (median / p95, ms, server side)")

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import benchsetup  # beside this script
+
 PAIRS = 500
 
 
@@ -97,18 +95,7 @@ def generate_library(*, experts: int, projects: int, achievements: int, seed: in
 
 
 def run_one(database: str, posts: int, runs: int, library: tuple[int, int, int]) -> dict[str, float]:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "lianmeng.settings"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ["DEBUG"] = "false"
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/lianmeng_bench_mm"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE lianmeng_bench_mm"],
-            capture_output=True,
-            check=False,
-        )
-    else:
-        os.environ["LIANMENG_VAR_DIR"] = str(ROOT / "var" / "bench-matchmaking")
+    benchsetup.child_settings(database, "lianmeng_bench_mm", "bench-matchmaking")
     import django
 
     django.setup()
@@ -205,32 +192,21 @@ def main() -> None:
     if args.database:
         print(json.dumps(run_one(args.database, args.posts, args.runs, library)))
         return
-    table = {}
-    for database in ("sqlite", "postgres"):
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--database",
-                database,
-                "--posts",
-                str(args.posts),
-                "--runs",
-                str(args.runs),
-                "--experts",
-                str(args.experts),
-                "--projects",
-                str(args.projects),
-                "--achievements",
-                str(args.achievements),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        sys.stderr.write(out.stderr[-2000:])
-        table[database] = json.loads(out.stdout.strip().splitlines()[-1])
+    table = benchsetup.both_databases(
+        __file__,
+        [
+            "--posts",
+            str(args.posts),
+            "--runs",
+            str(args.runs),
+            "--experts",
+            str(args.experts),
+            "--projects",
+            str(args.projects),
+            "--achievements",
+            str(args.achievements),
+        ],
+    )
     print(f"Suggestions for one post, {args.runs} random posts (ms, in-process, ten best)")
     print(
         f"{'database':12} {'open posts':>12} {'median':>8} {'p95':>8} {'max':>8} {'+library median':>16} {'p95':>8}"
