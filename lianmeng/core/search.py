@@ -4,7 +4,9 @@ Every searchable row stores ``search_text``: the text NFKC-normalised, lower-cas
 folded to simplified, each run of Chinese characters cut into overlapping two-character pieces
 (威海人力 -> 威海 海人 人力) and other runs kept as ``[0-9a-z]+`` words. The same function turns a
 query into AND-ed phrases, so SQLite FTS5 (unicode61) and PostgreSQL (``simple`` tsvector + GIN)
-give identical results. One-character Chinese terms fall back to ``LIKE``.
+give identical results. One-character Chinese terms fall back to ``LIKE``, except on SQLite for the
+tables in ``CHARACTER_INDEXED_TABLES``: their full-text index also holds each distinct Chinese character
+of the row as a marked token (``0青``), so ``青`` is one index lookup there (see ``index_sql``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
 _ASCII_LETTERS_RE = re.compile(r"^[a-z]+$")
 PG_VECTOR_COLUMN = "search_vector"  # generated tsvector column beside search_text (PostgreSQL only)
+# Tables whose SQLite full-text index also holds every distinct Chinese character of the row as a token
+# ``CHAR_MARK + character``: a one-character query is an exact token match there instead of a ``LIKE``
+# scan of every row. A table joins by a migration that re-creates its index
+# (``search_index_restore_operation``) once it is listed here. ``search_text`` itself is unchanged.
+CHARACTER_INDEXED_TABLES = frozenset({"membership_organization"})
+# A digit glued to a Chinese character: ``tokens()`` never makes such a token (it splits digits from
+# Chinese), so no phrase of a query can match a character token by accident.
+CHAR_MARK = "0"
 
 M = TypeVar("M", bound=Model)
 
@@ -118,8 +128,16 @@ def parse_query(q: str | None) -> ParsedQuery:
     return ParsedQuery(tuple(phrases), tuple(singles), initials, tuple(terms))
 
 
-def _fts5_expression(phrases: Iterable[tuple[str, ...]]) -> str:
-    return " AND ".join('"' + " ".join(p) + '"' for p in phrases)
+def _fts5_expression(phrases: Iterable[tuple[str, ...]], singles: Iterable[str] = ()) -> str:
+    """The FTS5 query: each phrase quoted, AND-ed; ``singles`` as character tokens (``CHARACTER_INDEXED_TABLES``)."""
+    return " AND ".join(
+        ['"' + " ".join(p) + '"' for p in phrases] + ['"' + CHAR_MARK + c + '"' for c in singles]
+    )
+
+
+def characters_indexed(table: str, vendor: str) -> bool:
+    """Whether one-character terms on ``table`` are matched through its full-text index (not ``LIKE``)."""
+    return vendor == "sqlite" and table in CHARACTER_INDEXED_TABLES
 
 
 def _pg_tsquery(phrases: Iterable[tuple[str, ...]]) -> tuple[str, list[str]]:
@@ -150,10 +168,11 @@ def search_filter(
     qn = connection.ops.quote_name
     where: list[str] = []
     params: list[str] = []
-    if parsed.phrases:
+    chars = characters_indexed(table, connection.vendor)
+    if parsed.phrases or (chars and parsed.singles):
         if connection.vendor == "sqlite":
             fts_sql = f"{qn(table)}.{qn('id')} IN (SELECT rowid FROM {qn(table + '_fts')} WHERE {qn(table + '_fts')} MATCH %s)"
-            fts_params = [_fts5_expression(parsed.phrases)]
+            fts_params = [_fts5_expression(parsed.phrases, parsed.singles if chars else ())]
         else:
             tsq, fts_params = _pg_tsquery(parsed.phrases)
             fts_sql = f"{qn(table)}.{qn(PG_VECTOR_COLUMN)} @@ ({tsq})"
@@ -170,27 +189,49 @@ def search_filter(
         else:
             where.append(fts_sql)
             params.extend(fts_params)
-    for single in parsed.singles:
+    for single in () if chars else parsed.singles:
         where.append(f"{qn(table)}.{qn('search_text')} LIKE %s")
         params.append(f"%{single}%")
     return queryset.extra(where=where, params=params)  # noqa: S610 - parameters are bound, names quoted
+
+
+def _with_characters(column: str) -> str:
+    """SQLite expression: the search text ``column`` followed by its distinct Chinese characters, each as
+    a token ``CHAR_MARK + character``, sorted (the same text for the same row, as an FTS5 'delete' needs).
+
+    The tokens of the text are read as a JSON array; a text that is not one (``search_text()`` never
+    makes such a text) gets no characters rather than failing the write."""
+    array = f"'[\"' || replace({column}, ' ', '\",\"') || '\"]'"
+    chars = (
+        f"SELECT DISTINCT '{CHAR_MARK}' || substr(t.value, k.value, 1) AS c "
+        f"FROM json_each(CASE WHEN json_valid({array}) THEN {array} ELSE '[]' END) AS t, "
+        "json_each('[1,2]') AS k WHERE unicode(t.value) > 127 AND k.value <= length(t.value) ORDER BY c"
+    )
+    return f"{column} || coalesce(' ' || (SELECT group_concat(c, ' ') FROM ({chars})), '')"
 
 
 def index_sql(table: str, vendor: str) -> tuple[list[str], list[str]]:
     """SQL to create and drop the full-text index of ``table.search_text``."""
     fts = f"{table}_fts"
     if vendor == "sqlite":
+        chars = table in CHARACTER_INDEXED_TABLES
+        new, old = (_with_characters(c) if chars else c for c in ("new.search_text", "old.search_text"))
+        fill = (
+            f"INSERT INTO {fts}(rowid, search_text) SELECT id, {_with_characters('search_text')} FROM {table}"
+            if chars
+            else f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"
+        )
         create = [
             f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', content_rowid='id', "
             "tokenize='unicode61')",
             f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+            f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, {new}); END",
             f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
+            f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, {old}); END",
             f"CREATE TRIGGER {fts}_au AFTER UPDATE OF search_text ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
-            f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
-            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+            f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, {old}); "
+            f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, {new}); END",
+            fill,
         ]
         drop = [f"DROP TABLE IF EXISTS {fts}"] + [
             f"DROP TRIGGER IF EXISTS {fts}_{s}" for s in ("ai", "ad", "au")

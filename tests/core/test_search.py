@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,13 +49,16 @@ NAMES = [
     "潍坊科技发展联盟",
     "威海海联人力资源开发有限公司",
     "HR Tech 青岛 2026",
+    "四季长青",  # 青 only as the last character: no bigram starts with it
 ]
 CASES = {
     "青岛": {0, 1, 5},
     "人力资源": {0, 1, 4},
     "科技发": {3},
     "聯盟": {3},
-    "青": {0, 1, 5},
+    "青": {0, 1, 5, 6},
+    "长": {6},
+    "0青": set(),  # the index's character tokens (0青 on SQLite) are not reachable by a typed query
     "qd": {1},  # pinyin initials prefix
     "qingdao": {1},  # full pinyin prefix
     "tech": {5},
@@ -71,3 +75,28 @@ def test_directory_search_matches_substring_semantics(make_org: Any, query: str,
     found = {orgs.index(o) for o in organization_directory(viewer=None, q=query)}
     assert found == expected
     assert Organization.objects.count() == len(NAMES)
+
+
+def test_one_character_search_follows_edits_and_deletes(make_org: Any) -> None:
+    """On SQLite the organizations' index holds each character (core.search.CHARACTER_INDEXED_TABLES),
+    written by its triggers: an edit and a delete must leave no stale character behind."""
+    org = make_org("四季长青", city="东营")
+
+    def found(q: str) -> list[int]:
+        return [o.pk for o in organization_directory(viewer=None, q=q)]
+
+    assert found("青") == [org.pk]
+    Organization.objects.filter(pk=org.pk).update(search_text=search_text("四季长红"))
+    assert found("青") == []
+    assert found("红") == [org.pk]
+    Organization.objects.filter(pk=org.pk).delete()
+    assert found("红") == []
+    if connection.vendor == "sqlite":  # the delete trigger removed exactly the tokens the insert wrote
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM membership_organization_fts WHERE membership_organization_fts MATCH '\"0红\"'"
+            )
+            assert cursor.fetchone() == (0,)
+            cursor.execute(
+                "INSERT INTO membership_organization_fts(membership_organization_fts) VALUES ('integrity-check')"
+            )
