@@ -1,8 +1,11 @@
-"""What the form tests of every app share: a signed-in client, the errors a page shows per field, a tiny PNG."""
+"""What the form tests of every app share: a signed-in client, the errors a page shows per field, a tiny PNG,
+and for the browser tests the two widths, screenshots and the no-sideways-scroll check."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from django.test import Client
@@ -36,3 +39,18 @@ def sign_in_browser(page: Any, live_server: Any, user: Any) -> None:
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
     )
+
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+SHOTS = Path(os.environ.get("LIANMENG_SCREENSHOTS", "var/screenshots/forms"))
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot in SHOTS (``LIANMENG_SCREENSHOTS``)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(page: Any) -> bool:
+    """The page needs no sideways scrolling at its width."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

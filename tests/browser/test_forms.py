@@ -4,9 +4,7 @@ type-ahead organization picker of the event form."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,20 +12,9 @@ from playwright.sync_api import expect
 
 from lianmeng.core.demo_support import make_uscc
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication
-from tests.form_helpers import sign_in_browser
+from tests.form_helpers import WIDTHS, fits, shot, sign_in_browser
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
-SHOTS = Path(os.environ.get("LIANMENG_SCREENSHOTS", "var/screenshots/forms"))
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 @pytest.mark.parametrize("size", list(WIDTHS))
@@ -60,8 +47,8 @@ def test_application_all_errors_at_once_then_success_without_rechoosing_the_file
     assert "文件类型" in page.inner_text("[data-field-error=letter]")
     assert "11 位" in page.inner_text("[data-field-error=contact_mobile]")
     assert page.input_value("#id_name") == name
-    assert _fits(page)
-    _shot(page, f"application-errors-{WIDTHS[size]['width']}")
+    assert fits(page)
+    shot(page, f"application-errors-{WIDTHS[size]['width']}")
 
     # The real letter with the mobile still wrong: kept, and the page says so.
     page.set_input_files(
@@ -71,7 +58,7 @@ def test_application_all_errors_at_once_then_success_without_rechoosing_the_file
     page.wait_for_selector("[data-pending-upload=letter]")
     assert page.inner_text("[data-pending-upload=letter]") == "已上传：承诺书.pdf（可更换）"
     assert page.locator("[data-field-error]").count() == 1
-    _shot(page, f"application-kept-{WIDTHS[size]['width']}")
+    shot(page, f"application-kept-{WIDTHS[size]['width']}")
 
     # Fix the mobile and submit without choosing the file again.
     page.fill("#id_contact_mobile", "13806421234")
@@ -115,8 +102,8 @@ def test_event_organizer_picked_by_typing_pinyin_initials(
     page.locator(f"#id_partners_results [data-picker-option='{partner.pk}']").click()
     page.wait_for_selector(f"#id_partners_picker [data-picker-chip='{partner.pk}']")
     assert page.get_attribute("#id_capacity", "type") == "number"
-    assert _fits(page)
-    _shot(page, f"event-form-{WIDTHS[size]['width']}")
+    assert fits(page)
+    shot(page, f"event-form-{WIDTHS[size]['width']}")
 
     page.fill("#id_starts_at", "2026-12-10T09:00")
     page.fill("#id_ends_at", "2026-12-10T17:00")

@@ -5,9 +5,7 @@ consultation by typing pinyin initials in the expert picker."""
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,20 +15,9 @@ from playwright.sync_api import expect
 from lianmeng.accounts.models import Role
 from lianmeng.core.actors import SYSTEM
 from lianmeng.library.commands import CommitteeAppoint, ConsultationAsk, ExpertCreate
-from tests.form_helpers import sign_in_browser
+from tests.form_helpers import WIDTHS, fits, shot, sign_in_browser
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
-SHOTS = Path(os.environ.get("LIANMENG_SCREENSHOTS", "var/screenshots/forms"))
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 @pytest.mark.parametrize("size", list(WIDTHS))
@@ -60,8 +47,8 @@ def test_achievement_files_kept_across_a_failed_submit(
         "已上传：报告.pdf、附录.pdf（可更换）"
     )
     assert page.locator("[data-field-error]").count() == 1
-    assert _fits(page)
-    _shot(page, f"achievement-kept-{WIDTHS[size]['width']}")
+    assert fits(page)
+    shot(page, f"achievement-kept-{WIDTHS[size]['width']}")
 
     page.fill("#id_title", "胶东经济圈人力资源服务业发展报告")
     page.click("form button[type=submit]")
@@ -119,8 +106,8 @@ def test_consultation_expert_chosen_by_typing_initials(
     assert "齐林" in option.inner_text()
     option.click()
     page.wait_for_selector(f"#id_experts_picker [data-picker-chip='{qi.pk}']")
-    assert _fits(page)
-    _shot(page, f"consultation-assign-{WIDTHS[size]['width']}")
+    assert fits(page)
+    shot(page, f"consultation-assign-{WIDTHS[size]['width']}")
     page.click("#assign-form button[type=submit]")
     expect(page.locator("body")).to_contain_text("已分派给 齐林")
     assert list(ConsultationAssignment.objects.values_list("expert_id", flat=True)) == [qi.pk]

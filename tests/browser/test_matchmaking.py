@@ -3,17 +3,13 @@ a meeting recorded, and the outcome creates a project that shows in the library 
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from lianmeng.accounts.models import Role
-from lianmeng.matchmaking.commands import ResourceCreate
-from lianmeng.matchmaking.services import resource_create
+from tests.factories import fund_supply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,26 +22,7 @@ def _figure(page: Any, label: str) -> int:
 def test_finance_demand_to_project(
     browser: Browser, live_server: Any, make_org: Any, make_user: Any, login: Any
 ) -> None:
-    park = make_org("中国青岛人力资源服务产业园", city="青岛", kind="park")
-    fund = make_org("青岛蓝海人才创投基金管理有限公司", city="青岛", kind="financial_institution")
-    make_user(Role.MEMBER_CONTACT, organization=park, username="park", display_name="陈园区")
-    fund_user = make_user(Role.MEMBER_CONTACT, organization=fund, username="fund", display_name="林投资")
-    resource_create(
-        actor=fund_user,
-        cmd=ResourceCreate.build(
-            {
-                "direction": "supply",
-                "category": "finance",
-                "title": "人力资源服务业股权投资基金",
-                "description": "投资园区数字化招聘、人才测评企业，单笔 500—3000 万元股权投资。",
-                "cities": ["370200"],
-                "tags": ["投融资", "数字化"],
-                "valid_until": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
-                "contact_name": "林投资",
-                "contact_phone": "0532-88886666",
-            }
-        ),
-    )
+    fund_supply(make_org, make_user, tags=["投融资", "数字化"])
     home = browser.new_page()
     home.goto(f"{live_server.url}/")
     projects_before = _figure(home, "对接形成项目")
