@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from lianmeng.accounts.models import User
+from lianmeng.library.models import Project, ProjectStage
 from lianmeng.membership.models import Organization
 
 from .models import Audience, Event, EventKind, EventStatus, Registration, RegistrationStatus
@@ -350,8 +351,6 @@ def load(*, accounts: bool = True) -> str:
 def link_demo_projects() -> int:
     """The held Qingdao summit's outcomes link two landed projects of the library, when the library's
     demo has run (it loads after this app, so ``lianmeng.matchmaking.demo`` calls this again)."""
-    from lianmeng.library.models import Project, ProjectStage
-
     summit = Event.objects.filter(title="胶东暨蓝区人力资源服务峰会", status=EventStatus.HELD).first()
     if summit is None or summit.projects.exists():
         return 0

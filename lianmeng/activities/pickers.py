@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from lianmeng.core.pickers import Source
+from lianmeng.library.selectors import projects_visible
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 from lianmeng.membership.pickers import organization_label
 
@@ -36,8 +37,6 @@ def partners(viewer: Any) -> QuerySet[Organization]:
 
 def projects(viewer: Any) -> QuerySet[Any]:
     """Projects of the library an event summary may link: every project the viewer may see."""
-    from lianmeng.library.selectors import projects_visible
-
     return projects_visible(viewer)
 
 

@@ -6,12 +6,13 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianmeng.core.search import normalize
+from lianmeng.library.selectors import projects_visible
 
 from . import policies
 from .models import SEATED, Audience, Event, EventStatus, Registration, RegistrationStatus
@@ -125,8 +126,6 @@ def event_get(*, viewer: Any, pk: int) -> Event:
 
 def event_projects(*, viewer: Any, event: Event) -> list[Any]:
     """The library projects an event's outcomes link, those the viewer may see (library's rules)."""
-    from lianmeng.library.selectors import projects_visible
-
     return list(
         projects_visible(viewer)
         .filter(pk__in=event.projects.values("pk"))
@@ -141,9 +140,6 @@ def project_choices(
     """Projects a manager may link to an event's outcomes: those linked and visible, then the ones led by
     the organizer, then the most recently updated, as (id, label); plus the visible ones of ``include``
     (ids chosen in the picker, which searches every project the viewer may see)."""
-    from django.db.models import Case, IntegerField, When
-
-    from lianmeng.library.selectors import projects_visible
 
     linked = list(event.projects.values_list("pk", flat=True)) if event.pk else []
     linked += [int(v) for v in include if str(v).isdigit()]

@@ -27,7 +27,9 @@ from lianmeng.core.models import AllianceSettings
 from lianmeng.notifications.models import Kind
 from lianmeng.notifications.services import notify
 
+from .compliance import ComplianceStatus, compliance_for_year
 from .models import SEATED, ActivitySettings, Event, EventStatus, Registration
+from .selectors import registration_mail_recipients  # the pages promise mail by the same rule
 
 DATETIME = "%Y-%m-%d %H:%M"
 
@@ -37,8 +39,6 @@ def _site(path: str) -> str:
 
 
 def _recipients(registration: Registration) -> list[str]:
-    from .selectors import registration_mail_recipients  # the pages promise mail by the same rule
-
     return registration_mail_recipients(registration)
 
 
@@ -170,8 +170,6 @@ def _emails(users: Iterable[User]) -> list[str]:
 def compliance_reminders_send(year: int | None = None, today_iso: str | None = None) -> dict[str, Any]:
     """From the reminder date until the year ends: remind those whose 1+7+N requirement is at risk
     or missing, and send the secretariat a summary. Returns what was sent (for the worker log)."""
-    from .compliance import ComplianceStatus, compliance_for_year
-
     today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
     year = year or today.year
     settings_row = ActivitySettings.for_year(year)

@@ -23,6 +23,7 @@ from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.security import permissions_policy
+from lianmeng.core.templatetags.lianmeng import datetime_cn
 from lianmeng.core.types import AuthedRequest
 
 from . import ical, machines, policies, selectors, services
@@ -519,8 +520,6 @@ def _check_in(event: Event, code: str, user: User) -> dict[str, Any]:
 
 def _checkin_timing_text(event: Any, timing: str) -> str:
     """Said on the check-in page and in the confirmation outside the event's day(s)."""
-    from lianmeng.core.templatetags.lianmeng import datetime_cn
-
     if timing == "before":
         return _("活动尚未开始（%(start)s 开始）。") % {"start": datetime_cn(event.starts_at)}
     return _("活动已于 %(end)s 结束。") % {"end": datetime_cn(event.ends_at)}

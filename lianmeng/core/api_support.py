@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -14,16 +14,14 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-if TYPE_CHECKING:
-    from lianmeng.accounts.models import User
+from lianmeng.accounts.models import User
+from lianmeng.accounts.services import token_user
 
 
 class BearerAuth(HttpBearer):
     """``Authorization: Bearer <token>`` with a token from ``POST /api/v1/auth/token``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from lianmeng.accounts.services import token_user
-
         user = token_user(token)
         if user is not None:
             request.user = user
@@ -94,8 +92,6 @@ class Message(Schema):
 def signed_in(request: HttpRequest) -> User:
     """The signed-in user behind an ``auth=AUTH`` operation (typed for services: ``actor=signed_in(request)``);
     PermissionDenied if there is none (never reached behind AUTH)."""
-    from lianmeng.accounts.models import User
-
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied

@@ -23,6 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from lianmeng.library.tabular import mask_email, mask_id_number, mask_mobile
+from lianmeng.privacy import registry
+
 from .models import AuditEntry
 
 MAX_VALUE = 80  # characters of a text value shown; the rest is "…"
@@ -292,8 +295,6 @@ def _model(label: str) -> type[models.Model] | None:
 def _contact_fields(model: type[models.Model] | None) -> set[str]:
     if model is None:
         return set()
-    from lianmeng.privacy import registry
-
     for entry in registry.PERSONAL:
         if entry.model.lower() == model._meta.label_lower:
             return {*entry.mobiles, *entry.emails}
@@ -301,8 +302,6 @@ def _contact_fields(model: type[models.Model] | None) -> set[str]:
 
 
 def _mask(key: str, value: str) -> str:
-    from lianmeng.library.tabular import mask_email, mask_id_number, mask_mobile
-
     if "@" in value:
         return mask_email(value)
     if "id_number" in key:

@@ -31,6 +31,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, HttpResponse
 
+from lianmeng.accounts.throttle import _parse_ip, client_ip
+
 log = logging.getLogger(__name__)
 
 _migrations_applied = False  # once true in a process it stays true (a later deploy restarts the process)
@@ -132,8 +134,6 @@ def metrics_access(request: HttpRequest) -> int:
         if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
             return 200
     if allowed:
-        from lianmeng.accounts.throttle import _parse_ip, client_ip
-
         address = _parse_ip(client_ip(request))
         if address is not None and any(address in net for net in _allowed_networks(tuple(allowed))):
             return 200
@@ -147,6 +147,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if status != 200:
         text = "Not Found" if status == 404 else "Forbidden"
         return HttpResponse(text, content_type="text/plain; charset=utf-8", status=status)
+    # late: PROMETHEUS_MULTIPROC_DIR is read when lianmeng.core.metrics is first imported
     from lianmeng.core.metrics import CONTENT_TYPE, exposition
 
     response = HttpResponse(exposition(), content_type=CONTENT_TYPE)

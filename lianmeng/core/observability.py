@@ -89,6 +89,7 @@ def incoming_request_id(request: HttpRequest) -> str:
 
 
 def _from_trusted_proxy(request: HttpRequest) -> bool:
+    # late: LOGGING loads this module before the app registry is ready; accounts.throttle needs core.models
     from lianmeng.accounts.throttle import _is_trusted, _networks, _parse_ip
 
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
@@ -160,7 +161,10 @@ class RequestObservabilityMiddleware:
 
     @staticmethod
     def _record(request: HttpRequest, response: HttpResponse, duration: float, stats: list[float]) -> None:
+        # late: accounts.throttle needs the app registry (see _from_trusted_proxy)
         from lianmeng.accounts.throttle import client_ip
+
+        # late: PROMETHEUS_MULTIPROC_DIR is read when lianmeng.core.metrics is first imported
         from lianmeng.core import metrics
 
         view = view_label(request, response)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianmeng.notifications.models import MailState, Notification
+from lianmeng.notifications.tasks import notification_mail_send
 
 from . import taskqueue
 from .types import AuthedRequest
@@ -59,7 +60,6 @@ def task_retry(request: AuthedRequest, task_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def mail_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     _administrator(request)
-    from lianmeng.notifications.tasks import notification_mail_send
 
     n = get_object_or_404(Notification, pk=pk)
     if n.mail_state != MailState.FAILED:

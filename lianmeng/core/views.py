@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from lianmeng.matchmaking.policies import can_post_resource
 from lianmeng.membership.models import Organization, OrganizationKind, OrganizationStatus
 
 from . import audit_text, cache, selectors
@@ -122,8 +123,6 @@ def _first_steps(user: Any, panels: list[Any]) -> dict[str, str] | None:
     """When nothing waits on the workbench (a new member), what to do first, with the buttons."""
     if any(panel.items for panel in panels if panel.to_do):
         return None
-    from lianmeng.matchmaking.policies import can_post_resource
-
     steps = {"calendar_url": reverse("activities:calendar")}
     org_ids = sorted(user.contact_organization_ids)
     if org_ids:

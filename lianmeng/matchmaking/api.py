@@ -13,7 +13,7 @@ from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import AnyInt64, Id
 
-from . import policies, selectors, services
+from . import integrations, policies, selectors, services
 from .commands import (
     AnswerMessage,
     MatchRequestAnswer,
@@ -386,7 +386,5 @@ def match_session_list(request: HttpRequest, limit: AnyInt64 = 20) -> list[dict[
 def match_session_statistics(request: HttpRequest, event_id: int) -> dict[str, Any]:
     """What a matchmaking session (an event of kind `matchmaking`) led to: slots booked, meetings held,
     requests accepted, outcomes by kind, agreement amounts (万元). Visible to whoever may see the event."""
-    from . import integrations
-
     event = integrations.session_for_viewer(viewer=request.user, event_id=event_id)
     return {"event": event.pk, "title": event.title, **selectors.session_statistics(event_id=event.pk)}

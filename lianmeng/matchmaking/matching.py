@@ -34,7 +34,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lianmeng.core.models import City
 from lianmeng.core.search import PG_VECTOR_COLUMN, tokens
+from lianmeng.library.models import (
+    Achievement,
+    AchievementKind,
+    Expert,
+    ExpertStatus,
+    ExpertTitle,
+    IntegrationTag,
+    Project,
+    ProjectStage,
+)
+from lianmeng.library.selectors import achievements_visible, experts_visible, projects_visible
 
 from .models import Category, Direction, Resource, ResourceStatus, as_list
 
@@ -388,8 +400,6 @@ def suggestions_for(
     Five queries at most whatever the market size: candidates (index, then newest per compatible
     category), candidate rows as plain values, their cities, and the shown posts with organizations.
     """
-    from lianmeng.core.models import City
-
     today = today or timezone.localdate()
     ids = candidate_ids(resource)
     if not ids:
@@ -592,9 +602,6 @@ def _term_condition(model: Any, terms: Sequence[str]) -> tuple[str, list[str]]:
 def _expert_items(
     viewer: Any, resource: Resource, terms: list[str], today: datetime.date
 ) -> list[LibraryItem]:
-    from lianmeng.library.models import Expert, ExpertStatus, ExpertTitle
-    from lianmeng.library.selectors import experts_visible
-
     where, params = _term_condition(Expert, terms)
     rows = list(
         experts_visible(viewer)
@@ -636,9 +643,6 @@ def _expert_items(
 def _project_items(
     viewer: Any, resource: Resource, terms: list[str], today: datetime.date
 ) -> list[LibraryItem]:
-    from lianmeng.library.models import IntegrationTag, Project, ProjectStage
-    from lianmeng.library.selectors import projects_visible
-
     where, params = _term_condition(Project, terms)
     rows = list(
         projects_visible(viewer)
@@ -685,9 +689,6 @@ def _project_items(
 def _achievement_items(
     viewer: Any, resource: Resource, terms: list[str], today: datetime.date
 ) -> list[LibraryItem]:
-    from lianmeng.library.models import Achievement, AchievementKind
-    from lianmeng.library.selectors import achievements_visible
-
     where, params = _term_condition(Achievement, terms)
     rows = list(
         achievements_visible(viewer)
@@ -727,8 +728,6 @@ def library_suggestions_for(
     index matches any of the post's distinctive terms; at most six queries whatever the library size
     (experts and their fields, projects with cities and strategy tags, achievements), none when no
     kind fits the post's category."""
-    from lianmeng.core.models import City
-
     kinds = library_kinds(resource)
     terms = _query_terms(resource)[:LIBRARY_QUERY_TERMS]
     if not kinds or not terms:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from lianmeng.core.models import City
 from lianmeng.core.search import search_filter
 
-from . import policies
+from . import integrations, policies
 from .matching import Suggestion, library_suggestions_for, suggestions_for
 from .models import (
     ACTIVE_REQUEST_STATUSES,
@@ -20,9 +20,11 @@ from .models import (
     MatchmakingSettings,
     MatchRequest,
     Meeting,
+    Outcome,
     RequestStatus,
     Resource,
     ResourceStatus,
+    SessionSlot,
 )
 
 PUBLIC_STATUSES = (ResourceStatus.OPEN, ResourceStatus.MATCHED)
@@ -218,8 +220,6 @@ def sessions_statistics(event_ids: list[int]) -> dict[int, dict[str, Any]]:
     placed. Three queries whatever the number or size of the sessions."""
     from decimal import Decimal
 
-    from .models import Outcome, SessionSlot
-
     slots: list[tuple[int, int]] = list(
         SessionSlot.objects.filter(event_id__in=event_ids).values_list("event_id", "request_id")
     )
@@ -287,8 +287,6 @@ def session_statistics(*, event_id: int) -> dict[str, Any]:
 def sessions_overview(*, viewer: Any, limit: int = 20) -> list[tuple[Any, dict[str, Any]]]:
     """The newest matchmaking sessions the viewer may see (published or held), each with its figures:
     for the secretariat's 对接 page and ``GET /match-sessions``. Four queries."""
-    from . import integrations
-
     events = integrations.sessions_visible(viewer=viewer, limit=limit)
     stats = sessions_statistics([e.pk for e in events])
     return [(e, stats[e.pk]) for e in events]
@@ -296,8 +294,6 @@ def sessions_overview(*, viewer: Any, limit: int = 20) -> list[tuple[Any, dict[s
 
 def session_schedule(*, event_id: int) -> list[Any]:
     """The session's booked slots with both sides, for its organizers and the secretariat."""
-    from .models import SessionSlot
-
     return list(
         SessionSlot.objects.filter(event_id=event_id)
         .select_related("request__resource__organization", "request__requester_organization")

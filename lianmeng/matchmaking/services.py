@@ -28,7 +28,7 @@ from .commands import (
     SlotBook,
     no_deal_error,
 )
-from .matching import index_markers
+from .matching import index_markers, suggestions_for
 from .models import (
     ACTIVE_REQUEST_STATUSES,
     SUCCESS_OUTCOMES,
@@ -513,8 +513,6 @@ def requests_remind_stalled(*, now: datetime.datetime | None = None) -> int:
 def digest_send(*, now: datetime.datetime | None = None) -> int:
     """Mail each organization the new suggestions (posted in the last ``digest_days``) for its open
     posts: the weekly background task. Returns the number of organizations mailed."""
-    from .matching import suggestions_for
-
     now = now or timezone.now()
     config = MatchmakingSettings.current()
     since = now - datetime.timedelta(days=config.digest_days)

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from lianmeng.accounts.models import User
+from lianmeng.activities.models import Event
 from lianmeng.membership.models import Organization
 
 from .models import Article, ArticleStatus
@@ -128,8 +129,6 @@ ARTICLE_EVENTS: dict[str, dict[str, Any]] = {
 
 
 def _link_events() -> None:
-    from lianmeng.activities.models import Event
-
     year = timezone.localdate().year
     for title, lookup in ARTICLE_EVENTS.items():
         article = Article.objects.filter(title=title).first()

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lianmeng.activities.policies import can_view_event
 from lianmeng.core.search import search_filter
 
 from . import policies
@@ -64,8 +65,6 @@ def related(article: Article, limit: int = 4) -> QuerySet[Article]:
 
 def article_events(*, viewer: Any, article: Article) -> list[Any]:
     """The events an article is about, those the viewer may see (the activities app's rules), by date."""
-    from lianmeng.activities.policies import can_view_event
-
     events = article.events.select_related("city").order_by("starts_at", "id")
     return [e for e in events if can_view_event(viewer, e)]
 

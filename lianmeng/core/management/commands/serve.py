@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from lianmeng.accounts import demo_guard
+
 
 class Command(BaseCommand):
     help = "Serve Lianmeng with gunicorn (workers = cores by default)."
@@ -100,8 +102,6 @@ class Command(BaseCommand):
 
     def _refuse_demo_credentials(self) -> None:
         """With DEBUG off, published demo credentials on an active account stop the server here."""
-        from lianmeng.accounts import demo_guard
-
         passwords = demo_guard.accounts_with_demo_password()
         devices = demo_guard.accounts_with_demo_second_factor()
         if not passwords and not devices:
