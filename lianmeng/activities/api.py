@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, LocalDateTime, RelatedIds, signed_in
 from lianmeng.core.models import City
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import Id, Year
@@ -46,17 +46,17 @@ class EventOut(Schema):
     organizer: int = Field(alias="organizer_id")
     organizer_name: str = Field(alias="organizer.name")
     city: str = Field(alias="city_id")
-    co_organizers: list[int]
-    partners: list[int]
-    starts_at: datetime
-    ends_at: datetime
+    co_organizers: RelatedIds
+    partners: RelatedIds
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     venue: str
     address: str
     online_url: str
     capacity: int | None
     audience: str
-    registration_opens_at: datetime | None
-    registration_closes_at: datetime | None
+    registration_opens_at: LocalDateTime | None
+    registration_closes_at: LocalDateTime | None
     description: str
     status: str
     cancel_reason: str
@@ -67,34 +67,6 @@ class EventOut(Schema):
     projects_started: int
     url: str = Field(alias="get_absolute_url")
     ics_url: str
-
-    @staticmethod
-    def resolve_co_organizers(obj: Event) -> list[int]:
-        return [o.pk for o in obj.co_organizers.all()]
-
-    @staticmethod
-    def resolve_partners(obj: Event) -> list[int]:
-        return [o.pk for o in obj.partners.all()]
-
-    @staticmethod
-    def resolve_starts_at(obj: Event) -> datetime | None:
-        return _local(obj.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(obj: Event) -> datetime | None:
-        return _local(obj.ends_at)
-
-    @staticmethod
-    def resolve_registration_opens_at(obj: Event) -> datetime | None:
-        return _local(obj.registration_opens_at)
-
-    @staticmethod
-    def resolve_registration_closes_at(obj: Event) -> datetime | None:
-        return _local(obj.registration_closes_at)
-
-    @staticmethod
-    def resolve_ics_url(obj: Event) -> str:
-        return obj.get_absolute_url().rstrip("/") + ".ics"
 
 
 class Counts(Schema):

@@ -167,6 +167,11 @@ class Event(VersionedModel, TimeStampedModel):
         return reverse("activities:event", args=[self.pk])
 
     @property
+    def ics_url(self) -> str:
+        """The event as an iCalendar file (the page's address + ``.ics``)."""
+        return self.get_absolute_url().rstrip("/") + ".ics"
+
+    @property
     def is_open_for_registration_status(self) -> bool:
         return self.status == EventStatus.PUBLISHED
 

@@ -1,21 +1,40 @@
-"""Shared API pieces: authentication (bearer tokens or the browser session) and pagination."""
+"""Shared API pieces: authentication (bearer tokens or the browser session), pagination and output field
+types."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import AfterValidator, BeforeValidator
 
 from lianmeng.accounts.models import User
 from lianmeng.accounts.services import token_user
+
+
+def _pks(value: Any) -> Any:
+    """The primary keys of related rows (a to-many field reaches an output schema as its rows)."""
+    return [getattr(item, "pk", item) for item in value]
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(value)
+
+
+# Output fields: a to-many relation as the ids (codes) of its rows, a moment in the site's time zone.
+RelatedIds = Annotated[list[int], BeforeValidator(_pks)]
+RelatedCodes = Annotated[list[str], BeforeValidator(_pks)]
+LocalDateTime = Annotated[datetime.datetime, AfterValidator(_local)]
 
 
 class BearerAuth(HttpBearer):

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
+from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, RelatedCodes, signed_in
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import AnyInt64, Id
 
@@ -53,7 +53,7 @@ class ResourceOut(Schema):
     description: str
     organization: int = Field(alias="organization_id")
     organization_name: str = Field(alias="organization.name")
-    cities: list[str]
+    cities: RelatedCodes
     tags: list[str]
     strategy_tags: list[str]
     valid_from: date
@@ -62,10 +62,6 @@ class ResourceOut(Schema):
     created_at: datetime
     contact: dict[str, str] | None = None
     version: int
-
-    @staticmethod
-    def resolve_cities(obj: Resource) -> list[str]:
-        return [c.pk for c in obj.cities.all()]
 
     @staticmethod
     def resolve_contact(obj: Resource, context: dict[str, Any]) -> dict[str, str] | None:
@@ -145,22 +141,18 @@ class MatchMeetingOut(Schema):
     mode: str
     held_at: datetime
     place: str
-    event: int | None
+    event: int | None = Field(alias="event_id")
     notes: str
-
-    @staticmethod
-    def resolve_event(obj: Any) -> int | None:
-        return obj.event_id
 
 
 class MatchRequestOut(Schema):
     id: int
-    resource: int
-    resource_title: str
-    from_resource: int | None
-    requester_organization: int
-    requester_organization_name: str
-    responder_organization: int
+    resource: int = Field(alias="resource_id")
+    resource_title: str = Field(alias="resource.title")
+    from_resource: int | None = Field(alias="from_resource_id")
+    requester_organization: int = Field(alias="requester_organization_id")
+    requester_organization_name: str = Field(alias="requester_organization.name")
+    responder_organization: int = Field(alias="responder_organization_id")
     message: str
     score: int | None
     status: str
@@ -171,41 +163,9 @@ class MatchRequestOut(Schema):
     outcome_count: int | None
     outcome_note: str
     outcome_at: datetime | None
-    project: int | None
+    project: int | None = Field(alias="project_id")
     created_at: datetime
     meetings: list[MatchMeetingOut]
-
-    @staticmethod
-    def resolve_resource(obj: MatchRequest) -> int:
-        return int(obj.resource_id)
-
-    @staticmethod
-    def resolve_resource_title(obj: MatchRequest) -> str:
-        return obj.resource.title
-
-    @staticmethod
-    def resolve_from_resource(obj: MatchRequest) -> int | None:
-        return obj.from_resource_id
-
-    @staticmethod
-    def resolve_requester_organization(obj: MatchRequest) -> int:
-        return int(obj.requester_organization_id)
-
-    @staticmethod
-    def resolve_requester_organization_name(obj: MatchRequest) -> str:
-        return obj.requester_organization.name
-
-    @staticmethod
-    def resolve_responder_organization(obj: MatchRequest) -> int:
-        return obj.responder_organization_id
-
-    @staticmethod
-    def resolve_project(obj: MatchRequest) -> int | None:
-        return obj.project_id
-
-    @staticmethod
-    def resolve_meetings(obj: MatchRequest) -> list[Any]:
-        return list(obj.meetings.all())
 
 
 class MatchRequestIn(MatchRequestCreate):
@@ -334,14 +294,10 @@ class SlotIn(SlotBook):
 
 class SlotOut(Schema):
     id: int
-    event: int
+    event: int = Field(alias="event_id")
     starts_at: datetime
     ends_at: datetime
     table: str
-
-    @staticmethod
-    def resolve_event(obj: Any) -> int:
-        return int(obj.event_id)
 
 
 @router.post("/match-requests/{request_id}/slots", response={201: SlotOut}, auth=AUTH)
