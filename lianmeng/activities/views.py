@@ -21,6 +21,7 @@ from lianmeng.core.errors import error_dict
 from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
+from lianmeng.core.nav import object_sections
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.security import permissions_policy
 from lianmeng.core.templatetags.lianmeng import datetime_cn
@@ -190,37 +191,13 @@ def _event_page(
             "photos": list(event.photos.all()) if event.status == EventStatus.HELD else [],
             "actions": machines.EVENT.actions(event.status) if manager else [],
             "cancel_form": CancelForm(),
-            "session_stats": _session_stats(event),
-            "related_news": _related_news(event),
+            "sections": object_sections(request, "event", event),
             "projects": selectors.event_projects(viewer=request.user, event=event)
             if event.status == EventStatus.HELD
             else [],
-            "can_write_news": _can_write_news(request.user),
         },
         status=status,
     )
-
-
-def _related_news(event: Any) -> list[Any]:
-    """Published articles (lianmeng.publicity) linked to the event, for the related-news block."""
-    from lianmeng.publicity.selectors import articles_for_event
-
-    return articles_for_event(event_id=event.pk)
-
-
-def _can_write_news(user: Any) -> bool:
-    from lianmeng.publicity.policies import can_publish_article
-
-    return bool(can_publish_article(user))
-
-
-def _session_stats(event: Any) -> dict[str, Any] | None:
-    """A matchmaking session's figures (from lianmeng.matchmaking) for the small block on its page."""
-    if event.kind != EventKind.MATCHMAKING or event.status not in (EventStatus.PUBLISHED, EventStatus.HELD):
-        return None
-    from lianmeng.matchmaking.selectors import session_statistics
-
-    return session_statistics(event_id=event.pk)
 
 
 @login_required

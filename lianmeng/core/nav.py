@@ -106,6 +106,17 @@ def portal_sections(request: Any, page: str) -> list[PortalSection]:
     return sorted(sections, key=lambda s: s.order)
 
 
+def object_sections(request: Any, page: str, obj: Any) -> list[PortalSection]:
+    """Blocks other apps add to one object's page (``page`` "event": an event's news, a matchmaking
+    session's figures), from every app's ``portal.object_sections(request, page, obj)``: the page's app
+    need not know the apps above it."""
+    sections: list[PortalSection] = []
+    for _config, module in app_modules("portal"):
+        if hasattr(module, "object_sections"):
+            sections.extend(module.object_sections(request, page, obj))
+    return sorted(sections, key=lambda s: s.order)
+
+
 def home_figures(request: Any) -> list[tuple[Any, Any, str]]:
     """Key figures for the portal home: (value, label, url) from every app's ``portal.figures(request)``."""
     out: list[tuple[Any, Any, str]] = []

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.core.nav import PortalSection
 
-from . import selectors
+from . import policies, selectors
 from .models import ArticleKind
 
 
@@ -24,6 +24,18 @@ def sections(request: Any, page: str) -> list[PortalSection]:
             template="publicity/_portal_notices.html", context={"notices": notices}, order=10, column="side"
         ),
     ]
+
+
+def object_sections(request: Any, page: str, obj: Any) -> list[PortalSection]:
+    """On an event's page: the published news linked to it, and (not for a draft) a button to write some."""
+    if page != "event":
+        return []
+    articles = selectors.articles_for_event(event_id=obj.pk)
+    can_write = obj.status != "draft" and bool(policies.can_publish_article(request.user))
+    if not articles and not can_write:
+        return []
+    context = {"articles": articles, "can_write": can_write}
+    return [PortalSection(template="publicity/_event_news.html", context=context, order=20)]
 
 
 def figures(request: Any) -> list[tuple[Any, Any, str]]:
