@@ -27,18 +27,7 @@ from lianmeng.core.security import permissions_policy
 from lianmeng.core.templatetags.lianmeng import datetime_cn
 from lianmeng.core.types import AuthedRequest
 
-from . import ical, machines, policies, selectors, services
-from .commands import (
-    ActivitySettingsUpdate,
-    EventCancel,
-    EventCreate,
-    EventPhotoAdd,
-    EventSummary,
-    EventUpdate,
-    RegistrationCheckIn,
-    RegistrationCreate,
-    SummaryUpdate,
-)
+from . import commands, ical, machines, policies, selectors, services
 from .compliance import ComplianceStatus, compliance_for_year
 from .forms import (
     ActivitySettingsForm,
@@ -210,7 +199,7 @@ def event_create(request: AuthedRequest) -> HttpResponse:
     form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST":
         event = submit_form(
-            form, lambda cmd: services.event_create(cmd=cmd, actor=request.user), command=EventCreate
+            form, lambda cmd: services.event_create(cmd=cmd, actor=request.user), command=commands.EventCreate
         )
         if event is not None:
             messages.success(request, _("活动已保存为草稿，确认无误后请发布"))
@@ -247,7 +236,7 @@ def event_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         updated = submit_form(
             form,
             lambda cmd: services.event_update(event=event, cmd=cmd, actor=request.user),
-            command=EventUpdate,
+            command=commands.EventUpdate,
         )
         if updated is not None:
             messages.success(request, _("活动信息已保存"))
@@ -269,7 +258,7 @@ def event_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
             form = CancelForm(request.POST)
             form.is_valid()
             counts = selectors.event_counts(event)
-            cmd = EventCancel.build(reason=form.cleaned_data.get("reason"))
+            cmd = commands.EventCancel.build(reason=form.cleaned_data.get("reason"))
             services.event_cancel(event=event, cmd=cmd, actor=request.user)
             messages.success(
                 request,
@@ -305,11 +294,13 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
             saved = submit_form(
                 form,
                 lambda cmd: services.event_summary_update(event=event, cmd=cmd, actor=user),
-                command=SummaryUpdate,
+                command=commands.SummaryUpdate,
             )
         else:
             saved = submit_form(
-                form, lambda cmd: services.event_hold(event=event, cmd=cmd, actor=user), command=EventSummary
+                form,
+                lambda cmd: services.event_hold(event=event, cmd=cmd, actor=user),
+                command=commands.EventSummary,
             )
         if saved is not None:
             if event.status == EventStatus.HELD:  # a correction of a filed summary
@@ -332,7 +323,7 @@ def event_hold(request: AuthedRequest, pk: int) -> HttpResponse:
             validate=lambda cmd: services.event_photo_validate(
                 event=event, image=photo_form.cleaned_data.get("image"), cmd=cmd, actor=user
             ),
-            command=EventPhotoAdd,
+            command=commands.EventPhotoAdd,
         )
         if photo is not None:
             discard_pending(photo_form, "image")
@@ -369,7 +360,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     registration = submit_form(
         form,
         lambda cmd: services.registration_create(event=event, cmd=cmd, actor=request.user),
-        command=RegistrationCreate,
+        command=commands.RegistrationCreate,
     )
     if (
         registration is None
@@ -476,7 +467,7 @@ def checkin(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _check_in(event: Event, code: str, user: User) -> dict[str, Any]:
     try:
-        cmd = RegistrationCheckIn.build(code=code)
+        cmd = commands.RegistrationCheckIn.build(code=code)
         outcome = services.registration_check_in(event=event, cmd=cmd, actor=user)
     except ValidationError as exc:
         errors = error_dict(exc)
@@ -584,7 +575,7 @@ def compliance_settings(request: AuthedRequest, year: int) -> HttpResponse:
         saved = submit_form(
             form,
             lambda cmd: services.activity_settings_update(year=year, cmd=cmd, actor=request.user),
-            command=ActivitySettingsUpdate,
+            command=commands.ActivitySettingsUpdate,
         )
         if saved is not None:
             messages.success(request, _("%(year)d 年度设置已保存") % {"year": year})

@@ -13,17 +13,7 @@ from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, RelatedCodes, signed_
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import AnyInt64, Id
 
-from . import integrations, policies, selectors, services
-from .commands import (
-    AnswerMessage,
-    MatchRequestAnswer,
-    MatchRequestCreate,
-    MeetingRecord,
-    OutcomeRecord,
-    ResourceCreate,
-    ResourceUpdate,
-    SlotBook,
-)
+from . import commands, integrations, policies, selectors, services
 from .matching import Suggestion
 from .models import MatchRequest, Resource
 
@@ -80,7 +70,7 @@ class ResourceFilters(Schema):
     mine: bool = False
 
 
-class ResourcePatch(ResourceUpdate):
+class ResourcePatch(commands.ResourceUpdate):
     """Changes to a post; `status` (API only) marks it matched, closes it, or reopens a matched one."""
 
     status: Literal["matched", "closed", "open"] | None = None
@@ -168,11 +158,11 @@ class MatchRequestOut(Schema):
     meetings: list[MatchMeetingOut]
 
 
-class MatchRequestIn(MatchRequestCreate):
+class MatchRequestIn(commands.MatchRequestCreate):
     """The request's body: the service's command."""
 
 
-class MatchRequestAnswerIn(AnswerMessage):
+class MatchRequestAnswerIn(commands.AnswerMessage):
     """The body of accept and decline (the action is the URL's)."""
 
 
@@ -184,7 +174,7 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
 
 
 @router.post("/resources", response={201: ResourceOut}, auth=AUTH)
-def resource_create(request: HttpRequest, payload: ResourceCreate) -> Status[Resource]:
+def resource_create(request: HttpRequest, payload: commands.ResourceCreate) -> Status[Resource]:
     """Publish a post for your organization (`organization` when you are contact of several)."""
     resource = services.resource_create(cmd=payload, actor=signed_in(request))
     return Status(201, selectors.resource_get(viewer=request.user, pk=resource.pk))
@@ -248,7 +238,7 @@ def match_request_detail(request: HttpRequest, request_id: int) -> MatchRequest:
 
 def _answer(request: HttpRequest, request_id: int, action: str, message: str) -> MatchRequest:
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
-    cmd = MatchRequestAnswer.build(action=action, message=message)
+    cmd = commands.MatchRequestAnswer.build(action=action, message=message)
     services.match_request_answer(request=match_request, cmd=cmd, actor=signed_in(request))
     return selectors.request_get(viewer=request.user, pk=request_id)
 
@@ -274,21 +264,25 @@ def match_request_withdraw(request: HttpRequest, request_id: int) -> MatchReques
 
 
 @router.post("/match-requests/{request_id}/meetings", response={201: MatchMeetingOut}, auth=AUTH)
-def match_request_meeting(request: HttpRequest, request_id: int, payload: MeetingRecord) -> Status[Any]:
+def match_request_meeting(
+    request: HttpRequest, request_id: int, payload: commands.MeetingRecord
+) -> Status[Any]:
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
     meeting = services.meeting_record(request=match_request, cmd=payload, actor=signed_in(request))
     return Status(201, meeting)
 
 
 @router.post("/match-requests/{request_id}/outcome", response=MatchRequestOut, auth=AUTH)
-def match_request_outcome(request: HttpRequest, request_id: int, payload: OutcomeRecord) -> MatchRequest:
+def match_request_outcome(
+    request: HttpRequest, request_id: int, payload: commands.OutcomeRecord
+) -> MatchRequest:
     """Record the outcome of an accepted request; `project_created` creates the project in the library."""
     match_request = selectors.request_get(viewer=request.user, pk=request_id)
     services.match_request_conclude(request=match_request, cmd=payload, actor=signed_in(request))
     return selectors.request_get(viewer=request.user, pk=request_id)
 
 
-class SlotIn(SlotBook):
+class SlotIn(commands.SlotBook):
     """The booking's body: the service's command."""
 
 

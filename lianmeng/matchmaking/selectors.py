@@ -12,25 +12,13 @@ from django.utils import timezone
 from lianmeng.core.models import City
 from lianmeng.core.search import search_filter
 
-from . import integrations, policies
+from . import integrations, models, policies
 from .matching import Suggestion, library_suggestions_for, suggestions_for
-from .models import (
-    ACTIVE_REQUEST_STATUSES,
-    SUCCESS_OUTCOMES,
-    MatchmakingSettings,
-    MatchRequest,
-    Meeting,
-    Outcome,
-    RequestStatus,
-    Resource,
-    ResourceStatus,
-    SessionSlot,
-)
 
-PUBLIC_STATUSES = (ResourceStatus.OPEN, ResourceStatus.MATCHED)
+PUBLIC_STATUSES = (models.ResourceStatus.OPEN, models.ResourceStatus.MATCHED)
 
 
-def _with_cities(qs: QuerySet[Resource]) -> QuerySet[Resource]:
+def _with_cities(qs: QuerySet[models.Resource]) -> QuerySet[models.Resource]:
     return qs.select_related("organization", "organization__city").prefetch_related(
         Prefetch("cities", queryset=City.objects.order_by("position"))
     )
@@ -46,10 +34,10 @@ def resource_market(
     organization: int | None = None,
     status: str | None = None,
     mine: bool = False,
-) -> QuerySet[Resource]:
+) -> QuerySet[models.Resource]:
     """The market, newest first. Everyone sees open and matched posts; a member also sees all of their
     own organization's posts (``mine``); the secretariat sees every status."""
-    qs = Resource.objects.all()
+    qs = models.Resource.objects.all()
     own = policies.contact_org_ids(viewer)
     if mine:
         qs = qs.filter(organization_id__in=own)
@@ -75,9 +63,9 @@ def resource_market(
     return _with_cities(qs).order_by("-created_at", "-id")
 
 
-def resource_get(*, viewer: Any, pk: int) -> Resource:
+def resource_get(*, viewer: Any, pk: int) -> models.Resource:
     """One post as the viewer may see it; missing and hidden give the same 404."""
-    resource = _with_cities(Resource.objects.filter(pk=pk)).first()
+    resource = _with_cities(models.Resource.objects.filter(pk=pk)).first()
     if resource is None:
         raise Http404
     if not policies.can_view_resource(viewer, resource):
@@ -85,32 +73,34 @@ def resource_get(*, viewer: Any, pk: int) -> Resource:
     return resource
 
 
-def resource_matches(*, viewer: Any, resource: Resource, limit: int = 10) -> list[Suggestion]:
+def resource_matches(*, viewer: Any, resource: models.Resource, limit: int = 10) -> list[Suggestion]:
     """Explainable suggestions for a post: its own organization and the secretariat only."""
     if not policies.can_view_suggestions(viewer, resource):
         raise Http404
-    config = MatchmakingSettings.current()
+    config = models.MatchmakingSettings.current()
     return suggestions_for(resource, limit=limit, min_score=config.min_score)
 
 
-def resource_library_matches(*, viewer: Any, resource: Resource, per_kind: int = 3) -> list[Suggestion]:
+def resource_library_matches(
+    *, viewer: Any, resource: models.Resource, per_kind: int = 3
+) -> list[Suggestion]:
     """Experts (public, consented), projects and achievements the viewer may see that fit the post, for
     its own organization and the secretariat (``matching.LIBRARY_FIT``)."""
     if not policies.can_view_suggestions(viewer, resource):
         raise Http404
-    config = MatchmakingSettings.current()
+    config = models.MatchmakingSettings.current()
     return library_suggestions_for(resource, viewer=viewer, per_kind=per_kind, min_score=config.min_score)
 
 
-def new_suggestion_counts(*, viewer: Any, limit_posts: int = 5) -> list[tuple[Resource, int]]:
+def new_suggestion_counts(*, viewer: Any, limit_posts: int = 5) -> list[tuple[models.Resource, int]]:
     """The viewer's organizations' newest open posts with how many suggestions appeared this period."""
     orgs = policies.contact_org_ids(viewer)
     if not orgs:
         return []
-    config = MatchmakingSettings.current()
+    config = models.MatchmakingSettings.current()
     since = timezone.now() - datetime.timedelta(days=config.digest_days)
-    posts = Resource.objects.filter(
-        organization_id__in=orgs, status=ResourceStatus.OPEN, valid_until__gte=timezone.localdate()
+    posts = models.Resource.objects.filter(
+        organization_id__in=orgs, status=models.ResourceStatus.OPEN, valid_until__gte=timezone.localdate()
     ).order_by("-created_at")[:limit_posts]
     out = []
     for post in posts:
@@ -119,13 +109,15 @@ def new_suggestion_counts(*, viewer: Any, limit_posts: int = 5) -> list[tuple[Re
     return out
 
 
-def _requests() -> QuerySet[MatchRequest]:
-    return MatchRequest.objects.select_related(
+def _requests() -> QuerySet[models.MatchRequest]:
+    return models.MatchRequest.objects.select_related(
         "resource", "resource__organization", "requester_organization", "from_resource"
     )
 
 
-def request_list(*, viewer: Any, box: str = "all", status: str | None = None) -> QuerySet[MatchRequest]:
+def request_list(
+    *, viewer: Any, box: str = "all", status: str | None = None
+) -> QuerySet[models.MatchRequest]:
     """Requests the viewer may see: ``incoming`` (to my posts), ``outgoing`` (sent by my organization),
     or ``all`` (both; the secretariat sees every request)."""
     orgs = policies.contact_org_ids(viewer)
@@ -145,10 +137,10 @@ def request_list(*, viewer: Any, box: str = "all", status: str | None = None) ->
     return qs.annotate(meeting_count=Count("meetings")).order_by("-last_activity_at", "-id")
 
 
-def request_get(*, viewer: Any, pk: int) -> MatchRequest:
+def request_get(*, viewer: Any, pk: int) -> models.MatchRequest:
     request = (
         _requests()
-        .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.order_by("held_at", "id")))
+        .prefetch_related(Prefetch("meetings", queryset=models.Meeting.objects.order_by("held_at", "id")))
         .filter(pk=pk)
         .first()
     )
@@ -157,23 +149,23 @@ def request_get(*, viewer: Any, pk: int) -> MatchRequest:
     return request
 
 
-def requests_waiting_for(*, viewer: Any) -> QuerySet[MatchRequest]:
+def requests_waiting_for(*, viewer: Any) -> QuerySet[models.MatchRequest]:
     """Pending requests to the viewer's organizations' posts: the desk's "waiting for my answer"."""
     orgs = policies.contact_org_ids(viewer)
     return (
         _requests()
-        .filter(resource__organization_id__in=orgs, status=RequestStatus.PENDING)
+        .filter(resource__organization_id__in=orgs, status=models.RequestStatus.PENDING)
         .order_by("created_at", "id")
     )
 
 
-def my_active_request_for(*, viewer: Any, resource: Resource) -> MatchRequest | None:
+def my_active_request_for(*, viewer: Any, resource: models.Resource) -> models.MatchRequest | None:
     orgs = policies.contact_org_ids(viewer)
     if not orgs:
         return None
     return (
-        MatchRequest.objects.filter(
-            resource=resource, requester_organization_id__in=orgs, status__in=ACTIVE_REQUEST_STATUSES
+        models.MatchRequest.objects.filter(
+            resource=resource, requester_organization_id__in=orgs, status__in=models.ACTIVE_REQUEST_STATUSES
         )
         .order_by("-id")
         .first()
@@ -186,10 +178,10 @@ def requested_resource_ids(*, viewer: Any, resource_ids: list[int]) -> set[int]:
     if not orgs or not resource_ids:
         return set()
     return set(
-        MatchRequest.objects.filter(
+        models.MatchRequest.objects.filter(
             resource_id__in=resource_ids,
             requester_organization_id__in=orgs,
-            status__in=ACTIVE_REQUEST_STATUSES,
+            status__in=models.ACTIVE_REQUEST_STATUSES,
         ).values_list("resource_id", flat=True)
     )
 
@@ -198,15 +190,17 @@ def outcome_figures() -> dict[str, Any]:
     """Counts for statistics and the portal: requests, meetings, outcomes by kind, agreement amount."""
     from django.db.models import Sum
 
-    requests = MatchRequest.objects.aggregate(
+    requests = models.MatchRequest.objects.aggregate(
         total=Count("id"),
-        accepted=Count("id", filter=Q(status__in=[RequestStatus.ACCEPTED, RequestStatus.CONCLUDED])),
-        success=Count("id", filter=Q(outcome__in=SUCCESS_OUTCOMES)),
+        accepted=Count(
+            "id", filter=Q(status__in=[models.RequestStatus.ACCEPTED, models.RequestStatus.CONCLUDED])
+        ),
+        success=Count("id", filter=Q(outcome__in=models.SUCCESS_OUTCOMES)),
         projects=Count("id", filter=Q(outcome="project_created")),
-        amount=Sum("outcome_amount", filter=Q(outcome__in=SUCCESS_OUTCOMES)),
+        amount=Sum("outcome_amount", filter=Q(outcome__in=models.SUCCESS_OUTCOMES)),
     )
-    requests["meetings"] = Meeting.objects.count()
-    requests["open_posts"] = Resource.objects.filter(status=ResourceStatus.OPEN).count()
+    requests["meetings"] = models.Meeting.objects.count()
+    requests["open_posts"] = models.Resource.objects.filter(status=models.ResourceStatus.OPEN).count()
     return requests
 
 
@@ -221,11 +215,13 @@ def sessions_statistics(event_ids: list[int]) -> dict[int, dict[str, Any]]:
     from decimal import Decimal
 
     slots: list[tuple[int, int]] = list(
-        SessionSlot.objects.filter(event_id__in=event_ids).values_list("event_id", "request_id")
+        models.SessionSlot.objects.filter(event_id__in=event_ids).values_list("event_id", "request_id")
     )
     meetings: list[tuple[int, int]] = [
         (int(e), r)
-        for e, r in Meeting.objects.filter(event_id__in=event_ids).values_list("event_id", "request_id")
+        for e, r in models.Meeting.objects.filter(event_id__in=event_ids).values_list(
+            "event_id", "request_id"
+        )
         if e is not None
     ]
     by_event: dict[int, set[int]] = {pk: set() for pk in event_ids}
@@ -233,7 +229,7 @@ def sessions_statistics(event_ids: list[int]) -> dict[int, dict[str, Any]]:
         by_event[event_id].add(request_id)
     requests = {
         r[0]: r
-        for r in MatchRequest.objects.filter(
+        for r in models.MatchRequest.objects.filter(
             pk__in={rid for ids in by_event.values() for rid in ids}
         ).values_list(
             "pk",
@@ -245,23 +241,23 @@ def sessions_statistics(event_ids: list[int]) -> dict[int, dict[str, Any]]:
             "requester_organization_id",
         )
     }
-    labels = dict(Outcome.choices)
+    labels = dict(models.Outcome.choices)
     out: dict[int, dict[str, Any]] = {}
     for event_id, request_ids in by_event.items():
-        by_outcome = dict.fromkeys(Outcome.values, 0)
+        by_outcome = dict.fromkeys(models.Outcome.values, 0)
         accepted = placed = 0
         amount = Decimal(0)
         orgs: set[int] = set()
         for rid in request_ids:
             _pk, status, outcome, outcome_amount, outcome_count, org_a, org_b = requests[rid]
             orgs.update([org_a, org_b])
-            if status in (RequestStatus.ACCEPTED, RequestStatus.CONCLUDED):
+            if status in (models.RequestStatus.ACCEPTED, models.RequestStatus.CONCLUDED):
                 accepted += 1
             if outcome:
                 by_outcome[outcome] += 1
-            if outcome == Outcome.AGREEMENT:
+            if outcome == models.Outcome.AGREEMENT:
                 amount += outcome_amount or 0
-            if outcome == Outcome.TALENT_PLACED:
+            if outcome == models.Outcome.TALENT_PLACED:
                 placed += outcome_count or 0
         out[event_id] = {
             "slots_booked": sum(1 for e, _r in slots if e == event_id),
@@ -270,10 +266,10 @@ def sessions_statistics(event_ids: list[int]) -> dict[int, dict[str, Any]]:
             "requests_accepted": accepted,
             "organizations": len(orgs),
             "outcomes": [{"outcome": k, "label": str(labels[k]), "count": v} for k, v in by_outcome.items()],
-            "successful": sum(by_outcome[k] for k in SUCCESS_OUTCOMES),
-            "agreements": by_outcome[Outcome.AGREEMENT],
+            "successful": sum(by_outcome[k] for k in models.SUCCESS_OUTCOMES),
+            "agreements": by_outcome[models.Outcome.AGREEMENT],
             "agreement_amount": amount,
-            "projects_created": by_outcome[Outcome.PROJECT_CREATED],
+            "projects_created": by_outcome[models.Outcome.PROJECT_CREATED],
             "talent_placed": placed,
         }
     return out
@@ -295,7 +291,7 @@ def sessions_overview(*, viewer: Any, limit: int = 20) -> list[tuple[Any, dict[s
 def session_schedule(*, event_id: int) -> list[Any]:
     """The session's booked slots with both sides, for its organizers and the secretariat."""
     return list(
-        SessionSlot.objects.filter(event_id=event_id)
+        models.SessionSlot.objects.filter(event_id=event_id)
         .select_related("request__resource__organization", "request__requester_organization")
         .order_by("starts_at", "table", "id")
     )

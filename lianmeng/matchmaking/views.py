@@ -16,16 +16,7 @@ from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.types import AuthedRequest
 
-from . import integrations, machines, policies, selectors, services
-from .commands import (
-    MatchRequestAnswer,
-    MatchRequestCreate,
-    MeetingRecord,
-    OutcomeRecord,
-    ResourceCreate,
-    ResourceUpdate,
-    SlotBook,
-)
+from . import commands, integrations, machines, policies, selectors, services
 from .forms import AnswerForm, MeetingForm, OutcomeForm, RequestForm, ResourceForm, SlotForm
 from .models import (
     CATEGORY_CHAR,
@@ -94,13 +85,13 @@ def resource_new(request: AuthedRequest) -> HttpResponse:
     }
     form = ResourceForm(request.POST or None, initial=initial, organizations=orgs)
 
-    def create(cmd: ResourceCreate) -> Resource:
+    def create(cmd: commands.ResourceCreate) -> Resource:
         if cmd.organization is None and len(orgs) == 1:
             cmd = cmd.model_copy(update={"organization": orgs[0].pk})
         return services.resource_create(cmd=cmd, actor=request.user)
 
     if request.method == "POST":
-        resource = submit_form(form, create, command=ResourceCreate)
+        resource = submit_form(form, create, command=commands.ResourceCreate)
         if resource is not None:
             messages.success(request, _("资源已发布，下方是为您推荐的对接方"))
             return redirect(resource)
@@ -180,7 +171,7 @@ def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         saved = submit_form(
             form,
             lambda cmd: services.resource_update(resource=resource, cmd=cmd, actor=request.user),
-            command=ResourceUpdate,
+            command=commands.ResourceUpdate,
         )
         if saved is not None:
             messages.success(request, _("资源已保存"))
@@ -223,7 +214,7 @@ def resource_request(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda cmd: services.match_request_create(
             cmd=cmd, score=form.cleaned_data.get("score"), actor=request.user
         ),
-        command=MatchRequestCreate,
+        command=commands.MatchRequestCreate,
         extra={"resource": resource.pk},
     )
     if match_request is None:
@@ -329,7 +320,7 @@ def request_answer(request: AuthedRequest, pk: int, action: str) -> HttpResponse
     answered = submit_form(
         form,
         lambda cmd: services.match_request_answer(request=match_request, cmd=cmd, actor=request.user),
-        command=MatchRequestAnswer,
+        command=commands.MatchRequestAnswer,
         extra={"action": action},
     )
     if answered is None:
@@ -355,7 +346,7 @@ def request_meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = submit_form(
         form,
         lambda cmd: services.meeting_record(request=match_request, cmd=cmd, actor=request.user),
-        command=MeetingRecord,
+        command=commands.MeetingRecord,
     )
     if meeting is not None:
         messages.success(request, _("洽谈记录已保存"))
@@ -371,7 +362,7 @@ def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
     concluded = submit_form(
         form,
         lambda cmd: services.match_request_conclude(request=match_request, cmd=cmd, actor=request.user),
-        command=OutcomeRecord,
+        command=commands.OutcomeRecord,
     )
     if concluded is not None:
         messages.success(
@@ -389,7 +380,7 @@ def request_slot(request: AuthedRequest, pk: int) -> HttpResponse:
     slot = submit_form(
         form,
         lambda cmd: services.slot_book(request=match_request, cmd=cmd, actor=request.user),
-        command=SlotBook,
+        command=commands.SlotBook,
     )
     if slot is None:
         return _request_page(request, match_request, slot_form=form)
