@@ -67,6 +67,7 @@ def app_of_table(table: str) -> str | None:
 
 
 def _version_model() -> Any:
+    # cycle: reporting.models builds on core's models; core.cache is installed by core's AppConfig.ready
     from lianmeng.reporting.models import DataVersion
 
     return DataVersion

@@ -8,13 +8,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lianmeng.activities.demo import link_demo_projects
+from lianmeng.activities.models import Event
 from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
 
 from . import integrations
 from .market import open_post
-from .models import MatchRequest, Meeting, Outcome, RequestStatus, Resource, ResourceStatus
+from .models import MatchRequest, Meeting, Outcome, RequestStatus, Resource, ResourceStatus, SessionSlot
 
 QD, YT, WF, WH, RZ, BZ, DY = "370200", "370600", "370700", "371000", "371100", "371600", "370500"
 ALL = [QD, YT, WF, WH, RZ, BZ, DY]
@@ -244,10 +246,6 @@ def _org(name: str) -> Organization:
 def _session_demo() -> None:
     """The held 胶东人力资源服务资源对接会 (activities demo): the demo's accepted and concluded requests
     had a slot there, and those with an outcome a meeting, so its statistics have something to count."""
-    from lianmeng.activities.models import Event
-
-    from .models import SessionSlot
-
     event = Event.objects.filter(title="胶东人力资源服务资源对接会", kind="matchmaking").first()
     if event is None or SessionSlot.objects.filter(event=event).exists():
         return
@@ -356,7 +354,5 @@ def load(*, accounts: bool = True) -> str:
         MatchRequest.objects.filter(pk=req.pk).update(created_at=created)
         requests += 1
     _session_demo()
-    from lianmeng.activities.demo import link_demo_projects
-
     link_demo_projects()  # the library's demo has run by now (INSTALLED_APPS order)
     return f"{made} resources, {requests} matchmaking requests"

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from lianmeng.core.exports import SafeCsvWriter
 from lianmeng.research import solver
 
 SCALE = 1_000_000
@@ -264,8 +265,6 @@ def add_arguments(p: Any) -> None:
 
 def run(options: dict[str, Any], stdout: Any) -> solver.Solution:
     """Read, solve, write; print the figures (and how long reading and solving took)."""
-    from lianmeng.core.exports import SafeCsvWriter
-
     started = time.perf_counter()
     if options["reviewers_per_entry"] < 1 or options["max_load"] < 1 or options["min_load"] < 0:
         raise AssignError("--reviewers-per-entry and --max-load must be at least 1, --min-load at least 0")

@@ -378,7 +378,8 @@ def solve(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
-    if mode == "fair":  # fair mode (``fair.solve_fair``) builds on this module: imported when used
+    if mode == "fair":
+        # cycle: fair mode (research.fair) builds on this module's Problem and Reduced
         from .fair import solve_fair
 
         return solve_fair(problem, labels, time_limit=time_limit, progress=progress, should_stop=should_stop)

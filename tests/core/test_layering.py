@@ -71,22 +71,11 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
 
 # Function-level imports of lianmeng modules without a "# cycle:" comment, per app: may only go down.
 FUNCTION_IMPORT_BUDGET = {
-    # core's left: the page cache's report versions (core.cache). Imports kept late on purpose are not
-    # counted: they say why (``# late: …``), e.g. the metrics module, read once PROMETHEUS_MULTIPROC_DIR is
-    # set, and accounts' throttle in the observability module that settings.LOGGING loads before the apps.
-    "core": 1,
-    "accounts": 0,
-    "membership": 0,
-    "governance": 0,
-    "activities": 0,
-    "library": 0,
-    "research": 2,
-    # matchmaking's left: its demo links the activities demo's sessions and projects.
-    "matchmaking": 3,
-    "publicity": 0,
-    "reporting": 0,
-    "privacy": 0,
-    "notifications": 0,
+    # Imports kept inside a function say why: ``# cycle: …`` (the module cannot be imported at the top
+    # without a cycle) or ``# late: …`` (kept late on purpose, e.g. the metrics module, read once
+    # PROMETHEUS_MULTIPROC_DIR is set, and accounts' throttle in the observability module that
+    # settings.LOGGING loads before the apps). None is left without its reason.
+    **dict.fromkeys(APPS, 0),
 }
 
 
