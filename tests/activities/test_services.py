@@ -338,12 +338,14 @@ def test_registration_transition_table(
     reg = Registration.objects.create(event=event, name="甲", mobile="13900000001", status=status)
     actions = machines.REGISTRATION.actions(status)
     expected = machines.REGISTRATION.target(status, action) if action in actions else None
-    if action == "cancel":
-        call: Callable[[], Any] = lambda: services.registration_cancel(registration=reg, actor=contact)  # noqa: E731
-    else:
-        call = lambda: services.registration_check_in(
+
+    def call() -> Any:
+        if action == "cancel":
+            return services.registration_cancel(registration=reg, actor=contact)
+        return services.registration_check_in(
             event=event, cmd=RegistrationCheckIn.build(code=reg.code), actor=contact
-        )  # noqa: E731
+        )
+
     if expected is None and not (action == "check_in" and status == "attended"):
         with pytest.raises(ValidationError):
             call()
