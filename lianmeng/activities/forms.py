@@ -11,41 +11,33 @@ from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.core.pending_uploads import PendingUploadsMixin, UploadField
-from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
-from lianmeng.membership.models import Organization, OrganizationStatus
+from lianmeng.core.pickers import (
+    PickerChoiceField,
+    PickerMultipleChoiceField,
+    PickerSelectMultiple,
+    bind_pickers,
+)
 
 from .models import Audience, EventKind
-from .pickers import PARTNER_KINDS, organizers_for
 
 DATETIME_WIDGET = {"type": "datetime-local"}
-
-
-def organizer_choices(user: Any) -> list[tuple[Any, Any]]:
-    """The organizations ``user`` may organize events for, by city then pinyin."""
-    rows = organizers_for(user).select_related("city").order_by("city__position", "name_sort")
-    return [("", _("请选择"))] + [(o.pk, f"{o.city.display_name} · {o.name}") for o in rows]
 
 
 class EventForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("活动名称"), max_length=200)
     kind = forms.ChoiceField(label=_("活动类型"), choices=[("", _("请选择")), *EventKind.choices])
-    organizer = forms.ChoiceField(
+    organizer = PickerChoiceField(
         label=_("主办单位"),
-        choices=(),
+        source="activities.organizers",
         help_text=_("活动所在城市随主办单位确定；输入名称或拼音首字母（如 qd）搜索"),
-        widget=PickerSelect(source="activities.organizers"),
     )
-    co_organizers = forms.MultipleChoiceField(
-        label=_("协办单位"),
-        choices=(),
-        required=False,
-        widget=PickerSelectMultiple(source="membership.organizations"),
+    co_organizers = PickerMultipleChoiceField(
+        label=_("协办单位"), source="membership.organizations", required=False
     )
-    partners = forms.MultipleChoiceField(
+    partners = PickerMultipleChoiceField(
         label=_("合作单位"),
-        choices=(),
+        source="activities.partners",
         required=False,
-        widget=PickerSelectMultiple(source="activities.partners"),
         help_text=_("科研院所、学术团体、标准协会、高校、行业协会"),
     )
     starts_at = forms.CharField(label=_("开始时间"), widget=forms.DateTimeInput(attrs=DATETIME_WIDGET))
@@ -75,12 +67,7 @@ class EventForm(VersionedFormMixin, BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organizer"].choices = organizer_choices(user)  # type: ignore[attr-defined]
-        active = Organization.objects.filter(status=OrganizationStatus.ACTIVE).order_by("name_sort")
-        self.fields["co_organizers"].choices = [(o.pk, o.name) for o in active]  # type: ignore[attr-defined]
-        self.fields["partners"].choices = [  # type: ignore[attr-defined]
-            (o.pk, o.name) for o in active.filter(kind__in=PARTNER_KINDS)
-        ]
+        bind_pickers(self, user)
 
 
 class CancelForm(BootstrapFormMixin, forms.Form):
@@ -152,22 +139,22 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, manager: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs: list[Any] = []
-        if manager:
-            orgs = list(Organization.objects.filter(status=OrganizationStatus.ACTIVE).order_by("name_sort"))
-        elif getattr(user, "is_authenticated", False):
-            orgs = list(user.contact_organizations)
+        other = ("", _("其他单位（请在下方填写）"))
+        if manager:  # every member organization: typed, not picked from a long list; blank = another
+            field = self.fields["organization"]
+            self.fields["organization"] = PickerChoiceField(
+                label=field.label,
+                source="membership.organizations",
+                choices=[other],
+                required=False,
+                help_text=_("不是成员单位的，请在下方填写单位名称"),
+            )
+            bind_pickers(self, user)
+            return
+        orgs: list[Any] = list(user.contact_organizations) if getattr(user, "is_authenticated", False) else []
         if orgs:
-            self.fields["organization"].choices = [("", _("其他单位（请在下方填写）"))] + [  # type: ignore[attr-defined]
-                (o.pk, o.name) for o in orgs
-            ]
-            if manager:  # every member organization: typed, not picked from a long list
-                self.fields["organization"].widget = PickerSelect(
-                    source="membership.organizations",
-                    choices=self.fields["organization"].choices,  # type: ignore[attr-defined]
-                )
-                self.fields["organization"].help_text = _("不是成员单位的，请在下方填写单位名称")
-            if len(orgs) == 1 and not manager:
+            self.fields["organization"].choices = [other] + [(o.pk, o.name) for o in orgs]  # type: ignore[attr-defined]
+            if len(orgs) == 1:
                 self.fields["organization"].initial = orgs[0].pk
         else:
             del self.fields["organization"]

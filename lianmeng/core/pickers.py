@@ -7,11 +7,21 @@ CSP holds): typing asks ``core:picker`` for the results list; choosing a result 
 for the whole widget again, which replaces the old one.
 
 What may be picked comes from a *source*: an app's ``pickers.py`` defines ``SOURCES = {"name": Source(...)}``
-whose ``queryset(viewer)`` is what that viewer may choose (the endpoint never shows more). The form field
-keeps its own choices for validation; the widget only replaces how it is shown:
+whose ``queryset(viewer)`` is what that viewer may choose (the endpoint never shows more).
 
-    organizer = forms.ChoiceField(..., widget=PickerSelect(source="activities.organizers"))
-    co_organizers = forms.MultipleChoiceField(..., widget=PickerSelectMultiple(source="membership.organizations"))
+A form field validates against the same source, asking it only for the submitted values (one query), so a
+form never loads every organization (100,000 at national scale) to check one id or label a chip:
+
+    organizer = PickerChoiceField(label=..., source="activities.organizers")
+    co_organizers = PickerMultipleChoiceField(label=..., source="membership.organizations", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user)      # the viewer the sources filter by (None: a source that ignores it)
+
+``choices=`` of such a field are extra choices besides the source (e.g. a blank "other organization").
+A ModelChoiceField with a picker widget validates with one ``queryset.get``; its widget labels the chosen
+values from the source too (never iterating the queryset).
 """
 
 from __future__ import annotations
@@ -24,7 +34,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.forms.widgets import ChoiceWidget
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -109,20 +122,36 @@ def widget_context(
 
 
 class _PickerMixin:
-    """Renders a Select / SelectMultiple as a type-ahead picker; labels of the chosen values come from
-    the field's choices, so a form shows exactly what it would accept."""
+    """Renders a Select / SelectMultiple as a type-ahead picker; labels of the chosen values come from the
+    widget's own (extra) choices, else from its source for ``viewer`` (one query for the chosen values,
+    so the picker shows what the form would accept without reading every row)."""
 
     allow_multiple_selected: bool
     choices: Any
 
-    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, source: str, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source = source
+        self.viewer = viewer
+        # Labels the field found while validating this form's values (assigned, never mutated: the
+        # widget of the declared field is shallow-copied into every form).
+        self.validated_labels: dict[str, str] = {}
+
+    def _static_labels(self) -> dict[str, str]:
+        if isinstance(self.choices, ModelChoiceIterator):  # a queryset: labelled from the source below
+            return {}
+        return {str(k): str(v) for k, v in self.choices if k not in (None, "")}
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        # forms.Widget's context, not ChoiceWidget's: that one builds an option per choice (optgroups),
+        # which the picker template never shows.
+        context: dict[str, Any] = super(ChoiceWidget, self).get_context(name, value, attrs)  # type: ignore[misc]
         chosen = [str(v) for v in (context["widget"]["value"] or []) if v not in (None, "")]
-        known = {str(k): str(v) for k, v in self.choices if k not in (None, "")}
+        known = {**self._static_labels(), **self.validated_labels}
+        rest = [v for v in chosen if v not in known]
+        found = sources().get(self.source)
+        if rest and found is not None:
+            known.update(labels(found, self.viewer, rest))
         selected = [(v, known[v]) for v in chosen if v in known]
         widget_attrs = context["widget"]["attrs"]
         context["picker"] = widget_context(
@@ -143,6 +172,73 @@ class PickerSelect(_PickerMixin, forms.Select):
 
 class PickerSelectMultiple(_PickerMixin, forms.SelectMultiple):
     template_name = "core/widgets/picker.html"
+
+
+class _SourceFieldMixin:
+    """A choice field whose choices are its picker source (plus any extra ``choices``): a submitted
+    value is valid when the source offers it to the bound viewer, asked for just those values."""
+
+    choices: Any
+    widget: Any
+
+    def _init_source(self, source: str) -> None:
+        self.source = source
+        self.viewer: Any = None
+
+    def bind(self, viewer: Any) -> None:
+        self.viewer = viewer
+        self.widget.viewer = viewer
+
+    def allowed(self, values: Iterable[Any]) -> set[str]:
+        """Which of ``values`` (as strings) the field accepts."""
+        wanted = {str(v) for v in values}
+        extra = {str(k) for k, _label in self.choices} & wanted
+        rest = wanted - extra
+        if not rest:
+            return extra
+        found = dict(labels(sources()[self.source], self.viewer, sorted(rest)))
+        self.widget.validated_labels = {**self.widget.validated_labels, **found}
+        return extra | set(found)
+
+
+class PickerChoiceField(_SourceFieldMixin, forms.TypedChoiceField):
+    """One value of ``source`` (coerced with ``coerce``), shown as a PickerSelect."""
+
+    def __init__(self, *, source: str, choices: Any = (), widget: Any = None, **kwargs: Any) -> None:
+        self._init_source(source)
+        super().__init__(choices=choices, widget=widget or PickerSelect(source=source), **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in self.allowed([value])
+
+
+class PickerMultipleChoiceField(_SourceFieldMixin, forms.TypedMultipleChoiceField):
+    """Values of ``source`` (coerced with ``coerce``), shown as a PickerSelectMultiple; one query for all."""
+
+    def __init__(self, *, source: str, choices: Any = (), widget: Any = None, **kwargs: Any) -> None:
+        self._init_source(source)
+        super().__init__(choices=choices, widget=widget or PickerSelectMultiple(source=source), **kwargs)
+
+    def validate(self, value: Any) -> None:
+        if not value:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return
+        allowed = self.allowed(value)
+        for val in value:
+            if str(val) not in allowed:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": val}
+                )
+
+
+def bind_pickers(form: forms.BaseForm, viewer: Any) -> None:
+    """Give every picker field (and picker widget) of ``form`` the viewer its source filters by."""
+    for form_field in form.fields.values():
+        if isinstance(form_field, _SourceFieldMixin):
+            form_field.bind(viewer)
+        elif isinstance(form_field.widget, _PickerMixin):
+            form_field.widget.viewer = viewer
 
 
 @login_required

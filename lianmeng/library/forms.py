@@ -12,7 +12,7 @@ from lianmeng.core.concurrency import VersionedFormMixin
 from lianmeng.core.forms import BootstrapFormMixin
 from lianmeng.core.models import City
 from lianmeng.core.pending_uploads import MultiUploadField, PendingUploadsMixin, UploadField
-from lianmeng.core.pickers import PickerSelect, PickerSelectMultiple
+from lianmeng.core.pickers import PickerChoiceField, PickerMultipleChoiceField, bind_pickers
 from lianmeng.core.validators import PDF_OR_IMAGE
 from lianmeng.membership.models import Organization, OrganizationKind
 
@@ -28,8 +28,6 @@ from .models import (
     Urgency,
     Visibility,
 )
-from .pickers import expert_label
-from .services import committee_experts
 from .services.achievements import OFFICE_PDF_IMAGES as ACHIEVEMENT_FILE_TYPES
 
 
@@ -62,15 +60,9 @@ def _orgs(**filters: Any) -> list[tuple[int, str]]:
 class ProjectForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=120)
     summary = forms.CharField(label=_("项目简介"), widget=forms.Textarea(attrs={"rows": 4}))
-    lead_organization = forms.TypedChoiceField(
-        label=_("牵头单位"), coerce=int, choices=(), widget=PickerSelect(source="library.project-leads")
-    )
-    partner_organizations = forms.TypedMultipleChoiceField(
-        label=_("合作单位"),
-        coerce=int,
-        choices=(),
-        required=False,
-        widget=PickerSelectMultiple(source="membership.organizations"),
+    lead_organization = PickerChoiceField(label=_("牵头单位"), coerce=int, source="library.project-leads")
+    partner_organizations = PickerMultipleChoiceField(
+        label=_("合作单位"), coerce=int, required=False, source="membership.organizations"
     )
     cities = forms.MultipleChoiceField(label=_("所在城市"), choices=(), widget=forms.CheckboxSelectMultiple)
     strategy_tags = forms.MultipleChoiceField(
@@ -86,10 +78,9 @@ class ProjectForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
         label=_("计划投资（万元）"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
 
-    def __init__(self, *args: Any, lead_choices: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self.fields["lead_organization"], lead_choices if lead_choices is not None else _orgs())
-        _set_choices(self.fields["partner_organizations"], _orgs())
+        bind_pickers(self, user)  # the lead: any active member for the secretariat, else the user's own
         _set_choices(self.fields["cities"], _cities())
         _set_choices(
             self.fields["strategy_tags"],
@@ -125,13 +116,8 @@ class LandingForm(LibraryFormMixin, forms.Form):
 
 class ExpertForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=60)
-    organization = forms.TypedChoiceField(
-        label=_("所在单位"),
-        coerce=int,
-        choices=(),
-        required=False,
-        empty_value=None,
-        widget=PickerSelect(source="membership.organizations"),
+    organization = PickerChoiceField(
+        label=_("所在单位"), coerce=int, required=False, empty_value=None, source="membership.organizations"
     )
     organization_name = forms.CharField(
         label=_("单位名称（非成员单位时填写）"), max_length=120, required=False
@@ -166,7 +152,6 @@ class ExpertForm(VersionedFormMixin, LibraryFormMixin, forms.Form):
 
     def __init__(self, *args: Any, self_service: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self.fields["organization"], _orgs())
         _set_choices(self.fields["city"], _cities())
         _set_choices(
             self.fields["expertise"],
@@ -182,12 +167,8 @@ class AchievementForm(PendingUploadsMixin, VersionedFormMixin, LibraryFormMixin,
     title = forms.CharField(label=_("成果名称"), max_length=200)
     kind = forms.ChoiceField(label=_("成果类型"), choices=AchievementKind.choices)
     authors = forms.CharField(label=_("作者"), max_length=300, help_text=_("多位作者用逗号或顿号分隔"))
-    organizations = forms.TypedMultipleChoiceField(
-        label=_("完成单位"),
-        coerce=int,
-        choices=(),
-        required=False,
-        widget=PickerSelectMultiple(source="membership.organizations"),
+    organizations = PickerMultipleChoiceField(
+        label=_("完成单位"), coerce=int, required=False, source="membership.organizations"
     )
     year = forms.CharField(label=_("年度"), widget=forms.NumberInput(attrs={"min": 1949, "step": 1}))
     abstract = forms.CharField(label=_("摘要"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -209,10 +190,6 @@ class AchievementForm(PendingUploadsMixin, VersionedFormMixin, LibraryFormMixin,
         max_bytes=20 * 1024 * 1024,
         max_files=10,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _set_choices(self.fields["organizations"], _orgs())
 
 
 class ConsultationForm(PendingUploadsMixin, LibraryFormMixin, forms.Form):
@@ -244,19 +221,17 @@ class AssignForm(LibraryFormMixin, forms.Form):
     """The secretariat assigns experts to a consultation: the suggested ones are checkboxes in the
     page; any other committee member is found by typing (name, pinyin initials, field, organization)."""
 
-    experts = forms.TypedMultipleChoiceField(
+    experts = PickerMultipleChoiceField(
         label=_("其他委员"),
         coerce=int,
-        choices=(),
         required=False,
-        widget=PickerSelectMultiple(source="library.committee"),
+        source="library.committee",
         help_text=_("输入姓名、拼音首字母、单位或领域查找本届委员"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        experts = committee_experts().select_related("organization").prefetch_related("fields")
-        _set_choices(self.fields["experts"], [(e.pk, expert_label(e)) for e in experts])
+        bind_pickers(self, user)
 
 
 class AnswerForm(LibraryFormMixin, forms.Form):

@@ -250,7 +250,7 @@ def project_create(request: AuthedRequest) -> HttpResponse:
             raise PermissionDenied
     # A contact of one organization leads with it: the picker starts filled in.
     initial = {"lead_organization": lead_choices[0][0]} if lead_choices and len(lead_choices) == 1 else {}
-    form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
+    form = ProjectForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST":
         project = submit_form(
             form,
@@ -299,12 +299,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "planned_investment": project.planned_investment or "",
         "version": project.version,
     }
-    lead_choices = (
-        None
-        if policies.is_secretariat(request.user)
-        else [(o.pk, o.name) for o in request.user.contact_organizations]
-    )
-    form = ProjectForm(request.POST or None, initial=initial, lead_choices=lead_choices)
+    form = ProjectForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST":
         saved = submit_form(
             form,
@@ -653,7 +648,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     answer_form = AnswerForm(request.POST if action == "answer" else None)
     rate_form = RateForm(request.POST if action == "rate" else None)
-    assign_form = AssignForm(request.POST if action == "assign" else None)
+    assign_form = AssignForm(request.POST if action == "assign" else None, user=user)
     if request.method == "POST":
         done: str | None = None
         try:

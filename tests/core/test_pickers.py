@@ -110,3 +110,28 @@ def test_library_and_notice_forms_use_pickers(secretariat: Any, orgs: Any) -> No
     assert 'size="6"' not in project
     notice = client.get(reverse("governance:notice-new")).content.decode()
     assert 'id="id_audience_organizations_picker"' in notice
+
+
+def test_event_form_reads_only_the_chosen_organizations(secretariat: Any, orgs: Any) -> None:
+    """Validating and re-rendering the event form asks the sources for the submitted ids only (one
+    query per picker), never for every organization (100,000 at national scale)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lianmeng.activities.forms import EventForm
+
+    data = {
+        "organizer": str(orgs["qd"].pk),
+        "co_organizers": [str(orgs["yt"].pk), "999999"],
+        "partners": [str(orgs["uni"].pk)],
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        form = EventForm(data, user=secretariat)
+        form.is_valid()
+        html = "".join(str(form[name]) for name in ("organizer", "co_organizers", "partners"))
+    assert form.errors["co_organizers"] == ["选择一个有效的选项。 999999 不在可用的选项中。"]
+    assert "organizer" not in form.errors and "partners" not in form.errors
+    assert f'data-picker-chip="{orgs["uni"].pk}"' in html and "青岛理工大学" in html
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "membership_organization"' in q["sql"]]
+    assert reads and all(" IN (" in sql for sql in reads), reads
+    assert len(ctx.captured_queries) <= 8, [q["sql"] for q in ctx.captured_queries]
