@@ -26,6 +26,7 @@ from lianmeng.governance.models import (
     ResolutionStatus,
     Task,
 )
+from tests.core.test_query_budgets import counted
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def _counts(client: Any, meeting: int, n: int) -> dict[str, int]:
         body = response.json()
         items = body["items"] if isinstance(body, dict) else body
         assert len(items) == n, path
-        out[path] = len(queries)
+        out[path] = counted(queries.captured_queries)
     return out
 
 
