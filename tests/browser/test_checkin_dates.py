@@ -49,7 +49,9 @@ def test_early_check_in_asks_first_on_a_phone(
 
     page.once("dialog", dismiss)
     page.fill("#code", reg.code)
-    page.click("#checkin-submit")
+    # The question opens just after the answer is shown (a timeout of 0): wait for it, not for the text.
+    with page.expect_event("dialog"):
+        page.click("#checkin-submit")
     expect(page.locator("#checkin-result")).to_contain_text("确定仍要签到吗")
     assert questions and "活动尚未开始" in questions[0]
     expect(page.locator("#count-attended")).to_have_text("0")
