@@ -25,6 +25,11 @@ from typing import Any
 
 import pytest
 
+from tests.sites import Prepared
+
+# The servers share a SQLite file whatever the run's database: the PostgreSQL run would repeat this.
+pytestmark = pytest.mark.one_pass
+
 REDIS = "redis://127.0.0.1:6379/15"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery"
@@ -100,11 +105,11 @@ def _environment(tmp: Path, store: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with the test users (made once, copied for each store: migrating is slow)."""
+def migrated(tmp_path_factory: pytest.TempPathFactory, prepared: Prepared) -> Path:
+    """A migrated SQLite file with the test users (made once, copied for each store)."""
     tmp = tmp_path_factory.mktemp("two-servers-template")
     env = _environment(tmp, "database")
-    subprocess.run([*LIANMENG, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    prepared.database(tmp, "lianmeng", engine="sqlite")
     create = "from lianmeng.accounts.models import User\n" + "".join(
         f"User.objects.create_user({name!r}, password={PASSWORD!r})\n" for name in USERS
     )

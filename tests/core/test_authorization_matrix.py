@@ -265,6 +265,13 @@ def _media_root(settings: Any, authz_world: World) -> None:
     settings.MEDIA_ROOT = authz_world.media_root
 
 
+@pytest.fixture(autouse=True)
+def _small_annual_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matrix asks who may download the annual PDF, not what it holds (tests/reporting lays it out
+    for real): its layout by WeasyPrint took 3-4 s per role and URL."""
+    monkeypatch.setattr("lianmeng.reporting.tasks.report_pdf", lambda report, progress=None: PDF)
+
+
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page(authz_world: World, name: str) -> None:
     entry = X.entry_for_page(name)

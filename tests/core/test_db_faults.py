@@ -110,6 +110,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.one_pass  # the child's database is a closed port, whatever the run's
 def test_database_refusing_connections_gives_503(tmp_path: Path) -> None:
     port = _free_port()  # nothing listens there: connections are refused at once
     results = _run_child(
@@ -147,6 +148,7 @@ def silent_server() -> Iterator[int]:
     server.close()
 
 
+@pytest.mark.one_pass  # the child's database is a silent listener, whatever the run's
 def test_database_accepting_but_not_answering_gives_503_within_the_timeout(
     tmp_path: Path, silent_server: int
 ) -> None:

@@ -15,7 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.one_pass  # reads the source only
 
 ROOT = Path(__file__).resolve().parents[2] / "lianmeng"
 APPS = [name.split(".")[1] for name in settings.INSTALLED_APPS if name.startswith("lianmeng.")]

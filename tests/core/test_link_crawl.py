@@ -3,7 +3,7 @@
 For each demo role, a breadth-first crawl of same-site ``<a href>`` links from the portal home and the
 workbench: every link found is fetched (following redirects) as that role, and the test fails listing each
 (role, page, link) whose answer is 403, 404 or 5xx. Links are checked, never skipped for what they answer;
-the crawl is bounded only by shape: after three URLs of one URL pattern and query shape, further ones of
+the crawl is bounded only by shape: after eight URLs of one URL pattern and query shape, further ones of
 that shape are taken as represented; ``?page=`` beyond 2, /admin/, sign-out and language switching are not
 followed. Run time on two cores: see docs/DEVELOPING.md ("Links follow the policies").
 """

@@ -7,7 +7,6 @@ project directory, never with pytest's settings (LIANMENG_TESTING is not passed 
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,7 +14,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,73 +21,15 @@ from typing import Any
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
-SECRET = "ops-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+from tests.sites import PROJECT, SECRET, Database, Prepared, base_env, run_cli
+
+__all__ = ["PROJECT", "SECRET", "Database", "base_env", "run_cli"]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LIANMENG_", "PYTEST", "DJANGO_", "PROMETHEUS_", "SITE_URL", "METRICS_"))
-        and k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "REPORTS_DATABASE_URL"}
-    }
-    env.update(extra)
-    return env
-
-
-def run_cli(env: dict[str, str], *args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "lianmeng.cli", *args],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, f"lianmeng {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
-@dataclass
-class Database:
-    url: str
-    _drop: Callable[[], None] | None = None
-
-    def drop(self) -> None:
-        if self._drop:
-            self._drop()
-
-
-def make_database(directory: Path, name: str) -> Database:
-    """An empty database: a SQLite file in ``directory`` or a new PostgreSQL database."""
-    pg = _postgres_url()
-    if pg is None:
-        return Database(f"sqlite:///{directory / f'{name}.sqlite3'}")
-    import psycopg
-
-    db_name = f"lianmeng_ops_{name}_{uuid.uuid4().hex[:8]}"
-    server = pg.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-
-    def drop() -> None:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-
-    return Database(pg.rsplit("/", 1)[0] + f"/{db_name}", drop)
 
 
 @dataclass
@@ -102,10 +42,10 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, prepared: Prepared) -> Iterator[Site]:
     var = tmp_path_factory.mktemp("ops") / "var"
     var.mkdir()
-    database = make_database(var, "main")
+    database = prepared.database(var, "main")
     env = base_env(
         LIANMENG_VAR_DIR=str(var),
         DATABASE_URL=database.url,
@@ -114,8 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         HOME=str(var.parent / "home"),
     )
     (var.parent / "home").mkdir()
-    run_cli(env, "migrate", "--noinput", "-v0", timeout=600)
-    run_cli(env, "collectstatic", "--noinput", "-v0", timeout=600)
+    prepared.static(var)
     try:
         yield Site(var=var, database=database, env=env)
     finally:

@@ -12,7 +12,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from .conftest import base_env, make_database, run_cli
+from tests.sites import Prepared
+
+from .conftest import base_env, run_cli
 
 SETUP = """
 from lianmeng.core import demo
@@ -93,14 +95,13 @@ def _drop(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_reports_read_the_replica_and_everything_else_the_primary(tmp_path: Path) -> None:
+def test_reports_read_the_replica_and_everything_else_the_primary(tmp_path: Path, prepared: Prepared) -> None:
     var = tmp_path / "var"
     var.mkdir()
-    primary = make_database(var, "primary")
+    primary = prepared.database(var, "primary")
     env = base_env(LIANMENG_VAR_DIR=str(var), DATABASE_URL=primary.url, DEBUG="true", LIANMENG_TESTING="1")
     replica_url = ""
     try:
-        run_cli(env, "migrate", "--noinput", "-v0", timeout=600)
         run_cli(env, "shell", "-c", SETUP.format(n=3, prefix="早"))
         replica_url = _clone(primary.url, tmp_path)
         run_cli(env, "shell", "-c", SETUP.format(n=2, prefix="晚"))  # joined after the replica's snapshot

@@ -24,7 +24,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import PROJECT, Server, base_env, get, run_cli, wait_ready
+from tests.sites import Prepared
+
+from .conftest import PROJECT, Server, base_env, get, wait_ready
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CI = os.environ.get("CI", "").lower() == "true"
@@ -57,7 +59,7 @@ def _url_of_test_database() -> str:
 
 
 @pytest.fixture
-def cluster(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Any]]:
+def cluster(transactional_db: None, tmp_path: Path, prepared: Prepared) -> Iterator[dict[str, Any]]:
     """Two `lianmeng serve` (2 gunicorn workers each) and a `lianmeng worker` on pytest's migrated test
     database (committed data: transactional_db flushes it afterwards) and Redis."""
     if not _redis_up():
@@ -82,7 +84,7 @@ def cluster(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Any]]:
     )
     world = build()
     # The pages (the cached directory and home) need the static files' manifest of production settings.
-    run_cli(env, "collectstatic", "--noinput", "-v0", timeout=600)
+    prepared.static(var)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         servers = []

@@ -13,6 +13,7 @@ import pytest
 from .conftest import PROJECT
 
 UNITS = PROJECT / "deploy" / "systemd"
+pytestmark = pytest.mark.one_pass  # systemd-analyze reads the unit files only
 
 
 @pytest.mark.parametrize(("unit", "instance"), [("lianmeng-web@.service", "lianmeng-web@8000.service"),

@@ -1,6 +1,6 @@
 """A task of a killed worker (kill -9 in the middle of it) is picked up by another worker after the lease.
 
-Real `lianmeng worker` processes on a database of their own: the SQLite run migrates a file, the
+Real `lianmeng worker` processes on a database of their own: the SQLite run copies a migrated file, the
 PostgreSQL run uses pytest's migrated test database (committed data, flushed afterwards)."""
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import PROJECT, base_env, run_cli
+from tests.sites import Prepared
+
+from .conftest import PROJECT, base_env
 
 LEASE = 3  # seconds: TASKS_LEASE_SECONDS of the workers
 
 
 @pytest.fixture
-def worker_env(transactional_db: None, tmp_path: Path) -> dict[str, str]:
+def worker_env(transactional_db: None, tmp_path: Path, prepared: Prepared) -> dict[str, str]:
     var = tmp_path / "var"
     var.mkdir()
     url = os.environ.get("DATABASE_URL", "")
@@ -30,7 +32,7 @@ def worker_env(transactional_db: None, tmp_path: Path) -> dict[str, str]:
 
         url = f"{url.rsplit('/', 1)[0]}/{connection.settings_dict['NAME']}"
     else:
-        url = f"sqlite:///{var / 'faults.sqlite3'}"
+        url = prepared.database(var, "faults").url
     env = base_env(
         LIANMENG_VAR_DIR=str(var),
         DATABASE_URL=url,
@@ -40,8 +42,6 @@ def worker_env(transactional_db: None, tmp_path: Path) -> dict[str, str]:
         TASKS_LEASE_SECONDS=str(LEASE),
         DJANGO_SETTINGS_MODULE="lianmeng.settings",
     )
-    if url.startswith("sqlite"):
-        run_cli(env, "migrate", "--noinput", "-v0", timeout=600)
     return env
 
 
