@@ -22,6 +22,7 @@ from lianmeng.core.files import file_response
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
 from lianmeng.core.nav import object_sections
+from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.security import permissions_policy
 from lianmeng.core.templatetags.lianmeng import datetime_cn
@@ -86,7 +87,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.event_calendar(viewer=request.user, **filters)
     now = timezone.now()
     qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-id") if past else qs.filter(ends_at__gte=now)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/calendar.html",

@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils.translation import get_language
 
-from . import writes
+from . import db_router, writes
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,8 @@ def cached(
     The value must not depend on the viewer beyond what ``parts`` names (see the module docstring).
     """
     apps = tuple(apps)
-    if uncommitted_writes(using):
+    # A value read from the reports replica may lag the versions read from the primary: never stored.
+    if uncommitted_writes(using) or db_router.reading_replica():
         return build()
     try:
         # the first read of an app's version creates its row (in a savepoint): a database that takes

@@ -47,6 +47,11 @@ def replica_configured() -> bool:
     return REPORTS_ALIAS in settings.DATABASES
 
 
+def reading_replica() -> bool:
+    """True inside ``reports_reads()`` when a replica is configured: reads may lag the primary."""
+    return _reporting.get() and replica_configured()
+
+
 class ReportsRouter:
     def db_for_read(self, model: type[models.Model], **hints: Any) -> str | None:
         if _reporting.get() and replica_configured() and model._meta.app_label not in PRIMARY_ONLY_APPS:

@@ -40,17 +40,15 @@ class CappedPaginator(Paginator):
 
 
 class PageNumberPagination(NinjaPageNumberPagination):
-    """ninja's page-number pagination with the page bounded: ``?page=`` beyond MAX_PAGE (or beyond 64 bits,
-    which SQLite and PostgreSQL cannot take as an OFFSET) answers 422 naming ``page``; use this class for
-    every paginated API list."""
+    """The one pagination of the API lists: ``{"items": [...], "count": n, "count_capped": bool}``.
+
+    ``count`` stops at COUNT_CAP (``count_capped`` is then true): at national scale a COUNT(*) of every
+    visible project or achievement cost 0.15-0.65 s per page. ``?page=`` beyond MAX_PAGE (or beyond 64
+    bits, which SQLite and PostgreSQL cannot take as an OFFSET) answers 422 naming ``page``."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
-
-
-class CappedPageNumberPagination(PageNumberPagination):
-    """``{"items": [...], "count": n, "count_capped": bool}`` with at most COUNT_CAP rows counted."""
 
     class Output(Schema):
         items: list[Any]

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from lianmeng.core.concurrency import StaleVersion
 from lianmeng.core.errors import apply_to_form, error_dict
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
+from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.params import MAX_PAGE, int_param, year_param
 from lianmeng.core.pending_uploads import discard_pending
 from lianmeng.core.search import search as run_search
@@ -60,7 +60,7 @@ PAGE_SIZE = 20
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _get(request: HttpRequest, *names: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lianmeng.core.errors import error_dict
 from lianmeng.core.forms import submit_form
 from lianmeng.core.models import City
+from lianmeng.core.pagination import CappedPaginator
 from lianmeng.core.types import AuthedRequest
 
 from . import commands, integrations, machines, policies, selectors, services
@@ -50,7 +51,7 @@ def market(request: HttpRequest) -> HttpResponse:
     }
     mine = request.GET.get("mine") == "1" and bool(policies.contact_org_ids(request.user))
     qs = selectors.resource_market(viewer=request.user, q=q, mine=mine, **filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "matchmaking/market.html",

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from lianmeng.accounts.models import User
 from lianmeng.accounts.throttle import client_ip
 from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, signed_in
-from lianmeng.core.pagination import CappedPageNumberPagination, PageNumberPagination
+from lianmeng.core.pagination import PageNumberPagination
 
 from . import policies, selectors, services
 from .commands import ApplicationDecision, ApplicationSubmit, OrganizationUpdate
@@ -128,7 +128,7 @@ def _tracking_url(application: MembershipApplication) -> str:
 
 
 @router.get("/organizations", response=list[OrganizationOut], auth=OPTIONAL_AUTH)
-@paginate(CappedPageNumberPagination, page_size=20)
+@paginate(PageNumberPagination, page_size=20)
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     """The member directory (public: active members only). `q` is searched the Chinese-aware way.
 

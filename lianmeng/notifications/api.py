@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from lianmeng.core.api_support import AUTH
-from lianmeng.core.pagination import CappedPageNumberPagination
+from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import Id
 from lianmeng.core.types import AuthedRequest
 
@@ -71,7 +71,7 @@ def _preferences(user: Any) -> list[dict[str, str]]:
 
 
 @router.get("/notifications", response=list[NotificationOut], auth=AUTH)
-@paginate(CappedPageNumberPagination, page_size=20)
+@paginate(PageNumberPagination, page_size=20)
 def notification_list(request: HttpRequest, filters: Query[NotificationFilters]) -> Any:
     """The caller's notifications, newest first (``?unread=true`` for the unread ones only)."""
     return selectors.notifications_for(viewer=request.user, unread=filters.unread).select_related("actor")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from lianmeng.activities.compliance import Compliance, ComplianceStatus, compliance_for_year
 from lianmeng.activities.models import Event, EventStatus
 from lianmeng.activities.selectors import year_bounds
+from lianmeng.core import cache
 from lianmeng.core.models import City
 from lianmeng.governance.models import (
     DECIDED_STATUSES,
@@ -40,6 +41,7 @@ from lianmeng.library.models import (
     ExpertStatus,
     ProjectStage,
 )
+from lianmeng.library.policies import is_secretariat
 from lianmeng.library.selectors import LANDED_STAGES, achievements_visible, landings_visible, projects_visible
 from lianmeng.matchmaking.models import SUCCESS_OUTCOMES, MatchRequest, Outcome, Resource, ResourceStatus
 from lianmeng.membership.models import (
@@ -160,8 +162,36 @@ def _labelled(counts: dict[str, int], choices: Any) -> list[dict[str, Any]]:
     return [{"key": c.value, "label": str(c.label), "count": counts.get(c.value, 0)} for c in choices]
 
 
+def viewer_scope(viewer: Any) -> tuple[Any, ...]:
+    """What of the figures depends on the viewer: the projects, landings and achievements they may see
+    (a member also sees the achievements they submitted) and the cities they coordinate."""
+    if is_secretariat(viewer):
+        return ("office", tuple(sorted(getattr(viewer, "coordinated_city_codes", ()) or ())))
+    if not getattr(viewer, "is_authenticated", False):
+        return ("public",)
+    return (
+        "user",
+        viewer.pk,
+        tuple(sorted(viewer.coordinated_city_codes)),
+        tuple(sorted(viewer.contact_organization_ids)),
+    )
+
+
 def year_figures(*, year: int, viewer: Any) -> YearFigures:
-    """Everything the dashboard and the API show for ``year``, as ``viewer`` may see it."""
+    """Everything the dashboard and the API show for ``year``, as ``viewer`` may see it.
+
+    Cached (``core.cache``, until anything the figures count changes) per year, language, the viewer's
+    scope and minute (the compliance statuses and the presidency move with the clock)."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    return cache.cached(
+        "year-figures",
+        apps=tuple(sorted(cache.TRACKED_APPS)),
+        parts=(year, minute.isoformat(), *viewer_scope(viewer)),
+        build=lambda: _year_figures(year=year, viewer=viewer),
+    )
+
+
+def _year_figures(*, year: int, viewer: Any) -> YearFigures:
     start, end = year_bounds(year)
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     today = timezone.localdate()

@@ -90,6 +90,8 @@ def test_fair_computation_runs_in_the_background_while_another_secretary_edits(
                 second.screenshot(path=str(SHOTS / "assignment-progress-390.png"), full_page=True)
             second.locator("button[value=remove]").first.click()
             expect(second.locator("body")).to_contain_text("已移除", timeout=3_000)
+            # Checked now: once the computation ends, the polling page reloads itself.
+            assert second.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
         return real_solve(problem, mode, progress=progress, **kwargs)
 
@@ -111,4 +113,3 @@ def test_fair_computation_runs_in_the_background_while_another_secretary_edits(
     assert selection.assignments.count() == 3 * selection.reviewers_per_entry
     assert AssignmentJob.objects.get(pk=queued[0]).status == JobStatus.APPLIED
     assert first.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert second.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -239,3 +239,21 @@ def test_the_checks_catch_a_clash_and_the_wrong_body(clashing_api: NinjaAPI) -> 
     assert "accepts ['action', 'message'] but documents ['overall_comment', 'scores']" in problems[0] or (
         "accepts ['overall_comment', 'scores'] but documents ['action', 'message']" in problems[0]
     )
+
+
+def test_every_paginated_list_says_whether_its_count_stopped_at_the_cap() -> None:
+    """One pagination everywhere: every list with ``page`` answers ``items``, ``count`` and ``count_capped``."""
+    document = lianmeng_api.get_openapi_schema()
+    schemas = document["components"]["schemas"]
+    lists = 0
+    for path, methods in document["paths"].items():
+        for method, op in methods.items():
+            if not any(p["name"] == "page" for p in op.get("parameters", [])):
+                continue
+            lists += 1
+            ref = op["responses"][200]["content"]["application/json"]["schema"]["$ref"]
+            fields = set(schemas[ref.rsplit("/", 1)[-1]]["properties"])
+            # The library search answers per type (`results`, `total`), with `count_capped` too.
+            want = {"count_capped"} if path == "/api/v1/search" else {"items", "count", "count_capped"}
+            assert want <= fields, f"{method.upper()} {path}: {sorted(fields)}"
+    assert lists >= 15

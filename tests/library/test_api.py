@@ -235,3 +235,17 @@ def test_expert_list_and_committee(make_expert: Any, secretariat: Any, api: Any)
     assert office["items"][0]["mobile"] == "13800002222"
     committee = api(None).get("/api/v1/committee").json()
     assert [(c["name"], c["post_label"]) for c in committee] == [("甲主任", "主任")]
+
+
+def test_expert_count_stops_at_the_cap(make_expert: Any, api: Any, monkeypatch: Any) -> None:
+    """Every API list counts at most COUNT_CAP rows (a COUNT of 200,000 projects took 0.5 s at national
+    scale): above it `count` is the cap and `count_capped` says there are more."""
+    from lianmeng.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    for name in ("甲专家", "乙专家", "丙专家"):
+        make_expert(name, publish_consent=True)
+    body = api(None).get("/api/v1/experts").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (2, True, 3)
+    body = api(None).get("/api/v1/experts", {"q": "乙专家"}).json()
+    assert (body["count"], body["count_capped"]) == (1, False)

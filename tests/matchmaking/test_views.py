@@ -49,6 +49,18 @@ def test_market_search_and_category(market: list[Any]) -> None:
     assert "共 0 条资源" in text
 
 
+def test_market_stops_counting_at_the_cap(market: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from lianmeng.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 20)
+    assert "超过 20 条资源" in _client(None).get("/resources/").content.decode()
+    assert "共 15 条资源" in _client(None).get("/resources/", {"direction": "supply"}).content.decode()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    english = client.get("/resources/").content.decode()
+    assert "More than 20 resources" in english
+
+
 def test_post_page_shows_suggestions_to_owner_and_contact_to_members_only(
     market: list[Any], park_contact: Any, fund_contact: Any, django_assert_max_num_queries: Any
 ) -> None:

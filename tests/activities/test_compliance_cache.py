@@ -1,0 +1,49 @@
+"""The compliance view is cached per viewer scope and invalidated by any committed change (transactional:
+inside a test's open transaction the cache is bypassed, so these tests commit)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lianmeng.activities.compliance import compliance_for_year
+from lianmeng.activities.models import Event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _view(viewer: Any) -> tuple[int, list[str]]:
+    """(queries run, the parks shown) for ``viewer``."""
+    with CaptureQueriesContext(connection) as queries:
+        report = compliance_for_year(year=timezone.localdate().year, viewer=viewer)
+    return len(queries), [p.label for p in report.parks]
+
+
+def test_each_scope_gets_its_own_copy_and_an_edit_renews_it(
+    make_event: Callable[..., Event], coordinator: Any, park: Any, other_park: Any, secretariat: Any
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    first, parks = _view(secretariat)
+    assert first > 3 and sorted(parks) == sorted([park.name, other_park.name])
+    again, parks_again = _view(secretariat)
+    assert again < first and parks_again == parks  # only the cache's version rows are read
+    assert _view(coordinator)[1] == [park.name]  # a coordinator never gets the secretariat's copy
+    assert _view(AnonymousUser())[1] == []
+
+    plenary = compliance_for_year(year=timezone.localdate().year, viewer=secretariat).plenary
+    assert plenary.held == 0
+    make_event(
+        title="年度理事会全会",
+        kind="plenary",
+        status="held",
+        starts_in=-datetime.timedelta(days=2),
+    )
+    renewed = compliance_for_year(year=timezone.localdate().year, viewer=secretariat).plenary
+    assert renewed.held == 1
