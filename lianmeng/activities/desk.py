@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianmeng.core.nav import DeskItem, DeskPanel
+from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 from lianmeng.core.templatetags.lianmeng import datetime_cn
 
 from . import policies, selectors
@@ -48,7 +48,7 @@ def panels(user: Any) -> list[DeskPanel]:
             DeskPanel(
                 title=_("我管理的活动"),
                 items=items,
-                count=managed.count(),
+                **desk_count(managed),
                 more_url=reverse("activities:manage"),
                 empty_text=_("没有待处理的活动"),
                 order=30,
@@ -70,7 +70,7 @@ def panels(user: Any) -> list[DeskPanel]:
                     )
                     for r in upcoming
                 ],
-                count=mine.count(),
+                **desk_count(mine),
                 more_url=reverse("activities:mine"),
                 empty_text=_("暂无报名"),
                 empty_hint=_("在活动日历里选一场活动报名，电子票和签到码会出现在这里。"),

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from .discovery import app_modules
+from .pagination import capped_count
 
 
 def everyone(user: Any) -> bool:
@@ -50,11 +51,22 @@ class DeskItem:
     badge_class: str = "text-bg-secondary"
 
 
+DESK_COUNT_CAP = 99
+
+
+def desk_count(queryset: Any) -> dict[str, Any]:
+    """A panel's badge counts at most DESK_COUNT_CAP rows ("99+"): counting every upcoming event or open
+    consultation of a national alliance took 0.2-0.4 s for the secretariat's workbench."""
+    n, capped = capped_count(queryset, DESK_COUNT_CAP)
+    return {"count": n, "count_capped": capped}
+
+
 @dataclass
 class DeskPanel:
     title: Any
     items: list[DeskItem] = field(default_factory=list)
     count: int | None = None
+    count_capped: bool = False  # the badge says "99+": more rows than DESK_COUNT_CAP
     more_url: str = ""
     empty_text: Any = ""
     empty_hint: Any = ""  # what to do next when the panel is empty

@@ -20,10 +20,15 @@ from lianmeng.core.params import MAX_PAGE
 COUNT_CAP = 10_000
 
 
-def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+def capped_count(
+    queryset: QuerySet[Any] | list[Any] | tuple[Any, ...], cap: int | None = None
+) -> tuple[int, bool]:
     """(count, capped): the number of rows, or ``cap`` (default COUNT_CAP) and True when there are more."""
     cap = COUNT_CAP if cap is None else cap
-    n = queryset.order_by()[: cap + 1].count()
+    if isinstance(queryset, list | tuple):  # a list already built (in memory): its length
+        n = len(queryset)
+    else:
+        n = queryset.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lianmeng.core.nav import DeskItem, DeskPanel
+from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 from lianmeng.core.templatetags.lianmeng import datetime_cn
 
 from . import policies, selectors
@@ -70,7 +70,7 @@ def _secretariat_panels(user: Any) -> list[DeskPanel]:
                 )
                 for m in open_motions[:LIMIT]
             ],
-            count=open_motions.count(),
+            **desk_count(open_motions),
             more_url=reverse("governance:motions") + "?status=open",
             empty_text=_("没有表决中的议案"),
             order=11,
@@ -87,7 +87,7 @@ def _secretariat_panels(user: Any) -> list[DeskPanel]:
                 )
                 for t in overdue[:LIMIT]
             ],
-            count=overdue.count(),
+            **desk_count(overdue),
             more_url=reverse("governance:tasks") + "?overdue=1",
             empty_text=_("没有逾期任务"),
             order=12,
@@ -103,7 +103,7 @@ def _secretariat_panels(user: Any) -> list[DeskPanel]:
                 )
                 for n in unread[:LIMIT]
             ],
-            count=unread.count(),
+            **desk_count(unread),
             more_url=reverse("governance:notices"),
             empty_text=_("所有通知均已阅读"),
             order=13,
@@ -130,7 +130,7 @@ def _member_panels(user: Any) -> list[DeskPanel]:
                 items=[
                     DeskItem(label=n.title, url=n.get_absolute_url(), meta=n.number) for n in unread[:LIMIT]
                 ],
-                count=unread.count(),
+                **desk_count(unread),
                 more_url=reverse("governance:notices") + "?unread=1",
                 empty_text=_("没有未读通知"),
                 order=8,
@@ -152,7 +152,7 @@ def _member_panels(user: Any) -> list[DeskPanel]:
             DeskPanel(
                 title=_("我的督办任务"),
                 items=items,
-                count=tasks.count(),
+                **desk_count(tasks),
                 more_url=reverse("governance:tasks"),
                 order=9,
             )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianmeng.core.nav import DeskItem, DeskPanel
+from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 
 from . import policies
 from .models import Consultation, ConsultationStatus
@@ -41,7 +41,7 @@ def panels(user: Any) -> list[DeskPanel]:
             DeskPanel(
                 title=_("分派给我的咨询"),
                 items=[_item(c, today) for c in mine[:8]],
-                count=mine.count(),
+                **desk_count(mine),
                 more_url=reverse("library:consultations") + "?mine=1",
                 empty_text=_("没有待答复的咨询"),
                 order=12,
@@ -57,7 +57,7 @@ def panels(user: Any) -> list[DeskPanel]:
             DeskPanel(
                 title=_("待处理的专家咨询"),
                 items=[_item(c, today) for c in pending[:8]],
-                count=pending.count(),
+                **desk_count(pending),
                 more_url=reverse("library:consultations") + "?status=submitted",
                 empty_text=_("没有待处理的咨询"),
                 order=14,

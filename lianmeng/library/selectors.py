@@ -334,10 +334,15 @@ def consultations_visible(viewer: Any) -> QuerySet[Consultation]:
         return qs
     if not policies.signed_in(viewer):
         return qs.none()
-    visible = Q(organization_id__in=policies.contact_org_ids(viewer)) | Exists(
-        ConsultationAssignment.objects.filter(consultation_id=OuterRef("pk"), expert__user_id=viewer.pk)
+    # The consultations assigned to the viewer as an expert are looked up first (a few ids): an
+    # ``OR EXISTS(…)`` made PostgreSQL test every consultation (577 ms at 200,000), two id lists let it
+    # combine two index scans.
+    assigned = list(
+        ConsultationAssignment.objects.filter(expert__user_id=viewer.pk).values_list(
+            "consultation_id", flat=True
+        )
     )
-    return qs.filter(visible)
+    return qs.filter(Q(organization_id__in=policies.contact_org_ids(viewer)) | Q(pk__in=assigned))
 
 
 def consultation_list(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lianmeng.core.nav import DeskItem, DeskPanel
+from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 
 from . import policies, selectors
 
@@ -43,7 +43,7 @@ def panels(user: Any) -> list[DeskPanel]:
         DeskPanel(
             title=_("待我答复的对接请求"),
             items=items,
-            count=waiting.count(),
+            **desk_count(waiting),
             more_url=reverse("matchmaking:requests") + "?box=incoming&status=pending",
             empty_text=_("没有待答复的对接请求"),
             order=30,

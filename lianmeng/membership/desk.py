@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lianmeng.core.nav import DeskItem, DeskPanel
+from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 
 from . import policies
 from .models import ApplicationStatus, MembershipApplication
@@ -34,7 +34,7 @@ def panels(user: Any) -> list[DeskPanel]:
             DeskPanel(
                 title=_("待审核的入盟申请"),
                 items=items,
-                count=pending.count(),
+                **desk_count(pending),
                 more_url=reverse("membership:applications"),
                 empty_text=_("没有待审核的申请"),
                 order=10,

@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lianmeng.core.nav import DeskItem, DeskPanel
+from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 
 from . import policies, selectors
 from .models import ArticleStatus
@@ -29,7 +29,7 @@ def panels(user: Any) -> list[DeskPanel]:
                     )
                     for a in waiting[:6]
                 ],
-                count=waiting.count(),
+                **desk_count(waiting),
                 more_url=reverse("publicity:workbench") + "?status=review",
                 empty_text=_("没有待审核的文章"),
                 order=25,

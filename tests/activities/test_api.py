@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lianmeng.activities.models import Event, Registration
+from tests.queries import counted
 
 from .conftest import person
 
@@ -161,7 +162,7 @@ def _count_queries(client: Any, url: str) -> tuple[int, Any]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries), response.json()
+    return counted(ctx.captured_queries), response.json()
 
 
 def test_event_list_queries_do_not_grow_with_rows(make_event: Callable[..., Event], park: Any) -> None:

@@ -8,7 +8,6 @@ it (N+1) shows more queries at ×5, where its page is fuller. docs/scale.md list
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from lianmeng.activities.models import Event
 from lianmeng.core.management.commands.generate import generate_scale, scale_counts
 from lianmeng.library.selectors import projects_visible
 from lianmeng.membership.models import Organization, OrganizationStatus
+from tests.queries import counted
 
 from ..conftest import api_client_for
 
@@ -90,15 +90,6 @@ def _count(client: Client, path: str) -> int:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return counted(queries.captured_queries)
-
-
-# Bookkeeping that depends on the clock, not on the data: a token's last use (recorded at most once a
-# minute) and the rate counters' minute windows. Generating the larger data set can take over a minute.
-BOOKKEEPING = re.compile(r"accounts_apitoken|core_ratecounter", re.I)
-
-
-def counted(captured: list[dict[str, str]]) -> int:
-    return sum(1 for q in captured if not BOOKKEEPING.search(q["sql"].split(" WHERE ")[0]))
 
 
 @pytest.mark.parametrize(("name", "viewer", "path"), PAGES, ids=[p[0] for p in PAGES])

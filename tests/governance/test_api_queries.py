@@ -26,7 +26,7 @@ from lianmeng.governance.models import (
     ResolutionStatus,
     Task,
 )
-from tests.core.test_query_budgets import counted
+from tests.queries import counted
 
 pytestmark = pytest.mark.django_db
 

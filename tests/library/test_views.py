@@ -84,6 +84,20 @@ def test_desk_panels(demo_data: None) -> None:
     assert "待处理的专家咨询" in office_desk and "港口物流企业技能培训补贴申报" in office_desk
 
 
+def test_desk_badges_stop_counting_at_the_cap(demo_data: None, monkeypatch: Any) -> None:
+    """A workbench badge counts at most DESK_COUNT_CAP rows and then says "N+"."""
+    import re
+
+    from lianmeng.core import nav
+
+    office_desk = _client("demo-secretariat").get("/desk/").content.decode()
+    badge = re.search(r"待处理的专家咨询 <span[^>]*>(\d+)</span>", office_desk)
+    assert badge and int(badge.group(1)) >= 2
+    monkeypatch.setattr(nav, "DESK_COUNT_CAP", 1)
+    office_desk = _client("demo-secretariat").get("/desk/").content.decode()
+    assert re.search(r"待处理的专家咨询 <span[^>]*>1\+</span>", office_desk)
+
+
 def test_demo_is_idempotent_and_complete(demo_data: None) -> None:
     from lianmeng.library.models import Achievement, CommitteeMembership, Expert, Landing, Project
 

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.queries import counted
+
 pytestmark = pytest.mark.django_db
 
 
@@ -120,7 +122,7 @@ def _count(client: Any, url: str) -> tuple[int, Any]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries), response.json()
+    return counted(ctx.captured_queries), response.json()
 
 
 def test_market_queries_do_not_grow_with_rows(

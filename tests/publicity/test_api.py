@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.queries import counted
+
 pytestmark = pytest.mark.django_db
 
 
@@ -54,7 +56,7 @@ def _queries(client: Any, url: str) -> tuple[int, dict[str, Any]]:
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
     assert r.status_code == 200
-    return len(ctx.captured_queries), r.json()
+    return counted(ctx.captured_queries), r.json()
 
 
 def test_article_lists_queries_do_not_grow_with_rows(

@@ -22,6 +22,7 @@ from lianmeng.research.models import (
     Topic,
     TopicCall,
 )
+from tests.queries import counted
 
 pytestmark = pytest.mark.django_db
 
@@ -84,10 +85,6 @@ def _world(n: int, make_org: Callable[..., Any]) -> dict[str, Any]:
     return {"round": rounds[0], "public": public}
 
 
-# The token's sign-in and the rate counters write when their time windows turn, not per row.
-BOOKKEEPING = ("accounts_apitoken", "core_ratecounter")
-
-
 def _queries(client: Any, url: str) -> tuple[int, int]:
     client.get(url)  # the first request of a token also records its use
     with CaptureQueriesContext(connection) as ctx:
@@ -95,8 +92,7 @@ def _queries(client: Any, url: str) -> tuple[int, int]:
     assert response.status_code == 200, response.content
     body = response.json()
     rows = body["items"] if isinstance(body, dict) else body
-    own = [q for q in ctx.captured_queries if not any(t in q["sql"] for t in BOOKKEEPING)]
-    return len(own), len(rows)
+    return counted(ctx.captured_queries), len(rows)
 
 
 @pytest.mark.parametrize(
