@@ -25,10 +25,8 @@ def capped_count(
 ) -> tuple[int, bool]:
     """(count, capped): the number of rows, or ``cap`` (default COUNT_CAP) and True when there are more."""
     cap = COUNT_CAP if cap is None else cap
-    if isinstance(queryset, list | tuple):  # a list already built (in memory): its length
-        n = len(queryset)
-    else:
-        n = queryset.order_by()[: cap + 1].count()
+    # A list already built (in memory) is measured; a queryset counts at most cap + 1 rows.
+    n = len(queryset) if isinstance(queryset, list | tuple) else queryset.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 

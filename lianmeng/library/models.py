@@ -131,7 +131,16 @@ class Expert(VersionedModel, TimeStampedModel):
         ordering = ["name_sort", "id"]
         verbose_name = _("专家")
         verbose_name_plural = _("专家库")
-        indexes = [models.Index(fields=["status", "name_sort"]), models.Index(fields=["city", "name_sort"])]
+        indexes = [
+            models.Index(fields=["status", "name_sort"]),
+            models.Index(fields=["city", "name_sort"]),
+            # The public list (and its count): active experts who agreed to be listed, by name.
+            models.Index(
+                fields=["name_sort", "id"],
+                condition=models.Q(status="active", publish_consent=True),
+                name="lib_expert_public",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

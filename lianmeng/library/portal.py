@@ -7,16 +7,23 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lianmeng.core import cache
 from lianmeng.core.nav import PortalSection
 
 from . import selectors
-from .models import Visibility
+from .models import Achievement, Visibility
 
 
 def figures(request: Any) -> list[tuple[Any, Any, str]]:
     viewer = request.user
     landed = sum(r["projects"] for r in selectors.landed_by_city(viewer=viewer))
-    public = selectors.achievements_visible(viewer).filter(visibility=Visibility.PUBLIC).count()
+    # Public achievements are visible to everyone: one count for all viewers, cached until the library
+    # changes (the visibility OR of a member made PostgreSQL scan 600,000 rows: 190 ms).
+    public = cache.cached(
+        "library-public-achievements",
+        apps=("library",),
+        build=lambda: Achievement.objects.filter(visibility=Visibility.PUBLIC).count(),
+    )
     return [
         (landed, _("落地项目"), reverse("library:landed")),
         (public, _("公开成果"), reverse("library:achievements")),
