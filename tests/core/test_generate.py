@@ -49,6 +49,8 @@ def test_scale_test_makes_the_declared_counts_consistently(cities: Any) -> None:
     _check_foreign_keys()
 
     org_ids = set(generated.values_list("id", flat=True))
+    # 3 in 5 experts agree to be listed publicly: the public list is not empty.
+    assert Expert.objects.filter(publish_consent=True).count() == 24
     # Experts work in generated organizations, in the organization's city.
     for expert in Expert.objects.select_related("organization"):
         assert expert.organization_id in org_ids

@@ -398,6 +398,7 @@ def generate_scale(
                         position=rng.choice(["主任", "研究员", "教授", "总经理", "高级顾问"]),
                         keywords=f"{rng.choice(TOPICS)}、{rng.choice(TOPICS)}",
                         email=f"expert{i}@{GENERATED_EMAIL_DOMAIN}",
+                        publish_consent=i % 5 < 3,  # 3 in 5 agree to be listed publicly
                     )
                     expert.city = org.city
                     expert_index_fields(expert, [field.name] if field else [])
