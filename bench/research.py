@@ -3,6 +3,7 @@
     .venv/bin/python bench/research.py                    # 500 x 300 and 2,000 x 1,000, k = 3, load <= 6
     .venv/bin/python bench/research.py --runs 5 --no-lp   # quicker, without the exact LP check
     .venv/bin/python bench/research.py --fair             # fair mode per generator family (issue 12)
+    .venv/bin/python bench/research.py --fair --total-bound  # and a proven bound on the total at 0.97 x ceiling
 
 Instances are not uniform random scores: there are 24 research topics with Zipf-skewed popularity;
 each entry has a main and a side topic, each expert one to three topics (popular topics have more
@@ -31,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lianmeng.research.fair import solve_fair
+from lianmeng.research.fair import solve_fair, total_bound_at
 from lianmeng.research.solver import Problem, solve_total
 
 TOPICS = 24
@@ -106,13 +107,22 @@ def main() -> None:
     parser.add_argument("--families", default="uniform,topics,hot,sparse")
     parser.add_argument("--seeds", default="100,101,102")
     parser.add_argument("--size", default="500x300x6", help="--fair: entries x experts x max load")
+    parser.add_argument(
+        "--total-bound",
+        action="store_true",
+        help="--fair: also prove a bound on the total of any assignment whose worst entry reaches 0.97 x ceiling",
+    )
     args = parser.parse_args()
     if args.page:
         page_bench(args.runs)
         return
     if args.fair:
         fair_bench(
-            args.families.split(","), [int(v) for v in args.seeds.split(",")], args.size, args.fair_limit
+            args.families.split(","),
+            [int(v) for v in args.seeds.split(",")],
+            args.size,
+            args.fair_limit,
+            args.total_bound,
         )
         return
     for size in args.sizes.split(","):
@@ -170,22 +180,24 @@ def main() -> None:
             )
 
 
-def fair_bench(families: list[str], seeds: list[int], size: str, limit: float) -> None:
+def fair_bench(families: list[str], seeds: list[int], size: str, limit: float, total_bound: bool) -> None:
     """Fair mode on the shared generator's families (tests/research/instances.py, the same instances as
     ``assignment_instances.py FAMILY ENTRIES EXPERTS SEED``), k = 3, scores x 10^6 as ``lianmeng assign``
     reads them. Per instance: the proven ceiling, the worst entry (and its share of the ceiling), the total
     (and its share of the total-mode optimum), the seconds of the whole fair computation; per family the
     median over the seeds; the load average (1 minute) at the end of each run, since the seconds are
-    wall-clock seconds on a shared machine. Markdown, ready for docs/research.md."""
+    wall-clock seconds on a shared machine. Markdown, ready for docs/research.md. With ``total_bound``, a
+    last column: ``total_bound_at`` for 0.97 x the ceiling, as a share of the total-mode optimum (below 0.99:
+    no assignment meets both targets on that round)."""
     from tests.research.instances import instance as generated
 
     n_e, n_x, load = (int(v) for v in size.split("x"))
     print(f"fair mode, {n_e} entries x {n_x} experts, k = 3, max load {load}, time limit {limit:g} s\n")
     print(
         "| family | seed | ceiling | worst | worst / ceiling | total | total-mode optimum | total / optimum | seconds "
-        "| load | method |"
+        "| load | method |" + (" total bound at 0.97 x ceiling / optimum |" if total_bound else "")
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if total_bound else ""))
     summary = []
     for family in families:
         rows = []
@@ -200,10 +212,15 @@ def fair_bench(families: list[str], seeds: list[int], size: str, limit: float) -
             ceiling = fair.ceiling or fair.worst
             optimum = fair.total_optimum or fair.total
             rows.append((ceiling, fair.worst, fair.total, optimum, seconds))
+            load_average = os.getloadavg()[0]
+            bound = ""
+            if total_bound:
+                value = total_bound_at(problem, int(np.ceil(0.97 * ceiling)), [fair.pairs])
+                bound = " none reaches it |" if value is None else f" {value / optimum:.4f} |"
             print(
                 f"| {family} | {seed} | {ceiling / 1e6:.4f} | {fair.worst / 1e6:.4f} | {fair.worst / ceiling:.3f} "
                 f"| {fair.total / 1e6:.2f} | {optimum / 1e6:.2f} | {fair.total / optimum:.4f} | {seconds:.1f} "
-                f"| {os.getloadavg()[0]:.1f} | {fair.method} |",
+                f"| {load_average:.1f} | {fair.method} |{bound}",
                 flush=True,
             )
         summary.append(

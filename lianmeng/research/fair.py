@@ -24,6 +24,8 @@ entries than their loads allow), so fair mode combines a proof and fast heuristi
    ceiling: the configuration LP (each entry a convex combination of sets of k experts reaching a
    threshold, loads) by column generation, a MIP over the sets found, the repair from there. Whole sets
    follow what the pair LP shares out in fractions (hot 500 x 300 seed 101: 0.962 -> 0.979 x ceiling).
+   Where its master leaves entries short, the master's load prices give the **set ceiling**
+   (``_lagrangian_cover``, exact): a proof that no assignment reaches that threshold.
 5. Small rounds are then solved exactly (CP-SAT max-min with the best answer as hint, then the
    largest total at that worst value as a MIP on HiGHS), so the answer is proven optimal there; medium
    rounds (``SEARCH_PAIRS``) get the same CP-SAT max-min for most of the time left.
@@ -73,6 +75,7 @@ POLISH_SHARE = 0.1  # of the time limit kept for the total's polish (hard rounds
 SET_WIDTH = 60  # the set start prices each entry's sets among at most this many of its best experts
 SET_SUBSETS = 6_000  # and at most this many sets per entry and round (33 experts for 3 reviewers)
 SET_CHUNK = 250  # entries priced at once (memory: chunk x sets x k)
+COVER_PAIRS = 50_000_000  # the set ceiling enumerates pairs of experts per entry: 22 M at 500 x 300, 1 G at 2,000 x 1,000
 SET_SHARE = 0.35  # of the time limit, at most, for the set start's column generation and MIP
 SHORTFALL = 100.0  # the threshold LP's price of one unit (the largest affinity) below the threshold
 
@@ -477,52 +480,268 @@ def _bottleneck_start(
 
 
 class _Sets:
-    """The set start's columns: whole reviewer sets (an entry and ``need[e]`` experts whose affinities,
-    with the entry's fixed pairs, reach the threshold), kept across thresholds (a set reaching W also
-    reaches any lower one)."""
+    """The set start's columns: whole reviewer sets (an entry and ``need[e]`` experts) with their
+    affinity sums, kept across thresholds (a set reaching W also reaches any lower one)."""
 
     def __init__(self, n_entries: int) -> None:
         self.entry: list[int] = []
         self.members: list[tuple[int, ...]] = []
+        self.values: list[int] = []
         self.seen: set[tuple[int, ...]] = set()
         self.n_entries = n_entries
 
-    def add(self, e: int, experts: Any) -> bool:
+    def add(self, e: int, experts: Any, value: int) -> bool:
         key = (e, *sorted(int(x) for x in experts))
         if key in self.seen:
             return False
         self.seen.add(key)
         self.entry.append(e)
         self.members.append(key[1:])
+        self.values.append(value)
         return True
 
 
-def _set_master(
-    sets: _Sets,
-    value: NDArray[np.int64],
-    goal: NDArray[np.int64],
-    active: NDArray[np.bool_],
-    hi: NDArray[np.int64],
-    n_x: int,
-) -> tuple[Any, Any, NDArray[np.int64], NDArray[np.int64]]:
-    """The restricted master over the sets reaching ``goal``: (A_eq over the sets and the entries'
-    shortfalls, A_ub of the loads, the sets' ids, their values)."""
-    from scipy.sparse import coo_matrix
+class _SetLP:
+    """The configuration LP at one threshold: each entry a convex combination of its sets whose sums
+    (with the entry's fixed pairs) reach the threshold, every expert within its maximum load; an entry
+    may be left short (a variable per entry). ``master`` solves the LP restricted to the sets found
+    (``total``: the largest total, a shortfall costing ``penalty``; else the fewest shortfalls);
+    ``price`` adds, per entry, its set of most negative reduced cost among its ``SET_WIDTH``-limited best
+    experts plus its best experts at price zero (a heuristic, not exhaustive)."""
 
-    n_e = sets.n_entries
-    ids = np.array([i for i, e in enumerate(sets.entry) if active[e] and value[i] >= goal[e]], dtype=np.int64)
-    n = len(ids)
-    entries = np.array([sets.entry[i] for i in ids], dtype=np.int64)
-    lengths = np.array([len(sets.members[i]) for i in ids], dtype=np.int64)
-    flat = np.array([x for i in ids for x in sets.members[i]], dtype=np.int64)
-    a_eq = coo_matrix(
-        (np.ones(n + n_e), (np.concatenate([entries, np.arange(n_e)]), np.arange(n + n_e))),
-        shape=(n_e, n + n_e),
-    ).tocsr()
-    a_ub = coo_matrix(
-        (np.ones(len(flat)), (flat, np.repeat(np.arange(n), lengths))), shape=(n_x, n + n_e)
-    ).tocsr()
-    return a_eq, a_ub, ids, value[ids] if n else np.zeros(0, dtype=np.int64)
+    def __init__(
+        self,
+        a: NDArray[np.int64],
+        r: Reduced,
+        threshold: int,
+        sets: _Sets,
+        starts: list[list[tuple[int, int]]],
+    ) -> None:
+        need, _lo, hi, allowed, fixed_sum = r
+        self.a, self.r, self.sets = a, r, sets
+        n_x = a.shape[1]
+        self.goal = threshold - fixed_sum  # what each entry's free experts must add up to
+        self.active = need > 0
+        self.possible = not (self.goal[~self.active] > 0).any()
+        self.scale = float(max(1, int(a.max(initial=0))))
+        self.penalty = 2.0 * float(need.max(initial=1))
+        self.masked = np.where(allowed, a, -1)
+        order = np.argsort(-self.masked, axis=1, kind="stable")
+        for pairs in starts:  # the sets of known assignments, where they reach the threshold
+            held: dict[int, list[int]] = {}
+            for e, x in pairs:
+                held.setdefault(e, []).append(x)
+            for e, xs in held.items():
+                value = int(a[e, xs].sum())
+                if self.active[e] and value >= self.goal[e]:
+                    sets.add(e, xs, value)
+        self.groups = []
+        for g in sorted({int(v) for v in need[self.active]}):
+            members = np.flatnonzero(need == g)
+            m = g
+            while m < min(n_x, SET_WIDTH) and math.comb(m + 1, g) <= SET_SUBSETS:
+                m += 1
+            combos = np.array(list(itertools.combinations(range(m), g)), dtype=np.int64).reshape(-1, g)
+            tops = order[members, : max(g, m - g)]
+            self.groups.append((members, combos, tops))
+            for e, row in zip(members.tolist(), tops, strict=True):  # each entry's best set
+                value = int(a[e, row[:g]].sum())
+                if int(self.masked[e, row[:g]].min(initial=0)) >= 0 and value >= self.goal[e]:
+                    sets.add(e, row[:g], value)
+        self.hi = hi
+
+    def matrices(self) -> tuple[Any, Any, NDArray[np.int64], NDArray[np.float64]]:
+        """(A_eq over the sets and the entries' shortfalls, A_ub of the loads, the sets' ids, values)."""
+        from scipy.sparse import coo_matrix
+
+        sets, n_e, n_x = self.sets, self.sets.n_entries, self.a.shape[1]
+        ids = np.array(
+            [i for i, e in enumerate(sets.entry) if self.active[e] and sets.values[i] >= self.goal[e]],
+            dtype=np.int64,
+        )
+        n = len(ids)
+        entries = np.array([sets.entry[i] for i in ids], dtype=np.int64)
+        lengths = np.array([len(sets.members[i]) for i in ids], dtype=np.int64)
+        flat = np.array([x for i in ids for x in sets.members[i]], dtype=np.int64)
+        a_eq = coo_matrix(
+            (np.ones(n + n_e), (np.concatenate([entries, np.arange(n_e)]), np.arange(n + n_e))),
+            shape=(n_e, n + n_e),
+        ).tocsr()
+        a_ub = coo_matrix(
+            (np.ones(len(flat)), (flat, np.repeat(np.arange(n), lengths))), shape=(n_x, n + n_e)
+        ).tocsr()
+        values = np.array([sets.values[i] for i in ids], dtype=np.float64)
+        return a_eq, a_ub, ids, values
+
+    def cost(self, values: NDArray[np.float64], total: bool) -> NDArray[np.float64]:
+        if total:
+            return np.concatenate([-values / self.scale, self.penalty * self.active])
+        return np.concatenate([np.zeros(len(values)), self.active.astype(float)])
+
+    def master(self, total: bool, seconds: float) -> Any:
+        """The restricted master on HiGHS (interior point): SciPy's result (``fun``, ``eqlin`` and
+        ``ineqlin`` marginals), None when it did not finish."""
+        from scipy.optimize import linprog
+
+        a_eq, a_ub, _ids, values = self.matrices()
+        res = linprog(
+            self.cost(values, total),
+            A_ub=a_ub,
+            b_ub=self.hi.astype(float),
+            A_eq=a_eq,
+            b_eq=np.ones(self.sets.n_entries),
+            bounds=(0, None),
+            method="highs-ipm",
+            options={"time_limit": max(0.1, seconds)},
+        )
+        return res if res.status == 0 and res.x is not None else None
+
+    def price(self, alpha: NDArray[np.float64], beta: NDArray[np.float64], total: bool) -> int:
+        """Adds each entry's set of most negative reduced cost (beta: the load prices, >= 0); how many."""
+        a, allowed = self.a, self.r.allowed
+        free = beta <= 1e-9
+        added = 0
+        for members, combos, tops in self.groups:
+            g = combos.shape[1]
+            for chunk in range(0, len(members), SET_CHUNK):
+                rows = members[chunk : chunk + SET_CHUNK]
+                top = tops[chunk : chunk + SET_CHUNK]
+                spare = np.where(allowed[rows] & free[None, :], a[rows], -1)
+                spare[np.arange(len(rows))[:, None], top] = -1
+                extra = np.argsort(-spare, axis=1, kind="stable")[:, :g]
+                extra_ok = np.take_along_axis(spare, extra, 1) >= 0
+                cand = np.concatenate([top, extra], axis=1)
+                values = np.take_along_axis(self.masked[rows], cand, 1)
+                values[:, top.shape[1] :] = np.where(extra_ok, values[:, top.shape[1] :], -1)
+                valid = (values[:, combos] >= 0).all(axis=2)
+                sums = np.where(values >= 0, values, 0)[:, combos].sum(axis=2)
+                reduced = beta[cand][:, combos].sum(axis=2) - alpha[rows][:, None]
+                if total:
+                    reduced -= sums / self.scale
+                reduced = np.where(valid & (sums >= self.goal[rows][:, None]), reduced, np.inf)
+                best = np.argmin(reduced, axis=1)
+                for i in np.flatnonzero(reduced[np.arange(len(rows)), best] < -1e-7):
+                    if self.sets.add(int(rows[i]), cand[i, combos[best[i]]], int(sums[i, best[i]])):
+                        added += 1
+        return added
+
+    def solve(self, total: bool, clock: _Clock) -> tuple[str, Any]:
+        """Column generation until no set is added: ("done" | "time", the last master's result)."""
+        res = None
+        while not clock.over():
+            res = self.master(total, clock.left())
+            if res is None:
+                return "time", None
+            if not total and res.fun <= 1e-6:
+                return "done", res
+            alpha = res.eqlin.marginals
+            beta = np.maximum(-res.ineqlin.marginals, 0.0)
+            if not self.price(alpha, beta, total):
+                return "done", res
+        return "time", res
+
+
+def total_bound_at(
+    problem: Problem, threshold: int, starts: list[list[tuple[int, int]]], seconds: float = 120.0
+) -> float | None:
+    """A proven upper bound on the total of any assignment whose every entry reaches ``threshold`` (k = 3,
+    no fixed pairs); None when some entry cannot reach it at all. Load prices beta >= 0 come from the
+    configuration LP's "largest total" master (``_SetLP``, column generation with its heuristic pricing);
+    any beta gives a bound by Lagrangian relaxation of the loads: total <= sum_x beta_x max_x + sum_e (the
+    largest sum of a - beta over e's sets of 3 allowed experts reaching the threshold), the second term
+    computed exactly here (every pair of experts, the best third among those high enough)."""
+    if problem.k != 3 or problem.fixed:
+        raise ValueError("total_bound_at: k = 3 and no fixed pairs only")
+    r = Reduced.of(problem)
+    lp = _SetLP(problem.affinity, r, threshold, _Sets(problem.n_entries), starts)
+    if not lp.possible:
+        return None
+    _status, res = lp.solve(True, _Clock(seconds, None, None))
+    # without the master's prices (out of time) beta = 0 still gives a bound: each entry's best set
+    beta = np.zeros(problem.n_experts) if res is None else np.maximum(-res.ineqlin.marginals, 0.0)
+    bound = min(_lagrangian_total(problem, r, threshold, share * beta, lp.scale) for share in (1.0, 0.9, 1.1))
+    return None if bound == -np.inf else bound
+
+
+def _lagrangian_total(
+    problem: Problem, r: Reduced, threshold: int, beta: NDArray[np.float64], scale: float
+) -> float:
+    """scale x (sum_x beta_x hi_x + sum_e max over 3-sets S reaching the threshold of sum_S (a / scale - beta))."""
+    best = _best_sets(problem.affinity, r, threshold, problem.affinity / scale - beta[None, :])
+    return -np.inf if best is None else (float(beta @ r.hi) + float(best.sum())) * scale
+
+
+def _lagrangian_cover(
+    a: NDArray[np.int64], r: Reduced, threshold: int, beta: NDArray[np.float64], clock: _Clock | None = None
+) -> float | None:
+    """The fewest entries the configuration LP at ``threshold`` leaves short is at least
+    sum_e min(1, e's cheapest set reaching it, priced by beta) - sum_x beta_x hi_x, for any beta >= 0
+    (its dual with these prices). Above 0, no assignment gives every entry a set reaching the
+    threshold: the worst entry is below it. inf when an entry has no such set at all, None when not
+    computed (more than 3 free reviewers per entry, or out of time)."""
+    best = _best_sets(a, r, threshold, np.broadcast_to(-beta[None, :], a.shape), clock)
+    if isinstance(best, str):
+        return None
+    return np.inf if best is None else float(np.minimum(1.0, -best).sum() - beta @ r.hi)
+
+
+def _best_sets(
+    a: NDArray[np.int64],
+    r: Reduced,
+    threshold: int,
+    weights: NDArray[np.float64],
+    clock: _Clock | None = None,
+) -> Any:
+    """Per entry, the largest sum of ``weights[e]`` over its sets of ``need[e]`` (at most 3) allowed
+    experts whose affinities, with its fixed pairs, reach ``threshold``, exactly: every pair of experts,
+    then the best third among those whose affinity is high enough (each prefix's best weights, in
+    affinity order); for one or two the same with fewer. An array; None when an entry has no such set;
+    "skipped" when an entry needs more than 3 or the clock runs out."""
+    need, _lo, _hi, allowed, fixed_sum = r
+    if int(need.max(initial=0)) > 3:
+        return "skipped"
+    found = np.zeros(a.shape[0])
+    for e in range(a.shape[0]):
+        if clock is not None and clock.over():
+            return "skipped"
+        g, goal = int(need[e]), int(threshold - fixed_sum[e])
+        ids = np.flatnonzero(allowed[e])
+        v = a[e, ids]
+        order = np.argsort(-v, kind="stable")
+        ids, v = ids[order], v[order]
+        w = weights[e, ids]
+        m = len(v)
+        if g < 0 or m < g or int(v[:g].sum()) < goal:
+            return None
+        if g == 0:
+            continue
+        # the g largest w among positions [0, p), for every prefix length p
+        tops = np.full((m + 1, g), -1, dtype=np.int64)
+        current: list[int] = []
+        for p in range(m):
+            current = sorted([*current, p], key=lambda q: -w[q])[:g]
+            tops[p + 1, : len(current)] = current
+        if g == 1:
+            found[e] = float(w[tops[np.searchsorted(-v, -goal, side="right"), 0]])
+            continue
+        if g == 2:
+            i = np.arange(m)
+            partial = w[i]
+            excluded = [i]
+        else:
+            i, j = np.triu_indices(m, 1)
+            partial = w[i] + w[j]
+            excluded = [i, j]
+        reach = np.searchsorted(-v, -(goal - v[i] - (v[excluded[1]] if g == 3 else 0)), side="right")
+        last = np.full(len(i), -1, dtype=np.int64)
+        for column in range(g - 1, -1, -1):
+            candidate = tops[reach, column]
+            good = candidate >= 0
+            for other in excluded:
+                good &= candidate != other
+            last = np.where(good, candidate, last)
+        found[e] = float((partial + np.where(last >= 0, w[last], -np.inf)).max())
+    return found
 
 
 def _set_start(
@@ -535,103 +754,36 @@ def _set_start(
     mip_seconds: float,
 ) -> tuple[str, list[tuple[int, int]] | None]:
     """A start where every entry gets a whole reviewer set reaching ``threshold``: the configuration LP
-    (each entry a convex combination of its sets, expert loads) by column generation on HiGHS, then a
+    (``_SetLP``: each entry a convex combination of its sets, expert loads) by column generation, then a
     MIP over the sets found. The LP rounding of the pair LP shares scarce experts out in fractions that
-    no assignment follows; whole sets cannot. Pricing: per entry, sets from its best experts by affinity
-    plus its best experts at price zero (spare load in the master), so sets of far-down but unwanted
-    experts are found too; a heuristic (the pricing is not exhaustive), so nothing here is a proof.
-    ("short", None) when the master still leaves entries short (the threshold is probably too high),
-    ("ok", pairs) with a valid assignment (entries the MIP leaves without a set get the best experts left
-    by a min-cost flow; the repair raises them), ("time", None) when out of time."""
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+    no assignment follows; whole sets cannot. The pricing is a heuristic (not exhaustive), so nothing
+    here is a proof. ("short", None) when the master still leaves entries short (the threshold is
+    probably too high), ("unreachable", None) when the configuration LP's dual proves that no assignment
+    reaches it (``_lagrangian_cover``, exact), ("ok", pairs) with a valid assignment (entries the MIP leaves without a set get
+    the best experts left by a min-cost flow; the repair raises them), ("time", None) when out of time."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
-    need, lo, hi, allowed, fixed_sum = r
+    need, lo, hi, allowed, _fixed_sum = r
     n_e, n_x = a.shape
-    goal = threshold - fixed_sum  # what each entry's free experts must add up to
-    active = need > 0
-    if (goal[~active] > 0).any():
+    lp = _SetLP(a, r, threshold, sets, starts)
+    if not lp.possible:
         return "short", None
-    masked = np.where(allowed, a, -1)
-    order = np.argsort(-masked, axis=1, kind="stable")
-    for pairs in starts:  # the sets of known assignments, where they reach the threshold
-        held: dict[int, list[int]] = {}
-        for e, x in pairs:
-            held.setdefault(e, []).append(x)
-        for e, xs in held.items():
-            if active[e] and int(a[e, xs].sum()) >= goal[e]:
-                sets.add(e, xs)
-    groups = []
-    for g in sorted({int(v) for v in need[active]}):
-        members = np.flatnonzero(need == g)
-        m = g
-        while m < min(n_x, SET_WIDTH) and math.comb(m + 1, g) <= SET_SUBSETS:
-            m += 1
-        combos = np.array(list(itertools.combinations(range(m), g)), dtype=np.int64).reshape(-1, g)
-        tops = order[members, : max(g, m - g)]
-        groups.append((members, combos, tops))
-        for e, row in zip(members.tolist(), tops, strict=True):  # each entry's best set
-            if int(masked[e, row[:g]].min(initial=0)) >= 0 and int(a[e, row[:g]].sum()) >= goal[e]:
-                sets.add(e, row[:g])
-    value = np.array([int(a[e, list(xs)].sum()) for e, xs in zip(sets.entry, sets.members, strict=True)])
-    status = "time"
-    while not clock.over():
-        a_eq, a_ub, ids, _values = _set_master(sets, value, goal, active, hi, n_x)
-        n = len(ids)
-        cost = np.concatenate([np.zeros(n), active.astype(float)])
-        res = linprog(
-            cost,
-            A_ub=a_ub,
-            b_ub=hi.astype(float),
-            A_eq=a_eq,
-            b_eq=np.ones(n_e),
-            bounds=(0, None),
-            method="highs-ipm",
-            options={"time_limit": max(0.1, clock.left())},
-        )
-        if res.status != 0 or res.x is None:
-            return "time", None
-        if res.fun <= 1e-6:
-            status = "ok"
-            break
-        alpha = res.eqlin.marginals
-        beta = np.maximum(-res.ineqlin.marginals, 0.0)
-        free = beta <= 1e-9
-        added = 0
-        for members, combos, tops in groups:
-            g = combos.shape[1]
-            for chunk in range(0, len(members), SET_CHUNK):
-                rows = members[chunk : chunk + SET_CHUNK]
-                top = tops[chunk : chunk + SET_CHUNK]
-                spare = np.where(allowed[rows] & free[None, :], a[rows], -1)
-                spare[np.arange(len(rows))[:, None], top] = -1
-                extra = np.argsort(-spare, axis=1, kind="stable")[:, :g]
-                extra_ok = np.take_along_axis(spare, extra, 1) >= 0
-                cand = np.concatenate([top, extra], axis=1)
-                values = np.take_along_axis(masked[rows], cand, 1)
-                values[:, top.shape[1] :] = np.where(extra_ok, values[:, top.shape[1] :], -1)
-                valid = (values[:, combos] >= 0).all(axis=2)
-                sums = np.where(values >= 0, values, 0)[:, combos].sum(axis=2)
-                reduced = beta[cand][:, combos].sum(axis=2) - alpha[rows][:, None]
-                reduced = np.where(valid & (sums >= goal[rows][:, None]), reduced, np.inf)
-                best = np.argmin(reduced, axis=1)
-                for i in np.flatnonzero(reduced[np.arange(len(rows)), best] < -1e-7):
-                    experts = cand[i, combos[best[i]]]
-                    if sets.add(int(rows[i]), experts):
-                        value = np.append(value, int(a[rows[i], experts].sum()))
-                        added += 1
-        if not added:
-            status = "short"
-            break
-    if status != "ok" and (status == "time" or res.fun > 0.5):
-        return status, None
+    status, res = lp.solve(False, clock)
+    if status == "time" or res is None:
+        return "time", None
+    widest = int(allowed.sum(axis=1).max(initial=0))
+    if res.fun > 1e-6 and n_e * widest * widest // 2 <= COVER_PAIRS:
+        # entries left short: maybe provably (the exact dual bound with the master's prices)
+        bound = _lagrangian_cover(a, r, threshold, np.maximum(-res.ineqlin.marginals, 0.0), clock)
+        if bound is not None and bound > 1e-6:
+            return "unreachable", None
+    if res.fun > 0.5:
+        return "short", None
     # the MIP over the sets: as many entries covered as possible, then the largest total
-    a_eq, a_ub, ids, values = _set_master(sets, value, goal, active, hi, n_x)
+    a_eq, a_ub, ids, values = lp.matrices()
     n = len(ids)
-    scale = float(max(1, int(a.max(initial=0))))
-    penalty = 2.0 * float(need.max(initial=1))
-    cost = np.concatenate([-values / scale, penalty * active])
     found = milp(
-        cost,
+        lp.cost(values, total=True),
         constraints=[LinearConstraint(a_eq, 1, 1), LinearConstraint(a_ub, 0, hi.astype(float))],
         integrality=np.ones(n + n_e),
         bounds=Bounds(0, 1),
@@ -642,7 +794,7 @@ def _set_start(
     chosen = ids[found.x[:n] > 0.5]
     pairs = [(sets.entry[i], x) for i in chosen for x in sets.members[i]]
     used = np.zeros(n_x, dtype=np.int64)
-    short = active.copy()
+    short = lp.active.copy()
     for e, x in pairs:
         used[x] += 1
         short[e] = False
@@ -1102,10 +1254,11 @@ def solve_fair(
     def set_start() -> None:
         """Whole reviewer sets at a threshold under the ceiling (``_set_start``), lowered by bisection
         towards the best worst entry while the master leaves entries short; the repair climbs from it."""
+        nonlocal ceiling
         deadline = clock.deadline
         clock.deadline = min(deadline, time.perf_counter() + SET_SHARE * time_limit)
         threshold = max(best.worst + 1, math.ceil(0.975 * ceiling))
-        while not clock.over() and threshold > best.worst:
+        while not clock.over() and best.worst < threshold <= ceiling:
             clock.report("sets", best.worst, float(ceiling))
             how, pairs = _set_start(
                 problem.affinity,
@@ -1124,6 +1277,9 @@ def solve_fair(
                     threshold,
                 )
                 break
+            if how == "unreachable":  # proven: a tighter ceiling
+                ceiling = threshold - 1
+                clock.report("ceiling", best.worst, float(ceiling))
             if how == "time" or threshold - best.worst <= ceiling // 500:
                 break
             threshold = (best.worst + threshold + 1) // 2

@@ -12,15 +12,19 @@ from hypothesis import strategies as st
 
 from lianmeng.research import fair as fair_module
 from lianmeng.research.fair import (
+    _best_sets,
     _bottleneck_start,
     _Clock,
     _cover_ceiling,
+    _lagrangian_cover,
+    _lagrangian_total,
     _LPInput,
     _priced_bound,
     _Repair,
     _set_start,
     _Sets,
     solve_fair,
+    total_bound_at,
 )
 from lianmeng.research.solver import NoValidAssignment, Problem, Reduced, _reduced, solve_total
 
@@ -173,25 +177,101 @@ def test_the_bottleneck_start_is_valid_and_has_the_largest_smallest_pair(p: Prob
     assert min(int(p.affinity[e, x]) for e, x in pairs) == best
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(with_fixed(), st.floats(0.5, 1.0))
-def test_the_set_start_gives_a_valid_assignment_at_any_threshold_up_to_the_optimum(
-    p: Problem, share: float
-) -> None:
-    # any threshold up to the brute-force optimum's worst entry (a share of it): the answer, with the
-    # fixed pairs, is a valid assignment (or none, with the reason: short of sets, out of time)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_fixed(), st.floats(0.5, 1.3))
+def test_the_set_start_is_valid_and_says_unreachable_only_above_the_optimum(p: Problem, share: float) -> None:
+    # thresholds around the brute-force optimum's worst entry: "unreachable" (the dual bound's proof)
+    # only above it; an answer, with the fixed pairs, is always a valid assignment
     best = brute_force_fixed(p)
     if best is None:
         return
     threshold = int(share * best[0])
     r = Reduced.of(p)
     how, pairs = _set_start(p.affinity, r, threshold, [], _Sets(p.n_entries), _Clock(60, None, None), 5.0)
+    if how == "unreachable":
+        assert threshold > best[0]
     if pairs is None:
-        assert how in ("short", "time")
+        assert how in ("short", "time", "unreachable")
         return
     assert how == "ok"
     check_valid(p, pairs + list(p.fixed))
     assert not set(pairs) & set(p.fixed)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_fixed(), st.floats(0.6, 1.4), st.lists(st.floats(0, 0.7), min_size=6, max_size=6))
+def test_the_best_sets_and_the_cover_bound_agree_with_brute_force(
+    p: Problem, share: float, prices: list[float]
+) -> None:
+    # per entry, the best weighted set reaching a threshold around the optimum's worst entry equals
+    # enumeration; the cover bound is above 0 only where no assignment (brute force) reaches it
+    import itertools
+
+    r = Reduced.of(p)
+    best = brute_force_fixed(p)
+    if (r.need < 0).any() or best is None:  # e.g. more fixed pairs than reviewers: no assignment
+        return
+    threshold = int(share * best[0])
+    beta = np.array(prices[: p.n_experts])
+    weights = np.broadcast_to(-beta[None, :], p.affinity.shape)
+    found = _best_sets(p.affinity, r, threshold, weights)
+    expected = []
+    for e in range(p.n_entries):
+        free = [x for x in range(p.n_experts) if r.allowed[e, x]]
+        values = [
+            float(sum(weights[e, x] for x in c))
+            for c in itertools.combinations(free, int(r.need[e]))
+            if int(sum(p.affinity[e, x] for x in c)) + int(r.fixed_sum[e]) >= threshold
+        ]
+        expected.append(max(values) if values else None)
+    if any(v is None for v in expected):
+        assert found is None
+    else:
+        assert found is not None and np.allclose(found, [float(v or 0.0) for v in expected])
+    bound = _lagrangian_cover(p.affinity, r, threshold, beta)
+    if bound is not None and bound > 1e-6:
+        assert best[0] < threshold
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.floats(0.3, 1.0), st.lists(st.floats(0, 2), min_size=6, max_size=6))
+def test_the_total_bound_at_a_threshold_is_never_below_brute_force(
+    p: Problem, share: float, prices: list[float]
+) -> None:
+    # the largest total among the assignments whose every entry reaches the threshold (brute force) is
+    # never above the bound: with the configuration LP's prices and with any prices >= 0
+    if p.k != 3:
+        p = Problem(p.affinity, p.allowed, 3, p.max_load, p.min_load)
+    if p.n_experts < 3:
+        return
+    options = _assignments(p)
+    if not options:
+        return
+    best_worst = max(
+        min(int(sum(p.affinity[e, x] for x in c)) for e, c in enumerate(combo)) for combo in options
+    )
+    threshold = int(share * best_worst)
+    best_total = max(
+        sum(int(p.affinity[e, x]) for e, c in enumerate(combo) for x in c)
+        for combo in options
+        if min(int(sum(p.affinity[e, x] for x in c)) for e, c in enumerate(combo)) >= threshold
+    )
+    bound = total_bound_at(p, threshold, [], seconds=30)
+    assert bound is not None and bound >= best_total - 1e-6
+    scale = float(max(1, int(p.affinity.max())))
+    beta = np.array(prices[: p.n_experts])
+    assert _lagrangian_total(p, Reduced.of(p), threshold, beta, scale) >= best_total - 1e-6
+
+
+def test_the_total_bound_proves_both_targets_out_of_reach_on_hot_101() -> None:
+    # hot 500 x 300 seed 101: any assignment whose worst entry reaches 0.97 x the ceiling (1.6509, the
+    # per-entry bound, which the LP ceiling equals there) has a total under 99 % of the total-mode optimum
+    scores, conflicts = instance("hot", 500, 300, 101)
+    p = Problem(np.round(scores * 1_000_000).astype(np.int64), ~conflicts, k=3, max_load=6)
+    r = Reduced.of(p)
+    ceiling = int(np.sort(np.where(r.allowed, p.affinity, -1), axis=1)[:, -3:].sum(axis=1).min())
+    bound = total_bound_at(p, int(np.ceil(0.97 * ceiling)), [solve_total(p).pairs])
+    assert bound is not None and bound < 0.99 * solve_total(p).total
 
 
 def test_whole_reviewer_sets_reach_what_lp_rounding_and_augmenting_paths_did_not() -> None:
@@ -211,6 +291,18 @@ def test_whole_reviewer_sets_reach_what_lp_rounding_and_augmenting_paths_did_not
     assert state.reach(threshold, _Clock(60, None, None))
     check_valid(p, state.pairs())
     assert state.worst >= threshold
+
+
+def test_the_set_ceiling_proves_the_lp_ceiling_loose_on_hot_102() -> None:
+    # hot 500 x 300 seed 102: the LP ceiling is 1.812020; the configuration LP's prices prove that no
+    # assignment gives every entry 0.975 of it (1.766720), so fair mode reports that as its ceiling
+    scores, conflicts = instance("hot", 500, 300, 102)
+    p = Problem(np.round(scores * 1_000_000).astype(np.int64), ~conflicts, k=3, max_load=6)
+    threshold = int(np.ceil(0.975 * 1_812_020))
+    how, pairs = _set_start(
+        p.affinity, Reduced.of(p), threshold, [solve_total(p).pairs], _Sets(500), _Clock(120, None, None), 3.0
+    )
+    assert (how, pairs) == ("unreachable", None)
 
 
 def test_a_round_too_large_for_the_lp_gets_a_valid_answer_from_the_bottleneck_start(
