@@ -21,10 +21,12 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import CharField, Count, F, Func, Model, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pypinyin import Style, lazy_pinyin
 
+from . import cache
 from .discovery import app_modules
 from .models import City
 from .pagination import capped_count
@@ -681,10 +683,20 @@ def search(
         qs = _filtered(provider, viewer, parsed, city=city, year=year, kind=kind, tag=tag)
         if qs is not None:
             querysets[provider.type] = (provider, qs)
-    raw = {t: capped_count(qs.values("pk"), COUNT_CAP) for t, (_p, qs) in querysets.items()}
+    selected = [t for t in querysets if not type or t == type]
+    # the counts and facets are most of the search's cost (a COUNT and facets per type over the
+    # full-text matches): kept per viewer, query, filters and minute until anything searched changes,
+    # so the next page, the back button and a popular query do not count again
+    minute = timezone.now().replace(second=0, microsecond=0)
+    viewer_key = ("user", viewer.pk) if getattr(viewer, "is_authenticated", False) else ("public",)
+    raw, facet_out, facets_capped = cache.cached(
+        "search-counts",
+        apps=tuple(sorted(cache.TRACKED_APPS)),
+        parts=(minute.isoformat(), *viewer_key, q, type, city, year, kind, tag, facets),
+        build=lambda: _counted(querysets, selected, facets),
+    )
     capped = frozenset(t for t, (_n, over) in raw.items() if over)
     counts = {t: n for t, (n, _over) in raw.items()}
-    selected = [t for t in querysets if not type or t == type]
     total = sum(counts[t] for t in selected)
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
@@ -709,11 +721,6 @@ def search(
         offset = 0
         if len(hits) >= page_size:
             break
-    facet_out: dict[str, list[tuple[str, str, int]]] = {}
-    facets_capped = False
-    if facets:
-        facets_capped = bool(capped.intersection(selected)) or total > FACET_CAP
-        facet_out = _facets(querysets, [] if facets_capped else selected, counts)
     return SearchResult(
         q=q,
         hits=hits,
@@ -726,6 +733,19 @@ def search(
         count_capped=bool(capped.intersection(selected)),
         facets_capped=facets_capped,
     )
+
+
+def _counted(
+    querysets: dict[str, tuple[SearchProvider, QuerySet[Any]]], selected: list[str], facets: bool
+) -> tuple[dict[str, tuple[int, bool]], dict[str, list[tuple[str, str, int]]], bool]:
+    """(per type: matches counted up to COUNT_CAP and whether there are more, the facets, whether the
+    facets were left out because the selected types have too many matches)."""
+    raw = {t: capped_count(qs.values("pk"), COUNT_CAP) for t, (_p, qs) in querysets.items()}
+    if not facets:
+        return raw, {}, False
+    counts = {t: n for t, (n, _over) in raw.items()}
+    facets_capped = any(raw[t][1] for t in selected) or sum(counts[t] for t in selected) > FACET_CAP
+    return raw, _facets(querysets, [] if facets_capped else selected, counts), facets_capped
 
 
 def _facets(

@@ -1,0 +1,64 @@
+"""The one search keeps its counts and facets per viewer, query, filters and minute, and any committed
+change renews them (transactional: inside a test's open transaction the cache is bypassed)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lianmeng.activities.models import Audience, Event, EventStatus
+from lianmeng.core.search import SearchResult, search
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _event(org: Any, title: str, audience: str = Audience.PUBLIC) -> Event:
+    starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=5)
+    return Event.objects.create(
+        title=title,
+        kind="forum",
+        organizer=org,
+        city_id=org.city_id,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=3),
+        venue="青岛国际会议中心",
+        status=EventStatus.PUBLISHED,
+        audience=audience,
+    )
+
+
+def _search(viewer: Any, **filters: Any) -> tuple[int, SearchResult]:
+    with CaptureQueriesContext(connection) as queries:
+        result = search(viewer=viewer, q="零工", **filters)
+    return len(queries), result
+
+
+def test_counts_are_kept_per_viewer_and_renewed_by_an_edit(
+    make_org: Callable[..., Any], secretariat: Any
+) -> None:
+    org = make_org("青岛零工产业园")
+    _event(org, "零工市场对接会")
+    _event(org, "零工驿站闭门研讨", audience=Audience.INVITED)  # not for viewers without a role
+
+    first, seen = _search(secretariat)
+    assert seen.counts["event"] == 2 and seen.total >= 2
+    again, seen_again = _search(secretariat)
+    assert again < first  # the counts and facets come from the cache
+    assert seen_again.counts == seen.counts and seen_again.facets == seen.facets
+    assert [h.title_text for h in seen_again.hits] == [h.title_text for h in seen.hits]
+    # the public never gets the secretariat's copy, before or after it was stored
+    assert _search(AnonymousUser())[1].counts["event"] == 1
+    assert _search(AnonymousUser())[1].counts["event"] == 1
+    # filters are part of the key
+    assert _search(secretariat, city="000000")[1].counts.get("event", 0) == 0
+
+    _event(org, "零工服务站揭牌")  # committed: every copy is renewed
+    assert _search(secretariat)[1].counts["event"] == 3
+    assert _search(AnonymousUser())[1].counts["event"] == 2
