@@ -52,14 +52,21 @@ TRACKED_APPS = frozenset(
 CORE_TABLES = frozenset({"core_city", "core_alliancesettings"})
 # Writes that change nothing a cached page shows: read receipts, calendar feed tokens.
 IGNORED_TABLES = frozenset({"governance_noticereceipt", "activities_calendarfeedtoken"})
+# Busy tables with a version of their own instead of their app's: registrations and check-ins are the
+# most frequent writes (hundreds an hour before a large event) and no cached value reads them (the
+# compliance view counts events, the portal lists events, the search counts events), so they do not
+# renew those. A cached value that reads one of them names its version in ``apps``.
+OWN_VERSIONS = {"activities_registration": "activities-registrations"}
 
 _MISSING = object()
 
 
 def app_of_table(table: str) -> str | None:
-    """The tracked app a table belongs to, else None."""
+    """The version a write to ``table`` renews: its app's (``OWN_VERSIONS`` aside), else None."""
     if table in IGNORED_TABLES:
         return None
+    if table in OWN_VERSIONS:
+        return OWN_VERSIONS[table]
     app = table.split("_", 1)[0]
     if app == "core":
         return "core" if table in CORE_TABLES else None
