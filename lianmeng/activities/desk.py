@@ -12,10 +12,8 @@ from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 from lianmeng.core.templatetags.lianmeng import datetime_cn
 
 from . import policies, selectors
-from .compliance import ComplianceStatus, compliance_for_year
+from .compliance import compliance_gaps
 from .models import EventStatus
-
-GAP = (ComplianceStatus.AT_RISK, ComplianceStatus.MISSING)
 
 
 def panels(user: Any) -> list[DeskPanel]:
@@ -81,19 +79,16 @@ def panels(user: Any) -> list[DeskPanel]:
         )
     if user.coordinated_city_codes or user.contact_organization_ids or policies.is_secretariat(user):
         year = timezone.localdate().year
-        report = compliance_for_year(year=year, viewer=user)
+        gaps = compliance_gaps(year=year, viewer=user)
         lines = []
-        if policies.is_secretariat(user) and report.plenary.status in GAP:
-            lines.append(DeskItem(label=report.plenary.label, meta=report.plenary.missing))
-        for req in report.cities:
-            if req.status in GAP and (
-                policies.is_secretariat(user) or req.key in user.coordinated_city_codes
-            ):
+        if policies.is_secretariat(user) and gaps.plenary is not None:
+            lines.append(DeskItem(label=gaps.plenary.label, meta=gaps.plenary.missing))
+        for req in gaps.cities:
+            if policies.is_secretariat(user) or req.key in user.coordinated_city_codes:
                 lines.append(
                     DeskItem(label=req.label, meta=req.missing, badge=req.status_label, badge_class=req.badge)
                 )
-        park_gaps = [p for p in report.parks if p.status in GAP]
-        for req in park_gaps[:6]:
+        for req in gaps.parks:
             lines.append(
                 DeskItem(label=req.label, meta=req.missing, badge=req.status_label, badge_class=req.badge)
             )
@@ -102,7 +97,7 @@ def panels(user: Any) -> list[DeskPanel]:
                 DeskPanel(
                     title=_("%(year)d 年 1+7+N 缺口") % {"year": year},
                     items=lines,
-                    count=len(lines) - min(len(park_gaps), 6) + len(park_gaps),
+                    count=len(lines) - len(gaps.parks) + gaps.park_count,
                     more_url=reverse("activities:compliance"),
                     empty_text=_("本年度要求均已完成或已安排"),
                     order=40,

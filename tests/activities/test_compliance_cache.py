@@ -47,3 +47,23 @@ def test_each_scope_gets_its_own_copy_and_an_edit_renews_it(
     )
     renewed = compliance_for_year(year=timezone.localdate().year, viewer=secretariat).plenary
     assert renewed.held == 1
+
+
+def test_the_workbench_reads_only_the_gaps_and_counts_every_park_short(
+    make_org: Callable[..., Any], secretariat: Any, park: Any, other_park: Any
+) -> None:
+    from lianmeng.activities.compliance import DESK_PARKS, GAP, compliance_gaps
+
+    for i in range(DESK_PARKS + 2):
+        make_org(f"缺口测试园区{i}", kind="park")
+    year = timezone.localdate().year
+    report = compliance_for_year(year=year, viewer=secretariat)
+    short = [p.label for p in report.parks if p.status in GAP]
+    assert len(short) > DESK_PARKS
+    gaps = compliance_gaps(year=year, viewer=secretariat)
+    assert gaps.park_count == len(short)
+    assert [p.label for p in gaps.parks] == short[:DESK_PARKS]
+    assert [c.label for c in gaps.cities] == [c.label for c in report.cities if c.status in GAP]
+    with CaptureQueriesContext(connection) as queries:
+        again = compliance_gaps(year=year, viewer=secretariat)
+    assert again == gaps and all("reporting_dataversion" in q["sql"] for q in queries.captured_queries)
