@@ -629,6 +629,7 @@ STAGES = {
     "total": gettext_lazy("总匹配度最优解"),
     "ceiling": gettext_lazy("线性规划上限"),
     "rounding": gettext_lazy("线性规划取整"),
+    "sets": gettext_lazy("整组评审人"),
     "repair": gettext_lazy("增广路径改进"),
     "exact": gettext_lazy("精确求解"),
     "done": gettext_lazy("完成"),

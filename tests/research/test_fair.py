@@ -386,3 +386,15 @@ def test_a_medium_hot_topic_round_gets_cp_sat_from_the_best_answer_for_the_time_
         "bottleneck flow + augmenting paths",
     )
     assert fair.total_optimum is not None and fair.total >= 0.95 * fair.total_optimum
+
+
+def test_every_stage_fair_mode_reports_has_a_label_on_the_round_page() -> None:
+    # the progress panel shows the stage by its label; an unlabelled one would show its code ("sets")
+    import re
+    from pathlib import Path
+
+    from lianmeng.research.views import STAGES
+
+    source = Path(fair_module.__file__).read_text(encoding="utf-8")
+    reported = set(re.findall(r'report\("([a-z]+)"', source))
+    assert reported and reported <= set(STAGES), reported - set(STAGES)
