@@ -146,23 +146,11 @@ def test_uncommitted_writes_bypass_the_cache_and_a_rollback_changes_no_version(m
 def test_a_registration_renews_its_own_version_and_not_the_events_one(make_org: Any) -> None:
     # registrations are the busiest writes: the compliance view, the portal and the search counts (which
     # read events, not registrations) stay cached through them; an event's edit renews them
-    import datetime
-
-    from django.utils import timezone
-
     from lianmeng.activities.models import Event, Registration
+    from tests.factories import make_event
 
     org = make_org("青岛报名测试园区")
-    starts = timezone.now() + datetime.timedelta(days=3)
-    event = Event.objects.create(
-        title="报名测试活动",
-        kind="forum",
-        organizer=org,
-        city_id=org.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        status="published",
-    )
+    event = make_event(org, "报名测试活动")
     events = page_cache.versions(("activities",))
     registrations = page_cache.versions(("activities-registrations",))
     Registration.objects.create(event=event, name="张三", mobile="13800000000", code="R1", token="t" * 20)

@@ -3,7 +3,6 @@ change renews them (transactional: inside a test's open transaction the cache is
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -11,27 +10,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from lianmeng.activities.models import Audience, Event, EventStatus
+from lianmeng.activities.models import Audience
 from lianmeng.core.search import SearchResult, search
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _event(org: Any, title: str, audience: str = Audience.PUBLIC) -> Event:
-    starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=5)
-    return Event.objects.create(
-        title=title,
-        kind="forum",
-        organizer=org,
-        city_id=org.city_id,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=3),
-        venue="青岛国际会议中心",
-        status=EventStatus.PUBLISHED,
-        audience=audience,
-    )
 
 
 def _search(viewer: Any, **filters: Any) -> tuple[int, SearchResult]:
@@ -44,8 +28,8 @@ def test_counts_are_kept_per_viewer_and_renewed_by_an_edit(
     make_org: Callable[..., Any], secretariat: Any
 ) -> None:
     org = make_org("青岛零工产业园")
-    _event(org, "零工市场对接会")
-    _event(org, "零工驿站闭门研讨", audience=Audience.INVITED)  # not for viewers without a role
+    make_event(org, "零工市场对接会")
+    make_event(org, "零工驿站闭门研讨", audience=Audience.INVITED)  # not for viewers without a role
 
     first, seen = _search(secretariat)
     assert seen.counts["event"] == 2 and seen.total >= 2
@@ -59,6 +43,6 @@ def test_counts_are_kept_per_viewer_and_renewed_by_an_edit(
     # filters are part of the key
     assert _search(secretariat, city="000000")[1].counts.get("event", 0) == 0
 
-    _event(org, "零工服务站揭牌")  # committed: every copy is renewed
+    make_event(org, "零工服务站揭牌")  # committed: every copy is renewed
     assert _search(secretariat)[1].counts["event"] == 3
     assert _search(AnonymousUser())[1].counts["event"] == 2
