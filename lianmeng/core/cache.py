@@ -161,6 +161,18 @@ def cached(
     return value
 
 
+def viewer_parts(viewer: Any) -> tuple[Any, ...]:
+    """A viewer's whole reach for a per-viewer key: the public, or the person with every role they hold
+    (role, organization, city) and whether they are a superuser, so a role granted or withdrawn gives
+    a new key at once (roles live in ``accounts``, whose writes renew no version)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return ("public",)
+    roles = sorted(
+        (a.role, a.organization_id or 0, a.city_id or "") for a in getattr(viewer, "role_assignments", ())
+    )
+    return ("user", viewer.pk, bool(getattr(viewer, "is_superuser", False)), tuple(roles))
+
+
 def public_cached(
     request: Any,
     name: str,

@@ -688,11 +688,10 @@ def search(
     # full-text matches): kept per viewer, query, filters and minute until anything searched changes,
     # so the next page, the back button and a popular query do not count again
     minute = timezone.now().replace(second=0, microsecond=0)
-    viewer_key = ("user", viewer.pk) if getattr(viewer, "is_authenticated", False) else ("public",)
     raw, facet_out, facets_capped = cache.cached(
         "search-counts",
         apps=tuple(sorted(cache.TRACKED_APPS)),
-        parts=(minute.isoformat(), *viewer_key, q, type, city, year, kind, tag, facets),
+        parts=(minute.isoformat(), *cache.viewer_parts(viewer), q, type, city, year, kind, tag, facets),
         build=lambda: _counted(querysets, selected, facets),
     )
     capped = frozenset(t for t, (_n, over) in raw.items() if over)

@@ -1,0 +1,46 @@
+"""A post's suggestions are cached (per post, limit and day; the library ones per viewer and roles) and
+any committed change to the market renews them (transactional: inside a test's open transaction the
+cache is bypassed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lianmeng.accounts.models import RoleAssignment
+from lianmeng.core import cache
+from lianmeng.matchmaking import selectors
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_suggestions_come_from_the_cache_until_the_market_changes(
+    make_post: Callable[..., Any], park_contact: Any, fund_contact: Any
+) -> None:
+    post = make_post(park_contact)
+    make_post(fund_contact, direction="supply", title="人力资源服务企业股权投资基金")
+
+    def titles() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.resource_matches(viewer=park_contact, resource=post)
+        return len(queries), [s.resource.title for s in found]
+
+    first, shown = titles()
+    assert shown == ["人力资源服务企业股权投资基金"]
+    again, shown_again = titles()
+    assert shown_again == shown and again < first
+    make_post(fund_contact, direction="supply", title="数字化人力资源平台天使投资")  # committed
+    assert sorted(titles()[1]) == sorted([*shown, "数字化人力资源平台天使投资"])
+
+
+def test_a_role_granted_gives_the_viewer_a_new_key(park_contact: Any, secretariat: Any) -> None:
+    before = cache.viewer_parts(park_contact)
+    assert before[:2] == ("user", park_contact.pk) and cache.viewer_parts(None) == ("public",)
+    RoleAssignment.objects.create(user=park_contact, role="secretariat")
+    park_contact.__dict__.pop("role_assignments", None)  # a new request loads the roles again
+    assert cache.viewer_parts(park_contact) != before
+    assert cache.viewer_parts(secretariat) != cache.viewer_parts(park_contact)
