@@ -176,9 +176,9 @@ def test_notify_reaches_forty_thousand_people_in_batches(
     chunks; mails are handed to the queue in batches (docs/notifications.md, "A whole alliance")."""
     import time
 
-    from lianmeng.accounts.models import User
-
     from django.db import connection
+
+    from lianmeng.accounts.models import User
 
     if connection.vendor == "postgresql":
         # check the notifications' foreign keys statement by statement (chunks): deferred to the
