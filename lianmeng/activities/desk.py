@@ -15,6 +15,10 @@ from . import policies, selectors
 from .compliance import compliance_gaps
 from .models import EventStatus
 
+# What the panels read (events, the viewer's registrations, the 1+7+N gaps (members and cities)):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("activities", "activities-registrations", "membership", "core")
+
 
 def panels(user: Any) -> list[DeskPanel]:
     out: list[DeskPanel] = []

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -51,12 +51,17 @@ TRACKED_APPS = frozenset(
 # core's tables that public pages read (the rest of core is queues, counters, audit, schedules).
 CORE_TABLES = frozenset({"core_city", "core_alliancesettings"})
 # Writes that change nothing a cached page shows: read receipts, calendar feed tokens.
-IGNORED_TABLES = frozenset({"governance_noticereceipt", "activities_calendarfeedtoken"})
+IGNORED_TABLES = frozenset({"activities_calendarfeedtoken"})
 # Busy tables with a version of their own instead of their app's: registrations and check-ins are the
 # most frequent writes (hundreds an hour before a large event) and no cached value reads them (the
 # compliance view counts events, the portal lists events, the search counts events), so they do not
 # renew those. A cached value that reads one of them names its version in ``apps``.
-OWN_VERSIONS = {"activities_registration": "activities-registrations"}
+# Notice read receipts (every member opening a notice) likewise: only the workbench's "not read by
+# everyone" / "unread notices" panels read them.
+OWN_VERSIONS = {
+    "activities_registration": "activities-registrations",
+    "governance_noticereceipt": "governance-receipts",
+}
 
 _MISSING = object()
 
@@ -117,7 +122,10 @@ def install() -> None:
 
 
 def key_for(name: str, apps: Iterable[str], parts: Iterable[Any] = (), using: str = "default") -> str:
-    vers = versions(apps, using)
+    return _key(name, versions(apps, using), parts)
+
+
+def _key(name: str, vers: tuple[int, ...], parts: Iterable[Any]) -> str:
     raw = repr((name, vers, get_language() or "", tuple(parts)))
     return f"{KEY_PREFIX}:{name}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
@@ -159,6 +167,48 @@ def cached(
     except Exception:
         log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
     return value
+
+
+def cached_each(
+    entries: Sequence[tuple[str, Iterable[str], Iterable[Any], Callable[[], T]]],
+    *,
+    timeout: int = DEFAULT_TIMEOUT,
+    using: str = "default",
+) -> list[T]:
+    """``cached`` for several values at once — (name, apps, parts, build) each — with one query for all
+    their versions and one cache round trip (``get_many``, then ``set_many`` for the values built)."""
+    entries = [(name, tuple(apps), tuple(parts), build) for name, apps, parts, build in entries]
+    if not entries:
+        return []
+    if uncommitted_writes(using) or db_router.reading_replica():
+        return [build() for _n, _a, _p, build in entries]
+    names = sorted({app for _n, apps, _p, _b in entries for app in apps})
+    try:
+        current = dict(zip(names, versions(names, using), strict=True))
+    except DatabaseError:
+        log.warning("cache versions unavailable", exc_info=True, extra={"event": "cache_unavailable"})
+        return [build() for _n, _a, _p, build in entries]
+    keys = [_key(name, tuple(current[a] for a in apps), parts) for name, apps, parts, _b in entries]
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
+        found = {}
+    out: list[T] = []
+    built: dict[str, Any] = {}
+    for key, (_n, _a, _p, build) in zip(keys, entries, strict=True):
+        if key in found:
+            out.append(found[key])
+        else:
+            value = build()
+            built[key] = value
+            out.append(value)
+    if built:
+        try:
+            cache.set_many(built, timeout)
+        except Exception:
+            log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
+    return out
 
 
 def viewer_parts(viewer: Any) -> tuple[Any, ...]:

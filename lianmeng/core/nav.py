@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -94,9 +95,31 @@ def nav_for(user: Any, section: str, path: str = "") -> list[dict[str, Any]]:
 
 
 def desk_panels(user: Any) -> list[DeskPanel]:
-    panels: list[DeskPanel] = []
-    for _config, module in app_modules("desk"):
-        panels.extend(module.panels(user))
+    """Every app's panels for ``user``, in panel order.
+
+    A desk module that names the versions its panels read (``CACHED_BY = ("governance", ...)``, see
+    ``core.cache``) has them cached per viewer (``viewer_parts``: the person and every role) and minute
+    (due dates, deadlines and "ended" badges move with the clock); an edit to one of those apps shows at
+    once. What they read outside those apps (a person's display name in ``accounts``) may lag by a minute
+    at most. Modules without ``CACHED_BY`` (notifications, privacy) are read every time.
+    """
+    from django.utils import timezone
+
+    from .cache import cached_each, viewer_parts
+
+    modules = list(app_modules("desk"))
+    parts = (*viewer_parts(user), timezone.now().strftime("%Y-%m-%dT%H:%M"))
+    cacheable = [(c, m) for c, m in modules if getattr(m, "CACHED_BY", None) is not None]
+    built = cached_each(
+        [
+            (f"desk-{config.label}", module.CACHED_BY, parts, partial(module.panels, user))
+            for config, module in cacheable
+        ]
+    )
+    panels: list[DeskPanel] = [p for group in built for p in group]
+    for _config, module in modules:
+        if getattr(module, "CACHED_BY", None) is None:
+            panels.extend(module.panels(user))
     return sorted(panels, key=lambda p: p.order)
 
 

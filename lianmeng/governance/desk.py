@@ -24,6 +24,11 @@ def _when(value: Any) -> str:
     return datetime_cn(value)
 
 
+# What the panels read (motions and votes, tasks, notices and their read receipts, meetings):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("governance", "governance-receipts", "membership", "core")
+
+
 def panels(user: Any) -> list[DeskPanel]:
     out: list[DeskPanel] = []
     to_vote = selectors.motions_to_vote(viewer=user)

@@ -26,6 +26,11 @@ def _item(c: Consultation, today: Any) -> DeskItem:
     )
 
 
+# What the panels read (consultations and their experts):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("library", "membership", "core")
+
+
 def panels(user: Any) -> list[DeskPanel]:
     out: list[DeskPanel] = []
     today = timezone.localdate()

@@ -12,6 +12,10 @@ from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 
 from . import policies, selectors
 
+# What the panels read (requests, posts and their suggestions):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("matchmaking", "membership", "library", "core")
+
 
 def panels(user: Any) -> list[DeskPanel]:
     if not policies.contact_org_ids(user):

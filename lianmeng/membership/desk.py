@@ -10,6 +10,10 @@ from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 from . import policies
 from .models import ApplicationStatus, MembershipApplication
 
+# What the panels read (applications):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("membership", "core")
+
 
 def panels(user: Any) -> list[DeskPanel]:
     out: list[DeskPanel] = []

@@ -12,6 +12,10 @@ from lianmeng.core.nav import DeskItem, DeskPanel, desk_count
 from . import policies, selectors
 from .models import ArticleStatus
 
+# What the panels read (articles):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("publicity", "membership", "core")
+
 
 def panels(user: Any) -> list[DeskPanel]:
     if policies.can_publish_article(user):

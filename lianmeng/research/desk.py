@@ -115,6 +115,11 @@ def _secretariat_panels(user: Any) -> list[DeskPanel]:
     ]
 
 
+# What the panels read (rounds, entries, reviews, objections and the experts):
+# cached per viewer and minute by core.nav.desk_panels.
+CACHED_BY = ("research", "library", "membership", "core")
+
+
 def panels(user: Any) -> list[DeskPanel]:
     out: list[DeskPanel] = []
     review = _review_panel(user)
