@@ -13,7 +13,9 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from .cache import cached_each, viewer_parts
 from .discovery import app_modules
 from .pagination import capped_count
 
@@ -103,10 +105,6 @@ def desk_panels(user: Any) -> list[DeskPanel]:
     once. What they read outside those apps (a person's display name in ``accounts``) may lag by a minute
     at most. Modules without ``CACHED_BY`` (notifications, privacy) are read every time.
     """
-    from django.utils import timezone
-
-    from .cache import cached_each, viewer_parts
-
     modules = list(app_modules("desk"))
     parts = (*viewer_parts(user), timezone.now().strftime("%Y-%m-%dT%H:%M"))
     cacheable = [(c, m) for c, m in modules if getattr(m, "CACHED_BY", None) is not None]
