@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.one_pass  # reads the message catalogues only
+
 ROOT = Path(__file__).resolve().parents[2] / "lianmeng"
 CATALOGS = sorted(ROOT.glob("*/locale/en/LC_MESSAGES/django.po"))
 

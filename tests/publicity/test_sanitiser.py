@@ -6,6 +6,8 @@ import pytest
 
 from lianmeng.publicity.services import plain_text, sanitize_body
 
+pytestmark = pytest.mark.one_pass  # pure functions, no database
+
 HOSTILE = """
 <p onclick="alert(1)">正文<script>alert('xss')</script>继续</p>
 <img src="x" onerror="alert(2)"><img src="javascript:alert(3)">

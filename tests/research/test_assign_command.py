@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+pytestmark = pytest.mark.one_pass  # the offline command reads and writes CSV files only
+
 
 def _write(path: Path, rows: list[tuple[str, ...]]) -> str:
     with path.open("w", newline="") as handle:

@@ -31,6 +31,8 @@ from lianmeng.research.solver import NoValidAssignment, Problem, Reduced, _reduc
 from .instances import instance
 from .test_solver import brute_force, check_valid, instances
 
+pytestmark = pytest.mark.one_pass  # the solver's own instances, no database
+
 
 @st.composite
 def with_fixed(draw: st.DrawFn) -> Problem:

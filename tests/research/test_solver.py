@@ -16,6 +16,8 @@ from scipy.sparse import lil_matrix
 from lianmeng.research.fair import solve_fair
 from lianmeng.research.solver import NoValidAssignment, Problem, solve_total
 
+pytestmark = pytest.mark.one_pass  # the solver's own instances, no database
+
 
 @st.composite
 def instances(draw: st.DrawFn) -> Problem:
