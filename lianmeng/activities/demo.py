@@ -15,6 +15,7 @@ from django.utils import timezone
 from lianmeng.accounts.models import User
 from lianmeng.library.models import Project, ProjectStage
 from lianmeng.membership.models import Organization
+from lianmeng.notifications.services import without_mail
 
 from .models import Audience, Event, EventKind, EventStatus, Registration, RegistrationStatus
 
@@ -303,6 +304,7 @@ def _when(spec: tuple[str, float]) -> datetime.datetime:
     return _at(day, 9, 30)
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     orgs = {o.name: o for o in Organization.objects.filter(name__in={e[2] for e in EVENTS})}
     created = 0

@@ -17,6 +17,7 @@ from lianmeng.core.actors import SYSTEM
 from lianmeng.membership import services as membership_services
 from lianmeng.membership.commands import ApplicationDecision
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
+from lianmeng.notifications.services import without_mail
 
 from . import services
 from .commands import (
@@ -565,6 +566,7 @@ def _handover(office: User, seats: list[CouncilSeat]) -> None:
     )
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     office = _office(accounts)
     _plan(office)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from lianmeng.accounts.models import Role, User
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
+from lianmeng.notifications.services import without_mail
 
 from .catalog import ensure_default_catalogues
 from .models import (
@@ -515,6 +516,7 @@ def _org(name: str) -> Organization | None:
     return Organization.objects.filter(name=name).first()
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     ensure_default_catalogues()
     fields = {f.name: f for f in ExpertiseField.objects.all()}

@@ -13,6 +13,7 @@ from lianmeng.activities.models import Event
 from lianmeng.core.actors import SYSTEM
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
+from lianmeng.notifications.services import without_mail
 
 from . import integrations
 from .market import open_post
@@ -269,6 +270,7 @@ def _session_demo() -> None:
             )
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     today = timezone.localdate()
     now = timezone.now()

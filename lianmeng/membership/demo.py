@@ -11,6 +11,7 @@ from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.accounts.two_factor import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET, demo_device
 from lianmeng.core.demo_support import DEMO_PASSWORD, make_uscc
 from lianmeng.core.models import City
+from lianmeng.notifications.services import without_mail
 
 from . import models
 from .services import organization_index_fields
@@ -383,6 +384,7 @@ def _account(username: str, name: str, role: str, scope: str | None) -> User:
     return user
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     for index, (city, name, short, kind, tier, desc) in enumerate(MEMBERS):
         _org(city, name, short, kind, tier, desc, index)

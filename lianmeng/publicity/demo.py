@@ -10,6 +10,7 @@ from django.utils import timezone
 from lianmeng.accounts.models import User
 from lianmeng.activities.models import Event
 from lianmeng.membership.models import Organization
+from lianmeng.notifications.services import without_mail
 
 from .models import Article, ArticleStatus
 from .services import article_index, plain_text, sanitize_body
@@ -89,6 +90,7 @@ ARTICLES: list[tuple[str, str, str, list[str], str, str, list[str], str, int]] =
 ]  # fmt: skip
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     now = timezone.now()
     made = 0

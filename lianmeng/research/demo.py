@@ -16,6 +16,7 @@ from lianmeng.library.commands import ExpertCreate
 from lianmeng.library.models import Expert
 from lianmeng.library.services import expert_create
 from lianmeng.membership.models import Organization
+from lianmeng.notifications.services import without_mail
 
 from . import commands, services
 from .models import AssignmentStatus, Objection, Proposal, SelectionRound, TopicCall
@@ -537,6 +538,7 @@ def _round_2025(secretariat: Any) -> None:
     SelectionRound.objects.filter(pk=selection.pk).update(finalised_at=start + datetime.timedelta(days=8))
 
 
+@without_mail()
 def load(*, accounts: bool = True) -> str:
     secretariat = User.objects.filter(username="demo-secretariat").first()
     if secretariat is None:
