@@ -223,6 +223,7 @@ def test_check_and_restore_refuse_a_damaged_archive(small_site: Path, tmp_path: 
     assert "core_city.jsonl: SHA-256 differs from the manifest" in done.stderr
 
 
+@pytest.mark.one_pass  # restores into a SQLite file whatever the run's database (both ways: the round trip)
 def test_restore_refuses_a_database_in_use_unless_forced(
     small_site: Path, tmp_path: Path, prepared: Prepared
 ) -> None:

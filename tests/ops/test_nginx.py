@@ -30,6 +30,9 @@ CONFIG = PROJECT / "deploy" / "nginx" / "lianmeng.conf"
 HOST = "lianmeng.example.cn"
 CLIENT = "127.0.0.3"  # the browser's address; nginx talks to the application from 127.0.0.1
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# nginx in front of `lianmeng serve` does not depend on the database engine: the site (its own database,
+# tests/ops/conftest.py) is made once, in the SQLite run.
+pytestmark = pytest.mark.one_pass
 
 
 def nginx_binary() -> str:

@@ -9,7 +9,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from .conftest import Server, Site, free_port, get, json_lines, run_cli, sample
+
+# Sockets, workers' metrics and addresses do not depend on the database engine: the site (its own
+# database, tests/ops/conftest.py) is made once, in the SQLite run.
+pytestmark = pytest.mark.one_pass
 
 TOKEN = "ops-metrics-token"
 
