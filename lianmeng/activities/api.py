@@ -26,7 +26,7 @@ from .commands import (
     SummaryUpdate,
 )
 from .compliance import Requirement, compliance_for_year
-from .models import Event, Registration
+from .models import Event, EventKind, Registration
 
 router = Router(tags=["activities"])
 
@@ -42,7 +42,7 @@ class EventOut(Schema):
     id: int
     title: str
     kind: str
-    kind_label: str = Field(alias="get_kind_display")
+    kind_label: str
     organizer: int = Field(alias="organizer_id")
     organizer_name: str = Field(alias="organizer.name")
     city: str = Field(alias="city_id")
@@ -65,8 +65,28 @@ class EventOut(Schema):
     outcomes: str
     agreements_signed: int
     projects_started: int
-    url: str = Field(alias="get_absolute_url")
+    url: str
     ics_url: str
+
+    # A list page serialises 50 events: the label from the enum (``get_kind_display`` rebuilds a dict
+    # of the choices on every call) and the page's address reversed once per event, not twice.
+    @staticmethod
+    def resolve_kind_label(obj: Event) -> str:
+        return str(EventKind(obj.kind).label) if obj.kind in EventKind.values else obj.kind
+
+    @staticmethod
+    def resolve_url(obj: Event) -> str:
+        return _event_url(obj)
+
+    @staticmethod
+    def resolve_ics_url(obj: Event) -> str:
+        return _event_url(obj).rstrip("/") + ".ics"
+
+
+def _event_url(obj: Event) -> str:
+    url: str = obj.__dict__.get("_api_url") or obj.get_absolute_url()
+    obj.__dict__["_api_url"] = url
+    return url
 
 
 class Counts(Schema):

@@ -176,7 +176,7 @@ def test_event_list_queries_do_not_grow_with_rows(make_event: Callable[..., Even
     item = page["items"][0]
     assert page["count"] == 2 and item["organizer"] == park.pk and item["organizer_name"] == park.name
     assert item["kind_label"] == "论坛" and item["city"] == park.city_id
-    assert item["url"] == f"/events/{item['id']}/"
+    assert item["url"] == f"/events/{item['id']}/" and item["ics_url"] == f"/events/{item['id']}.ics"
     for _ in range(10):
         make_event()
     many, page = _count_queries(client, "/api/v1/events")
