@@ -63,8 +63,6 @@ OWN_VERSIONS = {
     "governance_noticereceipt": "governance-receipts",
 }
 
-_MISSING = object()
-
 
 def app_of_table(table: str) -> str | None:
     """The version a write to ``table`` renews: its app's (``OWN_VERSIONS`` aside), else None."""
@@ -121,10 +119,6 @@ def install() -> None:
     writes.listen("cache", app_of_table, bump)
 
 
-def key_for(name: str, apps: Iterable[str], parts: Iterable[Any] = (), using: str = "default") -> str:
-    return _key(name, versions(apps, using), parts)
-
-
 def _key(name: str, vers: tuple[int, ...], parts: Iterable[Any]) -> str:
     raw = repr((name, vers, get_language() or "", tuple(parts)))
     return f"{KEY_PREFIX}:{name}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
@@ -143,30 +137,7 @@ def cached(
 
     The value must not depend on the viewer beyond what ``parts`` names (see the module docstring).
     """
-    apps = tuple(apps)
-    # A value read from the reports replica may lag the versions read from the primary: never stored.
-    if uncommitted_writes(using) or db_router.reading_replica():
-        return build()
-    try:
-        # the first read of an app's version creates its row (in a savepoint): a database that takes
-        # no writes (a read-only SQLite file, a replica) serves the page uncached
-        key = key_for(name, apps, parts, using)
-    except DatabaseError:
-        log.warning("cache versions unavailable", exc_info=True, extra={"event": "cache_unavailable"})
-        return build()
-    try:
-        value = cache.get(key, _MISSING)
-    except Exception:
-        log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
-        return build()
-    if value is not _MISSING:
-        return value
-    value = build()
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        log.warning("cache unavailable", exc_info=True, extra={"event": "cache_unavailable"})
-    return value
+    return cached_each([(name, apps, parts, build)], timeout=timeout, using=using)[0]
 
 
 def cached_each(
@@ -180,10 +151,13 @@ def cached_each(
     entries = [(name, tuple(apps), tuple(parts), build) for name, apps, parts, build in entries]
     if not entries:
         return []
+    # A value read from the reports replica may lag the versions read from the primary: never stored.
     if uncommitted_writes(using) or db_router.reading_replica():
         return [build() for _n, _a, _p, build in entries]
     names = sorted({app for _n, apps, _p, _b in entries for app in apps})
     try:
+        # the first read of an app's version creates its row (in a savepoint): a database that takes
+        # no writes (a read-only SQLite file, a replica) serves the page uncached
         current = dict(zip(names, versions(names, using), strict=True))
     except DatabaseError:
         log.warning("cache versions unavailable", exc_info=True, extra={"event": "cache_unavailable"})
