@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.core import audit
 from lianmeng.core.actors import Actor, is_system
+from lianmeng.core.mail_switch import mail_allowed
 from lianmeng.core.models import City
 
 from . import tasks, throttle, two_factor
@@ -24,8 +25,10 @@ if TYPE_CHECKING:
 
 
 def user_invite_mail(user_id: int) -> None:
-    """Welcome a new account with a link to set its password (sent by the worker)."""
-    tasks.user_invite_mail_send.enqueue(user_id)
+    """Welcome a new account with a link to set its password (sent by the worker; not under
+    ``core.mail_switch.without_mail``: the demo's people)."""
+    if mail_allowed():
+        tasks.user_invite_mail_send.enqueue(user_id)
 
 
 def password_reset_mail(user_id: int) -> None:

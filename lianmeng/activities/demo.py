@@ -13,9 +13,9 @@ from typing import Any
 from django.utils import timezone
 
 from lianmeng.accounts.models import User
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.library.models import Project, ProjectStage
 from lianmeng.membership.models import Organization
-from lianmeng.notifications.services import without_mail
 
 from .models import Audience, Event, EventKind, EventStatus, Registration, RegistrationStatus
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core.actors import SYSTEM
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.membership import services as membership_services
 from lianmeng.membership.commands import ApplicationDecision
 from lianmeng.membership.models import ApplicationStatus, MembershipApplication, Organization, Tier
-from lianmeng.notifications.services import without_mail
 
 from . import services
 from .commands import (

@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from lianmeng.accounts.models import Role, User
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
-from lianmeng.notifications.services import without_mail
 
 from .catalog import ensure_default_catalogues
 from .models import (

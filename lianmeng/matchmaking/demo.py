@@ -11,9 +11,9 @@ from django.utils import timezone
 from lianmeng.activities.demo import link_demo_projects
 from lianmeng.activities.models import Event
 from lianmeng.core.actors import SYSTEM
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.core.models import City
 from lianmeng.membership.models import Organization
-from lianmeng.notifications.services import without_mail
 
 from . import integrations
 from .market import open_post

@@ -10,8 +10,8 @@ from django.utils import timezone
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.accounts.two_factor import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET, demo_device
 from lianmeng.core.demo_support import DEMO_PASSWORD, make_uscc
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.core.models import City
-from lianmeng.notifications.services import without_mail
 
 from . import models
 from .services import organization_index_fields

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from contextlib import ContextDecorator
-from contextvars import ContextVar, Token
 from typing import Any
 
 from django.apps import apps
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from lianmeng.accounts.models import Role, User
 from lianmeng.core.actors import Actor
+from lianmeng.core.mail_switch import mail_allowed
 
 from . import tasks
 from .models import (
@@ -40,24 +39,6 @@ log = logging.getLogger(__name__)
 
 TITLE_MAX = 200
 URL_MAX = 500
-
-_WITHOUT_MAIL: ContextVar[bool] = ContextVar("lianmeng_notifications_without_mail", default=False)
-
-
-class without_mail(ContextDecorator):  # noqa: N801 - used like a function: `with without_mail():`
-    """Inside it notifications are recorded and shown on the site but mailed to nobody, and
-    ``mail_later`` sends nothing: the demo alliance's history (its loaders are decorated) is not news
-    to mail to its example addresses — ``lianmeng demo`` once queued some 300 mails for the worker."""
-
-    def _recreate_cm(self) -> without_mail:  # each call of a decorated function gets its own token
-        return without_mail()
-
-    def __enter__(self) -> without_mail:
-        self._token: Token[bool] = _WITHOUT_MAIL.set(True)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _WITHOUT_MAIL.reset(self._token)
 
 
 # Recipients are read and written in chunks: SQLite allows 32,766 parameters in one statement and an
@@ -154,7 +135,7 @@ def notify(
         if pk not in users:
             continue
         channel = channels[pk]
-        if _WITHOUT_MAIL.get():
+        if not mail_allowed():
             state = MailState.NONE
         elif channel == Channel.MAIL and users[pk]:
             state = MailState.QUEUED
@@ -195,7 +176,7 @@ def enqueue_mails(notification_ids: list[int]) -> None:
 def mail_later(subject: str, body: str, to: Iterable[str]) -> None:
     """Mail addresses that have no account (applicants, guests) by the queue after commit, with retries."""
     addresses = sorted({a for a in to if a})
-    if not addresses or _WITHOUT_MAIL.get():
+    if not addresses or not mail_allowed():
         return
     subject, body = str(subject), str(body)
 

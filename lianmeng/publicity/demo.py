@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from lianmeng.accounts.models import User
 from lianmeng.activities.models import Event
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.membership.models import Organization
-from lianmeng.notifications.services import without_mail
 
 from .models import Article, ArticleStatus
 from .services import article_index, plain_text, sanitize_body

@@ -12,11 +12,11 @@ from django.utils import timezone
 from lianmeng.accounts.models import Role, RoleAssignment, User
 from lianmeng.core.actors import SYSTEM
 from lianmeng.core.demo_support import DEMO_PASSWORD
+from lianmeng.core.mail_switch import without_mail
 from lianmeng.library.commands import ExpertCreate
 from lianmeng.library.models import Expert
 from lianmeng.library.services import expert_create
 from lianmeng.membership.models import Organization
-from lianmeng.notifications.services import without_mail
 
 from . import commands, services
 from .models import AssignmentStatus, Objection, Proposal, SelectionRound, TopicCall

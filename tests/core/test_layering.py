@@ -48,19 +48,6 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
             "research.services.results",
         )
     },
-    # Every app's demo loader runs under notifications' without_mail(): the demo's history is not mailed.
-    **{
-        (f"{app}.demo", "notifications"): "the demo's notifications are shown, not mailed (without_mail)"
-        for app in (
-            "activities",
-            "governance",
-            "library",
-            "matchmaking",
-            "membership",
-            "publicity",
-            "research",
-        )
-    },
     # A membership application admitted by council vote: membership asks governance for the admission
     # motion (governance builds on membership's models; the call is the one way back).
     ("membership.services", "governance"): "admission by council vote (motion of an application)",

@@ -43,3 +43,29 @@ def test_demo_notifications(cities: dict[str, Any], mailoutbox: list[Any]) -> No
 
 def _titles() -> list[str]:
     return [t for items in demo._plan().values() for _k, t, _b, _u in items]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_switch_holds_until_the_commit_as_lianmeng_demo_uses_it(
+    make_user: Any, mailoutbox: list[Any]
+) -> None:
+    """`lianmeng demo` commits each app's data after its loader returned: mail handed to the queue on
+    commit (status mails, invitations) must find the switch still on; without it they go out."""
+    from django.db import transaction
+
+    from lianmeng.accounts.services import user_invite_mail
+    from lianmeng.core.mail_switch import without_mail
+    from lianmeng.notifications.services import mail_later
+
+    person = make_user(username="demo-invited")
+
+    def queue_on_commit() -> None:
+        with transaction.atomic():
+            mail_later("入盟申请状态", "已入盟", ["applicant@example.cn"])
+            transaction.on_commit(lambda: user_invite_mail(person.pk))
+
+    with without_mail(), transaction.atomic():
+        queue_on_commit()
+    assert mailoutbox == []
+    queue_on_commit()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(["applicant@example.cn", person.email])

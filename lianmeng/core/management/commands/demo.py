@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from lianmeng.core.discovery import app_modules
+from lianmeng.core.mail_switch import without_mail
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ class Command(BaseCommand):
 
     def _load(self, accounts: bool) -> None:
         for config, module in app_modules("demo"):
-            with transaction.atomic():
+            # the switch outlives the commit: mail handed to the queue on_commit stays unsent too
+            with without_mail(), transaction.atomic():
                 summary = module.load(accounts=accounts)
             self.stdout.write(f"{config.label}: {summary}")
