@@ -10,7 +10,14 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lianmeng.core.api_support import AUTH, OPTIONAL_AUTH, LocalDateTime, RelatedIds, signed_in
+from lianmeng.core.api_support import (
+    AUTH,
+    OPTIONAL_AUTH,
+    LocalDateTime,
+    RelatedIds,
+    cached_list,
+    signed_in,
+)
 from lianmeng.core.models import City
 from lianmeng.core.pagination import PageNumberPagination
 from lianmeng.core.params import Id, Year
@@ -224,6 +231,7 @@ def _manageable(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.get("/events", response=list[EventOut], auth=OPTIONAL_AUTH)
+@cached_list("api-events", apps=("activities", "membership", "core"), item=EventOut)
 @paginate(PageNumberPagination, page_size=50)
 def event_list(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     """Published, held and cancelled events (and, for those who manage them, drafts), in time order."""

@@ -4,12 +4,14 @@ types."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Schema
@@ -20,6 +22,7 @@ from pydantic import AfterValidator, BeforeValidator
 
 from lianmeng.accounts.models import User
 from lianmeng.accounts.services import token_user
+from lianmeng.core import cache
 
 
 def _pks(value: Any) -> Any:
@@ -115,3 +118,43 @@ def signed_in(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied
     return user
+
+
+def cached_list(
+    name: str, *, apps: Iterable[str], item: type[Schema]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A paginated API list served from the cache (``lianmeng.core.cache``): placed between
+    ``@router.get`` and ``@paginate``, it stores the page's JSON, as ninja would render it, per viewer
+    (``viewer_parts``: what the list shows may depend on who asks), query string and language, until
+    something in ``apps`` changes. Serialising 50 rows through ninja costs more than the queries behind
+    them (API events: 34 ms, half of it the schema); a cached page is one cache read. Authentication and
+    the rate limits still run first (ninja applies them before the view); errors are never cached."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(func)
+        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            def build() -> tuple[str, bytes]:
+                from lianmeng.api import api  # cycle: lianmeng.api mounts the routers that use this decorator
+
+                result = func(request, **kwargs)
+                context = {"request": request, "response_status": 200}
+                payload = {
+                    **result,
+                    "items": [item.model_validate(o, context=context).model_dump() for o in result["items"]],
+                }
+                response = api.create_response(
+                    request, payload, temporal_response=api.create_temporal_response(request)
+                )
+                return response["Content-Type"], response.content
+
+            content_type, body = cache.cached(
+                name,
+                apps=apps,
+                parts=(*cache.viewer_parts(request.user), sorted(request.GET.lists())),
+                build=build,
+            )
+            return HttpResponse(body, content_type=content_type)
+
+        return view
+
+    return decorate

@@ -207,10 +207,10 @@ def resource_matches(
     the post's category fits, up to three each of experts, projects and achievements (`kind`; `resource`
     is null for them, `item.url` links to their page). `explanation` holds the parts of `score`."""
     resource = selectors.resource_get(viewer=request.user, pk=resource_id)
-    found = selectors.resource_matches(viewer=request.user, resource=resource, limit=max(1, min(limit, 50)))
-    if library:
-        found += selectors.resource_library_matches(viewer=request.user, resource=resource)
-    return found
+    posts, items = selectors.resource_suggestions(
+        viewer=request.user, resource=resource, limit=max(1, min(limit, 50)), library=library
+    )
+    return posts + items
 
 
 @router.get("/match-requests", response=list[MatchRequestOut], auth=AUTH)

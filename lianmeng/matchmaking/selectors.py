@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -76,17 +77,7 @@ def resource_get(*, viewer: Any, pk: int) -> models.Resource:
 
 def resource_matches(*, viewer: Any, resource: models.Resource, limit: int = 10) -> list[Suggestion]:
     """Explainable suggestions for a post: its own organization and the secretariat only."""
-    if not policies.can_view_suggestions(viewer, resource):
-        raise Http404
-    config = models.MatchmakingSettings.current()
-    # the same for everyone allowed to see them: cached per post, limit and day (scores count the days
-    # left) until the market, an organization or a city changes (56-63 ms at 100,000 posts)
-    return cache.cached(
-        "resource-matches",
-        apps=("matchmaking", "membership", "core"),
-        parts=(resource.pk, limit, config.min_score, timezone.localdate().isoformat()),
-        build=lambda: suggestions_for(resource, limit=limit, min_score=config.min_score),
-    )
+    return resource_suggestions(viewer=viewer, resource=resource, limit=limit, library=False)[0]
 
 
 def resource_library_matches(
@@ -94,24 +85,50 @@ def resource_library_matches(
 ) -> list[Suggestion]:
     """Experts (public, consented), projects and achievements the viewer may see that fit the post, for
     its own organization and the secretariat (``matching.LIBRARY_FIT``)."""
+    return resource_suggestions(viewer=viewer, resource=resource, per_kind=per_kind, posts=False)[1]
+
+
+def resource_suggestions(
+    *,
+    viewer: Any,
+    resource: models.Resource,
+    limit: int = 10,
+    per_kind: int = 3,
+    posts: bool = True,
+    library: bool = True,
+) -> tuple[list[Suggestion], list[Suggestion]]:
+    """(posts of the other side, library items) suggested for a post, for its own organization and the
+    secretariat; both read in one go (one settings read, one versions query, one cache round trip)."""
     if not policies.can_view_suggestions(viewer, resource):
         raise Http404
     config = models.MatchmakingSettings.current()
-    # what of the libraries the viewer may see depends on who they are: one copy per viewer and roles
-    return cache.cached(
-        "resource-library-matches",
-        apps=("matchmaking", "library", "membership", "core"),
-        parts=(
-            resource.pk,
-            per_kind,
-            config.min_score,
-            timezone.localdate().isoformat(),
-            *cache.viewer_parts(viewer),
-        ),
-        build=lambda: library_suggestions_for(
-            resource, viewer=viewer, per_kind=per_kind, min_score=config.min_score
-        ),
-    )
+    today = timezone.localdate().isoformat()
+    entries: list[tuple[str, tuple[str, ...], tuple[Any, ...], Callable[[], list[Suggestion]]]] = []
+    if posts:
+        # the same for everyone allowed to see them: cached per post, limit and day (scores count the days
+        # left) until the market, an organization or a city changes (56-63 ms at 100,000 posts)
+        entries.append(
+            (
+                "resource-matches",
+                ("matchmaking", "membership", "core"),
+                (resource.pk, limit, config.min_score, today),
+                lambda: suggestions_for(resource, limit=limit, min_score=config.min_score),
+            )
+        )
+    if library:
+        # what of the libraries the viewer may see depends on who they are: one copy per viewer and roles
+        entries.append(
+            (
+                "resource-library-matches",
+                ("matchmaking", "library", "membership", "core"),
+                (resource.pk, per_kind, config.min_score, today, *cache.viewer_parts(viewer)),
+                lambda: library_suggestions_for(
+                    resource, viewer=viewer, per_kind=per_kind, min_score=config.min_score
+                ),
+            )
+        )
+    found = cache.cached_each(entries)
+    return (found.pop(0) if posts else []), (found.pop(0) if library else [])
 
 
 def new_suggestion_counts(*, viewer: Any, limit_posts: int = 5) -> list[tuple[models.Resource, int]]:

@@ -107,9 +107,8 @@ def _resource_page(
     request: HttpRequest, resource: Resource, request_form: RequestForm | None = None
 ) -> HttpResponse:
     can_edit = policies.can_edit_resource(request.user, resource)
-    suggestions = selectors.resource_matches(viewer=request.user, resource=resource) if can_edit else []
-    library_suggestions = (
-        selectors.resource_library_matches(viewer=request.user, resource=resource) if can_edit else []
+    suggestions, library_suggestions = (
+        selectors.resource_suggestions(viewer=request.user, resource=resource) if can_edit else ([], [])
     )
     existing = selectors.my_active_request_for(viewer=request.user, resource=resource)
     can_request = (
