@@ -44,3 +44,41 @@ def test_a_role_granted_gives_the_viewer_a_new_key(park_contact: Any, secretaria
     park_contact.__dict__.pop("role_assignments", None)  # a new request loads the roles again
     assert cache.viewer_parts(park_contact) != before
     assert cache.viewer_parts(secretariat) != cache.viewer_parts(park_contact)
+
+
+def test_the_market_list_is_cached_per_reach_and_renewed_by_an_edit(
+    make_post: Callable[..., Any], park_contact: Any, fund_contact: Any, secretariat: Any
+) -> None:
+    from django.test import Client
+
+    from lianmeng.matchmaking.models import Resource
+
+    open_post = make_post(park_contact, title="园区招聘平台建设需求")
+    closed = make_post(fund_contact, direction="supply", title="人才基金已结束的投资计划")
+    Resource.objects.filter(pk=closed.pk).update(status="closed")
+
+    def page(client: Client, **params: str) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/resources/", params)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    visitor = Client()
+    first, html = page(visitor)
+    again, html_again = page(visitor)
+    assert again < first
+    for shown in (html, html_again):
+        assert "园区招聘平台建设需求" in shown and "人才基金已结束的投资计划" not in shown
+
+    office = Client()
+    office.force_login(secretariat)
+    assert "人才基金已结束的投资计划" in page(office)[1]  # every status: never the public copy
+    assert "人才基金已结束的投资计划" not in page(visitor)[1]
+
+    member = Client()
+    member.force_login(fund_contact)
+    mine = page(member, mine="1")[1]  # the organization's own posts, closed ones included
+    assert "人才基金已结束的投资计划" in mine and "园区招聘平台建设需求" not in mine
+
+    Resource.objects.filter(pk=open_post.pk).update(title="园区数字化招聘平台建设需求")  # committed
+    assert "园区数字化招聘平台建设需求" in page(visitor)[1]
