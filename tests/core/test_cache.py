@@ -102,6 +102,44 @@ def test_a_signed_in_viewer_never_gets_the_anonymous_copy(make_org: Any, secreta
     assert "青岛名录测试单位" not in again and "入盟审核" not in again
 
 
+def test_a_signed_in_search_is_cached_per_reach(make_org: Any, make_user: Any, secretariat: Any) -> None:
+    org = make_org("青岛登录名录测试园区")
+    make_org("青岛登录名录暂停单位", status="suspended")
+    member = make_user("member_contact", organization=org)
+    client = Client()
+    client.force_login(member)
+    first, built = _get(client, "/members/?q=青岛")  # the query is highlighted: 青岛 is marked up
+    again, hit = _get(client, "/members/?q=青岛")
+    assert (
+        again == first and "导出 Excel" in first and "登录名录测试园区" in first
+    )  # a signed-in person's copy has the export buttons
+    assert "登录名录暂停单位" not in first and "入盟审核" not in first
+    assert len(hit) < len(built)  # the search, its count and the cities are not run again
+
+    office = Client()
+    office.force_login(secretariat)
+    office_page, _ = _get(office, "/members/?q=青岛")
+    assert "登录名录暂停单位" in office_page and "入盟审核" in office_page  # never the members' copy
+    public_page, _ = _get(Client(), "/members/?q=青岛")
+    assert "导出 Excel" not in public_page and "登录名录暂停单位" not in public_page
+
+
+def test_a_signed_in_home_is_cached_per_viewer(make_org: Any, make_user: Any, secretariat: Any) -> None:
+    org = make_org("青岛首页登录测试园区")
+    member = make_user("member_contact", organization=org)
+    client = Client()
+    client.force_login(member)
+    first, built = _get(client, "/")
+    again, hit = _get(client, "/")
+    assert again == first and "青岛首页登录测试园区" in first
+    assert len(hit) < len(built)
+    office = Client()
+    office.force_login(secretariat)
+    assert len(_get(office, "/")[1]) > len(hit)  # another viewer: built for them, not the member's copy
+    make_org("烟台首页登录新成员", city="烟台")
+    assert "烟台首页登录新成员" in _get(client, "/")[0]
+
+
 def test_a_language_has_its_own_copy(make_org: Any) -> None:
     make_org("青岛语言测试园区")
     chinese, _ = _get(Client(), "/members/")
