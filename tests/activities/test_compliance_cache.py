@@ -4,6 +4,7 @@ inside a test's open transaction the cache is bypassed, so these tests commit)."
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,3 +68,30 @@ def test_the_workbench_reads_only_the_gaps_and_counts_every_park_short(
     with CaptureQueriesContext(connection) as queries:
         again = compliance_gaps(year=year, viewer=secretariat)
     assert again == gaps and all("reporting_dataversion" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_compliance_page_is_one_cache_read_per_scope(
+    make_event: Callable[..., Event], coordinator: Any, park: Any, other_park: Any, secretariat: Any
+) -> None:
+    from django.test import Client
+
+    office = Client()
+    office.force_login(secretariat)
+    with CaptureQueriesContext(connection) as built:
+        first = office.get("/events/compliance/").content.decode()
+    with CaptureQueriesContext(connection) as hit:
+        again = office.get("/events/compliance/").content.decode()
+    assert park.name in first and other_park.name in first
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # masked anew on every response
+    assert token.sub("", again) == token.sub("", first)
+    assert len(hit) < len(built)
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator)
+    theirs = coordinator_client.get("/events/compliance/").content.decode()
+    assert park.name in theirs and other_park.name not in theirs  # their city's parks, not the office's copy
+    public = Client().get("/events/compliance/").content.decode()
+    assert park.name not in public
+
+    make_event(title="园区年度主题沙龙", kind="themed", status="held", starts_in=-datetime.timedelta(days=3))
+    renewed = office.get("/events/compliance/").content.decode()
+    assert "已举办 1/2" in renewed and "已举办 1/2" not in first  # the park's count moved: a new copy
