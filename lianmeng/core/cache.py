@@ -11,10 +11,10 @@ Redis when ``REDIS_URL`` is set (shared by all processes), local memory otherwis
 each built once per version).
 
 Rules that keep one viewer's page from reaching another:
-- ``public_cached`` caches for anonymous viewers only (a signed-in viewer gets a fresh build); the page's
-  language and any ``parts`` the caller passes (query string, page number, date) are part of the key.
 - ``cached`` is for values that do not depend on the viewer, or whose ``parts`` name the viewer's whole
-  scope (e.g. ``("secretariat",)``, or the cities a coordinator sees).
+  reach: e.g. ``("secretariat",)``, the cities a coordinator sees, whether the viewer is signed in, or
+  ``viewer_parts(viewer)`` (the person and every role they hold). The page's language is always part of
+  the key; the caller passes the rest (query string, page number, date).
 - Cached HTML never holds a CSRF token or a message: cache the page's content, not the page.
 
 A transaction that has written to a tracked app and not committed yet bypasses the cache (it must see its
@@ -195,19 +195,3 @@ def viewer_parts(viewer: Any) -> tuple[Any, ...]:
         (a.role, a.organization_id or 0, a.city_id or "") for a in getattr(viewer, "role_assignments", ())
     )
     return ("user", viewer.pk, bool(getattr(viewer, "is_superuser", False)), tuple(roles))
-
-
-def public_cached(
-    request: Any,
-    name: str,
-    *,
-    apps: Iterable[str],
-    build: Callable[[], T],
-    parts: Iterable[Any] = (),
-    timeout: int = DEFAULT_TIMEOUT,
-) -> T:
-    """Like ``cached`` for an anonymous viewer; a signed-in viewer gets ``build()`` every time."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return build()
-    return cached(name, apps=apps, build=build, parts=("anonymous", *parts), timeout=timeout)

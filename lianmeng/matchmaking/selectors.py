@@ -75,19 +75,6 @@ def resource_get(*, viewer: Any, pk: int) -> models.Resource:
     return resource
 
 
-def resource_matches(*, viewer: Any, resource: models.Resource, limit: int = 10) -> list[Suggestion]:
-    """Explainable suggestions for a post: its own organization and the secretariat only."""
-    return resource_suggestions(viewer=viewer, resource=resource, limit=limit, library=False)[0]
-
-
-def resource_library_matches(
-    *, viewer: Any, resource: models.Resource, per_kind: int = 3
-) -> list[Suggestion]:
-    """Experts (public, consented), projects and achievements the viewer may see that fit the post, for
-    its own organization and the secretariat (``matching.LIBRARY_FIT``)."""
-    return resource_suggestions(viewer=viewer, resource=resource, per_kind=per_kind, posts=False)[1]
-
-
 def resource_suggestions(
     *,
     viewer: Any,

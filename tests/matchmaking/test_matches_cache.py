@@ -26,7 +26,7 @@ def test_suggestions_come_from_the_cache_until_the_market_changes(
 
     def titles() -> tuple[int, list[str]]:
         with CaptureQueriesContext(connection) as queries:
-            found = selectors.resource_matches(viewer=park_contact, resource=post)
+            found, _items = selectors.resource_suggestions(viewer=park_contact, resource=post, library=False)
         return len(queries), [s.resource.title for s in found]
 
     first, shown = titles()
