@@ -41,7 +41,7 @@ class Problems:
     def watch(self, page: Page) -> Page:
         page.add_init_script(REPORT_VIOLATIONS)
         page.on("console", lambda msg: self._console(page, msg))
-        page.on("pageerror", lambda exc: self.seen.append(f"{page.url}: uncaught {exc}"))
+        page.on("pageerror", lambda exc: self.seen.append(f"{page.url}: uncaught {exc}\n{exc.stack or ''}"))
         page.on("response", lambda response: self._response(page, response))
         return page
 

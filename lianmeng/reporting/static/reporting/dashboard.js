@@ -8,12 +8,27 @@
   var palette = ["#1f4e8c", "#3a7bd5", "#5fa8d3", "#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#e76f51", "#9c6644", "#6c757d"];
   var charts = [];
 
+  // A chart is drawn only once its box has a size, and redrawn when the box changes. ECharts' geo
+  // coordinate system throws ("Cannot read properties of null") when laid out in a 0 x 0 box, which
+  // happens when the script runs before the page's layout settles on a busy machine.
+  function sized(el) { return el.clientWidth > 0 && el.clientHeight > 0; }
+
   function make(id, option) {
     var el = document.getElementById(id);
     if (!el) { return; }
-    var chart = echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(option);
-    charts.push(chart);
+    var chart = null;
+    function draw() {
+      if (!sized(el)) { return; }
+      if (chart === null) {
+        chart = echarts.init(el, null, { renderer: "canvas" });
+        chart.setOption(option);
+        charts.push(chart);
+      } else {
+        chart.resize();
+      }
+    }
+    if (typeof ResizeObserver !== "undefined") { new ResizeObserver(draw).observe(el); }
+    draw();
   }
 
   var mapped = data.cities.filter(function (c) { return c.coordinates; });
@@ -69,5 +84,9 @@
     ]
   });
 
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  if (typeof ResizeObserver === "undefined") {
+    window.addEventListener("resize", function () {
+      charts.forEach(function (c) { if (sized(c.getDom())) { c.resize(); } });
+    });
+  }
 })();
