@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import CharField, Count, F, Func, Model, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pypinyin import Style, lazy_pinyin
@@ -685,13 +684,13 @@ def search(
             querysets[provider.type] = (provider, qs)
     selected = [t for t in querysets if not type or t == type]
     # the counts and facets are most of the search's cost (a COUNT and facets per type over the
-    # full-text matches): kept per viewer, query, filters and minute until anything searched changes,
-    # so the next page, the back button and a popular query do not count again
-    minute = timezone.now().replace(second=0, microsecond=0)
+    # full-text matches): kept per viewer, query and filters until anything searched changes, so the
+    # next page, the back button and a popular query do not count again. What a provider shows depends
+    # on rows, not on the clock (a scheduled article is published by a write), so no minute in the key.
     raw, facet_out, facets_capped = cache.cached(
         "search-counts",
         apps=tuple(sorted(cache.TRACKED_APPS)),
-        parts=(minute.isoformat(), *cache.viewer_parts(viewer), q, type, city, year, kind, tag, facets),
+        parts=(*cache.viewer_parts(viewer), q, type, city, year, kind, tag, facets),
         build=lambda: _counted(querysets, selected, facets),
     )
     capped = frozenset(t for t, (_n, over) in raw.items() if over)

@@ -1,8 +1,9 @@
-"""The one search keeps its counts and facets per viewer, query, filters and minute, and any committed
-change renews them (transactional: inside a test's open transaction the cache is bypassed)."""
+"""The one search keeps its counts and facets per viewer, query and filters, and any committed
+change renews them (a scheduled article's publication too: it is a write, not the clock) (transactional: inside a test's open transaction the cache is bypassed)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from lianmeng.activities.models import Audience
 from lianmeng.core.search import SearchResult, search
@@ -46,3 +48,32 @@ def test_counts_are_kept_per_viewer_and_renewed_by_an_edit(
     make_event(org, "零工服务站揭牌")  # committed: every copy is renewed
     assert _search(secretariat)[1].counts["event"] == 3
     assert _search(AnonymousUser())[1].counts["event"] == 2
+
+
+def test_counts_outlive_the_minute_and_a_scheduled_publication_renews_them(
+    make_org: Callable[..., Any], secretariat: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lianmeng.publicity import services as publicity
+    from lianmeng.publicity.commands import ArticleCreate
+
+    org = make_org("青岛零工产业园")
+    make_event(org, "零工市场对接会")
+    article = publicity.article_create(
+        cmd=ArticleCreate.build({"kind": "news", "title": "零工驿站开放", "body": "<p>零工服务。</p>"}),
+        actor=secretariat,
+    )
+    at = timezone.now() + datetime.timedelta(minutes=30)
+    publicity.article_transition(article=article, action="publish", publish_at=at, actor=secretariat)
+
+    first, seen = _search(AnonymousUser())
+    assert seen.counts.get("news", 0) == 0  # scheduled: not visible yet
+    hit, _ = _search(AnonymousUser())
+    assert hit < first
+    later = timezone.now() + datetime.timedelta(minutes=7)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    again, seen_again = _search(AnonymousUser())
+    assert again == hit  # seven minutes on, still the stored counts
+    assert seen_again.counts == seen.counts
+
+    assert publicity.articles_publish_due(now=at) == 1  # the worker's task: a committed write
+    assert _search(AnonymousUser())[1].counts["news"] == 1
