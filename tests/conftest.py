@@ -253,6 +253,15 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared]:
     site.close()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any, prepared: Prepared) -> None:
+    """pytest-django's test database, which then becomes ``prepared``'s template for its engine."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        prepared.adopt(connection)
+
+
 @pytest.fixture
 def login(live_server: Any) -> Callable[..., None]:
     """Log a Playwright page in through the real login form, and the code page where the account

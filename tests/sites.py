@@ -3,9 +3,10 @@
 Migrating an empty database takes 15-20 s (Django renders the model states of about a hundred
 migrations) and collecting the static files about 12 s. Tests that start `lianmeng serve`, `worker` or
 `restore` on a site of their own used to do both each time. Now the first such test of a pytest run
-migrates one template and collects the static files once; every later database is a copy (a file copy
-on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL) and every var/ directory gets a copy of the
-collected files. Tests of migrating itself (a restore into an empty database) still start from empty.
+takes the run's own test database, just migrated by pytest-django, as the template of its engine (or
+migrates one for the other engine) and collects the static files once; every later database is a copy (a
+file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL) and every var/ directory gets a copy
+of the collected files. Tests of migrating itself (a restore into an empty database) still start from empty.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 SECRET = "ops-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
@@ -102,6 +104,32 @@ class Prepared:
             run_cli(self._env(template.url), "migrate", "--noinput", "-v0", timeout=900)
             self._templates[engine] = template
         return self._templates[engine]
+
+    def adopt(self, connection: Any) -> None:
+        """Take the run's test database, just migrated by pytest-django, as the template of its engine
+        instead of migrating another one (15-20 s less per run). Called before any test has written to
+        it: a flushed test database has lost the rows the migrations seed."""
+        vendor = "sqlite" if connection.vendor == "sqlite" else "postgresql"
+        if vendor in self._templates:
+            return
+        if vendor == "sqlite":
+            import sqlite3
+
+            target = self.root / "template.sqlite3"
+            connection.ensure_connection()
+            copy = sqlite3.connect(target)
+            try:
+                connection.connection.backup(copy)
+            finally:
+                copy.close()
+            self._templates[vendor] = Database(f"sqlite:///{target}")
+            return
+        from django.db import connections
+
+        source = connection.settings_dict["NAME"]
+        connections.close_all()  # PostgreSQL copies a database only while nobody is connected to it
+        server = (postgres_url() or "").rsplit("/", 1)[0]
+        self._templates[vendor] = _create_postgres(server, f"lianmeng_tpl_{uuid.uuid4().hex[:10]}", source)
 
     def database(self, directory: Path, name: str, *, engine: str | None = None) -> Database:
         """A migrated database of its own: a SQLite file in ``directory``, or a new PostgreSQL database
