@@ -15,7 +15,9 @@ Rules that keep one viewer's page from reaching another:
   reach: e.g. ``("secretariat",)``, the cities a coordinator sees, whether the viewer is signed in, or
   ``viewer_parts(viewer)`` (the person and every role they hold). The page's language is always part of
   the key; the caller passes the rest (query string, page number, date).
-- Cached HTML never holds a CSRF token or a message: cache the page's content, not the page.
+- Cached HTML never holds a CSRF token or a message: cache the page's content, not the page. Forms inside
+  cached HTML carry a placeholder that the view replaces with the request's own token when it serves
+  them (``matchmaking.views._suggestions_html``).
 
 A transaction that has written to a tracked app and not committed yet bypasses the cache (it must see its
 own writes, and must not store what may be rolled back). A version row is created with a random value the

@@ -82,3 +82,45 @@ def test_the_market_list_is_cached_per_reach_and_renewed_by_an_edit(
 
     Resource.objects.filter(pk=open_post.pk).update(title="园区数字化招聘平台建设需求")  # committed
     assert "园区数字化招聘平台建设需求" in page(visitor)[1]
+
+
+def test_the_suggestions_html_is_cached_and_its_forms_carry_the_request_s_own_token(
+    make_post: Callable[..., Any], park_contact: Any, fund_contact: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from lianmeng.matchmaking.models import MatchRequest
+    from lianmeng.matchmaking.views import CSRF_PLACEHOLDER
+
+    post = make_post(park_contact)
+    fund = make_post(fund_contact, direction="supply", title="人力资源服务企业股权投资基金")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(park_contact)
+
+    def page() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(post.get_absolute_url()).content.decode()
+        return len(queries), html
+
+    built, html = page()
+    cached, html_again = page()
+    assert cached < built  # the second page reads the suggestions' HTML from the cache
+    action = reverse("matchmaking:resource-request", args=[fund.pk])
+    for shown in (html, html_again):
+        assert "人力资源服务企业股权投资基金" in shown and CSRF_PLACEHOLDER not in shown
+    form = html_again.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    token = form.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert len(token) == 64 and token.isalnum()
+
+    sent = client.post(
+        action,
+        {"csrfmiddlewaretoken": token, "from_resource": post.pk, "score": 50, "message": "希望对接基金"},
+    )
+    assert sent.status_code == 302, sent.content.decode()[:500]
+    assert MatchRequest.objects.filter(resource=fund, from_resource=post).exists()
+    # the request is a committed write to the market: the card now says it was sent
+    assert "已发起对接" in page()[1]
+    # without the token the same form is refused
+    refused = client.post(action, {"from_resource": post.pk, "score": 50, "message": "再次对接"})
+    assert refused.status_code == 403
