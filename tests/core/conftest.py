@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone
 
 # Every demo role: the page a test names it by → the account in the World (the demo alliance).
 DEMO_ROLES = {
@@ -57,6 +58,27 @@ class World:
         if role == "anonymous":
             return Client()
         return Client(HTTP_AUTHORIZATION=f"Bearer {self.tokens[role]}")
+
+
+def _no_handover_due() -> None:
+    """The matrix expects no presidency handover to be due (422 for everyone). A handover is due once
+    its outgoing term has begun: the demo records the one into term 2, and from 2 December 2026 (term
+    2's first day) the one into term 3 is due too. Record every due one, so the world is the same on
+    any date."""
+    from lianmeng.governance.models import PresidencyHandover, RotationPlan
+    from lianmeng.governance.services.presidency import pending_handover
+
+    today = timezone.localdate()
+    for plan in RotationPlan.objects.all():
+        while (due := pending_handover(plan, today)) is not None:
+            outgoing, incoming = due
+            PresidencyHandover.objects.create(
+                plan=plan,
+                sequence=incoming.sequence,
+                from_organization_id=outgoing.organization,
+                to_organization_id=incoming.organization,
+                date=today,
+            )
 
 
 def _account(username: str, role: str | None, **scope: Any) -> Any:
@@ -113,6 +135,7 @@ def _build(media_root: Any) -> World:
 
     for _config, module in app_modules("demo"):
         module.load(accounts=True)
+    _no_handover_due()
     user_model = get_user_model()
     org_a = Organization.objects.get(name="中国青岛人力资源服务产业园")
     city_x, city_y = "370200", "370600"
