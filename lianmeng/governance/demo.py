@@ -429,9 +429,9 @@ def _notices(office: User, seats: list[CouncilSeat]) -> None:
         actor=office,
         publish=True,
     )
-    for seat in seats:
+    for index, seat in enumerate(seats):  # every other seat by position, not by id: the same on any database
         council_tier = seat.organization.tier == Tier.COUNCIL and seat.organization.name != COUNCIL_PARK
-        if council_tier and seat.pk % 2 == 0 and seat.representative is not None:
+        if council_tier and index % 2 == 1 and seat.representative is not None:
             services.notice_mark_read(notice=plenary, actor=seat.representative)
     summit = services.notice_create(
         cmd=NoticeCreate.build(

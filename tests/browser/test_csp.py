@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test.utils import override_settings
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.demo_snapshot import DEMO
 from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,11 +61,7 @@ class Problems:
 @pytest.fixture
 def demo(live_server: Any) -> None:
     """The demo alliance with its six demo accounts (as `lianmeng demo` loads it)."""
-    from lianmeng.core.discovery import app_modules
-
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        for _config, module in app_modules("demo"):
-            module.load(accounts=True)
+    DEMO.restore(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.conf import settings
 from playwright.sync_api import Browser
 
 from lianmeng.core.demo_support import DEMO_PASSWORD
+from tests.demo_snapshot import DEMO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,7 +70,7 @@ def _check(page: Any, url: str) -> list[str]:
 
 
 def test_no_list_page_scrolls_sideways_on_a_phone(browser: Browser, live_server: Any, login: Any) -> None:
-    call_command("demo", skip_migrate=True, allow_demo_accounts=True, verbosity=0)
+    DEMO.restore(settings.MEDIA_ROOT)
     problems: list[str] = []
     for lang in ("zh-hans", "en"):
         context = browser.new_context(viewport={"width": 390, "height": 844})

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
+
+from tests.demo_snapshot import DEMO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DEMO_PASSWORD = "lianmeng-demo"
@@ -26,14 +28,10 @@ def demo(live_server: Any) -> None:
     from django.apps import apps as django_apps
     from django.db import connection
 
-    from lianmeng.core.discovery import app_modules
-
     # A transactional test empties the tables, the taxonomy its data migration seeded included.
     seed = importlib.import_module("lianmeng.library.migrations.0002_search_indexes_and_defaults").seed
     seed(django_apps, connection.schema_editor())
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        for _config, module in app_modules("demo"):
-            module.load(accounts=True)
+    DEMO.restore(settings.MEDIA_ROOT)
 
 
 def _page(browser: Browser, viewport: dict[str, int]) -> Page:

@@ -20,6 +20,8 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from tests.demo_snapshot import DEMO
+
 # Every demo role: the page a test names it by → the account in the World (the demo alliance).
 DEMO_ROLES = {
     "anonymous": "anonymous",
@@ -99,7 +101,6 @@ def _build(media_root: Any) -> World:
     from lianmeng.accounts import two_factor
     from lianmeng.accounts.models import ApiToken, Role
     from lianmeng.activities.models import CalendarFeedToken, Event, EventPhoto, Registration
-    from lianmeng.core.discovery import app_modules
     from lianmeng.governance.models import (
         CouncilSeat,
         Meeting,
@@ -133,8 +134,7 @@ def _build(media_root: Any) -> World:
         SelectionRound,
     )
 
-    for _config, module in app_modules("demo"):
-        module.load(accounts=True)
+    DEMO.restore(media_root)
     _no_handover_due()
     user_model = get_user_model()
     org_a = Organization.objects.get(name="中国青岛人力资源服务产业园")

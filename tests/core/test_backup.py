@@ -30,6 +30,7 @@ from lianmeng.core.actors import SYSTEM
 from lianmeng.governance.commands import MotionCreate, SeatCreate, VoteCast
 from tests.conftest import IN_CI
 from tests.core import backup_probe
+from tests.demo_snapshot import DEMO
 from tests.sites import Prepared
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -133,7 +134,7 @@ def open_secret_motion(title: str, votes: list[str]) -> None:
 def test_restore_into_the_other_database_keeps_every_row_file_and_secret_tally(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    call_command("demo", "--skip-migrate", "--allow-demo-accounts", stdout=io.StringIO())
+    DEMO.restore(settings.MEDIA_ROOT)  # the demo alliance (tests/demo_snapshot.py)
     open_secret_motion("关于增补监事单位的议案", ["for", "against", "for"])
     media = Path(settings.MEDIA_ROOT)
     (media / "library" / "成果 2026").mkdir(parents=True)

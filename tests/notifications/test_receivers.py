@@ -6,12 +6,13 @@ import re
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.conf import settings
 from django.test import Client
 
 from lianmeng.accounts.models import User
 from lianmeng.notifications import services
 from lianmeng.notifications.models import RECEIVERS, Kind
+from tests.demo_snapshot import DEMO
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_every_kind_names_who_receives_it() -> None:
 
 @pytest.fixture
 def demo(db: None) -> None:
-    call_command("demo", skip_migrate=True, allow_demo_accounts=True, verbosity=0)
+    DEMO.restore(settings.MEDIA_ROOT)
 
 
 def _listed(username: str) -> set[str]:
