@@ -22,8 +22,10 @@ Tests of the ``demo`` command itself keep calling it.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,10 +96,15 @@ def _state(tables: list[_Table]) -> dict[str, dict[Any, tuple[Any, ...]]]:
     return {t.name: _rows(t) for t in tables if counts[t.name]}
 
 
+# Left out of the key: the reports' data version, a counter raised after each commit (a transactional
+# test leaves it at any value), which the demo's loaders neither read nor, inside the load, write.
+_NOT_IN_KEY = {"reporting_dataversion"}
+
+
 def _key(state: dict[str, dict[Any, tuple[Any, ...]]]) -> str:
     digest = hashlib.sha256(str(timezone.localdate()).encode())
     digest.update(connection.vendor.encode())
-    for name in sorted(state):
+    for name in sorted(set(state) - _NOT_IN_KEY):
         digest.update(name.encode())
         for pk in sorted(state[name], key=repr):
             digest.update(repr(state[name][pk]).encode())
@@ -112,9 +119,14 @@ def _marks(table: _Table) -> str:
 
 
 def _load_for_real() -> None:
-    """What ``lianmeng demo --skip-migrate --allow-demo-accounts`` loads, without its output."""
+    """What ``lianmeng demo --skip-migrate --allow-demo-accounts`` loads on a migrated site, without its
+    output. A transactional test's flush empties the vocabulary a data migration seeds (expertise fields,
+    strategy tags): it is seeded again first (get_or_create: nothing changes where it is there)."""
     from lianmeng.core.discovery import app_modules
     from lianmeng.core.mail_switch import without_mail
+
+    seed = importlib.import_module("lianmeng.library.migrations.0002_search_indexes_and_defaults").seed
+    seed(apps, connection.schema_editor())
 
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         for _config, module in app_modules("demo"):
@@ -128,6 +140,8 @@ class DemoSnapshot:
         self._dir = Path(tempfile.mkdtemp(prefix="lianmeng-demo-snapshot-"))
         self.loads = 0  # real loads, for the test of this module
         self.replays = 0
+        self.observe: Callable[[Path], Any] | None = None  # called on each real load, before its rollback
+        self.observed: Any = None
 
     def restore(self, media_root: Path | str) -> None:
         """Make the database and ``media_root`` hold the demo alliance, as loading it here would."""
@@ -152,6 +166,8 @@ class DemoSnapshot:
         cache.clear()  # as a fresh site: entries cached by an earlier load, since rolled back, would leak in
         with override_settings(MEDIA_ROOT=media), transaction.atomic():
             _load_for_real()
+            if self.observe is not None:
+                self.observed = self.observe(media)
             deltas = []
             counts = _counts(tables)
             for table in tables:
