@@ -117,7 +117,7 @@ def _key(state: dict[str, dict[Any, tuple[Any, ...]]]) -> str:
 
 
 def _marks(table: _Table) -> str:
-    """The VALUES placeholders: PostgreSQL's JSON columns come back from a plain cursor as their JSON text
+    """The parameter marks of the INSERT: PostgreSQL's JSON columns come back from a plain cursor as their JSON text
     (Django's loader leaves the parsing to the field), so they go back as text cast to jsonb."""
     postgres = connection.vendor == "postgresql"
     return ", ".join("%s::jsonb" if postgres and is_json else "%s" for is_json in table.json)
