@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from typing import Any
 
 import pytest
@@ -12,22 +11,29 @@ from django.test import override_settings
 
 from lianmeng.accounts.models import Role, User
 from lianmeng.core.demo_support import DEMO_PASSWORD
+from tests.demo_snapshot import DEMO
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def no_gunicorn(monkeypatch: Any) -> list[list[str]]:
-    """Record instead of replacing the test process with gunicorn (and skip collectstatic)."""
+    """Record instead of running gunicorn's master loop in the test process (and skip collectstatic)."""
+    from django.conf import settings
+
+    import lianmeng.core.management.commands.serve as serve
+
     started: list[list[str]] = []
-    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(list(argv)))
+    monkeypatch.setattr(serve, "run_gunicorn", lambda argv: started.append(["gunicorn", *argv]))
+    monkeypatch.setattr(serve, "_preload", lambda: None)
+    # serve points the settings at the address it listens on; put them back afterwards
+    for name in ("LISTEN_URL", "SITE_URL"):
+        monkeypatch.setattr(settings, name, getattr(settings, name))
     # serve sets these for the gunicorn it would become; monkeypatch puts them back afterwards so they do
     # not leak into later tests (the metrics would read an empty multiprocess directory).
     for name in ("LIANMENG_LISTEN_URL", "PROMETHEUS_MULTIPROC_DIR"):
         monkeypatch.setenv(name, "x")
         monkeypatch.delenv(name)
-    import lianmeng.core.management.commands.serve as serve
-
     real = serve.call_command
     monkeypatch.setattr(
         serve,
@@ -39,8 +45,9 @@ def no_gunicorn(monkeypatch: Any) -> list[list[str]]:
 
 @pytest.fixture
 def demo_accounts(settings: Any) -> None:
+    """The demo alliance as `lianmeng demo --allow-demo-accounts` leaves it (tests/demo_snapshot.py)."""
     settings.DEBUG = False
-    call_command("demo", skip_migrate=True, allow_demo_accounts=True, stdout=io.StringIO())
+    DEMO.restore(settings.MEDIA_ROOT)
 
 
 @override_settings(DEBUG=False)
