@@ -6,6 +6,7 @@ database, no ``SECRET_KEY``, so it starts in a fraction of a second (lianmeng.re
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -19,7 +20,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    finally:
+        # At exit Python's collector walks every object of the loaded project once more, about 1.4 s on
+        # two cores for nothing: the process ends. Frozen objects are left to the end of the process.
+        gc.freeze()
 
 
 if __name__ == "__main__":
