@@ -8,6 +8,7 @@ Usage (a separate database, never the real one):
     .venv/bin/python bench/library.py generate --items 1000000
     .venv/bin/python bench/library.py search --repeat 30            # --public: as a visitor
     .venv/bin/python bench/library.py import --rows 100000
+    .venv/bin/python bench/library.py xlsx --rows 10000 --repeat 5    # no database: write and read a sheet
 
 Items are split 20 % experts, 30 % projects, 50 % achievements. Text is made of phrases from a small
 vocabulary joined by "·" (which breaks bigrams), so the search text of a row is the concatenation of
@@ -25,6 +26,7 @@ import time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianmeng.settings")
@@ -297,6 +299,65 @@ def bench_import(rows: int) -> None:
     )
 
 
+def bench_xlsx(rows: int, repeat: int) -> None:
+    """Writing and reading an experts sheet of ``rows`` rows: the product's ``to_xlsx`` (XlsxWriter) and
+    ``read_table`` (calamine) against openpyxl's write-only and read-only modes, median of ``repeat``."""
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from lianmeng.library import tabular
+
+    header = [str(label) for _key, label in tabular.COLUMNS["experts"]]
+    table = [header] + [
+        [
+            f"专家{i}",
+            "教授",
+            "青岛大学",
+            "青岛",
+            "劳动关系,灵活用工",
+            f"1390000{i % 10000:04d}",
+            "平台研究",
+            2026,
+        ]
+        + [""] * (len(header) - 8)
+        for i in range(rows)
+    ]
+
+    def openpyxl_write() -> bytes:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("专家")
+        for row in table:
+            ws.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    def openpyxl_read(content: bytes) -> int:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+
+    def median(run: Any) -> float:
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+    content = tabular.to_xlsx(table, "专家")
+    assert len(tabular.read_table(content, "x.xlsx")) == rows + 1
+    print(f"{rows} rows x {len(header)} columns, median of {repeat}:")
+    print(
+        f"  write: to_xlsx (XlsxWriter) {median(lambda: tabular.to_xlsx(table, '专家')):.2f} s,"
+        f" openpyxl write-only {median(openpyxl_write):.2f} s"
+    )
+    print(
+        f"  read: read_table (calamine) {median(lambda: tabular.read_table(content, 'x.xlsx')):.2f} s,"
+        f" openpyxl read-only {median(lambda: openpyxl_read(content)):.2f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -307,11 +368,16 @@ def main() -> None:
     s.add_argument("--public", action="store_true", help="search as a visitor (not signed in)")
     i = sub.add_parser("import")
     i.add_argument("--rows", type=int, default=100_000)
+    x = sub.add_parser("xlsx")
+    x.add_argument("--rows", type=int, default=10_000)
+    x.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     if args.cmd == "generate":
         generate(args.items)
     elif args.cmd == "search":
         bench_search(args.repeat, public=args.public)
+    elif args.cmd == "xlsx":
+        bench_xlsx(args.rows, args.repeat)
     else:
         bench_import(args.rows)
 

@@ -10,18 +10,18 @@ as UTF-8 with a BOM so that Excel opens Chinese correctly. Every cell goes throu
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from python_calamine import CalamineWorkbook
 
 from lianmeng.accounts.models import User
 from lianmeng.core import audit
@@ -29,7 +29,7 @@ from lianmeng.core.actors import Actor
 from lianmeng.core.cleaning import strip_controls
 from lianmeng.core.commands import Command
 from lianmeng.core.errors import error_dict
-from lianmeng.core.exports import csv_bytes, safe_cell, safe_row, unescape_cell
+from lianmeng.core.exports import csv_bytes, safe_row, unescape_cell
 from lianmeng.membership import services as membership_services
 from lianmeng.membership.commands import OrganizationCreate
 from lianmeng.membership.models import Organization, OrganizationKind, Tier
@@ -216,22 +216,33 @@ def export_rows(kind: str, *, viewer: Any, filters: dict[str, Any] | None = None
 
 
 def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    first = True
-    for row in rows:
-        if first:
-            header = []
-            for value in row:
-                cell = WriteOnlyCell(ws, value=safe_cell(value))
-                cell.font = Font(bold=True)
-                header.append(cell)
-            ws.append(header)
-            first = False
-        else:
-            ws.append(safe_row(row))
+    """The rows as an Excel workbook, the first one in bold. XlsxWriter, row by row (``constant_memory``):
+    10,000 rows of experts in 1.5-1.7 s, cells made safe included, where openpyxl's write-only mode took
+    2.4-2.5 s without that (``bench/library.py xlsx``). Text is written as text, never read as a formula,
+    a link or a number; dates get a date format."""
     out = io.BytesIO()
-    wb.save(out)
+    wb = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+            "remove_timezone": True,
+        },
+    )
+    ws = wb.add_worksheet(title[:31])
+    bold = wb.add_format({"bold": True})
+    for number, row in enumerate(rows):
+        values = safe_row(row)
+        if number == 0:
+            ws.write_row(0, 0, values, bold)
+            continue
+        for column, value in enumerate(values):
+            if value is not None:
+                ws.write(number, column, value)
+    wb.close()
     return out.getvalue()
 
 
@@ -277,13 +288,14 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
     name = (filename or "").lower()
     if content[:4] == b"PK\x03\x04" or name.endswith(".xlsx"):
         try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            # calamine (Rust): 10,000 rows in 0.3-0.4 s, openpyxl's read-only mode 1.8-2.2 s
+            # (``bench/library.py xlsx``).
+            # From cell A1 whatever the first used cell, so that row numbers are those Excel shows.
+            sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+            table = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise ValidationError({"file": _("无法读取该 Excel 文件，请使用下载的模板（.xlsx）")}) from exc
-        ws = wb.worksheets[0]
-        rows = [[_imported(v) for v in r] for r in ws.iter_rows(values_only=True)]
-        wb.close()
-        return rows
+        return [[_imported(_cell(v)) for v in r] for r in table]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -293,6 +305,18 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
     else:
         raise ValidationError({"file": _("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 xlsx")})
     return [[_imported(v) for v in r] for r in csv.reader(io.StringIO(text))]
+
+
+def _cell(value: Any) -> Any:
+    """A value calamine read, as the services take it: empty cells as None, whole numbers (Excel keeps
+    every number as a float) as int, a date cell as a datetime at midnight (as openpyxl gave them)."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if type(value) is datetime.date:
+        return datetime.datetime.combine(value, datetime.time())
+    return value
 
 
 def _imported(value: Any) -> Any:
