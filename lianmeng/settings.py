@@ -243,7 +243,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "lianmeng.core.staticstorage.CompressedManifestStorage"
         )
     },
 }

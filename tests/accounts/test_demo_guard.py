@@ -24,8 +24,7 @@ def no_gunicorn(monkeypatch: Any) -> list[list[str]]:
     import lianmeng.core.management.commands.serve as serve
 
     started: list[list[str]] = []
-    monkeypatch.setattr(serve, "run_gunicorn", lambda argv: started.append(["gunicorn", *argv]))
-    monkeypatch.setattr(serve, "_preload", lambda: None)
+    monkeypatch.setattr(serve, "start_gunicorn", lambda argv, preload: started.append(["gunicorn", *argv]))
     # serve points the settings at the address it listens on; put them back afterwards
     for name in ("LISTEN_URL", "SITE_URL"):
         monkeypatch.setattr(settings, name, getattr(settings, name))

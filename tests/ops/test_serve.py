@@ -114,3 +114,35 @@ def test_serve_warns_when_site_url_points_elsewhere_under_debug(
     port = free_port()
     same = start_server("--workers", "1", port=port, DEBUG="true", SITE_URL=f"http://localhost:{port}/")
     assert "Warning: SITE_URL" not in same.output()
+
+
+def test_hup_replaces_the_workers_and_no_preload_starts_gunicorn_afresh(
+    site: Site, start_server: Callable[..., Server]
+) -> None:
+    """The default master is the command's own process, the application preloaded; HUP gives new workers
+    and the site keeps answering. ``--no-preload`` (the systemd unit's) execs a fresh gunicorn, which has
+    not imported the application, so that its HUP loads the code on disk (docs/deploy.md)."""
+    import os
+    import signal
+
+    def workers(pid: int) -> set[int]:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return {int(c) for c in children}
+
+    preloaded = start_server("--workers", "1")
+    command = Path(f"/proc/{preloaded.process.pid}/cmdline").read_bytes().split(b"\0")
+    assert b"serve" in command, command
+    before = workers(preloaded.process.pid)
+    os.kill(preloaded.process.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+        not workers(preloaded.process.pid) or workers(preloaded.process.pid) & before
+    ):
+        time.sleep(0.2)
+    assert workers(preloaded.process.pid) and not workers(preloaded.process.pid) & before, preloaded.output()
+    assert get(preloaded.url + "/healthz")[0] == 200
+
+    fresh = start_server("--workers", "1", "--no-preload")
+    command = Path(f"/proc/{fresh.process.pid}/cmdline").read_bytes().split(b"\0")
+    assert b"gunicorn" in command and b"--preload" not in command, command
+    assert get(fresh.url + "/accounts/login/")[0] == 200

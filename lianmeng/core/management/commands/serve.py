@@ -7,8 +7,10 @@ lianmeng.core.metrics). The address it listens on becomes the default SITE_URL (
 
 gunicorn runs in this process, which becomes its master (same process id), with the application
 preloaded: Django, the URL configuration and the translations are loaded once, here, and every worker is
-a fork of that. Starting gunicorn afresh (as ``os.execv`` did) loaded them once in the command and again in
-each worker: with two workers, 12 s of processor time to the first answer instead of 4.
+a fork of that. Starting gunicorn afresh loads them once in the command and again in each worker: with two
+workers, 12 s of processor time to the first answer instead of 4. A preloaded master keeps the code it
+loaded, so HUP (``systemctl reload``) restarts the workers on the old code: ``--no-preload`` starts gunicorn
+afresh (``os.execv``), whose HUP loads the release on disk; the systemd unit uses it (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -47,6 +49,17 @@ def run_gunicorn(argv: list[str]) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def start_gunicorn(argv: list[str], *, preload: bool) -> None:
+    """Become gunicorn's master: here, with the application preloaded, or (``preload=False``) as a fresh
+    gunicorn process that has not imported the application, so that HUP's new workers load the code as it
+    is on disk now (a release's upgrade; docs/deploy.md)."""
+    if preload:
+        _preload()
+        run_gunicorn([*argv, "--preload"])
+    else:
+        os.execv(sys.executable, [sys.executable, "-m", "gunicorn", *argv])  # noqa: S606 - fixed argv, no shell
 
 
 def _preload() -> None:
@@ -100,6 +113,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Start even when accounts still have the published demo password (DEBUG off).",
         )
+        parser.add_argument(
+            "--no-preload",
+            dest="preload",
+            action="store_false",
+            help="Start gunicorn afresh instead of forking the workers from this process: slower to start"
+            " (each worker loads the application), but `kill -HUP` (systemctl reload) then loads new code.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"]
@@ -140,11 +160,9 @@ class Command(BaseCommand):
             if len(str(control).encode()) < 100
             else ["--no-control-socket"]
         )
-        _preload()
-        run_gunicorn(
+        start_gunicorn(
             [
                 "lianmeng.wsgi:application",
-                "--preload",
                 "--config",
                 "python:lianmeng.core.gunicorn_conf",
                 "--bind",
@@ -155,7 +173,8 @@ class Command(BaseCommand):
                 str(options["timeout"]),
                 *control_args,
                 *(["--access-logfile", "-"] if options["access_log"] else []),
-            ]
+            ],
+            preload=options["preload"],
         )
 
     def _refuse_demo_credentials(self) -> None:
