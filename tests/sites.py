@@ -1,7 +1,7 @@
 """Ready-made databases and static files for tests that run real `lianmeng` processes.
 
 Migrating an empty database takes 15-20 s (Django renders the model states of about a hundred
-migrations) and collecting the static files about 12 s. Tests that start `lianmeng serve`, `worker` or
+migrations) and collecting the static files 4 s (21 s before the Brotli level of lianmeng.core.staticstorage). Tests that start `lianmeng serve`, `worker` or
 `restore` on a site of their own used to do both each time. Now the first such test of a pytest run
 takes the run's own test database, just migrated by pytest-django, as the template of its engine (or
 migrates one for the other engine) and collects the static files once; every later database is a copy (a

@@ -69,7 +69,9 @@ def _preload() -> None:
     from django.urls import get_resolver
     from django.utils import translation
 
-    import lianmeng.wsgi  # noqa: F401 - the application gunicorn's --preload then finds imported
+    # late: the application itself (django.setup, the middleware), loaded only when preloading; gunicorn's
+    # --preload then finds it imported
+    import lianmeng.wsgi  # noqa: F401  # late: see above
 
     get_resolver().url_patterns  # noqa: B018 - imports every app's urls and the API
     for language, _name in settings.LANGUAGES:
