@@ -37,6 +37,8 @@ def test_event_filters_fold_on_a_phone(browser: Browser, live_server: Any, make_
     expect(form).to_be_visible()
     phone.fill("#q", "论坛")
     phone.locator("#event-filters button[type=submit]").click()
+    # the filtered page (the form stayed visible on the old one: asserting before it came was a race)
+    phone.wait_for_url(lambda url: "q=" in url)
     expect(phone.locator("#event-filters")).to_be_visible()  # a filter is active: it stays open
     expect(phone.locator("[data-bs-target='#event-filters']")).to_contain_text("已筛选")
     box_filters = phone.locator("#event-filters").bounding_box()
@@ -83,8 +85,7 @@ def test_the_work_menu_is_a_dropdown_on_a_phone(
     expect(menu).to_be_visible()
     expect(menu.locator(".dropdown-item.active")).to_have_text("工作台")
     menu.locator(".dropdown-item", has_text="活动").first.click()
-    phone.wait_for_load_state()
-    assert "/desk/" not in phone.url
+    phone.wait_for_url(lambda url: "/desk/" not in url)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.context.close()
 
@@ -129,7 +130,7 @@ def test_list_filters_fold_on_a_phone_and_show_on_a_desk(
     expect(phone.locator(f"{filters} select[name={select}]")).to_be_visible()
     phone.select_option(f"{filters} select[name={select}]", index=1)
     phone.locator(f"{form} button[type=submit]").click()
-    phone.wait_for_load_state()
+    phone.wait_for_url(lambda url: f"{select}=" in url)  # the filtered page, not the one it was sent from
     expect(phone.locator(filters)).to_be_visible()  # a filter is active: it stays open
     expect(phone.locator(f"[data-bs-target='{filters}']")).to_contain_text("已筛选")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
