@@ -2,8 +2,8 @@
 copies at quality 9 instead of the library's 11.
 
 `lianmeng collectstatic` (and `lianmeng serve`, which runs it first unless `--no-collectstatic`) compresses
-about 1,200 files. At Brotli's quality 11 that took 21 s on 2 cores (echarts alone 3.7 s); at quality 9 the
-whole command takes about 3 s, for .br files about 10 % larger (echarts 328 KB instead of 299 KB; gzip -9 gives
+1,159 files (25 MB). At Brotli's quality 11 that took 21.6 s on 2 cores (echarts alone 3.7 s); at quality 9 the
+whole command takes 4.4 s, for .br files about 10 % larger (echarts 328 KB instead of 299 KB; gzip -9 gives
 368 KB). nginx in front (docs/deploy.md) serves the .gz files; the .br files are for WhiteNoise serving alone.
 """
 
