@@ -25,7 +25,8 @@ entries than their loads allow), so fair mode combines a proof and fast heuristi
    threshold, loads) by column generation, a MIP over the sets found, the repair from there. Whole sets
    follow what the pair LP shares out in fractions (hot 500 x 300 seed 101: 0.962 -> 0.979 x ceiling).
    Where its master leaves entries short, the master's load prices give the **set ceiling**
-   (``_lagrangian_cover``, exact): a proof that no assignment reaches that threshold.
+   (``_lagrangian_cover``, exact, tried during the generation once few sets are added): a proof that no
+   assignment reaches that threshold. The set start's answer is kept even when no time is left to climb.
 5. Small rounds are then solved exactly (CP-SAT max-min with the best answer as hint, then the
    largest total at that worst value as a MIP on HiGHS), so the answer is proven optimal there; medium
    rounds (``SEARCH_PAIRS``) get the same CP-SAT max-min for most of the time left.
@@ -74,6 +75,7 @@ DEADLINE_MARGIN = 0.05  # of the time limit, kept for the step under way when th
 POLISH_SHARE = 0.1  # of the time limit kept for the total's polish (hard rounds use the rest climbing)
 SET_WIDTH = 60  # the set start prices each entry's sets among at most this many of its best experts
 SET_SUBSETS = 6_000  # and at most this many sets per entry and round (33 experts for 3 reviewers)
+PROOF_ADDED = 0.2  # the set start tries its proof once fewer sets than this share of the entries are added
 SET_CHUNK = 250  # entries priced at once (memory: chunk x sets x k)
 COVER_PAIRS = 50_000_000  # the set ceiling enumerates pairs of experts per entry: 22 M at 500 x 300, 1 G at 2,000 x 1,000
 SET_SHARE = 0.35  # of the time limit, at most, for the set start's column generation and MIP
@@ -625,9 +627,15 @@ class _SetLP:
                         added += 1
         return added
 
-    def solve(self, total: bool, clock: _Clock) -> tuple[str, Any]:
-        """Column generation until no set is added: ("done" | "time", the last master's result)."""
+    def solve(
+        self, total: bool, clock: _Clock, proof: Callable[[NDArray[np.float64]], bool] | None = None
+    ) -> tuple[str, Any]:
+        """Column generation until no set is added: ("done" | "time" | "unreachable", the last master's
+        result). ``proof`` (load prices -> proven unreachable) is tried once few sets are still being
+        added while entries stay short, then every third round: where the threshold is out of reach the
+        proof comes several rounds before the generation ends (hot 500 x 300 seed 102: round 11 of 17)."""
         res = None
+        waited = 0
         while not clock.over():
             res = self.master(total, clock.left())
             if res is None:
@@ -636,8 +644,19 @@ class _SetLP:
                 return "done", res
             alpha = res.eqlin.marginals
             beta = np.maximum(-res.ineqlin.marginals, 0.0)
-            if not self.price(alpha, beta, total):
+            added = self.price(alpha, beta, total)
+            if not added:
                 return "done", res
+            waited -= 1
+            if (
+                proof is not None
+                and res.fun > 0.5
+                and added < PROOF_ADDED * self.active.sum()
+                and waited <= 0
+            ):
+                if proof(beta):
+                    return "unreachable", res
+                waited = 3
         return "time", res
 
 
@@ -768,11 +787,19 @@ def _set_start(
     lp = _SetLP(a, r, threshold, sets, starts)
     if not lp.possible:
         return "short", None
-    status, res = lp.solve(False, clock)
+    widest = int(allowed.sum(axis=1).max(initial=0))
+    coverable = n_e * widest * widest // 2 <= COVER_PAIRS
+
+    def proof(beta: NDArray[np.float64]) -> bool:
+        bound = _lagrangian_cover(a, r, threshold, beta, clock)
+        return bound is not None and bound > 1e-6
+
+    status, res = lp.solve(False, clock, proof if coverable else None)
+    if status == "unreachable":
+        return "unreachable", None
     if status == "time" or res is None:
         return "time", None
-    widest = int(allowed.sum(axis=1).max(initial=0))
-    if res.fun > 1e-6 and n_e * widest * widest // 2 <= COVER_PAIRS:
+    if res.fun > 1e-6 and coverable:
         # entries left short: maybe provably (the exact dual bound with the master's prices)
         bound = _lagrangian_cover(a, r, threshold, np.maximum(-res.ineqlin.marginals, 0.0), clock)
         if bound is not None and bound > 1e-6:
@@ -1228,6 +1255,9 @@ def solve_fair(
         """Bisection between the state's worst entry and the ceiling; ``first``: the threshold tried
         first (the set start's, which all but a few entries already reach)."""
         nonlocal best, method
+        if state.worst > best.worst:  # the start itself, kept even when no time is left to climb
+            best, method = state, how
+            clock.report("repair", best.worst, float(ceiling))
         lower, upper = state.worst, ceiling
         while lower < upper and not clock.over():
             threshold = max(lower + 1, (lower + upper + 1) // 2)
@@ -1264,10 +1294,10 @@ def solve_fair(
                 problem.affinity,
                 reduced,
                 threshold,
-                [base_pairs, best.pairs()],
+                [base_pairs],
                 sets,
                 clock,
-                min(3.0, 0.1 * time_limit),
+                min(5.0, 0.25 * time_limit),
             )
             if pairs is not None:
                 clock.deadline = min(deadline, time.perf_counter() + time_limit / 5)
