@@ -23,6 +23,7 @@ from lianmeng.research.fair import (
     _Repair,
     _set_start,
     _Sets,
+    _sets_total,
     solve_fair,
     total_bound_at,
 )
@@ -318,6 +319,27 @@ def test_whole_reviewer_sets_from_the_total_mode_answer_reach_0_97_of_the_ceilin
     assert state.reach(threshold, _Clock(60, None, None))
     check_valid(p, state.pairs())
     assert state.worst >= threshold > 1_480_783
+
+
+@pytest.mark.parametrize("family", ["topics", "sparse"])
+def test_whole_sets_raise_the_total_at_the_worst_value_and_keep_every_entry_there(family: str) -> None:
+    # a medium round: the fair answer's worst value W, then the largest total by whole sets with every
+    # entry at W or more; the fair answer's own sets are among the columns, so the MIP (gap 0.01 %)
+    # cannot end far below its total, and the answer it gives must be valid with every entry at W
+    scores, conflicts = instance(family, 150, 90, 104)
+    p = Problem(np.round(scores * 1_000_000).astype(np.int64), ~conflicts, k=3, max_load=6)
+    r = Reduced.of(p)
+    fair = solve_fair(p, time_limit=5)
+    pairs = _sets_total(p.affinity, r, fair.worst, [fair.pairs], _Clock(60, None, None), 0, 10.0)
+    assert pairs is not None
+    check_valid(p, pairs)
+    sums = np.zeros(p.n_entries, dtype=np.int64)
+    for e, x in pairs:
+        sums[e] += p.affinity[e, x]
+    assert sums.min() >= fair.worst
+    assert sums.sum() >= 0.9999 * fair.total
+    # nothing to gain over a total at least the LP's: None
+    assert _sets_total(p.affinity, r, fair.worst, [fair.pairs], _Clock(60, None, None), 10**15, 10.0) is None
 
 
 def test_the_set_ceiling_proves_the_lp_ceiling_loose_on_hot_102() -> None:
