@@ -231,6 +231,13 @@ def test_the_best_sets_and_the_cover_bound_agree_with_brute_force(
         assert found is None
     else:
         assert found is not None and np.allclose(found, [float(v or 0.0) for v in expected])
+        # and the sets it names are allowed, of the right size, reach the threshold and weigh that much
+        members: list[tuple[int, ...]] = []
+        _best_sets(p.affinity, r, threshold, weights, None, members)
+        for e, xs in enumerate(members):
+            assert len(set(xs)) == len(xs) == int(r.need[e]) and all(r.allowed[e, x] for x in xs)
+            assert int(sum(p.affinity[e, x] for x in xs)) + int(r.fixed_sum[e]) >= threshold
+            assert np.isclose(sum(weights[e, x] for x in xs), found[e])
     bound = _lagrangian_cover(p.affinity, r, threshold, beta)
     if bound is not None and bound > 1e-6:
         assert best[0] < threshold
